@@ -1,0 +1,39 @@
+import { writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { checkSource } from '../../check/check-catalog.ts';
+import type { CheckResult } from '../../check/check-catalog.ts';
+import { SEVERITY_RANK } from '../../diagnostics/diagnostic.ts';
+import { formatDiagnostics } from '../../diagnostics/format/index.ts';
+import { readCatalog } from '../../load/read-catalog.ts';
+import { UsageError } from '../../shared/errors.ts';
+import { todayIn, useColor } from '../../shared/options.ts';
+import type { OutputOptions } from '../../shared/options.ts';
+
+/** Read and check a catalog folder; usage problems (no such folder, bad date) throw UsageError. */
+export async function loadAndCheck(dir: string, options: { today?: string }): Promise<CheckResult> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`找不到目录文件夹“${dir}” / no catalog folder "${dir}"`);
+  if (options.today && !/^\d{4}-\d{2}-\d{2}$/.test(options.today)) throw new UsageError(`--today 应写成 YYYY-MM-DD / --today must be YYYY-MM-DD`);
+  const source = await readCatalog(dir);
+  return checkSource(source, { today: options.today ?? todayIn() });
+}
+
+/** Print a check's diagnostics and return the exit code for `failOn`. */
+export async function printAndScore(result: CheckResult, options: OutputOptions & { output?: string }): Promise<number> {
+  const sources = new Map(result.files.map((f) => [f.file, f.text]));
+  const text = formatDiagnostics(options.format, result.diagnostics, {
+    lang: options.lang,
+    color: !options.output && options.format === 'pretty' && useColor(process.stdout),
+    sources,
+    filesChecked: result.files.length,
+  });
+  if (options.output) await writeFile(options.output, text);
+  else process.stdout.write(text);
+  const threshold = SEVERITY_RANK[options.failOn];
+  return result.diagnostics.some((d) => SEVERITY_RANK[d.severity] >= threshold) ? 1 : 0;
+}
+
+export async function runCheck(dir: string, options: OutputOptions & { output?: string; today?: string }): Promise<number> {
+  const result = await loadAndCheck(dir, options);
+  return printAndScore(result, options);
+}

@@ -1,0 +1,57 @@
+import pc from 'picocolors';
+import type { Diagnostic } from '../diagnostic.ts';
+import { renderDiagnostic } from '../registry.ts';
+import type { FormatOptions } from './index.ts';
+import { countBySeverity } from './index.ts';
+
+const LABELS = {
+  zh: { error: '错误', warning: '警告', info: '提示', fix: '怎么改', none: (f: number) => `没有发现问题（检查了 ${f} 个文件）。`, summary: (e: number, w: number, f: number) => `共 ${e} 个错误，${w} 个警告（检查了 ${f} 个文件）。` },
+  en: { error: 'error', warning: 'warning', info: 'info', fix: 'How to fix', none: (f: number) => `No problems found in ${f} file(s).`, summary: (e: number, w: number, f: number) => `${e} error(s), ${w} warning(s) in ${f} file(s).` },
+};
+
+/** Display width in a terminal: CJK and full-width characters take two columns. */
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : ch === '\t' ? 2 : 1;
+  return w;
+}
+
+function codeFrame(text: string, d: Diagnostic, color: boolean): string {
+  const lines = text.split('\n');
+  if (d.line < 1 || d.line > lines.length) return '';
+  const from = Math.max(1, d.line - 2);
+  const to = Math.min(lines.length, d.line + 2);
+  const gutter = String(to).length;
+  const out: string[] = [];
+  for (let n = from; n <= to; n++) {
+    const content = lines[n - 1].replace(/\r$/, '').replace(/\t/g, '  ');
+    const marker = n === d.line ? (color ? pc.red('>') : '>') : ' ';
+    out.push(`  ${marker} ${String(n).padStart(gutter)} | ${content}`);
+    if (n === d.line) {
+      const raw = lines[n - 1];
+      const before = raw.slice(0, Math.max(0, d.column - 1));
+      const endCol = d.endLine === d.line && d.endColumn && d.endColumn > d.column ? d.endColumn : d.column + 1;
+      const span = Math.max(1, width(raw.slice(d.column - 1, endCol - 1)));
+      const carets = '^'.repeat(Math.min(span, 60));
+      out.push(`    ${' '.repeat(gutter)} | ${' '.repeat(width(before))}${color ? pc.red(carets) : carets}`);
+    }
+  }
+  return out.join('\n');
+}
+
+/** Human output: position, message, the lines around it with a caret, and how to fix it. */
+export function formatPretty(diagnostics: Diagnostic[], options: FormatOptions): string {
+  const L = LABELS[options.lang];
+  const paint = (fn: (s: string) => string, s: string) => (options.color ? fn(s) : s);
+  const blocks = diagnostics.map((d) => {
+    const r = renderDiagnostic(d, options.lang);
+    const sev = d.severity === 'error' ? paint(pc.red, L.error) : d.severity === 'warning' ? paint(pc.yellow, L.warning) : paint(pc.blue, L.info);
+    const head = `${paint(pc.bold, `${d.file}:${d.line}:${d.column}`)}  ${sev}  ${paint(pc.dim, d.code)}`;
+    const text = options.sources.get(d.file);
+    const frame = text ? codeFrame(text, d, options.color) : '';
+    return [head, `  ${r.message}`, frame, `  ${paint(pc.cyan, options.lang === 'zh' ? `${L.fix}：` : `${L.fix}: `)}${r.hint}`].filter(Boolean).join('\n');
+  });
+  const counts = countBySeverity(diagnostics);
+  const summary = diagnostics.length === 0 ? `${paint(pc.green, '✔')} ${L.none(options.filesChecked)}` : L.summary(counts.error, counts.warning, options.filesChecked);
+  return [...blocks, summary].join('\n\n') + '\n';
+}

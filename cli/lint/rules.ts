@@ -1,0 +1,308 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { diagnosticAt } from '../diagnostics/report.ts';
+import type { DiagnosticCode } from '../diagnostics/registry.ts';
+import { closest } from '../diagnostics/suggest.ts';
+import type { Catalog, Located, Service, WorkflowNode } from '../model/catalog.ts';
+import { fieldsOf, isParallel, nodesOf, stepsOf, stringsOf, textZh } from '../model/catalog.ts';
+import { checkFeel, sampleContext } from './feel.ts';
+import { checkTemplate } from './template.ts';
+
+export interface LintContext {
+  catalog: Catalog;
+  /** Today's date (YYYY-MM-DD), for freshness rules; given, so a check is reproducible. */
+  today: string;
+  report(located: Located<unknown>, code: DiagnosticCode, path: (string | number)[], args?: Diagnostic['args'], options?: { key?: boolean }): void;
+}
+
+/** A named assertion about the catalog. Rules report through the context and never throw on data. */
+export type Rule = (ctx: LintContext) => void;
+
+const services = (ctx: LintContext) => [...ctx.catalog.services.values()];
+const isHandledOnline = (s: Service) => s.type === 'online' || s.type === 'appointment';
+const isLive = (s: Service) => s.status !== 'retired' && s.status !== 'draft';
+
+/** Seed 000 §8.4, 001 §5.5: an online service says what to do when the system is down. */
+export const onlineServicesHaveContingency: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    if (isHandledOnline(s.value) && s.value.status !== 'retired' && !s.value.guide.contingency) ctx.report(s, 'policy/contingency-required', ['guide'], {}, { key: true });
+  }
+};
+
+/** Seed 000 §14, 001 §12: confidential services are never published or handled online. */
+export const confidentialServicesStayOffline: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const v = s.value;
+    if (v.classification !== 'confidential') continue;
+    const online = v.type !== 'guide' || v.form || v.workflow || v.link || v.appointment;
+    if (online || (v.status !== 'draft' && v.status !== 'retired')) ctx.report(s, 'policy/confidential-published', ['classification'], { type: v.type, status: v.status });
+  }
+};
+
+/** Seed 000 §11: every department a flow passes through is listed, so it confirms before go-live. */
+export const stepsBelongToParticipants: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const allowed = new Set([s.value.owner, ...(s.value.participants ?? [])]);
+    for (const { step, path } of stepsOf(s.value.workflow?.steps)) {
+      if (!allowed.has(step.department) && ctx.catalog.departments.has(step.department)) ctx.report(s, 'policy/step-outside-participants', [...path, 'department'], { step: step.id, department: step.department });
+    }
+  }
+};
+
+/** Guide quality rules provinces run after publication; ours run at PR time. */
+export const visitsHaveReason: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const visits = s.value.guide.visits;
+    if (visits.count > 0 && !visits.reason) ctx.report(s, 'policy/visits-reason', ['guide', 'visits'], { count: visits.count }, { key: true });
+  }
+};
+
+export const gradeFourMeansNoVisits: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const g = s.value.guide;
+    if (g.onlineDepth?.grade === 4 && g.visits.count > 0) ctx.report(s, 'policy/grade-visits', ['guide', 'visits', 'count'], { count: g.visits.count });
+  }
+};
+
+export const feesHaveBasis: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const fees = s.value.guide.fees;
+    if (fees.free && fees.items?.length) ctx.report(s, 'policy/fee-items', ['guide', 'fees', 'items'], { detail: { zh: '写了 free: true，却列出了收费项目。', en: 'free: true, yet fee items are listed.' } }, { key: true });
+    if (!fees.free && !fees.items?.length) ctx.report(s, 'policy/fee-items', ['guide', 'fees', 'free'], { detail: { zh: '收费（free: false）但没有列出收费项目。', en: 'Charged (free: false) but no fee items are listed.' } });
+    fees.items?.forEach((item, i) => {
+      if (!item.basis) ctx.report(s, 'policy/fee-basis', ['guide', 'fees', 'items', i], { item: textZh(item.name) });
+    });
+  }
+};
+
+export const resultsHaveSample: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const result = s.value.guide.result;
+    if (result && result.type !== 'record' && !result.sample) ctx.report(s, 'policy/result-sample', ['guide', 'result'], { name: textZh(result.name) }, { key: true });
+  }
+};
+
+export const retiredInfoMatchesStatus: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    if (s.value.retired && s.value.status !== 'retired') ctx.report(s, 'policy/retired-status', ['retired'], { status: s.value.status }, { key: true });
+  }
+};
+
+export const immediateCasesTakeNoTime: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const limit = s.value.guide.timeLimit;
+    if (limit.type === 'immediate' && limit.promised && limit.promised.value > 0) ctx.report(s, 'policy/immediate-limit', ['guide', 'timeLimit', 'promised', 'value'], { value: limit.promised.value });
+  }
+};
+
+/** The longest chain of step deadlines through a workflow, with the steps on it. Revision loops excluded. */
+export function longestPath(nodes: WorkflowNode[] | undefined): { total: number; steps: string[] } {
+  let total = 0;
+  const steps: string[] = [];
+  for (const node of nodes ?? []) {
+    if ('if' in node) {
+      const a = longestPath(node.then);
+      const b = longestPath(node.else);
+      const best = b.total > a.total ? b : a;
+      total += best.total;
+      steps.push(...best.steps);
+    } else if (isParallel(node)) {
+      const best = node.steps.reduce((m, st) => (st.deadline > m.deadline ? st : m), node.steps[0]);
+      total += best.deadline;
+      steps.push(best.id);
+    } else {
+      total += node.deadline;
+      steps.push(node.id);
+    }
+  }
+  return { total, steps };
+}
+
+export const stepDeadlinesFitPromise: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const promised = s.value.guide.timeLimit.promised;
+    if (!s.value.workflow || !promised) continue;
+    const limit = promised.unit === 'workday' ? promised.value : Math.floor((promised.value * 5) / 7);
+    const { total, steps } = longestPath(s.value.workflow.steps);
+    if (total > limit) ctx.report(s, 'policy/deadline-exceeds-limit', ['guide', 'timeLimit', 'promised'], { path: steps.join(' → '), total, limit });
+  }
+};
+
+/** Conditions parse as FEEL and read only this form's fields and the applicant's attributes. */
+export const conditionsAreValidFeel: Rule = (ctx) => {
+  const hall = ctx.catalog.hall?.value;
+  for (const s of services(ctx)) {
+    const sample = sampleContext(s.value, hall);
+    const fieldIds = new Set([...fieldsOf(s.value)].map(({ field }) => field.id));
+    const applicantIds = new Set((hall?.dataSources ?? []).filter((d) => d.id.startsWith('applicant.')).map((d) => d.id));
+    const known = new Set([...fieldIds, ...applicantIds]);
+    const expressions: [string, (string | number)[]][] = [];
+    for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('if' in node) expressions.push([node.if, [...path, 'if']]);
+    s.value.form?.sections.forEach((section, i) => {
+      if (section.visibleIf) expressions.push([section.visibleIf, ['form', 'sections', i, 'visibleIf']]);
+    });
+    for (const { field, path } of fieldsOf(s.value)) if (field.visibleIf) expressions.push([field.visibleIf, [...path, 'visibleIf']]);
+    for (const [expression, path] of expressions) {
+      if (expression.trim().startsWith('=')) {
+        ctx.report(s, 'feel/syntax', path, { expression, detail: { zh: '（不要以 = 开头，构建时会自动加上）', en: ' (no leading =; the build adds it)' } });
+        continue;
+      }
+      const check = checkFeel(expression, sample);
+      const unknown = check.names.filter((n) => !known.has(n) && !(n === 'applicant' || n.startsWith('applicant.') && known.has(n)));
+      for (const name of unknown) {
+        const suggest = closest(name, known);
+        ctx.report(s, 'feel/unknown-name', path, { name, ...(suggest ? { suggest } : {}) });
+      }
+      if (check.syntax && unknown.length === 0) ctx.report(s, 'feel/syntax', path, { expression, detail: check.syntax });
+    }
+  }
+};
+
+/** Notification templates parse and use only variables the runtime provides. */
+export const templatesUseKnownVariables: Rule = (ctx) => {
+  const hall = ctx.catalog.hall?.value;
+  const applicantAttrs = (hall?.dataSources ?? []).filter((d) => d.id.startsWith('applicant.')).map((d) => d.id);
+  for (const s of services(ctx)) {
+    const known = new Set(['service.name', 'service.id', 'step.name', 'dueDate', 'comment', 'url', ...applicantAttrs, ...[...fieldsOf(s.value)].map(({ field }) => `form.${field.id}`)]);
+    const templates: [string, (string | number)[]][] = [];
+    for (const [key, value] of Object.entries(s.value.workflow?.notifications ?? {})) if (value) templates.push([value, ['workflow', 'notifications', key]]);
+    for (const { step, path } of stepsOf(s.value.workflow?.steps)) {
+      for (const [key, value] of Object.entries(step.notify ?? {})) if (value) templates.push([value, [...path, 'notify', key]]);
+    }
+    for (const [template, path] of templates) {
+      const check = checkTemplate(template);
+      if (check.syntax) {
+        ctx.report(s, 'template/syntax', path, { detail: check.syntax });
+        continue;
+      }
+      for (const name of check.names) {
+        if (known.has(name)) continue;
+        const suggest = closest(name, known);
+        ctx.report(s, 'template/unknown-variable', path, { name, ...(suggest ? { suggest } : {}) });
+      }
+    }
+  }
+};
+
+const HTML_TAG = /<\s*\/?\s*([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?\/?\s*>/;
+const UNSAFE_SCHEME = /(^|[\s"'(=])(javascript|vbscript|data):/i;
+/** Keys whose values are code, not prose: FEEL conditions, patterns, templates. */
+const CODE_KEYS = new Set(['if', 'visibleIf', 'pattern']);
+
+/** Text is plain: no HTML (the site escapes it anyway) and no script or data links. */
+export const textIsPlain: Rule = (ctx) => {
+  const all: Located<unknown>[] = [...ctx.catalog.services.values(), ...ctx.catalog.departments.values()];
+  if (ctx.catalog.hall) all.push(ctx.catalog.hall);
+  const roleFiles = new Map([...ctx.catalog.groups.values()].map((g) => [g.parsed.file, g]));
+  for (const g of roleFiles.values()) all.push({ value: g.parsed.value, parsed: g.parsed, path: [] });
+  for (const located of all) {
+    for (const { text, path } of stringsOf(located.value, located.path)) {
+      if (path.some((p) => typeof p === 'string' && CODE_KEYS.has(p))) continue;
+      const tag = HTML_TAG.exec(text);
+      if (tag) ctx.report(located, 'text/html', path, { tag: tag[0].slice(0, 40) });
+      const scheme = UNSAFE_SCHEME.exec(text);
+      if (scheme) ctx.report(located, 'text/unsafe-link', path, { value: text.slice(0, 60), scheme: `${scheme[2].toLowerCase()}:` });
+    }
+  }
+};
+
+/** Seed 000 §10: online services drop unnecessary signatures and stamps. */
+export const onlineServicesAskNoPaperSignatures: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    if (!isHandledOnline(s.value) || !isLive(s.value)) continue;
+    s.value.guide.materials.forEach((m, i) => {
+      if (m.signature) ctx.report(s, 'policy/paper-signature', ['guide', 'materials', i, 'signature'], { material: textZh(m.name), what: { zh: '手写签字', en: 'handwritten signature' } });
+      if (m.stamp) ctx.report(s, 'policy/paper-signature', ['guide', 'materials', i, 'stamp'], { material: textZh(m.name), what: { zh: '盖章', en: 'stamp' } });
+    });
+  }
+};
+
+export const guidesReviewedWithinAYear: Rule = (ctx) => {
+  const today = Date.parse(`${ctx.today}T00:00:00Z`);
+  for (const s of services(ctx)) {
+    if (!isLive(s.value)) continue;
+    const days = Math.floor((today - Date.parse(`${s.value.guide.reviewed}T00:00:00Z`)) / 86_400_000);
+    if (days > 365) ctx.report(s, 'policy/review-overdue', ['guide', 'reviewed'], { reviewed: s.value.guide.reviewed, days });
+  }
+};
+
+const PLACEHOLDER = /\bTODO\b|\bTBD\b|待填写|待补充|请填写/;
+
+export const nothingLeftAsTodo: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    for (const { text, path } of stringsOf(s.value)) if (PLACEHOLDER.test(text)) ctx.report(s, 'policy/todo', path, { value: text.slice(0, 40) });
+  }
+};
+
+export const suspendedServicesExplain: Rule = (ctx) => {
+  for (const s of services(ctx)) if (s.value.status === 'suspended' && !s.value.alert) ctx.report(s, 'policy/suspended-alert', ['status']);
+};
+
+export const complaintsGoElsewhere: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const { consultation, complaint } = s.value.guide.contacts;
+    if (consultation.phone && consultation.phone === complaint.phone) ctx.report(s, 'policy/same-contact', ['guide', 'contacts', 'complaint', 'phone'], { phone: complaint.phone });
+  }
+};
+
+/** Scenarios name steps, fields and attributes that exist, and use actions their steps allow. */
+export const scenariosNameKnownThings: Rule = (ctx) => {
+  const hall = ctx.catalog.hall?.value;
+  const attrs = new Set((hall?.dataSources ?? []).filter((d) => d.id.startsWith('applicant.')).map((d) => d.id.slice('applicant.'.length)));
+  for (const s of services(ctx)) {
+    const steps = new Map([...stepsOf(s.value.workflow?.steps)].map(({ step }) => [step.id, step]));
+    const fields = new Set([...fieldsOf(s.value)].map(({ field }) => field.id));
+    const stepIds = new Set(steps.keys());
+    const unknownStep = (id: string, path: (string | number)[]) => {
+      if (steps.has(id)) return;
+      const suggest = closest(id, stepIds);
+      ctx.report(s, 'ref/unknown-step', path, { id, ...(suggest ? { suggest } : {}) });
+    };
+    s.value.scenarios?.forEach((scenario, i) => {
+      const base = ['scenarios', i];
+      for (const key of Object.keys(scenario.applicant)) {
+        if (attrs.has(key)) continue;
+        const suggest = closest(key, attrs);
+        ctx.report(s, 'ref/unknown-applicant-attribute', [...base, 'applicant', key], { id: key, ...(suggest ? { suggest } : {}) }, { key: true });
+      }
+      const dataKeys: [string, (string | number)[]][] = Object.keys(scenario.data).map((k) => [k, [...base, 'data', k]]);
+      scenario.decisions.forEach((d, j) => {
+        for (const k of Object.keys(d.revise ?? {})) dataKeys.push([k, [...base, 'decisions', j, 'revise', k]]);
+      });
+      for (const [key, path] of dataKeys) {
+        if (fields.has(key)) continue;
+        const suggest = closest(key, fields);
+        ctx.report(s, 'ref/unknown-field', [...path], { id: key, ...(suggest ? { suggest } : {}) }, { key: true });
+      }
+      scenario.decisions.forEach((d, j) => {
+        const step = steps.get(d.step);
+        if (!step) unknownStep(d.step, [...base, 'decisions', j, 'step']);
+        else if (!(step.actions as string[]).includes(d.action)) ctx.report(s, 'scenario/invalid-step-action', [...base, 'decisions', j, 'action'], { step: d.step, action: d.action });
+      });
+      scenario.expect.path.forEach((id, j) => unknownStep(id, [...base, 'expect', 'path', j]));
+      for (const id of Object.keys(scenario.expect.assignees ?? {})) unknownStep(id, [...base, 'expect', 'assignees', id]);
+    });
+  }
+};
+
+/** Every rule, in the order their findings read best. Removing one makes its tests fail. */
+export const RULES: Record<string, Rule> = {
+  onlineServicesHaveContingency,
+  confidentialServicesStayOffline,
+  stepsBelongToParticipants,
+  visitsHaveReason,
+  gradeFourMeansNoVisits,
+  feesHaveBasis,
+  resultsHaveSample,
+  retiredInfoMatchesStatus,
+  immediateCasesTakeNoTime,
+  stepDeadlinesFitPromise,
+  conditionsAreValidFeel,
+  templatesUseKnownVariables,
+  textIsPlain,
+  onlineServicesAskNoPaperSignatures,
+  guidesReviewedWithinAYear,
+  nothingLeftAsTodo,
+  suspendedServicesExplain,
+  complaintsGoElsewhere,
+  scenariosNameKnownThings,
+};

@@ -1,0 +1,93 @@
+import type { Department } from '../../generated/types/department.ts';
+import type { Hall } from '../../generated/types/hall.ts';
+import type { RoleGroup } from '../../generated/types/roles.ts';
+import type { FormField, LocalizedText, Parallel, Service, Step, WorkflowNode } from '../../generated/types/service.ts';
+import type { ParsedFile } from '../load/parse-file.ts';
+
+export type { Department, Hall, RoleGroup, Service, Step, FormField, WorkflowNode, LocalizedText };
+
+/** A value together with the file it came from, so any later stage can point back at its YAML. */
+export interface Located<T> {
+  value: T;
+  parsed: ParsedFile;
+  /** Key path of `value` inside its document. */
+  path: (string | number)[];
+}
+
+/** The whole catalog after validation and reference resolution. */
+export interface Catalog {
+  /** Catalog folder relative to the repository root, e.g. `catalog`. */
+  dir: string;
+  /** Every file in the catalog (attachments too), repository-relative. */
+  files: Set<string>;
+  hall?: Located<Hall>;
+  departments: Map<string, Located<Department>>;
+  groups: Map<string, Located<RoleGroup>>;
+  services: Map<string, Located<Service>>;
+}
+
+export function textZh(text: LocalizedText | undefined): string {
+  if (text === undefined) return '';
+  return typeof text === 'string' ? text : text.zh;
+}
+
+export function textEn(text: LocalizedText | undefined): string | undefined {
+  if (text === undefined || typeof text === 'string') return undefined;
+  return text.en;
+}
+
+export function isStep(node: WorkflowNode): node is Step {
+  return !('if' in node) && !('parallel' in node);
+}
+
+export function isParallel(node: WorkflowNode): node is Parallel {
+  return 'parallel' in node;
+}
+
+/** Every step of a workflow in document order, with its key path. */
+export function* stepsOf(nodes: WorkflowNode[] | undefined, path: (string | number)[] = ['workflow', 'steps']): Generator<{ step: Step; path: (string | number)[] }> {
+  if (!nodes) return;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    const p = [...path, i];
+    if ('if' in node) {
+      yield* stepsOf(node.then, [...p, 'then']);
+      yield* stepsOf(node.else, [...p, 'else']);
+    } else if ('parallel' in node) {
+      for (let j = 0; j < node.steps.length; j++) yield { step: node.steps[j], path: [...p, 'steps', j] };
+    } else {
+      yield { step: node, path: p };
+    }
+  }
+}
+
+/** Every workflow node (steps, branches, countersigns) with its key path. */
+export function* nodesOf(nodes: WorkflowNode[] | undefined, path: (string | number)[] = ['workflow', 'steps']): Generator<{ node: WorkflowNode; path: (string | number)[] }> {
+  if (!nodes) return;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    const p = [...path, i];
+    yield { node, path: p };
+    if ('if' in node) {
+      yield* nodesOf(node.then, [...p, 'then']);
+      yield* nodesOf(node.else, [...p, 'else']);
+    } else if ('parallel' in node) {
+      yield* nodesOf(node.steps, [...p, 'steps']);
+    }
+  }
+}
+
+/** Top-level form fields (the names conditions and templates may use), with key paths. */
+export function* fieldsOf(service: Service): Generator<{ field: FormField; path: (string | number)[] }> {
+  const sections = service.form?.sections ?? [];
+  for (let s = 0; s < sections.length; s++) {
+    for (let f = 0; f < sections[s].fields.length; f++) yield { field: sections[s].fields[f], path: ['form', 'sections', s, 'fields', f] };
+  }
+}
+
+/** Every string in a value with its key path, for checks that apply to all text. */
+export function* stringsOf(value: unknown, path: (string | number)[] = []): Generator<{ text: string; path: (string | number)[] }> {
+  if (typeof value === 'string') yield { text: value, path };
+  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* stringsOf(value[i], [...path, i]);
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* stringsOf(v, [...path, k]);
+}
