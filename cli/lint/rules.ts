@@ -130,6 +130,7 @@ export const stepDeadlinesFitPromise: Rule = (ctx) => {
 /** Conditions parse as FEEL and read only this form's fields and the applicant's attributes. */
 export const conditionsAreValidFeel: Rule = (ctx) => {
   const hall = ctx.catalog.hall?.value;
+  if (!hall) return; // names cannot be judged without hall.yaml's data sources
   for (const s of services(ctx)) {
     const sample = sampleContext(s.value, hall);
     const fieldIds = new Set([...fieldsOf(s.value)].map(({ field }) => field.id));
@@ -160,6 +161,7 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
 /** Notification templates parse and use only variables the runtime provides. */
 export const templatesUseKnownVariables: Rule = (ctx) => {
   const hall = ctx.catalog.hall?.value;
+  if (!hall) return;
   const applicantAttrs = (hall?.dataSources ?? []).filter((d) => d.id.startsWith('applicant.')).map((d) => d.id);
   for (const s of services(ctx)) {
     const known = new Set(['service.name', 'service.id', 'step.name', 'dueDate', 'comment', 'url', ...applicantAttrs, ...[...fieldsOf(s.value)].map(({ field }) => `form.${field.id}`)]);
@@ -260,7 +262,7 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
     s.value.scenarios?.forEach((scenario, i) => {
       const base = ['scenarios', i];
       for (const key of Object.keys(scenario.applicant)) {
-        if (attrs.has(key)) continue;
+        if (!hall || attrs.has(key)) continue;
         const suggest = closest(key, attrs);
         ctx.report(s, 'ref/unknown-applicant-attribute', [...base, 'applicant', key], { id: key, ...(suggest ? { suggest } : {}) }, { key: true });
       }

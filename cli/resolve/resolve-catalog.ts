@@ -141,8 +141,14 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
     const fieldTypes = new Map([...fieldsOf(s)].map(({ field }) => [field.id, field.type]));
     for (const { step, path: p } of stepsOf(s.workflow?.steps)) {
       ref(located, 'ref/unknown-group', [...p, 'group'], step.group, knownGroups);
-      ref(located, 'ref/unknown-department', [...p, 'department'], step.department, knownDepartments);
+      if (step.department.startsWith('applicant.')) {
+        const source = hall?.dataSources.find((d) => d.id === step.department);
+        if (hall && source?.type !== 'department') ref(located, 'ref/unknown-data-source', [...p, 'department'], step.department, new Set(hall.dataSources.filter((d) => d.type === 'department').map((d) => d.id)), true);
+      } else {
+        ref(located, 'ref/unknown-department', [...p, 'department'], step.department, knownDepartments);
+      }
       const group = catalog.groups.get(step.group)?.value;
+      if (!hall) continue; // without a valid hall.yaml, scopes cannot be judged; hall.yaml's own errors say why
       const scopeKind = scopeKindOf(step.scope, hall, fieldTypes);
       if (scopeKind === 'unknown-applicant') {
         ref(located, 'ref/unknown-data-source', [...p, 'scope'], step.scope, vocab.dataSource, true);
@@ -159,7 +165,7 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
       }
     }
     for (const { field, path: p } of fieldsOf(s)) {
-      if (field.prefill) ref(located, 'ref/unknown-data-source', [...p, 'prefill'], field.prefill, vocab.dataSource, true);
+      if (field.prefill && hall) ref(located, 'ref/unknown-data-source', [...p, 'prefill'], field.prefill, vocab.dataSource, true);
     }
   }
   return { catalog, diagnostics };
