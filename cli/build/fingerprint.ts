@@ -1,0 +1,24 @@
+import type { Service } from '../model/catalog.ts';
+import { canonicalJson, sha256 } from './canonical.ts';
+
+/**
+ * The parts of a service that change how the runtime behaves: the form, the workflow (steps,
+ * conditions, deadlines, notifications), link and appointment settings, and the scenarios' absence
+ * or presence does not matter. Guide text, names and statuses are not part of it, so a guide-only edit
+ * never produces a new runtime version.
+ */
+export function runtimeBehaviour(service: Service): Record<string, unknown> {
+  return {
+    id: service.id,
+    type: service.type,
+    form: service.form,
+    workflow: service.workflow,
+    link: service.link,
+    appointment: service.appointment,
+  };
+}
+
+/** sha256 of the service's runtime behaviour: equal fingerprints ⇔ same runtime version. */
+export function runtimeFingerprint(service: Service): string {
+  return sha256(canonicalJson(runtimeBehaviour(service)));
+}
