@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --disable-warning=ExperimentalWarning
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { UsageError, reportInternalError } from './shared/errors.ts';
@@ -17,7 +17,9 @@ async function main(argv: string[]): Promise<number> {
     .exitOverride();
   const commandsDir = path.join(import.meta.dirname, 'commands');
   for (const name of readdirSync(commandsDir).sort()) {
-    const mod = (await import(path.join(commandsDir, name, 'index.ts'))) as { define(program: Command): void };
+    const entry = path.join(commandsDir, name, 'index.ts');
+    if (!existsSync(entry)) continue;
+    const mod = (await import(entry)) as { define(program: Command): void };
     mod.define(program);
   }
   try {

@@ -2,15 +2,18 @@ import type { Service } from '../model/catalog.ts';
 import { canonicalJson, sha256 } from './canonical.ts';
 
 /**
- * The parts of a service that change how the runtime behaves: the form, the workflow (steps,
- * conditions, deadlines, notifications), link and appointment settings, and the scenarios' absence
- * or presence does not matter. Guide text, names and statuses are not part of it, so a guide-only edit
- * never produces a new runtime version.
+ * The parts of a service that change how the runtime behaves: who owns it and where it runs (owner,
+ * participants, channels), the form, the workflow (steps, conditions, deadlines, notification texts),
+ * and link and appointment settings. Guide text, names, statuses and scenarios are not part of it, so a
+ * guide-only edit never produces a new runtime version.
  */
 export function runtimeBehaviour(service: Service): Record<string, unknown> {
   return {
     id: service.id,
     type: service.type,
+    owner: service.owner,
+    participants: service.participants ?? [],
+    channels: service.channels ?? [],
     form: service.form,
     workflow: service.workflow,
     link: service.link,

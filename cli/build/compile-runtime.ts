@@ -1,0 +1,88 @@
+import type { Hall, Service, WorkflowNode } from '../model/catalog.ts';
+import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
+import type { Step } from '../../generated/types/service.ts';
+import { compileForm, runtimeText } from './compile-form.ts';
+
+/** Services the runtime loads: handled online, linked or booked; never confidential, never drafts. */
+export function hasRuntimeDefinition(service: Service): boolean {
+  return service.type !== 'guide' && service.classification !== 'confidential' && service.status !== 'draft';
+}
+
+function compileStep(step: Step): RuntimeStep {
+  return {
+    kind: 'step',
+    id: step.id,
+    name: runtimeText(step.name),
+    group: step.group,
+    scope: step.scope,
+    department: step.department,
+    deadline: step.deadline,
+    ...(step.reminder !== undefined ? { reminder: step.reminder } : {}),
+    actions: [...step.actions],
+    ...(step.notify ? { notify: { ...step.notify } } : {}),
+  };
+}
+
+export function compileNodes(nodes: WorkflowNode[]): RuntimeNode[] {
+  return nodes.map((node): RuntimeNode => {
+    if ('if' in node) {
+      return { kind: 'branch', id: node.id, name: runtimeText(node.name ?? node.id), condition: node.if, then: compileNodes(node.then), else: compileNodes(node.else ?? []) };
+    }
+    if ('parallel' in node) {
+      return { kind: 'parallel', id: node.id, name: runtimeText(node.name ?? node.id), mode: node.parallel, steps: node.steps.map(compileStep) };
+    }
+    return compileStep(node);
+  });
+}
+
+/** One version of a service as the runtime runs it. Pure. */
+export function compileDefinition(service: Service, version: number, fingerprint: string): RuntimeDefinition {
+  const form = compileForm(service);
+  return {
+    format: 'servicehall-runtime/v1',
+    id: service.id,
+    version,
+    fingerprint,
+    type: service.type as RuntimeDefinition['type'],
+    owner: service.owner,
+    ...(service.participants?.length ? { participants: [...service.participants] } : {}),
+    channels: [...(service.channels ?? [])],
+    ...(form ? { form } : {}),
+    ...(service.workflow ? { workflow: { steps: compileNodes(service.workflow.steps), notifications: { ...(service.workflow.notifications ?? {}) } } } : {}),
+    ...(service.link ? { link: { ...(service.link.system ? { system: runtimeText(service.link.system) } : {}), url: service.link.url, ...(service.link.mobileUrl ? { mobileUrl: service.link.mobileUrl } : {}), sso: service.link.sso ?? false } } : {}),
+    ...(service.appointment
+      ? {
+          appointment: {
+            resources: service.appointment.resources.map((r) => ({
+              id: r.id,
+              name: runtimeText(r.name),
+              ...(r.capacity ? { capacity: r.capacity } : {}),
+              ...(r.location ? { location: [r.location.campus, r.location.address, r.location.room].filter(Boolean).map((t) => runtimeText(t)!.zh).join(' ') } : {}),
+            })),
+            slots: { ...service.appointment.slots },
+          },
+        }
+      : {}),
+  };
+}
+
+/** Each day from `from` to `to`, inclusive, as YYYY-MM-DD. */
+function eachDay(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}
+
+/** The hall's calendar, flattened to the dates the runtime needs. Pure. */
+export function compileCalendar(hall: Hall): RuntimeCalendar {
+  const years = Object.keys(hall.calendar.years).sort();
+  const holidays = new Set<string>();
+  const workdays = new Set<string>();
+  for (const year of years) {
+    const y = hall.calendar.years[year];
+    for (const h of y.holidays ?? []) for (const day of eachDay(h.from, h.to)) holidays.add(day);
+    for (const w of y.workdays ?? []) workdays.add(w);
+  }
+  return { format: 'servicehall-calendar/v1', timezone: hall.calendar.timezone, years: years.map(Number), holidays: [...holidays].sort(), workdays: [...workdays].sort() };
+}

@@ -1,0 +1,57 @@
+import { planGenerated } from '../../build/build-generated.ts';
+import { diffGenerated, writeGenerated } from '../../build/generated-io.ts';
+import type { GeneratedDiff } from '../../build/generated-io.ts';
+import { loadAndCheck, printAndScore } from '../check/run.ts';
+import { SCHEMAS_DIR } from '../../shared/paths.ts';
+import type { BuildOptions } from './index.ts';
+
+const T = {
+  zh: {
+    errors: '目录有错误，未生成任何文件。请先修正上面的问题。',
+    tampered: (f: string[]) => `以下已发布的旧版本文件被手工修改过，构建无法重新生成它们，请从 git 恢复：\n${f.map((x) => `  ${x}`).join('\n')}`,
+    stale: (out: string) => `${out}/ 不是最新的。请运行 npm run build 并提交结果。`,
+    fresh: (out: string, n: number) => `✔ ${out}/ 是最新的（${n} 个文件）。`,
+    wrote: (out: string, d: GeneratedDiff, services: number, versions: string[]) =>
+      `✔ 已生成 ${out}/：${services} 个事项的运行定义${versions.length ? `，新版本：${versions.join('、')}` : '，没有新版本'}；新增 ${d.missing.length} 个文件，更新 ${d.changed.length} 个，删除 ${d.unexpected.length} 个。`,
+    missing: '缺少', changed: '内容不同', unexpected: '多余',
+  },
+  en: {
+    errors: 'The catalog has errors; nothing was written. Fix the problems above first.',
+    tampered: (f: string[]) => `These published older versions were edited by hand and cannot be rebuilt; restore them from git:\n${f.map((x) => `  ${x}`).join('\n')}`,
+    stale: (out: string) => `${out}/ is not up to date. Run npm run build and commit the result.`,
+    fresh: (out: string, n: number) => `✔ ${out}/ is up to date (${n} files).`,
+    wrote: (out: string, d: GeneratedDiff, services: number, versions: string[]) =>
+      `✔ Wrote ${out}/: runtime definitions for ${services} services${versions.length ? `, new versions: ${versions.join(', ')}` : ', no new versions'}; ${d.missing.length} added, ${d.changed.length} updated, ${d.unexpected.length} removed.`,
+    missing: 'missing', changed: 'differs', unexpected: 'unexpected',
+  },
+};
+
+/** `hall build`: check, then write (or with --check, verify) generated/. Nothing is written on errors. */
+export async function runBuild(dir: string, options: BuildOptions): Promise<number> {
+  const t = T[options.lang];
+  const result = await loadAndCheck(dir, options);
+  const hasErrors = result.diagnostics.some((d) => d.severity === 'error');
+  if (result.diagnostics.length) await printAndScore(result, { ...options, failOn: 'error' });
+  if (hasErrors || !result.catalog.hall) {
+    process.stderr.write(`${t.errors}\n`);
+    return 1;
+  }
+  const plan = await planGenerated(result.catalog, options.out, SCHEMAS_DIR);
+  if (plan.runtime.tampered.length) {
+    process.stderr.write(`${t.tampered(plan.runtime.tampered.map((f) => `${options.out}/runtime/${f}`))}\n`);
+    return 1;
+  }
+  if (options.check) {
+    const diff = await diffGenerated(options.out, plan.files);
+    const stale = [...diff.missing.map((f) => `  ${t.missing}  ${options.out}/${f}`), ...diff.changed.map((f) => `  ${t.changed}  ${options.out}/${f}`), ...diff.unexpected.map((f) => `  ${t.unexpected}  ${options.out}/${f}`)];
+    if (stale.length) {
+      process.stderr.write(`${t.stale(options.out)}\n${stale.join('\n')}\n`);
+      return 1;
+    }
+    process.stdout.write(`${t.fresh(options.out, plan.files.size)}\n`);
+    return 0;
+  }
+  const diff = await writeGenerated(options.out, plan.files);
+  process.stdout.write(`${t.wrote(options.out, diff, plan.runtime.manifest.services.length, plan.runtime.newVersions.map((v) => `${v.id} v${v.version}`))}\n`);
+  return 0;
+}

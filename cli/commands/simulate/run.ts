@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { compileCalendar, compileDefinition } from '../../build/compile-runtime.ts';
+import { runtimeFingerprint } from '../../build/fingerprint.ts';
+import { WorkCalendar } from '../../interpret/calendar.ts';
+import { runWorkflow } from '../../interpret/interpret.ts';
+import type { Action, Decision, RunResult } from '../../interpret/interpret.ts';
+import { closest } from '../../diagnostics/suggest.ts';
+import { textZh } from '../../model/catalog.ts';
+import { UsageError } from '../../shared/errors.ts';
+import { loadAndCheck, printAndScore } from '../check/run.ts';
+import type { SimulateOptions } from './index.ts';
+
+const ACTION_NAMES: Record<Action, { zh: string; en: string }> = {
+  approve: { zh: '同意', en: 'approve' },
+  reject: { zh: '不同意', en: 'reject' },
+  return: { zh: '退回修改', en: 'return for revision' },
+};
+
+async function readYaml(file: string, what: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new UsageError(`读不到${what}文件 ${file} / cannot read ${file}`);
+  });
+  try {
+    return parse(text, { maxAliasCount: 50 });
+  } catch (error) {
+    throw new UsageError(`${file} 不是有效的 YAML / is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+function asObject(value: unknown, file: string): Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`${file} 应当是“键: 值”结构 / must be a mapping`);
+  return value as Record<string, unknown>;
+}
+
+/** `hall simulate`: run one flow from files, or ask for each decision on a terminal, and print the timeline. */
+export async function runSimulate(serviceId: string, options: SimulateOptions): Promise<number> {
+  const lang = options.lang;
+  const checked = await loadAndCheck(options.dir, {});
+  if (checked.diagnostics.some((d) => d.severity === 'error') || !checked.catalog.hall) {
+    await printAndScore(checked, { format: 'pretty', lang, failOn: 'error' });
+    return 1;
+  }
+  const located = checked.catalog.services.get(serviceId);
+  if (!located) {
+    const suggest = closest(serviceId, checked.catalog.services.keys());
+    throw new UsageError(`没有事项“${serviceId}”${suggest ? `，是不是“${suggest}”？` : ''} / no service "${serviceId}"`);
+  }
+  const service = located.value;
+  if (!service.workflow) throw new UsageError(`事项“${serviceId}”没有审批流程 / "${serviceId}" has no workflow`);
+  const applicant = asObject(await readYaml(options.as, '申请人'), options.as);
+  const data = asObject(await readYaml(options.data, '表单'), options.data);
+  const hall = checked.catalog.hall.value;
+  const calendar = new WorkCalendar(compileCalendar(hall));
+  const definition = compileDefinition(service, 1, runtimeFingerprint(service));
+  const input = { applicant, data, submittedAt: options.at ?? '2026-03-02T09:00:00+08:00', service: { id: serviceId, name: textZh(service.name) }, url: hall.urls.hall.replace('{id}', serviceId) };
+
+  let decisions: Decision[] = [];
+  if (options.decisions) {
+    const list = await readYaml(options.decisions, '决定');
+    if (!Array.isArray(list)) throw new UsageError(`${options.decisions} 应当是列表，每项 {step, action} / must be a list of {step, action}`);
+    decisions = list as Decision[];
+  }
+  let result = runWorkflow(definition, calendar, { ...input, decisions });
+  if (!options.decisions && process.stdin.isTTY) {
+    const { select, input: ask } = await import('@inquirer/prompts');
+    while (result.outcome === 'pending' && result.waiting.length) {
+      const choices = result.waiting.flatMap((w) => w.actions.map((a) => ({ name: `${w.name}（${w.assignee}）：${ACTION_NAMES[a][lang]}`, value: { step: w.step, action: a } })));
+      const choice = await select({ message: lang === 'zh' ? '下一步由谁做出什么决定？' : 'Who decides what next?', choices });
+      const comment = await ask({ message: lang === 'zh' ? '意见（可空）' : 'Comment (optional)' });
+      decisions = [...decisions, { ...choice, ...(comment ? { comment } : {}) }];
+      result = runWorkflow(definition, calendar, { ...input, decisions });
+    }
+  }
+  process.stdout.write(formatTimeline(result, textZh(service.name), lang));
+  return result.outcome === 'invalid' || result.outcome === 'error' ? 1 : 0;
+}
+
+const EVENT_NAMES = {
+  zh: { submitted: '提交', assigned: '待办', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结' },
+  en: { submitted: 'submitted', assigned: 'assigned', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed' },
+};
+const OUTCOMES = {
+  zh: { approved: '通过', rejected: '未通过', pending: '办理中（缺少后续决定）', invalid: '提交的数据无效', error: '场景有误' },
+  en: { approved: 'approved', rejected: 'rejected', pending: 'pending (no further decisions)', invalid: 'invalid submission', error: 'error' },
+};
+
+export function formatTimeline(result: RunResult, name: string, lang: 'zh' | 'en'): string {
+  const lines = [lang === 'zh' ? `时间线：${name}` : `Timeline: ${name}`, ''];
+  for (const t of result.timeline) {
+    const when = t.at.replace('T', ' ').slice(0, 16);
+    const parts = [when, EVENT_NAMES[lang][t.type]];
+    if (t.stepName || t.step) parts.push(t.stepName ?? t.step!);
+    if (t.assignee) parts.push(`→ ${t.assignee}`);
+    if (t.due) parts.push(lang === 'zh' ? `（期限 ${t.due}）` : `(due ${t.due})`);
+    if (t.action) parts.push(ACTION_NAMES[t.action][lang]);
+    if (t.comment) parts.push(`“${t.comment}”`);
+    if (t.outcome) parts.push(OUTCOMES[lang][t.outcome]);
+    lines.push(`  ${parts.join('  ')}`);
+  }
+  for (const e of result.fieldErrors) lines.push(`  ✘ ${e.label}（${e.field}）：${e.message[lang]}`);
+  lines.push('', `${lang === 'zh' ? '结果' : 'Outcome'}：${OUTCOMES[lang][result.outcome]}${result.problem ? `（${result.problem[lang]}）` : ''}`);
+  if (result.notifications.length) {
+    lines.push('', lang === 'zh' ? '通知：' : 'Notifications:');
+    for (const n of result.notifications) lines.push(`  [${n.event}] → ${n.to}：${n.text}`);
+  }
+  return lines.join('\n') + '\n';
+}

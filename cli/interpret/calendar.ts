@@ -1,0 +1,51 @@
+import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
+
+/** Work days on the hall's calendar: weekends off, public holidays off, make-up weekend days on. */
+export class WorkCalendar {
+  readonly timezone: string;
+  private readonly holidays: Set<string>;
+  private readonly workdays: Set<string>;
+
+  constructor(calendar: RuntimeCalendar) {
+    this.timezone = calendar.timezone;
+    this.holidays = new Set(calendar.holidays);
+    this.workdays = new Set(calendar.workdays);
+  }
+
+  isWorkday(date: string): boolean {
+    if (this.workdays.has(date)) return true;
+    if (this.holidays.has(date)) return false;
+    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+    return weekday !== 0 && weekday !== 6;
+  }
+
+  /** The calendar date of an instant in the hall's time zone. */
+  localDate(instant: string): string {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: this.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant));
+  }
+
+  /**
+   * The due date of a task that starts on `start` and is allowed `days` work days: 0 means by the end of
+   * the first work day on or after `start`; each further day moves to the next work day.
+   */
+  addWorkdays(start: string, days: number): string {
+    let date = start;
+    while (!this.isWorkday(date)) date = nextDay(date);
+    for (let i = 0; i < days; i++) {
+      date = nextDay(date);
+      while (!this.isWorkday(date)) date = nextDay(date);
+    }
+    return date;
+  }
+
+  /** Work days from `from` (exclusive) to `to` (inclusive); 0 when `to` is not after `from`. */
+  workdaysBetween(from: string, to: string): number {
+    let count = 0;
+    for (let d = nextDay(from); d <= to; d = nextDay(d)) if (this.isWorkday(d)) count++;
+    return count;
+  }
+}
+
+export function nextDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,250 @@
+import Handlebars from 'handlebars';
+import { evaluate } from 'feelin';
+import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { WorkCalendar } from './calendar.ts';
+import { validateSubmission } from './validate-submission.ts';
+import type { FieldError } from './validate-submission.ts';
+
+export type Action = 'approve' | 'reject' | 'return';
+
+export interface Decision {
+  step: string;
+  action: Action;
+  comment?: string;
+  /** When the decision is made; defaults to when the step became active. */
+  at?: string;
+  /** Data the applicant changes when resubmitting after a return. */
+  revise?: Record<string, unknown>;
+}
+
+export interface RunInput {
+  applicant: Record<string, unknown>;
+  data: Record<string, unknown>;
+  decisions: Decision[];
+  /** Submission instant with offset, e.g. 2026-03-02T09:00:00+08:00. */
+  submittedAt: string;
+  service: { id: string; name: string };
+  /** The hall's entry for applying to this service. */
+  url?: string;
+}
+
+export interface TimelineEntry {
+  type: 'submitted' | 'assigned' | 'acted' | 'returned' | 'resubmitted' | 'overdue' | 'completed';
+  at: string;
+  step?: string;
+  stepName?: string;
+  assignee?: string;
+  department?: string;
+  due?: string;
+  action?: Action;
+  comment?: string;
+  outcome?: 'approved' | 'rejected';
+}
+
+export interface Notification {
+  event: 'submitted' | 'assigned' | 'overdue' | 'returned' | 'approved' | 'rejected';
+  to: string;
+  text: string;
+}
+
+export interface RunResult {
+  outcome: 'approved' | 'rejected' | 'pending' | 'invalid' | 'error';
+  /** Step ids in the order they were decided (a step returned and decided again appears twice). */
+  path: string[];
+  /** Step id → `group@scope` (or `group` for the whole university) at its latest assignment. */
+  assignees: Record<string, string>;
+  timeline: TimelineEntry[];
+  notifications: Notification[];
+  /** Submission problems, field by field (outcome `invalid`). */
+  fieldErrors: FieldError[];
+  /** Why the run stopped early (outcome `pending` or `error`). */
+  problem?: { zh: string; en: string };
+  /** Steps waiting for a decision when the run stopped (outcome `pending`), with their allowed actions. */
+  waiting: { step: string; name: string; assignee: string; actions: Action[] }[];
+}
+
+class Stop extends Error {
+  readonly outcome: RunResult['outcome'];
+  readonly problem?: { zh: string; en: string };
+  constructor(outcome: RunResult['outcome'], problem?: { zh: string; en: string }) {
+    super(outcome);
+    this.outcome = outcome;
+    this.problem = problem;
+  }
+}
+
+/**
+ * The reference semantics of a compiled workflow. Steps run in order; a branch takes `then` when its
+ * FEEL condition is true, else `else`; a `parallel: all` countersign needs every step to approve (any
+ * reject ends the application); in `parallel: any` (或签) the first decision taken decides. `return`
+ * sends the application back to the applicant, who resubmits (optionally changing data); the flow then
+ * resumes at the returning step (for a countersign, the whole countersign again). Branches already
+ * passed are not re-evaluated.
+ */
+export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalendar, input: RunInput): RunResult {
+  const result: RunResult = { outcome: 'pending', path: [], assignees: {}, timeline: [], notifications: [], fieldErrors: [], waiting: [] };
+  let data = { ...input.data };
+  let clock = input.submittedAt;
+  const queue = [...input.decisions];
+  const applicantName = String(input.applicant.name ?? '申请人');
+
+  const render = (template: string | undefined, extra: Record<string, unknown>) => {
+    if (!template) return undefined;
+    return Handlebars.compile(template, { noEscape: true, strict: false })({
+      service: input.service,
+      applicant: input.applicant,
+      form: data,
+      url: input.url ?? '',
+      ...extra,
+    });
+  };
+  const notify = (event: Notification['event'], to: string, template: string | undefined, extra: Record<string, unknown> = {}) => {
+    const text = render(template, extra);
+    if (text) result.notifications.push({ event, to, text });
+  };
+  const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
+
+  const invalid = validateSubmission(definition, data, input.applicant);
+  if (invalid.length) {
+    result.outcome = 'invalid';
+    result.fieldErrors = invalid;
+    return result;
+  }
+  result.timeline.push({ type: 'submitted', at: clock });
+  notify('submitted', `applicant:${applicantName}`, definition.workflow?.notifications.submitted);
+
+  const assigneeOf = (step: RuntimeStep): string => {
+    const scopeValue = resolveScope(step.scope, step.department, input.applicant, data);
+    return scopeValue === undefined ? step.group : `${step.group}@${scopeValue}`;
+  };
+  const departmentOf = (step: RuntimeStep) => (step.department.startsWith('applicant.') ? String(input.applicant[step.department.slice('applicant.'.length)] ?? '') : step.department);
+
+  interface Active { step: RuntimeStep; since: string; due: string; assignee: string }
+  const activate = (step: RuntimeStep): Active => {
+    const assignee = assigneeOf(step);
+    const due = calendar.addWorkdays(calendar.localDate(clock), step.deadline);
+    result.assignees[step.id] = assignee;
+    result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(step), due });
+    notify('assigned', assignee, step.notify?.assigned, { step: { name: step.name.zh, id: step.id }, dueDate: due });
+    return { step, since: clock, due, assignee };
+  };
+
+  /** Take the next decision; it must be for one of the active steps and allowed there. */
+  const take = (active: Active[]): { decision: Decision; task: Active } => {
+    const decision = queue.shift();
+    if (!decision) {
+      result.waiting = active.map((a) => ({ step: a.step.id, name: a.step.name.zh, assignee: a.assignee, actions: [...a.step.actions] as Action[] }));
+      throw new Stop('pending', { zh: `等待办理：${active.map((a) => a.step.id).join('、')}`, en: `waiting for ${active.map((a) => a.step.id).join(', ')}` });
+    }
+    const task = active.find((a) => a.step.id === decision.step);
+    if (!task) {
+      throw new Stop('error', { zh: `决定针对“${decision.step}”，但当前办理中的环节是：${active.map((a) => a.step.id).join('、')}`, en: `a decision for "${decision.step}" but the active steps are ${active.map((a) => a.step.id).join(', ')}` });
+    }
+    if (!(task.step.actions as string[]).includes(decision.action)) {
+      throw new Stop('error', { zh: `环节“${task.step.id}”不允许“${decision.action}”`, en: `step "${task.step.id}" does not allow "${decision.action}"` });
+    }
+    const at = decision.at ? later(decision.at, task.since) : task.since;
+    if (calendar.localDate(at) > task.due) {
+      result.timeline.push({ type: 'overdue', at: `${task.due}T23:59:59${offsetOf(clock)}`, step: task.step.id, assignee: task.assignee, due: task.due });
+      notify('overdue', task.assignee, task.step.notify?.overdue, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due });
+    }
+    clock = later(at, clock);
+    result.path.push(task.step.id);
+    result.timeline.push({ type: 'acted', at: clock, step: task.step.id, assignee: task.assignee, action: decision.action, ...(decision.comment ? { comment: decision.comment } : {}) });
+    return { decision, task };
+  };
+
+  const applicantRevises = (decision: Decision, step: RuntimeStep) => {
+    result.timeline.push({ type: 'returned', at: clock, step: step.id, ...(decision.comment ? { comment: decision.comment } : {}) });
+    notify('returned', `applicant:${applicantName}`, definition.workflow?.notifications.returned, { comment: decision.comment ?? '', step: { name: step.name.zh, id: step.id } });
+    data = { ...data, ...(decision.revise ?? {}) };
+    const problems = validateSubmission(definition, data, input.applicant);
+    if (problems.length) {
+      result.fieldErrors = problems;
+      throw new Stop('invalid');
+    }
+    result.timeline.push({ type: 'resubmitted', at: clock });
+  };
+
+  const reject = (decision: Decision) => {
+    throw new Stop('rejected', decision.comment ? { zh: decision.comment, en: decision.comment } : undefined);
+  };
+
+  const runStep = (step: RuntimeStep) => {
+    for (;;) {
+      const { decision } = take([activate(step)]);
+      if (decision.action === 'approve') return;
+      if (decision.action === 'reject') reject(decision);
+      applicantRevises(decision, step);
+    }
+  };
+
+  const runParallel = (node: Extract<RuntimeNode, { kind: 'parallel' }>) => {
+    for (;;) {
+      let active = node.steps.map(activate);
+      let returned: Decision | undefined;
+      let returnedBy: RuntimeStep | undefined;
+      while (active.length) {
+        const { decision, task } = take(active);
+        if (decision.action === 'reject') reject(decision);
+        if (decision.action === 'return') {
+          returned = decision;
+          returnedBy = task.step;
+          break;
+        }
+        active = node.mode === 'any' ? [] : active.filter((a) => a !== task);
+      }
+      if (!returned) return;
+      applicantRevises(returned, returnedBy!);
+    }
+  };
+
+  const runSequence = (nodes: RuntimeNode[]) => {
+    for (const node of nodes) {
+      if (node.kind === 'step') runStep(node);
+      else if (node.kind === 'parallel') runParallel(node);
+      else {
+        const { value } = evaluate(node.condition, { ...data, applicant: input.applicant });
+        if (typeof value !== 'boolean' && value !== null) throw new Stop('error', { zh: `条件“${node.condition}”的结果不是是/否`, en: `condition "${node.condition}" is not boolean` });
+        runSequence(value === true ? node.then : node.else);
+      }
+    }
+  };
+
+  try {
+    runSequence(definition.workflow?.steps ?? []);
+    result.outcome = 'approved';
+  } catch (error) {
+    if (!(error instanceof Stop)) throw error;
+    result.outcome = error.outcome;
+    if (error.problem && error.outcome !== 'rejected') result.problem = error.problem;
+    if (error.outcome === 'rejected') {
+      result.timeline.push({ type: 'completed', at: clock, outcome: 'rejected' });
+      const last = result.timeline.filter((t) => t.type === 'acted').pop();
+      notify('rejected', `applicant:${applicantName}`, definition.workflow?.notifications.rejected, { comment: last?.comment ?? '' });
+    }
+    return result;
+  }
+  if (queue.length) {
+    result.outcome = 'error';
+    result.problem = { zh: `流程已结束，还剩 ${queue.length} 个决定未用：${queue.map((d) => d.step).join('、')}`, en: `the flow ended with ${queue.length} decision(s) unused: ${queue.map((d) => d.step).join(', ')}` };
+    return result;
+  }
+  result.timeline.push({ type: 'completed', at: clock, outcome: 'approved' });
+  notify('approved', `applicant:${applicantName}`, definition.workflow?.notifications.approved);
+  return result;
+}
+
+/** The value that picks the part of a role group: the applicant's class or college, a form field, a department. */
+export function resolveScope(scope: string, department: string, applicant: Record<string, unknown>, data: Record<string, unknown>): string | undefined {
+  if (scope === 'university') return undefined;
+  if (scope === 'department') return department.startsWith('applicant.') ? String(applicant[department.slice('applicant.'.length)] ?? '?') : department;
+  if (scope.startsWith('applicant.')) return String(applicant[scope.slice('applicant.'.length)] ?? '?');
+  if (scope.startsWith('form.')) return String(data[scope.slice('form.'.length)] ?? '?');
+  return scope;
+}
+
+function offsetOf(instant: string): string {
+  const m = /([+-]\d{2}:\d{2}|Z)$/.exec(instant);
+  return m ? m[1] : '+08:00';
+}

@@ -1,0 +1,51 @@
+import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
+import type { Scenario } from '../../generated/types/service.ts';
+import type { WorkCalendar } from './calendar.ts';
+import { runWorkflow } from './interpret.ts';
+import type { RunResult } from './interpret.ts';
+
+/** Scenarios start on a Monday morning unless they say otherwise. */
+export const DEFAULT_SUBMITTED_AT = '2026-03-02T09:00:00+08:00';
+
+export interface ScenarioOutcome {
+  pass: boolean;
+  result: RunResult;
+  /** What differs from the expectation, one line per difference, in both languages. */
+  mismatches: { zh: string; en: string }[];
+}
+
+/** Run one scenario on the reference interpreter and compare it with what it expects. */
+export function runScenario(definition: RuntimeDefinition, calendar: WorkCalendar, scenario: Scenario, service: { id: string; name: string }, url?: string): ScenarioOutcome {
+  const result = runWorkflow(definition, calendar, {
+    applicant: scenario.applicant,
+    data: scenario.data,
+    decisions: scenario.decisions,
+    submittedAt: scenario.submittedAt ?? DEFAULT_SUBMITTED_AT,
+    service,
+    url,
+  });
+  const mismatches: { zh: string; en: string }[] = [];
+  const expect = scenario.expect;
+  if (expect.submission === 'invalid') {
+    if (result.outcome !== 'invalid') mismatches.push({ zh: '预期提交的数据无效，但它通过了校验', en: 'expected the submission to be invalid, but it passed validation' });
+    return { pass: mismatches.length === 0, result, mismatches };
+  }
+  if (result.outcome === 'invalid') {
+    for (const e of result.fieldErrors) mismatches.push({ zh: `提交数据无效：${e.label}（${e.field}）${e.message.zh}`, en: `invalid submission: ${e.field} ${e.message.en}` });
+    return { pass: false, result, mismatches };
+  }
+  if (result.problem && result.outcome !== 'pending') mismatches.push(result.problem);
+  const path = (p: string[]) => (p.length ? p.join(' → ') : '（空）');
+  if (result.path.join('|') !== expect.path.join('|')) {
+    mismatches.push({ zh: `路径：预期 ${path(expect.path)}，实际 ${path(result.path)}`, en: `path: expected ${expect.path.join(' → ') || '(none)'}, got ${result.path.join(' → ') || '(none)'}` });
+  }
+  if (result.outcome !== expect.outcome) {
+    const why = result.outcome === 'pending' && result.problem ? `（${result.problem.zh}）` : '';
+    mismatches.push({ zh: `结果：预期 ${expect.outcome}，实际 ${result.outcome}${why}`, en: `outcome: expected ${expect.outcome}, got ${result.outcome}${result.outcome === 'pending' && result.problem ? ` (${result.problem.en})` : ''}` });
+  }
+  for (const [step, assignee] of Object.entries(expect.assignees ?? {})) {
+    const actual = result.assignees[step];
+    if (actual !== assignee) mismatches.push({ zh: `办理人（${step}）：预期 ${assignee}，实际 ${actual ?? '未分派'}`, en: `assignee of ${step}: expected ${assignee}, got ${actual ?? 'not assigned'}` });
+  }
+  return { pass: mismatches.length === 0, result, mismatches };
+}

@@ -1,0 +1,122 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { evaluate } from 'feelin';
+import type { RuntimeDefinition, RuntimeField } from '../../generated/types/runtime/definition.ts';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+
+export interface FieldError {
+  /** Field id, or `row[i].column` inside a table; empty for the submission as a whole. */
+  field: string;
+  label: string;
+  message: { zh: string; en: string };
+}
+
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function validatorFor(definition: RuntimeDefinition): ValidateFunction {
+  const key = `${definition.id}@${definition.fingerprint}`;
+  let v = compiled.get(key);
+  if (!v) {
+    ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: false }));
+    v = ajv.compile(definition.form!.schema);
+    compiled.set(key, v);
+  }
+  return v;
+}
+
+/** True when a FEEL visibility condition holds for this submission (unknown or null counts as hidden). */
+export function isVisible(condition: string | undefined, context: Record<string, unknown>): boolean {
+  if (!condition) return true;
+  try {
+    return evaluate(condition, context).value === true;
+  } catch {
+    return false;
+  }
+}
+
+/** GB 11643 check digit of an 18-digit resident ID. */
+export function idCardChecksumOk(id: string): boolean {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const codes = '10X98765432';
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(id[i]) * weights[i];
+  return codes[sum % 11] === id[17].toUpperCase();
+}
+
+/**
+ * Validate a submission field by field: the compiled JSON Schema first, then what a schema cannot say —
+ * fields required only when visible (FEEL), and ID-card check digits. Messages name the field's label.
+ */
+export function validateSubmission(definition: RuntimeDefinition, data: Record<string, unknown>, applicant: Record<string, unknown>): FieldError[] {
+  if (!definition.form) return [];
+  const fields = new Map<string, RuntimeField>();
+  for (const section of definition.form.sections) for (const field of section.fields) fields.set(field.id, field);
+  const label = (id: string) => fields.get(id)?.label.zh ?? id;
+  const errors: FieldError[] = [];
+  const validate = validatorFor(definition);
+  if (!validate(data)) errors.push(...(validate.errors ?? []).map((e) => toFieldError(e, label)));
+  const context = { ...data, applicant };
+  for (const section of definition.form.sections) {
+    const sectionVisible = isVisible(section.visibleIf, context);
+    for (const field of section.fields) {
+      const visible = sectionVisible && isVisible(field.visibleIf, context);
+      const value = data[field.id];
+      const missing = value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+      if (visible && field.required && missing && (field.visibleIf || section.visibleIf)) {
+        errors.push({ field: field.id, label: field.label.zh, message: { zh: '必填', en: 'is required' } });
+      }
+      if (!visible && !missing && (field.visibleIf || section.visibleIf)) {
+        errors.push({ field: field.id, label: field.label.zh, message: { zh: '当前条件下不应填写（该字段不显示）', en: 'must be empty: the field is hidden under these answers' } });
+      }
+      if (field.type === 'idcard' && typeof value === 'string' && /^[1-9][0-9]{16}[0-9Xx]$/.test(value) && !idCardChecksumOk(value)) {
+        errors.push({ field: field.id, label: field.label.zh, message: { zh: '身份证号校验位不正确，请核对', en: 'the ID number\'s check digit is wrong' } });
+      }
+    }
+  }
+  return dedupe(errors);
+}
+
+function toFieldError(e: ErrorObject, label: (id: string) => string): FieldError {
+  const parts = e.instancePath.split('/').filter(Boolean);
+  let field = parts[0] ?? '';
+  if (e.keyword === 'required') field = (e.params as { missingProperty: string }).missingProperty;
+  if (e.keyword === 'additionalProperties' && !parts.length) field = (e.params as { additionalProperty: string }).additionalProperty;
+  const where = parts.length > 1 ? parts.slice(1).join('.') : '';
+  const p = e.params as Record<string, unknown>;
+  const msg = ((): { zh: string; en: string } => {
+    switch (e.keyword) {
+      case 'required': return where || parts.length ? { zh: `缺少“${String(p.missingProperty)}”`, en: `missing "${String(p.missingProperty)}"` } : { zh: '必填', en: 'is required' };
+      case 'additionalProperties': return { zh: '表单中没有这个字段', en: 'is not a field of this form' };
+      case 'type': return { zh: `应为${TYPE_ZH[String(p.type)] ?? String(p.type)}`, en: `must be ${String(p.type)}` };
+      case 'enum': return { zh: `只能从这些选项中选择：${(p.allowedValues as unknown[]).join('、')}`, en: `must be one of ${(p.allowedValues as unknown[]).join(', ')}` };
+      case 'minimum': return { zh: `不能小于 ${String(p.limit)}`, en: `must be at least ${String(p.limit)}` };
+      case 'maximum': return { zh: `不能大于 ${String(p.limit)}`, en: `must be at most ${String(p.limit)}` };
+      case 'minLength': return { zh: Number(p.limit) <= 1 ? '必填' : `至少 ${String(p.limit)} 个字`, en: Number(p.limit) <= 1 ? 'is required' : `needs at least ${String(p.limit)} characters` };
+      case 'maxLength': return { zh: `最多 ${String(p.limit)} 个字`, en: `at most ${String(p.limit)} characters` };
+      case 'minItems': return { zh: `至少 ${String(p.limit)} 项`, en: `needs at least ${String(p.limit)} item(s)` };
+      case 'maxItems': return { zh: `最多 ${String(p.limit)} 项`, en: `at most ${String(p.limit)} item(s)` };
+      case 'pattern': return { zh: '格式不正确', en: 'has the wrong format' };
+      case 'format': return { zh: `不是有效的${FORMAT_ZH[String(p.format)] ?? String(p.format)}`, en: `is not a valid ${String(p.format)}` };
+      case 'multipleOf': return { zh: '金额最多保留两位小数', en: 'at most two decimals' };
+      case 'uniqueItems': return { zh: '有重复的选项', en: 'has duplicates' };
+      default: return { zh: e.message ?? '不符合要求', en: e.message ?? 'is invalid' };
+    }
+  })();
+  return { field: where ? `${field}.${where}` : field, label: label(field), message: msg };
+}
+
+const TYPE_ZH: Record<string, string> = { string: '文本', number: '数字', integer: '整数', boolean: '是/否', array: '列表', object: '对象' };
+const FORMAT_ZH: Record<string, string> = { date: '日期（YYYY-MM-DD）', 'date-time': '日期时间', email: '邮箱地址' };
+
+function dedupe(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.field}:${e.message.zh}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
