@@ -19,7 +19,7 @@ function distance(a: string, b: string, max: number): number {
 /** The closest candidate to `input`, if it is close enough to be a plausible typo. */
 export function closest(input: string, candidates: Iterable<string>): string | undefined {
   const needle = input.toLowerCase();
-  const max = Math.max(1, Math.min(3, Math.floor(needle.length / 3)));
+  const max = needle.length <= 3 ? 1 : needle.length <= 6 ? 2 : 3;
   let best: string | undefined;
   let bestDistance = max + 1;
   for (const candidate of candidates) {

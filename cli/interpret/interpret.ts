@@ -117,7 +117,7 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
     const scopeValue = resolveScope(step.scope, step.department, input.applicant, data);
     return scopeValue === undefined ? step.group : `${step.group}@${scopeValue}`;
   };
-  const departmentOf = (step: RuntimeStep) => (step.department.startsWith('applicant.') ? String(input.applicant[step.department.slice('applicant.'.length)] ?? '') : step.department);
+  const departmentOf = (step: RuntimeStep) => resolveDepartment(step.department, input.applicant, data);
 
   interface Active { step: RuntimeStep; since: string; due: string; assignee: string }
   const activate = (step: RuntimeStep): Active => {
@@ -238,10 +238,17 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
 /** The value that picks the part of a role group: the applicant's class or college, a form field, a department. */
 export function resolveScope(scope: string, department: string, applicant: Record<string, unknown>, data: Record<string, unknown>): string | undefined {
   if (scope === 'university') return undefined;
-  if (scope === 'department') return department.startsWith('applicant.') ? String(applicant[department.slice('applicant.'.length)] ?? '?') : department;
+  if (scope === 'department') return resolveDepartment(department, applicant, data);
   if (scope.startsWith('applicant.')) return String(applicant[scope.slice('applicant.'.length)] ?? '?');
   if (scope.startsWith('form.')) return String(data[scope.slice('form.'.length)] ?? '?');
   return scope;
+}
+
+/** A step's department: a fixed code, the applicant's own unit, or a department chosen in the form. */
+export function resolveDepartment(department: string, applicant: Record<string, unknown>, data: Record<string, unknown>): string {
+  if (department.startsWith('applicant.')) return String(applicant[department.slice('applicant.'.length)] ?? '?');
+  if (department.startsWith('form.')) return String(data[department.slice('form.'.length)] ?? '?');
+  return department;
 }
 
 function offsetOf(instant: string): string {

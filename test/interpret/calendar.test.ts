@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { WorkCalendar } from '../../cli/interpret/calendar.ts';
+import { loadFlows } from '../helpers/flows.ts';
+
+// The example hall's 2026 calendar: 国庆节 10-01..10-07, make-up working days 09-20 (Sun) and 10-10 (Sat).
+const { calendar } = await loadFlows();
+
+describe('work calendar', () => {
+  it.each([
+    ['an ordinary Monday is a work day', '2026-03-02', true],
+    ['a Saturday is not', '2026-03-07', false],
+    ['a public holiday on a weekday is not (国庆节)', '2026-10-05', false],
+    ['a make-up Saturday is (调休上班)', '2026-10-10', true],
+    ['a make-up Sunday is', '2026-09-20', true],
+    ['New Year 2026 is off', '2026-01-02', false],
+  ])('%s', (_name, date, workday) => {
+    expect(calendar.isWorkday(date)).toBe(workday);
+  });
+
+  it.each([
+    ['0 days on a work day is the same day', '2026-03-02', 0, '2026-03-02'],
+    ['1 day on a Friday is the Monday', '2026-03-06', 1, '2026-03-09'],
+    ['0 days on a Saturday is the Monday', '2026-03-07', 0, '2026-03-09'],
+    ['1 day before National Day jumps the holiday', '2026-09-30', 1, '2026-10-08'],
+    ['1 day from Friday 10-09 lands on the make-up Saturday', '2026-10-09', 1, '2026-10-10'],
+    ['3 days across the Spring Festival and its make-up days', '2026-02-13', 3, '2026-02-25'],
+    ['submitted during the holiday, counting starts after it', '2026-10-03', 0, '2026-10-08'],
+  ])('%s', (_name, start, days, due) => {
+    expect(calendar.addWorkdays(start, days)).toBe(due);
+  });
+
+  it('counts work days between two dates', () => {
+    expect(calendar.workdaysBetween('2026-09-30', '2026-10-10')).toBe(3); // 10-08, 10-09 and the make-up 10-10
+  });
+
+  it('reads instants in the hall time zone, not the machine one', () => {
+    expect(calendar.localDate('2026-03-01T17:30:00Z')).toBe('2026-03-02');
+    const utc = new WorkCalendar({ format: 'servicehall-calendar/v1', timezone: 'UTC', years: [], holidays: [], workdays: [] });
+    expect(utc.localDate('2026-03-01T17:30:00Z')).toBe('2026-03-01');
+  });
+});

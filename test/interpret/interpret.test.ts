@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { runWorkflow } from '../../cli/interpret/interpret.ts';
+import type { Decision, RunInput } from '../../cli/interpret/interpret.ts';
+import { loadFlows } from '../helpers/flows.ts';
+
+const { definition, calendar } = await loadFlows();
+
+const small = { amount: 5000, urgent: false, category: '设备', unit: 'dept-a' };
+const big = { amount: 200000, urgent: true, urgentReason: '年底结算', category: '服务', unit: 'dept-b' };
+
+function run(data: Record<string, unknown>, decisions: Decision[], extra: Partial<RunInput> = {}) {
+  return runWorkflow(definition, calendar, {
+    applicant: { name: '赵一', department: 'dept-a' },
+    data,
+    decisions,
+    submittedAt: '2026-03-02T09:00:00+08:00',
+    service: { id: 'flow', name: '流程测试事项' },
+    ...extra,
+  });
+}
+
+describe('reference interpreter: constructs', () => {
+  it('runs a sequence and takes the else branch below the threshold', () => {
+    const r = run(small, [{ step: 'unit-review', action: 'approve' }, { step: 'a-quick', action: 'approve' }, { step: 'ops-done', action: 'approve' }]);
+    expect(r.outcome).toBe('approved');
+    expect(r.path).toEqual(['unit-review', 'a-quick', 'ops-done']);
+  });
+
+  it('resolves scopes: a form field, a fixed department, the whole university', () => {
+    const r = run(big, [
+      { step: 'unit-review', action: 'approve' }, { step: 'a-review', action: 'approve' }, { step: 'b-review', action: 'approve' },
+      { step: 'leader', action: 'approve' }, { step: 'ops-done', action: 'approve' },
+    ]);
+    expect(r.assignees).toEqual({
+      'unit-review': 'department-head@dept-b', 'a-review': 'office-staff@dept-a', 'b-review': 'office-staff@dept-b',
+      leader: 'university-leader', 'ops-done': 'office-staff@ops',
+    });
+  });
+
+  it('parallel all: every step must decide, in any order', () => {
+    const r = run(big, [{ step: 'unit-review', action: 'approve' }, { step: 'b-review', action: 'approve' }]);
+    expect(r.outcome).toBe('pending');
+    expect(r.waiting.map((w) => w.step)).toEqual(['a-review']);
+  });
+
+  it('parallel all: one reject ends the application', () => {
+    const r = run(big, [{ step: 'unit-review', action: 'approve' }, { step: 'a-review', action: 'reject', comment: '不符合' }]);
+    expect(r.outcome).toBe('rejected');
+    expect(r.notifications.at(-1)?.text).toBe('赵一，您的申请未通过：不符合');
+  });
+
+  it('parallel any (或签): the first decision decides and the other task closes', () => {
+    const r = run(small, [{ step: 'unit-review', action: 'approve' }, { step: 'b-quick', action: 'approve' }, { step: 'a-quick', action: 'approve' }]);
+    expect(r.outcome).toBe('error');
+    expect(r.problem?.en).toContain('a decision for "a-quick" but the active steps are ops-done');
+  });
+
+  it('return: the applicant resubmits revised data and the same step decides again', () => {
+    const r = run(small, [
+      { step: 'unit-review', action: 'return', comment: '请补充', revise: { category: '服务' } },
+      { step: 'unit-review', action: 'approve' }, { step: 'a-quick', action: 'approve' }, { step: 'ops-done', action: 'approve' },
+    ]);
+    expect(r.outcome).toBe('approved');
+    expect(r.path).toEqual(['unit-review', 'unit-review', 'a-quick', 'ops-done']);
+    expect(r.timeline.map((t) => t.type)).toContain('resubmitted');
+  });
+
+  it('return inside a countersign restarts the whole countersign', () => {
+    const r = run(big, [
+      { step: 'unit-review', action: 'approve' }, { step: 'a-review', action: 'approve' }, { step: 'b-review', action: 'return' },
+      { step: 'b-review', action: 'approve' }, { step: 'a-review', action: 'approve' }, { step: 'leader', action: 'approve' }, { step: 'ops-done', action: 'approve' },
+    ]);
+    expect(r.outcome).toBe('approved');
+    expect(r.path).toEqual(['unit-review', 'a-review', 'b-review', 'b-review', 'a-review', 'leader', 'ops-done']);
+  });
+
+  it('refuses an action the step does not allow', () => {
+    const r = run(big, [{ step: 'unit-review', action: 'approve' }, { step: 'a-review', action: 'approve' }, { step: 'b-review', action: 'approve' }, { step: 'leader', action: 'return' }]);
+    expect(r.outcome).toBe('error');
+    expect(r.problem?.en).toBe('step "leader" does not allow "return"');
+  });
+
+  it('reports decisions left over after the flow ends', () => {
+    const r = run(small, [{ step: 'unit-review', action: 'reject' }, { step: 'a-quick', action: 'approve' }]);
+    expect(r.outcome).toBe('rejected');
+  });
+
+  it('computes due dates on the work calendar and notices overdue decisions', () => {
+    const r = run(small, [{ step: 'unit-review', action: 'approve', at: '2026-03-05T10:00:00+08:00' }], { submittedAt: '2026-03-06T16:00:00+08:00' });
+    const assigned = r.timeline.find((t) => t.type === 'assigned' && t.step === 'unit-review');
+    expect(assigned?.due).toBe('2026-03-09'); // Friday + 1 work day = Monday
+    const late = run(small, [{ step: 'unit-review', action: 'approve', at: '2026-03-10T10:00:00+08:00' }], { submittedAt: '2026-03-06T16:00:00+08:00' });
+    expect(late.timeline.some((t) => t.type === 'overdue' && t.step === 'unit-review')).toBe(true);
+  });
+
+  it('renders notifications with the assignee, due date and form data', () => {
+    const r = run(small, [{ step: 'unit-review', action: 'approve' }]);
+    expect(r.notifications[0]).toEqual({ event: 'assigned', to: 'department-head@dept-a', text: '赵一的申请待您审核，期限2026-03-03。' });
+  });
+});
+
+describe('reference interpreter: submissions are validated field by field first', () => {
+  it.each([
+    ['a missing required field', { ...small, category: undefined }, 'category', '必填'],
+    ['a value outside the options', { ...small, category: '其他' }, 'category', '只能从这些选项中选择：设备、服务'],
+    ['an amount above the maximum', { ...small, amount: 2000000 }, 'amount', '不能大于 1000000'],
+    ['money with three decimals', { ...small, amount: 10.005 }, 'amount', '金额最多保留两位小数'],
+    ['a field required only when visible', { ...small, urgent: true }, 'urgentReason', '必填'],
+    ['a hidden field that was filled', { ...small, urgentReason: '无' }, 'urgentReason', '当前条件下不应填写（该字段不显示）'],
+    ['an ID number with a wrong check digit', { ...small, idNumber: '110101199003074515' }, 'idNumber', '身份证号校验位不正确，请核对'],
+    ['a field the form does not have', { ...small, colour: 'red' }, 'colour', '表单中没有这个字段'],
+    ['the wrong type', { ...small, urgent: 'yes' }, 'urgent', '应为是/否'],
+  ])('rejects %s', (_name, data, field, message) => {
+    const r = run(JSON.parse(JSON.stringify(data)), []);
+    expect(r.outcome).toBe('invalid');
+    expect(r.fieldErrors).toContainEqual(expect.objectContaining({ field, message: expect.objectContaining({ zh: message }) }));
+    expect(r.timeline).toEqual([]);
+  });
+
+  it('accepts a valid ID number', () => {
+    expect(run({ ...small, idNumber: '11010519491231002X' }, []).outcome).toBe('pending');
+  });
+
+  it('validates revised data after a return', () => {
+    const r = run(small, [{ step: 'unit-review', action: 'return', revise: { amount: -5 } }]);
+    expect(r.outcome).toBe('invalid');
+    expect(r.fieldErrors[0]).toMatchObject({ field: 'amount' });
+  });
+});
