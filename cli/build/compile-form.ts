@@ -69,7 +69,7 @@ export function fieldSchema(field: FormField): Record<string, unknown> {
 
 /** An object schema for a list of fields: unconditional required fields are required here; fields with
  * visibleIf are required only when visible, which the runtime decides with FEEL (x-visibleIf). */
-function objectSchema(fields: FormField[], sectionVisibleIf: Map<string, string> = new Map()): Record<string, unknown> {
+export function objectSchema(fields: FormField[], sectionVisibleIf: Map<string, string> = new Map()): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   const required: string[] = [];
   for (const field of fields) {
@@ -80,7 +80,7 @@ function objectSchema(fields: FormField[], sectionVisibleIf: Map<string, string>
   return { type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}) };
 }
 
-function runtimeField(field: FormField): RuntimeField {
+export function runtimeField(field: FormField): RuntimeField {
   return {
     id: field.id,
     label: runtimeText(field.label),
@@ -90,6 +90,8 @@ function runtimeField(field: FormField): RuntimeField {
     ...(field.placeholder ? { placeholder: runtimeText(field.placeholder) } : {}),
     ...(field.options ? { options: field.options.map((o) => (typeof o === 'string' ? { value: o, label: { zh: o } } : { value: o.value, label: runtimeText(o.label) })) } : {}),
     ...(field.visibleIf ? { visibleIf: field.visibleIf } : {}),
+    ...(field.validIf ? { validIf: field.validIf } : {}),
+    ...(field.validMessage ? { validMessage: runtimeText(field.validMessage) } : {}),
     ...(field.prefill ? { prefill: field.prefill } : {}),
     ...(field.readonly ? { readonly: true } : {}),
     ...(field.accept ? { accept: field.accept } : {}),

@@ -2,7 +2,7 @@ import type { Hall, Service, WorkflowNode } from '../model/catalog.ts';
 import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
 import type { Step } from '../../generated/types/service.ts';
-import { compileForm, runtimeText } from './compile-form.ts';
+import { compileForm, objectSchema, runtimeField, runtimeText } from './compile-form.ts';
 
 /** Services the runtime loads: handled online, linked or booked; never confidential, never drafts. */
 export function hasRuntimeDefinition(service: Service): boolean {
@@ -21,6 +21,7 @@ function compileStep(step: Step): RuntimeStep {
     ...(step.reminder !== undefined ? { reminder: step.reminder } : {}),
     actions: [...step.actions],
     ...(step.notify ? { notify: { ...step.notify } } : {}),
+    ...(step.fields ? { fields: step.fields.map(runtimeField), schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', ...objectSchema(step.fields) } } : {}),
   };
 }
 
@@ -61,6 +62,7 @@ export function compileDefinition(service: Service, version: number, fingerprint
               ...(r.location ? { location: [r.location.campus, r.location.address, r.location.room].filter(Boolean).map((t) => runtimeText(t)!.zh).join(' ') } : {}),
             })),
             slots: { ...service.appointment.slots },
+            ...(service.appointment.limits ? { limits: { ...service.appointment.limits } } : {}),
           },
         }
       : {}),

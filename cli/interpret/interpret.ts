@@ -2,7 +2,7 @@ import Handlebars from 'handlebars';
 import { evaluate } from 'feelin';
 import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { WorkCalendar } from './calendar.ts';
-import { validateSubmission } from './validate-submission.ts';
+import { validateStepData, validateSubmission } from './validate-submission.ts';
 import type { FieldError } from './validate-submission.ts';
 
 export type Action = 'approve' | 'reject' | 'return';
@@ -15,6 +15,8 @@ export interface Decision {
   at?: string;
   /** Data the applicant changes when resubmitting after a return. */
   revise?: Record<string, unknown>;
+  /** Values the assignee enters in the step's own fields; later conditions can read them. */
+  data?: Record<string, unknown>;
 }
 
 export interface RunInput {
@@ -26,6 +28,8 @@ export interface RunInput {
   service: { id: string; name: string };
   /** The hall's entry for applying to this service. */
   url?: string;
+  /** For appointments: the booked resource, date and slot, readable by conditions as booking.*. */
+  booking?: { resource: string; date: string; slot: string };
 }
 
 export interface TimelineEntry {
@@ -104,7 +108,7 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
   };
   const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
 
-  const invalid = validateSubmission(definition, data, input.applicant);
+  const invalid = validateSubmission(definition, data, input.applicant, input.booking);
   if (invalid.length) {
     result.outcome = 'invalid';
     result.fieldErrors = invalid;
@@ -149,6 +153,15 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
       notify('overdue', task.assignee, task.step.notify?.overdue, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due });
     }
     clock = later(at, clock);
+    const entered = decision.data ?? {};
+    if (task.step.fields || Object.keys(entered).length) {
+      const problems = validateStepData(task.step, entered);
+      if (problems.length) {
+        result.fieldErrors = problems;
+        throw new Stop('invalid', { zh: `环节“${task.step.id}”填写的内容无效`, en: `invalid data entered at step "${task.step.id}"` });
+      }
+      data = { ...data, ...entered };
+    }
     result.path.push(task.step.id);
     result.timeline.push({ type: 'acted', at: clock, step: task.step.id, assignee: task.assignee, action: decision.action, ...(decision.comment ? { comment: decision.comment } : {}) });
     return { decision, task };
@@ -158,7 +171,7 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
     result.timeline.push({ type: 'returned', at: clock, step: step.id, ...(decision.comment ? { comment: decision.comment } : {}) });
     notify('returned', `applicant:${applicantName}`, definition.workflow?.notifications.returned, { comment: decision.comment ?? '', step: { name: step.name.zh, id: step.id } });
     data = { ...data, ...(decision.revise ?? {}) };
-    const problems = validateSubmission(definition, data, input.applicant);
+    const problems = validateSubmission(definition, data, input.applicant, input.booking);
     if (problems.length) {
       result.fieldErrors = problems;
       throw new Stop('invalid');
@@ -204,7 +217,7 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
       if (node.kind === 'step') runStep(node);
       else if (node.kind === 'parallel') runParallel(node);
       else {
-        const { value } = evaluate(node.condition, { ...data, applicant: input.applicant });
+        const { value } = evaluate(node.condition, { ...data, applicant: input.applicant, ...(input.booking ? { booking: input.booking } : {}) });
         if (typeof value !== 'boolean' && value !== null) throw new Stop('error', { zh: `条件“${node.condition}”的结果不是是/否`, en: `condition "${node.condition}" is not boolean` });
         runSequence(value === true ? node.then : node.else);
       }

@@ -23,6 +23,7 @@ export function runScenario(definition: RuntimeDefinition, calendar: WorkCalenda
     submittedAt: scenario.submittedAt ?? DEFAULT_SUBMITTED_AT,
     service,
     url,
+    ...(scenario.booking ? { booking: scenario.booking } : {}),
   });
   const mismatches: { zh: string; en: string }[] = [];
   const expect = scenario.expect;

@@ -2,7 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { evaluate } from 'feelin';
-import type { RuntimeDefinition, RuntimeField } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeDefinition, RuntimeField, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
@@ -50,7 +50,7 @@ export function idCardChecksumOk(id: string): boolean {
  * Validate a submission field by field: the compiled JSON Schema first, then what a schema cannot say —
  * fields required only when visible (FEEL), and ID-card check digits. Messages name the field's label.
  */
-export function validateSubmission(definition: RuntimeDefinition, data: Record<string, unknown>, applicant: Record<string, unknown>): FieldError[] {
+export function validateSubmission(definition: RuntimeDefinition, data: Record<string, unknown>, applicant: Record<string, unknown>, booking?: Record<string, unknown>): FieldError[] {
   if (!definition.form) return [];
   const fields = new Map<string, RuntimeField>();
   for (const section of definition.form.sections) for (const field of section.fields) fields.set(field.id, field);
@@ -58,7 +58,7 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
   const errors: FieldError[] = [];
   const validate = validatorFor(definition);
   if (!validate(data)) errors.push(...(validate.errors ?? []).map((e) => toFieldError(e, label)));
-  const context = { ...data, applicant };
+  const context = { ...data, applicant, ...(booking ? { booking } : {}) };
   for (const section of definition.form.sections) {
     const sectionVisible = isVisible(section.visibleIf, context);
     for (const field of section.fields) {
@@ -70,6 +70,9 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
       }
       if (!visible && !missing && (field.visibleIf || section.visibleIf)) {
         errors.push({ field: field.id, label: field.label.zh, message: { zh: '当前条件下不应填写（该字段不显示）', en: 'must be empty: the field is hidden under these answers' } });
+      }
+      if (visible && !missing && field.validIf && !isVisible(field.validIf, context)) {
+        errors.push({ field: field.id, label: field.label.zh, message: field.validMessage ? { zh: field.validMessage.zh, en: field.validMessage.en ?? field.validMessage.zh } : { zh: `不满足条件：${field.validIf}`, en: `does not satisfy ${field.validIf}` } });
       }
       if (field.type === 'idcard' && typeof value === 'string' && /^[1-9][0-9]{16}[0-9Xx]$/.test(value) && !idCardChecksumOk(value)) {
         errors.push({ field: field.id, label: field.label.zh, message: { zh: '身份证号校验位不正确，请核对', en: 'the ID number\'s check digit is wrong' } });
@@ -119,4 +122,19 @@ function dedupe(errors: FieldError[]): FieldError[] {
     seen.add(key);
     return true;
   });
+}
+
+const stepValidators = new Map<RuntimeStep['schema'], ValidateFunction>();
+
+/** Validate what an assignee entered in a step's own fields. */
+export function validateStepData(step: RuntimeStep, data: Record<string, unknown>): FieldError[] {
+  if (!step.schema || !step.fields) return Object.keys(data).length ? [{ field: Object.keys(data)[0], label: Object.keys(data)[0], message: { zh: `环节“${step.id}”没有需要填写的字段`, en: `step "${step.id}" has no fields` } }] : [];
+  let v = stepValidators.get(step.schema);
+  if (!v) {
+    ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: false }));
+    v = ajv.compile(step.schema);
+    stepValidators.set(step.schema, v);
+  }
+  const labels = new Map(step.fields.map((f) => [f.id, f.label.zh]));
+  return v(data) ? [] : dedupe((v.errors ?? []).map((e) => toFieldError(e, (id) => labels.get(id) ?? id)));
 }

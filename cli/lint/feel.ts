@@ -1,6 +1,6 @@
 import { evaluate, parseExpression } from 'feelin';
-import type { Hall, Service } from '../model/catalog.ts';
-import { fieldsOf } from '../model/catalog.ts';
+import type { FormField, Hall, Service } from '../model/catalog.ts';
+import { fieldsOf, stepsOf } from '../model/catalog.ts';
 
 /** Contexts in which a name is bound by the expression itself (for/some/every), not by our data. */
 const BINDING_CONTEXTS = new Set(['ForExpression', 'QuantifiedExpression', 'FilterExpression', 'FunctionDefinition', 'Context']);
@@ -70,13 +70,19 @@ const SAMPLE_BY_TYPE: Record<string, unknown> = {
   multichoice: [], table: [], file: [],
 };
 
+function sampleOf(field: FormField): unknown {
+  const first = field.options?.[0];
+  return field.type === 'choice' ? (typeof first === 'string' ? first : first?.value ?? 'x') : field.type in SAMPLE_BY_TYPE ? SAMPLE_BY_TYPE[field.type] : 'x';
+}
+
 /** Typed sample data for a service's conditions: its form fields and the hall's applicant attributes. */
 export function sampleContext(service: Service, hall: Hall | undefined): Record<string, unknown> {
   const context: Record<string, unknown> = {};
-  for (const { field } of fieldsOf(service)) {
-    const first = field.options?.[0];
-    context[field.id] = field.type === 'choice' ? (typeof first === 'string' ? first : first?.value ?? 'x') : field.type in SAMPLE_BY_TYPE ? SAMPLE_BY_TYPE[field.type] : 'x';
+  for (const { field } of fieldsOf(service)) context[field.id] = sampleOf(field);
+  for (const { step } of stepsOf(service.workflow?.steps)) {
+    for (const field of step.fields ?? []) context[field.id] = sampleOf(field);
   }
+  if (service.type === 'appointment') context.booking = { resource: service.appointment?.resources[0]?.id ?? 'x', date: '2026-03-02', slot: '08:00-10:00' };
   const applicant: Record<string, unknown> = {};
   for (const source of hall?.dataSources ?? []) {
     const [root, ...rest] = source.id.split('.');

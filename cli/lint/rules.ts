@@ -90,7 +90,7 @@ export const retiredInfoMatchesStatus: Rule = (ctx) => {
 export const immediateCasesTakeNoTime: Rule = (ctx) => {
   for (const s of services(ctx)) {
     const limit = s.value.guide.timeLimit;
-    if (limit.type === 'immediate' && limit.promised && limit.promised.value > 0) ctx.report(s, 'policy/immediate-limit', ['guide', 'timeLimit', 'promised', 'value'], { value: limit.promised.value });
+    if (limit?.type === 'immediate' && limit.promised && limit.promised.value > 0) ctx.report(s, 'policy/immediate-limit', ['guide', 'timeLimit', 'promised', 'value'], { value: limit.promised.value });
   }
 };
 
@@ -119,7 +119,7 @@ export function longestPath(nodes: WorkflowNode[] | undefined): { total: number;
 
 export const stepDeadlinesFitPromise: Rule = (ctx) => {
   for (const s of services(ctx)) {
-    const promised = s.value.guide.timeLimit.promised;
+    const promised = s.value.guide.timeLimit?.promised;
     if (!s.value.workflow || !promised) continue;
     const limit = promised.unit === 'workday' ? promised.value : Math.floor((promised.value * 5) / 7);
     const { total, steps } = longestPath(s.value.workflow.steps);
@@ -134,14 +134,19 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
   for (const s of services(ctx)) {
     const sample = sampleContext(s.value, hall);
     const fieldIds = new Set([...fieldsOf(s.value)].map(({ field }) => field.id));
+    for (const { step } of stepsOf(s.value.workflow?.steps)) for (const f of step.fields ?? []) fieldIds.add(f.id);
     const applicantIds = new Set((hall?.dataSources ?? []).filter((d) => d.id.startsWith('applicant.')).map((d) => d.id));
-    const known = new Set([...fieldIds, ...applicantIds]);
+    const bookingIds = s.value.type === 'appointment' ? BOOKING_NAMES : [];
+    const known = new Set([...fieldIds, ...applicantIds, ...bookingIds]);
     const expressions: [string, (string | number)[]][] = [];
     for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('if' in node) expressions.push([node.if, [...path, 'if']]);
     s.value.form?.sections.forEach((section, i) => {
       if (section.visibleIf) expressions.push([section.visibleIf, ['form', 'sections', i, 'visibleIf']]);
     });
-    for (const { field, path } of fieldsOf(s.value)) if (field.visibleIf) expressions.push([field.visibleIf, [...path, 'visibleIf']]);
+    for (const { field, path } of fieldsOf(s.value)) {
+      if (field.visibleIf) expressions.push([field.visibleIf, [...path, 'visibleIf']]);
+      if (field.validIf) expressions.push([field.validIf, [...path, 'validIf']]);
+    }
     for (const [expression, path] of expressions) {
       if (expression.trim().startsWith('=')) {
         ctx.report(s, 'feel/syntax', path, { expression, detail: { zh: '（不要以 = 开头，构建时会自动加上）', en: ' (no leading =; the build adds it)' } });
@@ -158,13 +163,31 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
   }
 };
 
+/** Names an appointment's conditions may read about the booking made. */
+const BOOKING_NAMES = ['booking.resource', 'booking.date', 'booking.slot'];
+
+/** Fields an assignee fills in at a step share one namespace with the form's fields. */
+export const stepFieldsDoNotShadowFormFields: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const seen = new Map<string, string>([...fieldsOf(s.value)].map(({ field }) => [field.id, 'form']));
+    for (const { step, path } of stepsOf(s.value.workflow?.steps)) {
+      (step.fields ?? []).forEach((f, i) => {
+        const other = seen.get(f.id);
+        if (other) ctx.report(s, 'catalog/duplicate-id', [...path, 'fields', i, 'id'], { what: { zh: '字段', en: 'field' }, id: f.id, other: other === 'form' ? 'form' : `workflow step ${other}` });
+        else seen.set(f.id, step.id);
+      });
+    }
+  }
+};
+
 /** Notification templates parse and use only variables the runtime provides. */
 export const templatesUseKnownVariables: Rule = (ctx) => {
   const hall = ctx.catalog.hall?.value;
   if (!hall) return;
   const applicantAttrs = (hall?.dataSources ?? []).filter((d) => d.id.startsWith('applicant.')).map((d) => d.id);
   for (const s of services(ctx)) {
-    const known = new Set(['service.name', 'service.id', 'step.name', 'dueDate', 'comment', 'url', ...applicantAttrs, ...[...fieldsOf(s.value)].map(({ field }) => `form.${field.id}`)]);
+    const stepFields = [...stepsOf(s.value.workflow?.steps)].flatMap(({ step }) => (step.fields ?? []).map((f) => `form.${f.id}`));
+    const known = new Set(['service.name', 'service.id', 'step.name', 'dueDate', 'comment', 'url', ...applicantAttrs, ...[...fieldsOf(s.value)].map(({ field }) => `form.${field.id}`), ...stepFields]);
     const templates: [string, (string | number)[]][] = [];
     for (const [key, value] of Object.entries(s.value.workflow?.notifications ?? {})) if (value) templates.push([value, ['workflow', 'notifications', key]]);
     for (const { step, path } of stepsOf(s.value.workflow?.steps)) {
@@ -254,10 +277,10 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
     const steps = new Map([...stepsOf(s.value.workflow?.steps)].map(({ step }) => [step.id, step]));
     const fields = new Set([...fieldsOf(s.value)].map(({ field }) => field.id));
     const stepIds = new Set(steps.keys());
-    const unknownStep = (id: string, path: (string | number)[]) => {
+    const unknownStep = (id: string, path: (string | number)[], key = false) => {
       if (steps.has(id)) return;
       const suggest = closest(id, stepIds);
-      ctx.report(s, 'ref/unknown-step', path, { id, ...(suggest ? { suggest } : {}) });
+      ctx.report(s, 'ref/unknown-step', path, { id, ...(suggest ? { suggest } : {}) }, { key });
     };
     s.value.scenarios?.forEach((scenario, i) => {
       const base = ['scenarios', i];
@@ -277,11 +300,17 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
       }
       scenario.decisions.forEach((d, j) => {
         const step = steps.get(d.step);
+        const stepFields = new Set((step?.fields ?? []).map((f) => f.id));
+        for (const key of Object.keys(d.data ?? {})) {
+          if (!step || stepFields.has(key)) continue;
+          const suggest = closest(key, stepFields);
+          ctx.report(s, 'ref/unknown-field', [...base, 'decisions', j, 'data', key], { id: key, ...(suggest ? { suggest } : {}) }, { key: true });
+        }
         if (!step) unknownStep(d.step, [...base, 'decisions', j, 'step']);
         else if (!(step.actions as string[]).includes(d.action)) ctx.report(s, 'scenario/invalid-step-action', [...base, 'decisions', j, 'action'], { step: d.step, action: d.action });
       });
       scenario.expect.path.forEach((id, j) => unknownStep(id, [...base, 'expect', 'path', j]));
-      for (const id of Object.keys(scenario.expect.assignees ?? {})) unknownStep(id, [...base, 'expect', 'assignees', id]);
+      for (const id of Object.keys(scenario.expect.assignees ?? {})) unknownStep(id, [...base, 'expect', 'assignees', id], true);
     });
   }
 };
@@ -300,6 +329,7 @@ export const RULES: Record<string, Rule> = {
   stepDeadlinesFitPromise,
   conditionsAreValidFeel,
   templatesUseKnownVariables,
+  stepFieldsDoNotShadowFormFields,
   textIsPlain,
   onlineServicesAskNoPaperSignatures,
   guidesReviewedWithinAYear,

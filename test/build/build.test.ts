@@ -69,8 +69,9 @@ describe('hall build', () => {
     expect(built.stdout).toContain('flow v2');
     expect(await readFile(path.join(dir, 'generated/runtime/flow/v1.json'), 'utf8')).toBe(v1);
     const manifest = JSON.parse(await readFile(path.join(dir, 'generated/runtime/manifest.json'), 'utf8'));
-    expect(manifest.services[0]).toMatchObject({ id: 'flow', current: 2 });
-    expect(manifest.services[0].versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    const flow = manifest.services.find((s: { id: string }) => s.id === 'flow');
+    expect(flow).toMatchObject({ id: 'flow', current: 2 });
+    expect(flow.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
     const runtime = await loadRuntime(path.join(dir, 'generated'));
     expect(runtime.current('flow').version).toBe(2);
     expect(runtime.version('flow', 1).workflow?.steps[1]).toMatchObject({ kind: 'branch', condition: 'amount > 100000' });
@@ -153,7 +154,7 @@ describe('hall test', () => {
   it('passes the fixture scenarios', async () => {
     const r = await hall(['test', 'test/fixtures/flows/catalog']);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('2 passed, 0 failed');
+    expect(r.stdout).toContain('6 passed, 0 failed');
   });
 
   it('reports a failing scenario with expected vs actual and the scenario\'s line', async () => {
@@ -165,7 +166,7 @@ describe('hall test', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain(`catalog/ops/flow.yaml:${line}:5`);
     expect(r.stdout).toContain('路径：预期 unit-review → a-quick → ops-done，实际 unit-review → b-quick → ops-done');
-    expect(r.stdout).toContain('1 passed, 1 failed');
+    expect(r.stdout).toContain('5 passed, 1 failed');
   });
 });
 

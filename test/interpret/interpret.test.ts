@@ -127,3 +127,42 @@ describe('reference interpreter: submissions are validated field by field first'
     expect(r.fieldErrors[0]).toMatchObject({ field: 'amount' });
   });
 });
+
+describe('reference interpreter: step fields, validity rules and bookings', async () => {
+  const { catalog, calendar: cal } = await loadFlows();
+  const { compileDefinition } = await import('../../cli/build/compile-runtime.ts');
+  const service = catalog.services.get('booking')!.value;
+  const booking = compileDefinition(service, 1, 'x'.repeat(64));
+  const go = (data: Record<string, unknown>, decisions: Decision[], resource = 'small-room') =>
+    runWorkflow(booking, cal, { applicant: { name: '孙三' }, data, decisions, submittedAt: '2026-03-02T09:00:00+08:00', service: { id: 'booking', name: '场地预约测试' }, booking: { resource, date: '2026-03-03', slot: '08:00-10:00' } });
+
+  it('a value entered by an assignee drives a later branch', () => {
+    expect(go({ attendees: 5, seats: 5 }, [{ step: 'staff-check', action: 'approve', data: { cleaningFee: 0 } }]).outcome).toBe('approved');
+    const costly = go({ attendees: 5, seats: 5 }, [{ step: 'staff-check', action: 'approve', data: { cleaningFee: 80 } }]);
+    expect(costly.outcome).toBe('pending');
+    expect(costly.waiting.map((w) => w.step)).toEqual(['head-approve']);
+  });
+
+  it('the booked resource is visible to conditions as booking.resource', () => {
+    const r = go({ attendees: 5, seats: 5 }, [{ step: 'staff-check', action: 'approve', data: { cleaningFee: 0 } }], 'big-hall');
+    expect(r.waiting.map((w) => w.step)).toEqual(['head-approve']);
+  });
+
+  it("step fields are validated: required, typed, and only the step's own", () => {
+    expect(go({ attendees: 5, seats: 5 }, [{ step: 'staff-check', action: 'approve' }]).fieldErrors).toContainEqual(expect.objectContaining({ field: 'cleaningFee' }));
+    expect(go({ attendees: 5, seats: 5 }, [{ step: 'staff-check', action: 'approve', data: { cleaningFee: 'free' } }]).outcome).toBe('invalid');
+    expect(go({ attendees: 5, seats: 5 }, [{ step: 'staff-check', action: 'approve', data: { cleaningFee: 0, extra: 1 } }]).fieldErrors).toContainEqual(expect.objectContaining({ field: 'extra' }));
+  });
+
+  it('a validIf rule compares fields and shows its message', () => {
+    const r = go({ attendees: 30, seats: 20 }, []);
+    expect(r.outcome).toBe('invalid');
+    expect(r.fieldErrors).toEqual([{ field: 'seats', label: '申请座位数', message: { zh: '座位数不能少于参加人数', en: '座位数不能少于参加人数' } }]);
+  });
+
+  it('compiles booking limits and step field schemas into the definition', () => {
+    expect(booking.appointment?.limits).toEqual({ perPerson: { count: 2, period: 'week' }, cancelBeforeHours: 24 });
+    const step = booking.workflow!.steps[0];
+    expect(step).toMatchObject({ kind: 'step', fields: [{ id: 'cleaningFee', type: 'money', required: true }], schema: { required: ['cleaningFee'] } });
+  });
+});
