@@ -86,7 +86,10 @@ export interface LocalizedTextObject {
  */
 export interface HallUrls {
   site: WebUrl;
-  hall: WebUrl;
+  /**
+   * 大厅办理入口地址，其中 {id} 会替换为事项标识。/ The hall's entry for applying; {id} is replaced by the service id.
+   */
+  hall: string;
   runtime?: WebUrl;
 }
 export interface VocabularyEntry {

@@ -51,9 +51,9 @@ export interface RoleGroup {
   name: LocalizedText;
   maintainer: Id;
   /**
-   * 群组按什么划分：university 全校一组；department 每个部门/学院一组；class 每个班级一组。/ How the group is divided: one for the university, one per department or college, one per class.
+   * 群组按什么划分：university 全校一组；department 每个部门/学院一组；class 每个班级一组；person 每人单独一组（如任课教师、导师：由表单中选择的人员决定办理人）。/ How the group is divided: one for the university, one per department or college, one per class, or one per person (e.g. a course teacher chosen in the form).
    */
-  scope: 'university' | 'department' | 'class';
+  scope: 'university' | 'department' | 'class' | 'person';
   description?: LocalizedText;
 }
 export interface LocalizedTextObject {

@@ -219,7 +219,7 @@ export interface Guide {
    * 申请材料；无需材料时写 []。/ Required materials; [] when none.
    */
   materials: Material[];
-  timeLimit: TimeLimit;
+  timeLimit?: TimeLimit;
   fees: Fees;
   visits: Visits;
   onlineDepth?: OnlineDepth;
@@ -288,6 +288,7 @@ export interface TimeLimit {
   type: 'immediate' | 'promised';
   legal?: Duration;
   promised: Duration;
+  external?: Duration;
 }
 /**
  * 时长：数值加单位（工作日或自然日），可附说明。/ A duration: value and unit (work days or calendar days), with a note.
@@ -532,6 +533,8 @@ export interface FormField {
    * 预填后不可修改。/ Not editable after prefill.
    */
   readonly?: boolean;
+  validIf?: FeelExpression;
+  validMessage?: LocalizedText;
 }
 export interface ChoiceOption {
   /**
@@ -582,10 +585,13 @@ export interface Step {
   name: LocalizedText;
   group: Id;
   /**
-   * 群组范围：university 全校；department 本环节所属部门；applicant.class 申请人所在班级（如辅导员）；applicant.college 申请人所在学院；form.字段 表单中选择的部门。/ Which part of the group: university, the step's department, the applicant's class/college/department, or a department chosen in the form.
+   * 群组范围：university 全校；department 本环节所属部门；applicant.class 申请人所在班级（如辅导员）；applicant.college 申请人所在学院；form.字段 表单中选择的部门或人员（如任课教师，群组须按 person 划分）。/ Which part of the group: university, the step's department, the applicant's class/college/department, or a department or person chosen in the form.
    */
   scope: string;
-  department: Id;
+  /**
+   * 环节所属部门：部门代码（须为主管部门或参与部门）；applicant.college / applicant.department 表示申请人所在的学院或单位；form.字段 表示表单中选择的部门（如开课学院）。/ The step's department: a department code (the owner or a participant), the applicant's college or unit (applicant.college / applicant.department), or a department chosen in the form (form.<field>).
+   */
+  department: string;
   /**
    * 办理时限（工作日），0 表示当日。/ Deadline in work days; 0 means the same day.
    */
@@ -602,6 +608,12 @@ export interface Step {
   reminder?: number;
   notify?: StepNotifications;
   description?: LocalizedText;
+  /**
+   * 办理人在本环节填写的字段（如现场核定的费用、审核意见中的金额），后续环节的条件可以引用；标识不能与表单字段重复。/ Fields the assignee fills in at this step (e.g. a cost assessed on site); later conditions may read them; ids must differ from the form's.
+   *
+   * @minItems 1
+   */
+  fields?: [FormField, ...FormField[]];
 }
 /**
  * 发给办理人的通知模板。/ Notification templates for the assignee.
@@ -642,6 +654,7 @@ export interface Appointment {
    */
   resources: [BookableResource, ...BookableResource[]];
   slots: SlotRules;
+  limits?: BookingLimits;
 }
 export interface BookableResource {
   id: Id;
@@ -683,6 +696,30 @@ export interface SlotRules {
   workdaysOnly?: boolean;
 }
 /**
+ * 预约限制，由运行平台执行。/ Booking limits, enforced by the runtime.
+ */
+export interface BookingLimits {
+  perPerson?: BookingQuota;
+  perUnit?: BookingQuota;
+  /**
+   * 最晚提前几小时取消。/ Cancel at least this many hours ahead.
+   */
+  cancelBeforeHours?: number;
+}
+/**
+ * 在一个周期内最多预约几次。/ At most count bookings per period.
+ */
+export interface BookingQuota {
+  /**
+   * 次数。/ Count.
+   */
+  count: number;
+  /**
+   * 周期：日、周、月、学期。/ Period.
+   */
+  period: 'day' | 'week' | 'month' | 'term';
+}
+/**
  * 一个测试场景。/ One test scenario.
  */
 export interface Scenario {
@@ -704,6 +741,7 @@ export interface Scenario {
    */
   decisions: ScenarioDecision[];
   expect: ScenarioExpectation;
+  booking?: ScenarioBooking;
 }
 export interface ScenarioDecision {
   step: Id;
@@ -716,6 +754,14 @@ export interface ScenarioDecision {
    * 退回后申请人修改的数据。/ Data the applicant changes after a return.
    */
   revise?: {};
+  /**
+   * 做出决定的时间（用于判断是否超期），默认为环节开始的时间。/ When the decision is made (for overdue checks); defaults to when the step starts.
+   */
+  at?: string;
+  /**
+   * 办理人在本环节填写的字段值（环节的 fields）。/ Values of the step's own fields entered by the assignee.
+   */
+  data?: {};
 }
 /**
  * 预期结果。/ Expected result.
@@ -739,4 +785,15 @@ export interface ScenarioExpectation {
    * 预期提交的数据是否有效，默认 valid。/ Whether the submission is expected to be valid.
    */
   submission?: 'valid' | 'invalid';
+}
+/**
+ * 预约事项：所选的资源、日期和时段。/ For appointments: the chosen resource, date and slot.
+ */
+export interface ScenarioBooking {
+  resource: Id;
+  date: IsoDate;
+  /**
+   * 时段。/ Slot.
+   */
+  slot: string;
 }
