@@ -12,7 +12,7 @@ const T = {
     stale: (out: string) => `${out}/ 不是最新的。请运行 npm run build 并提交结果。`,
     fresh: (out: string, n: number) => `✔ ${out}/ 是最新的（${n} 个文件）。`,
     wrote: (out: string, d: GeneratedDiff, services: number, versions: string[]) =>
-      `✔ 已生成 ${out}/：${services} 个事项的运行定义${versions.length ? `，新版本：${versions.join('、')}` : '，没有新版本'}；新增 ${d.missing.length} 个文件，更新 ${d.changed.length} 个，删除 ${d.unexpected.length} 个。`,
+      `✔ 已生成 ${out}/：${services} 个事项的运行定义${versions.length ? `，新版本：${listSome(versions, '、', '等 ')}` : '，没有新版本'}；新增 ${d.missing.length} 个文件，更新 ${d.changed.length} 个，删除 ${d.unexpected.length} 个。`,
     missing: '缺少', changed: '内容不同', unexpected: '多余',
   },
   en: {
@@ -21,10 +21,15 @@ const T = {
     stale: (out: string) => `${out}/ is not up to date. Run npm run build and commit the result.`,
     fresh: (out: string, n: number) => `✔ ${out}/ is up to date (${n} files).`,
     wrote: (out: string, d: GeneratedDiff, services: number, versions: string[]) =>
-      `✔ Wrote ${out}/: runtime definitions for ${services} services${versions.length ? `, new versions: ${versions.join(', ')}` : ', no new versions'}; ${d.missing.length} added, ${d.changed.length} updated, ${d.unexpected.length} removed.`,
+      `✔ Wrote ${out}/: runtime definitions for ${services} services${versions.length ? `, new versions: ${listSome(versions, ', ', 'and ')}` : ', no new versions'}; ${d.missing.length} added, ${d.changed.length} updated, ${d.unexpected.length} removed.`,
     missing: 'missing', changed: 'differs', unexpected: 'unexpected',
   },
 };
+
+/** A list short enough to read: the first few, then how many more. */
+function listSome(items: string[], sep: string, more: string): string {
+  return items.length <= 6 ? items.join(sep) : `${items.slice(0, 5).join(sep)}${sep}${more}${items.length - 5} ${more === '等 ' ? '个' : 'more'}`;
+}
 
 /** `hall build`: check, then write (or with --check, verify) generated/. Nothing is written on errors. */
 export async function runBuild(dir: string, options: BuildOptions): Promise<number> {
