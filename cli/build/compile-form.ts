@@ -90,6 +90,8 @@ export function runtimeField(field: FormField): RuntimeField {
     ...(field.placeholder ? { placeholder: runtimeText(field.placeholder) } : {}),
     ...(field.options ? { options: field.options.map((o) => (typeof o === 'string' ? { value: o, label: { zh: o } } : { value: o.value, label: runtimeText(o.label) })) } : {}),
     ...(field.visibleIf ? { visibleIf: field.visibleIf } : {}),
+    ...(field.type === 'daterange' && field.min !== undefined ? { min: field.min } : {}),
+    ...(field.type === 'daterange' && field.max !== undefined ? { max: field.max } : {}),
     ...(field.validIf ? { validIf: field.validIf } : {}),
     ...(field.validMessage ? { validMessage: runtimeText(field.validMessage) } : {}),
     ...(field.prefill ? { prefill: field.prefill } : {}),

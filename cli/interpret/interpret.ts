@@ -88,6 +88,8 @@ class Stop extends Error {
 export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalendar, input: RunInput): RunResult {
   const result: RunResult = { outcome: 'pending', path: [], assignees: {}, timeline: [], notifications: [], fieldErrors: [], waiting: [] };
   let data = { ...input.data };
+  /** Values assignees entered in steps' own fields: readable by conditions and templates, never part of the form. */
+  let entered: Record<string, unknown> = {};
   let clock = input.submittedAt;
   const queue = [...input.decisions];
   const applicantName = String(input.applicant.name ?? '申请人');
@@ -97,7 +99,7 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
     return Handlebars.compile(template, { noEscape: true, strict: false })({
       service: input.service,
       applicant: input.applicant,
-      form: data,
+      form: { ...data, ...entered },
       url: input.url ?? '',
       ...extra,
     });
@@ -153,14 +155,15 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
       notify('overdue', task.assignee, task.step.notify?.overdue, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due });
     }
     clock = later(at, clock);
-    const entered = decision.data ?? {};
-    if (task.step.fields || Object.keys(entered).length) {
-      const problems = validateStepData(task.step, entered);
+    const values = decision.data ?? {};
+    if (task.step.fields || Object.keys(values).length) {
+      // Required step fields are required to approve; a reject or return may leave them empty.
+      const problems = validateStepData(task.step, values, { requireAll: decision.action === 'approve' });
       if (problems.length) {
         result.fieldErrors = problems;
         throw new Stop('invalid', { zh: `环节“${task.step.id}”填写的内容无效`, en: `invalid data entered at step "${task.step.id}"` });
       }
-      data = { ...data, ...entered };
+      entered = { ...entered, ...values };
     }
     result.path.push(task.step.id);
     result.timeline.push({ type: 'acted', at: clock, step: task.step.id, assignee: task.assignee, action: decision.action, ...(decision.comment ? { comment: decision.comment } : {}) });
@@ -217,7 +220,7 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
       if (node.kind === 'step') runStep(node);
       else if (node.kind === 'parallel') runParallel(node);
       else {
-        const { value } = evaluate(node.condition, { ...data, applicant: input.applicant, ...(input.booking ? { booking: input.booking } : {}) });
+        const { value } = evaluate(node.condition, { ...data, ...entered, applicant: input.applicant, ...(input.booking ? { booking: input.booking } : {}) });
         if (typeof value !== 'boolean' && value !== null) throw new Stop('error', { zh: `条件“${node.condition}”的结果不是是/否`, en: `condition "${node.condition}" is not boolean` });
         runSequence(value === true ? node.then : node.else);
       }

@@ -74,6 +74,13 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
       if (visible && !missing && field.validIf && !isVisible(field.validIf, context)) {
         errors.push({ field: field.id, label: field.label.zh, message: field.validMessage ? { zh: field.validMessage.zh, en: field.validMessage.en ?? field.validMessage.zh } : { zh: `不满足条件：${field.validIf}`, en: `does not satisfy ${field.validIf}` } });
       }
+      if (field.type === 'daterange' && value && typeof value === 'object' && (field.min !== undefined || field.max !== undefined)) {
+        const { start, end } = value as { start?: string; end?: string };
+        const days = start && end ? Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000) + 1 : NaN;
+        if (days < 1) errors.push({ field: field.id, label: field.label.zh, message: { zh: '结束日期不能早于开始日期', en: 'the end is before the start' } });
+        else if (field.min !== undefined && days < field.min) errors.push({ field: field.id, label: field.label.zh, message: { zh: `至少 ${field.min} 天`, en: `at least ${field.min} days` } });
+        else if (field.max !== undefined && days > field.max) errors.push({ field: field.id, label: field.label.zh, message: { zh: `最多 ${field.max} 天`, en: `at most ${field.max} days` } });
+      }
       if (field.type === 'idcard' && typeof value === 'string' && /^[1-9][0-9]{16}[0-9Xx]$/.test(value) && !idCardChecksumOk(value)) {
         errors.push({ field: field.id, label: field.label.zh, message: { zh: '身份证号校验位不正确，请核对', en: 'the ID number\'s check digit is wrong' } });
       }
@@ -127,13 +134,15 @@ function dedupe(errors: FieldError[]): FieldError[] {
 const stepValidators = new Map<RuntimeStep['schema'], ValidateFunction>();
 
 /** Validate what an assignee entered in a step's own fields. */
-export function validateStepData(step: RuntimeStep, data: Record<string, unknown>): FieldError[] {
+export function validateStepData(step: RuntimeStep, data: Record<string, unknown>, options: { requireAll: boolean } = { requireAll: true }): FieldError[] {
   if (!step.schema || !step.fields) return Object.keys(data).length ? [{ field: Object.keys(data)[0], label: Object.keys(data)[0], message: { zh: `环节“${step.id}”没有需要填写的字段`, en: `step "${step.id}" has no fields` } }] : [];
-  let v = stepValidators.get(step.schema);
+  const schema = options.requireAll ? step.schema : { ...(step.schema as Record<string, unknown>), required: [] };
+  const key = options.requireAll ? step.schema : (schema as RuntimeStep['schema']);
+  let v = options.requireAll ? stepValidators.get(key) : undefined;
   if (!v) {
     ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: false }));
-    v = ajv.compile(step.schema);
-    stepValidators.set(step.schema, v);
+    v = ajv.compile(schema as object);
+    if (options.requireAll) stepValidators.set(key, v);
   }
   const labels = new Map(step.fields.map((f) => [f.id, f.label.zh]));
   return v(data) ? [] : dedupe((v.errors ?? []).map((e) => toFieldError(e, (id) => labels.get(id) ?? id)));

@@ -137,6 +137,7 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
     for (const { step } of stepsOf(s.value.workflow?.steps)) for (const f of step.fields ?? []) fieldIds.add(f.id);
     const applicantIds = new Set((hall?.dataSources ?? []).filter((d) => d.id.startsWith('applicant.')).map((d) => d.id));
     const bookingIds = s.value.type === 'appointment' ? BOOKING_NAMES : [];
+    const dateRanges = new Set([...fieldsOf(s.value)].filter(({ field }) => field.type === 'daterange').map(({ field }) => field.id));
     const known = new Set([...fieldIds, ...applicantIds, ...bookingIds]);
     const expressions: [string, (string | number)[]][] = [];
     for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('if' in node) expressions.push([node.if, [...path, 'if']]);
@@ -153,7 +154,7 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
         continue;
       }
       const check = checkFeel(expression, sample);
-      const unknown = check.names.filter((n) => !known.has(n) && !(n === 'applicant' || n.startsWith('applicant.') && known.has(n)));
+      const unknown = check.names.filter((n) => !known.has(n) && !subFieldKnown(n, dateRanges));
       for (const name of unknown) {
         const suggest = closest(name, known);
         ctx.report(s, 'feel/unknown-name', path, { name, ...(suggest ? { suggest } : {}) });
@@ -162,6 +163,12 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
     }
   }
 };
+
+/** `period.start` / `period.end` of a date-range field are known names too. */
+function subFieldKnown(name: string, dateRanges: Set<string>): boolean {
+  const [head, sub, ...rest] = name.split('.');
+  return rest.length === 0 && dateRanges.has(head) && (sub === 'start' || sub === 'end');
+}
 
 /** Names an appointment's conditions may read about the booking made. */
 const BOOKING_NAMES = ['booking.resource', 'booking.date', 'booking.slot'];
@@ -309,6 +316,20 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
         if (!step) unknownStep(d.step, [...base, 'decisions', j, 'step']);
         else if (!(step.actions as string[]).includes(d.action)) ctx.report(s, 'scenario/invalid-step-action', [...base, 'decisions', j, 'action'], { step: d.step, action: d.action });
       });
+      if (scenario.booking && s.value.appointment) {
+        const { resources, slots } = s.value.appointment;
+        const b = scenario.booking;
+        const resourceIds = new Set(resources.map((r) => r.id));
+        if (!resourceIds.has(b.resource)) {
+          const suggest = closest(b.resource, resourceIds);
+          ctx.report(s, 'scenario/invalid-booking', [...base, 'booking', 'resource'], { detail: { zh: `没有可预约的资源“${b.resource}”${suggest ? `，是不是“${suggest}”？` : ''}`, en: `no bookable resource "${b.resource}"${suggest ? `; did you mean "${suggest}"?` : ''}` } });
+        }
+        if (!slots.times.includes(b.slot)) ctx.report(s, 'scenario/invalid-booking', [...base, 'booking', 'slot'], { detail: { zh: `时段“${b.slot}”不在可预约时段 ${slots.times.join('、')} 中`, en: `slot "${b.slot}" is not one of ${slots.times.join(', ')}` } });
+        const weekday = ((new Date(`${b.date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
+        if (!slots.weekdays.includes(weekday)) ctx.report(s, 'scenario/invalid-booking', [...base, 'booking', 'date'], { detail: { zh: `${b.date} 是星期${'一二三四五六日'[weekday - 1]}，不在可预约的日子里`, en: `${b.date} falls on a weekday that is not bookable` } });
+      } else if (scenario.booking && s.value.type !== 'appointment') {
+        ctx.report(s, 'scenario/invalid-booking', [...base, 'booking'], { detail: { zh: '只有预约类事项的场景可以写 booking', en: 'only appointment services take a booking' } }, { key: true });
+      }
       scenario.expect.path.forEach((id, j) => unknownStep(id, [...base, 'expect', 'path', j]));
       for (const id of Object.keys(scenario.expect.assignees ?? {})) unknownStep(id, [...base, 'expect', 'assignees', id], true);
     });
