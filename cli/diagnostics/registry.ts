@@ -1,5 +1,6 @@
 import type { Diagnostic, Lang, Severity } from './diagnostic.ts';
 import { CHECK_DIAGNOSTICS } from './codes/check.ts';
+import { PR_DIAGNOSTICS } from './codes/pr.ts';
 
 /**
  * Every diagnostic the toolchain can emit, under a permanent name. Names never change once released:
@@ -18,6 +19,7 @@ export interface DiagnosticDefinition {
 /** One table of every code: each area of the toolchain keeps its codes in codes/<area>.ts. */
 export const DIAGNOSTICS = {
   ...CHECK_DIAGNOSTICS,
+  ...PR_DIAGNOSTICS,
 } satisfies Record<string, DiagnosticDefinition>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

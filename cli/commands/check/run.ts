@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
 import { checkSource } from '../../check/check-catalog.ts';
+import { staleCodeownersDiagnostics } from '../../codeowners/stale.ts';
 import type { CheckResult } from '../../check/check-catalog.ts';
 import { SEVERITY_RANK } from '../../diagnostics/diagnostic.ts';
 import { formatDiagnostics } from '../../diagnostics/format/index.ts';
@@ -35,5 +36,6 @@ export async function printAndScore(result: CheckResult, options: OutputOptions 
 
 export async function runCheck(dir: string, options: OutputOptions & { output?: string; today?: string }): Promise<number> {
   const result = await loadAndCheck(dir, options);
+  result.diagnostics.push(...(await staleCodeownersDiagnostics(result, dir)));
   return printAndScore(result, options);
 }

@@ -1,0 +1,58 @@
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { checkSource } from '../../check/check-catalog.ts';
+import type { Lang } from '../../diagnostics/diagnostic.ts';
+import { bi } from '../../diff/describe.ts';
+import { diffCatalogs } from '../../diff/diff-catalogs.ts';
+import type { CatalogDiff } from '../../diff/model.ts';
+import { checkGenerated } from '../../diff/generated.ts';
+import { changedPaths, repositoryRoot, resolveCommit, toPosix } from '../../diff/git.ts';
+import { readCatalogAt, readManifestAt } from '../../diff/read-base.ts';
+import { renderJson, renderMarkdown } from '../../diff/render.ts';
+import { readCatalog } from '../../load/read-catalog.ts';
+import { UsageError } from '../../shared/errors.ts';
+import { todayIn } from '../../shared/options.ts';
+
+export interface DiffOptions {
+  base: string;
+  format: 'markdown' | 'json';
+  lang: Lang;
+  output?: string;
+  buildCheck: boolean;
+  today?: string;
+}
+
+/** Compare the catalog at `--base` with the working tree. Exit 1 when the PR does something forbidden. */
+export async function diffWorkingTree(dir: string, options: Omit<DiffOptions, 'format' | 'output' | 'lang'>): Promise<CatalogDiff> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`找不到目录文件夹“${dir}” / no catalog folder "${dir}"`);
+  const root = await repositoryRoot(dir);
+  const catalogDir = toPosix(path.relative(root, path.resolve(dir))) || '.';
+  const commit = await resolveCommit(root, options.base);
+  const today = options.today ?? todayIn();
+  const [headSource, baseSource, manifest, changed] = await Promise.all([
+    readCatalog(catalogDir, root),
+    readCatalogAt(root, commit, catalogDir),
+    readManifestAt(root, commit),
+    changedPaths(root, commit),
+  ]);
+  const generated = options.buildCheck
+    ? await checkGenerated(root, catalogDir)
+    : { status: 'skipped' as const, note: bi('用 --no-build-check 跳过', 'skipped with --no-build-check') };
+  return diffCatalogs({
+    base: checkSource(baseSource, { today }),
+    head: checkSource(headSource, { today }),
+    baseRef: { ref: options.base, commit },
+    manifest,
+    changedPaths: changed,
+    generated,
+  });
+}
+
+export async function runDiff(dir: string, options: DiffOptions): Promise<number> {
+  const diff = await diffWorkingTree(dir, options);
+  const text = options.format === 'json' ? renderJson(diff, options.lang) : renderMarkdown(diff, options.lang);
+  if (options.output) await writeFile(options.output, text);
+  else process.stdout.write(text);
+  return diff.forbidden.length ? 1 : 0;
+}

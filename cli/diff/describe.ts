@@ -1,0 +1,131 @@
+import type { LocalizedText } from '../model/catalog.ts';
+import type { Contact, Duration, Fees, Material, OnlineDepth, Place, ServiceResult, Visits } from '../../generated/types/service.ts';
+import type { Bi, Status } from './model.ts';
+
+/** Describing values for people: every function returns the same fact in Chinese and English. */
+
+export const bi = (zh: string, en: string = zh): Bi => ({ zh, en });
+
+/** A catalog text in both languages (English falls back to the Chinese). */
+export function text(value: LocalizedText | undefined): Bi {
+  if (value === undefined) return bi('');
+  if (typeof value === 'string') return bi(value);
+  return bi(value.zh, value.en ?? value.zh);
+}
+
+export const plain = (value: string | number | boolean): Bi => bi(String(value));
+
+const STATUS: Record<Status, Bi> = {
+  draft: bi('草稿', 'draft'),
+  pilot: bi('试运行', 'pilot'),
+  online: bi('已上线', 'online'),
+  suspended: bi('暂停办理', 'suspended'),
+  retired: bi('已停办', 'retired'),
+};
+export const status = (s: Status | undefined): Bi => (s ? STATUS[s] ?? plain(s) : bi('—'));
+
+const TYPE: Record<string, Bi> = {
+  guide: bi('仅办事指南', 'guide only'),
+  online: bi('网上办理', 'online'),
+  link: bi('链接到业务系统', 'link to a system'),
+  appointment: bi('预约', 'appointment'),
+};
+export const serviceType = (t: string): Bi => TYPE[t] ?? plain(t);
+
+const CLASSIFICATION: Record<string, Bi> = {
+  public: bi('公开', 'public'),
+  campus: bi('仅校内', 'campus only'),
+  confidential: bi('涉密', 'confidential'),
+};
+export const classification = (c: string): Bi => CLASSIFICATION[c] ?? plain(c);
+
+export function duration(d: Duration | undefined): Bi {
+  if (!d) return bi('未写', 'not given');
+  const unit = d.unit === 'workday' ? bi('个工作日', ' work day(s)') : bi('个自然日', ' calendar day(s)');
+  return bi(`${d.value} ${unit.zh}`, `${d.value}${unit.en}`);
+}
+
+export const timeLimitType = (t: string | undefined): Bi =>
+  t === 'immediate' ? bi('即办件', 'immediate') : t === 'promised' ? bi('承诺件', 'promised') : bi('未写', 'not given');
+
+export function fees(f: Fees): Bi {
+  if (f.free) return bi('免费', 'free');
+  const items = (f.items ?? []).map((i) => ({ zh: `${text(i.name).zh}：${text(i.standard).zh}`, en: `${text(i.name).en}: ${text(i.standard).en}` }));
+  return bi(items.map((i) => i.zh).join('；') || '收费', items.map((i) => i.en).join('; ') || 'charged');
+}
+
+export function visits(v: Visits): Bi {
+  const reason = v.reason ? text(v.reason) : undefined;
+  return bi(`${v.count} 次${reason ? `（${reason.zh}）` : ''}`, `${v.count}${reason ? ` (${reason.en})` : ''}`);
+}
+
+const GRADES = ['', 'Ⅰ', 'Ⅱ', 'Ⅲ', 'Ⅳ'];
+export const onlineDepth = (d: OnlineDepth | undefined): Bi => (d ? bi(`${GRADES[d.grade] ?? d.grade}级`, `grade ${GRADES[d.grade] ?? d.grade}`) : bi('未写', 'not given'));
+
+const RESULT_TYPES: Record<string, Bi> = {
+  certificate: bi('出证', 'certificate'),
+  document: bi('出文', 'document'),
+  approval: bi('审批', 'approval'),
+  record: bi('备案', 'record'),
+};
+export function result(r: ServiceResult | undefined): Bi {
+  if (!r) return bi('未写', 'not given');
+  const type = RESULT_TYPES[r.type] ?? plain(r.type);
+  const name = text(r.name);
+  const ecert = r.eCertificate ? bi('，电子证照', ', e-certificate') : bi('');
+  return bi(`${name.zh}（${type.zh}${ecert.zh}）`, `${name.en} (${type.en}${ecert.en})`);
+}
+
+const FORMS: Record<string, Bi> = {
+  original: bi('原件', 'original'),
+  copy: bi('复印件', 'copy'),
+  electronic: bi('电子版', 'electronic'),
+  'original-and-copy': bi('原件和复印件', 'original and copy'),
+};
+
+/** A material's requirements, without its name: "原件 2 份，必需". */
+export function materialTerms(m: Material): Bi {
+  const zh: string[] = [];
+  const en: string[] = [];
+  if (m.form) {
+    zh.push(FORMS[m.form]?.zh ?? m.form);
+    en.push(FORMS[m.form]?.en ?? m.form);
+  }
+  if (m.copies) {
+    zh.push(`${m.copies} 份`);
+    en.push(`${m.copies} cop${m.copies === 1 ? 'y' : 'ies'}`);
+  }
+  zh.push(m.required === false ? '非必需' : '必需');
+  en.push(m.required === false ? 'optional' : 'required');
+  if (m.eCertificate) {
+    zh.push(`电子证照（${m.eCertificate}）`);
+    en.push(`e-certificate (${m.eCertificate})`);
+  }
+  if (m.signature) {
+    zh.push('需签字');
+    en.push('signed');
+  }
+  if (m.stamp) {
+    zh.push('需盖章');
+    en.push('stamped');
+  }
+  return bi(zh.join('，'), en.join(', '));
+}
+
+export function place(p: Place): Bi {
+  const parts = [p.name, p.campus, p.address, p.room].filter((x) => x !== undefined).map((x) => text(x));
+  const hours = p.hours ? text(p.hours) : undefined;
+  return bi(
+    parts.map((x) => x.zh).join(' ') + (hours ? `（${hours.zh}）` : '') + (p.phone ? ` ${p.phone}` : ''),
+    parts.map((x) => x.en).join(', ') + (hours ? ` (${hours.en})` : '') + (p.phone ? ` ${p.phone}` : ''),
+  );
+}
+
+export function contact(c: Contact | undefined): Bi {
+  if (!c) return bi('未写', 'not given');
+  const name = c.name ? text(c.name) : undefined;
+  const rest = [c.phone, c.email, c.url].filter(Boolean).join(' ');
+  return bi([name?.zh, rest].filter(Boolean).join(' '), [name?.en, rest].filter(Boolean).join(' '));
+}
+
+export const list = (items: Bi[]): Bi => bi(items.map((i) => i.zh).join('、') || '无', items.map((i) => i.en).join(', ') || 'none');
