@@ -154,6 +154,23 @@ describe('reference interpreter: step fields, validity rules and bookings', asyn
     expect(go({ attendees: 5, seats: 5 }, [{ step: 'staff-check', action: 'approve', data: { cleaningFee: 0, extra: 1 } }]).fieldErrors).toContainEqual(expect.objectContaining({ field: 'extra' }));
   });
 
+  it('a return after a step entered values resubmits the form alone, and the values stay readable', () => {
+    const r = go({ attendees: 5, seats: 5 }, [
+      { step: 'staff-check', action: 'approve', data: { cleaningFee: 80 } },
+      { step: 'head-approve', action: 'return', comment: '请确认人数', revise: { attendees: 6, seats: 6 } },
+      { step: 'head-approve', action: 'approve' },
+    ]);
+    expect(r.fieldErrors).toEqual([]);
+    expect(r.outcome).toBe('approved');
+    expect(r.path).toEqual(['staff-check', 'head-approve', 'head-approve']);
+  });
+
+  it('required step fields are required to approve, not to return or reject', () => {
+    expect(go({ attendees: 5, seats: 5 }, [{ step: 'staff-check', action: 'return' }]).outcome).toBe('pending');
+    expect(go({ attendees: 5, seats: 5 }, [{ step: 'staff-check', action: 'reject' }]).outcome).toBe('rejected');
+    expect(go({ attendees: 5, seats: 5 }, [{ step: 'staff-check', action: 'reject', data: { cleaningFee: 'x' } }]).outcome).toBe('invalid');
+  });
+
   it('a validIf rule compares fields and shows its message', () => {
     const r = go({ attendees: 30, seats: 20 }, []);
     expect(r.outcome).toBe('invalid');
