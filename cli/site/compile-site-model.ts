@@ -1,0 +1,388 @@
+import path from 'node:path';
+import type { Catalog, Department, Hall, LocalizedText, Service, Step, WorkflowNode } from '../model/catalog.ts';
+import { stepsOf, textZh } from '../model/catalog.ts';
+import type { Place } from '../../generated/types/service.ts';
+import { resolveAttachment } from '../resolve/resolve-catalog.ts';
+import { conditionInWords } from './condition-words.ts';
+import type { GitHistory } from './git-history.ts';
+import { pinyinKeys, pinyinSortKey } from './pinyin.ts';
+import type {
+  FileLink,
+  Handbook,
+  Ref,
+  SiteChange,
+  SiteContact,
+  SiteDepartment,
+  SiteFile,
+  SiteGuide,
+  SiteHistoryEntry,
+  SiteModel,
+  SiteNode,
+  SitePlace,
+  SiteService,
+  SiteStep,
+  SiteText,
+  SiteWorkflow,
+  Variant,
+  VocabEntry,
+} from './types.ts';
+
+export interface SiteModelOptions {
+  variant: Variant;
+  /** The date alerts are judged on; defaults to the newest catalog commit's date, else the newest review date. */
+  asOf?: string;
+  /** The admins' handbook (format and diagnostic references, PR process); compiled separately. */
+  handbook?: Handbook;
+}
+
+/** How many changes a service page lists, and how many the feed carries. */
+const HISTORY_PER_SERVICE = 20;
+const FEED_ENTRIES = 50;
+
+const EMPTY_HANDBOOK: Handbook = { formats: [], commonTypes: [], diagnostics: [] };
+
+/** Catalog text as site text. */
+function st(text: LocalizedText): SiteText;
+function st(text: LocalizedText | undefined): SiteText | undefined;
+function st(text: LocalizedText | undefined): SiteText | undefined {
+  if (text === undefined) return undefined;
+  if (typeof text === 'string') return { zh: text };
+  return text.en ? { zh: text.zh, en: text.en } : { zh: text.zh };
+}
+
+/** Drop undefined members so the JSON (and the site built from it) has one shape per value. */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Which services a variant publishes: never confidential, never drafts; campus-only only on campus. */
+export function isPublished(service: Service, variant: Variant): boolean {
+  if (service.classification === 'confidential' || service.status === 'draft') return false;
+  return variant === 'campus' || service.classification === 'public';
+}
+
+/** Published and not retired: what listings, counts and search show. */
+export function isListed(service: Service, variant: Variant): boolean {
+  return isPublished(service, variant) && service.status !== 'retired';
+}
+
+function place(p: Place): SitePlace {
+  return compact({ name: st(p.name), campus: st(p.campus), address: st(p.address), room: st(p.room), hours: st(p.hours), phone: p.phone });
+}
+
+function contact(c: { name?: LocalizedText; phone?: string; email?: string; url?: string }): SiteContact {
+  return compact({ name: st(c.name), phone: c.phone, email: c.email, url: c.url });
+}
+
+function dateIn(time: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(time));
+}
+
+/** The compiled catalog, ready for the site. Pure: the same catalog, options and history give the same model. */
+export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, history: GitHistory): SiteModel {
+  const hall = catalog.hall?.value;
+  if (!hall) throw new Error('compileSiteModel needs a checked catalog with hall.yaml');
+  const { variant } = options;
+  const timeZone = hall.calendar.timezone;
+  const all = [...catalog.services.values()];
+  const published = new Map(all.filter((s) => isPublished(s.value, variant)).map((s) => [s.value.id, s]));
+
+  const departments = new Map([...catalog.departments.values()].map((d) => [d.value.code, d.value]));
+  const groups = new Map([...catalog.groups.values()].map((g) => [g.value.id, g.value]));
+  const deptRef = (code: string): Ref => ({ id: code, name: st(departments.get(code)?.name ?? code) });
+  const vocabRef = (entries: Hall['topics'], id: string): Ref => ({ id, name: st(entries.find((e) => e.id === id)?.name ?? id) });
+  const serviceRef = (id: string | undefined): (Ref & { url: string }) | undefined => {
+    const target = id ? published.get(id) : undefined;
+    return target ? { id: target.value.id, name: st(target.value.name), url: serviceUrl(target.value.id) } : undefined;
+  };
+
+  // Attachments: repository path → site file, only for what published services link to.
+  const files = new Map<string, SiteFile>();
+  const catalogPrefix = catalog.dir === '.' ? '' : `${catalog.dir}/`;
+  const fileLink = (yamlFile: string, attachment: string | undefined): FileLink | undefined => {
+    if (!attachment) return undefined;
+    const source = resolveAttachment(yamlFile, attachment, catalog.dir);
+    if (!source || !catalog.files.has(source)) return undefined;
+    const rel = source.slice(catalogPrefix.length);
+    const url = `/attachments/${rel.split('/').map(encodeURIComponent).join('/')}`;
+    files.set(source, { source, url });
+    const name = path.posix.basename(rel);
+    return { url, name, format: path.posix.extname(name).slice(1).toUpperCase() };
+  };
+
+  // History: which commits touched which service file, and which commits may show their subject.
+  const serviceByFile = new Map(all.map((s) => [s.parsed.file, s.value]));
+  const publishedFiles = new Set<string>();
+  for (const file of catalog.files) {
+    if (!/\.ya?ml$/i.test(file)) continue;
+    const service = serviceByFile.get(file);
+    if (!service || published.has(service.id)) publishedFiles.add(file);
+  }
+  for (const s of published.values()) collectAttachments(s.value).forEach((a) => {
+    const source = resolveAttachment(s.parsed.file, a, catalog.dir);
+    if (source) publishedFiles.add(source);
+  });
+  const historyOf = new Map<string, SiteHistoryEntry[]>();
+  const changes: SiteChange[] = [];
+  for (const commit of history.commits) {
+    // A subject may name anything the commit touched: show it only if everything it touched is published here.
+    const subjectSafe = commit.files.every((f) => publishedFiles.has(f));
+    const date = dateIn(commit.time, timeZone);
+    for (const file of commit.files) {
+      const service = serviceByFile.get(file);
+      if (!service || !published.has(service.id)) continue;
+      const entry: SiteHistoryEntry = compact({ date, commit: commit.hash, subject: subjectSafe && commit.subject ? commit.subject : undefined });
+      const list = historyOf.get(service.id) ?? [];
+      list.push(entry);
+      historyOf.set(service.id, list);
+      changes.push({ ...entry, service: service.id, name: st(service.name), time: commit.time });
+    }
+  }
+
+  const asOf =
+    options.asOf ??
+    (history.commits.length ? history.commits.map((c) => dateIn(c.time, timeZone)).sort(byString).at(-1)! : undefined) ??
+    [...published.values()].map((s) => s.value.guide.reviewed).sort(byString).at(-1) ??
+    '1970-01-01';
+
+  const services: SiteService[] = [];
+  for (const located of published.values()) {
+    const s = located.value;
+    const labels = labelsOf(s, hall);
+    const base = {
+      id: s.id,
+      url: serviceUrl(s.id),
+      name: st(s.name),
+      sortKey: `${pinyinSortKey(textZh(s.name))} ${s.id}`,
+      pinyin: pinyinKeys(textZh(s.name)),
+      kind: s.type,
+      status: s.status as SiteService['status'],
+      classification: s.classification as SiteService['classification'],
+      owner: deptRef(s.owner),
+      participants: (s.participants ?? []).map(deptRef),
+      audiences: s.audiences.map((id) => vocabRef(hall.audiences, id)),
+      topics: s.topics.map((id) => vocabRef(hall.topics, id)),
+      channels: (s.channels ?? []).map((id) => vocabRef(hall.channels, id)),
+      keywords: [...(s.keywords ?? [])],
+      hot: Boolean(s.hot),
+      recommended: Boolean(s.recommended),
+      quickAccess: Boolean(s.quickAccess),
+      summary: st(s.guide.summary),
+      reviewed: s.guide.reviewed,
+      history: (historyOf.get(s.id) ?? []).slice(0, HISTORY_PER_SERVICE),
+    };
+    if (s.status === 'retired') {
+      services.push({
+        ...base,
+        retired: compact({ date: s.retired?.date ?? s.guide.reviewed, reason: st(s.retired?.reason ?? ''), successor: serviceRef(s.retired?.successor) }),
+      });
+      continue;
+    }
+    const alert = s.alert && (!s.alert.until || s.alert.until >= asOf) ? compact({ text: st(s.alert.text), from: s.alert.from, until: s.alert.until }) : undefined;
+    services.push(
+      compact({
+        ...base,
+        alert,
+        apply: applyOf(s, hall),
+        guide: guideOf(s, (a) => fileLink(located.parsed.file, a), serviceRef),
+        workflow: s.workflow ? workflowOf(s.workflow.steps, { departments, groups, labels, deptRef }) : undefined,
+        appointment: s.appointment
+          ? {
+              resources: s.appointment.resources.map((r) => compact({ id: r.id, name: st(r.name), location: r.location ? place(r.location) : undefined, capacity: r.capacity, note: st(r.note) })),
+              slots: compact({ weekdays: [...s.appointment.slots.weekdays], times: [...s.appointment.slots.times], advanceDays: s.appointment.slots.advanceDays, minNoticeHours: s.appointment.slots.minNoticeHours, workdaysOnly: Boolean(s.appointment.slots.workdaysOnly) }),
+            }
+          : undefined,
+      }),
+    );
+  }
+  services.sort((a, b) => byString(a.sortKey, b.sortKey));
+  const listedServices = services.filter((s) => s.status !== 'retired');
+
+  const count = (key: 'topics' | 'audiences' | 'channels', id: string) => listedServices.filter((s) => s[key].some((r) => r.id === id)).length;
+  const vocab = (entries: Hall['topics'], key: 'topics' | 'audiences' | 'channels'): VocabEntry[] =>
+    entries.map((e) => compact({ id: e.id, name: st(e.name), description: st(e.description), count: count(key, e.id) }));
+
+  const siteDepartments: SiteDepartment[] = [...departments.values()]
+    .map((d: Department) =>
+      compact({
+        code: d.code,
+        name: st(d.name),
+        type: d.type,
+        description: st(d.description),
+        leader: compact({ name: d.leader.name, title: st(d.leader.title) }),
+        office: place(d.office),
+        phone: d.phone,
+        email: d.email,
+        website: d.website,
+        services: listedServices.filter((s) => s.owner.id === d.code).map((s) => s.id),
+        participates: listedServices.filter((s) => s.owner.id !== d.code && s.participants.some((p) => p.id === d.code)).map((s) => s.id),
+      }),
+    )
+    .sort((a, b) => byString(`${pinyinSortKey(a.name.zh)} ${a.code}`, `${pinyinSortKey(b.name.zh)} ${b.code}`));
+
+  changes.sort((a, b) => byString(b.time, a.time) || byString(a.service, b.service));
+  return {
+    format: 'servicehall-site/v1',
+    variant,
+    asOf,
+    hall: { name: st(hall.name), university: st(hall.university), siteUrl: hall.urls.site.replace(/\/+$/, '') },
+    history: { available: history.available, shallow: history.shallow },
+    topics: vocab(hall.topics, 'topics'),
+    audiences: vocab(hall.audiences, 'audiences'),
+    channels: vocab(hall.channels, 'channels'),
+    departments: siteDepartments,
+    services,
+    changes: changes.slice(0, FEED_ENTRIES),
+    files: [...files.values()].sort((a, b) => byString(a.url, b.url)),
+    handbook: options.handbook ?? EMPTY_HANDBOOK,
+  };
+}
+
+export const serviceUrl = (id: string) => `/services/${id}/`;
+
+function collectAttachments(s: Service): string[] {
+  const found: string[] = [];
+  for (const m of s.guide.materials) {
+    if (m.blankForm) found.push(m.blankForm);
+    if (m.sample) found.push(m.sample);
+  }
+  if (s.guide.result?.sample) found.push(s.guide.result.sample);
+  return found;
+}
+
+function applyOf(s: Service, hall: Hall): SiteService['apply'] {
+  const hallUrl = hall.urls.hall.replace('{id}', encodeURIComponent(s.id));
+  if (s.type === 'online') return { kind: 'hall', url: hallUrl };
+  if (s.type === 'appointment') return { kind: 'appointment', url: hallUrl };
+  if (s.type === 'link' && s.link) return compact({ kind: 'link' as const, url: s.link.url, mobileUrl: s.link.mobileUrl, system: st(s.link.system), sso: Boolean(s.link.sso) });
+  return undefined;
+}
+
+function guideOf(s: Service, fileLink: (a: string | undefined) => FileLink | undefined, serviceRef: (id: string | undefined) => (Ref & { url: string }) | undefined): SiteGuide {
+  const g = s.guide;
+  const duration = (d: { value: number; unit: 'workday' | 'day'; note?: LocalizedText }) => compact({ value: d.value, unit: d.unit, note: st(d.note) });
+  const limit = g.timeLimit;
+  return compact({
+    basis: (g.basis ?? []).map((b) => compact({ name: st(b.name), article: st(b.article), url: b.url })),
+    conditions: g.conditions.map((c) => st(c)),
+    procedure: (g.procedure ?? []).map((p) => st(p)),
+    materials: g.materials.map((m) =>
+      compact({
+        name: st(m.name),
+        required: m.required !== false,
+        form: m.form,
+        copies: m.copies,
+        source: m.source,
+        sourceNote: st(m.sourceNote),
+        eCertificate: m.eCertificate ? compact({ issuer: serviceRef(m.eCertificate) }) : undefined,
+        blankForm: fileLink(m.blankForm),
+        sample: fileLink(m.sample),
+        basis: st(m.basis),
+        signature: Boolean(m.signature),
+        stamp: Boolean(m.stamp),
+        note: st(m.note),
+      }),
+    ),
+    timeLimit: limit
+      ? compact({ type: limit.type, legal: limit.legal ? duration(limit.legal) : undefined, promised: duration(limit.promised), external: limit.external ? duration(limit.external) : undefined })
+      : undefined,
+    fees: { free: g.fees.free, items: (g.fees.items ?? []).map((i) => compact({ name: st(i.name), standard: st(i.standard), basis: st(i.basis), waiver: st(i.waiver) })), onlinePayment: Boolean(g.fees.onlinePayment) },
+    visits: compact({ count: g.visits.count, reason: st(g.visits.reason) }),
+    onlineDepth: g.onlineDepth ? { grade: g.onlineDepth.grade, flags: [...(g.onlineDepth.flags ?? [])] } : undefined,
+    result: g.result ? compact({ name: st(g.result.name), type: g.result.type, sample: fileLink(g.result.sample), eCertificate: Boolean(g.result.eCertificate) }) : undefined,
+    locations: g.locations.map(place),
+    contacts: { consultation: contact(g.contacts.consultation), complaint: contact(g.contacts.complaint) },
+    faq: (g.faq ?? []).map((f) => ({ q: st(f.q), a: st(f.a) })),
+    contingency: st(g.contingency),
+  });
+}
+
+/** Field labels and data-source names a condition may mention, for conditions in words. */
+function labelsOf(s: Service, hall: Hall): (name: string, lang: 'zh' | 'en') => string | undefined {
+  const fields = new Map<string, SiteText>();
+  for (const section of s.form?.sections ?? []) for (const f of section.fields) fields.set(f.id, st(f.label));
+  // Fields approvers fill in at a step may be read by later conditions too.
+  for (const { step } of stepsOf(s.workflow?.steps)) for (const f of step.fields ?? []) fields.set(f.id, st(f.label));
+  const sources = new Map(hall.dataSources.map((d) => [d.id, st(d.name)]));
+  return (name, lang) => {
+    const field = fields.get(name);
+    if (field) return lang === 'en' ? (field.en ?? field.zh) : field.zh;
+    const source = sources.get(name);
+    if (source) return lang === 'en' ? `applicant's ${(source.en ?? source.zh).toLowerCase()}` : `申请人的${source.zh}`;
+    return undefined;
+  };
+}
+
+interface WorkflowContext {
+  departments: Map<string, Department>;
+  groups: Map<string, { name: LocalizedText }>;
+  labels: (name: string, lang: 'zh' | 'en') => string | undefined;
+  deptRef: (code: string) => Ref;
+}
+
+const SCOPE_WORDS: Record<string, SiteText> = {
+  'applicant.class': { zh: '申请人所在班级', en: "applicant's class" },
+  'applicant.college': { zh: '申请人所在学院', en: "applicant's college" },
+  'applicant.department': { zh: '申请人所在单位', en: "applicant's unit" },
+};
+
+/** applicant.* and form.* scopes in words; undefined for a department code, university or department. */
+function scopeWords(scope: string, ctx: WorkflowContext): SiteText | undefined {
+  if (SCOPE_WORDS[scope]) return SCOPE_WORDS[scope];
+  if (!scope.startsWith('form.')) return undefined;
+  const field = scope.slice(5);
+  return { zh: `表单所选「${ctx.labels(field, 'zh') ?? field}」`, en: `as chosen in the form: ${ctx.labels(field, 'en') ?? field}` };
+}
+
+function stepOf(step: Step, ctx: WorkflowContext): SiteStep {
+  const group = st(ctx.groups.get(step.group)?.name ?? step.group);
+  const scope = scopeWords(step.scope, ctx);
+  const role: SiteText = scope ? { zh: `${group.zh}（${scope.zh}）`, en: `${group.en ?? group.zh} (${scope.en})` } : group;
+  const department = scopeWords(step.department, ctx) ?? ctx.deptRef(step.department).name;
+  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, actions: [...step.actions], description: st(step.description) });
+}
+
+function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
+  return nodes.map((node): SiteNode => {
+    if ('if' in node) {
+      return compact({ kind: 'branch' as const, id: node.id, name: st(node.name), condition: conditionInWords(node.if, ctx.labels), expression: node.if, then: nodesOf(node.then, ctx), else: nodesOf(node.else ?? [], ctx) });
+    }
+    if ('parallel' in node) return compact({ kind: 'parallel' as const, id: node.id, name: st(node.name), mode: node.parallel, steps: node.steps.map((s) => stepOf(s, ctx)) });
+    return stepOf(node, ctx);
+  });
+}
+
+/** Work days along the longest and the shortest path through a sequence of nodes. */
+export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: number; steps: number } {
+  let longest = 0;
+  let shortest = 0;
+  let steps = 0;
+  for (const node of nodes) {
+    if (node.kind === 'step') {
+      longest += node.deadline;
+      shortest += node.deadline;
+      steps += 1;
+    } else if (node.kind === 'parallel') {
+      // Parallel steps run at once: the countersign takes as long as its slowest step (any: its fastest).
+      const deadlines = node.steps.map((s) => s.deadline);
+      longest += Math.max(...deadlines);
+      shortest += node.mode === 'any' ? Math.min(...deadlines) : Math.max(...deadlines);
+      steps += node.steps.length;
+    } else {
+      const a = pathWorkdays(node.then);
+      const b = pathWorkdays(node.else);
+      longest += Math.max(a.longest, b.longest);
+      shortest += Math.min(a.shortest, b.shortest);
+      steps += a.steps + b.steps;
+    }
+  }
+  return { longest, shortest, steps };
+}
+
+function workflowOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteWorkflow {
+  const siteNodes = nodesOf(nodes, ctx);
+  const { longest, shortest, steps } = pathWorkdays(siteNodes);
+  return { nodes: siteNodes, longestWorkdays: longest, shortestWorkdays: shortest, steps };
+}

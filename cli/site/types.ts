@@ -1,0 +1,311 @@
+/**
+ * The site model: everything the guide site (site/, Astro) renders, compiled from the catalog by
+ * `compileSiteModel`. The site reads this JSON and never the YAML. It is a whitelist projection:
+ * a field reaches the site only if it is copied here, so internal data (guide.internal, forms,
+ * scenarios, notification templates) and unpublished services never do.
+ */
+
+/** Text in Chinese, with English where the catalog gives it. */
+export interface SiteText {
+  zh: string;
+  en?: string;
+}
+
+export type Variant = 'public' | 'campus';
+
+export interface SiteModel {
+  format: 'servicehall-site/v1';
+  variant: Variant;
+  /** The date alerts are judged on: from the repository state, so a rebuild of the same state is identical. */
+  asOf: string;
+  hall: { name: SiteText; university: SiteText; siteUrl: string };
+  /** Whether change histories come from git, and whether they may be cut short (shallow clone). */
+  history: { available: boolean; shallow: boolean };
+  topics: VocabEntry[];
+  audiences: VocabEntry[];
+  channels: VocabEntry[];
+  departments: SiteDepartment[];
+  /** Published services of this variant, retired ones included (as tombstones), in reading order. */
+  services: SiteService[];
+  /** Guide changes from git, newest first, for the Atom feed. */
+  changes: SiteChange[];
+  /** Attachments to copy into the site: only those a published service links to. */
+  files: SiteFile[];
+  handbook: Handbook;
+}
+
+export interface VocabEntry {
+  id: string;
+  name: SiteText;
+  description?: SiteText;
+  /** Listed (not retired) services carrying this entry. */
+  count: number;
+}
+
+export interface Ref {
+  id: string;
+  name: SiteText;
+}
+
+export interface SitePlace {
+  name?: SiteText;
+  campus?: SiteText;
+  address: SiteText;
+  room?: SiteText;
+  hours?: SiteText;
+  phone?: string;
+}
+
+export interface SiteContact {
+  name?: SiteText;
+  phone?: string;
+  email?: string;
+  url?: string;
+}
+
+export interface SiteDepartment {
+  code: string;
+  name: SiteText;
+  type: 'office' | 'college' | 'center' | 'other';
+  description?: SiteText;
+  leader: { name: string; title?: SiteText };
+  office: SitePlace;
+  phone?: string;
+  email?: string;
+  website?: string;
+  /** Listed services it owns, in reading order. */
+  services: string[];
+  /** Listed services it takes part in without owning them. */
+  participates: string[];
+}
+
+export interface SiteFile {
+  /** Repository-relative source path. */
+  source: string;
+  /** Site path, e.g. /files/jwc/files/form.docx. */
+  url: string;
+}
+
+export interface FileLink {
+  url: string;
+  /** File name shown to readers. */
+  name: string;
+  /** Upper-case extension, e.g. DOCX. */
+  format: string;
+}
+
+export interface SiteService {
+  id: string;
+  url: string;
+  name: SiteText;
+  /** Sort key: pinyin of the name, then the id. */
+  sortKey: string;
+  /** Pinyin of the name, full and initials, per word and joined: indexed for search, never shown. */
+  pinyin: string[];
+  kind: 'guide' | 'online' | 'link' | 'appointment';
+  status: 'pilot' | 'online' | 'suspended' | 'retired';
+  classification: 'public' | 'campus';
+  owner: Ref;
+  participants: Ref[];
+  audiences: Ref[];
+  topics: Ref[];
+  channels: Ref[];
+  keywords: string[];
+  hot: boolean;
+  recommended: boolean;
+  quickAccess: boolean;
+  summary: SiteText;
+  reviewed: string;
+  alert?: { text: SiteText; from?: string; until?: string };
+  retired?: { date: string; reason: SiteText; successor?: Ref & { url: string } };
+  /** Where to apply; absent for guide-only and retired services. */
+  apply?: SiteApply;
+  /** The guide; absent on a tombstone. */
+  guide?: SiteGuide;
+  workflow?: SiteWorkflow;
+  appointment?: SiteAppointment;
+  history: SiteHistoryEntry[];
+}
+
+export interface SiteApply {
+  kind: 'hall' | 'link' | 'appointment';
+  url: string;
+  mobileUrl?: string;
+  system?: SiteText;
+  sso?: boolean;
+}
+
+export interface SiteDuration {
+  value: number;
+  unit: 'workday' | 'day';
+  note?: SiteText;
+}
+
+export interface SiteMaterial {
+  name: SiteText;
+  required: boolean;
+  form?: 'original' | 'copy' | 'electronic' | 'original-and-copy';
+  copies?: number;
+  source?: 'applicant' | 'university' | 'government' | 'other';
+  sourceNote?: SiteText;
+  /** The e-certificate accepted instead; the issuer is named only when it is published in this variant. */
+  eCertificate?: { issuer?: Ref & { url: string } };
+  blankForm?: FileLink;
+  sample?: FileLink;
+  basis?: SiteText;
+  signature: boolean;
+  stamp: boolean;
+  note?: SiteText;
+}
+
+export interface SiteGuide {
+  basis: { name: SiteText; article?: SiteText; url?: string }[];
+  conditions: SiteText[];
+  procedure: SiteText[];
+  materials: SiteMaterial[];
+  /** Absent for link services, which run on another system's clock. */
+  timeLimit?: { type: 'immediate' | 'promised'; legal?: SiteDuration; promised: SiteDuration; external?: SiteDuration };
+  fees: { free: boolean; items: { name: SiteText; standard: SiteText; basis?: SiteText; waiver?: SiteText }[]; onlinePayment: boolean };
+  visits: { count: number; reason?: SiteText };
+  onlineDepth?: { grade: number; flags: string[] };
+  result?: { name: SiteText; type: 'certificate' | 'document' | 'approval' | 'record'; sample?: FileLink; eCertificate: boolean };
+  locations: SitePlace[];
+  contacts: { consultation: SiteContact; complaint: SiteContact };
+  faq: { q: SiteText; a: SiteText }[];
+  contingency?: SiteText;
+}
+
+/** The workflow as readers see it: who does what, in which order, within how long. */
+export interface SiteWorkflow {
+  nodes: SiteNode[];
+  /** Work days along the longest path (sum of step deadlines), the total the steps promise. */
+  longestWorkdays: number;
+  /** Work days along the shortest path. */
+  shortestWorkdays: number;
+  steps: number;
+}
+
+export type SiteNode = SiteStep | SiteBranch | SiteParallel;
+
+export interface SiteStep {
+  kind: 'step';
+  id: string;
+  name: SiteText;
+  department: SiteText;
+  /** The role group and the part of it that acts, e.g. 辅导员（申请人所在班级）. */
+  role: SiteText;
+  deadline: number;
+  actions: ('approve' | 'reject' | 'return')[];
+  description?: SiteText;
+}
+
+export interface SiteBranch {
+  kind: 'branch';
+  id: string;
+  name?: SiteText;
+  /** The condition in words. */
+  condition: SiteText;
+  /** The FEEL expression as written. */
+  expression: string;
+  then: SiteNode[];
+  else: SiteNode[];
+}
+
+export interface SiteParallel {
+  kind: 'parallel';
+  id: string;
+  name?: SiteText;
+  mode: 'all' | 'any';
+  steps: SiteStep[];
+}
+
+export interface SiteAppointment {
+  resources: { id: string; name: SiteText; location?: SitePlace; capacity?: number; note?: SiteText }[];
+  slots: { weekdays: number[]; times: string[]; advanceDays?: number; minNoticeHours?: number; workdaysOnly: boolean };
+}
+
+export interface SiteHistoryEntry {
+  date: string;
+  commit: string;
+  /** The commit subject, left out when the commit also touched a service this variant does not publish. */
+  subject?: string;
+}
+
+export interface SiteChange extends SiteHistoryEntry {
+  service: string;
+  name: SiteText;
+  /** ISO timestamp of the commit, for the feed. */
+  time: string;
+}
+
+export interface Handbook {
+  /** docs/pr-process.md as blocks, when the repository has it. */
+  prProcess?: MdBlock[];
+  formats: FormatReference[];
+  commonTypes: TypeReference[];
+  diagnostics: DiagnosticReference[];
+}
+
+/** Inline Markdown, already parsed: the site renders each piece as escaped text, never as raw HTML. */
+export type MdInline =
+  | { type: 'text'; text: string }
+  | { type: 'code'; text: string }
+  | { type: 'strong'; text: string }
+  | { type: 'em'; text: string }
+  | { type: 'link'; text: string; href: string };
+
+/** A list item, with at most one nested list (deeper nesting is flattened into it). */
+export interface MdListItem {
+  inline: MdInline[];
+  sub?: { ordered: boolean; items: MdInline[][] };
+}
+
+/** One Markdown block of docs/pr-process.md. */
+export type MdBlock =
+  | { type: 'heading'; level: number; id: string; inline: MdInline[] }
+  | { type: 'paragraph'; inline: MdInline[] }
+  | { type: 'list'; ordered: boolean; start?: number; items: MdListItem[] }
+  | { type: 'code'; lang?: string; text: string }
+  | { type: 'quote'; inline: MdInline[] }
+  | { type: 'table'; head: MdInline[][]; rows: MdInline[][][] };
+
+export interface FormatReference {
+  /** Anchor and heading: the schema object's title, e.g. Service, Material. */
+  title: string;
+  /** The file kind this section belongs to, e.g. service.schema.json. */
+  schema: string;
+  description: SiteText;
+  properties: PropertyReference[];
+  examples: string[];
+  /** For a union: the sections it is one of. */
+  oneOf?: string[];
+}
+
+export interface PropertyReference {
+  /** Key path below the section, e.g. timeLimit.promised.value. */
+  path: string;
+  required: boolean;
+  /** Type in words; `link` names another section or common type. */
+  type: SiteText;
+  link?: string;
+  description: SiteText;
+  values?: string[];
+  constraints: string[];
+  examples: string[];
+}
+
+export interface TypeReference {
+  title: string;
+  description: SiteText;
+  constraints: string[];
+  examples: string[];
+}
+
+export interface DiagnosticReference {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  title: SiteText;
+  message: SiteText;
+  hint: SiteText;
+  example?: { bad: string; good: string };
+}

@@ -1,0 +1,44 @@
+import { langPaths, absolute, href, model, tx } from '../../lib/model.ts';
+import type { Lang } from '../../lib/model.ts';
+
+export function getStaticPaths() {
+  return langPaths();
+}
+
+const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+
+/** Atom feed of guide changes, from git history; dated by the commits, so rebuilding changes nothing. */
+export function GET({ props }: { props: { lang: Lang } }): Response {
+  const { lang } = props;
+  const m = model();
+  const zh = lang === 'zh';
+  const self = absolute(m, href(lang, '/feed.xml'));
+  const host = new URL(m.hall.siteUrl).host;
+  const updated = m.changes[0]?.time ?? `${m.asOf}T00:00:00Z`;
+  const entries = m.changes.map((c) => {
+    const what = c.subject ?? (zh ? '更新了办事指南' : 'Guide updated');
+    return [
+      '  <entry>',
+      `    <title>${xml(`${tx(c.name, lang)}${zh ? '：' : ': '}${what}`)}</title>`,
+      `    <id>tag:${xml(host)},${c.date}:${xml(c.service)}/${c.commit}</id>`,
+      `    <link href="${xml(absolute(m, href(lang, `/services/${c.service}/`)))}"/>`,
+      `    <updated>${xml(c.time)}</updated>`,
+      `    <summary>${xml(what)}</summary>`,
+      '  </entry>',
+    ].join('\n');
+  });
+  const body = [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${zh ? 'zh-CN' : 'en'}">`,
+    `  <title>${xml(`${tx(m.hall.name, lang)}${zh ? ' 办事指南更新' : ': guide changes'}`)}</title>`,
+    `  <id>${xml(self)}</id>`,
+    `  <link rel="self" href="${xml(self)}"/>`,
+    `  <link href="${xml(absolute(m, href(lang, '/')))}"/>`,
+    `  <updated>${xml(updated)}</updated>`,
+    `  <author><name>${xml(tx(m.hall.university, lang))}</name></author>`,
+    ...entries,
+    '</feed>',
+    '',
+  ].join('\n');
+  return new Response(body, { headers: { 'content-type': 'application/atom+xml; charset=utf-8' } });
+}

@@ -1,0 +1,174 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { execa } from 'execa';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveStatic } from '../../cli/site/serve.ts';
+import type { StaticServer } from '../../cli/site/serve.ts';
+import { BASELINE, HALL, NODE, REPO } from '../check/helpers.ts';
+import { filesOf, launchChromium, linksOf, screenshots, searchFor, seriousViolations, watchedPage } from './helpers.ts';
+
+/** The example catalog's site, built by `hall site` as a process, as `npm run build` does. */
+let work: string;
+let out: string;
+let server: StaticServer;
+let browser: Browser;
+let buildOutput: string;
+const problems: string[] = [];
+
+/** The page budget (issue 6, item 7): a service page's HTML + CSS, gzipped. */
+const PAGE_BUDGET = 30 * 1024;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'hall-site-example-'));
+  out = path.join(work, 'dist');
+  const result = await execa(NODE, [HALL, 'site', 'catalog', '--out', out], { cwd: REPO, reject: false, env: { HALL_LANG: 'zh' } });
+  buildOutput = `${result.stdout}\n${result.stderr}`;
+  expect(result.exitCode, buildOutput).toBe(0);
+  server = await serveStatic({ root: () => out });
+  browser = await launchChromium();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('hall site on the example catalog', () => {
+  it('reports what it built', () => {
+    expect(buildOutput).toMatch(/✔ 已生成网站 .*（公开版）：\d+ 个页面，\d+ 个事项/);
+  });
+
+  it('keeps every service page within the budget of 30 KB gzipped HTML + CSS', async () => {
+    const pages = (await filesOf(out)).filter((f) => /^(en\/)?services\/[^/]+\/index\.html$/.test(f));
+    expect(pages.length).toBeGreaterThan(40);
+    const sizes: { page: string; bytes: number }[] = [];
+    for (const page of pages) {
+      const html = await readFile(path.join(out, page), 'utf8');
+      // Stylesheets are inlined; any linked one counts too.
+      let css = '';
+      for (const m of html.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)) css += await readFile(path.join(out, m[1]), 'utf8');
+      sizes.push({ page, bytes: gzipSync(html + css, { level: 9 }).length });
+    }
+    sizes.sort((a, b) => b.bytes - a.bytes);
+    console.info(`largest service page: ${sizes[0].page} ${(sizes[0].bytes / 1024).toFixed(1)} KB gzipped (budget 30 KB)`);
+    expect(sizes.filter((s) => s.bytes > PAGE_BUDGET)).toEqual([]);
+  });
+});
+
+describe('the example catalog in Chromium', () => {
+  it('finds 休学申请 by Chinese, by full pinyin and by initials', async () => {
+    const page = await watchedPage(browser, problems);
+    expect(await searchFor(page, server.url, '休学')).toContain('/services/suspend-studies/');
+    expect(await searchFor(page, server.url, 'xiuxue')).toContain('/services/suspend-studies/');
+    expect(await searchFor(page, server.url, 'xx')).toContain('/services/suspend-studies/');
+    expect(await searchFor(page, server.url, 'xxsq')).toContain('/services/suspend-studies/');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+    const shot = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    await searchFor(shot, server.url, 'xiuxue');
+    await shot.screenshot({ path: path.join(REPO, 'test/artifacts/site-example-search-360.png'), fullPage: true });
+    await shot.close();
+  });
+
+  it('renders rich service pages accessibly, with working downloads', async () => {
+    const page = await watchedPage(browser, problems);
+    for (const url of ['/', '/services/suspend-studies/', '/services/campus-activity-stall/', '/en/services/suspend-studies/', '/services/transcript-paper/', '/departments/jwc/']) {
+      const response = await page.goto(`${server.url}${url}`);
+      expect(response!.status(), url).toBe(200);
+      expect({ url, violations: await seriousViolations(page) }).toEqual({ url, violations: [] });
+      for (const href of await linksOf(page, 'a[href^="/attachments/"]', true)) {
+        expect((await fetch(href)).status, href).toBe(200);
+      }
+    }
+    await page.close();
+  });
+
+  it('prints the richest guide as a one-page checklist', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/services/suspend-studies/`);
+    const pdf = (await page.pdf({ format: 'A4' })).toString('latin1');
+    expect(pdf.match(/\/Type\s*\/Page[^s]/g)!.length).toBe(1);
+    await page.close();
+  });
+
+  it('writes screenshots at 360 px and 1280 px to test/artifacts/', async () => {
+    for (const [url, name] of [
+      ['/', 'home'],
+      ['/services/suspend-studies/', 'service'],
+      ['/services/campus-activity-stall/', 'countersign'],
+      ['/services/transcript-paper/', 'tombstone'],
+      ['/en/services/suspend-studies/', 'service-en'],
+      ['/departments/jwc/', 'department'],
+      ['/handbook/', 'handbook'],
+      ['/no-such-page/', '404'],
+    ]) {
+      await screenshots(browser, `${server.url}${url}`, `site-example-${name}`);
+    }
+  }, 120_000);
+
+  it('logged no console errors on any page above', () => {
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('hall site and hall dev as commands', () => {
+  it('refuses to build a catalog with errors', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'hall-site-broken-'));
+    try {
+      await cp(BASELINE, root, { recursive: true });
+      const file = path.join(root, 'catalog/xgc/student-leave.yaml');
+      await writeFile(file, (await readFile(file, 'utf8')).replace('owner: xgc', 'owner: nobody'));
+      const result = await execa(NODE, [HALL, 'site', '--out', 'dist'], { cwd: root, reject: false, env: { HALL_LANG: 'en' } });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('The catalog has errors; the site was not built.');
+      expect(await filesOf(root)).not.toContain('dist/index.html');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('hall dev serves a preview and rebuilds it when a file is saved', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'hall-dev-'));
+    await cp(BASELINE, root, { recursive: true });
+    const dev = execa(NODE, [HALL, 'dev', '--port', '0'], { cwd: root, reject: false, env: { HALL_LANG: 'en' } });
+    let output = '';
+    const waitFor = (pattern: RegExp, after = 0) =>
+      new Promise<RegExpMatchArray>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${output}`)), 90_000);
+        const check = () => {
+          const m = output.slice(after).match(pattern);
+          if (m) {
+            clearTimeout(timer);
+            dev.stdout!.off('data', onData);
+            resolve(m);
+          }
+        };
+        const onData = (chunk: Buffer) => {
+          output += chunk.toString();
+          check();
+        };
+        dev.stdout!.on('data', onData);
+        check();
+      });
+    try {
+      const [, url] = await waitFor(/Guide preview: (http:\/\/127\.0\.0\.1:\d+)\//);
+      const first = await (await fetch(`${url}/services/student-leave/`)).text();
+      expect(first).toContain('学生请假审批');
+      expect(first).toContain("new EventSource('/__hall/events')");
+      const mark = output.length;
+      const file = path.join(root, 'catalog/xgc/student-leave.yaml');
+      await writeFile(file, (await readFile(file, 'utf8')).replace('zh: 学生请假审批', 'zh: 学生请假审批（已修改）'));
+      await waitFor(/Rebuilt in/, mark);
+      expect(await (await fetch(`${url}/services/student-leave/`)).text()).toContain('学生请假审批（已修改）');
+    } finally {
+      dev.kill('SIGINT');
+      const result = await dev;
+      await rm(root, { recursive: true, force: true });
+      expect(result.exitCode).toBe(0);
+    }
+  }, 180_000);
+});
