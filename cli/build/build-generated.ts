@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Catalog } from '../model/catalog.ts';
+import { planBpmn } from '../bpmn/plan-bpmn.ts';
 import { generateTypes } from '../codegen/types.ts';
 import { readPreviousRuntime } from './generated-io.ts';
 import { planRuntime } from './plan-runtime.ts';
@@ -18,6 +19,7 @@ export async function planGenerated(catalog: Catalog, generatedDir: string, sche
   files.set('README.md', generatedReadme());
   const runtime = planRuntime(catalog, await readPreviousRuntime(path.join(generatedDir, 'runtime')));
   for (const [rel, content] of runtime.files) files.set(`runtime/${rel}`, content);
+  for (const [rel, content] of await planBpmn(runtime.files, runtime.manifest)) files.set(`bpmn/${rel}`, content);
   for (const [rel, content] of await generateTypes(schemasDir)) files.set(`types/${rel}`, content);
   return { files, runtime };
 }

@@ -149,6 +149,14 @@ export interface RuntimeField {
    */
   validIf?: string;
   validMessage?: RuntimeText;
+  /**
+   * 最小值或最少天数（日期范围）。/ Minimum, or minimum days for a date range.
+   */
+  min?: number;
+  /**
+   * 最大值或最多天数（日期范围）。/ Maximum, or maximum days for a date range.
+   */
+  max?: number;
 }
 export interface RuntimeOption {
   /**

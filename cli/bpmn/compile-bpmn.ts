@@ -1,0 +1,66 @@
+import { evaluate, parseExpression } from 'feelin';
+import type { BpmnModdle } from 'bpmn-moddle';
+import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
+import { canonicalJson } from '../build/canonical.ts';
+import { compileForms } from './compile-forms.ts';
+import { compileProcess, createModdle } from './compile-process.ts';
+import { layoutBpmn } from './layout.ts';
+
+export interface CompiledBpmn {
+  /** The laid-out BPMN 2.0 XML. */
+  bpmn: string;
+  /** Camunda forms (form-js JSON text) by name, e.g. `apply`, `revise`, `review-<step>`. */
+  forms: Map<string, string>;
+}
+
+/**
+ * One service version as a Camunda 8 deployment: the laid-out process and its linked forms.
+ * Deterministic: the same definition and name give the same bytes. Throws only on a bug (a
+ * condition the catalog checks should have rejected).
+ */
+export async function compileBpmn(definition: RuntimeDefinition, serviceName: string, moddle: BpmnModdle = createModdle()): Promise<CompiledBpmn> {
+  const { definitions, conditions } = compileProcess(moddle, definition, serviceName);
+  for (const condition of conditions) assertZeebeCondition(condition, definition.id);
+  const { xml } = await moddle.toXML(definitions, { format: true });
+  const bpmn = await layoutBpmn(moddle, xml);
+  const forms = new Map<string, string>();
+  for (const [name, form] of compileForms(definition, serviceName)) forms.set(name, canonicalJson(form));
+  return { bpmn, forms };
+}
+
+/**
+ * Zeebe rejects a condition without a leading `=` at deploy time, and bpmnlint does not notice. feelin
+ * recovers silently from some syntax errors, so the parse tree is searched for error nodes and stray
+ * unary tests, and the condition must yield true or false with no variables at all: every condition the export writes is an
+ * equality (`… = true`, `decision_x = "approve"`), which is false, not null, when its operand is null.
+ */
+export function assertZeebeCondition(condition: string, serviceId: string): void {
+  const problem = zeebeConditionProblem(condition);
+  if (problem) throw new Error(`BPMN export of ${serviceId}: condition ${JSON.stringify(condition)} ${problem} (hall check should have rejected it)`);
+}
+
+/** Why a condition cannot go into a Zeebe process, or undefined when it can. */
+export function zeebeConditionProblem(condition: string): string | undefined {
+  if (!condition.startsWith('=')) return 'does not start with "="';
+  let tree;
+  try {
+    tree = parseExpression(condition.slice(1), {}, undefined);
+  } catch (error) {
+    return `is not valid FEEL: ${(error as Error).message}`;
+  }
+  const cursor = tree.cursor();
+  do {
+    if (cursor.type.isError) return `is not valid FEEL near character ${cursor.from + 2}`;
+    // feelin reads `a = = 1` as a comparison with a unary test; FEEL allows unary tests only after `in`.
+    if (cursor.type.name === 'SimplePositiveUnaryTest' && cursor.node.parent?.type.name !== 'PositiveUnaryTest') {
+      return `is not valid FEEL near character ${cursor.from + 2}`;
+    }
+  } while (cursor.next());
+  let value: unknown;
+  try {
+    value = evaluate(condition.slice(1), {}).value;
+  } catch (error) {
+    return `is not valid FEEL: ${(error as Error).message}`;
+  }
+  return typeof value === 'boolean' ? undefined : 'is not valid FEEL: it does not yield true or false';
+}

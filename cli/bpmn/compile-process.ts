@@ -1,0 +1,311 @@
+import { BpmnModdle } from 'bpmn-moddle';
+import type { ModdleElement } from 'bpmn-moddle';
+import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
+import type { RuntimeBranch, RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeParallel, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import {
+  ACTION_LABEL,
+  APPLICANT_USER_VAR,
+  APPLY_FORM,
+  LAST_DECISION_VAR,
+  REJECT_ERROR_CODE,
+  RETURN_ERROR_CODE,
+  REVIEW_COMMENT_KEY,
+  REVIEW_DECISION_KEY,
+  REVISE_FORM,
+  calendarDays,
+  candidateGroups,
+  commentVar,
+  decisionVar,
+  feelString,
+  formBase,
+  reviewForm,
+} from './names.ts';
+
+/** The Camunda 8 minor the export targets (user tasks, version tags and linked forms need 8.6+). */
+export const EXECUTION_PLATFORM_VERSION = '8.7.0';
+
+/** One moddle instance for the whole run: building and serialising are synchronous apart from toXML. */
+export function createModdle(): BpmnModdle {
+  return new BpmnModdle({ zeebe });
+}
+
+/** Where the next element attaches: the element a flow leaves from, and what that flow carries. */
+interface Exit {
+  from: ModdleElement;
+  name?: string;
+  /** A FEEL condition, already `=`-prefixed. */
+  condition?: string;
+  isDefault?: boolean;
+  /** Tells flows between the same two elements apart. */
+  tag?: string;
+}
+
+/** A process or sub-process being filled. */
+interface Scope {
+  owner: ModdleElement;
+  /** Inside a countersign: reject and return leave the sub-process by throwing an error. */
+  countersign: boolean;
+}
+
+export interface CompiledProcess {
+  definitions: ModdleElement;
+  /** Every sequence flow condition written, for the caller to verify (`=`-prefixed FEEL). */
+  conditions: string[];
+}
+
+/**
+ * Build the BPMN model (no diagram yet) of one runtime definition's workflow. Pure: ids derive from
+ * the service, its version and the step, branch and countersign ids, so the same definition always
+ * gives the same model. See docs/camunda.md for the mapping.
+ */
+export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition, serviceName: string): CompiledProcess {
+  const base = formBase(definition.id, definition.version);
+  const conditions: string[] = [];
+  const errors = new Map<string, ModdleElement>();
+  const process = moddle.create('bpmn:Process', {
+    id: definition.id,
+    name: serviceName,
+    isExecutable: true,
+    flowElements: [],
+    documentation: [doc(moddle, `${serviceName}（${definition.id}）第 ${definition.version} 版审批流程，由 hall build 从运行定义生成，请勿手工修改。`)],
+    extensionElements: ext(moddle, [moddle.create('zeebe:VersionTag', { value: `v${definition.version}` })]),
+  });
+  const root: Scope = { owner: process, countersign: false };
+
+  const ids = new Set<string>();
+  const add = (scope: Scope, type: string, attrs: Record<string, unknown>): ModdleElement => {
+    const id = attrs.id as string;
+    // Two workflow nodes with one id would give two BPMN elements with one id: an invalid file.
+    if (ids.has(id)) throw new Error(`BPMN export of ${definition.id}: the element id ${id} occurs twice (two workflow nodes share an id?)`);
+    ids.add(id);
+    const element = moddle.create(type, attrs);
+    scope.owner.get('flowElements').push(element);
+    return element;
+  };
+
+  const connect = (scope: Scope, exit: Exit, target: ModdleElement): void => {
+    const flow = add(scope, 'bpmn:SequenceFlow', {
+      id: `Flow_${exit.from.id}__${target.id}${exit.tag ? `_${exit.tag}` : ''}`,
+      sourceRef: exit.from,
+      targetRef: target,
+      ...(exit.name ? { name: exit.name } : {}),
+      ...(exit.condition ? { conditionExpression: moddle.create('bpmn:FormalExpression', { body: exit.condition }) } : {}),
+    });
+    if (exit.condition) conditions.push(exit.condition);
+    // The layout keeps a gateway's first outgoing flow on its row: let the approval continue straight on.
+    if (exit.tag === 'approve') exit.from.get('outgoing').unshift(flow);
+    else exit.from.get('outgoing').push(flow);
+    target.get('incoming').push(flow);
+    if (exit.isDefault) exit.from.set('default', flow);
+  };
+
+  const errorRef = (code: string, name: string): ModdleElement => {
+    let error = errors.get(code);
+    if (!error) {
+      error = moddle.create('bpmn:Error', { id: `Error_${code.replace(/-/g, '_')}`, name, errorCode: code });
+      errors.set(code, error);
+    }
+    return error;
+  };
+
+  const endEvent = (scope: Scope, id: string, name: string, kind: 'none' | 'terminate' | { error: string; name: string } = 'none'): ModdleElement => {
+    const eventDefinitions =
+      kind === 'none' ? [] : kind === 'terminate' ? [moddle.create('bpmn:TerminateEventDefinition', { id: `${id}_terminate` })] : [moddle.create('bpmn:ErrorEventDefinition', { id: `${id}_error`, errorRef: errorRef(kind.error, kind.name) })];
+    return add(scope, 'bpmn:EndEvent', { id, name, eventDefinitions });
+  };
+
+  const reviseTask = (scope: Scope, id: string, returnedBy: string): ModdleElement =>
+    add(scope, 'bpmn:UserTask', {
+      id: `Task_${id}_revise`,
+      name: `申请人修改后重新提交（${returnedBy}退回）`,
+      extensionElements: ext(moddle, [
+        moddle.create('zeebe:UserTask'),
+        moddle.create('zeebe:AssignmentDefinition', { assignee: `=${APPLICANT_USER_VAR}` }),
+        moddle.create('zeebe:FormDefinition', { formId: `${base}-${REVISE_FORM}` }),
+      ]),
+    });
+
+  const timer = (scope: Scope, task: ModdleElement, id: string, name: string, days: number, endName: string) => {
+    const boundary = add(scope, 'bpmn:BoundaryEvent', {
+      id: `Event_${id}`,
+      name,
+      attachedToRef: task,
+      cancelActivity: false,
+      eventDefinitions: [moddle.create('bpmn:TimerEventDefinition', { id: `Event_${id}_timer`, timeDuration: moddle.create('bpmn:FormalExpression', { body: `P${days}D` }) })],
+    });
+    connect(scope, { from: boundary }, endEvent(scope, `EndEvent_${id}`, endName));
+  };
+
+  const approvalTask = (scope: Scope, step: RuntimeStep): ModdleElement => {
+    const days = calendarDays(step.deadline);
+    const last = `{step: ${feelString(step.id)}, name: ${feelString(step.name.zh)}, action: ${REVIEW_DECISION_KEY}, comment: ${REVIEW_COMMENT_KEY}}`;
+    const task = add(scope, 'bpmn:UserTask', {
+      id: `Task_${step.id}`,
+      name: step.name.zh,
+      documentation: [
+        doc(moddle, `办理人：${step.group}（范围 ${step.scope}，部门 ${step.department}）；时限 ${step.deadline} 个工作日${step.reminder !== undefined ? `，到期前 ${step.reminder} 个工作日提醒` : ''}；可选操作：${step.actions.map((a) => ACTION_LABEL[a]).join('、')}。`),
+      ],
+      extensionElements: ext(moddle, [
+        moddle.create('zeebe:UserTask'),
+        moddle.create('zeebe:AssignmentDefinition', { candidateGroups: candidateGroups(step) }),
+        moddle.create('zeebe:FormDefinition', { formId: `${base}-${reviewForm(step.id)}` }),
+        moddle.create('zeebe:TaskSchedule', { dueDate: `=now() + duration("P${days}D")` }),
+        moddle.create('zeebe:IoMapping', {
+          outputParameters: [
+            moddle.create('zeebe:Output', { source: `=${REVIEW_DECISION_KEY}`, target: decisionVar(step.id) }),
+            moddle.create('zeebe:Output', { source: `=${REVIEW_COMMENT_KEY}`, target: commentVar(step.id) }),
+            moddle.create('zeebe:Output', { source: `=${last}`, target: LAST_DECISION_VAR }),
+            // What the assignee fills in at this step joins the application's data, for later conditions.
+            ...(step.fields ?? []).map((f) => moddle.create('zeebe:Output', { source: `=${f.id}`, target: f.id })),
+          ],
+        }),
+      ]),
+    });
+    timer(scope, task, `${step.id}_overdue`, `超过办理时限（${step.deadline} 个工作日）`, days, `超期，提醒办理人（${step.name.zh}）`);
+    if (step.reminder !== undefined && step.deadline - step.reminder > 0) {
+      timer(scope, task, `${step.id}_reminder`, `到期前 ${step.reminder} 个工作日`, calendarDays(step.deadline - step.reminder), `到期提醒（${step.name.zh}）`);
+    }
+    return task;
+  };
+
+  /** A step: its task, and unless it can only approve, an exclusive gateway routing its decision. */
+  const compileStep = (scope: Scope, step: RuntimeStep, exit: Exit): Exit => {
+    const decides = step.actions.some((a) => a !== 'approve');
+    if (!decides) {
+      const task = approvalTask(scope, step);
+      connect(scope, exit, task);
+      return { from: task };
+    }
+    const variable = decisionVar(step.id);
+    const enter = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_enter`, name: `${step.name.zh}（办理）` });
+    connect(scope, exit, enter);
+    const task = approvalTask(scope, step);
+    connect(scope, { from: enter }, task);
+    const decision = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_decision`, name: `${step.name.zh}：决定？` });
+    connect(scope, { from: task }, decision);
+    const when = (action: string) => `=${variable} = ${feelString(action)}`;
+    if (step.actions.includes('reject')) {
+      const end = scope.countersign
+        ? endEvent(scope, `EndEvent_${step.id}_rejected`, `${step.name.zh}不同意`, { error: REJECT_ERROR_CODE, name: '不同意' })
+        : endEvent(scope, `EndEvent_${step.id}_rejected`, `不同意，办结（${step.name.zh}）`);
+      connect(scope, { from: decision, name: ACTION_LABEL.reject, condition: when('reject'), tag: 'reject' }, end);
+    }
+    if (step.actions.includes('return')) {
+      if (scope.countersign) {
+        const end = endEvent(scope, `EndEvent_${step.id}_returned`, `${step.name.zh}退回`, { error: RETURN_ERROR_CODE, name: '退回修改' });
+        connect(scope, { from: decision, name: ACTION_LABEL.return, condition: when('return'), tag: 'return' }, end);
+      } else {
+        const revise = reviseTask(scope, step.id, step.name.zh);
+        connect(scope, { from: decision, name: ACTION_LABEL.return, condition: when('return'), tag: 'return' }, revise);
+        connect(scope, { from: revise }, enter);
+      }
+    }
+    // Approval is never implied: a completion without an allowed decision, or an approval without the
+    // step's required fields (required to approve only, as in the interpreter), opens the task again.
+    connect(scope, { from: decision, name: '无有效操作，重新办理', isDefault: true, tag: 'invalid' }, enter);
+    const filled = (step.fields ?? []).filter((f) => f.required).map(filledCheck);
+    return { from: decision, name: ACTION_LABEL.approve, condition: [when('approve'), ...filled].join(' and '), tag: 'approve' };
+  };
+
+  /** A branch: a split on `(condition) = true` (null counts as false, as in the interpreter) and a join. */
+  const compileBranch = (scope: Scope, branch: RuntimeBranch, exit: Exit): Exit => {
+    const split = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${branch.id}`, name: branch.name.zh });
+    connect(scope, exit, split);
+    const join = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${branch.id}_join`, name: `${branch.name.zh}（合并）` });
+    connect(scope, compileSequence(scope, branch.then, { from: split, name: '是', condition: `=(${branch.condition}) = true`, tag: 'then' }), join);
+    connect(scope, compileSequence(scope, branch.else, { from: split, name: '否', isDefault: true, tag: 'else' }), join);
+    return { from: join };
+  };
+
+  /**
+   * A countersign: an embedded sub-process with a parallel split. `all` joins the approvals; `any` (或签)
+   * ends the sub-process with a terminate end event at the first approval, which cancels the other
+   * tasks. A reject or a return anywhere throws an error that interrupts the whole sub-process: reject
+   * ends the application, return sends it to the applicant and then restarts the whole countersign.
+   */
+  const compileParallel = (scope: Scope, node: RuntimeParallel, exit: Exit): Exit => {
+    const returns = node.steps.some((s) => s.actions.includes('return'));
+    const rejects = node.steps.some((s) => s.actions.includes('reject'));
+    let entry = exit;
+    let enter: ModdleElement | undefined;
+    if (returns) {
+      enter = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${node.id}_enter`, name: `${node.name.zh}（办理）` });
+      connect(scope, exit, enter);
+      entry = { from: enter };
+    }
+    const mode = node.mode === 'all' ? '会签：全部同意' : '或签：任一人办理';
+    const sub = add(scope, 'bpmn:SubProcess', { id: `SubProcess_${node.id}`, name: `${node.name.zh}（${mode}）`, flowElements: [] });
+    connect(scope, entry, sub);
+    const inner: Scope = { owner: sub, countersign: true };
+    const start = add(inner, 'bpmn:StartEvent', { id: `StartEvent_${node.id}`, name: '开始' });
+    const split = add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_split`, name: '同时办理' });
+    connect(inner, { from: start }, split);
+    if (node.mode === 'all') {
+      const join = add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_join`, name: '全部同意' });
+      for (const step of node.steps) connect(inner, compileStep(inner, step, { from: split }), join);
+      connect(inner, { from: join }, endEvent(inner, `EndEvent_${node.id}_approved`, '会签通过'));
+    } else {
+      for (const step of node.steps) connect(inner, compileStep(inner, step, { from: split }), endEvent(inner, `EndEvent_${step.id}_approved`, `${step.name.zh}同意，或签结束`, 'terminate'));
+    }
+    if (rejects) {
+      const caught = add(scope, 'bpmn:BoundaryEvent', { id: `Event_${node.id}_rejected`, name: '有人不同意', attachedToRef: sub, cancelActivity: true, eventDefinitions: [moddle.create('bpmn:ErrorEventDefinition', { id: `Event_${node.id}_rejected_error`, errorRef: errorRef(REJECT_ERROR_CODE, '不同意') })] });
+      connect(scope, { from: caught }, endEvent(scope, `EndEvent_${node.id}_rejected`, `不同意，办结（${node.name.zh}）`));
+    }
+    if (returns) {
+      const caught = add(scope, 'bpmn:BoundaryEvent', { id: `Event_${node.id}_returned`, name: '有人退回', attachedToRef: sub, cancelActivity: true, eventDefinitions: [moddle.create('bpmn:ErrorEventDefinition', { id: `Event_${node.id}_returned_error`, errorRef: errorRef(RETURN_ERROR_CODE, '退回修改') })] });
+      const revise = reviseTask(scope, node.id, node.name.zh);
+      connect(scope, { from: caught }, revise);
+      connect(scope, { from: revise }, enter!);
+    }
+    return { from: sub };
+  };
+
+  const compileSequence = (scope: Scope, nodes: RuntimeNode[], exit: Exit): Exit => {
+    let current = exit;
+    for (const node of nodes) {
+      if (node.kind === 'step') current = compileStep(scope, node, current);
+      else if (node.kind === 'branch') current = compileBranch(scope, node, current);
+      else current = compileParallel(scope, node, current);
+    }
+    return current;
+  };
+
+  const start = add(root, 'bpmn:StartEvent', {
+    id: 'StartEvent_submitted',
+    name: '提交申请',
+    extensionElements: ext(moddle, [moddle.create('zeebe:FormDefinition', { formId: `${base}-${APPLY_FORM}` })]),
+  });
+  const last = compileSequence(root, definition.workflow?.steps ?? [], { from: start });
+  connect(root, last, endEvent(root, 'EndEvent_approved', '同意，办结'));
+
+  const definitions = moddle.create('bpmn:Definitions', {
+    id: `Definitions_${definition.id}_v${definition.version}`,
+    targetNamespace: 'https://servicehall.dev/bpmn',
+    exporter: 'servicehall',
+    exporterVersion: '1',
+    rootElements: [...[...errors.values()].sort((a, b) => (a.id! < b.id! ? -1 : 1)), process],
+  });
+  definitions.$attrs['xmlns:modeler'] = 'http://camunda.org/schema/modeler/1.0';
+  definitions.$attrs['modeler:executionPlatform'] = 'Camunda Cloud';
+  definitions.$attrs['modeler:executionPlatformVersion'] = EXECUTION_PLATFORM_VERSION;
+  return { definitions, conditions };
+}
+
+/** FEEL that is true when a required step field has a value (or is hidden), false otherwise, never null. */
+function filledCheck(field: RuntimeField): string {
+  const name = field.id;
+  const present = ['file', 'multichoice', 'table'].includes(field.type)
+    ? `(${name} != null and count(${name}) > 0)`
+    : ['number', 'money', 'boolean', 'daterange'].includes(field.type)
+      ? `${name} != null`
+      : `(${name} != null and ${name} != "")`;
+  return field.visibleIf ? `(not((${field.visibleIf}) = true) or ${present})` : present;
+}
+
+function ext(moddle: BpmnModdle, values: ModdleElement[]): ModdleElement {
+  return moddle.create('bpmn:ExtensionElements', { values });
+}
+
+function doc(moddle: BpmnModdle, text: string): ModdleElement {
+  return moddle.create('bpmn:Documentation', { text });
+}

@@ -1,0 +1,71 @@
+import type { RuntimeStep } from '../../generated/types/runtime/definition.ts';
+
+/**
+ * Names the export gives to process variables, element ids and forms. Catalog ids are kebab-case and
+ * form field ids camelCase, so every variable the export adds contains an underscore: it can never
+ * collide with a form field, and `-` → `_` keeps step ids apart.
+ */
+
+/** The applicant's user id in the identity platform: the caller sets it when starting an instance. */
+export const APPLICANT_USER_VAR = 'applicant_user_id';
+/** The last decision taken (step, name, action, comment): what a returned applicant is shown. */
+export const LAST_DECISION_VAR = 'last_decision';
+/** Keys an approval form submits; task-local, copied out by output mappings. */
+export const REVIEW_DECISION_KEY = 'review_decision';
+export const REVIEW_COMMENT_KEY = 'review_comment';
+
+const snake = (id: string) => id.replace(/-/g, '_');
+
+/** Process variable holding the latest decision of a step (approve | reject | return). */
+export const decisionVar = (stepId: string) => `decision_${snake(stepId)}`;
+/** Process variable holding the latest comment of a step. */
+export const commentVar = (stepId: string) => `comment_${snake(stepId)}`;
+
+/** Error codes a countersign sub-process throws to leave early (caught by its boundary events). */
+export const REJECT_ERROR_CODE = 'servicehall-reject';
+export const RETURN_ERROR_CODE = 'servicehall-return';
+
+/** Form ids: unique per service version, so a newer deployment never changes the form of a running instance. */
+export const formBase = (serviceId: string, version: number) => `${serviceId}-v${version}`;
+export const APPLY_FORM = 'apply';
+export const REVISE_FORM = 'revise';
+export const reviewForm = (stepId: string) => `review-${stepId}`;
+
+/** A FEEL string literal. */
+export function feelString(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+/** The FEEL path of a scope or department reference: `applicant.class` stays, `form.unit` reads the field `unit`. */
+function feelPath(reference: string): string {
+  return reference.startsWith('form.') ? reference.slice('form.'.length) : reference;
+}
+
+const isReference = (value: string) => value.startsWith('applicant.') || value.startsWith('form.');
+
+/**
+ * Candidate groups of a step, as Zeebe wants them: a static group id, or a FEEL list when the scope
+ * depends on the applicant or the form. The strings equal the reference interpreter's assignees
+ * (`group@scopeValue`, or `group` for the whole university): see `resolveScope` in cli/interpret.
+ */
+export function candidateGroups(step: Pick<RuntimeStep, 'group' | 'scope' | 'department'>): string {
+  if (step.scope === 'university') return step.group;
+  const reference = step.scope === 'department' ? step.department : step.scope;
+  if (!isReference(reference)) return `${step.group}@${reference}`;
+  return `=[${feelString(`${step.group}@`)} + string(${feelPath(reference)})]`;
+}
+
+/**
+ * Calendar days that stand in for `workdays` work days in a timer: Zeebe has no business calendar,
+ * so a week of 5 work days counts as 7 days, rounded up; 0 (same day) waits one day.
+ */
+export function calendarDays(workdays: number): number {
+  return workdays <= 0 ? 1 : Math.ceil((workdays * 7) / 5);
+}
+
+/** Chinese labels of the three actions. */
+export const ACTION_LABEL: Record<'approve' | 'reject' | 'return', string> = {
+  approve: '同意',
+  reject: '不同意',
+  return: '退回修改',
+};
