@@ -1,8 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Catalog } from '../model/catalog.ts';
 import { planBpmn } from '../bpmn/plan-bpmn.ts';
 import { generateTypes } from '../codegen/types.ts';
-import { readPreviousRuntime } from './generated-io.ts';
+import { NO_CACHE, diskCache, toolchainFingerprint } from './cache.ts';
+import type { Cache } from './cache.ts';
+import { sha256 } from './canonical.ts';
+import { listFiles, readPreviousRuntime } from './generated-io.ts';
 import { planRuntime } from './plan-runtime.ts';
 import type { RuntimePlan } from './plan-runtime.ts';
 import { generatedReadme } from './readme.ts';
@@ -13,13 +17,32 @@ export interface GeneratedPlan {
   runtime: RuntimePlan;
 }
 
-/** Everything generated/ should contain for this catalog, computed in memory. */
-export async function planGenerated(catalog: Catalog, generatedDir: string, schemasDir: string): Promise<GeneratedPlan> {
+/**
+ * Everything generated/ should contain for this catalog, computed in memory. With a `cacheDir`, the slow
+ * parts (BPMN layout, type generation) are reused from earlier builds when their inputs are unchanged.
+ */
+export async function planGenerated(catalog: Catalog, generatedDir: string, schemasDir: string, cacheDir?: string): Promise<GeneratedPlan> {
+  const bpmnCache = cacheDir ? diskCache(cacheDir, 'bpmn') : NO_CACHE;
+  const typesCache = cacheDir ? diskCache(cacheDir, 'types') : NO_CACHE;
   const files = new Map<string, string>();
   files.set('README.md', generatedReadme());
   const runtime = planRuntime(catalog, await readPreviousRuntime(path.join(generatedDir, 'runtime')));
   for (const [rel, content] of runtime.files) files.set(`runtime/${rel}`, content);
-  for (const [rel, content] of await planBpmn(runtime.files, runtime.manifest)) files.set(`bpmn/${rel}`, content);
-  for (const [rel, content] of await generateTypes(schemasDir)) files.set(`types/${rel}`, content);
+  const bpmnKey = cacheDir ? toolchainFingerprint(['cli/bpmn'], ['bpmn-moddle', 'zeebe-bpmn-moddle', 'bpmn-auto-layout']) : '';
+  for (const [rel, content] of await planBpmn(runtime.files, runtime.manifest, bpmnCache, bpmnKey)) files.set(`bpmn/${rel}`, content);
+  for (const [rel, content] of await cachedTypes(schemasDir, typesCache, cacheDir !== undefined)) files.set(`types/${rel}`, content);
   return { files, runtime };
+}
+
+/** Types depend only on the schemas and the generator: cached under a hash of both. */
+async function cachedTypes(schemasDir: string, cache: Cache, enabled: boolean): Promise<Map<string, string>> {
+  if (!enabled) return generateTypes(schemasDir);
+  const schemas: string[] = [];
+  for (const rel of await listFiles(schemasDir)) schemas.push(rel, await readFile(path.join(schemasDir, rel), 'utf8'));
+  const key = sha256([toolchainFingerprint(['cli/codegen'], ['json-schema-to-typescript']), ...schemas].join('\0'));
+  const hit = cache.get(key);
+  if (hit !== undefined) return new Map(JSON.parse(hit) as [string, string][]);
+  const types = await generateTypes(schemasDir);
+  cache.set(key, JSON.stringify([...types]));
+  return types;
 }

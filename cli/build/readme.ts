@@ -17,6 +17,7 @@ that were not rebuilt.
 | \`runtime/manifest.json\` | 每个事项的当前版本、保留的全部版本、sha256 / current and kept versions, sha256 | 运行平台 / the hall runtime |
 | \`runtime/<id>/v<n>.json\` | 一个事项一个版本的运行定义：表单 JSON Schema 与界面、审批流程、链接、预约 / one version's definition | 运行平台 / the hall runtime |
 | \`runtime/calendar.json\` | 工作日历（节假日、调休） / work calendar | 运行平台 / the hall runtime |
+| \`bpmn/<id>/v<n>.bpmn\`、\`bpmn/<id>/v<n>/*.form\` | 每个保留版本的 Camunda 8 流程（BPMN 2.0）与表单，部署方法见 docs/camunda.md / Camunda 8 process and forms per kept version, see docs/camunda.md | Camunda 8 (Zeebe) |
 | \`types/\` | 由 \`schemas/\` 生成的 TypeScript 类型 / TypeScript types from \`schemas/\` | 工具链与运行平台开发者 / toolchain and runtime developers |
 
 ## 版本规则 / Versions

@@ -561,13 +561,13 @@ export interface Branch {
   else?: StepSequence;
 }
 /**
- * 会签：多个环节同时办理；all 全部同意才通过，any 任一同意即通过。/ Countersign: steps in parallel; all must approve, or any one.
+ * 会签：多个环节同时办理。all 全部同意才通过（任一不同意即结束，任一退回则整组会签重新开始）；any 或签，第一位办理人的决定即为结果（同意、不同意或退回）。/ Countersign: steps in parallel. all: every step must approve (one reject ends it; one return restarts the whole countersign); any: the first decision taken decides (approve, reject or return).
  */
 export interface Parallel {
   id: Id;
   name?: LocalizedText;
   /**
-   * all 全部同意，any 任一同意。/ all or any.
+   * all 全部同意；any 或签，第一位办理人的决定即为结果。/ all: everyone approves; any: the first decision decides.
    */
   parallel: 'all' | 'any';
   /**

@@ -53,3 +53,11 @@ describe('step fields, validIf and bookings are checked like the rest of the for
     expect(report.diagnostics.map((d: { code: string; message: string }) => [d.code, d.message])).toEqual([['template/unknown-variable', '模板变量“form.cleaningFeez”不存在。是不是想写“form.cleaningFee”？']]);
   });
 });
+
+describe('workflowIdsAreUnique', () => {
+  it('reports a second workflow node with the same id, at that id', async () => {
+    const { report, exitCode, lineOf } = await checkAfter('- { id: head-approve, name: 负责人审批', '- { id: staff-check, name: 负责人审批');
+    expect(exitCode).toBe(1);
+    expect(report.diagnostics).toContainEqual(expect.objectContaining({ code: 'catalog/duplicate-id', line: lineOf('- { id: staff-check, name: 负责人审批') }));
+  });
+});

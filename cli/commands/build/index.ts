@@ -6,6 +6,7 @@ export interface BuildOptions extends Omit<OutputOptions, 'failOn'> {
   out: string;
   check?: boolean;
   today?: string;
+  cache: boolean;
 }
 
 export function define(program: Command): void {
@@ -15,6 +16,7 @@ export function define(program: Command): void {
     .argument('[dir]', '目录所在文件夹 / catalog folder', 'catalog')
     .option('--out <dir>', '输出文件夹 / output folder', 'generated')
     .option('--check', '只检查 generated/ 是否为最新，不写入 / only verify generated/ is up to date; write nothing')
+    .option('--no-cache', '不使用也不写入构建缓存（node_modules/.cache/servicehall）/ neither use nor fill the build cache')
     .addOption(formatOption())
     .addOption(langOption())
     .option('--today <date>', '按这一天判断时效（YYYY-MM-DD）/ judge freshness as of this date')

@@ -3,6 +3,7 @@ import { diffGenerated, writeGenerated } from '../../build/generated-io.ts';
 import type { GeneratedDiff } from '../../build/generated-io.ts';
 import { loadAndCheck, printAndScore } from '../check/run.ts';
 import { SCHEMAS_DIR } from '../../shared/paths.ts';
+import { DEFAULT_CACHE_DIR } from '../../build/cache.ts';
 import type { BuildOptions } from './index.ts';
 
 const T = {
@@ -41,7 +42,7 @@ export async function runBuild(dir: string, options: BuildOptions): Promise<numb
     process.stderr.write(`${t.errors}\n`);
     return 1;
   }
-  const plan = await planGenerated(result.catalog, options.out, SCHEMAS_DIR);
+  const plan = await planGenerated(result.catalog, options.out, SCHEMAS_DIR, options.cache === false ? undefined : DEFAULT_CACHE_DIR);
   if (plan.runtime.tampered.length) {
     process.stderr.write(`${t.tampered(plan.runtime.tampered.map((f) => `${options.out}/runtime/${f}`))}\n`);
     return 1;
