@@ -18,6 +18,20 @@ export interface FeelCheck {
  * well-formed condition on known names yields true or false, never null.
  */
 export function checkFeel(expression: string, sample: Record<string, unknown>): FeelCheck {
+  // A name can only be read if it is written in the expression, so the rest of the sample cannot change
+  // the result; leaving it out lets services that share a condition and its fields share the work.
+  const relevant: Record<string, unknown> = {};
+  for (const key of Object.keys(sample)) if (expression.includes(key)) relevant[key] = sample[key];
+  const key = `${expression}\u0000${JSON.stringify(relevant)}`;
+  let result = checked.get(key);
+  if (!result) checked.set(key, (result = checkFeelOn(expression, relevant)));
+  return result;
+}
+
+/** Results by expression and the sample data it can read. */
+const checked = new Map<string, FeelCheck>();
+
+function checkFeelOn(expression: string, sample: Record<string, unknown>): FeelCheck {
   let tree;
   try {
     tree = parseExpression(expression, {}, undefined);

@@ -3,8 +3,9 @@ import { diagnosticAt } from '../diagnostics/report.ts';
 import type { DiagnosticCode } from '../diagnostics/registry.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import type { Catalog, Located, Service, WorkflowNode } from '../model/catalog.ts';
-import { fieldsOf, isParallel, nodesOf, stepsOf, stringsOf, textZh } from '../model/catalog.ts';
+import { fieldsOf, isParallel, nodesOf, stepsOf, textZh } from '../model/catalog.ts';
 import { checkFeel, sampleContext } from './feel.ts';
+import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
 
 export interface LintContext {
@@ -173,6 +174,18 @@ function subFieldKnown(name: string, dateRanges: Set<string>): boolean {
 /** Names an appointment's conditions may read about the booking made. */
 const BOOKING_NAMES = ['booking.resource', 'booking.date', 'booking.slot'];
 
+/** Step, branch and countersign ids name tasks and gateways in the runtime and in BPMN: one each. */
+export const workflowIdsAreUnique: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const seen = new Map<string, (string | number)[]>();
+    for (const { node, path } of nodesOf(s.value.workflow?.steps)) {
+      const first = seen.get(node.id);
+      if (first) ctx.report(s, 'catalog/duplicate-id', [...path, 'id'], { what: { zh: '流程节点', en: 'workflow node' }, id: node.id, other: first.join('.') });
+      else seen.set(node.id, path);
+    }
+  }
+};
+
 /** Fields an assignee fills in at a step share one namespace with the form's fields. */
 export const stepFieldsDoNotShadowFormFields: Rule = (ctx) => {
   for (const s of services(ctx)) {
@@ -227,13 +240,13 @@ export const textIsPlain: Rule = (ctx) => {
   const roleFiles = new Map([...ctx.catalog.groups.values()].map((g) => [g.parsed.file, g]));
   for (const g of roleFiles.values()) all.push({ value: g.parsed.value, parsed: g.parsed, path: [] });
   for (const located of all) {
-    for (const { text, path } of stringsOf(located.value, located.path)) {
-      if (path.some((p) => typeof p === 'string' && CODE_KEYS.has(p))) continue;
+    if (located.path.some((p) => typeof p === 'string' && CODE_KEYS.has(p))) continue;
+    forEachString(located.value, (text, path) => {
       const tag = HTML_TAG.exec(text);
-      if (tag) ctx.report(located, 'text/html', path, { tag: tag[0].slice(0, 40) });
+      if (tag) ctx.report(located, 'text/html', [...path], { tag: tag[0].slice(0, 40) });
       const scheme = UNSAFE_SCHEME.exec(text);
-      if (scheme) ctx.report(located, 'text/unsafe-link', path, { value: text.slice(0, 60), scheme: `${scheme[2].toLowerCase()}:` });
-    }
+      if (scheme) ctx.report(located, 'text/unsafe-link', [...path], { value: text.slice(0, 60), scheme: `${scheme[2].toLowerCase()}:` });
+    }, [...located.path], CODE_KEYS);
   }
 };
 
@@ -261,7 +274,9 @@ const PLACEHOLDER = /\bTODO\b|\bTBD\b|待填写|待补充|请填写/;
 
 export const nothingLeftAsTodo: Rule = (ctx) => {
   for (const s of services(ctx)) {
-    for (const { text, path } of stringsOf(s.value)) if (PLACEHOLDER.test(text)) ctx.report(s, 'policy/todo', path, { value: text.slice(0, 40) });
+    forEachString(s.value, (text, path) => {
+      if (PLACEHOLDER.test(text)) ctx.report(s, 'policy/todo', [...path], { value: text.slice(0, 40) });
+    });
   }
 };
 
@@ -351,6 +366,7 @@ export const RULES: Record<string, Rule> = {
   conditionsAreValidFeel,
   templatesUseKnownVariables,
   stepFieldsDoNotShadowFormFields,
+  workflowIdsAreUnique,
   textIsPlain,
   onlineServicesAskNoPaperSignatures,
   guidesReviewedWithinAYear,

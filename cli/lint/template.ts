@@ -2,8 +2,17 @@ import Handlebars from 'handlebars';
 
 const BLOCK_HELPERS = new Set(['if', 'unless', 'each', 'with']);
 
+/** Results by template text: catalogs repeat the same notification wording across many services. */
+const checked = new Map<string, { syntax?: string; names: string[] }>();
+
 /** Parse a Handlebars notification template and list the variable paths it reads. */
 export function checkTemplate(template: string): { syntax?: string; names: string[] } {
+  let result = checked.get(template);
+  if (!result) checked.set(template, (result = parseTemplate(template)));
+  return result;
+}
+
+function parseTemplate(template: string): { syntax?: string; names: string[] } {
   let ast: hbs.AST.Program;
   try {
     ast = Handlebars.parse(template);

@@ -1,5 +1,5 @@
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
-import type { Document, Node, Pair } from 'yaml';
+import type { Alias, Document, Node, Pair } from 'yaml';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 
 /** Largest catalog file read; a real service file is a few KB. */
@@ -7,14 +7,20 @@ export const MAX_FILE_BYTES = 1024 * 1024;
 /** Alias expansions allowed per document before it is treated as an alias bomb. */
 const MAX_ALIAS_COUNT = 50;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Text without any of these cannot hold a forbidden key, an alias (`*`), or a collection as a key
+ * (`? ` or a `]`/`}` before a colon), so the walk over its nodes that looks for them is skipped.
+ */
+const MAY_NEED_VISIT = /__proto__|constructor|prototype|\*|[\]}]\s*:(\s|$)|(^|\s)\?(\s|$)/m;
 
 /** One YAML file, parsed with every node's position kept. */
 export interface ParsedFile {
   /** Repository-relative path with forward slashes, e.g. `catalog/bwc/student-leave.yaml`. */
   file: string;
   text: string;
-  doc?: Document.Parsed;
-  lineCounter: LineCounter;
+  /** The document with positions; for a readable file, parsed again from `text` on first use. */
+  readonly doc?: Document.Parsed;
+  readonly lineCounter: LineCounter;
   /** The plain data, or undefined when the file could not be read as one YAML mapping. */
   value?: Record<string, unknown>;
 }
@@ -29,7 +35,8 @@ export interface Range {
 /** Turn the bytes of one file into a parsed document and the diagnostics found on the way. Pure. */
 export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: ParsedFile; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const parsed: ParsedFile = { file, text: '', lineCounter };
+  // Files that cannot be read keep their document (if any) as it is: they are few, and all have findings.
+  const parsed: { -readonly [K in keyof ParsedFile]: ParsedFile[K] } = { file, text: '', lineCounter };
   const diagnostics: Diagnostic[] = [];
   const at = (code: string, args: Diagnostic['args'] = {}, line = 1, column = 1): Diagnostic => ({ code, severity: 'error', args, file, line, column });
 
@@ -53,25 +60,43 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
   parsed.text = text;
   if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text)) return { parsed, diagnostics: [at('file/empty')] };
 
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
-  if (!Array.isArray(docs)) return { parsed, diagnostics: [at('file/empty')] };
+  const docs = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter });
+  // Only directives (%YAML 1.1) and no document: as empty as a file of comments.
+  if (!Array.isArray(docs) || docs.length === 0) return { parsed, diagnostics: [at('file/empty')] };
   if (docs.length > 1) {
     const second = lineCounter.linePos(docs[1].range[0]);
     return { parsed, diagnostics: [at('yaml/multiple-documents', { count: docs.length }, second.line, second.col)] };
   }
   const doc = docs[0];
   parsed.doc = doc;
-  for (const error of doc.errors) {
+  // Duplicate keys are independent findings, but after the first syntax error the parser only guesses
+  // where it is, and every later "error" is a consequence of that guess (a tab shifts all that follows).
+  const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
+  const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY').sort((a, b) => a.pos[0] - b.pos[0])[0];
+  for (const error of duplicates) {
     const pos = lineCounter.linePos(error.pos[0]);
-    const code = error.code === 'DUPLICATE_KEY' ? 'yaml/duplicate-key' : error.code === 'TAB_AS_INDENT' || /tab/i.test(error.message) ? 'yaml/tab-indent' : 'yaml/syntax';
-    const args: Diagnostic['args'] = code === 'yaml/duplicate-key' ? { key: duplicateKeyAt(text, error.pos[0]) } : code === 'yaml/syntax' ? { detail: describeYamlError(error.code, error.message) } : {};
-    diagnostics.push({ ...at(code, args, pos.line, pos.col) });
+    diagnostics.push(at('yaml/duplicate-key', { key: duplicateKeyAt(text, error.pos[0]) }, pos.line, pos.col));
   }
-  if (diagnostics.length) return { parsed, diagnostics: dedupeByLine(diagnostics) };
+  if (syntax) {
+    const pos = lineCounter.linePos(unclosedStart(doc, syntax.code, syntax.message, syntax.pos[0]));
+    const tab = syntax.code === 'TAB_AS_INDENT' || /tab/i.test(syntax.message);
+    diagnostics.push(tab ? at('yaml/tab-indent', {}, pos.line, pos.col) : at('yaml/syntax', { detail: describeYamlError(syntax.code, syntax.message) }, pos.line, pos.col));
+  }
+  if (diagnostics.length) return { parsed, diagnostics: sortByPosition(diagnostics) };
 
   // Forbidden keys are reported and removed before conversion so no later stage ever sees them.
-  visit(doc, {
+  // Aliases that name no anchor, or the node they sit in, are reported here: converting them would
+  // throw, or build cyclic data that every later stage would recurse into forever.
+  let firstAlias: Alias | undefined;
+  let aliasProblem = false;
+  if (MAY_NEED_VISIT.test(text)) visit(doc, {
     Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) {
+        // `? [a, b]: 1`: valid YAML, but no field of ours has a list or a mapping as its name.
+        const r = rangeOfNode(parsed, pair.key as Node);
+        diagnostics.push(at('yaml/syntax', { detail: { zh: '键必须是一段文字，不能是列表或“键: 值”结构', en: 'a key must be plain text, not a list or a mapping' } }, r.line, r.column));
+        return visit.REMOVE;
+      }
       const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
       if (key !== undefined && FORBIDDEN_KEYS.has(key)) {
         const r = rangeOfNode(parsed, pair.key as Node);
@@ -80,14 +105,28 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
       }
       return undefined;
     },
+    Alias(_, alias, ancestors) {
+      firstAlias ??= alias;
+      const target = alias.resolve(doc);
+      const r = rangeOfNode(parsed, alias);
+      if (!target) {
+        diagnostics.push(at('yaml/syntax', { detail: describeYamlError('MISSING_ANCHOR', `Unresolved alias *${alias.source}`) }, r.line, r.column));
+        aliasProblem = true;
+      } else if ((ancestors as readonly unknown[]).includes(target)) {
+        diagnostics.push(at('yaml/recursive-alias', { alias: alias.source }, r.line, r.column));
+        aliasProblem = true;
+      }
+    },
   });
+  if (aliasProblem) return { parsed, diagnostics };
 
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    if (error instanceof ReferenceError || /alias/i.test(String(error))) {
-      return { parsed, diagnostics: [...diagnostics, at('yaml/alias-limit')] };
+    if (firstAlias && /alias/i.test(String(error))) {
+      const r = rangeOfNode(parsed, firstAlias);
+      return { parsed, diagnostics: [...diagnostics, at('yaml/alias-limit', {}, r.line, r.column)] };
     }
     throw error;
   }
@@ -95,8 +134,36 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
     const found = value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value;
     return { parsed, diagnostics: [...diagnostics, at('yaml/not-a-map', { found: { zh: FOUND_ZH[found] ?? found, en: found } })] };
   }
-  parsed.value = normalizeDates(value) as Record<string, unknown>;
-  return { parsed, diagnostics };
+  return { parsed: withDocumentOnDemand(file, text, normalizeDates(value) as Record<string, unknown>), diagnostics };
+}
+
+const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true, logLevel: 'error' } as const;
+
+/**
+ * A readable file that lets go of its YAML document: a catalog of 10,000 services would otherwise keep
+ * gigabytes of nodes alive for the few files a diagnostic points into. On first use, `doc` and
+ * `lineCounter` are parsed again from the text (the same text gives the same positions).
+ */
+function withDocumentOnDemand(file: string, text: string, value: Record<string, unknown>): ParsedFile {
+  let positions: { doc: Document.Parsed; lineCounter: LineCounter } | undefined;
+  const load = () => {
+    if (!positions) {
+      const lineCounter = new LineCounter();
+      positions = { doc: parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter })[0] as Document.Parsed, lineCounter };
+    }
+    return positions;
+  };
+  return {
+    file,
+    text,
+    value,
+    get doc() {
+      return load().doc;
+    },
+    get lineCounter() {
+      return load().lineCounter;
+    },
+  };
 }
 
 const FOUND_ZH: Record<string, string> = { null: '空值', list: '列表', string: '一段文字', number: '一个数字', boolean: '一个是/否值' };
@@ -150,19 +217,30 @@ function describeYamlError(code: string, message: string): { zh: string; en: str
     MULTIPLE_ANCHORS: '同一处有多个锚点',
     MULTIPLE_TAGS: '同一处有多个标签',
     TAG_RESOLVE_FAILED: '无法识别的标签',
+    RESOURCE_EXHAUSTION: '括号或缩进嵌套的层数太多，无法读取',
   };
+  if (code === 'RESOURCE_EXHAUSTION') return { zh: zh[code], en: 'it is nested too deeply to be read' };
   const firstLine = message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '');
   return { zh: zh[code] ?? firstLine, en: firstLine };
 }
 
-function dedupeByLine(diagnostics: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return diagnostics.filter((d) => {
-    const key = `${d.code}:${d.line}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
+/**
+ * Where an unclosed quote or bracket opens. yaml reports it where the file (or block) ends, which may be
+ * many lines below the mistake; the admin needs the line that opened it.
+ */
+function unclosedStart(doc: Document.Parsed, code: string, message: string, offset: number): number {
+  if (!((code === 'MISSING_CHAR' && /quote/i.test(message)) || (code === 'BAD_INDENT' && /^Flow (sequence|map)/.test(message)))) return offset;
+  let start = offset;
+  visit(doc, (_, node) => {
+    const range = (node as Node | undefined)?.range;
+    const opens = isScalar(node) ? node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' : (isMap(node) || isSeq(node)) && node.flow;
+    if (opens && range && range[0] < offset && range[1] >= offset && (start === offset || range[0] > start)) start = range[0];
   });
+  return start;
+}
+
+function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 /** The source range of a node. */

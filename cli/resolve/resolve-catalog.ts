@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { diagnosticAt } from '../diagnostics/report.ts';
 import { closest } from '../diagnostics/suggest.ts';
+import { locate } from '../load/parse-file.ts';
 import type { Catalog, Department, Hall, Located, RoleGroup, Service } from '../model/catalog.ts';
 import { fieldsOf, stepsOf } from '../model/catalog.ts';
 import type { RoleGroups } from '../../generated/types/roles.ts';
@@ -40,7 +41,7 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
         groups.forEach((g, i) => {
           if (typeof g?.id !== 'string') return;
           const existing = catalog.groups.get(g.id);
-          if (existing) diagnostics.push(diagnosticAt(doc.parsed, 'catalog/duplicate-id', ['groups', i, 'id'], { what: { zh: '群组', en: 'group' }, id: g.id, other: `${existing.parsed.file}:${existing.path[1] as number + 1}` }));
+          if (existing) diagnostics.push(diagnosticAt(doc.parsed, 'catalog/duplicate-id', ['groups', i, 'id'], { what: { zh: '群组', en: 'group' }, id: g.id, other: `${existing.parsed.file}:${locate(existing.parsed, [...existing.path, 'id']).line}` }));
           knownGroups.add(g.id);
           if (doc.valid && !existing) catalog.groups.set(g.id, { value: g, parsed: doc.parsed, path: ['groups', i] });
         });
@@ -53,7 +54,11 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
       const code = typeof v.code === 'string' ? v.code : undefined;
       if (!code) continue;
       knownDepartments.add(code);
-      if (code !== parts[0]) diagnostics.push(diagnosticAt(doc.parsed, 'catalog/folder-mismatch', ['code'], { code, folder: parts[0] }));
+      if (code !== parts[0]) {
+        diagnostics.push(diagnosticAt(doc.parsed, 'catalog/folder-mismatch', ['code'], { code, folder: parts[0] }));
+        // Files that name the folder are not wrong too: one mismatch is one finding, not one per reference.
+        knownDepartments.add(parts[0]);
+      }
       if (doc.valid) catalog.departments.set(code, { value: v as unknown as Department, parsed: doc.parsed, path: [] });
     } else {
       if (parts.length < 2 || parts[parts.length - 2] === 'files') {
@@ -77,10 +82,21 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
     }
   }
 
+  // A file that could not be read names its ids by where it lies (a department's folder, a service's
+  // file name), so its own error is reported once instead of again at every reference to it.
+  const readable = new Set(documents.map((d) => d.parsed.file));
+  let groupsUnknown = false;
+  for (const file of files) {
+    if (readable.has(file) || !/\.ya?ml$/i.test(file)) continue;
+    const parts = relInCatalog(file).split('/');
+    if (parts.length === 1 && parts[0] === 'roles.yaml') groupsUnknown = true;
+    else if (parts.length === 2 && parts[1] === 'department.yaml') knownDepartments.add(parts[0]);
+    else if (parts.length === 2) knownServices.add(parts[1].replace(/\.ya?ml$/i, ''));
+  }
+
   const hallFile = `${prefix}hall.yaml`;
   const rolesFile = `${prefix}roles.yaml`;
-  const presentFiles = new Set(documents.map((d) => d.parsed.file));
-  for (const [file, present] of [[hallFile, presentFiles.has(hallFile) || files.has(hallFile)], [rolesFile, presentFiles.has(rolesFile) || files.has(rolesFile)]] as const) {
+  for (const [file, present] of [[hallFile, readable.has(hallFile) || files.has(hallFile)], [rolesFile, readable.has(rolesFile) || files.has(rolesFile)]] as const) {
     if (!present) diagnostics.push({ code: 'catalog/missing-file', severity: 'error', args: { expected: file }, file, line: 1, column: 1 });
   }
 
@@ -140,8 +156,11 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
     // Workflow: groups, departments, scopes.
     const fieldTypes = new Map([...fieldsOf(s)].map(({ field }) => [field.id, field.type]));
     for (const { step, path: p } of stepsOf(s.workflow?.steps)) {
-      ref(located, 'ref/unknown-group', [...p, 'group'], step.group, knownGroups);
-      if (step.department.startsWith('applicant.')) {
+      if (!groupsUnknown) ref(located, 'ref/unknown-group', [...p, 'group'], step.group, knownGroups);
+      if (step.department.startsWith('form.')) {
+        const field = step.department.slice('form.'.length);
+        if (fieldTypes.get(field) !== 'department') ref(located, 'ref/unknown-field', [...p, 'department'], field, new Set([...fieldTypes].filter(([, t]) => t === 'department').map(([id]) => id)));
+      } else if (step.department.startsWith('applicant.')) {
         const source = hall?.dataSources.find((d) => d.id === step.department);
         if (hall && source?.type !== 'department') ref(located, 'ref/unknown-data-source', [...p, 'department'], step.department, new Set(hall.dataSources.filter((d) => d.type === 'department').map((d) => d.id)), true);
       } else {
@@ -171,18 +190,20 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
   return { catalog, diagnostics };
 }
 
-type ScopeKind = 'university' | 'department' | 'class' | 'unknown-applicant' | 'unknown-field' | 'unusable';
+type ScopeKind = 'university' | 'department' | 'class' | 'person' | 'unknown-applicant' | 'unknown-field' | 'unusable';
 
 const SCOPE_NAMES: Record<string, { zh: string; en: string }> = {
   university: { zh: '全校', en: 'the whole university' },
   department: { zh: '部门/学院', en: 'department or college' },
   class: { zh: '班级', en: 'class' },
+  person: { zh: '人员', en: 'person' },
 };
 
 const SCOPE_HINTS: Record<string, { zh: string; en: string }> = {
   university: { zh: '全校一组的群组请写 scope: university。', en: 'For a university-wide group write scope: university.' },
   department: { zh: '按部门划分的群组请写 scope: department（本环节的部门）、applicant.college（申请人的学院）或 form.<部门字段>。', en: 'For a per-department group write department, applicant.college or form.<department field>.' },
   class: { zh: '按班级划分的群组请写 scope: applicant.class。', en: 'For a per-class group write scope: applicant.class.' },
+  person: { zh: '按人员划分的群组请写 scope: form.<人员字段>（表单中 type: person 的字段）。', en: 'For a per-person group write scope: form.<person field>.' },
 };
 
 function scopeKindOf(scope: string, hall: Hall | undefined, fieldTypes: Map<string, string>): ScopeKind {
@@ -190,12 +211,12 @@ function scopeKindOf(scope: string, hall: Hall | undefined, fieldTypes: Map<stri
   if (scope.startsWith('applicant.')) {
     const source = hall?.dataSources.find((d) => d.id === scope);
     if (!source) return hall ? 'unknown-applicant' : 'unusable';
-    return source.type === 'department' ? 'department' : source.type === 'class' ? 'class' : 'unusable';
+    return source.type === 'department' ? 'department' : source.type === 'class' ? 'class' : source.type === 'person' ? 'person' : 'unusable';
   }
   const field = scope.slice('form.'.length);
   const type = fieldTypes.get(field);
   if (!type) return 'unknown-field';
-  return type === 'department' ? 'department' : 'unusable';
+  return type === 'department' ? 'department' : type === 'person' ? 'person' : 'unusable';
 }
 
 /** The repository-relative path an attachment names, or undefined when it would leave the catalog. */

@@ -68,12 +68,16 @@ function valueAt(root: unknown, path: Path): unknown {
   return cursor;
 }
 
-/** "中文 / English" descriptions split into the reader's two languages. */
+/**
+ * "中文。/ English." descriptions split into the reader's two languages, first sentence of each. The
+ * separator is a slash after a full stop or a space; a slash inside a phrase (学号/工号) is not one.
+ */
 function bilingual(description: unknown): { zh: string; en: string } {
   const text = typeof description === 'string' ? description : '';
-  const [zh, ...en] = text.split(' / ');
-  const first = (s: string) => s.split(/[。.]/)[0];
-  return { zh: first(zh ?? ''), en: first(en.join(' / ') || zh || '') };
+  const at = text.search(/(?<=[。.)）\s])\/\s/);
+  const zh = (at === -1 ? text : text.slice(0, at)).trim();
+  const en = at === -1 ? zh : text.slice(at + 1).trim();
+  return { zh: zh.split('。')[0], en: en.split(/(?<!\b(?:e\.g|i\.e))\.(?:\s|$)/)[0] };
 }
 
 const TYPE_NAMES: Record<string, { zh: string; en: string }> = {
@@ -104,13 +108,11 @@ const FORMAT_NAMES: Record<string, { zh: string; en: string; hint: { zh: string;
 /** Turn ajv's errors into positioned, readable diagnostics: one per problem, the most specific kept. */
 export function schemaDiagnostics(errors: ErrorObject[], parsed: ParsedFile): Diagnostic[] {
   const root = parsed.value;
-  // Branch errors under a failed anyOf are noise; the anyOf itself is reported once as a type problem.
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const skip = anyOfNoise(errors);
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    if (e.keyword === 'if') continue;
-    if (e.keyword !== 'anyOf' && [...anyOfPaths].some((p) => e.schemaPath.includes('/anyOf/') && (e.instancePath === p || e.instancePath.startsWith(p + '/')))) continue;
+    if (e.keyword === 'if' || skip.has(e)) continue;
     const path = pathOf(e.instancePath, root);
     const parent = e.parentSchema as Record<string, unknown> | undefined;
     const value = valueAt(root, path);
@@ -209,6 +211,31 @@ export function schemaDiagnostics(errors: ErrorObject[], parsed: ParsedFile): Di
     out.push({ code, severity: 'error', args, file: parsed.file, ...r, path: at });
   }
   return out;
+}
+
+/**
+ * The errors of a failed anyOf that would only confuse a reader. ajv lists every branch's errors right
+ * before the anyOf's own. When the value has the type of some branch (text given as {zh, fr}), that
+ * branch's errors say what is wrong, and the other branches' type mismatches and the anyOf are noise;
+ * when it fits no branch (a number for a text), the anyOf alone is reported, as a type problem.
+ */
+function anyOfNoise(errors: ErrorObject[]): Set<ErrorObject> {
+  const skip = new Set<ErrorObject>();
+  const within = (p: string, parent: string) => p === parent || p.startsWith(parent + '/');
+  errors.forEach((e, k) => {
+    if (e.keyword !== 'anyOf') return;
+    const branches = ((e.parentSchema as { anyOf?: unknown[] } | undefined)?.anyOf ?? []).length;
+    const branchErrors: ErrorObject[] = [];
+    for (let j = k - 1; j >= 0 && within(errors[j].instancePath, e.instancePath); j--) branchErrors.push(errors[j]);
+    const typeMisses = branchErrors.filter((b) => b.keyword === 'type' && b.instancePath === e.instancePath);
+    if (typeMisses.length >= branches) {
+      for (const b of branchErrors) skip.add(b);
+    } else {
+      skip.add(e);
+      for (const b of typeMisses) skip.add(b);
+    }
+  });
+  return skip;
 }
 
 function typeArgs(expected: string[], value: unknown): Diagnostic['args'] {

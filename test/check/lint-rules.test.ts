@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { renderDiagnostic } from '../../cli/diagnostics/registry.ts';
+import { RULES } from '../../cli/lint/rules.ts';
+import type { BrokenCase } from './helpers.ts';
+import { checkEdited, findingsOf, sub } from './helpers.ts';
+
+const LEAVE = 'xgc/student-leave.yaml';
+const CERT = 'xgc/enrolment-certificate.yaml';
+const PAPER = 'xgc/paper-leave.yaml';
+const LAB = 'jsj/lab-booking.yaml';
+const LINK = 'jsj/teaching-platform.yaml';
+const EXCHANGE = 'jsj/exchange-guide.yaml';
+
+const SUMMARY = '  summary: 学生因病';
+const LEAVE_CONTINGENCY = '  contingency: 系统无法使用时，到学生活动中心 103室填写纸质请假单。\n';
+const CERT_CONTINGENCY = '  contingency: 系统无法使用时，到行政楼 201室现场开具纸质证明。\n';
+
+/**
+ * The broken cases of each rule in RULES: the baseline with one thing broken, and exactly what the
+ * check reports. Cases expecting nothing pin down where a rule must stay quiet. Every case runs the
+ * whole pipeline with the real RULES table, so deleting a rule from it fails that rule's block.
+ */
+const RULE_CASES: Record<string, BrokenCase[]> = {
+  onlineServicesHaveContingency: [
+    { name: 'an online service without one', edits: [sub(LEAVE, LEAVE_CONTINGENCY, '')], expected: ['policy/contingency-required xgc/student-leave.yaml:17:1'] },
+    { name: 'an appointment service without one', edits: [sub(LAB, '  contingency: 系统无法使用时，到计算机楼 305室登记预约。\n', '')], expected: ['policy/contingency-required jsj/lab-booking.yaml:12:1'] },
+    {
+      name: 'a retired online service needs none',
+      edits: [sub(CERT, CERT_CONTINGENCY, ''), sub(CERT, 'status: online', 'status: retired\nretired:\n  date: 2026-09-30\n  reason: 改由自助打印机出具。')],
+      expected: [],
+    },
+  ],
+  confidentialServicesStayOffline: [
+    { name: 'a confidential online service', edits: [sub(LEAVE, 'classification: public', 'classification: confidential')], expected: ['policy/confidential-published xgc/student-leave.yaml:9:17'] },
+    { name: 'a confidential guide that is published', edits: [sub(EXCHANGE, 'classification: public', 'classification: confidential')], expected: ['policy/confidential-published jsj/exchange-guide.yaml:7:17'] },
+    { name: 'a confidential guide kept as a draft is fine', edits: [sub(EXCHANGE, 'classification: public', 'classification: confidential'), sub(EXCHANGE, 'status: online', 'status: draft')], expected: [] },
+  ],
+  stepsBelongToParticipants: [
+    { name: 'a step in a department not participating', edits: [sub(LEAVE, 'participants: [jsj]\n', '')], expected: ['policy/step-outside-participants xgc/student-leave.yaml:109:27'] },
+  ],
+  visitsHaveReason: [
+    { name: 'a visit without a reason', edits: [sub(EXCHANGE, '    reason: 面试。\n', '')], expected: ['policy/visits-reason jsj/exchange-guide.yaml:33:3'] },
+  ],
+  gradeFourMeansNoVisits: [
+    { name: 'grade IV with a visit', edits: [sub(LEAVE, '    count: 0', '    count: 1\n    reason: 核验原件。')], expected: ['policy/grade-visits xgc/student-leave.yaml:43:12'] },
+  ],
+  feesHaveBasis: [
+    { name: 'a fee without basis', edits: [sub(EXCHANGE, '        basis: 《测试大学收费管理办法》第五条\n', '')], expected: ['policy/fee-basis jsj/exchange-guide.yaml:30:9'] },
+    { name: 'free, yet with fee items', edits: [sub(EXCHANGE, 'free: false', 'free: true')], expected: ['policy/fee-items jsj/exchange-guide.yaml:29:5'] },
+    { name: 'charged, without fee items', edits: [sub(LEAVE, 'free: true', 'free: false')], expected: ['policy/fee-items xgc/student-leave.yaml:41:11'] },
+  ],
+  resultsHaveSample: [
+    { name: 'a certificate without a sample', edits: [sub(CERT, '    sample: files/certificate-sample.pdf\n', '')], expected: ['policy/result-sample xgc/enrolment-certificate.yaml:25:3'] },
+    { name: 'a record needs no sample', edits: [sub(CERT, '    sample: files/certificate-sample.pdf\n', ''), sub(CERT, 'type: certificate', 'type: record')], expected: [] },
+  ],
+  retiredInfoMatchesStatus: [
+    { name: 'retirement details on a draft', edits: [sub(PAPER, 'status: retired', 'status: draft')], expected: ['policy/retired-status xgc/paper-leave.yaml:11:1'] },
+  ],
+  immediateCasesTakeNoTime: [
+    { name: 'an immediate case with a day', edits: [sub(LINK, 'value: 0', 'value: 1')], expected: ['policy/immediate-limit jsj/teaching-platform.yaml:18:14'] },
+  ],
+  stepDeadlinesFitPromise: [
+    { name: 'the longest path over the promise', edits: [sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 2')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:38:7'] },
+    { name: 'calendar days counted as work days', edits: [sub(LEAVE, '    promised:\n      value: 5\n      unit: workday', '    promised:\n      value: 4\n      unit: day')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:38:7'] },
+    { name: 'a path exactly at the promise is fine', edits: [sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 3')], expected: [] },
+  ],
+  conditionsAreValidFeel: [
+    { name: 'a misspelt field', edits: [sub(LEAVE, 'if: days > 3', 'if: dayz > 3')], expected: ['feel/unknown-name xgc/student-leave.yaml:100:11'] },
+    { name: 'an unknown applicant attribute', edits: [sub(LEAVE, 'if: days > 3', 'if: applicant.typ = "本科生"')], expected: ['feel/unknown-name xgc/student-leave.yaml:100:11'] },
+    { name: 'a misspelt field in visibleIf', edits: [sub(LEAVE, 'visibleIf: leaveCampus = true', 'visibleIf: leaveCampuss = true')], expected: ['feel/unknown-name xgc/student-leave.yaml:86:22'] },
+    { name: 'a doubled operator', edits: [sub(LEAVE, 'if: days > 3', 'if: days >> 3')], expected: ['feel/syntax xgc/student-leave.yaml:100:11'] },
+    { name: 'a leading =', edits: [sub(LEAVE, 'if: days > 3', 'if: = days > 3')], expected: ['feel/syntax xgc/student-leave.yaml:100:11'] },
+    { name: 'a condition that is not true/false', edits: [sub(LEAVE, 'if: days > 3', 'if: days + 3')], expected: ['feel/syntax xgc/student-leave.yaml:100:11'] },
+    { name: 'applicant attributes and fields combined are fine', edits: [sub(LEAVE, 'if: days > 3', 'if: applicant.type = "本科生" and days > 3')], expected: [] },
+  ],
+  templatesUseKnownVariables: [
+    { name: 'a misspelt variable', edits: [sub(LEAVE, '{{dueDate}}', '{{duedate}}')], expected: ['template/unknown-variable xgc/student-leave.yaml:97:19'] },
+    { name: 'an unknown form field', edits: [sub(LEAVE, '{{comment}}', '{{form.dayz}}')], expected: ['template/unknown-variable xgc/student-leave.yaml:122:15'] },
+    { name: 'an unclosed variable', edits: [sub(LEAVE, '请在{{dueDate}}前', '请在{{dueDate前')], expected: ['template/syntax xgc/student-leave.yaml:97:19'] },
+  ],
+  workflowIdsAreUnique: [
+    { name: 'a branch with a step\'s id', edits: [sub(LEAVE, '    - id: long-leave', '    - id: counselor-review')], expected: ['catalog/duplicate-id xgc/student-leave.yaml:98:11'] },
+    // The scenario names the renamed step, so it is reported too.
+    {
+      name: 'two countersign steps with one id',
+      edits: [sub(LEAVE, '            - id: xgc-review', '            - id: college-review')],
+      expected: ['catalog/duplicate-id xgc/student-leave.yaml:113:19', 'ref/unknown-step xgc/student-leave.yaml:130:17', 'ref/unknown-step xgc/student-leave.yaml:132:48'],
+    },
+  ],
+  stepFieldsDoNotShadowFormFields: [
+    {
+      name: 'a step field named like a form field',
+      edits: [sub(LEAVE, '      actions: [approve, reject, return]\n      notify:', '      actions: [approve, reject, return]\n      fields:\n        - id: days\n          label: 核定天数\n          type: number\n      notify:')],
+      expected: ['catalog/duplicate-id xgc/student-leave.yaml:97:15'],
+    },
+    {
+      name: 'two steps asking for the same field',
+      edits: [
+        sub(LEAVE, '      actions: [approve, reject, return]\n      notify:', '      actions: [approve, reject, return]\n      fields:\n        - id: approvedDays\n          label: 核定天数\n          type: number\n      notify:'),
+        sub(LEAVE, '              deadline: 2\n              actions: [approve, reject]\n', '              deadline: 2\n              actions: [approve, reject]\n              fields:\n                - id: approvedDays\n                  label: 学院核定天数\n                  type: number\n'),
+      ],
+      expected: ['catalog/duplicate-id xgc/student-leave.yaml:118:23'],
+    },
+  ],
+  textIsPlain: [
+    { name: 'HTML in a guide', edits: [sub(LEAVE, SUMMARY, '  summary: <b>注意</b>学生因病')], expected: ['text/html xgc/student-leave.yaml:18:12'] },
+    { name: 'a script tag in a department name', edits: [sub('jsj/department.yaml', 'name: 计算机学院', 'name: 计算机学院<script>alert(1)</script>')], expected: ['text/html jsj/department.yaml:4:7'] },
+    { name: 'HTML in a role group', edits: [sub('roles.yaml', 'name: 辅导员', 'name: <i>辅导员</i>')], expected: ['text/html roles.yaml:5:11'] },
+    { name: 'HTML in the hall', edits: [sub('hall.yaml', 'name: 学生事务', 'name: <img src=x onerror=alert(1)>')], expected: ['text/html hall.yaml:15:11'] },
+    { name: 'a javascript: link in prose', edits: [sub(LEAVE, SUMMARY, '  summary: 详见 javascript:alert(1) 学生因病')], expected: ['text/unsafe-link xgc/student-leave.yaml:18:12'] },
+    { name: 'a data: link in a FAQ-like text', edits: [sub(EXCHANGE, '    reason: 面试。', '    reason: "面试，见 data:text/html,<p>x</p>"')], expected: ['text/html jsj/exchange-guide.yaml:35:13', 'text/unsafe-link jsj/exchange-guide.yaml:35:13'] },
+    { name: 'comparison signs in prose are fine', edits: [sub(LEAVE, SUMMARY, '  summary: 成绩 < 60 分或 > 90 分的学生因病')], expected: [] },
+  ],
+  onlineServicesAskNoPaperSignatures: [
+    { name: 'a signed and stamped paper form', edits: [sub(LEAVE, '      copies: 1\n', '      copies: 1\n      signature: true\n      stamp: true\n')], expected: ['policy/paper-signature xgc/student-leave.yaml:30:18', 'policy/paper-signature xgc/student-leave.yaml:31:14'] },
+    { name: 'a stamp on an offline guide is fine', edits: [sub(EXCHANGE, '      copies: 2\n', '      copies: 2\n      stamp: true\n')], expected: [] },
+  ],
+  guidesReviewedWithinAYear: [
+    { name: 'a guide reviewed 366 days ago', edits: [sub(LEAVE, 'reviewed: 2026-09-01', 'reviewed: 2025-09-30')], expected: ['policy/review-overdue xgc/student-leave.yaml:61:13'] },
+    { name: 'a guide reviewed 365 days ago is fine', edits: [sub(LEAVE, 'reviewed: 2026-09-01', 'reviewed: 2025-10-01')], expected: [] },
+    { name: 'judged on the day given', edits: [], today: '2027-09-02', expected: ['policy/review-overdue jsj/exchange-guide.yaml:48:13', 'policy/review-overdue jsj/lab-booking.yaml:38:13', 'policy/review-overdue jsj/teaching-platform.yaml:32:13', 'policy/review-overdue xgc/enrolment-certificate.yaml:39:13', 'policy/review-overdue xgc/student-leave.yaml:61:13'] },
+  ],
+  nothingLeftAsTodo: [
+    { name: 'a TODO summary', edits: [sub(LEAVE, SUMMARY, '  summary: TODO 学生因病')], expected: ['policy/todo xgc/student-leave.yaml:18:12'] },
+    { name: 'a note to be filled in', edits: [sub(LAB, 'capacity: 40', 'capacity: 40\n      note: 待补充')], expected: ['policy/todo jsj/lab-booking.yaml:44:13'] },
+  ],
+  suspendedServicesExplain: [
+    { name: 'suspended without an alert', edits: [sub(EXCHANGE, 'status: online', 'status: suspended')], expected: ['policy/suspended-alert jsj/exchange-guide.yaml:6:9'] },
+    { name: 'suspended with an alert is fine', edits: [sub(EXCHANGE, 'status: online', 'status: suspended\nalert:\n  text: 系统升级，暂停办理至 10 月 8 日。')], expected: [] },
+  ],
+  complaintsGoElsewhere: [
+    { name: 'complaints to the desk that handles the case', edits: [sub(LEAVE, '      phone: 010-88880012', '      phone: 010-88880202')], expected: ['policy/same-contact xgc/student-leave.yaml:59:14'] },
+  ],
+  scenariosNameKnownThings: [
+    { name: 'a misspelt step', edits: [sub(LEAVE, '- { step: college-review, action: approve }', '- { step: colege-review, action: approve }')], expected: ['ref/unknown-step xgc/student-leave.yaml:129:17'] },
+    { name: 'an action the step does not allow', edits: [sub(LEAVE, '- { step: xgc-review, action: approve }', '- { step: xgc-review, action: return }')], expected: ['scenario/invalid-step-action xgc/student-leave.yaml:130:37'] },
+    { name: 'an unknown applicant attribute', edits: [sub(LEAVE, 'applicant: { name: 张晓明,', 'applicant: { nam: 张晓明,')], expected: ['ref/unknown-applicant-attribute xgc/student-leave.yaml:125:18'] },
+    { name: 'an unknown form field', edits: [sub(LEAVE, 'data: { studentName: 张晓明,', 'data: { studentNam: 张晓明,')], expected: ['ref/unknown-field xgc/student-leave.yaml:126:13'] },
+    { name: 'an unknown step in the expected path', edits: [sub(LEAVE, 'path: [counselor-review, college-review, xgc-review]', 'path: [counselor-review, college-review, xgc-reviews]')], expected: ['ref/unknown-step xgc/student-leave.yaml:132:48'] },
+    { name: 'an unknown step among assignees', edits: [sub(LEAVE, '      outcome: approved', '      outcome: approved\n      assignees: { counsellor-review: counselor@jsj-2301 }')], expected: ['ref/unknown-step xgc/student-leave.yaml:134:20'] },
+  ],
+};
+
+describe('the baseline', () => {
+  it('checks clean', async () => {
+    expect(await findingsOf([])).toEqual([]);
+  });
+
+  it('has a block of broken cases for every rule', () => {
+    expect(Object.keys(RULES).filter((rule) => !RULE_CASES[rule]?.length)).toEqual([]);
+  });
+});
+
+for (const [rule, cases] of Object.entries(RULE_CASES)) {
+  describe(rule, () => {
+    it.each(cases)('$name', async ({ edits, expected, today }) => {
+      expect(await findingsOf(edits, today)).toEqual(expected);
+    });
+  });
+}
+
+describe('rule messages', () => {
+  it('name the path whose deadlines exceed the promise', async () => {
+    const { diagnostics } = await checkEdited([sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 2')]);
+    expect(renderDiagnostic(diagnostics[0], 'en').message).toBe('Along counselor-review → college-review the step deadlines add up to 3 work days, over the promised 2.');
+  });
+
+  it('suggest the field a condition meant', async () => {
+    const { diagnostics } = await checkEdited([sub(LEAVE, 'if: days > 3', 'if: dayz > 3')]);
+    expect(renderDiagnostic(diagnostics[0], 'zh').message).toBe('条件中的“dayz”既不是表单字段，也不是申请人属性。是不是想写“days”？');
+  });
+});
