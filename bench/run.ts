@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { generateCatalog } from './generate.ts';
+import { STAGES } from './stages.ts';
+import type { BenchStage } from './stages.ts';
+
+/**
+ * `npm run bench`: generate catalogs of 1,000 and 10,000 services in a temp dir, time every stage in
+ * STAGES and its floor in separate child processes, several rounds interleaved, and print the medians
+ * with their ratio against each stage's target. Not a test: it asserts nothing and never fails CI.
+ *
+ * The ratio is taken on CPU time: on a machine whose cores other work shares, wall time says more
+ * about the neighbours than about us. Wall times are printed beside it.
+ *
+ * Options: --sizes 1000,10000  --rounds 5  --keep (leave the generated catalogs in place)
+ */
+const SIZES = (option('--sizes') ?? '1000,10000').split(',').map(Number);
+const ROUNDS = Number(option('--rounds') ?? 5);
+const KEEP = process.argv.includes('--keep');
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+interface Sample {
+  ms: number;
+  cpuMs: number;
+  peakMB: number;
+}
+
+const run = promisify(execFile);
+
+/** One measurement in a fresh Node process, so neither timing nor peak memory carries over. */
+async function measure(stage: BenchStage, mode: 'run' | 'floor', dir: string): Promise<Sample> {
+  const { stdout } = await run(process.execPath, [path.join(import.meta.dirname, 'measure.ts'), stage.name, mode, dir], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout) as Sample;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+interface Row {
+  stage: string;
+  services: number;
+  ms: number;
+  cpuMs: number;
+  peakMB: number;
+  floorMs: number;
+  floorCpuMs: number;
+  floorMB: number;
+  target: string;
+}
+
+function table(rows: Row[]): string {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const head = ['stage', 'services', 'time (cpu)', 'time (wall)', 'peak MB', 'floor (cpu)', 'floor (wall)', 'floor MB', 'ratio', 'target'];
+  const body = rows.map((r) => [
+    r.stage,
+    r.services.toLocaleString('en'),
+    seconds(r.cpuMs),
+    seconds(r.ms),
+    r.peakMB.toFixed(0),
+    seconds(r.floorCpuMs),
+    seconds(r.floorMs),
+    r.floorMB.toFixed(0),
+    `${(r.cpuMs / r.floorCpuMs).toFixed(2)}×`,
+    r.target,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+function verdict(stage: BenchStage, row: Row): string {
+  const { ratio, atServices, memoryMB } = stage.target;
+  const goal = `≤ ${ratio}×, < ${memoryMB >= 1024 ? `${memoryMB / 1024} GiB` : `${memoryMB} MB`}`;
+  if (row.services !== atServices) return goal;
+  const met = row.cpuMs / row.floorCpuMs <= ratio && row.peakMB < memoryMB;
+  return `${goal}: ${met ? 'met' : 'MISSED'}`;
+}
+
+const root = await mkdtemp(path.join(tmpdir(), 'hall-bench-'));
+try {
+  const catalogs = new Map<number, string>();
+  for (const size of SIZES) {
+    const started = performance.now();
+    catalogs.set(size, await generateCatalog(path.join(root, String(size)), size));
+    process.stderr.write(`generated ${size.toLocaleString('en')} services in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  const samples = new Map<string, { run: Sample[]; floor: Sample[] }>();
+  for (let round = 0; round < ROUNDS; round++) {
+    process.stderr.write(`round ${round + 1}/${ROUNDS}\n`);
+    for (const stage of STAGES) {
+      for (const size of SIZES) {
+        const key = `${stage.name}@${size}`;
+        const entry = samples.get(key) ?? { run: [], floor: [] };
+        samples.set(key, entry);
+        // Alternate which goes first, so neither always meets a warm or a cold disk cache.
+        const order: ('run' | 'floor')[] = round % 2 ? ['floor', 'run'] : ['run', 'floor'];
+        for (const mode of order) entry[mode].push(await measure(stage, mode, catalogs.get(size)!));
+      }
+    }
+  }
+  const rows: Row[] = [];
+  for (const stage of STAGES) {
+    for (const size of SIZES) {
+      const { run: r, floor: f } = samples.get(`${stage.name}@${size}`)!;
+      const row: Row = {
+        stage: stage.name,
+        services: size,
+        ms: median(r.map((s) => s.ms)),
+        cpuMs: median(r.map((s) => s.cpuMs)),
+        peakMB: median(r.map((s) => s.peakMB)),
+        floorMs: median(f.map((s) => s.ms)),
+        floorCpuMs: median(f.map((s) => s.cpuMs)),
+        floorMB: median(f.map((s) => s.peakMB)),
+        target: '',
+      };
+      row.target = verdict(stage, row);
+      rows.push(row);
+    }
+  }
+  process.stdout.write(`\nmedians of ${ROUNDS} rounds, Node ${process.version}\n\n${table(rows)}\n`);
+} finally {
+  if (KEEP) process.stderr.write(`catalogs kept in ${root}\n`);
+  else await rm(root, { recursive: true, force: true });
+}
