@@ -1,0 +1,119 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RuntimeManifest } from '../../../generated/types/runtime/manifest.ts';
+import { dateToDay } from '../../report/clock.ts';
+import { buildReport } from '../../report/build-report.ts';
+import { reportContext } from '../../report/context.ts';
+import { listEventFiles } from '../../report/read-events.ts';
+import { renderReportCsv, renderReportMarkdown, renderReportPage } from '../../report/render-report.ts';
+import { count } from '../../render/format.ts';
+import { UsageError } from '../../shared/errors.ts';
+import { loadAndCheck, printAndScore } from '../check/run.ts';
+import type { ReportCommandOptions } from './index.ts';
+
+const DEFAULT_MANIFEST = 'generated/runtime/manifest.json';
+
+const T = {
+  zh: {
+    errors: '目录有错误，无法生成运行报告。请先修正上面的问题。',
+    noEvents: (p: string) => `找不到事件日志“${p}” / no event log at "${p}"`,
+    noFiles: (p: string) => `文件夹“${p}”里没有 .jsonl 或 .jsonl.gz 文件 / no .jsonl or .jsonl.gz files in "${p}"`,
+    badDate: (o: string) => `${o} 应写成 YYYY-MM-DD / ${o} must be YYYY-MM-DD`,
+    order: '--from 不能晚于 --to / --from must not be after --to',
+    badManifest: (f: string) => `读不到运行清单 ${f} / cannot read the manifest ${f}`,
+    reading: '读取事件日志',
+    done: (lines: number, events: number, problems: number, apps: number, files: number) => `✔ 读取 ${files} 个文件 ${count(lines)} 行：有效事件 ${count(events)}，未计入 ${count(problems)}；统计期间申请 ${count(apps)} 件。`,
+    unknown: (s: number, v: number) => `⚠ 目录中没有的事项 ${s} 个，运行清单中没有的版本 ${v} 个，详见报告的“数据质量”部分。`,
+    problems: (n: number) => `⚠ ${count(n)} 行未计入（格式错误、缺少字段或重复），行号见报告的“数据质量”部分。`,
+    wrote: (files: string[]) => `✔ 已写入 ${files.join('、')}`,
+  },
+  en: {
+    errors: 'The catalog has errors; no report. Fix the problems above first.',
+    noEvents: (p: string) => `no event log at "${p}"`,
+    noFiles: (p: string) => `no .jsonl or .jsonl.gz files in "${p}"`,
+    badDate: (o: string) => `${o} must be YYYY-MM-DD`,
+    order: '--from must not be after --to',
+    badManifest: (f: string) => `cannot read the manifest ${f}`,
+    reading: 'Reading the event log',
+    done: (lines: number, events: number, problems: number, apps: number, files: number) => `✔ Read ${count(lines)} lines in ${files} files: ${count(events)} valid events, ${count(problems)} not counted; ${count(apps)} applications in the period.`,
+    unknown: (s: number, v: number) => `⚠ ${s} services not in the catalog and ${v} versions not in the manifest; see "Data quality" in the report.`,
+    problems: (n: number) => `⚠ ${count(n)} lines were not counted (malformed, missing fields or duplicates); their line numbers are under "Data quality" in the report.`,
+    wrote: (files: string[]) => `✔ Wrote ${files.join(', ')}`,
+  },
+};
+
+/** A one-line progress bar on standard error, redrawn at most ten times a second; only on a terminal. */
+function progressBar(label: string) {
+  let last = 0;
+  const started = Date.now();
+  return {
+    update(done: number, total: number) {
+      const now = Date.now();
+      if (now - last < 100 && done < total) return;
+      last = now;
+      const share = total ? Math.min(1, done / total) : 1;
+      const width = 24;
+      const filled = Math.round(share * width);
+      const mb = (n: number) => (n / 1048576).toFixed(1);
+      process.stderr.write(`\r${label} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${String(Math.round(share * 100)).padStart(3)}%  ${mb(done)}/${mb(total)} MB  ${((now - started) / 1000).toFixed(1)} s\x1b[K`);
+    },
+    clear() {
+      process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+/** `hall report`: read the event log once, write the report page, Markdown, JSON and CSV. */
+export async function runReport(dir: string, options: ReportCommandOptions): Promise<number> {
+  const t = T[options.lang];
+  for (const [name, value] of [['--from', options.from], ['--to', options.to]] as const) {
+    if (value !== undefined && Number.isNaN(dateToDay(value))) throw new UsageError(t.badDate(name));
+  }
+  if (options.from && options.to && options.from > options.to) throw new UsageError(t.order);
+  const files = await listEventFiles(options.events).catch(() => {
+    throw new UsageError(t.noEvents(options.events));
+  });
+  if (!files.length) throw new UsageError(t.noFiles(options.events));
+
+  const checked = await loadAndCheck(dir, {});
+  if (checked.diagnostics.some((d) => d.severity === 'error') || !checked.catalog.hall) {
+    await printAndScore({ ...checked, diagnostics: checked.diagnostics.filter((d) => d.severity === 'error') }, { format: 'pretty', lang: options.lang, failOn: 'error' });
+    process.stderr.write(`${t.errors}\n`);
+    return 1;
+  }
+  const manifestFile = options.manifest ?? DEFAULT_MANIFEST;
+  let manifest: RuntimeManifest | undefined;
+  try {
+    manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as RuntimeManifest;
+  } catch {
+    if (options.manifest) throw new UsageError(t.badManifest(manifestFile));
+  }
+  const context = reportContext(checked.catalog, manifest);
+
+  const bar = options.progress !== false && process.stderr.isTTY ? progressBar(t.reading) : undefined;
+  // Name files relative to the folder given, so the report reads the same wherever it was run from.
+  const base = files.length === 1 && files[0].path === options.events ? path.dirname(options.events) : options.events;
+  const data = await buildReport(files, context, {
+    from: options.from,
+    to: options.to,
+    label: (file) => (files.length === 1 && file === options.events ? path.basename(file) : path.relative(base, file)),
+    ...(bar ? { onProgress: bar.update } : {}),
+  });
+  bar?.clear();
+
+  await mkdir(options.out, { recursive: true });
+  const outputs: Record<string, string> = {
+    'index.html': renderReportPage(data, options.lang),
+    'report.md': renderReportMarkdown(data, options.lang),
+    'report.json': `${JSON.stringify(data, null, 2)}\n`,
+    ...renderReportCsv(data, options.lang),
+  };
+  for (const [name, content] of Object.entries(outputs)) await writeFile(path.join(options.out, name), content);
+
+  const out = process.stdout;
+  out.write(`${t.done(data.input.lines, data.input.events, data.input.problems, data.total.applications, data.input.files.length)}\n`);
+  if (data.input.problems) out.write(`${t.problems(data.input.problems)}\n`);
+  if (data.unknownServices.length || data.unknownVersions.length) out.write(`${t.unknown(data.unknownServices.length, data.unknownVersions.length)}\n`);
+  out.write(`${t.wrote([path.join(options.out, 'index.html'), path.join(options.out, 'report.md'), path.join(options.out, 'report.json'), path.join(options.out, '*.csv')])}\n`);
+  return 0;
+}

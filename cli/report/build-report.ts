@@ -1,0 +1,57 @@
+import { ReportAggregator } from './aggregate.ts';
+import type { ReportData, ReportOptions } from './aggregate.ts';
+import type { ReportContext } from './context.ts';
+import type { RuntimeEvent } from '../../generated/types/runtime/event.ts';
+import { checkEvent, notJson } from './parse-event.ts';
+import { readLines } from './read-events.ts';
+import type { EventFile } from './read-events.ts';
+
+export interface ReportProgress {
+  /** Bytes read from disk so far over all files, and in total. */
+  (bytes: number, total: number): void;
+}
+
+/**
+ * Read every line of the given log files once, in order, and aggregate them. Memory stays flat whatever
+ * the log's length: lines are never kept, only open applications and counters. A file that breaks off
+ * (truncated gzip, I/O error) is reported at the line it broke off and the next file is read.
+ */
+export async function buildReport(files: EventFile[], context: ReportContext, options: ReportOptions & { onProgress?: ReportProgress; label?: (file: string) => string } = {}): Promise<ReportData> {
+  const aggregator = new ReportAggregator(context, options);
+  const total = files.reduce((n, f) => n + f.size, 0);
+  let done = 0;
+  for (const file of files) {
+    const name = options.label ? options.label(file.path) : file.path;
+    let last = 0;
+    aggregator.beginFile(name);
+    const sink = {
+      line(text: string, line: number) {
+        last = line;
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (error) {
+          aggregator.addProblem(line, notJson(error));
+          return;
+        }
+        const checked = checkEvent(value);
+        if (typeof checked === 'number') aggregator.add(value as RuntimeEvent, checked, line);
+        else aggregator.addProblem(line, checked);
+      },
+      tooLong(line: number) {
+        last = line;
+        aggregator.addProblem(line, { kind: 'too-long' });
+      },
+    };
+    try {
+      await readLines(file.path, sink, options.onProgress ? (bytes) => options.onProgress!(done + bytes, total) : undefined);
+    } catch (error) {
+      // Only a failure to read (I/O, gzip) is the file's problem; anything else is a bug and must surface.
+      if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
+      aggregator.addProblem(last + 1, { kind: 'unreadable', detail: (error as Error).message.slice(0, 120) });
+    }
+    done += file.size;
+    options.onProgress?.(done, total);
+  }
+  return aggregator.finish();
+}

@@ -1,0 +1,199 @@
+import type { RuntimeEvent } from '../../generated/types/runtime/event.ts';
+
+export type EventType = RuntimeEvent['type'];
+export type Rating = NonNullable<RuntimeEvent['rating']>;
+
+/** The five levels of 好差评 (国办发〔2019〕51号), best first; the last two are 差评. */
+export const RATINGS: readonly Rating[] = ['非常满意', '满意', '基本满意', '不满意', '非常不满意'];
+const APPLICANT_TEXT = ['type', 'college', 'department'] as const;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Why a line of the log was not counted. Plain data; the renderers word it. */
+export type LineProblem =
+  | { kind: 'not-json'; detail: string }
+  | { kind: 'not-object' }
+  | { kind: 'missing'; field: string }
+  | { kind: 'invalid'; field: string; value: string }
+  | { kind: 'too-long' }
+  | { kind: 'duplicate'; type: EventType; instance: string }
+  | { kind: 'unreadable'; detail: string };
+
+
+const shown = (value: unknown) => {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+};
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** The digit at `i`, or -1. */
+const digitAt = (s: string, i: number) => {
+  const d = s.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -100;
+};
+
+/**
+ * An RFC 3339 date-time with an offset (the schema's `format: date-time`: "T" or a space between date and
+ * time, seconds required, fraction optional) → epoch milliseconds; NaN when it is not one. Read by hand
+ * with integer arithmetic: it runs once per event and costs a fraction of `Date.parse`.
+ */
+export function parseInstant(s: string): number {
+  const n = s.length;
+  if (n < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return Number.NaN;
+  const sep = s.charCodeAt(10);
+  if (sep !== 84 && sep !== 116 && sep !== 32) return Number.NaN;
+  // A non-digit makes its term -100, which no check below lets through.
+  const year = digitAt(s, 0) * 1000 + digitAt(s, 1) * 100 + digitAt(s, 2) * 10 + digitAt(s, 3);
+  const month = digitAt(s, 5) * 10 + digitAt(s, 6);
+  const day = digitAt(s, 8) * 10 + digitAt(s, 9);
+  const hour = digitAt(s, 11) * 10 + digitAt(s, 12);
+  const minute = digitAt(s, 14) * 10 + digitAt(s, 15);
+  const second = digitAt(s, 17) * 10 + digitAt(s, 18);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return Number.NaN;
+  if (day > (month === 2 && isLeap(year) ? 29 : MONTH_DAYS[month - 1])) return Number.NaN;
+  let i = 19;
+  let ms = 0;
+  if (s.charCodeAt(i) === 46) {
+    let scale = 100;
+    const start = ++i;
+    for (let d = digitAt(s, i); d >= 0; d = digitAt(s, ++i)) {
+      ms += d * scale;
+      scale /= 10;
+    }
+    if (i === start) return Number.NaN;
+    ms = Math.floor(ms);
+  }
+  let offset = 0;
+  const z = s.charCodeAt(i);
+  if ((z === 90 || z === 122) && i + 1 === n) offset = 0;
+  else if ((z === 43 || z === 45) && i + 6 === n && s.charCodeAt(i + 3) === 58) {
+    const oh = digitAt(s, i + 1) * 10 + digitAt(s, i + 2);
+    const om = digitAt(s, i + 4) * 10 + digitAt(s, i + 5);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN;
+    offset = (z === 43 ? 1 : -1) * (oh * 60 + om) * 60_000;
+  } else return Number.NaN;
+  return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + Math.min(second, 59) * 1000 + ms - offset;
+}
+
+/**
+ * Check one parsed line against the event schema (schemas/runtime/event.schema.json): the same required
+ * fields, types and enums, written out by hand because it runs a million times per report. A test keeps
+ * it in step with the schema by running both over the same lines. Returns the event's instant (epoch ms)
+ * when it is valid, else what is wrong, so a valid line allocates nothing here.
+ */
+export function checkEvent(value: unknown): number | LineProblem {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { kind: 'not-object' };
+  const e = value as Record<string, unknown>;
+  let type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown;
+  // One pass over the keys present: events of different types have different shapes, and reading a fixed
+  // list of names from each would make every read site megamorphic (several times slower here).
+  const keys = Object.keys(e);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k];
+    const v = e[key];
+    switch (key) {
+      case 'type':
+        type = v;
+        break;
+      case 'at':
+        at = v;
+        break;
+      case 'instance':
+        instance = v;
+        break;
+      case 'service':
+        service = v;
+        break;
+      case 'version':
+        version = v;
+        break;
+      case 'step':
+        step = v;
+        if (typeof v !== 'string') return { kind: 'invalid', field: key, value: shown(v) };
+        break;
+      case 'action':
+        action = v;
+        break;
+      case 'outcome':
+        outcome = v;
+        break;
+      case 'rating':
+        rating = v;
+        break;
+      case 'channel':
+      case 'group':
+      case 'scope':
+      case 'department':
+      case 'comment':
+        if (typeof v !== 'string') return { kind: 'invalid', field: key, value: shown(v) };
+        break;
+      case 'due':
+        if (typeof v !== 'string' || !DATE.test(v)) return { kind: 'invalid', field: key, value: shown(v) };
+        break;
+      case 'applicant': {
+        const a = v as Record<string, unknown>;
+        if (a === null || typeof a !== 'object' || Array.isArray(a)) return { kind: 'invalid', field: key, value: shown(a) };
+        for (const field of APPLICANT_TEXT) if (a[field] !== undefined && typeof a[field] !== 'string') return { kind: 'invalid', field: `applicant.${field}`, value: shown(a[field]) };
+        break;
+      }
+      default:
+      // Other properties are allowed: the schema leaves the event open for runtimes to add their own.
+    }
+  }
+  if (type === undefined) return { kind: 'missing', field: 'type' };
+  if (typeof type !== 'string' || !isEventType(type)) return { kind: 'invalid', field: 'type', value: shown(type) };
+  if (at === undefined) return { kind: 'missing', field: 'at' };
+  const epochMs = typeof at === 'string' ? parseInstant(at) : Number.NaN;
+  if (Number.isNaN(epochMs)) return { kind: 'invalid', field: 'at', value: shown(at) };
+  if (instance === undefined) return { kind: 'missing', field: 'instance' };
+  if (typeof instance !== 'string' || instance === '') return { kind: 'invalid', field: 'instance', value: shown(instance) };
+  if (service === undefined) return { kind: 'missing', field: 'service' };
+  if (typeof service !== 'string') return { kind: 'invalid', field: 'service', value: shown(service) };
+  if (version === undefined) return { kind: 'missing', field: 'version' };
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return { kind: 'invalid', field: 'version', value: shown(version) };
+  if ((type === 'assigned' || type === 'acted' || type === 'overdue') && step === undefined) return { kind: 'missing', field: 'step' };
+  if (action !== undefined && action !== 'approve' && action !== 'reject' && action !== 'return') return { kind: 'invalid', field: 'action', value: shown(action) };
+  if (type === 'acted' && action === undefined) return { kind: 'missing', field: 'action' };
+  if (outcome !== undefined && outcome !== 'approved' && outcome !== 'rejected') return { kind: 'invalid', field: 'outcome', value: shown(outcome) };
+  if (type === 'completed' && outcome === undefined) return { kind: 'missing', field: 'outcome' };
+  if (rating !== undefined && !isRating(rating)) return { kind: 'invalid', field: 'rating', value: shown(rating) };
+  if (type === 'rated' && rating === undefined) return { kind: 'missing', field: 'rating' };
+  return epochMs;
+}
+
+function isEventType(type: string): boolean {
+  switch (type) {
+    case 'submitted':
+    case 'assigned':
+    case 'acted':
+    case 'returned':
+    case 'resubmitted':
+    case 'overdue':
+    case 'completed':
+    case 'withdrawn':
+    case 'rated':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function isRating(rating: unknown): boolean {
+  return rating === '非常满意' || rating === '满意' || rating === '基本满意' || rating === '不满意' || rating === '非常不满意';
+}
+
+/** The problem of a line that JSON.parse rejected. */
+export function notJson(error: unknown): LineProblem {
+  return { kind: 'not-json', detail: (error as Error).message.slice(0, 80) };
+}
