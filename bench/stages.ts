@@ -5,6 +5,10 @@ import { checkSource } from '../cli/check/check-catalog.ts';
 import { readCatalog } from '../cli/load/read-catalog.ts';
 import { validators } from '../cli/validate/schemas.ts';
 import type { DocumentKind } from '../cli/validate/schemas.ts';
+import { BPMN_STAGE } from './bpmn.ts';
+import { buildStages } from './build.ts';
+import { REPORT_STAGE } from './report.ts';
+import { SITE_STAGE } from './site.ts';
 
 /** What a stage must meet: its time at most `ratio` × its floor's, at `atServices`, within `memoryMB`. */
 export interface Target {
@@ -21,6 +25,12 @@ export interface Target {
  */
 export interface BenchStage {
   name: string;
+  /** Catalog sizes this stage runs at (default: every size); a stage too slow at 10,000 says so here. */
+  sizes?: number[];
+  /** Untimed setup in a process of its own before each timed run (e.g. a previous build for a warm one). */
+  prepare?(catalogDir: string): Promise<unknown>;
+  /** What the ratio compares: CPU time (default) or wall time, for stages whose work runs in child processes. */
+  ratioOn?: 'cpu' | 'wall';
   run(catalogDir: string): Promise<unknown>;
   floor(catalogDir: string): Promise<unknown>;
   target: Target;
@@ -48,7 +58,7 @@ async function parseAndValidate(catalogDir: string): Promise<number> {
   return invalid;
 }
 
-export const STAGES: BenchStage[] = [
+const CHECK_STAGE: BenchStage = 
   {
     name: 'hall check',
     async run(catalogDir) {
@@ -59,5 +69,13 @@ export const STAGES: BenchStage[] = [
     },
     floor: parseAndValidate,
     target: { ratio: 1.5, atServices: 10_000, memoryMB: 1024 },
-  },
+};
+
+/** Every stage of `npm run bench`, in pipeline order. */
+export const STAGES: BenchStage[] = [
+  CHECK_STAGE,
+  ...buildStages(parseAndValidate),
+  BPMN_STAGE,
+  { ...SITE_STAGE, ratioOn: 'wall' },
+  REPORT_STAGE,
 ];

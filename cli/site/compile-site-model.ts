@@ -6,6 +6,7 @@ import { resolveAttachment } from '../resolve/resolve-catalog.ts';
 import { conditionInWords } from './condition-words.ts';
 import type { GitHistory } from './git-history.ts';
 import { pinyinKeys, pinyinSortKey } from './pinyin.ts';
+import { computeCatalogStats, renderStatsPage } from '../stats/index.ts';
 import type {
   FileLink,
   Handbook,
@@ -237,6 +238,7 @@ export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, hi
     changes: changes.slice(0, FEED_ENTRIES),
     files: [...files.values()].sort((a, b) => byString(a.url, b.url)),
     handbook: options.handbook ?? EMPTY_HANDBOOK,
+    stats: statsPages(catalog, variant, asOf),
   };
 }
 
@@ -385,4 +387,14 @@ function workflowOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteWorkflow {
   const siteNodes = nodesOf(nodes, ctx);
   const { longest, shortest, steps } = pathWorkdays(siteNodes);
   return { nodes: siteNodes, longestWorkdays: longest, shortestWorkdays: shortest, steps };
+}
+
+/** The statistics page in both languages, counted over this variant's services only. */
+function statsPages(catalog: Catalog, variant: Variant, asOf: string): { zh: string; en: string } {
+  const stats = computeCatalogStats(catalog, { asOf, scope: variant });
+  const page = (lang: 'zh' | 'en') => {
+    const prefix = lang === 'en' ? '/en' : '';
+    return renderStatsPage(stats, lang, { serviceHref: (id) => `${prefix}/services/${id}/`, departmentHref: (code) => `${prefix}/departments/${code}/` });
+  };
+  return { zh: page('zh'), en: page('en') };
 }

@@ -32,6 +32,8 @@ export interface SiteModel {
   /** Attachments to copy into the site: only those a published service links to. */
   files: SiteFile[];
   handbook: Handbook;
+  /** The statistics page (事项统计): an HTML fragment with inline SVG charts, rendered and escaped by cli/stats. */
+  stats: { zh: string; en: string };
 }
 
 export interface VocabEntry {

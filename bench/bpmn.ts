@@ -1,0 +1,93 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { compileBpmn } from '../cli/bpmn/compile-bpmn.ts';
+import { compileForms } from '../cli/bpmn/compile-forms.ts';
+import { compileProcess, createModdle } from '../cli/bpmn/compile-process.ts';
+import { layoutBpmn } from '../cli/bpmn/layout.ts';
+import { planBpmn } from '../cli/bpmn/plan-bpmn.ts';
+import { planRuntime } from '../cli/build/plan-runtime.ts';
+import { checkSource } from '../cli/check/check-catalog.ts';
+import { readCatalog } from '../cli/load/read-catalog.ts';
+import type { RuntimeDefinition } from '../generated/types/runtime/definition.ts';
+import { generateCatalog } from './generate.ts';
+import type { BenchStage } from './stages.ts';
+
+/**
+ * Benchmark stage of the Camunda export. `run` checks the catalog, compiles the runtime definitions and
+ * then every BPMN file and form (model, XML, bpmn-auto-layout, forms); `floor` does everything but the
+ * BPMN, so `run − floor` is the export's own cost and the ratio shows what it adds to a build.
+ *
+ * Register it in bench/stages.ts: `import { BPMN_STAGE } from './bpmn.ts';` and add `BPMN_STAGE` to
+ * STAGES. Run alone, `node bench/bpmn.ts [--services 1000]` prints the export's time per service,
+ * split into model + XML, layout and forms.
+ */
+const TODAY = '2026-10-01';
+
+async function runtimeOf(catalogDir: string) {
+  const source = await readCatalog(path.basename(catalogDir), path.dirname(catalogDir));
+  const { catalog, diagnostics } = checkSource(source, { today: TODAY });
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(`the generated catalog has ${errors.length} error(s), first ${errors[0].code} in ${errors[0].file}`);
+  return planRuntime(catalog, { read: () => undefined });
+}
+
+export const BPMN_STAGE: BenchStage = {
+  name: 'bpmn export',
+  async run(catalogDir) {
+    const runtime = await runtimeOf(catalogDir);
+    return (await planBpmn(runtime.files, runtime.manifest)).size;
+  },
+  async floor(catalogDir) {
+    return (await runtimeOf(catalogDir)).files.size;
+  },
+  // Layout (bpmn-auto-layout) is most of the export's cost and runs once per kept version; measured at
+  // about 4× checking and compiling on 2 busy cores. Memory: everything is planned before writing.
+  target: { ratio: 5, atServices: 1_000, memoryMB: 1024 },
+};
+
+/** Time per service of each part of the export, over every workflow of a generated catalog. */
+async function profile(services: number): Promise<void> {
+  const root = await mkdtemp(path.join(tmpdir(), 'hall-bench-bpmn-'));
+  try {
+    const dir = await generateCatalog(path.join(root, String(services)), services);
+    const runtime = await runtimeOf(dir);
+    const definitions = [...runtime.files]
+      .filter(([file]) => file.endsWith('.json') && file.includes('/'))
+      .map(([, text]) => JSON.parse(text) as RuntimeDefinition)
+      .filter((d) => d.workflow);
+    const moddle = createModdle();
+    let model = 0;
+    let layout = 0;
+    let forms = 0;
+    for (const definition of definitions) {
+      let t = performance.now();
+      const { xml } = await moddle.toXML(compileProcess(moddle, definition, definition.id).definitions, { format: true });
+      model += performance.now() - t;
+      t = performance.now();
+      await layoutBpmn(moddle, xml);
+      layout += performance.now() - t;
+      t = performance.now();
+      compileForms(definition, definition.id);
+      forms += performance.now() - t;
+    }
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    for (const definition of definitions) await compileBpmn(definition, definition.id, moddle);
+    const total = performance.now() - started;
+    const { user, system } = process.cpuUsage(cpu);
+    const per = (ms: number) => `${(ms / definitions.length).toFixed(2)} ms`;
+    process.stdout.write(
+      `${services.toLocaleString('en')} services, ${definitions.length.toLocaleString('en')} with a workflow, Node ${process.version}\n` +
+        `per service: model + XML ${per(model)}, layout ${per(layout)}, forms ${per(forms)}\n` +
+        `compileBpmn end to end: ${per(total)} wall, ${per((user + system) / 1000)} CPU (${(total / 1000).toFixed(2)} s in all)\n`,
+    );
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  const i = process.argv.indexOf('--services');
+  await profile(i === -1 ? 1_000 : Number(process.argv[i + 1]));
+}

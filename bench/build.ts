@@ -1,0 +1,87 @@
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { planGenerated } from '../cli/build/build-generated.ts';
+import { writeGenerated } from '../cli/build/generated-io.ts';
+import { checkSource } from '../cli/check/check-catalog.ts';
+import { readCatalog } from '../cli/load/read-catalog.ts';
+import { SCHEMAS_DIR } from '../cli/shared/paths.ts';
+import type { BenchStage } from './stages.ts';
+
+/**
+ * `hall build` in three states, each against the checking floor (read + parse + validate the same
+ * files), because checking is the part no build can skip:
+ * - cold: no generated/ and an empty cache — everything compiled, BPMN laid out;
+ * - warm: generated/ and the cache from a previous build — nothing has changed;
+ * - one change: as warm, after one service's workflow changed — only that service is compiled again.
+ * `prepare` runs in its own untimed process and leaves a scratch repository beside the catalog.
+ */
+const TODAY = '2026-10-01';
+
+/** The scratch repository of a stage: <catalog's parent>-<slug>/ with catalog/, generated/ and a cache. */
+const scratchOf = (catalogDir: string, slug: string) => `${path.dirname(catalogDir)}-${slug}`;
+
+async function build(repo: string): Promise<number> {
+  const source = await readCatalog('catalog', repo);
+  const { catalog, diagnostics } = checkSource(source, { today: TODAY });
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(`${errors.length} error(s), first ${errors[0].code} in ${errors[0].file}`);
+  const plan = await planGenerated(catalog, path.join(repo, 'generated'), SCHEMAS_DIR, path.join(repo, '.cache'));
+  await writeGenerated(path.join(repo, 'generated'), plan.files);
+  return plan.files.size;
+}
+
+async function freshScratch(catalogDir: string, slug: string): Promise<string> {
+  const repo = scratchOf(catalogDir, slug);
+  await rm(repo, { recursive: true, force: true });
+  await cp(catalogDir, path.join(repo, 'catalog'), { recursive: true });
+  return repo;
+}
+
+/** Change the first step deadline of the first workflow service found: a runtime change of one service. */
+async function changeOneService(repo: string): Promise<void> {
+  const source = await readCatalog('catalog', repo);
+  const file = source.yaml.map((y) => y.file).sort().find((f) => !/(hall|roles|department)\.yaml$/.test(f) && /deadline: \d/.test(new TextDecoder().decode(source.yaml.find((y) => y.file === f)!.bytes)));
+  if (!file) throw new Error('no workflow service to change');
+  const abs = path.join(repo, file);
+  const text = await readFile(abs, 'utf8');
+  await writeFile(abs, text.replace(/deadline: (\d+)/, (_, n: string) => `deadline: ${Number(n) === 0 ? 1 : Number(n) - 1}`));
+}
+
+// Cold: BPMN layout (bpmn-auto-layout, once per workflow version) is most of it — about 4× checking on
+// its own (bench 'bpmn export'). Warm and one change: checking cannot be skipped, the rest is cached, so
+// a one-service change must cost what no change costs.
+const COLD: BenchStage['target'] = { ratio: 8, atServices: 1_000, memoryMB: 1024 };
+const WARM: BenchStage['target'] = { ratio: 2, atServices: 1_000, memoryMB: 1024 };
+
+type Prepared = BenchStage & { prepare(catalogDir: string): Promise<unknown> };
+
+function stage(name: string, slug: string, prepare: (catalogDir: string) => Promise<void>, floor: BenchStage['floor'], target: BenchStage['target']): Prepared {
+  return {
+    name,
+    prepare,
+    async run(catalogDir) {
+      const repo = scratchOf(catalogDir, slug);
+      // cold: the scratch holds only the catalog; warm and one-change: also generated/ and .cache/.
+      return build(repo);
+    },
+    floor,
+    target,
+  };
+}
+
+/** Build stages; `floor` is the checking floor from stages.ts, passed in to avoid a cycle. */
+export function buildStages(floor: BenchStage['floor']): Prepared[] {
+  return [
+    stage('hall build (cold)', 'cold', async (dir) => {
+      await freshScratch(dir, 'cold');
+    }, floor, COLD),
+    stage('hall build (warm)', 'warm', async (dir) => {
+      await build(await freshScratch(dir, 'warm'));
+    }, floor, WARM),
+    stage('hall build (one change)', 'one', async (dir) => {
+      const repo = await freshScratch(dir, 'one');
+      await build(repo);
+      await changeOneService(repo);
+    }, floor, WARM),
+  ];
+}
