@@ -166,10 +166,10 @@ export function schemaDiagnostics(errors: ErrorObject[], parsed: ParsedFile): Di
         break;
       case 'pattern': {
         const str = String(value);
-        const scheme = /^\s*(javascript|data|vbscript|file):/i.exec(str);
-        if (scheme) {
+        const unsafe = unsafeLink(str);
+        if (unsafe) {
           code = 'text/unsafe-link';
-          args = { value: str.slice(0, 60), scheme: scheme[1].toLowerCase() + ':' };
+          args = unsafe;
         } else {
           const examples = parent?.examples as unknown[] | undefined;
           code = 'schema/pattern';
@@ -181,10 +181,10 @@ export function schemaDiagnostics(errors: ErrorObject[], parsed: ParsedFile): Di
         const format = (e.params as { format: string }).format;
         const names = FORMAT_NAMES[format] ?? { zh: format, en: format, hint: { zh: '', en: '' } };
         const str = String(value);
-        const scheme = /^\s*(javascript|data|vbscript|file):/i.exec(str);
-        if (scheme) {
+        const unsafe = unsafeLink(str);
+        if (unsafe) {
           code = 'text/unsafe-link';
-          args = { value: str.slice(0, 60), scheme: scheme[1].toLowerCase() + ':' };
+          args = unsafe;
         } else {
           code = 'schema/format';
           args = { value: str.slice(0, 60), format: { zh: names.zh, en: names.en }, formatHint: names.hint };
@@ -236,6 +236,12 @@ function anyOfNoise(errors: ErrorObject[]): Set<ErrorObject> {
     }
   });
   return skip;
+}
+
+/** A URL field holding a script or data link gets the specific error, not a generic format one. */
+function unsafeLink(value: string): { value: string; scheme: string } | undefined {
+  const scheme = /^\s*(javascript|data|vbscript|file):/i.exec(value);
+  return scheme ? { value: value.slice(0, 60), scheme: `${scheme[1].toLowerCase()}:` } : undefined;
 }
 
 function typeArgs(expected: string[], value: unknown): Diagnostic['args'] {

@@ -1,7 +1,7 @@
 import { planGenerated } from '../../build/build-generated.ts';
 import { diffGenerated, writeGenerated } from '../../build/generated-io.ts';
 import type { GeneratedDiff } from '../../build/generated-io.ts';
-import { loadAndCheck, printAndScore } from '../check/run.ts';
+import { checkOrStop } from '../check/run.ts';
 import { SCHEMAS_DIR } from '../../shared/paths.ts';
 import { DEFAULT_CACHE_DIR } from '../../build/cache.ts';
 import type { BuildOptions } from './index.ts';
@@ -35,13 +35,8 @@ function listSome(items: string[], sep: string, more: string): string {
 /** `hall build`: check, then write (or with --check, verify) generated/. Nothing is written on errors. */
 export async function runBuild(dir: string, options: BuildOptions): Promise<number> {
   const t = T[options.lang];
-  const result = await loadAndCheck(dir, options);
-  const hasErrors = result.diagnostics.some((d) => d.severity === 'error');
-  if (result.diagnostics.length) await printAndScore(result, { ...options, failOn: 'error' });
-  if (hasErrors || !result.catalog.hall) {
-    process.stderr.write(`${t.errors}\n`);
-    return 1;
-  }
+  const result = await checkOrStop(dir, options, { zh: T.zh.errors, en: T.en.errors }, { warningsWhenSound: true });
+  if (!result) return 1;
   const plan = await planGenerated(result.catalog, options.out, SCHEMAS_DIR, options.cache === false ? undefined : DEFAULT_CACHE_DIR);
   if (plan.runtime.tampered.length) {
     process.stderr.write(`${t.tampered(plan.runtime.tampered.map((f) => `${options.out}/runtime/${f}`))}\n`);

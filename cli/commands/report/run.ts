@@ -8,7 +8,7 @@ import { listEventFiles } from '../../report/read-events.ts';
 import { renderReportCsv, renderReportMarkdown, renderReportPage } from '../../report/render-report.ts';
 import { count } from '../../render/format.ts';
 import { UsageError } from '../../shared/errors.ts';
-import { loadAndCheck, printAndScore } from '../check/run.ts';
+import { checkOrStop } from '../check/run.ts';
 import type { ReportCommandOptions } from './index.ts';
 
 const DEFAULT_MANIFEST = 'generated/runtime/manifest.json';
@@ -75,12 +75,8 @@ export async function runReport(dir: string, options: ReportCommandOptions): Pro
   });
   if (!files.length) throw new UsageError(t.noFiles(options.events));
 
-  const checked = await loadAndCheck(dir, {});
-  if (checked.diagnostics.some((d) => d.severity === 'error') || !checked.catalog.hall) {
-    await printAndScore({ ...checked, diagnostics: checked.diagnostics.filter((d) => d.severity === 'error') }, { format: 'pretty', lang: options.lang, failOn: 'error' });
-    process.stderr.write(`${t.errors}\n`);
-    return 1;
-  }
+  const checked = await checkOrStop(dir, { lang: options.lang }, { zh: T.zh.errors, en: T.en.errors }, { errorsOnly: true });
+  if (!checked) return 1;
   const manifestFile = options.manifest ?? DEFAULT_MANIFEST;
   let manifest: RuntimeManifest | undefined;
   try {

@@ -8,7 +8,7 @@ import type { Action, Decision, RunResult } from '../../interpret/interpret.ts';
 import { closest } from '../../diagnostics/suggest.ts';
 import { textZh } from '../../model/catalog.ts';
 import { UsageError } from '../../shared/errors.ts';
-import { loadAndCheck, printAndScore } from '../check/run.ts';
+import { checkOrStop } from '../check/run.ts';
 import type { SimulateOptions } from './index.ts';
 
 const ACTION_NAMES: Record<Action, { zh: string; en: string }> = {
@@ -36,11 +36,8 @@ function asObject(value: unknown, file: string): Record<string, unknown> {
 /** `hall simulate`: run one flow from files, or ask for each decision on a terminal, and print the timeline. */
 export async function runSimulate(serviceId: string, options: SimulateOptions): Promise<number> {
   const lang = options.lang;
-  const checked = await loadAndCheck(options.dir, {});
-  if (checked.diagnostics.some((d) => d.severity === 'error') || !checked.catalog.hall) {
-    await printAndScore(checked, { format: 'pretty', lang, failOn: 'error' });
-    return 1;
-  }
+  const checked = await checkOrStop(options.dir, { lang }, undefined);
+  if (!checked) return 1;
   const located = checked.catalog.services.get(serviceId);
   if (!located) {
     const suggest = closest(serviceId, checked.catalog.services.keys());

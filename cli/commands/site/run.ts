@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadAndCheck, printAndScore } from '../check/run.ts';
+import { checkOrStop } from '../check/run.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { SITE_DIR, buildSite, unsafeOutput } from '../../site/build-site.ts';
 import { TOOLCHAIN_ROOT } from '../../shared/paths.ts';
@@ -32,13 +32,8 @@ export async function runSite(dir: string, options: SiteOptions): Promise<number
   if (options.asOf && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) throw new UsageError('--as-of 应写成 YYYY-MM-DD / --as-of must be YYYY-MM-DD');
   const refused = await unsafeOutput(options.out, [process.cwd(), dir, TOOLCHAIN_ROOT, SITE_DIR]);
   if (refused) throw new UsageError(`不会覆盖这个输出文件夹（${refused}）/ refusing to replace the output folder (${refused})`);
-  const result = await loadAndCheck(dir, options);
-  const hasErrors = result.diagnostics.some((d) => d.severity === 'error');
-  if (result.diagnostics.length) await printAndScore(result, { ...options, failOn: 'error' });
-  if (hasErrors || !result.catalog.hall) {
-    process.stderr.write(`${t.errors}\n`);
-    return 1;
-  }
+  const result = await checkOrStop(dir, options, { zh: T.zh.errors, en: T.en.errors }, { warningsWhenSound: true });
+  if (!result) return 1;
   const root = process.cwd();
   const history = await readGitHistory(root, result.catalog.dir);
   if (!history.available) process.stderr.write(`${t.noGit}\n`);

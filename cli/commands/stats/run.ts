@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { computeCatalogStats, renderStatsCsv, renderStatsMarkdown } from '../../stats/index.ts';
 import { todayIn } from '../../shared/options.ts';
-import { loadAndCheck, printAndScore } from '../check/run.ts';
+import { checkOrStop } from '../check/run.ts';
 import type { StatsOptions } from './index.ts';
 
 const T = {
@@ -13,12 +13,8 @@ const T = {
 /** `hall stats`: check the catalog, then print or write its statistics. Exit 1 when the catalog has errors. */
 export async function runStats(dir: string, options: StatsOptions): Promise<number> {
   const t = T[options.lang];
-  const result = await loadAndCheck(dir, options);
-  if (result.diagnostics.some((d) => d.severity === 'error') || !result.catalog.hall) {
-    await printAndScore({ ...result, diagnostics: result.diagnostics.filter((d) => d.severity === 'error') }, { format: 'pretty', lang: options.lang, failOn: 'error' });
-    process.stderr.write(`${t.errors}\n`);
-    return 1;
-  }
+  const result = await checkOrStop(dir, { lang: options.lang, today: options.today }, { zh: T.zh.errors, en: T.en.errors }, { errorsOnly: true });
+  if (!result) return 1;
   const asOf = options.today ?? todayIn(result.catalog.hall.value.calendar.timezone);
   const stats = computeCatalogStats(result.catalog, { asOf, scope: options.scope });
   const output = options.format === 'json' ? `${JSON.stringify(stats, null, 2)}\n` : options.format === 'csv' ? renderStatsCsv(stats, options.lang) : renderStatsMarkdown(stats, options.lang);

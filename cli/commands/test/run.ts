@@ -8,7 +8,7 @@ import { locate } from '../../load/parse-file.ts';
 import { textZh } from '../../model/catalog.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { useColor } from '../../shared/options.ts';
-import { loadAndCheck, printAndScore } from '../check/run.ts';
+import { checkOrStop } from '../check/run.ts';
 
 interface ScenarioReport {
   service: string;
@@ -24,12 +24,8 @@ interface ScenarioReport {
 
 /** `hall test`: every scenario against the compiled workflow; exit 1 when any fails. */
 export async function runTests(dir: string, options: { service?: string; format: 'pretty' | 'json'; lang: Lang }): Promise<number> {
-  const checked = await loadAndCheck(dir, {});
-  if (checked.diagnostics.some((d) => d.severity === 'error') || !checked.catalog.hall) {
-    await printAndScore(checked, { format: 'pretty', lang: options.lang, failOn: 'error' });
-    process.stderr.write(options.lang === 'zh' ? '目录有错误，无法运行测试场景。\n' : 'The catalog has errors; scenarios cannot run.\n');
-    return 1;
-  }
+  const checked = await checkOrStop(dir, { lang: options.lang }, { zh: '目录有错误，无法运行测试场景。', en: 'The catalog has errors; scenarios cannot run.' });
+  if (!checked) return 1;
   const hall = checked.catalog.hall.value;
   const calendar = new WorkCalendar(compileCalendar(hall));
   if (options.service && !checked.catalog.services.has(options.service)) throw new UsageError(`没有事项“${options.service}” / no service "${options.service}"`);
