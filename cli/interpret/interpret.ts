@@ -151,7 +151,7 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
     }
     const at = decision.at ? later(decision.at, task.since) : task.since;
     if (calendar.localDate(at) > task.due) {
-      result.timeline.push({ type: 'overdue', at: `${task.due}T23:59:59${offsetOf(clock)}`, step: task.step.id, assignee: task.assignee, due: task.due });
+      result.timeline.push({ type: 'overdue', at: `${task.due}T23:59:59${offsetOf(clock)}`, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, due: task.due });
       notify('overdue', task.assignee, task.step.notify?.overdue, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due });
     }
     clock = later(at, clock);
@@ -166,12 +166,12 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
       entered = { ...entered, ...values };
     }
     result.path.push(task.step.id);
-    result.timeline.push({ type: 'acted', at: clock, step: task.step.id, assignee: task.assignee, action: decision.action, ...(decision.comment ? { comment: decision.comment } : {}) });
+    result.timeline.push({ type: 'acted', at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, action: decision.action, ...(decision.comment ? { comment: decision.comment } : {}) });
     return { decision, task };
   };
 
   const applicantRevises = (decision: Decision, step: RuntimeStep) => {
-    result.timeline.push({ type: 'returned', at: clock, step: step.id, ...(decision.comment ? { comment: decision.comment } : {}) });
+    result.timeline.push({ type: 'returned', at: clock, step: step.id, stepName: step.name.zh, ...(decision.comment ? { comment: decision.comment } : {}) });
     notify('returned', `applicant:${applicantName}`, definition.workflow?.notifications.returned, { comment: decision.comment ?? '', step: { name: step.name.zh, id: step.id } });
     data = { ...data, ...(decision.revise ?? {}) };
     const problems = validateSubmission(definition, data, input.applicant, input.booking);

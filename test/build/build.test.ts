@@ -179,6 +179,7 @@ describe('hall simulate', () => {
     const r = await hall(['simulate', 'flow', '--as', 'a.yaml', '--data', 'd.yaml', '--decisions', 'x.yaml'], { cwd: dir });
     expect(r.exitCode, r.all).toBe(0);
     expect(r.stdout).toContain('待办  使用单位审核  → department-head@dept-a  （期限 2026-03-03）');
+    expect(r.stdout).toContain('办理  使用单位审核  → department-head@dept-a  同意');
     expect(r.stdout).toContain('结果：通过');
     expect(r.stdout).toContain('赵一，您的流程测试事项已办结。');
   });
