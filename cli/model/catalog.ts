@@ -36,10 +36,6 @@ export function textEn(text: LocalizedText | undefined): string | undefined {
   return text.en;
 }
 
-export function isStep(node: WorkflowNode): node is Step {
-  return !('if' in node) && !('parallel' in node);
-}
-
 export function isParallel(node: WorkflowNode): node is Parallel {
   return 'parallel' in node;
 }
@@ -83,11 +79,4 @@ export function* fieldsOf(service: Service): Generator<{ field: FormField; path:
   for (let s = 0; s < sections.length; s++) {
     for (let f = 0; f < sections[s].fields.length; f++) yield { field: sections[s].fields[f], path: ['form', 'sections', s, 'fields', f] };
   }
-}
-
-/** Every string in a value with its key path, for checks that apply to all text. */
-export function* stringsOf(value: unknown, path: (string | number)[] = []): Generator<{ text: string; path: (string | number)[] }> {
-  if (typeof value === 'string') yield { text: value, path };
-  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* stringsOf(value[i], [...path, i]);
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* stringsOf(v, [...path, k]);
 }

@@ -5,7 +5,6 @@ import { closest } from '../diagnostics/suggest.ts';
 import { locate } from '../load/parse-file.ts';
 import type { Catalog, Department, Hall, Located, RoleGroup, Service } from '../model/catalog.ts';
 import { fieldsOf, stepsOf } from '../model/catalog.ts';
-import type { RoleGroups } from '../../generated/types/roles.ts';
 import type { CatalogDocument } from '../validate/validate-documents.ts';
 
 /**
@@ -227,5 +226,3 @@ export function resolveAttachment(yamlFile: string, attachment: string, catalogP
   if (!catalogPrefix && (joined.startsWith('../') || joined === '..')) return undefined;
   return joined;
 }
-
-export type { RoleGroups };
