@@ -292,3 +292,18 @@ export const UI = {
 
 export type Ui = (typeof UI)['zh'];
 export const ui = (lang: Lang): Ui => UI[lang] as Ui;
+
+interface Duration {
+  value: number;
+  unit: 'workday' | 'day';
+}
+
+/** How a time limit reads, in the service page and in the embed fragment alike (seed 002 §10: they must match). */
+export function durationText(t: Ui, d: Duration): string {
+  return d.unit === 'workday' ? t.workdays(d.value) : t.days(d.value);
+}
+
+/** The promised time limit in words: 即办件 for immediate cases, otherwise the promised duration. */
+export function promisedText(t: Ui, limit: { type: 'immediate' | 'promised'; promised: Duration }): string {
+  return limit.type === 'immediate' ? t.immediate : durationText(t, limit.promised);
+}
