@@ -2,7 +2,7 @@ import type { RuntimeDefinition } from '../../generated/types/runtime/definition
 import type { RuntimeManifest } from '../../generated/types/runtime/manifest.ts';
 import type { Cache } from '../build/cache.ts';
 import { NO_CACHE } from '../build/cache.ts';
-import { sha256 } from '../build/canonical.ts';
+import { canonicalJson, sha256 } from '../build/canonical.ts';
 import { compileBpmn } from './compile-bpmn.ts';
 import { createModdle } from './compile-process.ts';
 
@@ -10,19 +10,22 @@ import { createModdle } from './compile-process.ts';
  * generated/bpmn/: for every kept version of every service with a workflow, `<id>/v<n>.bpmn` and its
  * forms `<id>/v<n>/<form>.form`, compiled from that version's runtime definition (so an old version's
  * process stays what it was while its instances run). `runtimeFiles` are generated/runtime/'s files,
- * relative to it. Paths in the result are relative to generated/bpmn/. Compiling and laying out is the
- * slow part of a build, so each version's output is cached under a hash of its definition, its name and
- * `compilerKey` (the compiler's own fingerprint): an unchanged service is never laid out again.
+ * relative to it. Paths in the result are relative to generated/bpmn/. Each version's files depend on
+ * its kept definition alone (the name shown is the one pinned in it), so no catalog edit changes them.
+ * Compiling and laying out is the slow part of a build, so each version's output is cached under a hash
+ * of its definition and `compilerKey` (the compiler's own fingerprint): an unchanged service is never
+ * laid out again.
  */
 export async function planBpmn(runtimeFiles: Map<string, string>, manifest: RuntimeManifest, cache: Cache = NO_CACHE, compilerKey = ''): Promise<Map<string, string>> {
   const files = new Map<string, string>();
+  const deploy: DeployEntry[] = [];
   const moddle = createModdle();
   for (const service of manifest.services) {
     for (const version of service.versions) {
       const text = runtimeFiles.get(version.file);
       // A kept version edited by hand is not planned; the runtime plan reports it and the build stops.
       if (text === undefined) continue;
-      const key = sha256(`${compilerKey}\0${service.name.zh}\0${text}`);
+      const key = sha256(`${compilerKey}\0${text}`);
       const hit = cache.get(key);
       let compiled: { bpmn: string; forms: [string, string][] } | null;
       if (hit !== undefined) {
@@ -30,7 +33,7 @@ export async function planBpmn(runtimeFiles: Map<string, string>, manifest: Runt
       } else {
         const definition = JSON.parse(text) as RuntimeDefinition;
         if (definition.workflow) {
-          const { bpmn, forms } = await compileBpmn(definition, service.name.zh, moddle);
+          const { bpmn, forms } = await compileBpmn(definition, shownName(definition), moddle);
           compiled = { bpmn, forms: [...forms] };
         } else {
           compiled = null;
@@ -42,7 +45,32 @@ export async function planBpmn(runtimeFiles: Map<string, string>, manifest: Runt
       const stem = `${service.id}/v${version.version}`;
       files.set(`${stem}.bpmn`, bpmn);
       for (const [name, form] of forms) files.set(`${stem}/${name}.form`, form);
+      if (version.version === service.current && service.status !== 'retired') {
+        deploy.push({ processId: service.id, version: version.version, versionTag: `v${version.version}`, resources: [`${stem}.bpmn`, ...[...forms.map(([name]) => `${stem}/${name}.form`)].sort()] });
+      }
     }
   }
+  files.set(DEPLOY_FILE, canonicalJson({ format: 'servicehall-camunda-deploy/v1', rule: DEPLOY_RULE, processes: deploy }));
   return files;
+}
+
+/** generated/bpmn/'s deploy list: the one file a deployment reads (docs/camunda.md). */
+export const DEPLOY_FILE = 'deploy.json';
+
+/** What deploy.json says to whoever reads it. */
+const DEPLOY_RULE =
+  '只部署这里列出的文件：每个事项的当前版本及其表单。不要重新部署旧版本的 .bpmn：Camunda 会把最后部署的文件当作新申请使用的版本。/ Deploy exactly these files: each service\'s current version and its forms. Never redeploy an older .bpmn: Camunda starts new instances on the last one deployed.';
+
+/** One process to deploy: its current version and every resource that goes with it, in one deployment. */
+export interface DeployEntry {
+  processId: string;
+  version: number;
+  versionTag: string;
+  resources: string[];
+}
+
+/** The service name a version shows in Camunda: the one pinned in it (its form's title), else its id. */
+export function shownName(definition: RuntimeDefinition): string {
+  const title = (definition.form?.schema as { title?: unknown } | undefined)?.title;
+  return typeof title === 'string' ? title : definition.id;
 }

@@ -8,7 +8,7 @@ import type { Cache } from './cache.ts';
 import { sha256 } from './canonical.ts';
 import { listFiles, readPreviousRuntime } from './generated-io.ts';
 import { planRuntime } from './plan-runtime.ts';
-import type { RuntimePlan } from './plan-runtime.ts';
+import type { Removal, RuntimePlan } from './plan-runtime.ts';
 import { generatedReadme } from './readme.ts';
 
 export interface GeneratedPlan {
@@ -21,12 +21,12 @@ export interface GeneratedPlan {
  * Everything generated/ should contain for this catalog, computed in memory. With a `cacheDir`, the slow
  * parts (BPMN layout, type generation) are reused from earlier builds when their inputs are unchanged.
  */
-export async function planGenerated(catalog: Catalog, generatedDir: string, schemasDir: string, cacheDir?: string): Promise<GeneratedPlan> {
+export async function planGenerated(catalog: Catalog, generatedDir: string, schemasDir: string, cacheDir?: string, removals: Removal[] = []): Promise<GeneratedPlan> {
   const bpmnCache = cacheDir ? diskCache(cacheDir, 'bpmn') : NO_CACHE;
   const typesCache = cacheDir ? diskCache(cacheDir, 'types') : NO_CACHE;
   const files = new Map<string, string>();
   files.set('README.md', generatedReadme());
-  const runtime = planRuntime(catalog, await readPreviousRuntime(path.join(generatedDir, 'runtime')));
+  const runtime = planRuntime(catalog, await readPreviousRuntime(path.join(generatedDir, 'runtime')), removals);
   for (const [rel, content] of runtime.files) files.set(`runtime/${rel}`, content);
   const bpmnKey = cacheDir ? toolchainFingerprint(['cli/bpmn'], ['bpmn-moddle', 'zeebe-bpmn-moddle', 'bpmn-auto-layout']) : '';
   for (const [rel, content] of await planBpmn(runtime.files, runtime.manifest, bpmnCache, bpmnKey)) files.set(`bpmn/${rel}`, content);

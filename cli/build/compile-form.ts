@@ -1,4 +1,5 @@
 import type { FormField, LocalizedText, Service } from '../model/catalog.ts';
+import { pinnedName } from './fingerprint.ts';
 import type { RuntimeField, RuntimeForm, RuntimeText } from '../../generated/types/runtime/definition.ts';
 
 export function runtimeText(text: LocalizedText): RuntimeText;
@@ -117,7 +118,7 @@ export function compileForm(service: Service): RuntimeForm | undefined {
   }
   const schema = {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    title: typeof service.name === 'string' ? service.name : service.name.zh,
+    title: pinnedName(service),
     ...objectSchema(all, sectionVisibleIf),
   };
   return {

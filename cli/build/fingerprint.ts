@@ -1,4 +1,5 @@
 import type { Service } from '../model/catalog.ts';
+import { textZh } from '../model/catalog.ts';
 import { canonicalJson, sha256 } from './canonical.ts';
 
 /**
@@ -21,7 +22,22 @@ export function runtimeBehaviour(service: Service): Record<string, unknown> {
   };
 }
 
-/** sha256 of the service's runtime behaviour: equal fingerprints ⇔ same runtime version. */
+/** sha256 of the service's runtime behaviour: equal fingerprints ⇔ same behaviour. */
 export function runtimeFingerprint(service: Service): string {
   return sha256(canonicalJson(runtimeBehaviour(service)));
+}
+
+/**
+ * The service name a version shows: the title of its form (and so of its Camunda process and forms).
+ * It is pinned in the version's bytes, so renaming a service with a form is a new version; a service
+ * without a form carries no name in its runtime bytes. Runtime pages show the current name from the
+ * manifest, never this one. Kept apart from the fingerprint so that existing fingerprints stay valid.
+ */
+export function pinnedName(service: Service): string | undefined {
+  return service.form ? textZh(service.name) : undefined;
+}
+
+/** Whether two states of a service compile to the same runtime version (behaviour and pinned name). */
+export function sameRuntimeVersion(a: Service, b: Service): boolean {
+  return runtimeFingerprint(a) === runtimeFingerprint(b) && pinnedName(a) === pinnedName(b);
 }

@@ -1,5 +1,5 @@
 import { hasRuntimeDefinition } from '../build/compile-runtime.ts';
-import { runtimeFingerprint } from '../build/fingerprint.ts';
+import { pinnedName, runtimeFingerprint, sameRuntimeVersion } from '../build/fingerprint.ts';
 import { canonicalJson } from '../build/canonical.ts';
 import type { CheckResult } from '../check/check-catalog.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
@@ -143,10 +143,12 @@ function runtimeOf(a: Service | undefined, b: Service, manifest: BaseManifest | 
   if (!hasRuntimeDefinition(b)) return {};
   const before = a && hasRuntimeDefinition(a) ? a : undefined;
   const fingerprint = runtimeFingerprint(b);
-  if (before && runtimeFingerprint(before) === fingerprint) return {};
+  if (before && sameRuntimeVersion(before, b)) return {};
   const entry = manifest?.services.get(b.id);
+  // A renamed service with a form gets a new version although its behaviour is the same: the name is pinned in it.
+  const same = entry?.fingerprint === fingerprint && (!before || pinnedName(before) === pinnedName(b));
   const version: RuntimeVersion = entry
-    ? { from: entry.current, to: entry.fingerprint === fingerprint ? entry.current : entry.current + 1, fromManifest: true, newDefinition: !before }
+    ? { from: entry.current, to: same ? entry.current : entry.current + 1, fromManifest: true, newDefinition: !before }
     : { to: 1, fromManifest: false, newDefinition: !before };
   const changes = before ? runtimeChanges(before, b) : [];
   return { runtime: { changes: before && changes.length === 0 ? [{ topic: 'other' }] : changes, version } };

@@ -13,6 +13,7 @@ import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts'
 import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
 import type { ManifestService, RuntimeManifest } from '../../generated/types/runtime/manifest.ts';
 import { sha256 } from '../build/canonical.ts';
+import { listFiles } from '../build/generated-io.ts';
 import { WorkCalendar } from '../interpret/calendar.ts';
 
 export type { RuntimeCalendar, RuntimeDefinition, RuntimeManifest, ManifestService };
@@ -61,14 +62,61 @@ async function readText(file: string): Promise<string | undefined> {
 }
 
 /**
- * Read `generatedDir/runtime/`, verify the manifest and every file it names against its schema and its
- * sha256, and return typed definitions. Any problem — a missing, tampered or invalid file — rejects
- * with a RuntimeLoadError that lists all of them; nothing partial is returned.
+ * What the manifest itself promises, checked without reading a definition: `files` (every file under
+ * runtime/, relative to it) are exactly the ones it names; each service's kept and removed versions are
+ * 1..N without gaps or repeats, each in its own `<id>/v<n>.json`; `current` is the highest kept version
+ * and its fingerprint the service's. Returns every problem found (empty when none). Pure, so the PR gate
+ * can run it on any manifest it reads.
+ */
+export function manifestProblems(manifest: RuntimeManifest, files: readonly string[]): string[] {
+  const problems: string[] = [];
+  const named = new Set(['manifest.json', manifest.hall.calendar]);
+  if (!/^[a-z0-9-]+\.json$/.test(manifest.hall.calendar)) problems.push(`manifest.json: 工作日历文件名“${manifest.hall.calendar}”不是 runtime/ 中的文件名 / the calendar must be a file name in runtime/`);
+  const ids = new Set<string>();
+  const removedBy = new Map<string, number[]>();
+  for (const r of manifest.removed ?? []) removedBy.set(r.id, [...(removedBy.get(r.id) ?? []), r.version]);
+  for (const service of manifest.services) {
+    if (ids.has(service.id)) problems.push(`${service.id}: 清单中出现了两次 / listed twice in the manifest`);
+    ids.add(service.id);
+    const kept = service.versions.map((v) => v.version);
+    const removed = removedBy.get(service.id) ?? [];
+    for (const v of service.versions) {
+      named.add(v.file);
+      if (v.file !== `${service.id}/v${v.version}.json`) problems.push(`${v.file}: 文件名与事项或版本号不符，应为 ${service.id}/v${v.version}.json / file name does not match the service and version`);
+    }
+    const highest = Math.max(...kept);
+    if (service.current !== highest) problems.push(`${service.id}: 当前版本 v${service.current} 不是保留的最高版本 v${highest}（当前版本只能前进）/ current version is not the highest kept version (it may only move forward)`);
+    const current = service.versions.find((v) => v.version === service.current);
+    if (current && current.fingerprint !== service.fingerprint) problems.push(`${service.id}: 事项指纹与当前版本 v${service.current} 的指纹不符 / the service's fingerprint differs from its current version's`);
+    problems.push(...sequenceProblems(service.id, kept, removed));
+  }
+  for (const [id, removed] of removedBy) if (!ids.has(id)) problems.push(...sequenceProblems(id, [], removed));
+  for (const file of files) if (!named.has(file)) problems.push(`${file}: 清单中没有这个文件（不明文件）/ a file the manifest does not name`);
+  return problems;
+}
+
+/** Kept and removed versions of one service together are 1..N, each once. */
+function sequenceProblems(id: string, kept: number[], removed: number[]): string[] {
+  const problems: string[] = [];
+  const all = [...kept, ...removed].sort((a, b) => a - b);
+  const repeated = [...new Set(all.filter((v, i) => all.indexOf(v) !== i))];
+  if (repeated.length) problems.push(`${id}: 版本 ${repeated.map((v) => `v${v}`).join('、')} 重复出现（既保留又删除，或列了两次）/ listed more than once (kept and removed, or twice)`);
+  const missing: number[] = [];
+  for (let v = 1; v <= (all.at(-1) ?? 0); v++) if (!all.includes(v)) missing.push(v);
+  if (missing.length) problems.push(`${id}: 版本 ${missing.map((v) => `v${v}`).join('、')} 既不在保留版本中，也没有删除记录（保留版本被删掉了？）/ neither kept nor recorded as removed (was a kept version dropped?)`);
+  return problems;
+}
+
+/**
+ * Read `generatedDir/runtime/`, verify the manifest (schema, version sequence, current version, no
+ * unnamed file) and every file it names against its schema and its sha256, and return typed
+ * definitions. Any problem — a missing, tampered, invalid or unknown file, a gap in the versions, a
+ * current version that went backwards — rejects with a RuntimeLoadError that lists all of them;
+ * nothing partial is returned.
  */
 export async function loadRuntime(generatedDir: string): Promise<LoadedRuntime> {
   const dir = path.join(generatedDir, 'runtime');
   const v = schemaValidators();
-  const problems: string[] = [];
   const manifestText = await readText(path.join(dir, 'manifest.json'));
   if (manifestText === undefined) throw new RuntimeLoadError([`缺少 manifest.json / manifest.json is missing in ${dir}`]);
   let manifest: RuntimeManifest;
@@ -80,7 +128,8 @@ export async function loadRuntime(generatedDir: string): Promise<LoadedRuntime> 
   if (!v.manifest(manifest)) {
     throw new RuntimeLoadError((v.manifest.errors ?? []).map((e) => `manifest.json${e.instancePath} ${e.message}`));
   }
-  const calendarText = await readText(path.join(dir, manifest.hall.calendar));
+  const problems = manifestProblems(manifest, await listFiles(dir));
+  const calendarText = /^[a-z0-9-]+\.json$/.test(manifest.hall.calendar) ? await readText(path.join(dir, manifest.hall.calendar)) : undefined;
   let calendar: RuntimeCalendar | undefined;
   if (calendarText === undefined) problems.push(`缺少工作日历 / missing calendar ${manifest.hall.calendar}`);
   else if (sha256(calendarText) !== manifest.hall.sha256) problems.push(`${manifest.hall.calendar}: sha256 与清单不符（文件被修改）/ sha256 differs from the manifest (file was modified)`);

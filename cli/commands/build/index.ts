@@ -7,6 +7,7 @@ export interface BuildOptions extends Omit<OutputOptions, 'failOn'> {
   check?: boolean;
   today?: string;
   cache: boolean;
+  remove?: string[];
 }
 
 export function define(program: Command): void {
@@ -16,6 +17,7 @@ export function define(program: Command): void {
     .argument('[dir]', '目录所在文件夹 / catalog folder', 'catalog')
     .option('--out <dir>', '输出文件夹 / output folder', 'generated')
     .option('--check', '只检查 generated/ 是否为最新，不写入 / only verify generated/ is up to date; write nothing')
+    .option('--remove <id[@version]>', '仅限信息化办：删除一个保留版本（或事项的全部版本），见 generated/README.md / IT office only: remove a kept version (or all of a service\'s), see generated/README.md', (value: string, all: string[] = []) => [...all, value])
     .option('--no-cache', '不使用也不写入构建缓存（node_modules/.cache/servicehall）/ neither use nor fill the build cache')
     .addOption(formatOption())
     .addOption(langOption())

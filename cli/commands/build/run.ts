@@ -1,7 +1,11 @@
 import { planGenerated } from '../../build/build-generated.ts';
 import { diffGenerated, writeGenerated } from '../../build/generated-io.ts';
 import type { GeneratedDiff } from '../../build/generated-io.ts';
-import { checkOrStop } from '../check/run.ts';
+import { checkOrStop, printAndScore } from '../check/run.ts';
+import { keptVersionDiagnosticsIn } from '../../build/kept-versions.ts';
+import { repositoryRootOf } from '../../codeowners/stale.ts';
+import type { Removal } from '../../build/plan-runtime.ts';
+import { UsageError } from '../../shared/errors.ts';
 import { SCHEMAS_DIR } from '../../shared/paths.ts';
 import { DEFAULT_CACHE_DIR } from '../../build/cache.ts';
 import type { BuildOptions } from './index.ts';
@@ -15,6 +19,9 @@ const T = {
     wrote: (out: string, d: GeneratedDiff, services: number, versions: string[]) =>
       `✔ 已生成 ${out}/：${services} 个事项的运行定义${versions.length ? `，新版本：${listSome(versions, '、', '等 ')}` : '，没有新版本'}；新增 ${d.missing.length} 个文件，更新 ${d.changed.length} 个，删除 ${d.unexpected.length} 个。`,
     missing: '缺少', changed: '内容不同', unexpected: '多余',
+    dropped: (ids: string[]) => `构建不会删除已发布的运行版本（${ids.join('、')}），未写入任何文件。见上面的说明和 generated/README.md“删除保留版本”。`,
+    refused: (r: string[]) => `以下删除请求无法执行，未写入任何文件：\n${r.map((x) => `  ${x}`).join('\n')}`,
+    removed: (n: number) => `已按信息化办的请求删除 ${n} 个保留版本，并记入清单的 removed。`,
   },
   en: {
     errors: 'The catalog has errors; nothing was written. Fix the problems above first.',
@@ -24,6 +31,9 @@ const T = {
     wrote: (out: string, d: GeneratedDiff, services: number, versions: string[]) =>
       `✔ Wrote ${out}/: runtime definitions for ${services} services${versions.length ? `, new versions: ${listSome(versions, ', ', 'and ')}` : ', no new versions'}; ${d.missing.length} added, ${d.changed.length} updated, ${d.unexpected.length} removed.`,
     missing: 'missing', changed: 'differs', unexpected: 'unexpected',
+    dropped: (ids: string[]) => `A build never drops published runtime versions (${ids.join(', ')}); nothing was written. See above and "Removing kept versions" in generated/README.md.`,
+    refused: (r: string[]) => `These removals cannot be carried out; nothing was written:\n${r.map((x) => `  ${x}`).join('\n')}`,
+    removed: (n: number) => `Removed ${n} kept versions at the IT office's request, recorded under removed in the manifest.`,
   },
 };
 
@@ -37,7 +47,20 @@ export async function runBuild(dir: string, options: BuildOptions): Promise<numb
   const t = T[options.lang];
   const result = await checkOrStop(dir, options, { zh: T.zh.errors, en: T.en.errors }, { warningsWhenSound: true });
   if (!result) return 1;
-  const plan = await planGenerated(result.catalog, options.out, SCHEMAS_DIR, options.cache === false ? undefined : DEFAULT_CACHE_DIR);
+  const removals = (options.remove ?? []).map(parseRemoval);
+  const plan = await planGenerated(result.catalog, options.out, SCHEMAS_DIR, options.cache === false ? undefined : DEFAULT_CACHE_DIR, removals);
+  if (plan.runtime.refusedRemovals.length) {
+    process.stderr.write(`${t.refused(plan.runtime.refusedRemovals)}\n`);
+    return 1;
+  }
+  if (plan.runtime.orphaned.length) {
+    // The plan carried them over; say why for each, in the check's words (removed ones are no longer orphaned).
+    const orphaned = new Set(plan.runtime.orphaned.map((o) => o.id));
+    const dropped = (await keptVersionDiagnosticsIn(result, options.out, repositoryRootOf(dir))).filter((d) => orphaned.has(String(d.args.id)));
+    await printAndScore({ ...result, diagnostics: dropped }, { format: options.format ?? 'pretty', lang: options.lang, failOn: 'error' });
+    process.stderr.write(`${t.dropped([...orphaned])}\n`);
+    return 1;
+  }
   if (plan.runtime.tampered.length) {
     process.stderr.write(`${t.tampered(plan.runtime.tampered.map((f) => `${options.out}/runtime/${f}`))}\n`);
     return 1;
@@ -53,6 +76,14 @@ export async function runBuild(dir: string, options: BuildOptions): Promise<numb
     return 0;
   }
   const diff = await writeGenerated(options.out, plan.files);
+  if (plan.runtime.removedNow > 0) process.stdout.write(`${t.removed(plan.runtime.removedNow)}\n`);
   process.stdout.write(`${t.wrote(options.out, diff, plan.runtime.manifest.services.length, plan.runtime.newVersions.map((v) => `${v.id} v${v.version}`))}\n`);
   return 0;
+}
+
+/** `--remove student-leave@1` (or `@v1`) removes one kept version, `--remove student-leave` all of them. */
+function parseRemoval(text: string): Removal {
+  const match = /^([a-z0-9-]+)(?:@v?([1-9][0-9]*))?$/.exec(text);
+  if (!match) throw new UsageError(`--remove 应写成 <事项标识> 或 <事项标识>@<版本号>，如 student-leave@1 / --remove takes <id> or <id>@<version>, e.g. student-leave@1: "${text}"`);
+  return { id: match[1], ...(match[2] ? { version: Number(match[2]) } : {}) };
 }

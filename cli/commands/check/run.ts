@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { checkSource } from '../../check/check-catalog.ts';
-import { staleCodeownersDiagnostics } from '../../codeowners/stale.ts';
+import { repositoryRootOf, staleCodeownersDiagnostics } from '../../codeowners/stale.ts';
+import { keptVersionDiagnosticsIn } from '../../build/kept-versions.ts';
 import type { CheckResult } from '../../check/check-catalog.ts';
 import { SEVERITY_RANK } from '../../diagnostics/diagnostic.ts';
 import { formatDiagnostics } from '../../diagnostics/format/index.ts';
@@ -63,5 +65,7 @@ export async function checkOrStop(
 export async function runCheck(dir: string, options: OutputOptions & { output?: string; today?: string }): Promise<number> {
   const result = await loadAndCheck(dir, options);
   result.diagnostics.push(...(await staleCodeownersDiagnostics(result, dir)));
+  const root = repositoryRootOf(dir);
+  result.diagnostics.push(...(await keptVersionDiagnosticsIn(result, path.join(root, 'generated'), root)));
   return printAndScore(result, options);
 }

@@ -254,4 +254,14 @@ export const CHECK_DIAGNOSTICS = {
   'codeowners/stale': d('error', ['CODEOWNERS 已过期', 'CODEOWNERS is stale'],
     ['.github/CODEOWNERS 与部门管理员不一致。', '.github/CODEOWNERS no longer matches the departments\' admins.'],
     ['运行 npx hall codeowners 重新生成并提交。', 'Run npx hall codeowners and commit the result.']),
+
+  // --- kept runtime versions (generated/README.md "Retention") ---------------------------------------
+  'runtime/kept-versions-no-file': d('error', ['保留的运行版本没有对应的事项文件', 'Kept runtime versions without a service file'],
+    ['事项“{name}”（{id}）在 generated/runtime 中保留着运行版本 {versions}，但目录中已经没有它的文件。构建不会删除这些版本，仍在办理中的申请要用它们。', 'The service "{name}" ({id}) has kept runtime versions {versions} in generated/runtime, but the catalog has no file for it. A build never drops them: applications in flight run on them.'],
+    ['已发布的事项不能删除（000号文第十三条）：请从 git 恢复它的文件，要停止受理就用 npx hall retire {id} 停办。确需删除运行版本的，由信息化办在运行平台确认没有在办申请后，按 generated/README.md“删除保留版本”的流程办理。', 'A published service is never deleted (seed 000 §13): restore its file from git, and run npx hall retire {id} to stop new applications. Only the IT office removes kept versions, after the runtime confirms none is in use, by the procedure in generated/README.md.'],
+    { bad: 'git rm catalog/xgc/student-leave.yaml', good: 'npx hall retire student-leave --reason 已并入新事项' }),
+  'runtime/kept-versions-dropped': d('error', ['状态变更会丢掉保留的运行版本', 'A status change would drop kept runtime versions'],
+    ['事项 {id} 保留着运行版本 {versions}，但{change}，构建将不再为它生成运行定义。已发布的运行版本不能这样去掉。', 'The service {id} has kept runtime versions {versions}, but {change}, so the build would no longer produce its runtime definition. Published runtime versions cannot be dropped this way.'],
+    ['请改回原来的值。要停止受理，用 npx hall retire {id} 停办（版本保留供在办申请和统计使用）；确需删除运行版本的，由信息化办按 generated/README.md“删除保留版本”的流程办理。', 'Change it back. To stop new applications run npx hall retire {id} (its versions stay for applications in flight and for statistics); only the IT office removes kept versions, by the procedure in generated/README.md.'],
+    { bad: 'status: draft', good: 'status: retired\nretired:\n  date: 2026-12-01\n  reason: 停止受理。' }),
 };

@@ -18,6 +18,10 @@ export interface RuntimeManifest {
    * 按标识排序的事项。/ Services, sorted by id.
    */
   services: ManifestService[];
+  /**
+   * 信息化办按 generated/README.md 的流程删除的版本（按标识、版本排序）。这些版本号不再使用；运行平台据此区分“按流程删除”与“丢失”。/ Versions the IT office removed by the procedure in generated/README.md (sorted by id, version). Their numbers are never reused; the runtime tells a removal from a loss by them.
+   */
+  removed?: ManifestRemoval[];
 }
 /**
  * 大厅信息与工作日历（运行平台据此计算期限）。/ The hall and its work calendar (for due dates).
@@ -121,4 +125,18 @@ export interface ManifestVersion {
    * 该版本运行行为的指纹。/ Fingerprint of its runtime behaviour.
    */
   fingerprint: string;
+}
+export interface ManifestRemoval {
+  /**
+   * 事项标识。/ Service id.
+   */
+  id: string;
+  /**
+   * 被删除的版本号。/ The removed version.
+   */
+  version: number;
+  /**
+   * 被删除文件的 sha256（可在 git 历史中找回）。/ sha256 of the removed file (recoverable from git history).
+   */
+  sha256: string;
 }
