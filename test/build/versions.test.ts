@@ -15,6 +15,7 @@ import type { RuntimeManifest } from '../../generated/types/runtime/manifest.ts'
 import { hall, ROOT, scratchCopy } from '../helpers/cli.ts';
 import { FLOWS } from '../helpers/flows.ts';
 import { oneEditPerPath } from './edits.ts';
+import { diffJson, makeRepo } from '../pr/helpers.ts';
 
 const BASELINE = path.join(ROOT, 'test/fixtures/baseline/catalog');
 const TODAY = '2026-10-01';
@@ -215,5 +216,24 @@ describe('the loader refuses what it cannot vouch for (issue 11 item 8)', () => 
       'a: 版本 v2 既不在保留版本中，也没有删除记录（保留版本被删掉了？）/ neither kept nor recorded as removed (was a kept version dropped?)',
       'gone: 版本 v1 既不在保留版本中，也没有删除记录（保留版本被删掉了？）/ neither kept nor recorded as removed (was a kept version dropped?)',
     ]);
+  });
+});
+
+describe('hall diff agrees with the build about renames (issue 11 item 6)', () => {
+  it('a renamed service with a form is announced at the version number the build then gives it', async () => {
+    const repo = await makeRepo();
+    try {
+      expect((await repo.hall(['build'])).exitCode).toBe(0);
+      await repo.commit('built');
+      const before = JSON.parse(await repo.read('generated/runtime/manifest.json')) as RuntimeManifest;
+      const current = before.services.find((s) => s.id === 'student-leave')!.current;
+      await repo.edit('catalog/xgc/student-leave.yaml', '  zh: 学生请假审批\n', '  zh: 学生请假申请\n');
+      const { diff } = await diffJson(repo);
+      expect(diff.services.find((s) => s.id === 'student-leave')).toMatchObject({ runtime: { version: { from: current, to: current + 1 } } });
+      const built = await repo.hall(['build']);
+      expect(String(built.stdout)).toContain(`student-leave v${current + 1}`);
+    } finally {
+      await repo.dispose();
+    }
   });
 });
