@@ -2,7 +2,7 @@
  * The runtime implementer's kit: load and verify a generated/ folder, validate submissions, and run a
  * workflow on the reference interpreter. Import as `servicehall/runtime`.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -13,7 +13,6 @@ import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts'
 import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
 import type { ManifestService, RuntimeManifest } from '../../generated/types/runtime/manifest.ts';
 import { sha256 } from '../build/canonical.ts';
-import { listFiles } from '../build/generated-io.ts';
 import { WorkCalendar } from '../interpret/calendar.ts';
 
 export type { RuntimeCalendar, RuntimeDefinition, RuntimeManifest, ManifestService };
@@ -55,6 +54,12 @@ function schemaValidators() {
     validators = { manifest: ajv.compile(manifestSchema), definition: ajv.compile(definitionSchema), calendar: ajv.compile(calendarSchema) };
   }
   return validators;
+}
+
+/** Everything below `dir` but folders (files, links, anything else), relative with forward slashes. */
+async function entriesBelow(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => !e.isDirectory()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')).sort();
 }
 
 async function readText(file: string): Promise<string | undefined> {
@@ -128,7 +133,7 @@ export async function loadRuntime(generatedDir: string): Promise<LoadedRuntime> 
   if (!v.manifest(manifest)) {
     throw new RuntimeLoadError((v.manifest.errors ?? []).map((e) => `manifest.json${e.instancePath} ${e.message}`));
   }
-  const problems = manifestProblems(manifest, await listFiles(dir));
+  const problems = manifestProblems(manifest, await entriesBelow(dir));
   const calendarText = /^[a-z0-9-]+\.json$/.test(manifest.hall.calendar) ? await readText(path.join(dir, manifest.hall.calendar)) : undefined;
   let calendar: RuntimeCalendar | undefined;
   if (calendarText === undefined) problems.push(`缺少工作日历 / missing calendar ${manifest.hall.calendar}`);
@@ -167,7 +172,6 @@ export async function loadRuntime(generatedDir: string): Promise<LoadedRuntime> 
       }
       versions.set(entry.version, definition);
     }
-    if (!versions.has(service.current) && !problems.some((p) => p.startsWith(`${service.id}/`))) problems.push(`${service.id}: 当前版本 v${service.current} 不在 versions 中 / current version is not among versions`);
     definitions.set(service.id, versions);
   }
   if (problems.length) throw new RuntimeLoadError(problems);
