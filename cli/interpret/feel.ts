@@ -1,5 +1,7 @@
 import vm from 'node:vm';
 import { date, dateAndTime, evaluate, parseExpression } from 'feelin';
+import type { SyntaxNode } from '@lezer/common';
+import type { RuntimeDefinition, RuntimeNode } from '../../generated/types/runtime/definition.ts';
 
 /**
  * The one way a FEEL condition is evaluated: at check time, in `hall test` and `hall simulate`, and by
@@ -137,9 +139,8 @@ const BUDGET: FeelFailure = {
 
 /** The clock functions conditions call: `today()` is the local date of `at`, `now()` the instant itself. */
 export function clockOf(at: string): { today: () => unknown; now: () => unknown } {
-  const instant = dateAndTime(at);
-  const day = date(at.slice(0, 10));
-  return { today: () => day, now: () => instant };
+  // Parsed only when called: most conditions never read the clock.
+  return { today: () => date(at.slice(0, 10)), now: () => dateAndTime(at) };
 }
 
 /**
@@ -201,4 +202,42 @@ export function typeData(fields: Iterable<TypedField>, data: Record<string, unkn
 /** An appointment's booking as conditions read it: `booking.date` is a FEEL date. */
 export function typeBooking(booking: Record<string, unknown>): Record<string, unknown> {
   return { ...booking, date: typeValue({ id: 'date', type: 'date' }, booking.date) };
+}
+
+/** Every field whose value a definition's conditions can read: the form's, and each step's own. */
+export function fieldsOfDefinition(definition: RuntimeDefinition): TypedField[] {
+  const ofSteps = (nodes: RuntimeNode[]): TypedField[] =>
+    nodes.flatMap((node): TypedField[] => (node.kind === 'step' ? (node.fields ?? []) : node.kind === 'parallel' ? node.steps.flatMap((s) => s.fields ?? []) : [...ofSteps(node.then), ...ofSteps(node.else)]));
+  return [...(definition.form?.sections ?? []).flatMap((s) => s.fields), ...ofSteps(definition.workflow?.steps ?? [])];
+}
+
+/**
+ * Whether the variable `node` (text `name`) is bound by the expression itself rather than read from the
+ * data: a `for`/`some`/`every` variable, a key of an enclosing context literal, a function parameter,
+ * or any name inside a filter's brackets (an item's property).
+ */
+export function isBoundName(node: SyntaxNode, name: string, expression: string): boolean {
+  let child = node;
+  for (let p = node.parent; p; child = p, p = p.parent) {
+    const kind = p.type.name;
+    if (kind === 'FilterExpression' && p.firstChild && child.from !== p.firstChild.from) return true;
+    if (kind === 'ForExpression' || kind === 'QuantifiedExpression') {
+      const inExpressions = p.getChild('InExpressions');
+      for (const inExpression of inExpressions?.getChildren('InExpression') ?? []) {
+        const bound = inExpression.getChild('Name');
+        if (bound && expression.slice(bound.from, bound.to).trim() === name && !(child.from >= inExpression.from && child.to <= inExpression.to)) return true;
+      }
+    }
+    if (kind === 'Context') {
+      for (const entry of p.getChildren('ContextEntry')) {
+        const key = entry.firstChild;
+        if (key && expression.slice(key.from, key.to).trim().replace(/^"|"$/g, '') === name) return true;
+      }
+    }
+    if (kind === 'FunctionDefinition') {
+      const params = p.getChild('FormalParameters');
+      for (const param of params?.getChildren('FormalParameter') ?? []) if (expression.slice(param.from, param.to).trim().split(/\s*:/)[0] === name) return true;
+    }
+  }
+  return false;
 }

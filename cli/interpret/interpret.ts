@@ -1,8 +1,7 @@
 import Handlebars from 'handlebars';
 import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { WorkCalendar } from './calendar.ts';
-import { evaluateFeel, typeBooking, typeData } from './feel.ts';
-import type { TypedField } from './feel.ts';
+import { evaluateFeel, fieldsOfDefinition, typeBooking, typeData } from './feel.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
 import type { FieldError } from './validate-submission.ts';
 
@@ -111,8 +110,7 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
   };
   const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
 
-  /** Form and step fields, to type the values conditions read. */
-  const typedFields: TypedField[] = [...(definition.form?.sections ?? []).flatMap((s) => s.fields), ...stepFieldsOf(definition.workflow?.steps ?? [])];
+  const typedFields = fieldsOfDefinition(definition);
   const invalid = validateSubmission(definition, data, input.applicant, input.booking, clock);
   if (invalid.length) {
     result.outcome = 'invalid';
@@ -256,11 +254,6 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
   result.timeline.push({ type: 'completed', at: clock, outcome: 'approved' });
   notify('approved', `applicant:${applicantName}`, definition.workflow?.notifications.approved);
   return result;
-}
-
-/** Every step's own fields, branches and countersigns included. */
-function stepFieldsOf(nodes: RuntimeNode[]): TypedField[] {
-  return nodes.flatMap((node): TypedField[] => (node.kind === 'step' ? (node.fields ?? []) : node.kind === 'parallel' ? node.steps.flatMap((s) => s.fields ?? []) : [...stepFieldsOf(node.then), ...stepFieldsOf(node.else)]));
 }
 
 /** The value that picks the part of a role group: the applicant's class or college, a form field, a department. */

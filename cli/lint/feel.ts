@@ -1,6 +1,6 @@
 import { parseExpression } from 'feelin';
 import type { SyntaxNode } from '@lezer/common';
-import { DEFAULT_CLOCK, evaluateFeel, inspectFeel, typeBooking, typeData } from '../interpret/feel.ts';
+import { DEFAULT_CLOCK, evaluateFeel, inspectFeel, isBoundName, typeBooking, typeData } from '../interpret/feel.ts';
 import type { TypedField } from '../interpret/feel.ts';
 import type { FormField, Hall, Service } from '../model/catalog.ts';
 import { fieldsOf, stepsOf } from '../model/catalog.ts';
@@ -151,8 +151,8 @@ function typeMismatches(expression: string, top: SyntaxNode, types: Record<strin
       case 'Comparison': case 'Conjunction': case 'Disjunction': case 'InstanceOfExpression': case 'QuantifiedExpression': return 'boolean';
       case 'ForExpression': return 'list';
       case 'DateTimeLiteral': return RESULT_TYPES[text(n.firstChild!).replace(/\s+/g, ' ')];
-      case 'VariableName': return isBound(n) ? undefined : types[text(n).replace(/\s+/g, ' ')];
-      case 'PathExpression': return isBound(n) ? undefined : types[text(n).replace(/\s+/g, '')];
+      case 'VariableName': return isBoundName(n, text(n), expression) ? undefined : types[text(n).replace(/\s+/g, ' ')];
+      case 'PathExpression': return n.firstChild?.type.name === 'VariableName' && isBoundName(n.firstChild, text(n.firstChild), expression) ? undefined : types[text(n).replace(/\s+/g, '')];
       case 'IfExpression': {
         const [, , , then, , otherwise] = children(n);
         const a = typeOf(then);
