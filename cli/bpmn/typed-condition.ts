@@ -1,5 +1,6 @@
 import { parseExpression } from 'feelin';
-import { isBoundName } from '../interpret/feel.ts';
+import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
+import { fieldsOfDefinition, isBoundName } from '../interpret/feel.ts';
 import type { TypedField } from '../interpret/feel.ts';
 
 /** FEEL that turns a JSON value of a field type into the FEEL value the interpreter gives conditions. */
@@ -54,4 +55,23 @@ export function zeebeTypedCondition(condition: string, fields: TypedField[], has
   let out = condition;
   for (const edit of edits.sort((a, b) => b.from - a.from)) out = out.slice(0, edit.from) + edit.text + out.slice(edit.to);
   return out;
+}
+
+/** A definition whose form visibility rules read typed values on JSON data (form-js, like Zeebe, has strings for dates). */
+export function withZeebeVisibility(definition: RuntimeDefinition): RuntimeDefinition {
+  if (!definition.form) return definition;
+  const fields = fieldsOfDefinition(definition);
+  const booking = definition.type === 'appointment';
+  const typed = (condition: string | undefined) => (condition === undefined ? undefined : zeebeTypedCondition(condition, fields, booking));
+  return {
+    ...definition,
+    form: {
+      ...definition.form,
+      sections: definition.form.sections.map((section) => ({
+        ...section,
+        ...(section.visibleIf ? { visibleIf: typed(section.visibleIf) } : {}),
+        fields: section.fields.map((field) => (field.visibleIf ? { ...field, visibleIf: typed(field.visibleIf) } : field)),
+      })),
+    },
+  };
 }

@@ -86,6 +86,12 @@ describe('typed FEEL: conditions compare dates as dates (issue 11.1)', () => {
     }
     expect(run(d, { startDate: '2026-05-01', period: { start: '2026-05-01', end: '2026-05-02' } }, small).path).toEqual(ELSE);
   });
+  it('the Camunda form converts dates in visibility rules too (form-js has text for dates)', async () => {
+    const d = variant({});
+    d.form!.sections[0].fields.find((f) => f.id === 'period')!.visibleIf = 'startDate > date("2027-01-01")';
+    const { forms } = await compileBpmn(d, '流程测试事项');
+    expect([...forms.values()].join('\n')).toContain('"hide": "=not((date(startDate) > date(\\"2027-01-01\\")) = true)"');
+  });
 });
 
 describe('deterministic time: today() and now() read the run\'s clock, not the machine\'s (issue 11.2)', () => {
