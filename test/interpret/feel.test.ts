@@ -131,7 +131,7 @@ describe('the FEEL budget (issue 12.2)', () => {
     const started = performance.now();
     const outcome = evaluateFeel(expression, context, '2026-03-02T09:00:00+08:00');
     expect(outcome.ok).toBe(false);
-    expect(performance.now() - started).toBeLessThan(FEEL_LIMITS.timeMs * 10);
+    expect(performance.now() - started).toBeLessThan(FEEL_LIMITS.timeMs * 20);
   });
 
   it('validateSubmission returns a field error in Chinese and English instead of hanging', () => {
