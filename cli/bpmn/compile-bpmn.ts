@@ -1,4 +1,5 @@
-import { evaluate, parseExpression } from 'feelin';
+import { parseExpression } from 'feelin';
+import { DEFAULT_CLOCK, evaluateFeel } from '../interpret/feel.ts';
 import type { BpmnModdle } from 'bpmn-moddle';
 import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
 import { canonicalJson } from '../build/canonical.ts';
@@ -56,11 +57,7 @@ export function zeebeConditionProblem(condition: string): string | undefined {
       return `is not valid FEEL near character ${cursor.from + 2}`;
     }
   } while (cursor.next());
-  let value: unknown;
-  try {
-    value = evaluate(condition.slice(1), {}).value;
-  } catch (error) {
-    return `is not valid FEEL: ${(error as Error).message}`;
-  }
-  return typeof value === 'boolean' ? undefined : 'is not valid FEEL: it does not yield true or false';
+  const outcome = evaluateFeel(condition.slice(1), {}, DEFAULT_CLOCK);
+  if (!outcome.ok) return `is not valid FEEL: ${outcome.failure.message.en}`;
+  return typeof outcome.value === 'boolean' ? undefined : 'is not valid FEEL: it does not yield true or false';
 }

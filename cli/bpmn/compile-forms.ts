@@ -1,6 +1,7 @@
 import type { RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { EXECUTION_PLATFORM_VERSION } from './compile-process.ts';
 import { ACTION_LABEL, APPLY_FORM, LAST_DECISION_VAR, REVIEW_COMMENT_KEY, REVIEW_DECISION_KEY, REVISE_FORM, formBase, reviewForm } from './names.ts';
+import { withZeebeVisibility } from './typed-condition.ts';
 
 /**
  * form-js schema version written into every form. The components used (group with path, dynamiclist,
@@ -33,7 +34,9 @@ export function stepsOf(nodes: RuntimeNode[]): RuntimeStep[] {
  * task. Keys are the form field ids, so a form reads and writes the same process variables the
  * conditions and candidate groups use. Pure.
  */
-export function compileForms(definition: RuntimeDefinition, serviceName: string): Map<string, CamundaForm> {
+export function compileForms(typedDefinition: RuntimeDefinition, serviceName: string): Map<string, CamundaForm> {
+  // form-js evaluates visibility on JSON form data, where a date is text: convert as for Zeebe.
+  const definition = withZeebeVisibility(typedDefinition);
   const base = formBase(definition.id, definition.version);
   const forms = new Map<string, CamundaForm>();
   const form = (name: string, components: Component[]): CamundaForm => ({

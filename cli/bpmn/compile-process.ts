@@ -20,6 +20,8 @@ import {
   formBase,
   reviewForm,
 } from './names.ts';
+import { fieldsOfDefinition } from '../interpret/feel.ts';
+import { zeebeTypedCondition } from './typed-condition.ts';
 
 /** The Camunda 8 minor the export targets (user tasks, version tags and linked forms need 8.6+). */
 export const EXECUTION_PLATFORM_VERSION = '8.7.0';
@@ -71,6 +73,8 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     extensionElements: ext(moddle, [moddle.create('zeebe:VersionTag', { value: `v${definition.version}` })]),
   });
   const root: Scope = { owner: process, countersign: false };
+  /** Fields whose JSON values conditions must convert on Zeebe, as the interpreter types them. */
+  const conditionFields = fieldsOfDefinition(definition);
 
   const ids = new Set<string>();
   const add = (scope: Scope, type: string, attrs: Record<string, unknown>): ModdleElement => {
@@ -212,7 +216,8 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     const split = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${branch.id}`, name: branch.name.zh });
     connect(scope, exit, split);
     const join = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${branch.id}_join`, name: `${branch.name.zh}（合并）` });
-    connect(scope, compileSequence(scope, branch.then, { from: split, name: '是', condition: `=(${branch.condition}) = true`, tag: 'then' }), join);
+    const condition = zeebeTypedCondition(branch.condition, conditionFields, definition.type === 'appointment');
+    connect(scope, compileSequence(scope, branch.then, { from: split, name: '是', condition: `=(${condition}) = true`, tag: 'then' }), join);
     connect(scope, compileSequence(scope, branch.else, { from: split, name: '否', isDefault: true, tag: 'else' }), join);
     return { from: join };
   };

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
-import { evaluate } from 'feelin';
 import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { WorkCalendar } from './calendar.ts';
+import { evaluateFeel, fieldsOfDefinition, typeBooking, typeData } from './feel.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
 import type { FieldError } from './validate-submission.ts';
 
@@ -110,7 +110,8 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
   };
   const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
 
-  const invalid = validateSubmission(definition, data, input.applicant, input.booking);
+  const typedFields = fieldsOfDefinition(definition);
+  const invalid = validateSubmission(definition, data, input.applicant, input.booking, clock);
   if (invalid.length) {
     result.outcome = 'invalid';
     result.fieldErrors = invalid;
@@ -174,7 +175,7 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
     result.timeline.push({ type: 'returned', at: clock, step: step.id, stepName: step.name.zh, ...(decision.comment ? { comment: decision.comment } : {}) });
     notify('returned', `applicant:${applicantName}`, definition.workflow?.notifications.returned, { comment: decision.comment ?? '', step: { name: step.name.zh, id: step.id } });
     data = { ...data, ...(decision.revise ?? {}) };
-    const problems = validateSubmission(definition, data, input.applicant, input.booking);
+    const problems = validateSubmission(definition, data, input.applicant, input.booking, clock);
     if (problems.length) {
       result.fieldErrors = problems;
       throw new Stop('invalid');
@@ -220,7 +221,11 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
       if (node.kind === 'step') runStep(node);
       else if (node.kind === 'parallel') runParallel(node);
       else {
-        const { value } = evaluate(node.condition, { ...data, ...entered, applicant: input.applicant, ...(input.booking ? { booking: input.booking } : {}) });
+        // Conditions read typed values and the run's own clock (never the machine's), within a budget.
+        const context = { ...typeData(typedFields, { ...data, ...entered }), applicant: input.applicant, ...(input.booking ? { booking: typeBooking(input.booking) } : {}) };
+        const outcome = evaluateFeel(node.condition, context, clock);
+        if (!outcome.ok) throw new Stop('error', { zh: `条件“${node.condition}”${outcome.failure.message.zh}`, en: `condition "${node.condition}": ${outcome.failure.message.en}` });
+        const value = outcome.value;
         if (typeof value !== 'boolean' && value !== null) throw new Stop('error', { zh: `条件“${node.condition}”的结果不是是/否`, en: `condition "${node.condition}" is not boolean` });
         runSequence(value === true ? node.then : node.else);
       }

@@ -1,11 +1,12 @@
 import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
 import type { Scenario } from '../../generated/types/service.ts';
 import type { WorkCalendar } from './calendar.ts';
+import { DEFAULT_CLOCK } from './feel.ts';
 import { runWorkflow } from './interpret.ts';
 import type { RunResult } from './interpret.ts';
 
 /** Scenarios start on a Monday morning unless they say otherwise. */
-export const DEFAULT_SUBMITTED_AT = '2026-03-02T09:00:00+08:00';
+export const DEFAULT_SUBMITTED_AT = DEFAULT_CLOCK;
 
 export interface ScenarioOutcome {
   pass: boolean;

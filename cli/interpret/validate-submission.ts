@@ -1,8 +1,9 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { evaluate } from 'feelin';
 import type { RuntimeDefinition, RuntimeField, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import { evaluateFeel, typeBooking, typeData } from './feel.ts';
+import type { FeelFailure } from './feel.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
@@ -27,14 +28,15 @@ function validatorFor(definition: RuntimeDefinition): ValidateFunction {
   return v;
 }
 
-/** True when a FEEL visibility condition holds for this submission (unknown or null counts as hidden). */
-export function isVisible(condition: string | undefined, context: Record<string, unknown>): boolean {
+/**
+ * Whether a FEEL condition holds for this submission at instant `at`: true, false (unknown or null
+ * counts as false), or the failure when it cannot be evaluated within its budget.
+ */
+export function conditionHolds(condition: string | undefined, context: Record<string, unknown>, at: string): boolean | FeelFailure {
   if (!condition) return true;
-  try {
-    return evaluate(condition, context).value === true;
-  } catch {
-    return false;
-  }
+  const outcome = evaluateFeel(condition, context, at);
+  if (!outcome.ok) return outcome.failure.kind === 'error' ? false : outcome.failure;
+  return outcome.value === true;
 }
 
 /** GB 11643 check digit of an 18-digit resident ID. */
@@ -49,8 +51,10 @@ export function idCardChecksumOk(id: string): boolean {
 /**
  * Validate a submission field by field: the compiled JSON Schema first, then what a schema cannot say —
  * fields required only when visible (FEEL), and ID-card check digits. Messages name the field's label.
+ * Conditions read typed values (see ./feel.ts) and the clock `at` (the submission instant; the
+ * machine's clock when omitted, as a live submission is judged now).
  */
-export function validateSubmission(definition: RuntimeDefinition, data: Record<string, unknown>, applicant: Record<string, unknown>, booking?: Record<string, unknown>): FieldError[] {
+export function validateSubmission(definition: RuntimeDefinition, data: Record<string, unknown>, applicant: Record<string, unknown>, booking?: Record<string, unknown>, at: string = new Date().toISOString()): FieldError[] {
   if (!definition.form) return [];
   const fields = new Map<string, RuntimeField>();
   for (const section of definition.form.sections) for (const field of section.fields) fields.set(field.id, field);
@@ -58,11 +62,20 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
   const errors: FieldError[] = [];
   const validate = validatorFor(definition);
   if (!validate(data)) errors.push(...(validate.errors ?? []).map((e) => toFieldError(e, label)));
-  const context = { ...data, applicant, ...(booking ? { booking } : {}) };
+  const context = { ...typeData(fields.values(), data), applicant, ...(booking ? { booking: typeBooking(booking) } : {}) };
+  // A condition over its budget is the field's error, never a hang: the submission cannot be judged.
+  const holds = (condition: string | undefined, field: { id: string; label: string }): boolean | undefined => {
+    const result = conditionHolds(condition, context, at);
+    if (typeof result === 'boolean') return result;
+    errors.push({ field: field.id, label: field.label, message: { zh: `无法判断这一项：${result.message.zh}，请联系事项管理员`, en: `cannot be judged: ${result.message.en}; contact the service's administrator` } });
+    return undefined;
+  };
   for (const section of definition.form.sections) {
-    const sectionVisible = isVisible(section.visibleIf, context);
+    const sectionVisible = section.visibleIf ? holds(section.visibleIf, { id: section.fields[0]?.id ?? '', label: section.title.zh }) === true : true;
     for (const field of section.fields) {
-      const visible = sectionVisible && isVisible(field.visibleIf, context);
+      const shown = sectionVisible ? holds(field.visibleIf, { id: field.id, label: field.label.zh }) : false;
+      if (shown === undefined) continue;
+      const visible = shown;
       const value = data[field.id];
       const missing = value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
       if (visible && field.required && missing && (field.visibleIf || section.visibleIf)) {
@@ -71,7 +84,7 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
       if (!visible && !missing && (field.visibleIf || section.visibleIf)) {
         errors.push({ field: field.id, label: field.label.zh, message: { zh: '当前条件下不应填写（该字段不显示）', en: 'must be empty: the field is hidden under these answers' } });
       }
-      if (visible && !missing && field.validIf && !isVisible(field.validIf, context)) {
+      if (visible && !missing && field.validIf && holds(field.validIf, { id: field.id, label: field.label.zh }) === false) {
         errors.push({ field: field.id, label: field.label.zh, message: field.validMessage ? { zh: field.validMessage.zh, en: field.validMessage.en ?? field.validMessage.zh } : { zh: `不满足条件：${field.validIf}`, en: `does not satisfy ${field.validIf}` } });
       }
       if (field.type === 'daterange' && value && typeof value === 'object' && (field.min !== undefined || field.max !== undefined)) {

@@ -4,7 +4,7 @@ import type { DiagnosticCode } from '../diagnostics/registry.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import type { Catalog, Located, Service, WorkflowNode } from '../model/catalog.ts';
 import { fieldsOf, isParallel, nodesOf, stepsOf, textZh } from '../model/catalog.ts';
-import { checkFeel, sampleContext } from './feel.ts';
+import { FEEL_TYPE_NAMES, checkFeel, sampleContext } from './feel.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
 
@@ -161,6 +161,9 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
         ctx.report(s, 'feel/unknown-name', path, { name, ...(suggest ? { suggest } : {}) });
       }
       if (check.syntax && unknown.length === 0) ctx.report(s, 'feel/syntax', path, { expression, detail: check.syntax });
+      for (const m of check.mismatches) ctx.report(s, 'feel/type-mismatch', path, { left: m.left, right: m.right, leftType: FEEL_TYPE_NAMES[m.leftType], rightType: FEEL_TYPE_NAMES[m.rightType] });
+      if (check.functionDefinition) ctx.report(s, 'feel/function-definition', path, { definition: check.functionDefinition.length > 60 ? `${check.functionDefinition.slice(0, 60)}…` : check.functionDefinition });
+      if (check.budget) ctx.report(s, 'feel/budget', path, { expression: expression.length > 80 ? `${expression.slice(0, 80)}…` : expression, detail: check.budget });
     }
   }
 };

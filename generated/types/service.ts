@@ -725,7 +725,7 @@ export interface BookingQuota {
 export interface Scenario {
   name: PlainText;
   /**
-   * 提交时间（用于计算期限），默认 2026-03-02T09:00:00+08:00。/ Submission time (for due dates).
+   * 场景的时钟：申请提交的时刻（带时区）。期限从这里起算；条件中的 today() 和 now() 读的也是它（某个决定写了 at 时，其后的条件读该决定的时刻），从不读运行测试那台电脑的时间，所以同一场景哪天运行结果都一样。省略时为固定的 2026-03-02T09:00:00+08:00（星期一上午）。hall simulate 用 --at 指定。/ The scenario's clock: the instant the application is submitted, with its offset. Due dates count from it, and today() and now() in conditions read it (after a decision with `at`, that decision's instant) — never the clock of the machine running the test, so a scenario gives the same result on any day. Defaults to the fixed 2026-03-02T09:00:00+08:00 (a Monday morning); hall simulate takes it as --at.
    */
   submittedAt?: string;
   /**

@@ -11,6 +11,8 @@ const LAB = 'jsj/lab-booking.yaml';
 const LINK = 'jsj/teaching-platform.yaml';
 const EXCHANGE = 'jsj/exchange-guide.yaml';
 
+/** A date range, a date and a choice after the baseline leave form's last field (shifts the `if` to line 110). */
+const TYPED_FIELDS = sub(LEAVE, '          visibleIf: leaveCampus = true\n', '          visibleIf: leaveCampus = true\n        - id: period\n          label: 请假时间\n          type: daterange\n        - id: returnDate\n          label: 返校日期\n          type: date\n        - id: leaveType\n          label: 请假类别\n          type: choice\n          options: [病假, 事假]\n');
 const SUMMARY = '  summary: 学生因病';
 const LEAVE_CONTINGENCY = '  contingency: 系统无法使用时，到学生活动中心 103室填写纸质请假单。\n';
 const CERT_CONTINGENCY = '  contingency: 系统无法使用时，到行政楼 201室现场开具纸质证明。\n';
@@ -72,6 +74,23 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a leading =', edits: [sub(LEAVE, 'if: days > 3', 'if: = days > 3')], expected: ['feel/syntax xgc/student-leave.yaml:100:11'] },
     { name: 'a condition that is not true/false', edits: [sub(LEAVE, 'if: days > 3', 'if: days + 3')], expected: ['feel/syntax xgc/student-leave.yaml:100:11'] },
     { name: 'applicant attributes and fields combined are fine', edits: [sub(LEAVE, 'if: days > 3', 'if: applicant.type = "本科生" and days > 3')], expected: [] },
+    // Typed FEEL (issue 11.1) and the FEEL budget (issue 12.2): TYPED_FIELDS adds a date range, a date and a choice.
+    { name: 'a date compared with text', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: returnDate >= "2027-01-01"')], expected: ['feel/type-mismatch xgc/student-leave.yaml:110:11'] },
+    { name: 'a date-range part compared with text', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: period.start < "2027-01-01"')], expected: ['feel/type-mismatch xgc/student-leave.yaml:110:11'] },
+    { name: 'a date compared with a date and time', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: returnDate > now()')], expected: ['feel/type-mismatch xgc/student-leave.yaml:110:11'] },
+    { name: 'a number compared with text', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: days > "3"')], expected: ['feel/type-mismatch xgc/student-leave.yaml:110:11'] },
+    { name: 'a choice compared with a number', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: leaveType = 1')], expected: ['feel/type-mismatch xgc/student-leave.yaml:110:11'] },
+    { name: 'a yes/no compared with the text "true"', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: leaveCampus = "true"')], expected: ['feel/type-mismatch xgc/student-leave.yaml:110:11'] },
+    { name: 'a duration compared with a number', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: period.end - period.start > 3')], expected: ['feel/type-mismatch xgc/student-leave.yaml:110:11'] },
+    { name: 'a date between two texts', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: returnDate between "2027-01-01" and date("2027-02-01")')], expected: ['feel/type-mismatch xgc/student-leave.yaml:110:11'] },
+    { name: 'an applicant attribute (text) compared with a number', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: applicant.number > 2022')], expected: ['feel/type-mismatch xgc/student-leave.yaml:110:11'] },
+    { name: 'typed comparisons are fine', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: period.start >= date("2027-01-01") and returnDate - period.end > duration("P1D") and get value(period, "end") < today() and leaveType = "病假" and leaveCampus = true')], expected: [] },
+    { name: 'a function definition', edits: [sub(LEAVE, 'if: days > 3', 'if: "{fib: function(n) if n < 2 then n else fib(n-1)+fib(n-2), r: fib(40)}.r > days"')], expected: ['feel/function-definition xgc/student-leave.yaml:100:11'] },
+    { name: 'a huge literal range', edits: [sub(LEAVE, 'if: days > 3', 'if: count(for i in 1..100000000 return i) > days')], expected: ['feel/budget xgc/student-leave.yaml:100:11'] },
+    { name: 'a range that never ends', edits: [sub(LEAVE, 'if: days > 3', 'if: count(for i in 1..1.5 return i) > days')], expected: ['feel/budget xgc/student-leave.yaml:100:11'] },
+    { name: 'nested iterations over the time budget', edits: [sub(LEAVE, 'if: days > 3', 'if: count(for i in 1..2000, j in 1..2000 return i) > days')], expected: ['feel/budget xgc/student-leave.yaml:100:11'] },
+    { name: 'a catastrophic regular expression', edits: [sub(LEAVE, 'if: days > 3', 'if: matches("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "^(a+)+$") or days > 3')], expected: ['feel/budget xgc/student-leave.yaml:100:11'] },
+    { name: 'a small iteration is fine', edits: [sub(LEAVE, 'if: days > 3', 'if: count(for i in 1..10 return i) > days')], expected: [] },
   ],
   templatesUseKnownVariables: [
     { name: 'a misspelt variable', edits: [sub(LEAVE, '{{dueDate}}', '{{duedate}}')], expected: ['template/unknown-variable xgc/student-leave.yaml:97:19'] },

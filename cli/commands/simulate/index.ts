@@ -19,7 +19,7 @@ export function define(program: Command): void {
     .requiredOption('--as <file>', '申请人属性（YAML）/ applicant attributes (YAML)')
     .requiredOption('--data <file>', '表单数据（YAML）/ form data (YAML)')
     .option('--decisions <file>', '各环节的决定（YAML 列表）；省略时在终端逐步询问 / decisions (YAML list); asked step by step when omitted')
-    .option('--at <datetime>', '提交时间 / submission time', '2026-03-02T09:00:00+08:00')
+    .option('--at <datetime>', '提交时间，也是条件中 today()、now() 的时钟 / submission time, also the clock of today() and now()', '2026-03-02T09:00:00+08:00')
     .option('--dir <dir>', '目录所在文件夹 / catalog folder', 'catalog')
     .addOption(langOption())
     .action(async (service: string, options: SimulateOptions) => {
