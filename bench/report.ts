@@ -79,6 +79,8 @@ export async function parseEveryLine(file: string): Promise<number> {
       lines++;
     },
     tooLong() {},
+    blank() {},
+    badUtf8() {},
   });
   return lines;
 }

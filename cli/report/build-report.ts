@@ -3,7 +3,7 @@ import type { ReportData, ReportOptions } from './aggregate.ts';
 import type { ReportContext } from './context.ts';
 import type { RuntimeEvent } from '../../generated/types/runtime/event.ts';
 import { checkEvent, notJson } from './parse-event.ts';
-import { readLines } from './read-events.ts';
+import { ReadBreak, readLines } from './read-events.ts';
 import type { EventFile } from './read-events.ts';
 
 export interface ReportProgress {
@@ -22,11 +22,9 @@ export async function buildReport(files: EventFile[], context: ReportContext, op
   let done = 0;
   for (const file of files) {
     const name = options.label ? options.label(file.path) : file.path;
-    let last = 0;
     aggregator.beginFile(name);
     const sink = {
       line(text: string, line: number) {
-        last = line;
         let value: unknown;
         try {
           value = JSON.parse(text);
@@ -39,16 +37,21 @@ export async function buildReport(files: EventFile[], context: ReportContext, op
         else aggregator.addProblem(line, checked);
       },
       tooLong(line: number) {
-        last = line;
         aggregator.addProblem(line, { kind: 'too-long' });
+      },
+      blank(line: number) {
+        aggregator.addBlank(line);
+      },
+      badUtf8(line: number, column: number) {
+        aggregator.addProblem(line, { kind: 'bad-utf8', column });
       },
     };
     try {
       await readLines(file.path, sink, options.onProgress ? (bytes) => options.onProgress!(done + bytes, total) : undefined);
     } catch (error) {
       // Only a failure to read (I/O, gzip) is the file's problem; anything else is a bug and must surface.
-      if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
-      aggregator.addProblem(last + 1, { kind: 'unreadable', detail: (error as Error).message.slice(0, 120) });
+      if (!(error instanceof ReadBreak)) throw error;
+      aggregator.addProblem(error.line, { kind: 'unreadable', detail: error.message.slice(0, 120), byte: error.byte });
     }
     done += file.size;
     options.onProgress?.(done, total);

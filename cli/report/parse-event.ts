@@ -15,8 +15,18 @@ export type LineProblem =
   | { kind: 'missing'; field: string }
   | { kind: 'invalid'; field: string; value: string }
   | { kind: 'too-long' }
-  | { kind: 'duplicate'; type: EventType; instance: string }
-  | { kind: 'unreadable'; detail: string };
+  | { kind: 'bad-utf8'; column: number }
+  /** Dated before the hall calendar's first year, or after the moment the report runs (plus the skew). */
+  | { kind: 'out-of-window'; at: string; bound: 'before' | 'after'; limit: string }
+  /** The same event (same `id`, or the same content when it has none) read before, from file `of`. */
+  | { kind: 'duplicate'; of: string }
+  /** A second, different submission or conclusion of an application that already has one. */
+  | { kind: 'conflict'; type: EventType; instance: string }
+  /** The file breaks off here (a truncated gzip, an I/O error) after `byte` bytes (decompressed). */
+  | { kind: 'unreadable'; detail: string; byte: number };
+
+/** The kinds of LineProblem, in the order the console and the report list them. */
+export const PROBLEM_KINDS = ['unreadable', 'bad-utf8', 'too-long', 'not-json', 'not-object', 'missing', 'invalid', 'out-of-window', 'duplicate', 'conflict'] as const satisfies readonly LineProblem['kind'][];
 
 
 const shown = (value: unknown) => {
@@ -130,6 +140,9 @@ export function checkEvent(value: unknown): number | LineProblem {
         break;
       case 'rating':
         rating = v;
+        break;
+      case 'id':
+        if (typeof v !== 'string' || v === '') return { kind: 'invalid', field: key, value: shown(v) };
         break;
       case 'channel':
       case 'group':
