@@ -457,6 +457,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const topHours = busiestHours(data);
   busy.html.push(
     timeSeriesChart({
+      lang,
       id: 'daily',
       title: t.daily,
       desc: t.dailyDesc(data.days.length, top[0] ? `${top[0].date} ${top[0].applications}` : '–'),
@@ -470,6 +471,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const hourLabel = (x: { weekday: number; hour: number }) => t.hourRange(WEEKDAYS[lang][x.weekday], x.hour);
   busy.html.push(
     heatmap({
+      lang,
       id: 'hours',
       title: t.heat,
       desc: t.heatDesc(topHours.map((x) => `${hourLabel(x)} ${x.applications}`).join(lang === 'zh' ? '；' : '; ') || '–'),
@@ -488,6 +490,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const deptName = (d: (typeof data.departments)[number]) => (d.code === '' ? t.unknownDept : inLang(d.name, lang));
   depts.html.push(
     stackedBarChart({
+      lang,
       id: 'dept-outcomes',
       title: t.deptOutcome,
       desc: `${t.deptOutcomeDesc} ${deptRows.map((d) => `${deptName(d)} ${d.applications}`).join(lang === 'zh' ? '，' : ', ')}`,
@@ -523,11 +526,12 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const shown = 31;
   const bins = data.total.duration.slice(0, shown - 1).map((v, i) => ({ label: String(i), value: v }));
   bins.push({ label: `${shown - 1}+`, value: data.total.duration.slice(shown - 1).reduce((a, b) => a + b, 0) });
-  duration.html.push(columnChart({ id: 'duration', title: t.duration, desc: t.durationDesc(days(total.medianDays, true), days(total.p90Days, true)), columns: bins, labelEvery: 5, width: 960 }));
+  duration.html.push(columnChart({ lang, id: 'duration', title: t.duration, desc: t.durationDesc(days(total.medianDays, true), days(total.p90Days, true)), columns: bins, labelEvery: 5, width: 960 }));
   note(duration, `${t.durationDesc(days(total.medianDays, true), days(total.p90Days, true))} ${t.durationNote}`);
   const timedDepts = deptRows.filter((d) => d.timed > 0);
   duration.html.push(
     barChart({
+      lang,
       id: 'on-time',
       title: t.onTimeTitle,
       desc: timedDepts.map((d) => `${deptName(d)} ${percent(d.onTime, d.timed)}`).join(lang === 'zh' ? '，' : ', '),
@@ -541,7 +545,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   note(overdue, t.overdueNote);
   const groupLabel = (r: ReportData['overdue'][number]) => `${inLang(r.groupName, lang)} · ${inLang(r.departmentName, lang)}`;
   const worst = data.overdue.filter((r) => r.overdue > 0).slice(0, 15);
-  if (worst.length) overdue.html.push(barChart({ id: 'overdue', title: t.overdueChart, desc: worst.map((r) => `${groupLabel(r)} ${r.overdue}`).join(lang === 'zh' ? '；' : '; '), bars: worst.map((r) => ({ label: groupLabel(r), value: r.overdue, note: `${r.overdue}（${percent(r.overdue, r.assigned)}）`, color: PALETTE.warn })) }));
+  if (worst.length) overdue.html.push(barChart({ lang, id: 'overdue', title: t.overdueChart, desc: worst.map((r) => `${groupLabel(r)} ${r.overdue}`).join(lang === 'zh' ? '；' : '; '), bars: worst.map((r) => ({ label: groupLabel(r), value: r.overdue, note: `${r.overdue}（${percent(r.overdue, r.assigned)}）`, color: PALETTE.warn })) }));
   table(overdue, [c.group, c.dept, c.assigned, c.overdue, c.overdueRate], data.overdue.filter((r) => r.overdue > 0).map((r) => [inLang(r.groupName, lang), inLang(r.departmentName, lang), r.assigned, r.overdue, num(percent(r.overdue, r.assigned))]));
 
   // Satisfaction.
@@ -550,6 +554,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const ratedDepts = deptRows.filter((d) => d.ratings.some(Boolean));
   sat.html.push(
     stackedBarChart({
+      lang,
       id: 'ratings',
       title: t.satisfactionChart,
       desc: ratedDepts.map((d) => `${deptName(d)} ${pct(derive(d).satisfaction)}`).join(lang === 'zh' ? '，' : ', '),
