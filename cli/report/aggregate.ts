@@ -2,8 +2,8 @@ import type { RuntimeEvent } from '../../generated/types/runtime/event.ts';
 import { WorkCalendar } from '../interpret/calendar.ts';
 import { WorkdayIndex, ZoneClock, dateToDay, dayToDate } from './clock.ts';
 import type { ReportContext, Text } from './context.ts';
-import { EventSet, hashInto, mixInto } from './event-set.ts';
-import { RATINGS } from './parse-event.ts';
+import { EventSet } from './event-set.ts';
+import { EVENT_KEY, RATINGS, checkEvent } from './parse-event.ts';
 import type { LineProblem } from './parse-event.ts';
 
 /** Where a line is: file (as given on the command line) and 1-based line number. */
@@ -24,8 +24,6 @@ const DISTINCT_LIMIT = 10_000;
 const OTHER = '…';
 /** How far past the moment the report runs an event may be dated (clocks drift; zones get mislabelled). */
 export const FUTURE_SKEW_MS = 86_400_000;
-/** The optional fields that tell two events of one application at one instant apart. */
-const IDENTITY_FIELDS = ['step', 'group', 'scope', 'department', 'action', 'outcome', 'rating', 'comment', 'channel'] as const;
 
 /** Counts for one service or one department. Rates are derived by the renderers, so merging stays exact. */
 export interface Figures {
@@ -184,6 +182,8 @@ export interface ReportOptions {
   to?: string;
   /** The moment the report runs (epoch ms); events dated more than a day after it are rejected. */
   now?: number;
+  /** About how many events the log holds, to size the table of events seen once. */
+  expectedEvents?: number;
 }
 
 /**
@@ -218,8 +218,7 @@ export class ReportAggregator {
   private readonly duplicateSource: number[] = [];
   private current: FileCounts | undefined;
   private currentIndex = 0;
-  private readonly seen = new EventSet();
-  private readonly key = new Int32Array(2);
+  private readonly seen: EventSet;
   private readonly notBeforeDay: number;
   private readonly notAfterMs: number;
   private blank = 0;
@@ -239,6 +238,7 @@ export class ReportAggregator {
     const years = context.calendar.years;
     this.notBeforeDay = dateToDay(`${years.length ? Math.min(...years) : 2000}-01-01`);
     this.notAfterMs = (options.now ?? Date.now()) + FUTURE_SKEW_MS;
+    this.seen = new EventSet(options.expectedEvents);
     for (const s of context.services.values()) {
       this.accs.set(s.id, { ...emptyFigures(), id: s.id, name: s.name, owner: s.owner, known: true, ...(s.promised ? { promised: s.promised } : {}), events: 0, ...(s.versions ? { versions: [...s.versions] } : {}) });
     }
@@ -357,10 +357,11 @@ export class ReportAggregator {
   }
 
   /**
-   * Count one valid event. `epochMs` is its `at` parsed. An event dated outside the window, or one read
-   * before (same `id`; without one, same content), is a problem line instead.
+   * Count one valid event. `epochMs` is its `at` parsed, `key` its fingerprint (checkEvent's EVENT_KEY;
+   * worked out again when absent). An event dated outside the window, or one read before (same `id`;
+   * without one, same content), is a problem line instead.
    */
-  add(event: RuntimeEvent, epochMs: number, line: number): void {
+  add(event: RuntimeEvent, epochMs: number, line: number, key?: Int32Array): void {
     if (epochMs > this.notAfterMs) {
       this.addProblem(line, { kind: 'out-of-window', at: event.at, bound: 'after', limit: dayToDate(this.clock.localDay(this.notAfterMs)) });
       return;
@@ -370,7 +371,11 @@ export class ReportAggregator {
       this.addProblem(line, { kind: 'out-of-window', at: event.at, bound: 'before', limit: dayToDate(this.notBeforeDay) });
       return;
     }
-    const prior = this.seen.add(...this.identity(event, epochMs), this.currentIndex);
+    if (!key) {
+      checkEvent(event);
+      key = EVENT_KEY;
+    }
+    const prior = this.seen.add(key[0], key[1], this.currentIndex);
     if (prior !== -1) {
       const f = this.currentFile;
       f.duplicates++;
@@ -464,30 +469,6 @@ export class ReportAggregator {
     f.events--;
     f.lines--;
     this.addProblem(line, { kind: 'conflict', type: event.type, instance: event.instance });
-  }
-
-  /** The event's fingerprint: of its `id` when it has one, else of every field that tells events apart. */
-  private identity(event: RuntimeEvent, epochMs: number): [number, number] {
-    const k = this.key;
-    k[0] = 0;
-    k[1] = 0;
-    const id = (event as { id?: string }).id;
-    if (id !== undefined) {
-      hashInto(k, id);
-      return [k[0], k[1]];
-    }
-    hashInto(k, event.type);
-    hashInto(k, event.instance);
-    mixInto(k, epochMs);
-    hashInto(k, event.service);
-    mixInto(k, event.version);
-    for (let i = 0; i < IDENTITY_FIELDS.length; i++) {
-      const v = event[IDENTITY_FIELDS[i]];
-      if (v === undefined) continue;
-      mixInto(k, i + 1);
-      hashInto(k, v);
-    }
-    return [k[0], k[1]];
   }
 
   private conclude(id: string, inst: Instance, outcome: 'approved' | 'rejected' | 'withdrawn', day: number): void {

@@ -5,10 +5,19 @@
  * also records which file (by index) the event was first read from, so a file read twice can be named.
  */
 export class EventSet {
-  private hi = new Int32Array(1 << 16);
-  private lo = new Int32Array(1 << 16);
-  private source = new Uint16Array(1 << 16);
+  private hi: Int32Array;
+  private lo: Int32Array;
+  private source: Uint16Array;
   private used = 0;
+
+  /** Room for about `expected` events before the table has to grow (at most 4 M; it grows past that). */
+  constructor(expected = 0) {
+    let slots = 1 << 16;
+    while (slots < expected * 2 && slots < 1 << 23) slots *= 2;
+    this.hi = new Int32Array(slots);
+    this.lo = new Int32Array(slots);
+    this.source = new Uint16Array(slots);
+  }
 
   get size(): number {
     return this.used;
@@ -47,26 +56,4 @@ export class EventSet {
     this.used = 0;
     for (let i = 0; i < hi.length; i++) if (hi[i] !== 0 || lo[i] !== 0) this.add(hi[i], lo[i], source[i]);
   }
-}
-
-/** Two independent 32-bit FNV-1a style hashes of a string, folded into `into` (seeded by what it holds). */
-export function hashInto(into: Int32Array, text: string): void {
-  let a = into[0] ^ 0x811c9dc5;
-  let b = into[1] ^ 0x01000193;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-  }
-  // A separator, so ("ab","c") and ("a","bc") differ.
-  into[0] = Math.imul(a ^ 0xff, 0x01000193);
-  into[1] = Math.imul(b ^ 0xff, 0x5bd1e995);
-}
-
-/** Fold a number (an instant, a version) into `into`. */
-export function mixInto(into: Int32Array, n: number): void {
-  const low = n | 0;
-  const high = Math.floor(n / 4294967296) | 0;
-  into[0] = Math.imul(into[0] ^ low, 0x01000193) ^ high;
-  into[1] = Math.imul(into[1] ^ high, 0x5bd1e995) ^ low;
 }

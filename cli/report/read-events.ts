@@ -166,27 +166,43 @@ export async function readLines(file: string, sink: LineSink, onBytes?: (bytes: 
   };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let buf = chunk;
-      let carried = 0;
-      if (rest) {
-        carried = rest.length;
-        buf = Buffer.concat([rest, chunk]);
-        rest = undefined;
-      }
-      const base = received - carried;
+      const base = received;
       received += chunk.length;
       let start = 0;
-      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-        emit(buf, start, nl);
+      if (rest || skipping) {
+        // Finish the line begun in an earlier chunk: join only its two parts, never the whole chunk.
+        const nl = chunk.indexOf(10);
+        if (nl === -1) {
+          if (skipping || rest!.length + chunk.length > MAX_LINE_BYTES) {
+            rest = undefined;
+            skipping = true;
+          } else rest = Buffer.concat([rest!, chunk]);
+          onBytes?.(raw.bytesRead);
+          continue;
+        }
+        if (skipping || rest!.length + nl > MAX_LINE_BYTES) {
+          rest = undefined;
+          skipping = true;
+          emit(chunk, 0, 0);
+        } else {
+          const line = Buffer.concat([rest!, chunk.subarray(0, nl)]);
+          rest = undefined;
+          emit(line, 0, line.length);
+        }
         start = nl + 1;
         lineStart = base + start;
       }
-      if (start < buf.length) {
-        if (buf.length - start > MAX_LINE_BYTES) {
+      for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+        emit(chunk, start, nl);
+        start = nl + 1;
+        lineStart = base + start;
+      }
+      if (start < chunk.length) {
+        if (chunk.length - start > MAX_LINE_BYTES) {
           // Drop the overlong head; the line is reported once its end arrives.
           skipping = true;
         } else {
-          rest = buf.subarray(start);
+          rest = chunk.subarray(start);
         }
       }
       onBytes?.(raw.bytesRead);
