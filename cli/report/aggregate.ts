@@ -3,8 +3,8 @@ import { WorkCalendar } from '../interpret/calendar.ts';
 import { WorkdayIndex, ZoneClock, dateToDay, dayToDate } from './clock.ts';
 import type { ReportContext, Text } from './context.ts';
 import { EventSet } from './event-set.ts';
-import { EVENT_KEY, RATINGS, checkEvent } from './parse-event.ts';
-import type { LineProblem } from './parse-event.ts';
+import { CHECKED, EVENT_KEY, RATINGS, checkEvent } from './parse-event.ts';
+import type { CheckedEvent, LineProblem } from './parse-event.ts';
 
 /** Where a line is: file (as given on the command line) and 1-based line number. */
 export interface LineLocation {
@@ -285,7 +285,7 @@ export class ReportAggregator {
     if (this.problems.length < PROBLEMS_LISTED) this.problems.push({ file: f.file, line, problem });
   }
 
-  private accFor(event: RuntimeEvent, line: number): ServiceAcc {
+  private accFor(event: CheckedEvent, line: number): ServiceAcc {
     let acc = this.accs.get(event.service);
     if (!acc) {
       const pooled = this.unknownCount >= UNKNOWN_TRACKED;
@@ -314,7 +314,7 @@ export class ReportAggregator {
     return acc;
   }
 
-  private instance(event: RuntimeEvent, acc: ServiceAcc): Instance {
+  private instance(event: CheckedEvent, acc: ServiceAcc): Instance {
     let inst = this.instances.get(event.instance);
     if (!inst) {
       inst = { acc, cohort: false, submittedDay: 0, submitted: false, returns: 0 };
@@ -357,11 +357,15 @@ export class ReportAggregator {
   }
 
   /**
-   * Count one valid event. `epochMs` is its `at` parsed, `key` its fingerprint (checkEvent's EVENT_KEY;
-   * worked out again when absent). An event dated outside the window, or one read before (same `id`;
-   * without one, same content), is a problem line instead.
+   * Count one valid event. `epochMs` is its `at` parsed; `checked` says checkEvent has just accepted it
+   * (so CHECKED and EVENT_KEY hold its fields and fingerprint). An event dated outside the window, or one
+   * read before (same `id`; without one, same content), is a problem line instead.
    */
-  add(event: RuntimeEvent, epochMs: number, line: number, key?: Int32Array): void {
+  add(parsed: RuntimeEvent, epochMs: number, line: number, checked = false): void {
+    // Read the fields checkEvent copied out (see CHECKED); check here when the caller did not.
+    if (!checked && typeof checkEvent(parsed) !== 'number') throw new Error('add() takes events that checkEvent accepts');
+    const event = CHECKED;
+    const key = EVENT_KEY;
     if (epochMs > this.notAfterMs) {
       this.addProblem(line, { kind: 'out-of-window', at: event.at, bound: 'after', limit: dayToDate(this.clock.localDay(this.notAfterMs)) });
       return;
@@ -370,10 +374,6 @@ export class ReportAggregator {
     if (day < this.notBeforeDay) {
       this.addProblem(line, { kind: 'out-of-window', at: event.at, bound: 'before', limit: dayToDate(this.notBeforeDay) });
       return;
-    }
-    if (!key) {
-      checkEvent(event);
-      key = EVENT_KEY;
     }
     const prior = this.seen.add(key[0], key[1], this.currentIndex);
     if (prior !== -1) {
@@ -463,7 +463,7 @@ export class ReportAggregator {
     }
   }
 
-  private addDuplicate(line: number, event: RuntimeEvent, acc: ServiceAcc): void {
+  private addDuplicate(line: number, event: CheckedEvent, acc: ServiceAcc): void {
     const f = this.currentFile;
     acc.events--;
     f.events--;

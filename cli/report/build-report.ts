@@ -2,7 +2,7 @@ import { ReportAggregator } from './aggregate.ts';
 import type { ReportData, ReportOptions } from './aggregate.ts';
 import type { ReportContext } from './context.ts';
 import type { RuntimeEvent } from '../../generated/types/runtime/event.ts';
-import { EVENT_KEY, checkEvent, notJson } from './parse-event.ts';
+import { checkEvent, notJson } from './parse-event.ts';
 import { ReadBreak, readLines } from './read-events.ts';
 import type { EventFile } from './read-events.ts';
 
@@ -35,7 +35,7 @@ export async function buildReport(files: EventFile[], context: ReportContext, op
           return;
         }
         const checked = checkEvent(value);
-        if (typeof checked === 'number') aggregator.add(value as RuntimeEvent, checked, line, EVENT_KEY);
+        if (typeof checked === 'number') aggregator.add(value as RuntimeEvent, checked, line, true);
         else aggregator.addProblem(line, checked);
       },
       tooLong(line: number) {

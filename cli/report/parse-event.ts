@@ -102,6 +102,26 @@ export function parseInstant(s: string): number {
  * are hashed apart and summed, so the order of keys in the line does not matter.
  */
 export const EVENT_KEY = new Int32Array(2);
+
+/** The fields of an event the figures read, as checked. */
+export interface CheckedEvent {
+  type: EventType;
+  at: string;
+  instance: string;
+  service: string;
+  version: number;
+  group: string | undefined;
+  department: string | undefined;
+  outcome: 'approved' | 'rejected' | undefined;
+  rating: Rating | undefined;
+}
+
+/**
+ * The last event checkEvent accepted, copied into one object of one shape: events of different types
+ * have different shapes, and reading their fields straight from the parsed objects makes every read site
+ * megamorphic (several times slower at a million events).
+ */
+export const CHECKED: CheckedEvent = { type: 'submitted', at: '', instance: '', service: '', version: 0, group: undefined, department: undefined, outcome: undefined, rating: undefined };
 let keyA = 0;
 let keyB = 0;
 
@@ -140,7 +160,7 @@ function foldNumber(seed: number, n: number): void {
 export function checkEvent(value: unknown): number | LineProblem {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { kind: 'not-object' };
   const e = value as Record<string, unknown>;
-  let type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown, id: unknown;
+  let type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown, id: unknown, group: unknown, department: unknown;
   keyA = 0;
   keyB = 0;
   // One pass over the keys present: events of different types have different shapes, and reading a fixed
@@ -183,12 +203,14 @@ export function checkEvent(value: unknown): number | LineProblem {
         if (typeof v !== 'string' || v === '') return { kind: 'invalid', field: key, value: shown(v) };
         id = v;
         break;
-      case 'channel':
       case 'group':
-      case 'scope':
       case 'department':
+      case 'channel':
+      case 'scope':
       case 'comment':
         if (typeof v !== 'string') return { kind: 'invalid', field: key, value: shown(v) };
+        if (key === 'group') group = v;
+        else if (key === 'department') department = v;
         fold(key.length * 961 + key.charCodeAt(0) * 31 + key.charCodeAt(1), v);
         break;
       case 'due':
@@ -238,6 +260,15 @@ export function checkEvent(value: unknown): number | LineProblem {
   }
   EVENT_KEY[0] = keyA;
   EVENT_KEY[1] = keyB;
+  CHECKED.type = type as EventType;
+  CHECKED.at = at as string;
+  CHECKED.instance = instance;
+  CHECKED.service = service;
+  CHECKED.version = version;
+  CHECKED.group = group as string | undefined;
+  CHECKED.department = department as string | undefined;
+  CHECKED.outcome = outcome as CheckedEvent['outcome'];
+  CHECKED.rating = rating as Rating | undefined;
   return epochMs;
 }
 
