@@ -2,8 +2,9 @@ import type { RuntimeEvent } from '../../generated/types/runtime/event.ts';
 import { WorkCalendar } from '../interpret/calendar.ts';
 import { WorkdayIndex, ZoneClock, dateToDay, dayToDate } from './clock.ts';
 import type { ReportContext, Text } from './context.ts';
-import { RATINGS } from './parse-event.ts';
-import type { LineProblem } from './parse-event.ts';
+import { EventSet } from './event-set.ts';
+import { CHECKED, EVENT_KEY, RATINGS, checkEvent } from './parse-event.ts';
+import type { CheckedEvent, LineProblem } from './parse-event.ts';
 
 /** Where a line is: file (as given on the command line) and 1-based line number. */
 export interface LineLocation {
@@ -21,6 +22,8 @@ const OTHER_UNKNOWN = '…';
 /** Distinct groups × departments, and distinct days, kept apart; a log with more is pooled or cut. */
 const DISTINCT_LIMIT = 10_000;
 const OTHER = '…';
+/** How far past the moment the report runs an event may be dated (clocks drift; zones get mislabelled). */
+export const FUTURE_SKEW_MS = 86_400_000;
 
 /** Counts for one service or one department. Rates are derived by the renderers, so merging stays exact. */
 export interface Figures {
@@ -91,8 +94,20 @@ export interface ReportData {
   period: { from?: string; to?: string };
   /** Local dates of the earliest and latest valid event read, whatever the period. */
   logSpan?: { first: string; last: string };
-  input: { files: FileCounts[]; lines: number; events: number; problems: number };
-  problems: { listed: ProblemRow[]; byKind: Record<string, number> };
+  input: {
+    files: FileCounts[];
+    lines: number;
+    events: number;
+    problems: number;
+    /** Empty or whitespace-only lines, skipped (not in `lines`), and the first of them. */
+    blank: number;
+    firstBlank?: LineLocation;
+    /** Files every event of which had been read before from one other file: the same log read twice. */
+    repeated: { file: string; of: string; events: number }[];
+  };
+  /** Events are accepted from 1 January of the hall calendar's first year to `notAfter` (local dates). */
+  window: { notBefore: string; notAfter: string };
+  problems: { listed: ProblemRow[]; byKind: Record<string, number>; first: Record<string, LineLocation> };
   unknownServices: UnknownRow[];
   unknownVersions: UnknownRow[];
   total: Figures;
@@ -156,12 +171,19 @@ export interface FileCounts {
   lines: number;
   events: number;
   problems: number;
+  blank: number;
+  /** Events already read from an earlier file (or earlier in this one). */
+  duplicates: number;
 }
 
 export interface ReportOptions {
   /** First and last local date (YYYY-MM-DD) of the period; open when absent. */
   from?: string;
   to?: string;
+  /** The moment the report runs (epoch ms); events dated more than a day after it are rejected. */
+  now?: number;
+  /** About how many events the log holds, to size the table of events seen once. */
+  expectedEvents?: number;
 }
 
 /**
@@ -189,8 +211,18 @@ export class ReportAggregator {
   private readonly hours = new Int32Array(7 * 24);
   private readonly problems: ProblemRow[] = [];
   private readonly problemKinds: Record<string, number> = {};
+  private readonly problemFirst: Record<string, LineLocation> = {};
   private readonly files = new Map<string, FileCounts>();
+  private readonly fileNames: string[] = [];
+  /** Per file index: the file index its duplicates came from (-2 when from several). */
+  private readonly duplicateSource: number[] = [];
   private current: FileCounts | undefined;
+  private currentIndex = 0;
+  private readonly seen: EventSet;
+  private readonly notBeforeDay: number;
+  private readonly notAfterMs: number;
+  private blank = 0;
+  private firstBlank: LineLocation | undefined;
   private firstDay = Number.POSITIVE_INFINITY;
   private lastDay = Number.NEGATIVE_INFINITY;
   private continuing = 0;
@@ -203,6 +235,10 @@ export class ReportAggregator {
     this.fromDay = options.from ? dateToDay(options.from) : Number.NEGATIVE_INFINITY;
     this.toDay = options.to ? dateToDay(options.to) : Number.POSITIVE_INFINITY;
     if (Number.isNaN(this.fromDay) || Number.isNaN(this.toDay)) throw new Error('from/to must be YYYY-MM-DD');
+    const years = context.calendar.years;
+    this.notBeforeDay = dateToDay(`${years.length ? Math.min(...years) : 2000}-01-01`);
+    this.notAfterMs = (options.now ?? Date.now()) + FUTURE_SKEW_MS;
+    this.seen = new EventSet(options.expectedEvents);
     for (const s of context.services.values()) {
       this.accs.set(s.id, { ...emptyFigures(), id: s.id, name: s.name, owner: s.owner, known: true, ...(s.promised ? { promised: s.promised } : {}), events: 0, ...(s.versions ? { versions: [...s.versions] } : {}) });
     }
@@ -217,10 +253,21 @@ export class ReportAggregator {
   beginFile(file: string): void {
     let f = this.files.get(file);
     if (!f) {
-      f = { file, lines: 0, events: 0, problems: 0 };
+      f = { file, lines: 0, events: 0, problems: 0, blank: 0, duplicates: 0 };
       this.files.set(file, f);
+      this.fileNames.push(file);
+      this.duplicateSource.push(-1);
     }
     this.current = f;
+    this.currentIndex = this.fileNames.indexOf(file);
+  }
+
+  /** An empty or whitespace-only line: counted apart, not as a line of the log. */
+  addBlank(line: number): void {
+    const f = this.currentFile;
+    f.blank++;
+    this.blank++;
+    this.firstBlank ??= { file: f.file, line };
   }
 
   private get currentFile() {
@@ -234,10 +281,11 @@ export class ReportAggregator {
     if (problem.kind !== 'unreadable') f.lines++;
     f.problems++;
     this.problemKinds[problem.kind] = (this.problemKinds[problem.kind] ?? 0) + 1;
+    this.problemFirst[problem.kind] ??= { file: f.file, line };
     if (this.problems.length < PROBLEMS_LISTED) this.problems.push({ file: f.file, line, problem });
   }
 
-  private accFor(event: RuntimeEvent, line: number): ServiceAcc {
+  private accFor(event: CheckedEvent, line: number): ServiceAcc {
     let acc = this.accs.get(event.service);
     if (!acc) {
       const pooled = this.unknownCount >= UNKNOWN_TRACKED;
@@ -266,7 +314,7 @@ export class ReportAggregator {
     return acc;
   }
 
-  private instance(event: RuntimeEvent, acc: ServiceAcc): Instance {
+  private instance(event: CheckedEvent, acc: ServiceAcc): Instance {
     let inst = this.instances.get(event.instance);
     if (!inst) {
       inst = { acc, cohort: false, submittedDay: 0, submitted: false, returns: 0 };
@@ -308,14 +356,39 @@ export class ReportAggregator {
     return row;
   }
 
-  /** Count one valid event. `epochMs` is its `at` parsed. */
-  add(event: RuntimeEvent, epochMs: number, line: number): void {
+  /**
+   * Count one valid event. `epochMs` is its `at` parsed; `checked` says checkEvent has just accepted it
+   * (so CHECKED and EVENT_KEY hold its fields and fingerprint). An event dated outside the window, or one
+   * read before (same `id`; without one, same content), is a problem line instead.
+   */
+  add(parsed: RuntimeEvent, epochMs: number, line: number, checked = false): void {
+    // Read the fields checkEvent copied out (see CHECKED); check here when the caller did not.
+    if (!checked && typeof checkEvent(parsed) !== 'number') throw new Error('add() takes events that checkEvent accepts');
+    const event = CHECKED;
+    const key = EVENT_KEY;
+    if (epochMs > this.notAfterMs) {
+      this.addProblem(line, { kind: 'out-of-window', at: event.at, bound: 'after', limit: dayToDate(this.clock.localDay(this.notAfterMs)) });
+      return;
+    }
+    const day = this.clock.localDay(epochMs);
+    if (day < this.notBeforeDay) {
+      this.addProblem(line, { kind: 'out-of-window', at: event.at, bound: 'before', limit: dayToDate(this.notBeforeDay) });
+      return;
+    }
+    const prior = this.seen.add(key[0], key[1], this.currentIndex);
+    if (prior !== -1) {
+      const f = this.currentFile;
+      f.duplicates++;
+      const source = this.duplicateSource[this.currentIndex];
+      this.duplicateSource[this.currentIndex] = source === -1 || source === prior ? prior : -2;
+      this.addProblem(line, { kind: 'duplicate', of: this.fileNames[prior] ?? '' });
+      return;
+    }
     const f = this.currentFile;
     f.lines++;
     f.events++;
     const acc = this.accFor(event, line);
     acc.events++;
-    const day = this.clock.localDay(epochMs);
     if (day < this.firstDay) this.firstDay = day;
     if (day > this.lastDay) this.lastDay = day;
     switch (event.type) {
@@ -390,12 +463,12 @@ export class ReportAggregator {
     }
   }
 
-  private addDuplicate(line: number, event: RuntimeEvent, acc: ServiceAcc): void {
+  private addDuplicate(line: number, event: CheckedEvent, acc: ServiceAcc): void {
     const f = this.currentFile;
     acc.events--;
     f.events--;
     f.lines--;
-    this.addProblem(line, { kind: 'duplicate', type: event.type, instance: event.instance });
+    this.addProblem(line, { kind: 'conflict', type: event.type, instance: event.instance });
   }
 
   private conclude(id: string, inst: Instance, outcome: 'approved' | 'rejected' | 'withdrawn', day: number): void {
@@ -421,6 +494,12 @@ export class ReportAggregator {
 
   /** The figures so far. Call once, after the last line. */
   finish(): ReportData {
+    const repeated: ReportData['input']['repeated'] = [];
+    this.fileNames.forEach((name, i) => {
+      const f = this.files.get(name)!;
+      const source = this.duplicateSource[i];
+      if (source >= 0 && f.events === 0 && f.duplicates > 0) repeated.push({ file: name, of: this.fileNames[source], events: f.duplicates });
+    });
     for (const inst of this.instances.values()) {
       if (!inst.submitted) {
         this.continuing++;
@@ -476,8 +555,12 @@ export class ReportAggregator {
         lines: [...this.files.values()].reduce((n, f) => n + f.lines, 0),
         events: [...this.files.values()].reduce((n, f) => n + f.events, 0),
         problems: Object.values(this.problemKinds).reduce((n, c) => n + c, 0),
+        blank: this.blank,
+        ...(this.firstBlank ? { firstBlank: this.firstBlank } : {}),
+        repeated,
       },
-      problems: { listed: this.problems, byKind: { ...this.problemKinds } },
+      window: { notBefore: dayToDate(this.notBeforeDay), notAfter: dayToDate(this.clock.localDay(this.notAfterMs)) },
+      problems: { listed: this.problems, byKind: { ...this.problemKinds }, first: { ...this.problemFirst } },
       unknownServices: unknownServices.sort((a, b) => b.events - a.events || a.service.localeCompare(b.service)),
       unknownVersions: unknownVersions.sort((a, b) => b.events - a.events || a.service.localeCompare(b.service) || (a.version ?? Infinity) - (b.version ?? Infinity)),
       total,

@@ -4,7 +4,10 @@ import type { Cell, Lang } from '../render/format.ts';
 import { DURATION_CAP } from './aggregate.ts';
 import type { Figures, ReportData, ServiceReport } from './aggregate.ts';
 import { RATINGS } from './parse-event.ts';
+import { PROBLEM_KINDS } from './parse-event.ts';
 import type { LineProblem } from './parse-event.ts';
+
+type ProblemKind = LineProblem['kind'];
 
 /** Rates and averages of a set of figures; null where the denominator is zero. */
 export interface Derived {
@@ -115,6 +118,12 @@ const L = {
     files: '读取的文件',
     problemsTitle: (n: number, listed: number) => (n > listed ? `未计入的行（共 ${count(n)} 行，列出前 ${listed} 行）` : `未计入的行（共 ${count(n)} 行）`),
     noProblems: '所有行都是有效事件。',
+    kinds: { unreadable: '文件中断', 'bad-utf8': '不是 UTF-8 文本', 'too-long': '行太长', 'not-json': '不是 JSON', 'not-object': '不是 JSON 对象', missing: '缺少字段', invalid: '字段值无效', 'out-of-window': '时间超出范围', duplicate: '重复的事件', conflict: '相互矛盾的事件' } as Record<ProblemKind, string>,
+    problemKinds: '各类问题',
+    kindLine: (label: string, n: number, at: string) => `${label} ${count(n)} 行，首个在 ${at}`,
+    blank: (n: number, at: string) => `空行 ${count(n)} 行（首个在 ${at}），已跳过，不算作日志的行`,
+    repeated: (file: string, of: string, n: number) => `${file} 的 ${count(n)} 条事件全部与 ${of} 相同：同一份日志读了两次（例如 .jsonl 和 .jsonl.gz），只计一次`,
+    window: (from: string, to: string) => `只统计时间在 ${from} 至 ${to} 之间的事件（大厅日历第一年的 1 月 1 日起，至生成报告时再加 1 天）；超出的事件逐行列在下面。`,
     unknownServices: '目录中没有的事项',
     unknownServicesNote: '这些事件的事项标识不在目录和运行清单中（可能已删除、涉密，或日志有误）。它们仍计入各事项和合计，部门记为“未知事项”。',
     unknownVersions: '运行清单中没有的版本',
@@ -196,10 +205,16 @@ const L = {
           return `字段 ${p.field} 的值无效：${p.value}`;
         case 'too-long':
           return '行太长（超过 1 MiB），已跳过';
+        case 'bad-utf8':
+          return `不是有效的 UTF-8 文本（第 ${p.column} 个字符附近有无法解码的字节），整行未计入；请检查写出日志的程序的编码`;
+        case 'out-of-window':
+          return p.bound === 'before' ? `事件时间 ${p.at} 早于大厅日历的第一年（${p.limit}），未计入；如确有更早的数据，请在 hall.yaml 的 calendar.years 中补上该年份` : `事件时间 ${p.at} 晚于生成报告的时间（允许 1 天误差，至 ${p.limit}），未计入；请检查写出日志的服务器时钟`;
         case 'duplicate':
-          return `重复的 ${p.type} 事件（申请 ${p.instance}），已忽略`;
+          return `重复的事件（与 ${p.of} 中已读到的事件相同），只计一次`;
+        case 'conflict':
+          return `申请 ${p.instance} 已有一个 ${p.type} 事件，这一个与之不同，已忽略`;
         case 'unreadable':
-          return `文件在此处读取中断：${p.detail}`;
+          return `文件在此处中断（解压后第 ${count(p.byte)} 字节）：${p.detail}；此前的行已计入`;
       }
     },
     yes: '是',
@@ -255,6 +270,12 @@ const L = {
     files: 'Files read',
     problemsTitle: (n: number, listed: number) => (n > listed ? `Lines not counted (${count(n)}; the first ${listed} listed)` : `Lines not counted (${count(n)})`),
     noProblems: 'Every line was a valid event.',
+    kinds: { unreadable: 'file breaks off', 'bad-utf8': 'not UTF-8', 'too-long': 'line too long', 'not-json': 'not JSON', 'not-object': 'not a JSON object', missing: 'missing field', invalid: 'invalid value', 'out-of-window': 'date out of range', duplicate: 'duplicate event', conflict: 'conflicting event' } as Record<ProblemKind, string>,
+    problemKinds: 'Problems by kind',
+    kindLine: (label: string, n: number, at: string) => `${label}: ${count(n)} lines, the first at ${at}`,
+    blank: (n: number, at: string) => `blank lines: ${count(n)}, the first at ${at}; skipped, not counted as lines of the log`,
+    repeated: (file: string, of: string, n: number) => `every one of the ${count(n)} events in ${file} was already read from ${of}: the same log read twice (e.g. .jsonl and .jsonl.gz), counted once`,
+    window: (from: string, to: string) => `Only events dated from ${from} to ${to} are counted (1 January of the hall calendar's first year to a day after the report was made); those outside are listed below.`,
     unknownServices: 'Services not in the catalog',
     unknownServicesNote: 'Events naming a service that neither the catalog nor the manifest knows (deleted, confidential, or a mistake in the log). They are still counted, under "(unknown services)".',
     unknownVersions: 'Versions not in the manifest',
@@ -336,10 +357,16 @@ const L = {
           return `invalid ${p.field}: ${p.value}`;
         case 'too-long':
           return 'line longer than 1 MiB, skipped';
+        case 'bad-utf8':
+          return `not valid UTF-8 (bytes that cannot be decoded near character ${p.column}); the line is not counted: check the encoding of the program writing the log`;
+        case 'out-of-window':
+          return p.bound === 'before' ? `dated ${p.at}, before the first year of the hall calendar (${p.limit}); not counted: if older data is real, add that year to calendar.years in hall.yaml` : `dated ${p.at}, after the report was made (a day's skew allowed, up to ${p.limit}); not counted: check the clock of the server writing the log`;
         case 'duplicate':
-          return `duplicate ${p.type} event (application ${p.instance}), ignored`;
+          return `duplicate of an event already read from ${p.of}; counted once`;
+        case 'conflict':
+          return `application ${p.instance} already has a different ${p.type} event; this one is ignored`;
         case 'unreadable':
-          return `the file breaks off here: ${p.detail}`;
+          return `the file breaks off here (after ${count(p.byte)} bytes, decompressed): ${p.detail}; the lines before were counted`;
       }
     },
     yes: 'yes',
@@ -430,6 +457,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const topHours = busiestHours(data);
   busy.html.push(
     timeSeriesChart({
+      lang,
       id: 'daily',
       title: t.daily,
       desc: t.dailyDesc(data.days.length, top[0] ? `${top[0].date} ${top[0].applications}` : '–'),
@@ -443,6 +471,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const hourLabel = (x: { weekday: number; hour: number }) => t.hourRange(WEEKDAYS[lang][x.weekday], x.hour);
   busy.html.push(
     heatmap({
+      lang,
       id: 'hours',
       title: t.heat,
       desc: t.heatDesc(topHours.map((x) => `${hourLabel(x)} ${x.applications}`).join(lang === 'zh' ? '；' : '; ') || '–'),
@@ -461,6 +490,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const deptName = (d: (typeof data.departments)[number]) => (d.code === '' ? t.unknownDept : inLang(d.name, lang));
   depts.html.push(
     stackedBarChart({
+      lang,
       id: 'dept-outcomes',
       title: t.deptOutcome,
       desc: `${t.deptOutcomeDesc} ${deptRows.map((d) => `${deptName(d)} ${d.applications}`).join(lang === 'zh' ? '，' : ', ')}`,
@@ -496,11 +526,12 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const shown = 31;
   const bins = data.total.duration.slice(0, shown - 1).map((v, i) => ({ label: String(i), value: v }));
   bins.push({ label: `${shown - 1}+`, value: data.total.duration.slice(shown - 1).reduce((a, b) => a + b, 0) });
-  duration.html.push(columnChart({ id: 'duration', title: t.duration, desc: t.durationDesc(days(total.medianDays, true), days(total.p90Days, true)), columns: bins, labelEvery: 5, width: 960 }));
+  duration.html.push(columnChart({ lang, id: 'duration', title: t.duration, desc: t.durationDesc(days(total.medianDays, true), days(total.p90Days, true)), columns: bins, labelEvery: 5, width: 960 }));
   note(duration, `${t.durationDesc(days(total.medianDays, true), days(total.p90Days, true))} ${t.durationNote}`);
   const timedDepts = deptRows.filter((d) => d.timed > 0);
   duration.html.push(
     barChart({
+      lang,
       id: 'on-time',
       title: t.onTimeTitle,
       desc: timedDepts.map((d) => `${deptName(d)} ${percent(d.onTime, d.timed)}`).join(lang === 'zh' ? '，' : ', '),
@@ -514,7 +545,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   note(overdue, t.overdueNote);
   const groupLabel = (r: ReportData['overdue'][number]) => `${inLang(r.groupName, lang)} · ${inLang(r.departmentName, lang)}`;
   const worst = data.overdue.filter((r) => r.overdue > 0).slice(0, 15);
-  if (worst.length) overdue.html.push(barChart({ id: 'overdue', title: t.overdueChart, desc: worst.map((r) => `${groupLabel(r)} ${r.overdue}`).join(lang === 'zh' ? '；' : '; '), bars: worst.map((r) => ({ label: groupLabel(r), value: r.overdue, note: `${r.overdue}（${percent(r.overdue, r.assigned)}）`, color: PALETTE.warn })) }));
+  if (worst.length) overdue.html.push(barChart({ lang, id: 'overdue', title: t.overdueChart, desc: worst.map((r) => `${groupLabel(r)} ${r.overdue}`).join(lang === 'zh' ? '；' : '; '), bars: worst.map((r) => ({ label: groupLabel(r), value: r.overdue, note: `${r.overdue}（${percent(r.overdue, r.assigned)}）`, color: PALETTE.warn })) }));
   table(overdue, [c.group, c.dept, c.assigned, c.overdue, c.overdueRate], data.overdue.filter((r) => r.overdue > 0).map((r) => [inLang(r.groupName, lang), inLang(r.departmentName, lang), r.assigned, r.overdue, num(percent(r.overdue, r.assigned))]));
 
   // Satisfaction.
@@ -523,6 +554,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const ratedDepts = deptRows.filter((d) => d.ratings.some(Boolean));
   sat.html.push(
     stackedBarChart({
+      lang,
       id: 'ratings',
       title: t.satisfactionChart,
       desc: ratedDepts.map((d) => `${deptName(d)} ${pct(derive(d).satisfaction)}`).join(lang === 'zh' ? '，' : ', '),
@@ -537,6 +569,13 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const quality = section('quality', t.quality);
   sub(quality, t.files);
   table(quality, [c.file, c.lines, c.events, c.problems], data.input.files.map((f) => [f.file, f.lines, f.events, f.problems]));
+  note(quality, t.window(data.window.notBefore, data.window.notAfter));
+  const kinds = problemSummary(data, lang);
+  if (kinds.length) {
+    sub(quality, t.problemKinds);
+    quality.html.push(`<ul>${kinds.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
+    quality.md.push(...kinds.map((n) => `- ${n}`), '');
+  }
   sub(quality, t.problemsTitle(data.input.problems, data.problems.listed.length));
   if (!data.input.problems) note(quality, t.noProblems);
   else table(quality, [c.file, c.line, c.reason], data.problems.listed.map((p) => [p.file, p.line, t.problem(p.problem)]));
@@ -589,6 +628,27 @@ th,td{white-space:nowrap}
 @media print{main{max-width:none}.table-scroll{overflow:visible}h2{break-after:avoid}.chart,table{break-inside:avoid}}`;
 
 /** The report as one static HTML page: inline SVG charts, tables, no script, no external files. Pure. */
+/**
+ * One line per kind of data problem, with its count and where it first occurs, then blank lines and
+ * files read twice: what the console prints and the report's "data quality" section lists.
+ */
+export function problemSummary(data: ReportData, lang: Lang): string[] {
+  const t = L[lang];
+  const at = (l: { file: string; line: number }) => `${l.file}:${l.line}`;
+  const lines: string[] = [];
+  for (const kind of PROBLEM_KINDS) {
+    const n = data.problems.byKind[kind];
+    if (!n) continue;
+    const first = data.problems.first[kind];
+    const listed = data.problems.listed.find((p) => p.problem.kind === kind && p.file === first.file && p.line === first.line);
+    const where = kind === 'unreadable' && listed?.problem.kind === 'unreadable' ? `${at(first)}（${t.problem(listed.problem)}）` : at(first);
+    lines.push(t.kindLine(t.kinds[kind], n, lang === 'en' ? where.replace('（', ' (').replace(/）$/, ')') : where));
+  }
+  if (data.input.blank && data.input.firstBlank) lines.push(t.blank(data.input.blank, at(data.input.firstBlank)));
+  for (const r of data.input.repeated) lines.push(t.repeated(r.file, r.of, r.events));
+  return lines;
+}
+
 export function renderReportPage(data: ReportData, lang: Lang): string {
   const { head, sections: list } = sections(data, lang);
   const nav = `<nav aria-label="${lang === 'zh' ? '目录' : 'Contents'}"><ol>${list.map((s) => `<li><a href="#${s.id}">${escapeHtml(s.title)}</a></li>`).join('')}</ol></nav>`;

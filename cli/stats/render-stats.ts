@@ -202,6 +202,7 @@ export function renderStatsPage(stats: CatalogStats, lang: Lang, options: StatsP
   parts.push(heading('departments', t.byDept));
   parts.push(
     stackedBarChart({
+      lang,
       id: id('dept-chart'),
       title: t.byDept,
       desc: `${t.byDeptDesc(depts.length)} ${depts.map((d) => `${inLang(d.name, lang)} ${d.services}`).join(lang === 'zh' ? '，' : ', ')}`,
@@ -223,25 +224,25 @@ export function renderStatsPage(stats: CatalogStats, lang: Lang, options: StatsP
   parts.push(heading('kinds', t.kindsStatus));
   const kindBars = KINDS.map((k, i) => ({ label: t.kind[k], value: total.byKind[k], note: `${total.byKind[k]}（${percent(total.byKind[k], total.services)}）`, color: SERIES[i] }));
   parts.push(`<h${h + 1}>${escapeHtml(t.kindsTitle)}</h${h + 1}>`);
-  parts.push(barChart({ id: id('kind-chart'), title: t.kindsTitle, desc: kindBars.map((b) => `${b.label} ${b.note}`).join('；'), bars: kindBars }));
+  parts.push(barChart({ lang, id: id('kind-chart'), title: t.kindsTitle, desc: kindBars.map((b) => `${b.label} ${b.note}`).join('；'), bars: kindBars }));
   const statusBars = STATUSES.map((s) => ({ label: t.status[s], value: total.byStatus[s], note: String(total.byStatus[s]), color: s === 'retired' || s === 'draft' ? PALETTE.muted : s === 'suspended' ? PALETTE.warn : PALETTE.brand }));
   parts.push(`<h${h + 1}>${escapeHtml(t.statusTitle)}</h${h + 1}>`);
-  parts.push(barChart({ id: id('status-chart'), title: t.statusTitle, desc: statusBars.map((b) => `${b.label} ${b.value}`).join('；'), bars: statusBars }));
+  parts.push(barChart({ lang, id: id('status-chart'), title: t.statusTitle, desc: statusBars.map((b) => `${b.label} ${b.value}`).join('；'), bars: statusBars }));
 
   parts.push(heading('depth', t.depth));
   parts.push(`<p class="note">${escapeHtml(t.depthNote)}</p>`);
   const depthBars = [1, 2, 3, 4, 0].map((g) => ({ label: t.grade[g], value: total.depth[g], note: `${total.depth[g]}（${rate(total, total.depth[g])}）`, color: g === 4 ? PALETTE.brand : g === 0 ? PALETTE.muted : PALETTE.soft }));
-  parts.push(barChart({ id: id('depth-chart'), title: t.depth, desc: depthBars.map((b) => `${b.label} ${b.note}`).join('；'), bars: depthBars }));
+  parts.push(barChart({ lang, id: id('depth-chart'), title: t.depth, desc: depthBars.map((b) => `${b.label} ${b.note}`).join('；'), bars: depthBars }));
 
   parts.push(heading('visits', t.visits));
   parts.push(`<p class="note">${escapeHtml(t.visitsNote)}</p>`);
   const visitBars = total.visits.map((v, i) => ({ label: t.visit[i], value: v, note: `${v}（${rate(total, v)}）`, color: i === 0 ? PALETTE.brand : i === 1 ? SERIES[5] : PALETTE.warn }));
-  parts.push(barChart({ id: id('visits-chart'), title: t.visits, desc: visitBars.map((b) => `${b.label} ${b.note}`).join('；'), bars: visitBars }));
+  parts.push(barChart({ lang, id: id('visits-chart'), title: t.visits, desc: visitBars.map((b) => `${b.label} ${b.note}`).join('；'), bars: visitBars }));
 
   parts.push(heading('limits', t.limits));
   parts.push(`<p class="note">${escapeHtml(t.limitsNote(stats.limits.mean, stats.limits.compared, stats.limits.meanCompression))}</p>`);
   const limitCols = total.limits.map((v, i) => ({ label: t.limitLabels[i], value: v }));
-  parts.push(columnChart({ id: id('limits-chart'), title: t.limits, desc: limitCols.map((b) => `${b.label} ${b.value}`).join('；'), columns: limitCols, labelEvery: 1, height: 180, width: 480 }));
+  parts.push(columnChart({ lang, id: id('limits-chart'), title: t.limits, desc: limitCols.map((b) => `${b.label} ${b.value}`).join('；'), columns: limitCols, labelEvery: 1, height: 180, width: 480 }));
 
   parts.push(heading('review', t.review));
   if (!stats.reviewOverdue.length) parts.push(`<p>${escapeHtml(t.reviewNone(REVIEW_DAYS))}</p>`);

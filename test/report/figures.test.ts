@@ -18,7 +18,7 @@ const LOG = [
   // A1: Mon 28 Sep → Tue 29 Sep: 1 work day, promised 1 → on time.
   ev('submitted', '2026-09-28T09:00:00+08:00', 'A1', 'leave', 1, { applicant: { type: '本科生', college: 'jsj' }, channel: 'pc' }),
   ev('assigned', '2026-09-28T09:00:00+08:00', 'A1', 'leave', 1, { step: 'counselor', group: 'counselor', scope: 'jsj-2301', department: 'jsj', due: '2026-09-29' }),
-  // A1 again while open: a duplicate submission, not counted.
+  // A1 again while open, without its applicant and channel: a conflicting submission, not counted.
   ev('submitted', '2026-09-28T09:00:00+08:00', 'A1', 'leave', 1),
   ev('acted', '2026-09-29T10:00:00+08:00', 'A1', 'leave', 1, { step: 'counselor', action: 'approve' }),
   ev('completed', '2026-09-29T10:00:00+08:00', 'A1', 'leave', 1, { outcome: 'approved' }),
@@ -148,7 +148,7 @@ describe('a hand-computed log, whole span', () => {
   it('reports the duplicate, the unknown service and version, and the application from before the log', async () => {
     const data = await report();
     expect(data.input).toMatchObject({ lines: LOG.length, events: LOG.length - 1, problems: 1 });
-    expect(data.problems.listed).toEqual([{ file: 'events.jsonl', line: 4, problem: { kind: 'duplicate', type: 'submitted', instance: 'A1' } }]);
+    expect(data.problems.listed).toEqual([{ file: 'events.jsonl', line: 4, problem: { kind: 'conflict', type: 'submitted', instance: 'A1' } }]);
     expect(data.unknownServices).toEqual([{ service: 'ghost', events: 1, first: { file: 'events.jsonl', line: 33 } }]);
     expect(data.unknownVersions).toEqual([{ service: 'leave', version: 9, events: 2, first: { file: 'events.jsonl', line: 34 } }]);
     expect(data.notes).toEqual({ continuing: 1, uncoveredYears: [], versionsChecked: true });

@@ -75,7 +75,15 @@ describe('lines that are not events', () => {
     const lines = [JSON.stringify(ok('A1')), ...cases.map(([l]) => l), '', '   ', JSON.stringify(ok('A2'))];
     await writeLines(file, lines);
     const data = await reportOf(file);
-    expect(data.input).toEqual({ files: [{ file: 'mixed.jsonl', lines: cases.length + 2, events: 2, problems: cases.length }], lines: cases.length + 2, events: 2, problems: cases.length });
+    expect(data.input).toEqual({
+      files: [{ file: 'mixed.jsonl', lines: cases.length + 2, events: 2, problems: cases.length, blank: 2, duplicates: 0 }],
+      lines: cases.length + 2,
+      events: 2,
+      problems: cases.length,
+      blank: 2,
+      firstBlank: { file: 'mixed.jsonl', line: cases.length + 2 },
+      repeated: [],
+    });
     expect(data.problems.listed.map((p) => p.line)).toEqual(cases.map((_, i) => i + 2));
     expect(data.problems.listed[0]).toMatchObject({ file: 'mixed.jsonl', line: 2, problem: { kind: 'not-json' } });
     expect(data.problems.byKind).toMatchObject({ 'not-json': 1, 'not-object': 3, missing: 5 });

@@ -4,8 +4,9 @@ import type { RuntimeManifest } from '../../../generated/types/runtime/manifest.
 import { dateToDay } from '../../report/clock.ts';
 import { buildReport } from '../../report/build-report.ts';
 import { reportContext } from '../../report/context.ts';
-import { listEventFiles } from '../../report/read-events.ts';
-import { renderReportCsv, renderReportMarkdown, renderReportPage } from '../../report/render-report.ts';
+import { findEventFiles } from '../../report/read-events.ts';
+import type { EventFiles } from '../../report/read-events.ts';
+import { problemSummary, renderReportCsv, renderReportMarkdown, renderReportPage } from '../../report/render-report.ts';
 import { count } from '../../render/format.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { checkOrStop } from '../check/run.ts';
@@ -17,6 +18,10 @@ const T = {
   zh: {
     errors: '目录有错误，无法生成运行报告。请先修正上面的问题。',
     noEvents: (p: string) => `找不到事件日志“${p}” / no event log at "${p}"`,
+    loopTarget: (p: string) => `事件日志“${p}”是一个指向自身的符号链接（循环），无法读取。请把 --events 指向真正的文件或文件夹。/ "${p}" is a symbolic link loop`,
+    unreadableTarget: (p: string, code: string) => `无法读取事件日志“${p}”（${code}）：请检查文件权限。/ cannot read "${p}" (${code})`,
+    loop: (link: string, target: string) => `⚠ 符号链接循环：${link} 指回上级文件夹 ${target}，已跳过（其中的日志已经读过）。`,
+    quality: '⚠ 数据问题（详见报告的“数据质量”部分）：',
     noFiles: (p: string) => `文件夹“${p}”里没有 .jsonl 或 .jsonl.gz 文件 / no .jsonl or .jsonl.gz files in "${p}"`,
     badDate: (o: string) => `${o} 应写成 YYYY-MM-DD / ${o} must be YYYY-MM-DD`,
     order: '--from 不能晚于 --to / --from must not be after --to',
@@ -30,6 +35,10 @@ const T = {
   en: {
     errors: 'The catalog has errors; no report. Fix the problems above first.',
     noEvents: (p: string) => `no event log at "${p}"`,
+    loopTarget: (p: string) => `the event log "${p}" is a symbolic link that loops back to itself; point --events at a real file or folder`,
+    unreadableTarget: (p: string, code: string) => `cannot read the event log "${p}" (${code}): check its permissions`,
+    loop: (link: string, target: string) => `⚠ Symbolic link loop: ${link} leads back to the folder ${target} above it; skipped (its logs were read already).`,
+    quality: '⚠ Data problems (see "Data quality" in the report):',
     noFiles: (p: string) => `no .jsonl or .jsonl.gz files in "${p}"`,
     badDate: (o: string) => `${o} must be YYYY-MM-DD`,
     order: '--from must not be after --to',
@@ -70,9 +79,16 @@ export async function runReport(dir: string, options: ReportCommandOptions): Pro
     if (value !== undefined && Number.isNaN(dateToDay(value))) throw new UsageError(t.badDate(name));
   }
   if (options.from && options.to && options.from > options.to) throw new UsageError(t.order);
-  const files = await listEventFiles(options.events).catch(() => {
-    throw new UsageError(t.noEvents(options.events));
-  });
+  let found: EventFiles;
+  try {
+    found = await findEventFiles(options.events);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    if (code === 'ELOOP') throw new UsageError(t.loopTarget(options.events));
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(t.noEvents(options.events));
+    throw new UsageError(t.unreadableTarget(options.events, code));
+  }
+  const { files } = found;
   if (!files.length) throw new UsageError(t.noFiles(options.events));
 
   const checked = await checkOrStop(dir, { lang: options.lang }, { zh: T.zh.errors, en: T.en.errors }, { errorsOnly: true });
@@ -109,6 +125,9 @@ export async function runReport(dir: string, options: ReportCommandOptions): Pro
   const out = process.stdout;
   out.write(`${t.done(data.input.lines, data.input.events, data.input.problems, data.total.applications, data.input.files.length)}\n`);
   if (data.input.problems) out.write(`${t.problems(data.input.problems)}\n`);
+  for (const loop of found.loops) out.write(`${t.loop(path.join(options.events, loop.link), path.join(options.events, loop.target))}\n`);
+  const quality = problemSummary(data, options.lang);
+  if (quality.length) out.write(`${t.quality}\n${quality.map((l) => `  · ${l}\n`).join('')}`);
   if (data.unknownServices.length || data.unknownVersions.length) out.write(`${t.unknown(data.unknownServices.length, data.unknownVersions.length)}\n`);
   out.write(`${t.wrote([path.join(options.out, 'index.html'), path.join(options.out, 'report.md'), path.join(options.out, 'report.json'), path.join(options.out, '*.csv')])}\n`);
   return 0;

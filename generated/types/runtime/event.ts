@@ -6,6 +6,10 @@
  */
 export interface RuntimeEvent {
   /**
+   * 事件标识，运行平台写出时全局唯一；同一标识的事件在运行报告中只计一次（没有标识的，内容完全相同的事件只计一次）。/ Event id, unique across the log; the report counts an id once (events without one: identical content counted once).
+   */
+  id?: string;
+  /**
    * 事件类型：submitted 提交，assigned 分派到环节，acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价。/ Event type.
    */
   type:
