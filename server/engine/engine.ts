@@ -1,0 +1,430 @@
+import { randomBytes } from 'node:crypto';
+import { runWorkflow } from '../../cli/runtime/index.ts';
+import type { Decision, FieldError, LoadedRuntime, RunResult, RuntimeDefinition, RuntimeEvent, TimelineEntry } from '../../cli/runtime/index.ts';
+import type { Row, Sql, Store, Transaction } from '../store/store.ts';
+
+/**
+ * The hall's engine. An application's state is never stored as a copy of the flow: it is the reference
+ * interpreter run over the application's decisions so far (`runWorkflow(definition, decisions)`), so the
+ * runtime cannot disagree with `hall test`, `hall simulate` or the BPMN differential. Each change is one
+ * transaction that appends the decision, updates the tasks, and writes the change's events and
+ * notifications (the timeline entries and notifications the new run has beyond those already written).
+ */
+
+export type ApplicationStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn' | 'incident';
+export type Action = Decision['action'];
+
+export interface Applicant {
+  /** The person's id in the identity platform (学号/工号). */
+  id: string;
+  /** Attributes the flow reads as `applicant.*` (name, type, college, class …). */
+  attributes: Record<string, unknown>;
+}
+
+export interface ApplicationRecord {
+  id: string;
+  service: string;
+  version: number;
+  applicantId: string;
+  applicant: Record<string, unknown>;
+  data: Record<string, unknown>;
+  decisions: Decision[];
+  status: ApplicationStatus;
+  channel: string;
+  submittedAt: string;
+  updatedAt: string;
+  revision: number;
+}
+
+export interface TaskRecord {
+  id: string;
+  application: string;
+  step: string;
+  round: number;
+  group: string;
+  scope: string;
+  status: 'open' | 'done' | 'cancelled';
+  due: string;
+  openedAt: string;
+  actedBy?: string;
+  actedAt?: string;
+  action?: Action;
+  comment?: string;
+}
+
+/** Why a request was refused, with a message for the person who made it (Chinese first). */
+export type Refusal =
+  | { kind: 'not-found'; message: Message }
+  | { kind: 'refused'; message: Message }
+  | { kind: 'forbidden'; message: Message }
+  | { kind: 'invalid'; message: Message; fieldErrors: FieldError[] }
+  | { kind: 'conflict'; message: Message; actedBy?: string; actedAt?: string; status: string };
+
+export interface Message {
+  zh: string;
+  en: string;
+}
+
+export type Outcome<T> = ({ ok: true } & T) | ({ ok: false } & Refusal);
+
+export interface EngineOptions {
+  store: Store;
+  runtime: LoadedRuntime;
+  /** The clock; injected so tests and scenarios are reproducible. */
+  now?: () => Date;
+  /** The hall's address for links in notifications. */
+  hallUrl?: string;
+}
+
+/** Sortable, unguessable ids: time first (so rows sort by creation), then 48 random bits. */
+export function newId(now: Date): string {
+  return `${now.getTime().toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+
+export class Engine {
+  readonly store: Store;
+  readonly runtime: LoadedRuntime;
+  private readonly now: () => Date;
+  private readonly hallUrl: string;
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.runtime = options.runtime;
+    this.now = options.now ?? (() => new Date());
+    this.hallUrl = options.hallUrl ?? '';
+  }
+
+  /**
+   * Versions that applications in flight are pinned to but the loaded generated/ no longer holds. The
+   * server refuses to start on a non-empty answer: switching them silently to another version would
+   * change the rules of a case half-way.
+   */
+  async missingVersions(): Promise<{ service: string; version: number; applications: number }[]> {
+    const rows = await this.store.query<{ service: string; version: number; n: number | string }>(
+      "SELECT service, version, COUNT(*) AS n FROM application WHERE status IN ('pending', 'returned', 'incident') GROUP BY service, version ORDER BY service, version",
+    );
+    return rows
+      .filter((r) => !this.runtime.definitions.get(r.service)?.has(Number(r.version)))
+      .map((r) => ({ service: r.service, version: Number(r.version), applications: Number(r.n) }));
+  }
+
+  /** Start an application on the service's current version. */
+  async submit(input: { service: string; applicant: Applicant; data: Record<string, unknown>; channel?: string }): Promise<Outcome<{ application: ApplicationRecord }>> {
+    const entry = this.runtime.manifest.services.find((s) => s.id === input.service);
+    if (!entry) return { ok: false, kind: 'not-found', message: { zh: `没有事项“${input.service}”`, en: `no service "${input.service}"` } };
+    if (entry.status === 'retired') {
+      const successor = entry.retired?.successor;
+      return {
+        ok: false,
+        kind: 'refused',
+        message: {
+          zh: `“${entry.name.zh}”已于 ${entry.retired?.date ?? ''} 停办，不再受理新申请${successor ? `，请改为申请接替事项“${successor}”` : ''}。已提交的申请继续办理。`,
+          en: `"${entry.name.en ?? entry.name.zh}" was retired on ${entry.retired?.date ?? ''} and takes no new applications${successor ? `; apply for its successor "${successor}"` : ''}. Applications already made continue.`,
+        },
+      };
+    }
+    if (entry.status === 'suspended') return { ok: false, kind: 'refused', message: { zh: `“${entry.name.zh}”暂停受理。`, en: `"${entry.name.en ?? entry.name.zh}" is suspended.` } };
+    if (entry.type === 'link') return { ok: false, kind: 'refused', message: { zh: `“${entry.name.zh}”在其他系统办理，请从办事指南进入。`, en: `"${entry.name.en ?? entry.name.zh}" is handled in another system; follow the guide's link.` } };
+    const definition = this.runtime.current(input.service);
+    const now = this.now();
+    const submittedAt = now.toISOString();
+    const app: ApplicationRecord = {
+      id: newId(now),
+      service: input.service,
+      version: definition.version,
+      applicantId: input.applicant.id,
+      applicant: input.applicant.attributes,
+      data: input.data,
+      decisions: [],
+      status: 'pending',
+      channel: input.channel ?? 'pc',
+      submittedAt,
+      updatedAt: submittedAt,
+      revision: 0,
+    };
+    const result = this.replay(definition, app, []);
+    if (result.outcome === 'invalid') return invalid(result);
+    return this.store.transaction(async (tx) => {
+      await tx.run(
+        'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, 0)',
+        [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), '[]', 'pending', app.channel, submittedAt, submittedAt],
+      );
+      const status = await this.apply(tx, app, definition, result, { emittedTimeline: 0, emittedNotifications: 0 }, submittedAt);
+      return { ok: true, application: { ...app, status } };
+    });
+  }
+
+  /** An approver decides a task. Exactly one of two people acting on the same task wins; the other gets a conflict. */
+  async act(input: { task: string; person: string; action: Action; comment?: string; data?: Record<string, unknown> }): Promise<Outcome<{ application: ApplicationRecord; task: TaskRecord }>> {
+    return this.store.transaction(async (tx) => {
+      const [taskRow] = await tx.query(`SELECT * FROM task WHERE id = $1 ${tx.lockRow}`, [input.task]);
+      if (!taskRow) return { ok: false, kind: 'not-found', message: { zh: '没有这个待办', en: 'no such task' } };
+      const task = toTask(taskRow);
+      if (!(await holds(tx, input.person, task.group, task.scope))) return { ok: false, kind: 'forbidden', message: { zh: '您不是这个环节的办理人', en: 'you do not hold this step' } };
+      const app = (await this.lockApplication(tx, task.application))!;
+      if (task.status !== 'open') return conflict(task);
+      const definition = this.definitionOf(app);
+      const at = this.now().toISOString();
+      const decision: Decision = { step: task.step, action: input.action, at, ...(input.comment ? { comment: input.comment } : {}), ...(input.data ? { data: input.data } : {}) };
+      const decisions = [...app.decisions, decision];
+      const result = this.replay(definition, app, decisions);
+      if (result.outcome === 'invalid') return invalid(result);
+      if (result.outcome === 'error') {
+        return { ok: false, kind: 'refused', message: { zh: `无法办理：${result.problem?.zh ?? ''}`, en: `cannot act: ${result.problem?.en ?? ''}` } };
+      }
+      const changed = await tx.run("UPDATE task SET status = 'done', acted_by = $1, acted_at = $2, action = $3, comment = $4 WHERE id = $5 AND status = 'open'", [input.person, at, input.action, input.comment ?? null, task.id]);
+      if (changed !== 1) return conflict(task);
+      const emitted = await this.emitted(tx, app.id);
+      const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
+      const [updated] = await tx.query(`SELECT * FROM task WHERE id = $1`, [task.id]);
+      return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 }, task: toTask(updated) };
+    });
+  }
+
+  /** The applicant resubmits a returned application, changing the fields they need to. */
+  async resubmit(input: { application: string; applicant: string; changes: Record<string, unknown> }): Promise<Outcome<{ application: ApplicationRecord }>> {
+    return this.store.transaction(async (tx) => {
+      const app = await this.lockApplication(tx, input.application);
+      if (!app || app.applicantId !== input.applicant) return { ok: false, kind: 'not-found', message: { zh: '没有这个申请', en: 'no such application' } };
+      if (app.status !== 'returned') return { ok: false, kind: 'conflict', status: app.status, message: { zh: '这个申请没有被退回，不能重新提交', en: 'this application was not returned; it cannot be resubmitted' } };
+      const definition = this.definitionOf(app);
+      const at = this.now().toISOString();
+      const last = app.decisions.at(-1)!;
+      const decisions = [...app.decisions.slice(0, -1), { ...last, revise: input.changes, resubmittedAt: at }];
+      const result = this.replay(definition, app, decisions);
+      if (result.outcome === 'invalid') return invalid(result);
+      const emitted = await this.emitted(tx, app.id);
+      const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
+      return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 } };
+    });
+  }
+
+  /** The applicant withdraws an application nobody has acted on yet. */
+  async withdraw(input: { application: string; applicant: string; reason?: string }): Promise<Outcome<{ application: ApplicationRecord }>> {
+    return this.store.transaction(async (tx) => {
+      const app = await this.lockApplication(tx, input.application);
+      if (!app || app.applicantId !== input.applicant) return { ok: false, kind: 'not-found', message: { zh: '没有这个申请', en: 'no such application' } };
+      if (app.status !== 'pending' || app.decisions.length > 0) {
+        return { ok: false, kind: 'conflict', status: app.status, message: { zh: '已有人办理或申请已结束，不能撤回', en: 'someone has already acted, or the application has ended: it cannot be withdrawn' } };
+      }
+      const at = this.now().toISOString();
+      await tx.run("UPDATE task SET status = 'cancelled' WHERE application_id = $1 AND status = 'open'", [app.id]);
+      await tx.run('UPDATE application SET status = $1, updated_at = $2, revision = revision + 1 WHERE id = $3', ['withdrawn', at, app.id]);
+      await this.appendEvent(tx, app, { type: 'withdrawn', at, ...(input.reason ? { comment: input.reason } : {}) });
+      return { ok: true, application: { ...app, status: 'withdrawn', updatedAt: at, revision: app.revision + 1 } };
+    });
+  }
+
+  async application(id: string): Promise<ApplicationRecord | undefined> {
+    const [row] = await this.store.query('SELECT * FROM application WHERE id = $1', [id]);
+    return row ? toApplication(row) : undefined;
+  }
+
+  async tasksOf(application: string): Promise<TaskRecord[]> {
+    return (await this.store.query('SELECT * FROM task WHERE application_id = $1 ORDER BY opened_at, step, round', [application])).map(toTask);
+  }
+
+  /** Open tasks of the groups@scopes a person holds, soonest due first. */
+  async todo(person: string): Promise<TaskRecord[]> {
+    const rows = await this.store.query(
+      "SELECT t.* FROM task t JOIN membership m ON m.group_id = t.group_id AND m.scope = t.scope WHERE m.person_id = $1 AND t.status = 'open' ORDER BY t.due, t.opened_at, t.id",
+      [person],
+    );
+    return rows.map(toTask);
+  }
+
+  async events(application: string): Promise<RuntimeEvent[]> {
+    return (await this.store.query<{ body: string }>('SELECT body FROM event WHERE application_id = $1 ORDER BY id', [application])).map((r) => JSON.parse(r.body) as RuntimeEvent);
+  }
+
+  // --- internals --------------------------------------------------------------------------------------
+
+  private definitionOf(app: ApplicationRecord): RuntimeDefinition {
+    return this.runtime.version(app.service, app.version);
+  }
+
+  private replay(definition: RuntimeDefinition, app: ApplicationRecord, decisions: Decision[]): RunResult {
+    const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
+    return runWorkflow(definition, this.runtime.calendar, {
+      applicant: app.applicant,
+      data: app.data,
+      decisions,
+      submittedAt: app.submittedAt,
+      service: { id: app.service, name: entry?.name.zh ?? app.service },
+      url: this.hallUrl ? `${this.hallUrl.replace(/\/$/, '')}/applications/${app.id}` : '',
+      live: true,
+    });
+  }
+
+  private async lockApplication(tx: Transaction, id: string): Promise<ApplicationRecord | undefined> {
+    const [row] = await tx.query(`SELECT * FROM application WHERE id = $1 ${tx.lockRow}`, [id]);
+    return row ? toApplication(row) : undefined;
+  }
+
+  private async emitted(tx: Sql, id: string) {
+    const [row] = await tx.query<{ emitted_timeline: number; emitted_notifications: number }>('SELECT emitted_timeline, emitted_notifications FROM application WHERE id = $1', [id]);
+    return { emittedTimeline: Number(row.emitted_timeline), emittedNotifications: Number(row.emitted_notifications) };
+  }
+
+  /**
+   * Write what a new run adds: its timeline entries beyond those already written (as events), its
+   * notifications (to the outbox), the tasks it now waits for; and the application's status. After a
+   * return, the run is cut at the return: what follows happens only when the applicant resubmits.
+   */
+  private async apply(
+    tx: Transaction,
+    app: ApplicationRecord,
+    definition: RuntimeDefinition,
+    result: RunResult,
+    emitted: { emittedTimeline: number; emittedNotifications: number },
+    at: string,
+  ): Promise<ApplicationStatus> {
+    const { timeline, notifications } = result;
+    const returned = result.awaiting === 'applicant';
+    for (const entry of timeline.slice(emitted.emittedTimeline)) await this.appendEvent(tx, app, eventOf(entry));
+    for (const note of notifications.slice(emitted.emittedNotifications)) {
+      await tx.run(
+        "INSERT INTO outbox (id, application_id, event, recipient, body, status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
+        [newId(this.now()), app.id, note.event, note.to, note.text, at],
+      );
+    }
+    const status: ApplicationStatus = returned
+      ? 'returned'
+      : result.outcome === 'approved' || result.outcome === 'rejected'
+        ? result.outcome
+        : result.outcome === 'pending'
+          ? 'pending'
+          : 'incident';
+    const waiting = status === 'pending' ? result.waiting : [];
+    const open = (await tx.query<{ id: string; step: string }>("SELECT id, step FROM task WHERE application_id = $1 AND status = 'open'", [app.id])).map((r) => r);
+    for (const task of open) if (!waiting.some((w) => w.step === task.step)) await tx.run("UPDATE task SET status = 'cancelled' WHERE id = $1", [task.id]);
+    for (const w of waiting) {
+      if (open.some((t) => t.step === w.step)) continue;
+      const activations = result.timeline.filter((t) => t.type === 'assigned' && t.step === w.step);
+      const last = activations.at(-1)!;
+      const [group, scope] = splitAssignee(w.assignee);
+      await tx.run('INSERT INTO task (id, application_id, step, round, group_id, scope, status, due, opened_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
+        newId(this.now()),
+        app.id,
+        w.step,
+        activations.length,
+        group,
+        scope,
+        'open',
+        last.due,
+        last.at,
+      ]);
+    }
+    await tx.run('UPDATE application SET decisions = $1, status = $2, updated_at = $3, emitted_timeline = $4, emitted_notifications = $5, revision = revision + 1 WHERE id = $6', [
+      json(app.decisions),
+      status,
+      at,
+      Math.max(timeline.length, emitted.emittedTimeline),
+      Math.max(notifications.length, emitted.emittedNotifications),
+      app.id,
+    ]);
+    void definition;
+    return status;
+
+    function eventOf(entry: TimelineEntry): Partial<RuntimeEvent> {
+      const [group, scope] = entry.assignee ? splitAssignee(entry.assignee) : [undefined, undefined];
+      return {
+        type: entry.type,
+        at: entry.at,
+        ...(entry.step ? { step: entry.step } : {}),
+        ...(group ? { group } : {}),
+        ...(scope ? { scope } : {}),
+        ...(entry.department ? { department: entry.department } : {}),
+        ...(entry.due ? { due: entry.due } : {}),
+        ...(entry.action ? { action: entry.action } : {}),
+        ...(entry.outcome ? { outcome: entry.outcome } : {}),
+        ...(entry.comment ? { comment: entry.comment } : {}),
+      };
+    }
+  }
+
+  private async appendEvent(tx: Sql, app: ApplicationRecord, event: Partial<RuntimeEvent>) {
+    const applicant = Object.fromEntries(['type', 'college', 'department'].filter((k) => typeof app.applicant[k] === 'string').map((k) => [k, app.applicant[k]]));
+    const body: RuntimeEvent = {
+      type: event.type!,
+      at: event.at!,
+      instance: app.id,
+      service: app.service,
+      version: app.version,
+      ...(Object.keys(applicant).length ? { applicant } : {}),
+      channel: app.channel,
+      ...event,
+    } as RuntimeEvent;
+    await tx.run('INSERT INTO event (id, application_id, at, type, body) VALUES ($1, $2, $3, $4, $5)', [newId(this.now()), app.id, body.at, body.type, json(body)]);
+  }
+}
+
+/** The form data after every revision the applicant made (`data` keeps the first submission: the replay applies each revision). */
+export function latestData(app: ApplicationRecord): Record<string, unknown> {
+  return app.decisions.reduce((data, d) => (d.revise ? { ...data, ...d.revise } : data), app.data);
+}
+
+/** `group@scope` → [group, scope]; a university-wide group has the scope ''. */
+function splitAssignee(assignee: string): [string, string] {
+  const at = assignee.indexOf('@');
+  return at < 0 ? [assignee, ''] : [assignee.slice(0, at), assignee.slice(at + 1)];
+}
+
+async function holds(tx: Sql, person: string, group: string, scope: string): Promise<boolean> {
+  return (await tx.query('SELECT 1 AS yes FROM membership WHERE person_id = $1 AND group_id = $2 AND scope = $3', [person, group, scope])).length > 0;
+}
+
+function invalid(result: RunResult): { ok: false } & Refusal {
+  return { ok: false, kind: 'invalid', fieldErrors: result.fieldErrors, message: { zh: '提交的内容有误，请按提示修改', en: 'the submission has errors; see each field' } };
+}
+
+function conflict(task: TaskRecord): { ok: false } & Refusal {
+  if (task.status === 'cancelled') {
+    return { ok: false, kind: 'conflict', status: task.status, message: { zh: '这个待办已不需要办理（流程已继续或申请已撤回）', en: 'this task is no longer needed (the flow moved on or the application was withdrawn)' } };
+  }
+  return {
+    ok: false,
+    kind: 'conflict',
+    status: task.status,
+    actedBy: task.actedBy,
+    actedAt: task.actedAt,
+    message: { zh: `${task.actedBy ?? '其他办理人'} 已于 ${task.actedAt ?? ''} 办理了这个环节`, en: `${task.actedBy ?? 'another approver'} acted on this step at ${task.actedAt ?? ''}` },
+  };
+}
+
+function toApplication(row: Row): ApplicationRecord {
+  return {
+    id: String(row.id),
+    service: String(row.service),
+    version: Number(row.version),
+    applicantId: String(row.applicant_id),
+    applicant: JSON.parse(String(row.applicant)),
+    data: JSON.parse(String(row.data)),
+    decisions: JSON.parse(String(row.decisions)),
+    status: row.status as ApplicationStatus,
+    channel: String(row.channel),
+    submittedAt: String(row.submitted_at),
+    updatedAt: String(row.updated_at),
+    revision: Number(row.revision),
+  };
+}
+
+function toTask(row: Row): TaskRecord {
+  return {
+    id: String(row.id),
+    application: String(row.application_id),
+    step: String(row.step),
+    round: Number(row.round),
+    group: String(row.group_id),
+    scope: String(row.scope),
+    status: row.status as TaskRecord['status'],
+    due: String(row.due),
+    openedAt: String(row.opened_at),
+    ...(row.acted_by ? { actedBy: String(row.acted_by) } : {}),
+    ...(row.acted_at ? { actedAt: String(row.acted_at) } : {}),
+    ...(row.action ? { action: row.action as Action } : {}),
+    ...(row.comment ? { comment: String(row.comment) } : {}),
+  };
+}
