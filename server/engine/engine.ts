@@ -76,9 +76,15 @@ export interface EngineOptions {
   hallUrl?: string;
 }
 
-/** Sortable, unguessable ids: time first (so rows sort by creation), then 48 random bits. */
+let lastTick = 0;
+
+/**
+ * Sortable, unguessable ids: a time that never repeats or goes back within this process (so an
+ * application's events, written in one transaction, sort in the order they happened), then 48 random bits.
+ */
 export function newId(now: Date): string {
-  return `${now.getTime().toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
+  lastTick = Math.max(now.getTime(), lastTick + 1);
+  return `${lastTick.toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
 }
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -220,6 +226,24 @@ export class Engine {
   async application(id: string): Promise<ApplicationRecord | undefined> {
     const [row] = await this.store.query('SELECT * FROM application WHERE id = $1', [id]);
     return row ? toApplication(row) : undefined;
+  }
+
+  /** A person's own applications, newest first. */
+  async applicationsOf(applicant: string): Promise<ApplicationRecord[]> {
+    return (await this.store.query('SELECT * FROM application WHERE applicant_id = $1 ORDER BY submitted_at DESC, id DESC', [applicant])).map(toApplication);
+  }
+
+  /**
+   * Least sight: the applicant sees their application; an approver sees it while they hold one of its
+   * open tasks' group@scope, and afterwards if they acted on it.
+   */
+  async maySee(person: string, application: ApplicationRecord): Promise<boolean> {
+    if (application.applicantId === person) return true;
+    const rows = await this.store.query(
+      "SELECT 1 AS yes FROM task t LEFT JOIN membership m ON m.group_id = t.group_id AND m.scope = t.scope AND m.person_id = $1 WHERE t.application_id = $2 AND (t.acted_by = $1 OR (t.status = 'open' AND m.person_id IS NOT NULL))",
+      [person, application.id],
+    );
+    return rows.length > 0;
   }
 
   async tasksOf(application: string): Promise<TaskRecord[]> {

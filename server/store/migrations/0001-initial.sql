@@ -84,3 +84,14 @@ CREATE TABLE membership (
   PRIMARY KEY (person_id, group_id, scope)
 );
 CREATE INDEX membership_by_group ON membership (group_id, scope);
+
+-- Signed-in sessions, shared by every process on the database. The CSRF token is checked on every
+-- state-changing request (synchronizer token).
+CREATE TABLE session (
+  id TEXT PRIMARY KEY,
+  person_id TEXT NOT NULL,
+  csrf TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX session_by_person ON session (person_id);

@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { loadRuntime } from '../cli/runtime/index.ts';
+import { importDirectory, parseDirectory } from './directory/import.ts';
+import { Engine } from './engine/engine.ts';
+import { buildApp } from './http/app.ts';
+import { migrate } from './store/migrate.ts';
+import { openStore } from './store/store.ts';
+import type { Store } from './store/store.ts';
+
+export interface ServeOptions {
+  /** The folder holding runtime/ (the repository's generated/). */
+  generated: string;
+  /** `sqlite:<file>` or `postgres://…`. */
+  store: string;
+  host: string;
+  port: number;
+  dev: boolean;
+  /** A directory export to import before serving. */
+  directory?: string;
+  hallUrl?: string;
+  logger?: boolean | object;
+}
+
+/** Startup refused: the message says what to do. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+export interface RunningHall {
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/**
+ * Start the hall: verify generated/ through the public loader, bring the store's schema up to date,
+ * refuse to run when applications in flight are pinned to a version generated/ no longer holds, then
+ * listen.
+ */
+export async function startHall(options: ServeOptions): Promise<RunningHall> {
+  const runtime = await loadRuntime(options.generated);
+  const store = await openStore(options.store);
+  try {
+    await migrate(store);
+    if (options.directory) {
+      const { directory, problems } = parseDirectory(await readFile(options.directory, 'utf8'), options.directory);
+      if (!directory) throw new StartupError(`人员目录有错误 / the directory export has problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+      await importDirectory(store, directory);
+    }
+    const engine = new Engine({ store, runtime, hallUrl: options.hallUrl });
+    const missing = await engine.missingVersions();
+    if (missing.length) {
+      throw new StartupError(
+        `以下运行定义版本仍有办理中的申请，但 generated/ 中已没有它们。不能静默换用其他版本：请恢复这些版本后再启动。\n` +
+          `These definition versions have applications in flight but are missing from generated/. Restore them before starting:\n` +
+          missing.map((m) => `  - ${m.service} v${m.version}：${m.applications} 个申请 / applications`).join('\n'),
+      );
+    }
+    const app = buildApp({ engine, dev: options.dev, secureCookies: !options.dev, logger: options.logger });
+    const address = await app.listen({ host: options.host, port: options.port });
+    return {
+      url: address,
+      app,
+      store,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
