@@ -4,6 +4,8 @@ import { loadRuntime } from '../cli/runtime/index.ts';
 import { importDirectory, parseDirectory } from './directory/import.ts';
 import { Engine } from './engine/engine.ts';
 import { buildApp } from './http/app.ts';
+import { Deliverer } from './notify/deliver.ts';
+import type { NotifyChannels } from './notify/deliver.ts';
 import { migrate } from './store/migrate.ts';
 import { openStore } from './store/store.ts';
 import type { Store } from './store/store.ts';
@@ -20,6 +22,9 @@ export interface ServeOptions {
   directory?: string;
   hallUrl?: string;
   logger?: boolean | object;
+  /** Where notifications go; the outbox is worked every `deliverEverySeconds` (default 5). */
+  notify?: NotifyChannels;
+  deliverEverySeconds?: number;
 }
 
 /** Startup refused: the message says what to do. */
@@ -63,12 +68,22 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
     }
     const app = buildApp({ engine, dev: options.dev, secureCookies: !options.dev, logger: options.logger });
     const address = await app.listen({ host: options.host, port: options.port });
+    const names = (id: string) => runtime.manifest.services.find((s) => s.id === id)?.name.zh ?? id;
+    const deliverer = new Deliverer(store, { hall: runtime.manifest.hall.name, ...options.notify }, names);
+    let delivering: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      // One round at a time; an outage is retried on the next tick (messages stay in the outbox).
+      delivering = delivering.then(() => deliverer.deliverDue().catch((error) => app.log.warn(error)));
+    }, (options.deliverEverySeconds ?? 5) * 1000);
     return {
       url: address,
       app,
       store,
       async close() {
+        clearInterval(timer);
         await app.close();
+        await delivering;
+        deliverer.close();
         await store.close();
       },
     };

@@ -8,6 +8,8 @@ export interface ServeCommandOptions {
   port: string;
   dev?: boolean;
   directory?: string;
+  smtp?: string;
+  mailFrom?: string;
   lang: Lang;
 }
 
@@ -21,6 +23,8 @@ export function define(program: Command): void {
     .option('--port <port>', '端口（0 = 任选）/ port (0 = any free port)', '8080')
     .option('--dev', '开发模式：可选择身份登录，页面标明“预览” / development mode with persona login')
     .option('--directory <file>', '启动前导入的人员目录（YAML）/ a directory export to import at start')
+    .option('--smtp <url>', '发送通知邮件的服务器，如 smtp://user:pass@mail.example.edu.cn:587 / SMTP server for e-mail notifications')
+    .option('--mail-from <address>', '发件人 / sender address')
     .addOption(langOption())
     .action(async (dir: string, options: ServeCommandOptions) => {
       const { runServe } = await import('./run.ts');
