@@ -4,6 +4,7 @@ import { loadRuntime } from '../cli/runtime/index.ts';
 import { importDirectory, parseDirectory } from './directory/import.ts';
 import { Engine } from './engine/engine.ts';
 import { buildApp } from './http/app.ts';
+import { exportEvents, rotateEventLog } from './eventlog/export.ts';
 import { Deliverer } from './notify/deliver.ts';
 import type { NotifyChannels } from './notify/deliver.ts';
 import { migrate } from './store/migrate.ts';
@@ -25,6 +26,8 @@ export interface ServeOptions {
   /** Where notifications go; the outbox is worked every `deliverEverySeconds` (default 5). */
   notify?: NotifyChannels;
   deliverEverySeconds?: number;
+  /** The folder of the JSONL event log that `hall report` reads. */
+  events: string;
 }
 
 /** Startup refused: the message says what to do. */
@@ -70,10 +73,18 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
     const address = await app.listen({ host: options.host, port: options.port });
     const names = (id: string) => runtime.manifest.services.find((s) => s.id === id)?.name.zh ?? id;
     const deliverer = new Deliverer(store, { hall: runtime.manifest.hall.name, ...options.notify }, names);
+    const timezone = runtime.calendar.timezone;
+    const writeLog = async () => {
+      await exportEvents(store, options.events, { timezone });
+      await store.transaction(async (tx) => {
+        await tx.lock('servicehall:event-log');
+        await rotateEventLog(options.events, { timezone });
+      });
+    };
     let delivering: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
-      // One round at a time; an outage is retried on the next tick (messages stay in the outbox).
-      delivering = delivering.then(() => deliverer.deliverDue().catch((error) => app.log.warn(error)));
+      // One round at a time; an outage is retried on the next tick (events and messages wait in the store).
+      delivering = delivering.then(() => Promise.all([deliverer.deliverDue(), writeLog()]).catch((error) => app.log.warn(error)));
     }, (options.deliverEverySeconds ?? 5) * 1000);
     return {
       url: address,
@@ -83,6 +94,7 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
         clearInterval(timer);
         await app.close();
         await delivering;
+        await writeLog().catch((error) => app.log.warn(error));
         deliverer.close();
         await store.close();
       },

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -54,7 +54,8 @@ const leave = { studentName: '李雨桐', studentNumber: '2022020315', phone: '1
 
 describe.each(STORE_KINDS)('hall serve on %s', (kind) => {
   it('takes 学生请假 from submission to approval over HTTP, and keeps each person to their own cases', async () => {
-    const { url, process: server } = await serve(['--dev', '--directory', DIRECTORY, '--store', await stores.location(kind)]);
+    const events = mkdtempSync(path.join(tmpdir(), 'hall-events-'));
+    const { url, process: server } = await serve(['--dev', '--directory', DIRECTORY, '--events', events, '--store', await stores.location(kind)]);
     const student = await client(url, '2022020315');
     const other = await client(url, '2023010101');
     const counselor = await client(url, 't-wang');
@@ -97,6 +98,14 @@ describe.each(STORE_KINDS)('hall serve on %s', (kind) => {
     const ended = await server;
     expect(ended.exitCode).toBe(0);
     expect(ended.all).toContain('已停止');
+
+    // The event log it wrote is what `hall report` reads: the application is counted, once, as approved.
+    const out = mkdtempSync(path.join(tmpdir(), 'hall-report-'));
+    const report = await execa(NODE, [HALL, 'report', path.join(ROOT, 'catalog'), '--events', events, '--out', out], { reject: false, all: true, env: { NO_COLOR: '1' } });
+    expect(report.exitCode).toBe(0);
+    const figures = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+    const service = figures.services.find((s: { id: string }) => s.id === 'student-leave');
+    expect(service).toMatchObject({ applications: 1, approved: 1 });
   });
 });
 
@@ -144,5 +153,28 @@ describe('hall serve refuses what it must', () => {
     expect(result.exitCode).toBe(1);
     expect(result.all).toContain('/people/2/id');
     expect(result.all).toContain('人员“a”重复');
+  });
+});
+
+describe('two hall serve processes on one PostgreSQL', () => {
+  it('share sessions, tasks and the event log, and let exactly one of two approvers win', async () => {
+    const location = await stores.location('postgres');
+    const events = mkdtempSync(path.join(tmpdir(), 'hall-events-'));
+    const a = await serve(['--dev', '--directory', DIRECTORY, '--events', events, '--store', location]);
+    const b = await serve(['--dev', '--events', events, '--store', location]);
+    const student = await client(a.url, '2022020315');
+    const created = await student.post('/api/applications', { service: 'student-leave', data: leave });
+    expect(created.status).toBe(201);
+    const onA = await client(a.url, 't-wang');
+    const onB = await client(b.url, 't-wang');
+    const [task] = (await onB.get('/api/tasks')).body.tasks;
+    const results = await Promise.all([onA.post(`/api/tasks/${task.id}/decision`, { action: 'approve' }), onB.post(`/api/tasks/${task.id}/decision`, { action: 'approve' })]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    a.process.kill('SIGTERM');
+    b.process.kill('SIGTERM');
+    await Promise.all([a.process, b.process]);
+    const lines = readdirSync(events).flatMap((f) => readFileSync(path.join(events, f), 'utf8').trim().split('\n')).map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.type)).toEqual(['submitted', 'assigned', 'acted', 'assigned']);
+    expect(new Set(lines.map((l) => l.id)).size).toBe(lines.length);
   });
 });

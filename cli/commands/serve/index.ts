@@ -9,6 +9,7 @@ export interface ServeCommandOptions {
   dev?: boolean;
   directory?: string;
   smtp?: string;
+  events?: string;
   mailFrom?: string;
   lang: Lang;
 }
@@ -23,6 +24,7 @@ export function define(program: Command): void {
     .option('--port <port>', '端口（0 = 任选）/ port (0 = any free port)', '8080')
     .option('--dev', '开发模式：可选择身份登录，页面标明“预览” / development mode with persona login')
     .option('--directory <file>', '启动前导入的人员目录（YAML）/ a directory export to import at start')
+    .option('--events <dir>', '事件日志文件夹（hall report 读取）；默认 .hall/events / the event log folder')
     .option('--smtp <url>', '发送通知邮件的服务器，如 smtp://user:pass@mail.example.edu.cn:587 / SMTP server for e-mail notifications')
     .option('--mail-from <address>', '发件人 / sender address')
     .addOption(langOption())

@@ -14,7 +14,7 @@ export async function runServe(dir: string, options: ServeCommandOptions): Promi
   const store = options.store ?? `sqlite:${path.join(dir, '.hall', 'hall.db')}`;
   let hall;
   try {
-    hall = await startHall({ generated: path.join(dir, 'generated'), store, host: options.host, port, dev: Boolean(options.dev), directory: options.directory, logger: false, notify: { smtp: options.smtp, from: options.mailFrom } });
+    hall = await startHall({ generated: path.join(dir, 'generated'), store, host: options.host, port, dev: Boolean(options.dev), directory: options.directory, logger: false, notify: { smtp: options.smtp, from: options.mailFrom }, events: options.events ?? path.join(dir, '.hall', 'events') });
   } catch (error) {
     if (error instanceof RuntimeLoadError || error instanceof StartupError || error instanceof MigrationError || error instanceof EmbeddedStoreInUseError || error instanceof StoreUnavailableError) {
       process.stderr.write(`hall serve：无法启动 / cannot start\n${error.message}\n`);
