@@ -7,6 +7,7 @@ import { buildApp } from './http/app.ts';
 import { exportEvents, rotateEventLog } from './eventlog/export.ts';
 import { Deliverer } from './notify/deliver.ts';
 import type { NotifyChannels } from './notify/deliver.ts';
+import type { CasOptions } from './identity/cas.ts';
 import { migrate } from './store/migrate.ts';
 import { openStore } from './store/store.ts';
 import type { Store } from './store/store.ts';
@@ -28,6 +29,7 @@ export interface ServeOptions {
   deliverEverySeconds?: number;
   /** The folder of the JSONL event log that `hall report` reads. */
   events: string;
+  identity?: { cas?: CasOptions };
 }
 
 /** Startup refused: the message says what to do. */
@@ -69,7 +71,7 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
           missing.map((m) => `  - ${m.service} v${m.version}：${m.applications} 个申请 / applications`).join('\n'),
       );
     }
-    const app = buildApp({ engine, dev: options.dev, secureCookies: !options.dev, logger: options.logger });
+    const app = buildApp({ engine, dev: options.dev, secureCookies: !options.dev, logger: options.logger, publicUrl: options.hallUrl, identity: options.identity });
     const address = await app.listen({ host: options.host, port: options.port });
     const names = (id: string) => runtime.manifest.services.find((s) => s.id === id)?.name.zh ?? id;
     const deliverer = new Deliverer(store, { hall: runtime.manifest.hall.name, ...options.notify }, names);

@@ -3,6 +3,8 @@ import cookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, Outcome, Refusal } from '../engine/engine.ts';
+import { casLoginUrl, validateTicket } from '../identity/cas.ts';
+import type { CasOptions } from '../identity/cas.ts';
 import { StoreUnavailableError } from '../store/store.ts';
 
 export interface AppOptions {
@@ -12,6 +14,9 @@ export interface AppOptions {
   /** Send cookies with `Secure` (true behind HTTPS, as in production). */
   secureCookies: boolean;
   logger?: boolean | object;
+  /** The hall's public address (for identity callbacks), e.g. https://ehall.example.edu.cn */
+  publicUrl?: string;
+  identity?: { cas?: CasOptions };
 }
 
 interface Person {
@@ -87,16 +92,44 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.send({ ok: true, store: store.kind });
   });
 
-  app.post('/api/dev/login', { schema: { body: { type: 'object', additionalProperties: false, required: ['person'], properties: { person: { type: 'string', minLength: 1, maxLength: 64 } } } } }, async (request, reply) => {
-    if (!options.dev) return reply.code(404).send({ error: 'not-found', message: { zh: '开发登录只在 hall serve --dev 下可用。', en: 'The development login exists only under hall serve --dev.' } });
-    const { person } = request.body as { person: string };
-    const [row] = await store.query('SELECT id FROM person WHERE id = $1', [person]);
-    if (!row) return reply.code(404).send({ error: 'not-found', message: { zh: `目录中没有人员“${person}”。`, en: `No person "${person}" in the directory.` } });
+  /** Sign a person in: a new session in the store (shared by every process) and its cookie. */
+  const startSession = async (reply: FastifyReply, person: string): Promise<string> => {
     const id = randomBytes(24).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     const now = new Date();
     await store.run('INSERT INTO session (id, person_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [id, person, csrf, now.toISOString(), new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString()]);
     reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secureCookies, maxAge: SESSION_HOURS * 3600 });
+    return csrf;
+  };
+
+  const cas = options.identity?.cas;
+  if (cas) {
+    const service = `${(options.publicUrl ?? '').replace(/\/$/, '')}/auth/cas/callback`;
+    app.get('/auth/cas/login', async (_request, reply) => reply.redirect(casLoginUrl(cas, service), 302));
+    app.get('/auth/cas/callback', async (request, reply) => {
+      const ticket = (request.query as { ticket?: unknown }).ticket;
+      if (typeof ticket !== 'string' || !/^[A-Za-z0-9._-]{1,256}$/.test(ticket)) return reply.code(400).send({ error: 'bad-request', message: { zh: '登录回调缺少票据。', en: 'The login callback has no ticket.' } });
+      const checked = await validateTicket(cas, service, ticket);
+      if (!checked.ok) return reply.code(401).send({ error: 'unauthenticated', message: { zh: `统一身份认证登录失败：${checked.reason}`, en: `Sign-in failed: ${checked.reason}` } });
+      const { id, attributes } = checked.identity;
+      // The directory keeps what the data centre exported; the identity platform's attributes are fresher.
+      const [known] = await store.query<{ name: string; attributes: string }>('SELECT name, attributes FROM person WHERE id = $1', [id]);
+      const merged = { ...(known ? (JSON.parse(known.attributes) as Record<string, string>) : {}), ...attributes };
+      const name = attributes.name ?? known?.name ?? id;
+      const now = new Date().toISOString();
+      if (known) await store.run('UPDATE person SET name = $1, attributes = $2, updated_at = $3 WHERE id = $4', [name, JSON.stringify(merged), now, id]);
+      else await store.run('INSERT INTO person (id, name, attributes, updated_at) VALUES ($1, $2, $3, $4)', [id, name, JSON.stringify(merged), now]);
+      await startSession(reply, id);
+      return reply.redirect('/', 302);
+    });
+  }
+
+  app.post('/api/dev/login', { schema: { body: { type: 'object', additionalProperties: false, required: ['person'], properties: { person: { type: 'string', minLength: 1, maxLength: 64 } } } } }, async (request, reply) => {
+    if (!options.dev) return reply.code(404).send({ error: 'not-found', message: { zh: '开发登录只在 hall serve --dev 下可用。', en: 'The development login exists only under hall serve --dev.' } });
+    const { person } = request.body as { person: string };
+    const [row] = await store.query('SELECT id FROM person WHERE id = $1', [person]);
+    if (!row) return reply.code(404).send({ error: 'not-found', message: { zh: `目录中没有人员“${person}”。`, en: `No person "${person}" in the directory.` } });
+    const csrf = await startSession(reply, person);
     return reply.send({ ok: true, person, csrf });
   });
 

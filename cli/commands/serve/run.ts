@@ -5,16 +5,34 @@ import type { ServeCommandOptions } from './index.ts';
 
 /** `hall serve`: start the hall and run until SIGINT/SIGTERM, then finish open requests and stop. */
 export async function runServe(dir: string, options: ServeCommandOptions): Promise<number> {
-  const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port 应为 0–65535 / --port must be 0–65535');
   const { startHall, StartupError } = await import('../../../server/serve.ts');
+  const { readConfig, ConfigError } = await import('../../../server/config.ts');
+  let config;
+  try {
+    config = await readConfig(options.config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`hall serve：无法启动 / cannot start\n${error.message}\n`);
+    return 1;
+  }
+  const port = Number(options.port ?? config.listen?.port ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port 应为 0–65535 / --port must be 0–65535');
   const { MigrationError } = await import('../../../server/store/migrate.ts');
   const { EmbeddedStoreInUseError } = await import('../../../server/store/sqlite.ts');
   const { StoreUnavailableError } = await import('../../../server/store/store.ts');
-  const store = options.store ?? `sqlite:${path.join(dir, '.hall', 'hall.db')}`;
+  const store = options.store ?? config.store ?? `sqlite:${path.join(dir, '.hall', 'hall.db')}`;
   let hall;
   try {
-    hall = await startHall({ generated: path.join(dir, 'generated'), store, host: options.host, port, dev: Boolean(options.dev), directory: options.directory, logger: false, notify: { smtp: options.smtp, from: options.mailFrom }, events: options.events ?? path.join(dir, '.hall', 'events') });
+    hall = await startHall({ generated: path.join(dir, 'generated'), store, host: options.host ?? config.listen?.host ?? '127.0.0.1',
+      port,
+      dev: Boolean(options.dev),
+      directory: options.directory,
+      logger: false,
+      hallUrl: config.url,
+      identity: config.identity,
+      notify: { ...config.notify, ...(options.smtp ? { smtp: options.smtp } : {}), ...(options.mailFrom ? { from: options.mailFrom } : {}) },
+      events: options.events ?? config.events ?? path.join(dir, '.hall', 'events'),
+    });
   } catch (error) {
     if (error instanceof RuntimeLoadError || error instanceof StartupError || error instanceof MigrationError || error instanceof EmbeddedStoreInUseError || error instanceof StoreUnavailableError) {
       process.stderr.write(`hall serve：无法启动 / cannot start\n${error.message}\n`);
