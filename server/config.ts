@@ -56,7 +56,7 @@ const SCHEMA = {
   },
 } as const;
 
-const validate = new Ajv2020({ allErrors: true }).compile<ServeConfig>(SCHEMA);
+const validate = new Ajv2020({ allErrors: true, verbose: true }).compile<ServeConfig>(SCHEMA);
 
 /** A configuration that cannot be used; `problems` are `file:line:column: message` lines. */
 export class ConfigError extends Error {
