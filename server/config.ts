@@ -3,6 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { closest } from '../cli/diagnostics/suggest.ts';
 import type { CasOptions } from './identity/cas.ts';
+import type { OidcOptions } from './identity/oidc.ts';
 import type { NotifyChannels } from './notify/deliver.ts';
 
 /** `hall serve --config hall-serve.yaml`: what a university's IT office sets for production. */
@@ -12,7 +13,7 @@ export interface ServeConfig {
   store?: string;
   events?: string;
   listen?: { host?: string; port?: number };
-  identity?: { cas?: CasOptions };
+  identity?: { cas?: CasOptions; oidc?: OidcOptions };
   notify?: NotifyChannels;
 }
 
@@ -33,6 +34,19 @@ const SCHEMA = {
           additionalProperties: false,
           required: ['url', 'attributes'],
           properties: { url: { type: 'string', pattern: '^https?://' }, attributes: { type: 'object', additionalProperties: { type: 'string' } } },
+        },
+        oidc: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['issuer', 'clientId', 'claims'],
+          properties: {
+            issuer: { type: 'string', pattern: '^https?://' },
+            clientId: { type: 'string', minLength: 1 },
+            clientSecret: { type: 'string' },
+            scope: { type: 'string' },
+            idClaim: { type: 'string' },
+            claims: { type: 'object', additionalProperties: { type: 'string' } },
+          },
         },
       },
     },
@@ -70,7 +84,7 @@ export class ConfigError extends Error {
 
 /**
  * Read and check the configuration; secrets may come from the environment instead of the file:
- * `HALL_STORE` (e.g. a PostgreSQL URL with its password) and `HALL_SMTP` override the file's values.
+ * `HALL_STORE` (e.g. a PostgreSQL URL with its password), `HALL_SMTP` and `HALL_OIDC_SECRET` override the file's values.
  */
 export async function readConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ServeConfig> {
   let config: ServeConfig = {};
@@ -107,6 +121,7 @@ export async function readConfig(file: string | undefined, env: NodeJS.ProcessEn
     config = value;
   }
   if (env.HALL_STORE) config = { ...config, store: env.HALL_STORE };
+  if (env.HALL_OIDC_SECRET && config.identity?.oidc) config = { ...config, identity: { ...config.identity, oidc: { ...config.identity.oidc, clientSecret: env.HALL_OIDC_SECRET } } };
   if (env.HALL_SMTP) config = { ...config, notify: { ...config.notify, smtp: env.HALL_SMTP } };
   return config;
 }

@@ -8,6 +8,8 @@ import { exportEvents, rotateEventLog } from './eventlog/export.ts';
 import { Deliverer } from './notify/deliver.ts';
 import type { NotifyChannels } from './notify/deliver.ts';
 import type { CasOptions } from './identity/cas.ts';
+import { discoverOidc } from './identity/oidc.ts';
+import type { OidcOptions } from './identity/oidc.ts';
 import { migrate } from './store/migrate.ts';
 import { openStore } from './store/store.ts';
 import type { Store } from './store/store.ts';
@@ -29,7 +31,7 @@ export interface ServeOptions {
   deliverEverySeconds?: number;
   /** The folder of the JSONL event log that `hall report` reads. */
   events: string;
-  identity?: { cas?: CasOptions };
+  identity?: { cas?: CasOptions; oidc?: OidcOptions };
 }
 
 /** Startup refused: the message says what to do. */
@@ -71,7 +73,15 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
           missing.map((m) => `  - ${m.service} v${m.version}：${m.applications} 个申请 / applications`).join('\n'),
       );
     }
-    const app = buildApp({ engine, dev: options.dev, secureCookies: !options.dev, logger: options.logger, publicUrl: options.hallUrl, identity: options.identity });
+    let oidc;
+    if (options.identity?.oidc) {
+      try {
+        oidc = { options: options.identity.oidc, config: await discoverOidc(options.identity.oidc) };
+      } catch (error) {
+        throw new StartupError(`无法从 ${options.identity.oidc.issuer} 读取 OpenID 配置 / cannot discover the OpenID provider: ${(error as Error).message}`);
+      }
+    }
+    const app = buildApp({ engine, dev: options.dev, secureCookies: !options.dev, logger: options.logger, publicUrl: options.hallUrl, identity: { cas: options.identity?.cas, oidc } });
     const address = await app.listen({ host: options.host, port: options.port });
     const names = (id: string) => runtime.manifest.services.find((s) => s.id === id)?.name.zh ?? id;
     const deliverer = new Deliverer(store, { hall: runtime.manifest.hall.name, ...options.notify }, names);

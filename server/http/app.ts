@@ -5,6 +5,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, Outcome, Refusal } from '../engine/engine.ts';
 import { casLoginUrl, validateTicket } from '../identity/cas.ts';
 import type { CasOptions } from '../identity/cas.ts';
+import { finishOidcLogin, startOidcLogin } from '../identity/oidc.ts';
+import type { OidcOptions } from '../identity/oidc.ts';
+import type { Configuration as OidcConfiguration } from 'openid-client';
 import { StoreUnavailableError } from '../store/store.ts';
 
 export interface AppOptions {
@@ -16,7 +19,7 @@ export interface AppOptions {
   logger?: boolean | object;
   /** The hall's public address (for identity callbacks), e.g. https://ehall.example.edu.cn */
   publicUrl?: string;
-  identity?: { cas?: CasOptions };
+  identity?: { cas?: CasOptions; oidc?: { options: OidcOptions; config: OidcConfiguration } };
 }
 
 interface Person {
@@ -27,6 +30,8 @@ interface Person {
 
 const SESSION_COOKIE = 'hall_session';
 const SESSION_HOURS = 12;
+const LOGIN_COOKIE = 'hall_login';
+const LOGIN_MINUTES = 10;
 
 const STATUS_OF: Record<Refusal['kind'], number> = { 'not-found': 404, refused: 409, forbidden: 403, invalid: 422, conflict: 409 };
 
@@ -102,6 +107,20 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return csrf;
   };
 
+  /**
+   * A person the identity platform vouched for: remember their attributes (merged over the directory's,
+   * which the data centre exported; the identity platform's are fresher) and open a session.
+   */
+  const signInFrom = async (reply: FastifyReply, id: string, attributes: Record<string, string>) => {
+    const [known] = await store.query<{ name: string; attributes: string }>('SELECT name, attributes FROM person WHERE id = $1', [id]);
+    const merged = { ...(known ? (JSON.parse(known.attributes) as Record<string, string>) : {}), ...attributes };
+    const name = attributes.name ?? known?.name ?? id;
+    const now = new Date().toISOString();
+    if (known) await store.run('UPDATE person SET name = $1, attributes = $2, updated_at = $3 WHERE id = $4', [name, JSON.stringify(merged), now, id]);
+    else await store.run('INSERT INTO person (id, name, attributes, updated_at) VALUES ($1, $2, $3, $4)', [id, name, JSON.stringify(merged), now]);
+    await startSession(reply, id);
+  };
+
   const cas = options.identity?.cas;
   if (cas) {
     const service = `${(options.publicUrl ?? '').replace(/\/$/, '')}/auth/cas/callback`;
@@ -111,15 +130,33 @@ export function buildApp(options: AppOptions): FastifyInstance {
       if (typeof ticket !== 'string' || !/^[A-Za-z0-9._-]{1,256}$/.test(ticket)) return reply.code(400).send({ error: 'bad-request', message: { zh: '登录回调缺少票据。', en: 'The login callback has no ticket.' } });
       const checked = await validateTicket(cas, service, ticket);
       if (!checked.ok) return reply.code(401).send({ error: 'unauthenticated', message: { zh: `统一身份认证登录失败：${checked.reason}`, en: `Sign-in failed: ${checked.reason}` } });
-      const { id, attributes } = checked.identity;
-      // The directory keeps what the data centre exported; the identity platform's attributes are fresher.
-      const [known] = await store.query<{ name: string; attributes: string }>('SELECT name, attributes FROM person WHERE id = $1', [id]);
-      const merged = { ...(known ? (JSON.parse(known.attributes) as Record<string, string>) : {}), ...attributes };
-      const name = attributes.name ?? known?.name ?? id;
-      const now = new Date().toISOString();
-      if (known) await store.run('UPDATE person SET name = $1, attributes = $2, updated_at = $3 WHERE id = $4', [name, JSON.stringify(merged), now, id]);
-      else await store.run('INSERT INTO person (id, name, attributes, updated_at) VALUES ($1, $2, $3, $4)', [id, name, JSON.stringify(merged), now]);
-      await startSession(reply, id);
+      await signInFrom(reply, checked.identity.id, checked.identity.attributes);
+      return reply.redirect('/', 302);
+    });
+  }
+
+  const oidc = options.identity?.oidc;
+  if (oidc) {
+    const redirectUri = `${(options.publicUrl ?? '').replace(/\/$/, '')}/auth/oidc/callback`;
+    app.get('/auth/oidc/login', async (_request, reply) => {
+      const login = await startOidcLogin(oidc.config, oidc.options, redirectUri);
+      const id = randomBytes(24).toString('base64url');
+      await store.run('INSERT INTO login_attempt (id, state, nonce, verifier, created_at) VALUES ($1, $2, $3, $4, $5)', [id, login.state, login.nonce, login.verifier, new Date().toISOString()]);
+      reply.setCookie(LOGIN_COOKIE, id, { path: '/auth/oidc', httpOnly: true, sameSite: 'lax', secure: options.secureCookies, maxAge: LOGIN_MINUTES * 60 });
+      return reply.redirect(login.url, 302);
+    });
+    app.get('/auth/oidc/callback', async (request, reply) => {
+      const attemptId = request.cookies[LOGIN_COOKIE] ?? '';
+      // One use only: the attempt is deleted whatever the outcome.
+      const [attempt] = await store.query<{ state: string; nonce: string; verifier: string; created_at: string }>('DELETE FROM login_attempt WHERE id = $1 RETURNING state, nonce, verifier, created_at', [attemptId]);
+      reply.clearCookie(LOGIN_COOKIE, { path: '/auth/oidc' });
+      if (!attempt || Date.parse(attempt.created_at) < Date.now() - LOGIN_MINUTES * 60_000) {
+        return reply.code(401).send({ error: 'unauthenticated', message: { zh: '登录已过期或不是从本站发起的，请重新登录。', en: 'The sign-in expired or did not start here; please sign in again.' } });
+      }
+      const query = request.raw.url?.split('?')[1] ?? '';
+      const done = await finishOidcLogin(oidc.config, oidc.options, new URL(`${redirectUri}?${query}`), attempt);
+      if (!done.ok) return reply.code(401).send({ error: 'unauthenticated', message: { zh: `统一身份认证登录失败：${done.reason}`, en: `Sign-in failed: ${done.reason}` } });
+      await signInFrom(reply, done.id, done.attributes);
       return reply.redirect('/', 302);
     });
   }

@@ -95,3 +95,12 @@ CREATE TABLE session (
   expires_at TEXT NOT NULL
 );
 CREATE INDEX session_by_person ON session (person_id);
+
+-- A sign-in under way at the identity provider (OIDC state, nonce and PKCE verifier), kept minutes only.
+CREATE TABLE login_attempt (
+  id TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  verifier TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
