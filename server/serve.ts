@@ -34,6 +34,9 @@ export interface ServeOptions {
   identity?: { cas?: CasOptions; oidc?: OidcOptions };
 }
 
+/** The pg-boss queue whose scheduled job runs the timers' sweep. */
+export const SWEEP_QUEUE = 'hall-sweep';
+
 /** Startup refused: the message says what to do. */
 export class StartupError extends Error {
   constructor(message: string) {
@@ -93,6 +96,26 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
         await rotateEventLog(options.events, { timezone });
       });
     };
+    // Timers: the sweep marks overdue tasks and sends due-day reminders; it fires each timer once however
+    // often and wherever it runs. On PostgreSQL pg-boss runs it every minute, once across all processes;
+    // the embedded store has one process, which runs it itself.
+    let stopTimers: () => Promise<void>;
+    if (store.kind === 'postgres') {
+      const { PgBoss } = await import('pg-boss');
+      const boss = new PgBoss({ connectionString: options.store, schema: 'pgboss', application_name: 'servicehall-jobs' });
+      boss.on('error', (error) => app.log.warn(error));
+      await boss.start();
+      if (!(await boss.getQueue(SWEEP_QUEUE))) await boss.createQueue(SWEEP_QUEUE);
+      await boss.schedule(SWEEP_QUEUE, '* * * * *', null, { tz: timezone });
+      await boss.work(SWEEP_QUEUE, async () => {
+        await engine.sweep();
+      });
+      stopTimers = () => boss.stop({ graceful: true, timeout: 10_000 });
+    } else {
+      const sweeper = setInterval(() => void engine.sweep().catch((error) => app.log.warn(error)), 60_000);
+      void engine.sweep().catch((error) => app.log.warn(error));
+      stopTimers = async () => clearInterval(sweeper);
+    }
     let delivering: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
       // One round at a time; an outage is retried on the next tick (events and messages wait in the store).
@@ -104,6 +127,7 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
       store,
       async close() {
         clearInterval(timer);
+        await stopTimers();
         await app.close();
         await delivering;
         await writeLog().catch((error) => app.log.warn(error));

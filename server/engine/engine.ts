@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import Handlebars from 'handlebars';
 import { runWorkflow } from '../../cli/runtime/index.ts';
 import type { Decision, FieldError, LoadedRuntime, RunResult, RuntimeDefinition, RuntimeEvent, TimelineEntry } from '../../cli/runtime/index.ts';
+import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 
 /**
@@ -263,7 +265,73 @@ export class Engine {
     return (await this.store.query<{ body: string }>('SELECT body FROM event WHERE application_id = $1 ORDER BY id', [application])).map((r) => JSON.parse(r.body) as RuntimeEvent);
   }
 
+  /**
+   * The timers, as data: tasks whose due date has ended are marked overdue (an `overdue` event and the
+   * step's overdue notification), and tasks due today are reminded from 09:00 (催办, to the holders). Each
+   * mark is a conditional update inside one transaction, so a sweep run by several processes at once, or
+   * again after a crash, fires each timer exactly once. State lives in the task rows: nothing is lost on
+   * restart.
+   */
+  async sweep(now = this.now()): Promise<{ overdue: number; reminded: number }> {
+    const today = this.runtime.calendar.localDate(now.toISOString());
+    const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: this.runtime.calendar.timezone, hour: '2-digit', hourCycle: 'h23' }).format(now));
+    const stamp = now.toISOString();
+    let overdue = 0;
+    let reminded = 0;
+    const late = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND overdue_at IS NULL AND due < $1 ORDER BY due, id", [today]);
+    for (const { id } of late) {
+      const fired = await this.store.transaction(async (tx) => {
+        if ((await tx.run("UPDATE task SET overdue_at = $1 WHERE id = $2 AND status = 'open' AND overdue_at IS NULL", [stamp, id])) !== 1) return false;
+        const task = toTask((await tx.query('SELECT * FROM task WHERE id = $1', [id]))[0]);
+        const app = (await this.lockApplication(tx, task.application))!;
+        const definition = this.definitionOf(app);
+        const step = findStep(definition.workflow?.steps ?? [], task.step);
+        const assignee = task.scope ? `${task.group}@${task.scope}` : task.group;
+        // The same instant the interpreter gives an overdue step: the end of its due date.
+        const at = `${task.due}T23:59:59${offsetOf(app.submittedAt)}`;
+        await this.appendEvent(tx, app, { type: 'overdue', at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), due: task.due });
+        const text = this.render(definition, app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due });
+        if (text) await this.enqueue(tx, app.id, 'overdue', assignee, text, stamp);
+        return true;
+      });
+      if (fired) overdue++;
+    }
+    if (hour >= 9) {
+      const dueToday = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND reminded_at IS NULL AND due = $1 ORDER BY id", [today]);
+      for (const { id } of dueToday) {
+        const fired = await this.store.transaction(async (tx) => {
+          if ((await tx.run("UPDATE task SET reminded_at = $1 WHERE id = $2 AND status = 'open' AND reminded_at IS NULL", [stamp, id])) !== 1) return false;
+          const task = toTask((await tx.query('SELECT * FROM task WHERE id = $1', [id]))[0]);
+          const app = (await this.lockApplication(tx, task.application))!;
+          const step = findStep(this.definitionOf(app).workflow?.steps ?? [], task.step);
+          const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
+          const text = `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”今天（${task.due}）到期，请及时办理。`;
+          await this.enqueue(tx, app.id, 'reminder', task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
+          return true;
+        });
+        if (fired) reminded++;
+      }
+    }
+    return { overdue, reminded };
+  }
+
   // --- internals --------------------------------------------------------------------------------------
+
+  private render(definition: RuntimeDefinition, app: ApplicationRecord, template: string | undefined, extra: Record<string, unknown>): string | undefined {
+    if (!template) return undefined;
+    const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
+    return Handlebars.compile(template, { noEscape: true, strict: false, knownHelpersOnly: true })(
+      { service: { id: app.service, name: entry?.name.zh ?? app.service }, applicant: app.applicant, form: latestData(app), url: this.hallUrl ? `${this.hallUrl.replace(/\/$/, '')}/applications/${app.id}` : '', ...extra },
+      { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false },
+    );
+  }
+
+  private async enqueue(tx: Sql, application: string, event: string, recipient: string, body: string, at: string) {
+    await tx.run(
+      "INSERT INTO outbox (id, application_id, event, recipient, body, status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
+      [newId(this.now()), application, event, recipient, body, at],
+    );
+  }
 
   private definitionOf(app: ApplicationRecord): RuntimeDefinition {
     return this.runtime.version(app.service, app.version);
@@ -307,12 +375,26 @@ export class Engine {
   ): Promise<ApplicationStatus> {
     const { timeline, notifications } = result;
     const returned = result.awaiting === 'applicant';
-    for (const entry of timeline.slice(emitted.emittedTimeline)) await this.appendEvent(tx, app, eventOf(entry));
+    // An overdue the sweep already announced is not announced again when the late decision replays it.
+    const announced = new Set(
+      (await tx.query<{ step: string }>('SELECT step FROM task WHERE application_id = $1 AND overdue_at IS NOT NULL', [app.id])).map((r) => r.step),
+    );
+    const skipped: string[] = [];
+    for (const entry of timeline.slice(emitted.emittedTimeline)) {
+      if (entry.type === 'overdue' && entry.step && announced.has(entry.step)) {
+        skipped.push(entry.assignee ?? '');
+        continue;
+      }
+      await this.appendEvent(tx, app, eventOf(entry));
+      if (entry.type === 'overdue' && entry.step) await tx.run("UPDATE task SET overdue_at = $1 WHERE application_id = $2 AND step = $3 AND overdue_at IS NULL AND (status = 'open' OR acted_at = $4)", [at, app.id, entry.step, at]);
+    }
     for (const note of notifications.slice(emitted.emittedNotifications)) {
-      await tx.run(
-        "INSERT INTO outbox (id, application_id, event, recipient, body, status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
-        [newId(this.now()), app.id, note.event, note.to, note.text, at],
-      );
+      const i = note.event === 'overdue' ? skipped.indexOf(note.to) : -1;
+      if (i >= 0) {
+        skipped.splice(i, 1);
+        continue;
+      }
+      await this.enqueue(tx, app.id, note.event, note.to, note.text, at);
     }
     const status: ApplicationStatus = returned
       ? 'returned'
@@ -388,6 +470,26 @@ export class Engine {
 /** The form data after every revision the applicant made (`data` keeps the first submission: the replay applies each revision). */
 export function latestData(app: ApplicationRecord): Record<string, unknown> {
   return app.decisions.reduce((data, d) => (d.revise ? { ...data, ...d.revise } : data), app.data);
+}
+
+function findStep(nodes: RuntimeNode[], id: string): RuntimeStep | undefined {
+  for (const node of nodes) {
+    if (node.kind === 'step' && node.id === id) return node;
+    if (node.kind === 'parallel') {
+      const found = node.steps.find((s) => s.id === id);
+      if (found) return found;
+    }
+    if (node.kind === 'branch') {
+      const found = findStep(node.then, id) ?? findStep(node.else, id);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function offsetOf(instant: string): string {
+  const m = /([+-]\d{2}:\d{2}|Z)$/.exec(instant);
+  return m ? m[1] : '+08:00';
 }
 
 /** `group@scope` → [group, scope]; a university-wide group has the scope ''. */

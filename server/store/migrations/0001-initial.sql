@@ -37,8 +37,11 @@ CREATE TABLE task (
   acted_at TEXT,
   action TEXT,
   comment TEXT,
+  reminded_at TEXT,
+  overdue_at TEXT,
   UNIQUE (application_id, step, round)
 );
+CREATE INDEX task_by_due ON task (status, due);
 CREATE INDEX task_by_holder ON task (group_id, scope, status, due);
 CREATE INDEX task_by_actor ON task (acted_by, acted_at);
 
