@@ -17,6 +17,8 @@ export interface Decision {
   revise?: Record<string, unknown>;
   /** Values the assignee enters in the step's own fields; later conditions can read them. */
   data?: Record<string, unknown>;
+  /** After a return: when the applicant resubmitted (the returned step starts again then); defaults to the return. */
+  resubmittedAt?: string;
 }
 
 export interface RunInput {
@@ -30,6 +32,11 @@ export interface RunInput {
   url?: string;
   /** For appointments: the booked resource, date and slot, readable by conditions as booking.*. */
   booking?: { resource: string; date: string; slot: string };
+  /**
+   * A live application (the hall runtime): a return waits for the applicant, whose resubmission is the
+   * return decision's `resubmittedAt`, instead of resuming at once as in a scenario.
+   */
+  live?: boolean;
 }
 
 export interface TimelineEntry {
@@ -65,6 +72,8 @@ export interface RunResult {
   problem?: { zh: string; en: string };
   /** Steps waiting for a decision when the run stopped (outcome `pending`), with their allowed actions. */
   waiting: { step: string; name: string; assignee: string; actions: Action[] }[];
+  /** Set when a live run stops at a return: the applicant must revise and resubmit. */
+  awaiting?: 'applicant';
 }
 
 class Stop extends Error {
@@ -174,12 +183,17 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
   const applicantRevises = (decision: Decision, step: RuntimeStep) => {
     result.timeline.push({ type: 'returned', at: clock, step: step.id, stepName: step.name.zh, ...(decision.comment ? { comment: decision.comment } : {}) });
     notify('returned', `applicant:${applicantName}`, definition.workflow?.notifications.returned, { comment: decision.comment ?? '', step: { name: step.name.zh, id: step.id } });
+    if (input.live && !decision.resubmittedAt) {
+      result.awaiting = 'applicant';
+      throw new Stop('pending', { zh: '等待申请人修改后重新提交', en: 'waiting for the applicant to revise and resubmit' });
+    }
     data = { ...data, ...(decision.revise ?? {}) };
     const problems = validateSubmission(definition, data, input.applicant, input.booking, clock);
     if (problems.length) {
       result.fieldErrors = problems;
       throw new Stop('invalid');
     }
+    if (decision.resubmittedAt) clock = later(decision.resubmittedAt, clock);
     result.timeline.push({ type: 'resubmitted', at: clock });
   };
 

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { RuntimeLoadError } from '../../runtime/index.ts';
+import { UsageError } from '../../shared/errors.ts';
+import type { ServeCommandOptions } from './index.ts';
+
+/** `hall serve`: start the hall and run until SIGINT/SIGTERM, then finish open requests and stop. */
+export async function runServe(dir: string, options: ServeCommandOptions): Promise<number> {
+  const { startHall, StartupError } = await import('../../../server/serve.ts');
+  const { readConfig, ConfigError } = await import('../../../server/config.ts');
+  let config;
+  try {
+    config = await readConfig(options.config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`hall serve：无法启动 / cannot start\n${error.message}\n`);
+    return 1;
+  }
+  const port = Number(options.port ?? config.listen?.port ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port 应为 0–65535 / --port must be 0–65535');
+  const { MigrationError } = await import('../../../server/store/migrate.ts');
+  const { EmbeddedStoreInUseError } = await import('../../../server/store/sqlite.ts');
+  const { StoreUnavailableError } = await import('../../../server/store/store.ts');
+  const store = options.store ?? config.store ?? `sqlite:${path.join(dir, '.hall', 'hall.db')}`;
+  let hall;
+  try {
+    hall = await startHall({ generated: path.join(dir, 'generated'), store, host: options.host ?? config.listen?.host ?? '127.0.0.1',
+      port,
+      dev: Boolean(options.dev),
+      directory: options.directory,
+      logger: false,
+      hallUrl: config.url,
+      identity: config.identity,
+      notify: { ...config.notify, ...(options.smtp ? { smtp: options.smtp } : {}), ...(options.mailFrom ? { from: options.mailFrom } : {}) },
+      events: options.events ?? config.events ?? path.join(dir, '.hall', 'events'),
+    });
+  } catch (error) {
+    if (error instanceof RuntimeLoadError || error instanceof StartupError || error instanceof MigrationError || error instanceof EmbeddedStoreInUseError || error instanceof StoreUnavailableError) {
+      process.stderr.write(`hall serve：无法启动 / cannot start\n${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const zh = options.lang !== 'en';
+  process.stdout.write(
+    `${zh ? '网上办事大厅已启动' : 'The hall is running'}: ${hall.url}${options.dev ? (zh ? '（开发预览：可选择身份登录）' : ' (development preview: persona login)') : ''}\n` +
+      `${zh ? '数据库' : 'store'}: ${hall.store.where}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await hall.close();
+  process.stdout.write(zh ? '已停止。\n' : 'Stopped.\n');
+  return 0;
+}

@@ -1,0 +1,556 @@
+import { randomBytes } from 'node:crypto';
+import Handlebars from 'handlebars';
+import { runWorkflow } from '../../cli/runtime/index.ts';
+import type { Decision, FieldError, LoadedRuntime, RunResult, RuntimeDefinition, RuntimeEvent, TimelineEntry } from '../../cli/runtime/index.ts';
+import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { Row, Sql, Store, Transaction } from '../store/store.ts';
+
+/**
+ * The hall's engine. An application's state is never stored as a copy of the flow: it is the reference
+ * interpreter run over the application's decisions so far (`runWorkflow(definition, decisions)`), so the
+ * runtime cannot disagree with `hall test`, `hall simulate` or the BPMN differential. Each change is one
+ * transaction that appends the decision, updates the tasks, and writes the change's events and
+ * notifications (the timeline entries and notifications the new run has beyond those already written).
+ */
+
+export type ApplicationStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn' | 'incident';
+export type Action = Decision['action'];
+
+export interface Applicant {
+  /** The person's id in the identity platform (学号/工号). */
+  id: string;
+  /** Attributes the flow reads as `applicant.*` (name, type, college, class …). */
+  attributes: Record<string, unknown>;
+}
+
+export interface ApplicationRecord {
+  id: string;
+  service: string;
+  version: number;
+  applicantId: string;
+  applicant: Record<string, unknown>;
+  data: Record<string, unknown>;
+  decisions: Decision[];
+  status: ApplicationStatus;
+  channel: string;
+  submittedAt: string;
+  updatedAt: string;
+  revision: number;
+}
+
+export interface TaskRecord {
+  id: string;
+  application: string;
+  step: string;
+  round: number;
+  group: string;
+  scope: string;
+  status: 'open' | 'done' | 'cancelled';
+  due: string;
+  openedAt: string;
+  actedBy?: string;
+  actedAt?: string;
+  action?: Action;
+  comment?: string;
+}
+
+/** Why a request was refused, with a message for the person who made it (Chinese first). */
+export type Refusal =
+  | { kind: 'not-found'; message: Message }
+  | { kind: 'refused'; message: Message }
+  | { kind: 'forbidden'; message: Message }
+  | { kind: 'invalid'; message: Message; fieldErrors: FieldError[] }
+  | { kind: 'conflict'; message: Message; actedBy?: string; actedAt?: string; status: string };
+
+export interface Message {
+  zh: string;
+  en: string;
+}
+
+export type Outcome<T> = ({ ok: true } & T) | ({ ok: false } & Refusal);
+
+export interface EngineOptions {
+  store: Store;
+  runtime: LoadedRuntime;
+  /** The clock; injected so tests and scenarios are reproducible. */
+  now?: () => Date;
+  /** The hall's address for links in notifications. */
+  hallUrl?: string;
+}
+
+let lastTick = 0;
+
+/**
+ * Sortable, unguessable ids: a time that never repeats or goes back within this process (so an
+ * application's events, written in one transaction, sort in the order they happened), then 48 random bits.
+ */
+export function newId(now: Date): string {
+  lastTick = Math.max(now.getTime(), lastTick + 1);
+  return `${lastTick.toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+
+export class Engine {
+  readonly store: Store;
+  readonly runtime: LoadedRuntime;
+  private readonly now: () => Date;
+  private readonly hallUrl: string;
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.runtime = options.runtime;
+    this.now = options.now ?? (() => new Date());
+    this.hallUrl = options.hallUrl ?? '';
+  }
+
+  /**
+   * Versions that applications in flight are pinned to but the loaded generated/ no longer holds. The
+   * server refuses to start on a non-empty answer: switching them silently to another version would
+   * change the rules of a case half-way.
+   */
+  async missingVersions(): Promise<{ service: string; version: number; applications: number }[]> {
+    const rows = await this.store.query<{ service: string; version: number; n: number | string }>(
+      "SELECT service, version, COUNT(*) AS n FROM application WHERE status IN ('pending', 'returned', 'incident') GROUP BY service, version ORDER BY service, version",
+    );
+    return rows
+      .filter((r) => !this.runtime.definitions.get(r.service)?.has(Number(r.version)))
+      .map((r) => ({ service: r.service, version: Number(r.version), applications: Number(r.n) }));
+  }
+
+  /** Start an application on the service's current version. */
+  async submit(input: { service: string; applicant: Applicant; data: Record<string, unknown>; channel?: string }): Promise<Outcome<{ application: ApplicationRecord }>> {
+    const entry = this.runtime.manifest.services.find((s) => s.id === input.service);
+    if (!entry) return { ok: false, kind: 'not-found', message: { zh: `没有事项“${input.service}”`, en: `no service "${input.service}"` } };
+    if (entry.status === 'retired') {
+      const successor = entry.retired?.successor;
+      return {
+        ok: false,
+        kind: 'refused',
+        message: {
+          zh: `“${entry.name.zh}”已于 ${entry.retired?.date ?? ''} 停办，不再受理新申请${successor ? `，请改为申请接替事项“${successor}”` : ''}。已提交的申请继续办理。`,
+          en: `"${entry.name.en ?? entry.name.zh}" was retired on ${entry.retired?.date ?? ''} and takes no new applications${successor ? `; apply for its successor "${successor}"` : ''}. Applications already made continue.`,
+        },
+      };
+    }
+    if (entry.status === 'suspended') return { ok: false, kind: 'refused', message: { zh: `“${entry.name.zh}”暂停受理。`, en: `"${entry.name.en ?? entry.name.zh}" is suspended.` } };
+    if (entry.type === 'link') return { ok: false, kind: 'refused', message: { zh: `“${entry.name.zh}”在其他系统办理，请从办事指南进入。`, en: `"${entry.name.en ?? entry.name.zh}" is handled in another system; follow the guide's link.` } };
+    const definition = this.runtime.current(input.service);
+    const now = this.now();
+    const submittedAt = now.toISOString();
+    const app: ApplicationRecord = {
+      id: newId(now),
+      service: input.service,
+      version: definition.version,
+      applicantId: input.applicant.id,
+      applicant: input.applicant.attributes,
+      data: input.data,
+      decisions: [],
+      status: 'pending',
+      channel: input.channel ?? 'pc',
+      submittedAt,
+      updatedAt: submittedAt,
+      revision: 0,
+    };
+    const result = this.replay(definition, app, []);
+    if (result.outcome === 'invalid') return invalid(result);
+    return this.store.transaction(async (tx) => {
+      await tx.run(
+        'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, 0)',
+        [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), '[]', 'pending', app.channel, submittedAt, submittedAt],
+      );
+      const status = await this.apply(tx, app, definition, result, { emittedTimeline: 0, emittedNotifications: 0 }, submittedAt);
+      return { ok: true, application: { ...app, status } };
+    });
+  }
+
+  /** An approver decides a task. Exactly one of two people acting on the same task wins; the other gets a conflict. */
+  async act(input: { task: string; person: string; action: Action; comment?: string; data?: Record<string, unknown> }): Promise<Outcome<{ application: ApplicationRecord; task: TaskRecord }>> {
+    return this.store.transaction(async (tx) => {
+      const [taskRow] = await tx.query(`SELECT * FROM task WHERE id = $1 ${tx.lockRow}`, [input.task]);
+      if (!taskRow) return { ok: false, kind: 'not-found', message: { zh: '没有这个待办', en: 'no such task' } };
+      const task = toTask(taskRow);
+      if (!(await holds(tx, input.person, task.group, task.scope))) return { ok: false, kind: 'forbidden', message: { zh: '您不是这个环节的办理人', en: 'you do not hold this step' } };
+      const app = (await this.lockApplication(tx, task.application))!;
+      if (task.status !== 'open') return conflict(task);
+      const definition = this.definitionOf(app);
+      const at = this.now().toISOString();
+      const decision: Decision = { step: task.step, action: input.action, at, ...(input.comment ? { comment: input.comment } : {}), ...(input.data ? { data: input.data } : {}) };
+      const decisions = [...app.decisions, decision];
+      const result = this.replay(definition, app, decisions);
+      if (result.outcome === 'invalid') return invalid(result);
+      if (result.outcome === 'error') {
+        return { ok: false, kind: 'refused', message: { zh: `无法办理：${result.problem?.zh ?? ''}`, en: `cannot act: ${result.problem?.en ?? ''}` } };
+      }
+      const changed = await tx.run("UPDATE task SET status = 'done', acted_by = $1, acted_at = $2, action = $3, comment = $4 WHERE id = $5 AND status = 'open'", [input.person, at, input.action, input.comment ?? null, task.id]);
+      if (changed !== 1) return conflict(task);
+      const emitted = await this.emitted(tx, app.id);
+      const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
+      const [updated] = await tx.query(`SELECT * FROM task WHERE id = $1`, [task.id]);
+      return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 }, task: toTask(updated) };
+    });
+  }
+
+  /** The applicant resubmits a returned application, changing the fields they need to. */
+  async resubmit(input: { application: string; applicant: string; changes: Record<string, unknown> }): Promise<Outcome<{ application: ApplicationRecord }>> {
+    return this.store.transaction(async (tx) => {
+      const app = await this.lockApplication(tx, input.application);
+      if (!app || app.applicantId !== input.applicant) return { ok: false, kind: 'not-found', message: { zh: '没有这个申请', en: 'no such application' } };
+      if (app.status !== 'returned') return { ok: false, kind: 'conflict', status: app.status, message: { zh: '这个申请没有被退回，不能重新提交', en: 'this application was not returned; it cannot be resubmitted' } };
+      const definition = this.definitionOf(app);
+      const at = this.now().toISOString();
+      const last = app.decisions.at(-1)!;
+      const decisions = [...app.decisions.slice(0, -1), { ...last, revise: input.changes, resubmittedAt: at }];
+      const result = this.replay(definition, app, decisions);
+      if (result.outcome === 'invalid') return invalid(result);
+      const emitted = await this.emitted(tx, app.id);
+      const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
+      return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 } };
+    });
+  }
+
+  /** The applicant withdraws an application nobody has acted on yet. */
+  async withdraw(input: { application: string; applicant: string; reason?: string }): Promise<Outcome<{ application: ApplicationRecord }>> {
+    return this.store.transaction(async (tx) => {
+      const app = await this.lockApplication(tx, input.application);
+      if (!app || app.applicantId !== input.applicant) return { ok: false, kind: 'not-found', message: { zh: '没有这个申请', en: 'no such application' } };
+      if (app.status !== 'pending' || app.decisions.length > 0) {
+        return { ok: false, kind: 'conflict', status: app.status, message: { zh: '已有人办理或申请已结束，不能撤回', en: 'someone has already acted, or the application has ended: it cannot be withdrawn' } };
+      }
+      const at = this.now().toISOString();
+      await tx.run("UPDATE task SET status = 'cancelled' WHERE application_id = $1 AND status = 'open'", [app.id]);
+      await tx.run('UPDATE application SET status = $1, updated_at = $2, revision = revision + 1 WHERE id = $3', ['withdrawn', at, app.id]);
+      await this.appendEvent(tx, app, { type: 'withdrawn', at, ...(input.reason ? { comment: input.reason } : {}) });
+      return { ok: true, application: { ...app, status: 'withdrawn', updatedAt: at, revision: app.revision + 1 } };
+    });
+  }
+
+  async application(id: string): Promise<ApplicationRecord | undefined> {
+    const [row] = await this.store.query('SELECT * FROM application WHERE id = $1', [id]);
+    return row ? toApplication(row) : undefined;
+  }
+
+  /** A person's own applications, newest first. */
+  async applicationsOf(applicant: string): Promise<ApplicationRecord[]> {
+    return (await this.store.query('SELECT * FROM application WHERE applicant_id = $1 ORDER BY submitted_at DESC, id DESC', [applicant])).map(toApplication);
+  }
+
+  /**
+   * Least sight: the applicant sees their application; an approver sees it while they hold one of its
+   * open tasks' group@scope, and afterwards if they acted on it.
+   */
+  async maySee(person: string, application: ApplicationRecord): Promise<boolean> {
+    if (application.applicantId === person) return true;
+    const rows = await this.store.query(
+      "SELECT 1 AS yes FROM task t LEFT JOIN membership m ON m.group_id = t.group_id AND m.scope = t.scope AND m.person_id = $1 WHERE t.application_id = $2 AND (t.acted_by = $1 OR (t.status = 'open' AND m.person_id IS NOT NULL))",
+      [person, application.id],
+    );
+    return rows.length > 0;
+  }
+
+  async tasksOf(application: string): Promise<TaskRecord[]> {
+    return (await this.store.query('SELECT * FROM task WHERE application_id = $1 ORDER BY opened_at, step, round', [application])).map(toTask);
+  }
+
+  /** Open tasks of the groups@scopes a person holds, soonest due first. */
+  async todo(person: string): Promise<TaskRecord[]> {
+    const rows = await this.store.query(
+      "SELECT t.* FROM task t JOIN membership m ON m.group_id = t.group_id AND m.scope = t.scope WHERE m.person_id = $1 AND t.status = 'open' ORDER BY t.due, t.opened_at, t.id",
+      [person],
+    );
+    return rows.map(toTask);
+  }
+
+  async events(application: string): Promise<RuntimeEvent[]> {
+    return (await this.store.query<{ body: string }>('SELECT body FROM event WHERE application_id = $1 ORDER BY id', [application])).map((r) => JSON.parse(r.body) as RuntimeEvent);
+  }
+
+  /**
+   * The timers, as data: tasks whose due date has ended are marked overdue (an `overdue` event and the
+   * step's overdue notification), and tasks due today are reminded from 09:00 (催办, to the holders). Each
+   * mark is a conditional update inside one transaction, so a sweep run by several processes at once, or
+   * again after a crash, fires each timer exactly once. State lives in the task rows: nothing is lost on
+   * restart.
+   */
+  async sweep(now = this.now()): Promise<{ overdue: number; reminded: number }> {
+    const today = this.runtime.calendar.localDate(now.toISOString());
+    const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: this.runtime.calendar.timezone, hour: '2-digit', hourCycle: 'h23' }).format(now));
+    const stamp = now.toISOString();
+    let overdue = 0;
+    let reminded = 0;
+    const late = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND overdue_at IS NULL AND due < $1 ORDER BY due, id", [today]);
+    for (const { id } of late) {
+      const fired = await this.store.transaction(async (tx) => {
+        if ((await tx.run("UPDATE task SET overdue_at = $1 WHERE id = $2 AND status = 'open' AND overdue_at IS NULL", [stamp, id])) !== 1) return false;
+        const task = toTask((await tx.query('SELECT * FROM task WHERE id = $1', [id]))[0]);
+        const app = (await this.lockApplication(tx, task.application))!;
+        const definition = this.definitionOf(app);
+        const step = findStep(definition.workflow?.steps ?? [], task.step);
+        const assignee = task.scope ? `${task.group}@${task.scope}` : task.group;
+        // The same instant the interpreter gives an overdue step: the end of its due date.
+        const at = `${task.due}T23:59:59${offsetOf(app.submittedAt)}`;
+        await this.appendEvent(tx, app, { type: 'overdue', at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), due: task.due });
+        const text = this.render(definition, app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due });
+        if (text) await this.enqueue(tx, app.id, 'overdue', assignee, text, stamp);
+        return true;
+      });
+      if (fired) overdue++;
+    }
+    if (hour >= 9) {
+      const dueToday = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND reminded_at IS NULL AND due = $1 ORDER BY id", [today]);
+      for (const { id } of dueToday) {
+        const fired = await this.store.transaction(async (tx) => {
+          if ((await tx.run("UPDATE task SET reminded_at = $1 WHERE id = $2 AND status = 'open' AND reminded_at IS NULL", [stamp, id])) !== 1) return false;
+          const task = toTask((await tx.query('SELECT * FROM task WHERE id = $1', [id]))[0]);
+          const app = (await this.lockApplication(tx, task.application))!;
+          const step = findStep(this.definitionOf(app).workflow?.steps ?? [], task.step);
+          const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
+          const text = `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”今天（${task.due}）到期，请及时办理。`;
+          await this.enqueue(tx, app.id, 'reminder', task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
+          return true;
+        });
+        if (fired) reminded++;
+      }
+    }
+    return { overdue, reminded };
+  }
+
+  // --- internals --------------------------------------------------------------------------------------
+
+  private render(definition: RuntimeDefinition, app: ApplicationRecord, template: string | undefined, extra: Record<string, unknown>): string | undefined {
+    if (!template) return undefined;
+    const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
+    return Handlebars.compile(template, { noEscape: true, strict: false, knownHelpersOnly: true })(
+      { service: { id: app.service, name: entry?.name.zh ?? app.service }, applicant: app.applicant, form: latestData(app), url: this.hallUrl ? `${this.hallUrl.replace(/\/$/, '')}/applications/${app.id}` : '', ...extra },
+      { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false },
+    );
+  }
+
+  private async enqueue(tx: Sql, application: string, event: string, recipient: string, body: string, at: string) {
+    await tx.run(
+      "INSERT INTO outbox (id, application_id, event, recipient, body, status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
+      [newId(this.now()), application, event, recipient, body, at],
+    );
+  }
+
+  private definitionOf(app: ApplicationRecord): RuntimeDefinition {
+    return this.runtime.version(app.service, app.version);
+  }
+
+  private replay(definition: RuntimeDefinition, app: ApplicationRecord, decisions: Decision[]): RunResult {
+    const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
+    return runWorkflow(definition, this.runtime.calendar, {
+      applicant: app.applicant,
+      data: app.data,
+      decisions,
+      submittedAt: app.submittedAt,
+      service: { id: app.service, name: entry?.name.zh ?? app.service },
+      url: this.hallUrl ? `${this.hallUrl.replace(/\/$/, '')}/applications/${app.id}` : '',
+      live: true,
+    });
+  }
+
+  private async lockApplication(tx: Transaction, id: string): Promise<ApplicationRecord | undefined> {
+    const [row] = await tx.query(`SELECT * FROM application WHERE id = $1 ${tx.lockRow}`, [id]);
+    return row ? toApplication(row) : undefined;
+  }
+
+  private async emitted(tx: Sql, id: string) {
+    const [row] = await tx.query<{ emitted_timeline: number; emitted_notifications: number }>('SELECT emitted_timeline, emitted_notifications FROM application WHERE id = $1', [id]);
+    return { emittedTimeline: Number(row.emitted_timeline), emittedNotifications: Number(row.emitted_notifications) };
+  }
+
+  /**
+   * Write what a new run adds: its timeline entries beyond those already written (as events), its
+   * notifications (to the outbox), the tasks it now waits for; and the application's status. After a
+   * return, the run is cut at the return: what follows happens only when the applicant resubmits.
+   */
+  private async apply(
+    tx: Transaction,
+    app: ApplicationRecord,
+    definition: RuntimeDefinition,
+    result: RunResult,
+    emitted: { emittedTimeline: number; emittedNotifications: number },
+    at: string,
+  ): Promise<ApplicationStatus> {
+    const { timeline, notifications } = result;
+    const returned = result.awaiting === 'applicant';
+    // An overdue the sweep already announced is not announced again when the late decision replays it.
+    const announced = new Set(
+      (await tx.query<{ step: string }>('SELECT step FROM task WHERE application_id = $1 AND overdue_at IS NOT NULL', [app.id])).map((r) => r.step),
+    );
+    const skipped: string[] = [];
+    for (const entry of timeline.slice(emitted.emittedTimeline)) {
+      if (entry.type === 'overdue' && entry.step && announced.has(entry.step)) {
+        skipped.push(entry.assignee ?? '');
+        continue;
+      }
+      await this.appendEvent(tx, app, eventOf(entry));
+      if (entry.type === 'overdue' && entry.step) await tx.run("UPDATE task SET overdue_at = $1 WHERE application_id = $2 AND step = $3 AND overdue_at IS NULL AND (status = 'open' OR acted_at = $4)", [at, app.id, entry.step, at]);
+    }
+    for (const note of notifications.slice(emitted.emittedNotifications)) {
+      const i = note.event === 'overdue' ? skipped.indexOf(note.to) : -1;
+      if (i >= 0) {
+        skipped.splice(i, 1);
+        continue;
+      }
+      await this.enqueue(tx, app.id, note.event, note.to, note.text, at);
+    }
+    const status: ApplicationStatus = returned
+      ? 'returned'
+      : result.outcome === 'approved' || result.outcome === 'rejected'
+        ? result.outcome
+        : result.outcome === 'pending'
+          ? 'pending'
+          : 'incident';
+    const waiting = status === 'pending' ? result.waiting : [];
+    const open = (await tx.query<{ id: string; step: string }>("SELECT id, step FROM task WHERE application_id = $1 AND status = 'open'", [app.id])).map((r) => r);
+    for (const task of open) if (!waiting.some((w) => w.step === task.step)) await tx.run("UPDATE task SET status = 'cancelled' WHERE id = $1", [task.id]);
+    for (const w of waiting) {
+      if (open.some((t) => t.step === w.step)) continue;
+      const activations = result.timeline.filter((t) => t.type === 'assigned' && t.step === w.step);
+      const last = activations.at(-1)!;
+      const [group, scope] = splitAssignee(w.assignee);
+      await tx.run('INSERT INTO task (id, application_id, step, round, group_id, scope, status, due, opened_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
+        newId(this.now()),
+        app.id,
+        w.step,
+        activations.length,
+        group,
+        scope,
+        'open',
+        last.due,
+        last.at,
+      ]);
+    }
+    await tx.run('UPDATE application SET decisions = $1, status = $2, updated_at = $3, emitted_timeline = $4, emitted_notifications = $5, revision = revision + 1 WHERE id = $6', [
+      json(app.decisions),
+      status,
+      at,
+      Math.max(timeline.length, emitted.emittedTimeline),
+      Math.max(notifications.length, emitted.emittedNotifications),
+      app.id,
+    ]);
+    void definition;
+    return status;
+
+    function eventOf(entry: TimelineEntry): Partial<RuntimeEvent> {
+      const [group, scope] = entry.assignee ? splitAssignee(entry.assignee) : [undefined, undefined];
+      return {
+        type: entry.type,
+        at: entry.at,
+        ...(entry.step ? { step: entry.step } : {}),
+        ...(group ? { group } : {}),
+        ...(scope ? { scope } : {}),
+        ...(entry.department ? { department: entry.department } : {}),
+        ...(entry.due ? { due: entry.due } : {}),
+        ...(entry.action ? { action: entry.action } : {}),
+        ...(entry.outcome ? { outcome: entry.outcome } : {}),
+        ...(entry.comment ? { comment: entry.comment } : {}),
+      };
+    }
+  }
+
+  private async appendEvent(tx: Sql, app: ApplicationRecord, event: Partial<RuntimeEvent>) {
+    const applicant = Object.fromEntries(['type', 'college', 'department'].filter((k) => typeof app.applicant[k] === 'string').map((k) => [k, app.applicant[k]]));
+    const body: RuntimeEvent = {
+      type: event.type!,
+      at: event.at!,
+      instance: app.id,
+      service: app.service,
+      version: app.version,
+      ...(Object.keys(applicant).length ? { applicant } : {}),
+      channel: app.channel,
+      ...event,
+    } as RuntimeEvent;
+    await tx.run('INSERT INTO event (id, application_id, at, type, body) VALUES ($1, $2, $3, $4, $5)', [newId(this.now()), app.id, body.at, body.type, json(body)]);
+  }
+}
+
+/** The form data after every revision the applicant made (`data` keeps the first submission: the replay applies each revision). */
+export function latestData(app: ApplicationRecord): Record<string, unknown> {
+  return app.decisions.reduce((data, d) => (d.revise ? { ...data, ...d.revise } : data), app.data);
+}
+
+function findStep(nodes: RuntimeNode[], id: string): RuntimeStep | undefined {
+  for (const node of nodes) {
+    if (node.kind === 'step' && node.id === id) return node;
+    if (node.kind === 'parallel') {
+      const found = node.steps.find((s) => s.id === id);
+      if (found) return found;
+    }
+    if (node.kind === 'branch') {
+      const found = findStep(node.then, id) ?? findStep(node.else, id);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function offsetOf(instant: string): string {
+  const m = /([+-]\d{2}:\d{2}|Z)$/.exec(instant);
+  return m ? m[1] : '+08:00';
+}
+
+/** `group@scope` → [group, scope]; a university-wide group has the scope ''. */
+function splitAssignee(assignee: string): [string, string] {
+  const at = assignee.indexOf('@');
+  return at < 0 ? [assignee, ''] : [assignee.slice(0, at), assignee.slice(at + 1)];
+}
+
+async function holds(tx: Sql, person: string, group: string, scope: string): Promise<boolean> {
+  return (await tx.query('SELECT 1 AS yes FROM membership WHERE person_id = $1 AND group_id = $2 AND scope = $3', [person, group, scope])).length > 0;
+}
+
+function invalid(result: RunResult): { ok: false } & Refusal {
+  return { ok: false, kind: 'invalid', fieldErrors: result.fieldErrors, message: { zh: '提交的内容有误，请按提示修改', en: 'the submission has errors; see each field' } };
+}
+
+function conflict(task: TaskRecord): { ok: false } & Refusal {
+  if (task.status === 'cancelled') {
+    return { ok: false, kind: 'conflict', status: task.status, message: { zh: '这个待办已不需要办理（流程已继续或申请已撤回）', en: 'this task is no longer needed (the flow moved on or the application was withdrawn)' } };
+  }
+  return {
+    ok: false,
+    kind: 'conflict',
+    status: task.status,
+    actedBy: task.actedBy,
+    actedAt: task.actedAt,
+    message: { zh: `${task.actedBy ?? '其他办理人'} 已于 ${task.actedAt ?? ''} 办理了这个环节`, en: `${task.actedBy ?? 'another approver'} acted on this step at ${task.actedAt ?? ''}` },
+  };
+}
+
+function toApplication(row: Row): ApplicationRecord {
+  return {
+    id: String(row.id),
+    service: String(row.service),
+    version: Number(row.version),
+    applicantId: String(row.applicant_id),
+    applicant: JSON.parse(String(row.applicant)),
+    data: JSON.parse(String(row.data)),
+    decisions: JSON.parse(String(row.decisions)),
+    status: row.status as ApplicationStatus,
+    channel: String(row.channel),
+    submittedAt: String(row.submitted_at),
+    updatedAt: String(row.updated_at),
+    revision: Number(row.revision),
+  };
+}
+
+function toTask(row: Row): TaskRecord {
+  return {
+    id: String(row.id),
+    application: String(row.application_id),
+    step: String(row.step),
+    round: Number(row.round),
+    group: String(row.group_id),
+    scope: String(row.scope),
+    status: row.status as TaskRecord['status'],
+    due: String(row.due),
+    openedAt: String(row.opened_at),
+    ...(row.acted_by ? { actedBy: String(row.acted_by) } : {}),
+    ...(row.acted_at ? { actedAt: String(row.acted_at) } : {}),
+    ...(row.action ? { action: row.action as Action } : {}),
+    ...(row.comment ? { comment: String(row.comment) } : {}),
+  };
+}

@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { loadRuntime } from '../cli/runtime/index.ts';
+import { importDirectory, parseDirectory } from './directory/import.ts';
+import { Engine } from './engine/engine.ts';
+import { buildApp } from './http/app.ts';
+import { exportEvents, rotateEventLog } from './eventlog/export.ts';
+import { Deliverer } from './notify/deliver.ts';
+import type { NotifyChannels } from './notify/deliver.ts';
+import type { CasOptions } from './identity/cas.ts';
+import { discoverOidc } from './identity/oidc.ts';
+import type { OidcOptions } from './identity/oidc.ts';
+import { migrate } from './store/migrate.ts';
+import { openStore } from './store/store.ts';
+import type { Store } from './store/store.ts';
+
+export interface ServeOptions {
+  /** The folder holding runtime/ (the repository's generated/). */
+  generated: string;
+  /** `sqlite:<file>` or `postgres://…`. */
+  store: string;
+  host: string;
+  port: number;
+  dev: boolean;
+  /** A directory export to import before serving. */
+  directory?: string;
+  hallUrl?: string;
+  logger?: boolean | object;
+  /** Where notifications go; the outbox is worked every `deliverEverySeconds` (default 5). */
+  notify?: NotifyChannels;
+  deliverEverySeconds?: number;
+  /** The folder of the JSONL event log that `hall report` reads. */
+  events: string;
+  identity?: { cas?: CasOptions; oidc?: OidcOptions };
+}
+
+/** The pg-boss queue whose scheduled job runs the timers' sweep. */
+export const SWEEP_QUEUE = 'hall-sweep';
+
+/** Startup refused: the message says what to do. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+export interface RunningHall {
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/**
+ * Start the hall: verify generated/ through the public loader, bring the store's schema up to date,
+ * refuse to run when applications in flight are pinned to a version generated/ no longer holds, then
+ * listen.
+ */
+export async function startHall(options: ServeOptions): Promise<RunningHall> {
+  const runtime = await loadRuntime(options.generated);
+  const store = await openStore(options.store);
+  try {
+    await migrate(store);
+    if (options.directory) {
+      const { directory, problems } = parseDirectory(await readFile(options.directory, 'utf8'), options.directory);
+      if (!directory) throw new StartupError(`人员目录有错误 / the directory export has problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+      await importDirectory(store, directory);
+    }
+    const engine = new Engine({ store, runtime, hallUrl: options.hallUrl });
+    const missing = await engine.missingVersions();
+    if (missing.length) {
+      throw new StartupError(
+        `以下运行定义版本仍有办理中的申请，但 generated/ 中已没有它们。不能静默换用其他版本：请恢复这些版本后再启动。\n` +
+          `These definition versions have applications in flight but are missing from generated/. Restore them before starting:\n` +
+          missing.map((m) => `  - ${m.service} v${m.version}：${m.applications} 个申请 / applications`).join('\n'),
+      );
+    }
+    let oidc;
+    if (options.identity?.oidc) {
+      try {
+        oidc = { options: options.identity.oidc, config: await discoverOidc(options.identity.oidc) };
+      } catch (error) {
+        throw new StartupError(`无法从 ${options.identity.oidc.issuer} 读取 OpenID 配置 / cannot discover the OpenID provider: ${(error as Error).message}`);
+      }
+    }
+    const app = buildApp({ engine, dev: options.dev, secureCookies: !options.dev, logger: options.logger, publicUrl: options.hallUrl, identity: { cas: options.identity?.cas, oidc } });
+    const address = await app.listen({ host: options.host, port: options.port });
+    const names = (id: string) => runtime.manifest.services.find((s) => s.id === id)?.name.zh ?? id;
+    const deliverer = new Deliverer(store, { hall: runtime.manifest.hall.name, ...options.notify }, names);
+    const timezone = runtime.calendar.timezone;
+    const writeLog = async () => {
+      await exportEvents(store, options.events, { timezone });
+      await store.transaction(async (tx) => {
+        await tx.lock('servicehall:event-log');
+        await rotateEventLog(options.events, { timezone });
+      });
+    };
+    // Timers: the sweep marks overdue tasks and sends due-day reminders; it fires each timer once however
+    // often and wherever it runs. On PostgreSQL pg-boss runs it every minute, once across all processes;
+    // the embedded store has one process, which runs it itself.
+    let stopTimers: () => Promise<void>;
+    if (store.kind === 'postgres') {
+      const { PgBoss } = await import('pg-boss');
+      const boss = new PgBoss({ connectionString: options.store, schema: 'pgboss', application_name: 'servicehall-jobs' });
+      boss.on('error', (error) => app.log.warn(error));
+      await boss.start();
+      if (!(await boss.getQueue(SWEEP_QUEUE))) await boss.createQueue(SWEEP_QUEUE);
+      await boss.schedule(SWEEP_QUEUE, '* * * * *', null, { tz: timezone });
+      await boss.work(SWEEP_QUEUE, async () => {
+        await engine.sweep();
+      });
+      stopTimers = () => boss.stop({ graceful: true, timeout: 10_000 });
+    } else {
+      const sweeper = setInterval(() => void engine.sweep().catch((error) => app.log.warn(error)), 60_000);
+      void engine.sweep().catch((error) => app.log.warn(error));
+      stopTimers = async () => clearInterval(sweeper);
+    }
+    let delivering: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      // One round at a time; an outage is retried on the next tick (events and messages wait in the store).
+      delivering = delivering.then(() => Promise.all([deliverer.deliverDue(), writeLog()]).catch((error) => app.log.warn(error)));
+    }, (options.deliverEverySeconds ?? 5) * 1000);
+    return {
+      url: address,
+      app,
+      store,
+      async close() {
+        clearInterval(timer);
+        await stopTimers();
+        await app.close();
+        await delivering;
+        await writeLog().catch((error) => app.log.warn(error));
+        deliverer.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
