@@ -75,7 +75,7 @@ export async function checkOrStop(
 /** `hall check [dir]`: the whole catalog, or (given a folder or file inside it) only what is reported there. */
 export async function runCheck(dir: string | undefined, options: OutputOptions & { out?: string; today?: string }): Promise<number> {
   const result = await loadAndCheck(dir, { ...options, scoped: true });
-  result.diagnostics.push(...(await staleCodeownersDiagnostics(result, result.location.dir)));
+  result.diagnostics.push(...(await staleCodeownersDiagnostics(result, result.location.abs, result.location.root)));
   const { scope } = result.location;
   if (!scope) return printAndScore(result, options);
   const files = result.files.filter((f) => inScope(f.file, scope));
