@@ -1,27 +1,16 @@
 #!/usr/bin/env -S node --disable-warning=ExperimentalWarning
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
+import { createProgram } from './program.ts';
+import { uiLang } from './shared/commander-i18n.ts';
 import { UsageError, reportInternalError } from './shared/errors.ts';
 
 /**
- * The `hall` command. Every folder under cli/commands/ contributes one subcommand through its
- * `define(program)`; this file only wires them up and turns outcomes into exit codes:
- * 0 clean, 1 findings at or above --fail-on, 2 usage or internal error.
+ * The `hall` command: builds the command tree (cli/program.ts) and turns outcomes into exit codes:
+ * 0 clean, 1 findings at or above --fail-on, 2 usage or internal error, 130 cancelled with Ctrl-C.
  */
 async function main(argv: string[]): Promise<number> {
-  const program = new Command('hall')
-    .description('servicehall：网上办事大厅事项目录工具 / the service hall catalog toolchain')
-    .version('0.1.0')
-    .showSuggestionAfterError(true)
-    .exitOverride();
-  const commandsDir = path.join(import.meta.dirname, 'commands');
-  for (const name of readdirSync(commandsDir).sort()) {
-    const entry = path.join(commandsDir, name, 'index.ts');
-    if (!existsSync(entry)) continue;
-    const mod = (await import(entry)) as { define(program: Command): void };
-    mod.define(program);
-  }
+  const lang = uiLang(argv.slice(2));
+  const program = await createProgram(lang);
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -32,6 +21,11 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`hall: ${error.message}\n`);
       return 2;
+    }
+    // Ctrl-C at a question (@inquirer/prompts): the person changed their mind; nothing to report.
+    if (error instanceof Error && error.name === 'ExitPromptError') {
+      process.stderr.write(lang === 'zh' ? '已取消。\n' : 'Cancelled.\n');
+      return 130;
     }
     reportInternalError(error);
     return 2;

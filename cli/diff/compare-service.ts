@@ -5,6 +5,7 @@ import type { Guide, Step } from '../../generated/types/service.ts';
 import * as describe from './describe.ts';
 import { bi, text } from './describe.ts';
 import type { Bi, Change, Topic } from './model.ts';
+import { counted } from '../shared/plural.ts';
 
 /** Comparing one service at two points in time. Pure; every result is described in both languages. */
 
@@ -160,7 +161,7 @@ function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
   for (const key of keys) {
     if (key === 'deadline') {
       zh.push(`时限 ${s.deadline} 个工作日`);
-      en.push(`deadline ${s.deadline} work day(s)`);
+      en.push(`deadline ${counted(s.deadline, 'work day')}`);
     } else if (key === 'group' || key === 'scope') {
       if (zh.some((x) => x.startsWith('办理人'))) continue;
       zh.push(`办理人 ${s.group}@${s.scope}`);
@@ -173,7 +174,7 @@ function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
       en.push(`actions ${s.actions.join('/')}`);
     } else if (key === 'reminder') {
       zh.push(`提前 ${s.reminder ?? 0} 天提醒`);
-      en.push(`reminder ${s.reminder ?? 0} day(s) ahead`);
+      en.push(`reminder ${counted(s.reminder ?? 0, 'day')} ahead`);
     }
   }
   return bi(zh.join('，'), en.join(', '));

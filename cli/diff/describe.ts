@@ -1,6 +1,7 @@
 import type { LocalizedText } from '../model/catalog.ts';
 import type { Contact, Duration, Fees, Material, OnlineDepth, Place, ServiceResult, Visits } from '../../generated/types/service.ts';
 import type { Bi, Status } from './model.ts';
+import { counted } from '../shared/plural.ts';
 
 /** Describing values for people: every function returns the same fact in Chinese and English. */
 
@@ -41,8 +42,8 @@ export const classification = (c: string): Bi => CLASSIFICATION[c] ?? plain(c);
 
 export function duration(d: Duration | undefined): Bi {
   if (!d) return bi('未写', 'not given');
-  const unit = d.unit === 'workday' ? bi('个工作日', ' work day(s)') : bi('个自然日', ' calendar day(s)');
-  return bi(`${d.value} ${unit.zh}`, `${d.value}${unit.en}`);
+  const unit = d.unit === 'workday' ? bi('个工作日', 'work day') : bi('个自然日', 'calendar day');
+  return bi(`${d.value} ${unit.zh}`, counted(d.value, unit.en));
 }
 
 export const timeLimitType = (t: string | undefined): Bi =>

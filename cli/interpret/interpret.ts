@@ -2,6 +2,7 @@ import Handlebars from 'handlebars';
 import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { WorkCalendar } from './calendar.ts';
 import { evaluateFeel, fieldsOfDefinition, typeBooking, typeData } from './feel.ts';
+import { counted } from '../shared/plural.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
 import type { FieldError } from './validate-submission.ts';
 
@@ -262,7 +263,7 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
   }
   if (queue.length) {
     result.outcome = 'error';
-    result.problem = { zh: `流程已结束，还剩 ${queue.length} 个决定未用：${queue.map((d) => d.step).join('、')}`, en: `the flow ended with ${queue.length} decision(s) unused: ${queue.map((d) => d.step).join(', ')}` };
+    result.problem = { zh: `流程已结束，还剩 ${queue.length} 个决定未用：${queue.map((d) => d.step).join('、')}`, en: `the flow ended with ${counted(queue.length, 'decision')} unused: ${queue.map((d) => d.step).join(', ')}` };
     return result;
   }
   result.timeline.push({ type: 'completed', at: clock, outcome: 'approved' });

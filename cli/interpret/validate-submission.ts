@@ -1,6 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { counted } from '../shared/plural.ts';
 import type { RuntimeDefinition, RuntimeField, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { evaluateFeel, typeBooking, typeData } from './feel.ts';
 import type { FeelFailure } from './feel.ts';
@@ -91,8 +92,8 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
         const { start, end } = value as { start?: string; end?: string };
         const days = start && end ? Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000) + 1 : NaN;
         if (days < 1) errors.push({ field: field.id, label: field.label.zh, message: { zh: '结束日期不能早于开始日期', en: 'the end is before the start' } });
-        else if (field.min !== undefined && days < field.min) errors.push({ field: field.id, label: field.label.zh, message: { zh: `至少 ${field.min} 天`, en: `at least ${field.min} days` } });
-        else if (field.max !== undefined && days > field.max) errors.push({ field: field.id, label: field.label.zh, message: { zh: `最多 ${field.max} 天`, en: `at most ${field.max} days` } });
+        else if (field.min !== undefined && days < field.min) errors.push({ field: field.id, label: field.label.zh, message: { zh: `至少 ${field.min} 天`, en: `at least ${counted(field.min, 'day')}` } });
+        else if (field.max !== undefined && days > field.max) errors.push({ field: field.id, label: field.label.zh, message: { zh: `最多 ${field.max} 天`, en: `at most ${counted(field.max, 'day')}` } });
       }
       if (field.type === 'idcard' && typeof value === 'string' && /^[1-9][0-9]{16}[0-9Xx]$/.test(value) && !idCardChecksumOk(value)) {
         errors.push({ field: field.id, label: field.label.zh, message: { zh: '身份证号校验位不正确，请核对', en: 'the ID number\'s check digit is wrong' } });
@@ -119,8 +120,8 @@ function toFieldError(e: ErrorObject, label: (id: string) => string): FieldError
       case 'maximum': return { zh: `不能大于 ${String(p.limit)}`, en: `must be at most ${String(p.limit)}` };
       case 'minLength': return { zh: Number(p.limit) <= 1 ? '必填' : `至少 ${String(p.limit)} 个字`, en: Number(p.limit) <= 1 ? 'is required' : `needs at least ${String(p.limit)} characters` };
       case 'maxLength': return { zh: `最多 ${String(p.limit)} 个字`, en: `at most ${String(p.limit)} characters` };
-      case 'minItems': return { zh: `至少 ${String(p.limit)} 项`, en: `needs at least ${String(p.limit)} item(s)` };
-      case 'maxItems': return { zh: `最多 ${String(p.limit)} 项`, en: `at most ${String(p.limit)} item(s)` };
+      case 'minItems': return { zh: `至少 ${String(p.limit)} 项`, en: `needs at least ${counted(Number(p.limit), 'item')}` };
+      case 'maxItems': return { zh: `最多 ${String(p.limit)} 项`, en: `at most ${counted(Number(p.limit), 'item')}` };
       case 'pattern': return { zh: '格式不正确', en: 'has the wrong format' };
       case 'format': return { zh: `不是有效的${FORMAT_ZH[String(p.format)] ?? String(p.format)}`, en: `is not a valid ${String(p.format)}` };
       case 'multipleOf': return { zh: '金额最多保留两位小数', en: 'at most two decimals' };

@@ -1,10 +1,21 @@
-import { Option } from 'commander';
+import { Argument, Option } from 'commander';
 import type { Lang } from '../diagnostics/diagnostic.ts';
 import { OUTPUT_FORMATS } from '../diagnostics/format/index.ts';
 import type { OutputFormat } from '../diagnostics/format/index.ts';
 
 export const langOption = () => new Option('--lang <lang>', '输出语言 / output language').choices(['zh', 'en']).default(defaultLang());
 export const formatOption = () => new Option('--format <format>', '输出格式 / output format').choices(OUTPUT_FORMATS).default('pretty');
+/** The catalog every command works on; omitted, it is found upwards from the current folder (like git). */
+export const dirArgument = () => new Argument('[dir]', '目录文件夹；省略时从当前文件夹向上查找 hall.yaml / catalog folder; found upwards from here when omitted');
+/**
+ * Where a command writes: always `--out`, a folder for commands that write several files, a file for
+ * those that write one. `default` is relative to the repository root, whatever folder hall runs in.
+ */
+export const outOption = (kind: 'dir' | 'file', description: string) => new Option(`--out <${kind}>`, description);
+/** The name `--out` had in `hall check` and `hall diff` before one vocabulary: still read, no longer shown. */
+export const legacyOutputOption = () => new Option('--output <file>').hideHelp();
+/** `--out`, or the old `--output` where a command still reads it. */
+export const outPath = (options: { out?: string; output?: string }): string | undefined => options.out ?? options.output;
 export const failOnOption = () => new Option('--fail-on <severity>', '达到该级别即以 1 退出 / exit 1 at or above this severity').choices(['error', 'warning']).default('error');
 
 /** Chinese unless the environment asks for English (HALL_LANG=en). */

@@ -182,6 +182,15 @@ function constraintsOf(s: Schema): string[] {
   return out;
 }
 
+/** Where the guide site explains a diagnostic code: the reference page's path and the entry's element id. */
+export const DIAGNOSTIC_REFERENCE_PATH = '/handbook/diagnostics/';
+export const diagnosticAnchor = (code: string): string => code.replace(/\//g, '-');
+
+/** The address of a code's entry on the guide site at `siteUrl` (hall.yaml urls.site), in `lang`. */
+export function diagnosticReferenceUrl(siteUrl: string, code: string, lang: 'zh' | 'en'): string {
+  return `${siteUrl.replace(/\/+$/, '')}${lang === 'en' ? '/en' : ''}${DIAGNOSTIC_REFERENCE_PATH}#${diagnosticAnchor(code)}`;
+}
+
 /** The diagnostic reference: every registered code with its texts and example, sorted by code. Pure. */
 export function compileDiagnosticReference(registry: Record<string, DiagnosticDefinition>): DiagnosticReference[] {
   return Object.keys(registry)
@@ -190,6 +199,7 @@ export function compileDiagnosticReference(registry: Record<string, DiagnosticDe
       const d = registry[code];
       return {
         code,
+        anchor: diagnosticAnchor(code),
         severity: d.severity,
         title: { zh: d.title.zh, en: d.title.en },
         message: { zh: d.message.zh, en: d.message.en },

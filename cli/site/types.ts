@@ -305,6 +305,8 @@ export interface TypeReference {
 
 export interface DiagnosticReference {
   code: string;
+  /** The element id of the code's entry on the reference page (see diagnosticReferenceUrl). */
+  anchor: string;
   severity: 'error' | 'warning' | 'info';
   title: SiteText;
   message: SiteText;

@@ -195,7 +195,7 @@ describe('hall simulate', () => {
   });
 
   it('suggests the closest service id for a typo', async () => {
-    const r = await hall(['simulate', 'flwo', '--as', 'x', '--data', 'y', '--dir', 'test/fixtures/flows/catalog']);
+    const r = await hall(['simulate', 'flwo', '--as', 'x', '--data', 'y', 'test/fixtures/flows/catalog']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('是不是“flow”');
   });

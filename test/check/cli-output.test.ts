@@ -46,13 +46,14 @@ describe.concurrent('hall check exit codes', () => {
 
   it.each([
     { name: 'a missing folder', args: ['check', 'nowhere'], stderr: 'hall: 找不到目录文件夹“nowhere” / no catalog folder "nowhere"\n' },
-    { name: 'a file instead of a folder', args: ['check', 'catalog/hall.yaml'], stderr: 'hall: 找不到目录文件夹“catalog/hall.yaml” / no catalog folder "catalog/hall.yaml"\n' },
+    { name: 'a file outside any catalog', args: ['check', path.join(REPO, 'package.json')], stderr: `hall: “${path.join(REPO, 'package.json')}”不在任何目录（含 hall.yaml 的文件夹）之内 / "${path.join(REPO, 'package.json')}" is not inside a catalog (a folder with hall.yaml)\n` },
     { name: 'a bad --today', args: ['check', 'catalog', '--today', '2026/10/01'], stderr: 'hall: --today 应写成 YYYY-MM-DD / --today must be YYYY-MM-DD\n' },
-    { name: 'a bad --format', args: ['check', 'catalog', '--format', 'xml'], stderr: /argument 'xml' is invalid\. Allowed choices are pretty, json, github, sarif\./ },
-    { name: 'a bad --fail-on', args: ['check', 'catalog', '--fail-on', 'info'], stderr: /argument 'info' is invalid\. Allowed choices are error, warning\./ },
-    { name: 'a bad --lang', args: ['check', 'catalog', '--lang', 'fr'], stderr: /argument 'fr' is invalid\. Allowed choices are zh, en\./ },
-    { name: 'an unknown option', args: ['check', 'catalog', '--colour'], stderr: /unknown option '--colour'/ },
-    { name: 'an unknown command', args: ['chek'], stderr: /unknown command 'chek'/ },
+    { name: 'a bad --format', args: ['check', 'catalog', '--format', 'xml'], stderr: '错误：选项“--format <format>”的值“xml”无效，可选：pretty、json、github、sarif\n' },
+    { name: 'a bad --fail-on', args: ['check', 'catalog', '--fail-on', 'info'], stderr: '错误：选项“--fail-on <severity>”的值“info”无效，可选：error、warning\n' },
+    { name: 'a bad --lang', args: ['check', 'catalog', '--lang', 'fr'], stderr: '错误：选项“--lang <lang>”的值“fr”无效，可选：zh、en\n' },
+    { name: 'an unknown option', args: ['check', 'catalog', '--colour'], stderr: /^错误：没有选项“--colour”/ },
+    { name: 'an unknown option in English', args: ['check', 'catalog', '--colour', '--lang', 'en'], stderr: /^error: unknown option '--colour'/ },
+    { name: 'an unknown command', args: ['chek'], stderr: '错误：没有命令“chek”\n（是不是想写 check？）\n' },
   ])('exits 2 on $name, without a stack trace', async ({ args, stderr }) => {
     const r = await runHall(args, { cwd: BASELINE });
     expect(r.exitCode).toBe(2);
@@ -79,7 +80,7 @@ describe.concurrent('hall check language and colour', () => {
     expect(zh.stdout).toContain('  怎么改：');
     expect(en.stdout).toContain('roles.yaml has no group "counsellor". Did you mean "counselor"?');
     expect(en.stdout).toContain('  How to fix: ');
-    expect(en.stdout).toContain('2 error(s), 2 warning(s) in 11 file(s).');
+    expect(en.stdout).toContain('2 errors, 2 warnings in 11 files.');
     expect(en.stdout).not.toMatch(/怎么改|错误|警告/);
     expect(fromEnv.stdout).toBe(en.stdout);
   });
@@ -110,18 +111,18 @@ describe.concurrent('hall check language and colour', () => {
     expect(r.stdout.includes(ESC)).toBe(colour);
   });
 
-  it('never colours machine formats or --output', async () => {
+  it('never colours machine formats or --out', async () => {
     const out = path.join(broken.root, 'coloured.txt');
-    const results = await Promise.all([...['json', 'github', 'sarif'].map((f) => check(['--format', f], { FORCE_COLOR: '1' })), check(['--output', out], { FORCE_COLOR: '1' })]);
+    const results = await Promise.all([...['json', 'github', 'sarif'].map((f) => check(['--format', f], { FORCE_COLOR: '1' })), check(['--out', out], { FORCE_COLOR: '1' })]);
     for (const r of results) expect(r.stdout.includes(ESC)).toBe(false);
     expect((await readFile(out, 'utf8')).includes(ESC)).toBe(false);
   });
 });
 
-describe.concurrent('hall check --output', () => {
+describe.concurrent('hall check --out', () => {
   it.each(['pretty', 'json', 'github', 'sarif'])('writes the %s report to the file, not to stdout, and keeps the exit code', async (format) => {
     const out = path.join(broken.root, `report.${format}`);
-    const [written, printed] = await Promise.all([check(['--format', format, '--output', out]), check(['--format', format])]);
+    const [written, printed] = await Promise.all([check(['--format', format, '--out', out]), check(['--format', format])]);
     expect([written.exitCode, written.stdout, written.stderr]).toEqual([1, '', '']);
     expect(await readFile(out, 'utf8')).toBe(printed.stdout);
   });

@@ -49,7 +49,7 @@ describe('hall diff: what changed', () => {
     expect(exitCode).toBe(0);
     expect(changeOf(diff, 'student-leave', 'materials')?.added?.map((x) => x.zh)).toEqual(['辅导员意见']);
     expect(changeOf(diff, 'student-leave', 'material', '纸质请假单')).toMatchObject({ from: { zh: '原件，1 份，非必需' }, to: { zh: '原件，2 份，非必需' } });
-    expect(changeOf(diff, 'student-leave', 'promisedLimit')).toMatchObject({ from: { zh: '5 个工作日' }, to: { zh: '3 个工作日', en: '3 work day(s)' } });
+    expect(changeOf(diff, 'student-leave', 'promisedLimit')).toMatchObject({ from: { zh: '5 个工作日' }, to: { zh: '3 个工作日', en: '3 work days' } });
     expect(changeOf(diff, 'student-leave', 'fees')).toMatchObject({ from: { zh: '免费' }, to: { zh: '工本费：每份 5 元' } });
     expect(changeOf(diff, 'student-leave', 'locations')).toMatchObject({ added: [{ zh: '学生活动中心 105室（工作日 8:30-17:00）' }], removed: [{ zh: '学生活动中心 103室（工作日 8:30-17:00）' }] });
     expect(changeOf(diff, 'student-leave', 'complaint')).toMatchObject({ from: { zh: '010-88880012' }, to: { zh: '010-88880099' } });
@@ -132,7 +132,7 @@ describe('hall diff: what changed', () => {
     const md = String((await repo.hall(['diff', '--base', 'main', '--no-build-check', '--lang', 'en'])).stdout);
     expect(md).toContain('### 📋 Catalog changes');
     expect(md).toContain('| Student leave request<br>`student-leave` | `xgc` | guide | online | — |');
-    expect(md).toContain('**Promised time limit**: 5 work day(s) → 3 work day(s)');
+    expect(md).toContain('**Promised time limit**: 5 work days → 3 work days');
   });
 });
 

@@ -3,11 +3,12 @@ import { diffGenerated, writeGenerated } from '../../build/generated-io.ts';
 import type { GeneratedDiff } from '../../build/generated-io.ts';
 import { checkOrStop, printAndScore } from '../check/run.ts';
 import { keptVersionDiagnosticsIn } from '../../build/kept-versions.ts';
-import { repositoryRootOf } from '../../codeowners/stale.ts';
 import type { Removal } from '../../build/plan-runtime.ts';
 import { UsageError } from '../../shared/errors.ts';
+import { fromRoot } from '../../load/locate-catalog.ts';
 import { SCHEMAS_DIR } from '../../shared/paths.ts';
 import { DEFAULT_CACHE_DIR } from '../../build/cache.ts';
+import { counted } from '../../shared/plural.ts';
 import type { BuildOptions } from './index.ts';
 
 const T = {
@@ -27,9 +28,9 @@ const T = {
     errors: 'The catalog has errors; nothing was written. Fix the problems above first.',
     tampered: (f: string[]) => `These published older versions were edited by hand and cannot be rebuilt; restore them from git:\n${f.map((x) => `  ${x}`).join('\n')}`,
     stale: (out: string) => `${out}/ is not up to date. Run npm run build and commit the result.`,
-    fresh: (out: string, n: number) => `✔ ${out}/ is up to date (${n} files).`,
+    fresh: (out: string, n: number) => `✔ ${out}/ is up to date (${counted(n, 'file')}).`,
     wrote: (out: string, d: GeneratedDiff, services: number, versions: string[]) =>
-      `✔ Wrote ${out}/: runtime definitions for ${services} services${versions.length ? `, new versions: ${listSome(versions, ', ', 'and ')}` : ', no new versions'}; ${d.missing.length} added, ${d.changed.length} updated, ${d.unexpected.length} removed.`,
+      `✔ Wrote ${out}/: runtime definitions for ${counted(services, 'service')}${versions.length ? `, new versions: ${listSome(versions, ', ', 'and ')}` : ', no new versions'}; ${d.missing.length} added, ${d.changed.length} updated, ${d.unexpected.length} removed.`,
     missing: 'missing', changed: 'differs', unexpected: 'unexpected',
     dropped: (ids: string[]) => `A build never drops published runtime versions (${ids.join(', ')}); nothing was written. See above and "Removing kept versions" in generated/README.md.`,
     refused: (r: string[]) => `These removals cannot be carried out; nothing was written:\n${r.map((x) => `  ${x}`).join('\n')}`,
@@ -43,12 +44,13 @@ function listSome(items: string[], sep: string, more: string): string {
 }
 
 /** `hall build`: check, then write (or with --check, verify) generated/. Nothing is written on errors. */
-export async function runBuild(dir: string, options: BuildOptions): Promise<number> {
+export async function runBuild(dir: string | undefined, options: BuildOptions): Promise<number> {
   const t = T[options.lang];
   const result = await checkOrStop(dir, options, { zh: T.zh.errors, en: T.en.errors }, { warningsWhenSound: true });
   if (!result) return 1;
+  const out = options.out ?? fromRoot(result.location.root, 'generated');
   const removals = (options.remove ?? []).map(parseRemoval);
-  const plan = await planGenerated(result.catalog, options.out, SCHEMAS_DIR, options.cache === false ? undefined : DEFAULT_CACHE_DIR, removals);
+  const plan = await planGenerated(result.catalog, out, SCHEMAS_DIR, options.cache === false ? undefined : DEFAULT_CACHE_DIR, removals);
   if (plan.runtime.refusedRemovals.length) {
     process.stderr.write(`${t.refused(plan.runtime.refusedRemovals)}\n`);
     return 1;
@@ -56,28 +58,28 @@ export async function runBuild(dir: string, options: BuildOptions): Promise<numb
   if (plan.runtime.orphaned.length) {
     // The plan carried them over; say why for each, in the check's words (removed ones are no longer orphaned).
     const orphaned = new Set(plan.runtime.orphaned.map((o) => o.id));
-    const dropped = (await keptVersionDiagnosticsIn(result, options.out, repositoryRootOf(dir))).filter((d) => orphaned.has(String(d.args.id)));
+    const dropped = (await keptVersionDiagnosticsIn(result, out, result.location.root)).filter((d) => orphaned.has(String(d.args.id)));
     await printAndScore({ ...result, diagnostics: dropped }, { format: options.format ?? 'pretty', lang: options.lang, failOn: 'error' });
     process.stderr.write(`${t.dropped([...orphaned])}\n`);
     return 1;
   }
   if (plan.runtime.tampered.length) {
-    process.stderr.write(`${t.tampered(plan.runtime.tampered.map((f) => `${options.out}/runtime/${f}`))}\n`);
+    process.stderr.write(`${t.tampered(plan.runtime.tampered.map((f) => `${out}/runtime/${f}`))}\n`);
     return 1;
   }
   if (options.check) {
-    const diff = await diffGenerated(options.out, plan.files);
-    const stale = [...diff.missing.map((f) => `  ${t.missing}  ${options.out}/${f}`), ...diff.changed.map((f) => `  ${t.changed}  ${options.out}/${f}`), ...diff.unexpected.map((f) => `  ${t.unexpected}  ${options.out}/${f}`)];
+    const diff = await diffGenerated(out, plan.files);
+    const stale = [...diff.missing.map((f) => `  ${t.missing}  ${out}/${f}`), ...diff.changed.map((f) => `  ${t.changed}  ${out}/${f}`), ...diff.unexpected.map((f) => `  ${t.unexpected}  ${out}/${f}`)];
     if (stale.length) {
-      process.stderr.write(`${t.stale(options.out)}\n${stale.join('\n')}\n`);
+      process.stderr.write(`${t.stale(out)}\n${stale.join('\n')}\n`);
       return 1;
     }
-    process.stdout.write(`${t.fresh(options.out, plan.files.size)}\n`);
+    process.stdout.write(`${t.fresh(out, plan.files.size)}\n`);
     return 0;
   }
-  const diff = await writeGenerated(options.out, plan.files);
+  const diff = await writeGenerated(out, plan.files);
   if (plan.runtime.removedNow > 0) process.stdout.write(`${t.removed(plan.runtime.removedNow)}\n`);
-  process.stdout.write(`${t.wrote(options.out, diff, plan.runtime.manifest.services.length, plan.runtime.newVersions.map((v) => `${v.id} v${v.version}`))}\n`);
+  process.stdout.write(`${t.wrote(out, diff, plan.runtime.manifest.services.length, plan.runtime.newVersions.map((v) => `${v.id} v${v.version}`))}\n`);
   return 0;
 }
 

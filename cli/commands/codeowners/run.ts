@@ -5,6 +5,7 @@ import { repositoryRootOf } from '../../codeowners/stale.ts';
 import type { Lang } from '../../diagnostics/diagnostic.ts';
 import { formatDiagnostics } from '../../diagnostics/format/index.ts';
 import { useColor } from '../../shared/options.ts';
+import { counted } from '../../shared/plural.ts';
 import { loadAndCheck } from '../check/run.ts';
 
 export interface CodeownersOptions {
@@ -15,7 +16,7 @@ export interface CodeownersOptions {
 }
 
 /** Generate CODEOWNERS from a catalog that checks without errors; write it, print it, or compare it. */
-export async function runCodeowners(dir: string, options: CodeownersOptions): Promise<number> {
+export async function runCodeowners(dir: string | undefined, options: CodeownersOptions): Promise<number> {
   const zh = options.lang === 'zh';
   const result = await loadAndCheck(dir, options);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
@@ -27,12 +28,12 @@ export async function runCodeowners(dir: string, options: CodeownersOptions): Pr
     process.stderr.write(zh ? '目录中有错误，评审分派可能不完整；请先改正上面的错误，再生成 CODEOWNERS。\n' : 'The catalog has errors, so review routing would be incomplete; fix them first.\n');
     return 1;
   }
-  const { text, rules } = generateCodeowners(result.catalog, path.basename(path.resolve(dir)));
+  const { text, rules } = generateCodeowners(result.catalog, path.basename(result.location.abs));
   if (options.stdout) {
     process.stdout.write(text);
     return 0;
   }
-  const target = path.join(repositoryRootOf(dir), CODEOWNERS_FILE);
+  const target = path.join(repositoryRootOf(result.location.abs), CODEOWNERS_FILE);
   const shown = path.relative(process.cwd(), target).split(path.sep).join('/');
   if (options.check) {
     const actual = await readFile(target, 'utf8').catch(() => '');
@@ -46,6 +47,6 @@ export async function runCodeowners(dir: string, options: CodeownersOptions): Pr
   }
   await mkdir(path.dirname(target), { recursive: true });
   await writeFile(target, text);
-  process.stdout.write(zh ? `已写入 ${shown}（${rules.length} 条规则）。请把它和部门文件的修改一起提交。\n` : `Wrote ${shown} (${rules.length} rules). Commit it together with the department changes.\n`);
+  process.stdout.write(zh ? `已写入 ${shown}（${rules.length} 条规则）。请把它和部门文件的修改一起提交。\n` : `Wrote ${shown} (${counted(rules.length, 'rule')}). Commit it together with the department changes.\n`);
   return 0;
 }

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { loadAndCheck, printAndScore } from '../check/run.ts';
+import { locateCatalog } from '../../load/locate-catalog.ts';
 import { renderDiagnostic } from '../../diagnostics/registry.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { SITE_DIR, buildSite } from '../../site/build-site.ts';
@@ -34,11 +35,13 @@ const T = {
 const RELOAD = `<script>(()=>{const s=new EventSource('/__hall/events');s.addEventListener('reload',()=>location.reload());s.addEventListener('problems',(e)=>{let b=document.getElementById('__hall');if(!b){b=document.createElement('pre');b.id='__hall';b.style.cssText='position:fixed;left:0;right:0;bottom:0;max-height:40vh;overflow:auto;margin:0;padding:.75rem;background:#b3261e;color:#fff;font:13px/1.4 monospace;white-space:pre-wrap;z-index:99';document.body.append(b)}b.textContent=JSON.parse(e.data);b.hidden=!b.textContent})})();</script>`;
 
 /** `hall dev`: build the site, serve it on 127.0.0.1, rebuild when the catalog (or the site's source) changes. */
-export async function runDev(dir: string, options: DevOptions): Promise<number> {
+export async function runDev(dirArg: string | undefined, options: DevOptions): Promise<number> {
   const t = T[options.lang];
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port 应为 0–65535 / --port must be 0–65535');
-  const root = process.cwd();
+  const location = await locateCatalog(dirArg);
+  const { root } = location;
+  const dir = location.abs;
   // Each preview gets its own folder, so two previews (or a preview and the tests) never collide.
   await mkdir(path.join(SITE_DIR, '.astro'), { recursive: true });
   const devDir = await mkdtemp(path.join(SITE_DIR, '.astro', 'dev-'));

@@ -9,6 +9,7 @@ import { checkGenerated } from '../../diff/generated.ts';
 import { changedPaths, repositoryRoot, resolveCommit, toPosix } from '../../diff/git.ts';
 import { readCatalogAt, readManifestAt } from '../../diff/read-base.ts';
 import { renderJson, renderMarkdown } from '../../diff/render.ts';
+import { locateCatalog } from '../../load/locate-catalog.ts';
 import { readCatalog } from '../../load/read-catalog.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { todayIn } from '../../shared/options.ts';
@@ -17,17 +18,20 @@ export interface DiffOptions {
   base: string;
   format: 'markdown' | 'json';
   lang: Lang;
-  output?: string;
+  out?: string;
   buildCheck: boolean;
   today?: string;
 }
 
 /** Compare the catalog at `--base` with the working tree. Exit 1 when the PR does something forbidden. */
-export async function diffWorkingTree(dir: string, options: Omit<DiffOptions, 'format' | 'output' | 'lang'>): Promise<CatalogDiff> {
+export async function diffWorkingTree(dirArg: string | undefined, options: Omit<DiffOptions, 'format' | 'out' | 'lang'>): Promise<CatalogDiff> {
+  const location = await locateCatalog(dirArg);
+  const dir = location.abs;
+  if (location.scope) throw new UsageError(`hall diff 作用于整个目录，请给出目录文件夹（${location.dir}） / hall diff works on a whole catalog: give its folder (${location.dir})`);
   const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UsageError(`找不到目录文件夹“${dir}” / no catalog folder "${dir}"`);
+  if (!info?.isDirectory()) throw new UsageError(`找不到目录文件夹“${location.dir}” / no catalog folder "${location.dir}"`);
   const root = await repositoryRoot(dir);
-  const catalogDir = toPosix(path.relative(root, path.resolve(dir))) || '.';
+  const catalogDir = toPosix(path.relative(root, dir)) || '.';
   const commit = await resolveCommit(root, options.base);
   const today = options.today ?? todayIn();
   const [headSource, baseSource, manifest, changed] = await Promise.all([
@@ -49,10 +53,10 @@ export async function diffWorkingTree(dir: string, options: Omit<DiffOptions, 'f
   });
 }
 
-export async function runDiff(dir: string, options: DiffOptions): Promise<number> {
+export async function runDiff(dir: string | undefined, options: DiffOptions): Promise<number> {
   const diff = await diffWorkingTree(dir, options);
   const text = options.format === 'json' ? renderJson(diff, options.lang) : renderMarkdown(diff, options.lang);
-  if (options.output) await writeFile(options.output, text);
+  if (options.out) await writeFile(options.out, text);
   else process.stdout.write(text);
   return diff.forbidden.length ? 1 : 0;
 }

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { langOption } from '../../shared/options.ts';
+import { dirArgument, langOption } from '../../shared/options.ts';
 import type { NewOptions } from './run.ts';
 
 export function define(program: Command): void {
   program
     .command('new')
     .description('新建事项：在终端中逐项询问，或全部用参数给出 / scaffold a service, interactively or entirely from flags')
-    .argument('[dir]', '目录所在文件夹 / catalog folder', 'catalog')
+    .addArgument(dirArgument())
     .option('--id <id>', '事项标识，如 lab-booking / service id')
     .option('--name <name>', '事项名称（中文）/ name in Chinese')
     .option('--name-en <name>', '英文名称 / name in English')
@@ -24,7 +24,7 @@ export function define(program: Command): void {
     .option('--stdout', '只输出内容，不写文件 / print the file instead of writing it')
     .option('--today <date>', '写入 guide.reviewed 的日期（YYYY-MM-DD）/ the date written as guide.reviewed')
     .addOption(langOption())
-    .action(async (dir: string, options: NewOptions) => {
+    .action(async (dir: string | undefined, options: NewOptions) => {
       const { runNew } = await import('./run.ts');
       process.exitCode = await runNew(dir, options);
     });

@@ -9,6 +9,7 @@ import { answerProblems, collectAnswers } from '../../scaffold/answers.ts';
 import type { NewFlags, Prompter, TakenIds } from '../../scaffold/answers.ts';
 import { renderService } from '../../scaffold/scaffold.ts';
 import { UsageError } from '../../shared/errors.ts';
+import { counted } from '../../shared/plural.ts';
 import { todayIn, useColor } from '../../shared/options.ts';
 import { loadAndCheck } from '../check/run.ts';
 
@@ -38,16 +39,17 @@ const T = {
     exists: (f: string) => `${f} already exists.`,
     invalid: 'The scaffolded file does not pass the check (a bug in hall; please report it to the IT office):',
     created: (f: string) => `✔ Created ${f} (a draft, status: draft).`,
-    todo: (n: number) => `${n} place(s) still say 待填写 ("fill this in"):`,
+    todo: (n: number) => `${counted(n, 'place still says', 'places still say')} 待填写 ("fill this in"):`,
     next: 'Next: fill those in, run npx hall check until it is clean, set status to pilot or online when ready, and open a PR (see docs/pr-process.md).',
   },
 };
 
 /** `hall new`: ask or read the answers, render the kind's template, prove it checks, then write it. */
-export async function runNew(dir: string, options: NewOptions, prompter?: Prompter): Promise<number> {
+export async function runNew(dirArg: string | undefined, options: NewOptions, prompter?: Prompter): Promise<number> {
   const t = T[options.lang];
   const today = options.today ?? todayIn();
-  const result = await loadAndCheck(dir, { today });
+  const result = await loadAndCheck(dirArg, { today });
+  const { dir, root } = result.location;
   const { catalog } = result;
   if (!catalog.hall) throw new UsageError(t.noHall);
   const taken: TakenIds = new Map(result.documents.filter((d) => d.kind === 'Service' && typeof d.value.id === 'string').map((d) => [d.value.id as string, d.parsed.file]));
@@ -78,7 +80,7 @@ export async function runNew(dir: string, options: NewOptions, prompter?: Prompt
   }
 
   // Check the catalog with the new file in it before writing: a scaffold must never leave an error.
-  const source = await readCatalog(dir);
+  const source = await readCatalog(path.relative(root, result.location.abs) || '.', root);
   const file = toPosix(path.relative(source.root, path.resolve(target)));
   source.yaml.push({ file, bytes: new TextEncoder().encode(text) });
   source.files.add(file);

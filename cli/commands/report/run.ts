@@ -9,7 +9,9 @@ import type { EventFiles } from '../../report/read-events.ts';
 import { problemSummary, renderReportCsv, renderReportMarkdown, renderReportPage } from '../../report/render-report.ts';
 import { count } from '../../render/format.ts';
 import { UsageError } from '../../shared/errors.ts';
+import { counted } from '../../shared/plural.ts';
 import { checkOrStop } from '../check/run.ts';
+import { fromRoot } from '../../load/locate-catalog.ts';
 import type { ReportCommandOptions } from './index.ts';
 
 const DEFAULT_MANIFEST = 'generated/runtime/manifest.json';
@@ -44,9 +46,9 @@ const T = {
     order: '--from must not be after --to',
     badManifest: (f: string) => `cannot read the manifest ${f}`,
     reading: 'Reading the event log',
-    done: (lines: number, events: number, problems: number, apps: number, files: number) => `✔ Read ${count(lines)} lines in ${files} files: ${count(events)} valid events, ${count(problems)} not counted; ${count(apps)} applications in the period.`,
-    unknown: (s: number, v: number) => `⚠ ${s} services not in the catalog and ${v} versions not in the manifest; see "Data quality" in the report.`,
-    problems: (n: number) => `⚠ ${count(n)} lines were not counted (malformed, missing fields or duplicates); their line numbers are under "Data quality" in the report.`,
+    done: (lines: number, events: number, problems: number, apps: number, files: number) => `✔ Read ${counted(lines, 'line', 'lines', count(lines))} in ${counted(files, 'file')}: ${counted(events, 'valid event', 'valid events', count(events))}, ${count(problems)} not counted; ${counted(apps, 'application', 'applications', count(apps))} in the period.`,
+    unknown: (s: number, v: number) => `⚠ ${counted(s, 'service')} not in the catalog and ${counted(v, 'version')} not in the manifest; see "Data quality" in the report.`,
+    problems: (n: number) => `⚠ ${counted(n, 'line was', 'lines were', count(n))} not counted (malformed, missing fields or duplicates); their line numbers are under "Data quality" in the report.`,
     wrote: (files: string[]) => `✔ Wrote ${files.join(', ')}`,
   },
 };
@@ -73,7 +75,7 @@ function progressBar(label: string) {
 }
 
 /** `hall report`: read the event log once, write the report page, Markdown, JSON and CSV. */
-export async function runReport(dir: string, options: ReportCommandOptions): Promise<number> {
+export async function runReport(dir: string | undefined, options: ReportCommandOptions): Promise<number> {
   const t = T[options.lang];
   for (const [name, value] of [['--from', options.from], ['--to', options.to]] as const) {
     if (value !== undefined && Number.isNaN(dateToDay(value))) throw new UsageError(t.badDate(name));
@@ -93,7 +95,8 @@ export async function runReport(dir: string, options: ReportCommandOptions): Pro
 
   const checked = await checkOrStop(dir, { lang: options.lang }, { zh: T.zh.errors, en: T.en.errors }, { errorsOnly: true });
   if (!checked) return 1;
-  const manifestFile = options.manifest ?? DEFAULT_MANIFEST;
+  const manifestFile = options.manifest ?? fromRoot(checked.location.root, DEFAULT_MANIFEST);
+  const out = options.out ?? fromRoot(checked.location.root, 'report');
   let manifest: RuntimeManifest | undefined;
   try {
     manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as RuntimeManifest;
@@ -113,22 +116,22 @@ export async function runReport(dir: string, options: ReportCommandOptions): Pro
   });
   bar?.clear();
 
-  await mkdir(options.out, { recursive: true });
+  await mkdir(out, { recursive: true });
   const outputs: Record<string, string> = {
     'index.html': renderReportPage(data, options.lang),
     'report.md': renderReportMarkdown(data, options.lang),
     'report.json': `${JSON.stringify(data, null, 2)}\n`,
     ...renderReportCsv(data, options.lang),
   };
-  for (const [name, content] of Object.entries(outputs)) await writeFile(path.join(options.out, name), content);
+  for (const [name, content] of Object.entries(outputs)) await writeFile(path.join(out, name), content);
 
-  const out = process.stdout;
-  out.write(`${t.done(data.input.lines, data.input.events, data.input.problems, data.total.applications, data.input.files.length)}\n`);
-  if (data.input.problems) out.write(`${t.problems(data.input.problems)}\n`);
-  for (const loop of found.loops) out.write(`${t.loop(path.join(options.events, loop.link), path.join(options.events, loop.target))}\n`);
+  const print = process.stdout;
+  print.write(`${t.done(data.input.lines, data.input.events, data.input.problems, data.total.applications, data.input.files.length)}\n`);
+  if (data.input.problems) print.write(`${t.problems(data.input.problems)}\n`);
+  for (const loop of found.loops) print.write(`${t.loop(path.join(options.events, loop.link), path.join(options.events, loop.target))}\n`);
   const quality = problemSummary(data, options.lang);
-  if (quality.length) out.write(`${t.quality}\n${quality.map((l) => `  · ${l}\n`).join('')}`);
-  if (data.unknownServices.length || data.unknownVersions.length) out.write(`${t.unknown(data.unknownServices.length, data.unknownVersions.length)}\n`);
-  out.write(`${t.wrote([path.join(options.out, 'index.html'), path.join(options.out, 'report.md'), path.join(options.out, 'report.json'), path.join(options.out, '*.csv')])}\n`);
+  if (quality.length) print.write(`${t.quality}\n${quality.map((l) => `  · ${l}\n`).join('')}`);
+  if (data.unknownServices.length || data.unknownVersions.length) print.write(`${t.unknown(data.unknownServices.length, data.unknownVersions.length)}\n`);
+  print.write(`${t.wrote([path.join(out, 'index.html'), path.join(out, 'report.md'), path.join(out, 'report.json'), path.join(out, '*.csv')])}\n`);
   return 0;
 }

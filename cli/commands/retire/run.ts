@@ -43,7 +43,7 @@ const T = {
 };
 
 /** `hall retire`: edit one service file in place, touching only `status` and `retired`. */
-export async function runRetire(id: string, dir: string, options: RetireOptions): Promise<number> {
+export async function runRetire(id: string, dir: string | undefined, options: RetireOptions): Promise<number> {
   const t = T[options.lang];
   const date = options.date ?? todayIn();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) throw new UsageError(t.badDate);
@@ -61,7 +61,7 @@ export async function runRetire(id: string, dir: string, options: RetireOptions)
   // Services retired earlier in favour of this one move on to its successor, so no chain ends in a retired service.
   const predecessors = [...services.values()].filter((d) => (d.value.retired as { successor?: unknown } | undefined)?.successor === id);
   if (predecessors.length && !options.successor) throw new UsageError(t.predecessors(predecessors.map((d) => d.value.id as string)));
-  const file = path.resolve(target.parsed.file);
+  const file = path.resolve(result.location.root, target.parsed.file);
   const text = await readFile(file, 'utf8');
   let edited: string;
   try {
@@ -72,7 +72,7 @@ export async function runRetire(id: string, dir: string, options: RetireOptions)
   }
   const repointed: [string, string][] = [];
   for (const p of predecessors) {
-    const other = path.resolve(p.parsed.file);
+    const other = path.resolve(result.location.root, p.parsed.file);
     try {
       repointed.push([other, replaceSuccessorText(await readFile(other, 'utf8'), options.successor!)]);
     } catch (error) {

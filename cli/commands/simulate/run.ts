@@ -34,9 +34,9 @@ function asObject(value: unknown, file: string): Record<string, unknown> {
 }
 
 /** `hall simulate`: run one flow from files, or ask for each decision on a terminal, and print the timeline. */
-export async function runSimulate(serviceId: string, options: SimulateOptions): Promise<number> {
+export async function runSimulate(serviceId: string, dir: string | undefined, options: SimulateOptions): Promise<number> {
   const lang = options.lang;
-  const checked = await checkOrStop(options.dir, { lang }, undefined);
+  const checked = await checkOrStop(dir, { lang }, undefined);
   if (!checked) return 1;
   const located = checked.catalog.services.get(serviceId);
   if (!located) {

@@ -11,7 +11,7 @@ const T = {
 };
 
 /** `hall stats`: check the catalog, then print or write its statistics. Exit 1 when the catalog has errors. */
-export async function runStats(dir: string, options: StatsOptions): Promise<number> {
+export async function runStats(dir: string | undefined, options: StatsOptions): Promise<number> {
   const t = T[options.lang];
   const result = await checkOrStop(dir, { lang: options.lang, today: options.today }, { zh: T.zh.errors, en: T.en.errors }, { errorsOnly: true });
   if (!result) return 1;

@@ -23,7 +23,7 @@ interface ScenarioReport {
 }
 
 /** `hall test`: every scenario against the compiled workflow; exit 1 when any fails. */
-export async function runTests(dir: string, options: { service?: string; format: 'pretty' | 'json'; lang: Lang }): Promise<number> {
+export async function runTests(dir: string | undefined, options: { service?: string; format: 'pretty' | 'json'; lang: Lang }): Promise<number> {
   const checked = await checkOrStop(dir, { lang: options.lang }, { zh: '目录有错误，无法运行测试场景。', en: 'The catalog has errors; scenarios cannot run.' });
   if (!checked) return 1;
   const hall = checked.catalog.hall.value;

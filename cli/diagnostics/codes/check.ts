@@ -213,7 +213,7 @@ export const CHECK_DIAGNOSTICS = {
     ['环节“{step}”属于部门“{department}”，但该部门不是主管部门，也不在 participants 中。', 'Step "{step}" belongs to "{department}", which is neither the owner nor listed in participants.'],
     ['把 {department} 加入 participants（上线前须经所有涉及部门确认，000号文第十一条）。', 'Add {department} to participants: every involved department confirms before going online (seed 000 §11).']),
   'policy/visits-reason': d('error', ['到现场次数缺少原因', 'Visits without a reason'],
-    ['需要到现场 {count} 次，但没有写原因。', '{count} visit(s) on site are required but no reason is given.'],
+    ['需要到现场 {count} 次，但没有写原因。', 'On-site visits required: {count}, but no reason is given.'],
     ['在 visits 下写 reason:，说明为什么必须到现场（如“核验原件”）。', 'Add visits.reason explaining why (e.g. to check originals).']),
   'policy/grade-visits': d('error', ['全程网办仍需到现场', 'Grade IV with visits'],
     ['网上办理深度为Ⅳ级（全程网办），到现场次数应为 0，这里是 {count}。', 'Grade IV (fully online) means zero visits; this says {count}.'],

@@ -13,6 +13,8 @@ export interface FormatOptions {
   /** File text by path, for code frames. */
   sources: Map<string, string>;
   filesChecked: number;
+  /** The guide site (hall.yaml urls.site), whose reference page explains each code; omitted when unknown. */
+  siteUrl?: string;
 }
 
 export function formatDiagnostics(format: OutputFormat, diagnostics: Diagnostic[], options: FormatOptions): string {

@@ -1,12 +1,13 @@
 import pc from 'picocolors';
 import type { Diagnostic } from '../diagnostic.ts';
+import { counted } from '../../shared/plural.ts';
 import { renderDiagnostic } from '../registry.ts';
 import type { FormatOptions } from './index.ts';
 import { countBySeverity } from './index.ts';
 
 const LABELS = {
   zh: { error: '错误', warning: '警告', info: '提示', fix: '怎么改', none: (f: number) => `没有发现问题（检查了 ${f} 个文件）。`, summary: (e: number, w: number, f: number) => `共 ${e} 个错误，${w} 个警告（检查了 ${f} 个文件）。` },
-  en: { error: 'error', warning: 'warning', info: 'info', fix: 'How to fix', none: (f: number) => `No problems found in ${f} file(s).`, summary: (e: number, w: number, f: number) => `${e} error(s), ${w} warning(s) in ${f} file(s).` },
+  en: { error: 'error', warning: 'warning', info: 'info', fix: 'How to fix', none: (f: number) => `No problems found in ${counted(f, 'file')}.`, summary: (e: number, w: number, f: number) => `${counted(e, 'error')}, ${counted(w, 'warning')} in ${counted(f, 'file')}.` },
 };
 
 /** Display width in a terminal: CJK and full-width characters take two columns. */

@@ -1,8 +1,13 @@
 import type { Diagnostic } from '../diagnostic.ts';
+import { diagnosticReferenceUrl } from '../../site/reference.ts';
 import { DIAGNOSTICS, renderDiagnostic } from '../registry.ts';
 import type { FormatOptions } from './index.ts';
 
-/** SARIF 2.1.0, for code-scanning dashboards. Rules list only the codes that occur, in a stable order. */
+/**
+ * SARIF 2.1.0, for code-scanning dashboards. Rules list only the codes that occur, in a stable order; each
+ * rule's helpUri is the code's entry on the guide site's reference page (a result cannot carry helpUri
+ * itself in SARIF 2.1.0: it reaches it through ruleIndex).
+ */
 export function formatSarif(diagnostics: Diagnostic[], options: FormatOptions): string {
   const codes = [...new Set(diagnostics.map((d) => d.code))].sort();
   const defs = DIAGNOSTICS as Record<string, (typeof DIAGNOSTICS)[keyof typeof DIAGNOSTICS]>;
@@ -19,6 +24,7 @@ export function formatSarif(diagnostics: Diagnostic[], options: FormatOptions): 
             name: code.replace(/[/-](\w)/g, (_, c: string) => c.toUpperCase()),
             shortDescription: { text: defs[code].title[options.lang] },
             help: { text: defs[code].hint[options.lang].replace(/\{\w+\}/g, '…') },
+            ...(options.siteUrl ? { helpUri: diagnosticReferenceUrl(options.siteUrl, code, options.lang) } : {}),
             defaultConfiguration: { level: defs[code].severity === 'error' ? 'error' : defs[code].severity === 'warning' ? 'warning' : 'note' },
           })),
         },
