@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Lang } from '../../diagnostics/diagnostic.ts';
-import { langOption } from '../../shared/options.ts';
+import { dirArgument, langOption } from '../../shared/options.ts';
 
 export interface ServeCommandOptions {
   store?: string;
@@ -19,18 +19,18 @@ export function define(program: Command): void {
   program
     .command('serve')
     .description('运行网上办事大厅：加载 generated/ 中的运行定义，受理申请、审批、提醒 / run the hall on the compiled definitions')
-    .argument('[dir]', '仓库文件夹（其中的 generated/）/ repository folder holding generated/', '.')
+    .addArgument(dirArgument())
     .option('--config <file>', '配置文件（YAML，见 docs/runtime.md）；HALL_STORE、HALL_SMTP 环境变量覆盖其中的值 / configuration file')
     .option('--store <location>', '数据库：sqlite:<文件>（默认 .hall/hall.db）或 postgres://… / the store')
     .option('--host <host>', '监听地址（默认 127.0.0.1）/ address to listen on')
     .option('--port <port>', '端口（默认 8080，0 = 任选）/ port (0 = any free port)')
     .option('--dev', '开发模式：可选择身份登录，页面标明“预览” / development mode with persona login')
     .option('--directory <file>', '启动前导入的人员目录（YAML）/ a directory export to import at start')
-    .option('--events <dir>', '事件日志文件夹（hall report 读取）；默认 .hall/events / the event log folder')
+    .option('--events <path>', '事件日志文件夹（hall report 读取）；默认 .hall/events / the event log folder')
     .option('--smtp <url>', '发送通知邮件的服务器，如 smtp://user:pass@mail.example.edu.cn:587 / SMTP server for e-mail notifications')
     .option('--mail-from <address>', '发件人 / sender address')
     .addOption(langOption())
-    .action(async (dir: string, options: ServeCommandOptions) => {
+    .action(async (dir: string | undefined, options: ServeCommandOptions) => {
       const { runServe } = await import('./run.ts');
       process.exitCode = await runServe(dir, options);
     });

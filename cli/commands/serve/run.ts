@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { RuntimeLoadError } from '../../runtime/index.ts';
 import { UsageError } from '../../shared/errors.ts';
+import { locateCatalog } from '../../load/locate-catalog.ts';
 import type { ServeCommandOptions } from './index.ts';
 
 /** `hall serve`: start the hall and run until SIGINT/SIGTERM, then finish open requests and stop. */
-export async function runServe(dir: string, options: ServeCommandOptions): Promise<number> {
+export async function runServe(dir: string | undefined, options: ServeCommandOptions): Promise<number> {
+  // The repository holding the catalog: generated/ and the embedded store live at its root.
+  const { root } = await locateCatalog(dir);
   const { startHall, StartupError } = await import('../../../server/serve.ts');
   const { readConfig, ConfigError } = await import('../../../server/config.ts');
   let config;
@@ -20,10 +23,10 @@ export async function runServe(dir: string, options: ServeCommandOptions): Promi
   const { MigrationError } = await import('../../../server/store/migrate.ts');
   const { EmbeddedStoreInUseError } = await import('../../../server/store/sqlite.ts');
   const { StoreUnavailableError } = await import('../../../server/store/store.ts');
-  const store = options.store ?? config.store ?? `sqlite:${path.join(dir, '.hall', 'hall.db')}`;
+  const store = options.store ?? config.store ?? `sqlite:${path.join(root, '.hall', 'hall.db')}`;
   let hall;
   try {
-    hall = await startHall({ generated: path.join(dir, 'generated'), store, host: options.host ?? config.listen?.host ?? '127.0.0.1',
+    hall = await startHall({ generated: path.join(root, 'generated'), store, host: options.host ?? config.listen?.host ?? '127.0.0.1',
       port,
       dev: Boolean(options.dev),
       directory: options.directory,
@@ -31,7 +34,7 @@ export async function runServe(dir: string, options: ServeCommandOptions): Promi
       hallUrl: config.url,
       identity: config.identity,
       notify: { ...config.notify, ...(options.smtp ? { smtp: options.smtp } : {}), ...(options.mailFrom ? { from: options.mailFrom } : {}) },
-      events: options.events ?? config.events ?? path.join(dir, '.hall', 'events'),
+      events: options.events ?? config.events ?? path.join(root, '.hall', 'events'),
     });
   } catch (error) {
     if (error instanceof RuntimeLoadError || error instanceof StartupError || error instanceof MigrationError || error instanceof EmbeddedStoreInUseError || error instanceof StoreUnavailableError) {
