@@ -179,6 +179,18 @@ export const CHECK_DIAGNOSTICS = {
     ['模板变量“{name}”不存在。{suggestion}', 'The template variable "{name}" does not exist. {suggestion}'],
     ['可用变量：service.name、applicant.*、step.name、form.字段、dueDate、comment、url。', 'Variables: service.name, applicant.*, step.name, form.<field>, dueDate, comment, url.']),
 
+  'pattern/super-linear': d('error', ['格式可能让校验卡死', 'Pattern can hang validation'],
+    ['格式（正则表达式）“{pattern}”存在回溯陷阱：对某些输入（如 {attack}），校验时间会随内容长度{growth}增长，几十个字就能让表单校验卡住。', 'The pattern "{pattern}" can backtrack: on some input (such as {attack}) checking takes time that grows {growth} with its length, so a few dozen characters can hang the form.'],
+    ['不要把可重复的部分再套一层重复，如 (a+)+、(\\w+\\s?)*；改写成每个字符只有一种匹配方式，如 ^[a-z]+$，或用字段类型（phone、email、idcard）代替格式。', 'Do not repeat a group that itself repeats, as in (a+)+ or (\\w+\\s?)*; write it so each character can match only one way, e.g. ^[a-z]+$, or use a field type (phone, email, idcard) instead.'],
+    { bad: "pattern: '^([a-z]+)+$'", good: "pattern: '^[a-z]+$'" }),
+  'pattern/unsupported': d('error', ['格式写法不受支持', 'Pattern not supported'],
+    ['格式（正则表达式）“{pattern}”无法使用：{detail}。', 'The pattern "{pattern}" cannot be used: {detail}.'],
+    ['办事大厅用线性时间的 RE2 引擎校验格式：不支持前后查找 (?=…)、(?<=…) 和反向引用 \\1，重复次数不超过 1000。请改用更简单的写法。', 'The hall checks patterns with the linear-time RE2 engine: no lookaround (?=…), (?<=…), no backreferences \\1, repeat counts up to 1000. Write it more simply.'],
+    { bad: "pattern: '^(?=.*[0-9]).{8,}$'", good: "pattern: '^[A-Za-z0-9]{8,32}$'" }),
+  'pattern/unproven': d('error', ['无法确认格式安全', 'Pattern safety unproven'],
+    ['格式（正则表达式）“{pattern}”太复杂，无法在限定时间内确认它不会让校验卡死。', 'The pattern "{pattern}" is too complex to prove, in the time allowed, that it cannot hang validation.'],
+    ['把格式拆简单些：少用嵌套的分组和重复。', 'Simplify it: fewer nested groups and repeats.']),
+
   // --- safety of text -----------------------------------------------------------------------------
   'text/html': d('error', ['文本中含有 HTML', 'HTML in text'],
     ['文本中含有 HTML 标签“{tag}”。', 'The text contains the HTML tag "{tag}".'],
