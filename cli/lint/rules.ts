@@ -254,6 +254,8 @@ export const templatesUseKnownVariables: Rule = (ctx) => {
         ctx.report(s, 'template/syntax', path, { detail: check.syntax });
         continue;
       }
+      for (const problem of check.problems) ctx.report(s, 'template/not-allowed', path, { construct: problem.construct, kind: problem.kind, line: problem.line, column: problem.column });
+      if (check.problems.length) continue;
       for (const name of check.names) {
         if (known.has(name)) continue;
         const suggest = closest(name, known);

@@ -179,6 +179,10 @@ export const CHECK_DIAGNOSTICS = {
     ['模板变量“{name}”不存在。{suggestion}', 'The template variable "{name}" does not exist. {suggestion}'],
     ['可用变量：service.name、applicant.*、step.name、form.字段、dueDate、comment、url。', 'Variables: service.name, applicant.*, step.name, form.<field>, dueDate, comment, url.']),
 
+  'template/not-allowed': d('error', ['通知模板中有不允许的写法', 'Template construct not allowed'],
+    ['通知模板第 {line} 行第 {column} 列的“{construct}”是{kind}，通知模板不允许这样写。', '"{construct}" at line {line}, column {column} of the template is {kind}, which notification templates do not allow.'],
+    ['通知模板只能写文字、变量 {{applicant.name}} 和条件 {{#if form.x}}…{{else}}…{{/if}}（或 #unless）；不能引用片段 {{> …}}、传参数、写注释或调用其他函数。', 'A notification template holds only text, variables like {{applicant.name}} and conditions {{#if form.x}}…{{else}}…{{/if}} (or #unless): no partials {{> …}}, arguments, comments or other helpers.'],
+    { bad: 'approved: "{{> footer}}{{applicant.name x=1}}同学，已批准。"', good: 'approved: "{{applicant.name}}同学，已批准。"' }),
   'pattern/super-linear': d('error', ['格式可能让校验卡死', 'Pattern can hang validation'],
     ['格式（正则表达式）“{pattern}”存在回溯陷阱：对某些输入（如 {attack}），校验时间会随内容长度{growth}增长，几十个字就能让表单校验卡住。', 'The pattern "{pattern}" can backtrack: on some input (such as {attack}) checking takes time that grows {growth} with its length, so a few dozen characters can hang the form.'],
     ['不要把可重复的部分再套一层重复，如 (a+)+、(\\w+\\s?)*；改写成每个字符只有一种匹配方式，如 ^[a-z]+$，或用字段类型（phone、email、idcard）代替格式。', 'Do not repeat a group that itself repeats, as in (a+)+ or (\\w+\\s?)*; write it so each character can match only one way, e.g. ^[a-z]+$, or use a field type (phone, email, idcard) instead.'],
