@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
+import { LineCounter, isMap, isNode, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Alias, Document, Node, Pair } from 'yaml';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 
@@ -84,6 +84,16 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
   }
   if (diagnostics.length) return { parsed, diagnostics: sortByPosition(diagnostics) };
 
+  // A tag outside the core schema (!evil, !!js/function, !!binary …) would be dropped or turned into
+  // something other than text; the catalog is plain data, so any such tag is refused, never converted.
+  if (MAY_HOLD_TAG.test(text)) {
+    for (const { tag, offset } of nonCoreTags(doc, text)) {
+      const pos = lineCounter.linePos(offset);
+      diagnostics.push(at('yaml/unknown-tag', { tag: tag.replace(/^tag:yaml\.org,2002:/, '!!').slice(0, 60) }, pos.line, pos.col));
+    }
+    if (diagnostics.length) return { parsed, diagnostics };
+  }
+
   // Forbidden keys are reported and removed before conversion so no later stage ever sees them.
   // Aliases that name no anchor, or the node they sit in, are reported here: converting them would
   // throw, or build cyclic data that every later stage would recurse into forever.
@@ -135,6 +145,23 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
     return { parsed, diagnostics: [...diagnostics, at('yaml/not-a-map', { found: { zh: FOUND_ZH[found] ?? found, en: found } })] };
   }
   return { parsed: withDocumentOnDemand(file, text, normalizeDates(value) as Record<string, unknown>), diagnostics };
+}
+
+/** The tags of YAML 1.2's core schema: the only ones a catalog file may carry. */
+const CORE_TAGS = new Set(['str', 'map', 'seq', 'null', 'bool', 'int', 'float'].map((t) => `tag:yaml.org,2002:${t}`));
+/** A `!` where a tag can start; text without one cannot carry a tag. */
+const MAY_HOLD_TAG = /(^|[\s[{,:?-])!/m;
+
+/** Every tag in `doc` outside the core schema, with the offset of the tag itself. Pure. */
+export function nonCoreTags(doc: Document, text: string): { tag: string; offset: number }[] {
+  const found: { tag: string; offset: number }[] = [];
+  visit(doc, (_, node) => {
+    if (!isNode(node) || !node.tag || CORE_TAGS.has(node.tag)) return;
+    const start = node.range?.[0] ?? 0;
+    const bang = text.lastIndexOf('!', start);
+    found.push({ tag: node.tag, offset: bang === -1 ? start : bang });
+  });
+  return found;
 }
 
 const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true, logLevel: 'error' } as const;
