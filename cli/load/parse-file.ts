@@ -60,6 +60,15 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
   parsed.text = text;
   if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text)) return { parsed, diagnostics: [at('file/empty')] };
 
+  // Every value takes a line or a comma: past twice the node budget of them, the file is refused before
+  // the parser spends seconds on it.
+  const crowded = nthSeparator(text, 2 * MAX_NODES);
+  if (crowded !== -1) {
+    const before = text.slice(0, crowded);
+    const line = before.split('\n').length;
+    return { parsed, diagnostics: [at('file/too-complex', { what: { zh: '值的个数', en: 'values' }, limit: MAX_NODES.toLocaleString('en-US') }, line, crowded - before.lastIndexOf('\n'))] };
+  }
+
   const docs = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter });
   // Only directives (%YAML 1.1) and no document: as empty as a file of comments.
   if (!Array.isArray(docs) || docs.length === 0) return { parsed, diagnostics: [at('file/empty')] };
@@ -69,13 +78,20 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
   }
   const doc = docs[0];
   parsed.doc = doc;
+  // The work per file is bounded: past MAX_NODES nodes or MAX_KEYS keys in one mapping, nothing else
+  // is looked at (a real service file has a few hundred nodes; a generated one can have a million).
+  const shape = measureNodes(doc);
+  if (shape.overflow) {
+    const pos = lineCounter.linePos(shape.overflow.offset);
+    const what = shape.overflow.what === 'nodes' ? { zh: '值的个数', en: 'values' } : { zh: '同一层的键的个数', en: 'keys in one mapping' };
+    return { parsed, diagnostics: [at('file/too-complex', { what, limit: shape.overflow.limit.toLocaleString('en-US') }, pos.line, pos.col)] };
+  }
   // Duplicate keys are independent findings, but after the first syntax error the parser only guesses
   // where it is, and every later "error" is a consequence of that guess (a tab shifts all that follows).
-  const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
-  const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY').sort((a, b) => a.pos[0] - b.pos[0])[0];
-  for (const error of duplicates) {
-    const pos = lineCounter.linePos(error.pos[0]);
-    diagnostics.push(at('yaml/duplicate-key', { key: duplicateKeyAt(text, error.pos[0]) }, pos.line, pos.col));
+  const syntax = doc.errors.sort((a, b) => a.pos[0] - b.pos[0])[0];
+  for (const { key, offset } of shape.duplicates) {
+    const pos = lineCounter.linePos(offset);
+    diagnostics.push(at('yaml/duplicate-key', { key: key.length > 40 ? `${key.slice(0, 39)}…` : key }, pos.line, pos.col));
   }
   if (syntax) {
     const pos = lineCounter.linePos(unclosedStart(doc, syntax.code, syntax.message, syntax.pos[0]));
@@ -164,7 +180,53 @@ export function nonCoreTags(doc: Document, text: string): { tag: string; offset:
   return found;
 }
 
-const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true, logLevel: 'error' } as const;
+/** Most values (scalars, lists, mappings) one file may hold. */
+export const MAX_NODES = 20_000;
+/** Most keys one mapping may hold: no object in any schema has more than a few dozen. */
+export const MAX_KEYS = 1_000;
+
+/** Offset of the `n`th comma or line break in `text`, or -1 when it has fewer. */
+function nthSeparator(text: string, n: number): number {
+  let seen = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 44 || c === 10) && ++seen >= n) return i;
+  }
+  return -1;
+}
+
+/**
+ * Count the nodes of a document and find duplicate keys, in one pass linear in its size. (yaml's own
+ * `uniqueKeys` compares each key with every earlier one: 200,000 keys took minutes.)
+ */
+function measureNodes(doc: Document.Parsed): { duplicates: { key: string; offset: number }[]; overflow?: { what: 'nodes' | 'keys'; limit: number; offset: number } } {
+  const duplicates: { key: string; offset: number }[] = [];
+  const stack: unknown[] = [doc.contents];
+  let count = 0;
+  while (stack.length) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
+    if (++count > MAX_NODES) return { duplicates, overflow: { what: 'nodes', limit: MAX_NODES, offset: (node as Node).range?.[0] ?? 0 } };
+    if (isMap(node)) {
+      if (node.items.length > MAX_KEYS) return { duplicates, overflow: { what: 'keys', limit: MAX_KEYS, offset: (node.items[MAX_KEYS].key as Node | null)?.range?.[0] ?? node.range?.[0] ?? 0 } };
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const key = String(pair.key.value);
+          if (seen.has(key)) duplicates.push({ key, offset: pair.key.range?.[0] ?? 0 });
+          seen.add(key);
+        }
+        stack.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      stack.push(...node.items);
+    }
+  }
+  duplicates.sort((a, b) => a.offset - b.offset);
+  return { duplicates };
+}
+
+const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: true, logLevel: 'error' } as const;
 
 /**
  * A readable file that lets go of its YAML document: a catalog of 10,000 services would otherwise keep
@@ -218,11 +280,6 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return 0;
 }
 
-function duplicateKeyAt(text: string, offset: number): string {
-  const rest = text.slice(offset).split('\n')[0];
-  const match = /^\s*["']?([^"':]+)["']?\s*:/.exec(rest);
-  return match ? match[1].trim() : rest.trim().slice(0, 40);
-}
 
 function describeYamlError(code: string, message: string): { zh: string; en: string } {
   const zh: Record<string, string> = {

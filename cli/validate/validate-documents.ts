@@ -15,6 +15,9 @@ export interface CatalogDocument {
   valid: boolean;
 }
 
+/** Schema errors located per file: more than any real file has, few enough to stay fast. */
+const MAX_SCHEMA_ERRORS = 500;
+
 const KINDS: DocumentKind[] = ['Hall', 'Department', 'RoleGroups', 'Service'];
 
 /** The kind a file is, from its `kind` key or else its name. */
@@ -42,7 +45,12 @@ export function validateDocuments(files: ParsedFile[]): { documents: CatalogDocu
     const validate = v[kind];
     const valid = validate(parsed.value) as boolean;
     documents.push({ kind, parsed, value: parsed.value, valid });
-    if (!valid) diagnostics.push(...schemaDiagnostics(validate.errors ?? [], parsed));
+    if (!valid) {
+      // Each error is located in the document; past a few hundred the rest are only counted.
+      const errors = validate.errors ?? [];
+      diagnostics.push(...schemaDiagnostics(errors.slice(0, MAX_SCHEMA_ERRORS), parsed));
+      if (errors.length > MAX_SCHEMA_ERRORS) diagnostics.push({ code: 'file/more-problems', severity: 'error', args: { count: errors.length - MAX_SCHEMA_ERRORS }, file: parsed.file, line: 1, column: 1 });
+    }
   }
   return { documents, diagnostics };
 }
