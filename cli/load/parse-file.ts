@@ -93,7 +93,10 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
     const pos = lineCounter.linePos(offset);
     diagnostics.push(at('yaml/duplicate-key', { key: key.length > 40 ? `${key.slice(0, 39)}…` : key }, pos.line, pos.col));
   }
-  if (syntax) {
+  const colon = syntax ? fullWidthColonNear(text, lineCounter.linePos(syntax.pos[0]).line) : undefined;
+  if (colon) {
+    diagnostics.push(at('yaml/fullwidth-colon', { key: colon.key }, colon.line, colon.column));
+  } else if (syntax) {
     const pos = lineCounter.linePos(unclosedStart(doc, syntax.code, syntax.message, syntax.pos[0]));
     const tab = syntax.code === 'TAB_AS_INDENT' || /tab/i.test(syntax.message);
     diagnostics.push(tab ? at('yaml/tab-indent', {}, pos.line, pos.col) : at('yaml/syntax', { detail: describeYamlError(syntax.code, syntax.message) }, pos.line, pos.col));
@@ -106,6 +109,14 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
     for (const { tag, offset } of nonCoreTags(doc, text)) {
       const pos = lineCounter.linePos(offset);
       diagnostics.push(at('yaml/unknown-tag', { tag: tag.replace(/^tag:yaml\.org,2002:/, '!!').slice(0, 60) }, pos.line, pos.col));
+    }
+    if (diagnostics.length) return { parsed, diagnostics };
+  }
+
+  if (INVISIBLE.test(text)) {
+    for (const found of invisibleCharacters(doc, text)) {
+      const pos = lineCounter.linePos(found.offset);
+      diagnostics.push(at('text/invisible-char', { char: found.char, name: found.name, where: found.where, text: found.shown }, pos.line, pos.col));
     }
     if (diagnostics.length) return { parsed, diagnostics };
   }
@@ -161,6 +172,70 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
     return { parsed, diagnostics: [...diagnostics, at('yaml/not-a-map', { found: { zh: FOUND_ZH[found] ?? found, en: found } })] };
   }
   return { parsed: withDocumentOnDemand(file, text, normalizeDates(value) as Record<string, unknown>), diagnostics };
+}
+
+/** A line whose key ends in a full-width colon (a Chinese input method's `：`) instead of `: `. */
+const FULL_WIDTH_KEY = /^(\s*(?:-\s+)?)([^\s:#"'：][^:#"'：]*?)\s*：/;
+
+/** The full-width colon that broke the YAML at `line` (or the line before it), if that is what happened. */
+function fullWidthColonNear(text: string, line: number): { key: string; line: number; column: number } | undefined {
+  const lines = text.split('\n', line);
+  for (const n of [line, line - 1]) {
+    const match = n >= 1 ? FULL_WIDTH_KEY.exec(lines[n - 1] ?? '') : null;
+    if (match) return { key: match[2].slice(0, 40), line: n, column: match[0].length };
+  }
+  return undefined;
+}
+
+/** Characters that look like nothing, or like a plain space, but are not one. */
+const INVISIBLE_NAMES: Record<string, { zh: string; en: string }> = {
+  '\u00a0': { zh: '不换行空格', en: 'no-break space' },
+  '\u00ad': { zh: '软连字符', en: 'soft hyphen' },
+  '\u2007': { zh: '数字空格', en: 'figure space' },
+  '\u200b': { zh: '零宽空格', en: 'zero-width space' },
+  '\u200c': { zh: '零宽非连接符', en: 'zero-width non-joiner' },
+  '\u200d': { zh: '零宽连接符', en: 'zero-width joiner' },
+  '\u2028': { zh: '行分隔符', en: 'line separator' },
+  '\u2029': { zh: '段分隔符', en: 'paragraph separator' },
+  '\u202f': { zh: '窄不换行空格', en: 'narrow no-break space' },
+  '\u2060': { zh: '零宽不换行符', en: 'word joiner' },
+  '\u3000': { zh: '全角空格', en: 'full-width (ideographic) space' },
+  '\ufeff': { zh: '零宽不换行空格（BOM）', en: 'zero-width no-break space (BOM)' },
+};
+const INVISIBLE = /[\u00a0\u00ad\u2007\u200b-\u200d\u2028\u2029\u202f\u2060\u3000\ufeff]/;
+/** A value that is an id, a code or a reference (ASCII, no spaces) once the invisible characters are taken out. */
+const ID_LIKE = /^[A-Za-z0-9._@/:+-]+$/;
+
+/**
+ * Invisible characters in keys, and in values that are ids or references: pasted from a web page or typed
+ * by a Chinese input method, they make `counselor` a different word from `counselor` with nothing to see.
+ * Prose may hold a full-width space; an id never does.
+ */
+function invisibleCharacters(doc: Document.Parsed, text: string): { char: string; name: { zh: string; en: string }; where: { zh: string; en: string }; shown: string; offset: number }[] {
+  const found: { char: string; name: { zh: string; en: string }; where: { zh: string; en: string }; shown: string; offset: number }[] = [];
+  const inspect = (node: unknown, isKey: boolean) => {
+    if (!isScalar(node) || typeof node.value !== 'string') return;
+    const value = node.value;
+    const at = value.search(INVISIBLE);
+    if (at === -1) return;
+    const visible = value.replace(new RegExp(INVISIBLE.source, 'g'), '');
+    if (!isKey && !ID_LIKE.test(visible)) return;
+    const char = value[at];
+    const code = `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const [start, end] = node.range ?? [0, 0];
+    const inSource = text.slice(start, end).indexOf(char);
+    const shown = value.replace(new RegExp(INVISIBLE.source, 'g'), (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`).slice(0, 80);
+    found.push({ char: code, name: INVISIBLE_NAMES[char], where: isKey ? { zh: '键名', en: 'key' } : { zh: '标识', en: 'id' }, shown, offset: start + Math.max(0, inSource) });
+  };
+  visit(doc, {
+    Pair(_, pair) {
+      inspect(pair.key, true);
+    },
+    Scalar(key, node) {
+      if (key !== 'key') inspect(node, false);
+    },
+  });
+  return found.sort((a, b) => a.offset - b.offset);
 }
 
 /** The tags of YAML 1.2's core schema: the only ones a catalog file may carry. */
