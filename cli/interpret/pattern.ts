@@ -58,6 +58,7 @@ export function toRe2Source(pattern: string): string {
 
 export interface LinearRegExp {
   test(value: string): boolean;
+  toString(): string;
 }
 
 const compiled = new Map<string, LinearRegExp>();
@@ -68,7 +69,8 @@ export function linearRegExp(pattern: string): LinearRegExp {
   if (!re) {
     const engine = RE2JS.compile(toRe2Source(pattern));
     // JSON Schema's `pattern` is unanchored: a match anywhere in the value counts, as in RegExp#test.
-    re = { test: (value: string) => engine.test(value) };
+    // ajv keys its compiled patterns by toString(): each pattern needs its own.
+    re = { test: (value: string) => engine.test(value), toString: () => `/${pattern}/u` };
     compiled.set(pattern, re);
   }
   return re;

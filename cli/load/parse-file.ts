@@ -249,7 +249,9 @@ export function nonCoreTags(doc: Document, text: string): { tag: string; offset:
   visit(doc, (_, node) => {
     if (!isNode(node) || !node.tag || CORE_TAGS.has(node.tag)) return;
     const start = node.range?.[0] ?? 0;
-    const bang = text.lastIndexOf('!', start);
+    // The tag is the token holding the last `!` before the node (`!!js/function`, `!e!x`, `!<tag:…>`).
+    let bang = text.lastIndexOf('!', start);
+    while (bang > 0 && !/[\s[{,]/.test(text[bang - 1])) bang--;
     found.push({ tag: node.tag, offset: bang === -1 ? start : bang });
   });
   return found;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { diagnosticAt } from '../diagnostics/report.ts';
+import { idsByName, nameKey } from './names.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import { locate } from '../load/parse-file.ts';
 import type { Catalog, Department, Hall, Located, RoleGroup, Service } from '../model/catalog.ts';
@@ -24,12 +25,7 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
   const knownServices = new Set<string>();
   const knownGroups = new Set<string>();
   /** Chinese and English names → id, so `group: 辅导员` can suggest `counselor`. */
-  const idByName = { group: new Map<string, string>(), department: new Map<string, string>() };
-  const addNames = (map: Map<string, string>, name: unknown, id: string) => {
-    if (typeof name === 'string') name = { zh: name };
-    if (!name || typeof name !== 'object') return;
-    for (const text of Object.values(name as Record<string, unknown>)) if (typeof text === 'string' && !map.has(nameKey(text))) map.set(nameKey(text), id);
-  };
+  const idByName = idsByName(documents.map((d) => d.value));
 
   for (const doc of documents) {
     const rel = relInCatalog(doc.parsed.file);
@@ -49,7 +45,6 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
           const existing = catalog.groups.get(g.id);
           if (existing) diagnostics.push(diagnosticAt(doc.parsed, 'catalog/duplicate-id', ['groups', i, 'id'], { what: { zh: '群组', en: 'group' }, id: g.id, other: `${existing.parsed.file}:${locate(existing.parsed, [...existing.path, 'id']).line}` }));
           knownGroups.add(g.id);
-          addNames(idByName.group, g.name, g.id);
           if (doc.valid && !existing) catalog.groups.set(g.id, { value: g, parsed: doc.parsed, path: ['groups', i] });
         });
       }
@@ -61,7 +56,6 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
       const code = typeof v.code === 'string' ? v.code : undefined;
       if (!code) continue;
       knownDepartments.add(code);
-      addNames(idByName.department, v.name, code);
       if (code !== parts[0]) {
         diagnostics.push(diagnosticAt(doc.parsed, 'catalog/folder-mismatch', ['code'], { code, folder: parts[0] }));
         // Files that name the folder are not wrong too: one mismatch is one finding, not one per reference.
@@ -237,7 +231,3 @@ export function resolveAttachment(yamlFile: string, attachment: string, catalogP
   return joined;
 }
 
-/** A name as typed, compared without case, spaces (ASCII, full-width, invisible). */
-function nameKey(text: string): string {
-  return text.toLowerCase().replace(/[\s\u200b-\u200d\u2060\ufeff]/g, '');
-}

@@ -3,6 +3,8 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import { locate } from '../load/parse-file.ts';
 import type { ParsedFile } from '../load/parse-file.ts';
+import { idsByName, nameKey, referenceKind } from '../resolve/names.ts';
+import type { IdsByName } from '../resolve/names.ts';
 import { validators } from './schemas.ts';
 import type { DocumentKind } from './schemas.ts';
 
@@ -30,6 +32,7 @@ export function kindOf(parsed: ParsedFile): DocumentKind | undefined {
 
 /** Validate every parsed file against the schema of its kind. Pure. */
 export function validateDocuments(files: ParsedFile[]): { documents: CatalogDocument[]; diagnostics: Diagnostic[] } {
+  const names = idsByName(files.map((f) => f.value));
   const documents: CatalogDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const v = validators();
@@ -48,7 +51,7 @@ export function validateDocuments(files: ParsedFile[]): { documents: CatalogDocu
     if (!valid) {
       // Each error is located in the document; past a few hundred the rest are only counted.
       const errors = validate.errors ?? [];
-      diagnostics.push(...schemaDiagnostics(errors.slice(0, MAX_SCHEMA_ERRORS), parsed));
+      diagnostics.push(...schemaDiagnostics(errors.slice(0, MAX_SCHEMA_ERRORS), parsed, names));
       if (errors.length > MAX_SCHEMA_ERRORS) diagnostics.push({ code: 'file/more-problems', severity: 'error', args: { count: errors.length - MAX_SCHEMA_ERRORS }, file: parsed.file, line: 1, column: 1 });
     }
   }
@@ -114,7 +117,7 @@ const FORMAT_NAMES: Record<string, { zh: string; en: string; hint: { zh: string;
 };
 
 /** Turn ajv's errors into positioned, readable diagnostics: one per problem, the most specific kept. */
-export function schemaDiagnostics(errors: ErrorObject[], parsed: ParsedFile): Diagnostic[] {
+export function schemaDiagnostics(errors: ErrorObject[], parsed: ParsedFile, names: IdsByName = { group: new Map(), department: new Map() }): Diagnostic[] {
   const root = parsed.value;
   const skip = anyOfNoise(errors);
   const out: Diagnostic[] = [];
@@ -178,6 +181,10 @@ export function schemaDiagnostics(errors: ErrorObject[], parsed: ParsedFile): Di
         if (unsafe) {
           code = 'text/unsafe-link';
           args = unsafe;
+        } else if (referenceKind(path) && names[referenceKind(path)!].has(nameKey(str))) {
+          // The name of a group or department where its id belongs (group: 辅导员): say which id.
+          code = referenceKind(path) === 'group' ? 'ref/unknown-group' : 'ref/unknown-department';
+          args = { id: str.slice(0, 60), suggest: names[referenceKind(path)!].get(nameKey(str))! };
         } else {
           const examples = parent?.examples as unknown[] | undefined;
           code = 'schema/pattern';
