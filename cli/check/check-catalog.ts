@@ -23,7 +23,7 @@ export function checkSource(source: CatalogSource, options: { today: string }): 
   for (const { file, bytes } of source.yaml) {
     const { parsed, diagnostics: found } = parseServiceFile(bytes, file);
     files.push(parsed);
-    diagnostics.push(...found, ...crlfLineEnds(bytes, file));
+    diagnostics.push(...found, ...crlfLineEnds(parsed.text, file));
   }
   const validated = validateDocuments(files);
   diagnostics.push(...validated.diagnostics);
@@ -37,18 +37,13 @@ export function checkSource(source: CatalogSource, options: { today: string }): 
  * A file saved with Windows line ends (CRLF): YAML reads it the same, but git shows every line changed
  * and the PR summary nothing. Reported once per file, at the first such line.
  */
-function crlfLineEnds(bytes: Uint8Array, file: string): Diagnostic[] {
-  let line = 1;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 0x0a) line++;
-    else if (bytes[i] === 0x0d && bytes[i + 1] === 0x0a) {
-      let start = i;
-      while (start > 0 && bytes[start - 1] !== 0x0a) start--;
-      const column = new TextDecoder().decode(bytes.subarray(start, i)).length + 1;
-      return [{ code: 'file/crlf', severity: 'warning', args: {}, file, line, column }];
-    }
-  }
-  return [];
+function crlfLineEnds(text: string, file: string): Diagnostic[] {
+  // Only a file that was read as text (not binary, not mis-encoded) has line ends worth naming.
+  const at = text.indexOf('\r\n');
+  if (at === -1) return [];
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  return [{ code: 'file/crlf', severity: 'warning', args: {}, file, line, column: at - before.lastIndexOf('\n') }];
 }
 
 /** Most diagnostics listed per file; the rest are counted in one `file/more-problems`. */
