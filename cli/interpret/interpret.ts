@@ -1,7 +1,7 @@
-import Handlebars from 'handlebars';
 import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { WorkCalendar } from './calendar.ts';
 import { evaluateFeel, fieldsOfDefinition, typeBooking, typeData } from './feel.ts';
+import { TemplateError, renderTemplate } from './notification-template.ts';
 import { counted } from '../shared/plural.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
 import type { FieldError } from './validate-submission.ts';
@@ -96,6 +96,13 @@ class Stop extends Error {
  * passed are not re-evaluated.
  */
 export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalendar, input: RunInput): RunResult {
+  let templateProblem: { zh: string; en: string } | undefined;
+  const result = runFlow(definition, calendar, input, (problem) => (templateProblem ??= problem));
+  // A template that cannot be rendered is the definition's fault: the run says so instead of sending half the notifications.
+  return templateProblem ? { ...result, outcome: 'error', problem: templateProblem } : result;
+}
+
+function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: RunInput, onTemplateProblem: (problem: { zh: string; en: string }) => void): RunResult {
   const result: RunResult = { outcome: 'pending', path: [], assignees: {}, timeline: [], notifications: [], fieldErrors: [], waiting: [] };
   let data = { ...input.data };
   /** Values assignees entered in steps' own fields: readable by conditions and templates, never part of the form. */
@@ -106,13 +113,13 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
 
   const render = (template: string | undefined, extra: Record<string, unknown>) => {
     if (!template) return undefined;
-    return Handlebars.compile(template, { noEscape: true, strict: false })({
-      service: input.service,
-      applicant: input.applicant,
-      form: { ...data, ...entered },
-      url: input.url ?? '',
-      ...extra,
-    });
+    try {
+      return renderTemplate(template, { service: input.service, applicant: input.applicant, form: { ...data, ...entered }, url: input.url ?? '', ...extra });
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      onTemplateProblem({ zh: `通知模板无法使用（${error.message}）：${template.slice(0, 60)}`, en: `a notification template cannot be used (${error.message}): ${template.slice(0, 60)}` });
+      return undefined;
+    }
   };
   const notify = (event: Notification['event'], to: string, template: string | undefined, extra: Record<string, unknown> = {}) => {
     const text = render(template, extra);

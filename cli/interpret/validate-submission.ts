@@ -5,6 +5,7 @@ import { counted } from '../shared/plural.ts';
 import type { RuntimeDefinition, RuntimeField, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { evaluateFeel, typeBooking, typeData } from './feel.ts';
 import type { FeelFailure } from './feel.ts';
+import { MAX_VALUE_LENGTH, ajvRegExp } from './pattern.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
@@ -16,13 +17,15 @@ export interface FieldError {
 }
 
 let ajv: Ajv2020 | undefined;
+/** Patterns run on RE2 (linear time), never on the backtracking RegExp engine. */
+const newAjv = () => addFormats(new Ajv2020({ allErrors: true, strict: false, code: { regExp: ajvRegExp } }));
 const compiled = new Map<string, ValidateFunction>();
 
 function validatorFor(definition: RuntimeDefinition): ValidateFunction {
   const key = `${definition.id}@${definition.fingerprint}`;
   let v = compiled.get(key);
   if (!v) {
-    ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: false }));
+    ajv ??= newAjv();
     v = ajv.compile(definition.form!.schema);
     compiled.set(key, v);
   }
@@ -61,6 +64,8 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
   for (const section of definition.form.sections) for (const field of section.fields) fields.set(field.id, field);
   const label = (id: string) => fields.get(id)?.label.zh ?? id;
   const errors: FieldError[] = [];
+  const tooLong = overlongValues(data, definition.form.schema as { properties?: Record<string, { maxLength?: number }> }, label);
+  if (tooLong.length) return tooLong;
   const validate = validatorFor(definition);
   if (!validate(data)) errors.push(...(validate.errors ?? []).map((e) => toFieldError(e, label)));
   const context = { ...typeData(fields.values(), data), applicant, ...(booking ? { booking: typeBooking(booking) } : {}) };
@@ -101,6 +106,28 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
     }
   }
   return dedupe(errors);
+}
+
+/** Text values past their field's `maxLength` (or MAX_VALUE_LENGTH), found before any pattern or rule reads them. */
+function overlongValues(data: Record<string, unknown>, schema: { properties?: Record<string, { maxLength?: number }> }, label: (id: string) => string): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [id, value] of Object.entries(data)) {
+    const own = Object.hasOwn(schema.properties ?? {}, id) ? schema.properties![id].maxLength : undefined;
+    const limit = Math.max(MAX_VALUE_LENGTH, typeof own === 'number' ? own : 0);
+    if (longestText(value, 0) > limit) {
+      errors.push({ field: id, label: label(id), message: { zh: `内容太长：最多 ${limit} 个字`, en: `is too long: at most ${limit} characters` } });
+    }
+  }
+  return errors;
+}
+
+/** The longest string inside a submitted value (tables hold rows of values); nesting past a table's depth stops the walk. */
+function longestText(value: unknown, depth: number): number {
+  if (typeof value === 'string') return value.length;
+  if (depth > 4 || value === null || typeof value !== 'object') return 0;
+  let longest = 0;
+  for (const v of Object.values(value)) longest = Math.max(longest, longestText(v, depth + 1));
+  return longest;
 }
 
 function toFieldError(e: ErrorObject, label: (id: string) => string): FieldError {
@@ -154,7 +181,7 @@ export function validateStepData(step: RuntimeStep, data: Record<string, unknown
   const key = options.requireAll ? step.schema : (schema as RuntimeStep['schema']);
   let v = options.requireAll ? stepValidators.get(key) : undefined;
   if (!v) {
-    ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: false }));
+    ajv ??= newAjv();
     v = ajv.compile(schema as object);
     if (options.requireAll) stepValidators.set(key, v);
   }

@@ -5,6 +5,7 @@ import { closest } from '../diagnostics/suggest.ts';
 import type { Catalog, Located, Service, WorkflowNode } from '../model/catalog.ts';
 import { fieldsOf, isParallel, nodesOf, stepsOf, textZh } from '../model/catalog.ts';
 import { FEEL_TYPE_NAMES, checkFeel, sampleContext } from './feel.ts';
+import { checkPattern } from './pattern.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
 
@@ -203,6 +204,40 @@ export const stepFieldsDoNotShadowFormFields: Rule = (ctx) => {
   }
 };
 
+/** Every field with a `pattern`, in the form, in steps' own fields and in table columns. */
+function* patternsOf(service: Service): Generator<{ pattern: string; path: (string | number)[] }> {
+  type Field = { pattern?: string; columns?: Field[] };
+  function* walk(fields: Field[] | undefined, path: (string | number)[]): Generator<{ pattern: string; path: (string | number)[] }> {
+    for (let i = 0; i < (fields ?? []).length; i++) {
+      const field = fields![i];
+      if (typeof field.pattern === 'string') yield { pattern: field.pattern, path: [...path, i, 'pattern'] };
+      yield* walk(field.columns, [...path, i, 'columns']);
+    }
+  }
+  const sections = service.form?.sections ?? [];
+  for (let s = 0; s < sections.length; s++) yield* walk(sections[s].fields as Field[], ['form', 'sections', s, 'fields']);
+  for (const { step, path } of stepsOf(service.workflow?.steps)) yield* walk(step.fields as Field[] | undefined, [...path, 'fields']);
+}
+
+/**
+ * Form patterns are safe by construction: the hall's validator runs them on RE2, and JavaScript's
+ * backtracking engine (the Camunda form, other JSON Schema validators) runs them in linear time.
+ */
+export const patternsRunInLinearTime: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    for (const { pattern, path } of patternsOf(s.value)) {
+      const problem = checkPattern(pattern);
+      if (!problem) continue;
+      const shown = pattern.length > 60 ? `${pattern.slice(0, 57)}…` : pattern;
+      if (problem.kind === 'unsupported') ctx.report(s, 'pattern/unsupported', path, { pattern: shown, detail: problem.detail });
+      else if (problem.kind === 'super-linear') {
+        const growth = problem.complexity === 'exponential' ? { zh: '指数级', en: 'exponentially' } : { zh: '多项式级', en: 'polynomially' };
+        ctx.report(s, 'pattern/super-linear', path, { pattern: shown, growth, attack: problem.attack });
+      } else ctx.report(s, 'pattern/unproven', path, { pattern: shown });
+    }
+  }
+};
+
 /** Notification templates parse and use only variables the runtime provides. */
 export const templatesUseKnownVariables: Rule = (ctx) => {
   const hall = ctx.catalog.hall?.value;
@@ -222,6 +257,8 @@ export const templatesUseKnownVariables: Rule = (ctx) => {
         ctx.report(s, 'template/syntax', path, { detail: check.syntax });
         continue;
       }
+      for (const problem of check.problems) ctx.report(s, 'template/not-allowed', path, { construct: problem.construct, kind: problem.kind, line: problem.line, column: problem.column });
+      if (check.problems.length) continue;
       for (const name of check.names) {
         if (known.has(name)) continue;
         const suggest = closest(name, known);
@@ -368,6 +405,7 @@ export const RULES: Record<string, Rule> = {
   stepDeadlinesFitPromise,
   conditionsAreValidFeel,
   templatesUseKnownVariables,
+  patternsRunInLinearTime,
   stepFieldsDoNotShadowFormFields,
   workflowIdsAreUnique,
   textIsPlain,

@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
+import { LineCounter, isMap, isNode, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Alias, Document, Node, Pair } from 'yaml';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 
@@ -60,6 +60,15 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
   parsed.text = text;
   if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text)) return { parsed, diagnostics: [at('file/empty')] };
 
+  // Every value takes a line or a comma: past twice the node budget of them, the file is refused before
+  // the parser spends seconds on it.
+  const crowded = nthSeparator(text, 2 * MAX_NODES);
+  if (crowded !== -1) {
+    const before = text.slice(0, crowded);
+    const line = before.split('\n').length;
+    return { parsed, diagnostics: [at('file/too-complex', { what: { zh: '值的个数', en: 'values' }, limit: MAX_NODES.toLocaleString('en-US') }, line, crowded - before.lastIndexOf('\n'))] };
+  }
+
   const docs = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter });
   // Only directives (%YAML 1.1) and no document: as empty as a file of comments.
   if (!Array.isArray(docs) || docs.length === 0) return { parsed, diagnostics: [at('file/empty')] };
@@ -69,20 +78,48 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
   }
   const doc = docs[0];
   parsed.doc = doc;
+  // The work per file is bounded: past MAX_NODES nodes or MAX_KEYS keys in one mapping, nothing else
+  // is looked at (a real service file has a few hundred nodes; a generated one can have a million).
+  const shape = measureNodes(doc);
+  if (shape.overflow) {
+    const pos = lineCounter.linePos(shape.overflow.offset);
+    const what = shape.overflow.what === 'nodes' ? { zh: '值的个数', en: 'values' } : { zh: '同一层的键的个数', en: 'keys in one mapping' };
+    return { parsed, diagnostics: [at('file/too-complex', { what, limit: shape.overflow.limit.toLocaleString('en-US') }, pos.line, pos.col)] };
+  }
   // Duplicate keys are independent findings, but after the first syntax error the parser only guesses
   // where it is, and every later "error" is a consequence of that guess (a tab shifts all that follows).
-  const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
-  const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY').sort((a, b) => a.pos[0] - b.pos[0])[0];
-  for (const error of duplicates) {
-    const pos = lineCounter.linePos(error.pos[0]);
-    diagnostics.push(at('yaml/duplicate-key', { key: duplicateKeyAt(text, error.pos[0]) }, pos.line, pos.col));
+  const syntax = doc.errors.sort((a, b) => a.pos[0] - b.pos[0])[0];
+  for (const { key, offset } of shape.duplicates) {
+    const pos = lineCounter.linePos(offset);
+    diagnostics.push(at('yaml/duplicate-key', { key: key.length > 40 ? `${key.slice(0, 39)}…` : key }, pos.line, pos.col));
   }
-  if (syntax) {
+  const colon = syntax ? fullWidthColonNear(text, lineCounter.linePos(syntax.pos[0]).line) : undefined;
+  if (colon) {
+    diagnostics.push(at('yaml/fullwidth-colon', { key: colon.key }, colon.line, colon.column));
+  } else if (syntax) {
     const pos = lineCounter.linePos(unclosedStart(doc, syntax.code, syntax.message, syntax.pos[0]));
     const tab = syntax.code === 'TAB_AS_INDENT' || /tab/i.test(syntax.message);
     diagnostics.push(tab ? at('yaml/tab-indent', {}, pos.line, pos.col) : at('yaml/syntax', { detail: describeYamlError(syntax.code, syntax.message) }, pos.line, pos.col));
   }
   if (diagnostics.length) return { parsed, diagnostics: sortByPosition(diagnostics) };
+
+  // A tag outside the core schema (!evil, !!js/function, !!binary …) would be dropped or turned into
+  // something other than text; the catalog is plain data, so any such tag is refused, never converted.
+  if (MAY_HOLD_TAG.test(text)) {
+    for (const { tag, offset } of nonCoreTags(doc, text)) {
+      const pos = lineCounter.linePos(offset);
+      diagnostics.push(at('yaml/unknown-tag', { tag: tag.replace(/^tag:yaml\.org,2002:/, '!!').slice(0, 60) }, pos.line, pos.col));
+    }
+    if (diagnostics.length) return { parsed, diagnostics };
+  }
+
+  if (INVISIBLE.test(text)) {
+    for (const found of invisibleCharacters(doc, text)) {
+      const pos = lineCounter.linePos(found.offset);
+      diagnostics.push(at('text/invisible-char', { char: found.char, name: found.name, where: found.where, text: found.shown }, pos.line, pos.col));
+    }
+    if (diagnostics.length) return { parsed, diagnostics };
+  }
 
   // Forbidden keys are reported and removed before conversion so no later stage ever sees them.
   // Aliases that name no anchor, or the node they sit in, are reported here: converting them would
@@ -137,7 +174,136 @@ export function parseServiceFile(bytes: Uint8Array, file: string): { parsed: Par
   return { parsed: withDocumentOnDemand(file, text, normalizeDates(value) as Record<string, unknown>), diagnostics };
 }
 
-const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true, logLevel: 'error' } as const;
+/** A line whose key ends in a full-width colon (a Chinese input method's `：`) instead of `: `. */
+const FULL_WIDTH_KEY = /^(\s*(?:-\s+)?)([^\s:#"'：][^:#"'：]*?)\s*：/;
+
+/** The full-width colon that broke the YAML at `line` (or the line before it), if that is what happened. */
+function fullWidthColonNear(text: string, line: number): { key: string; line: number; column: number } | undefined {
+  const lines = text.split('\n', line);
+  for (const n of [line, line - 1]) {
+    const match = n >= 1 ? FULL_WIDTH_KEY.exec(lines[n - 1] ?? '') : null;
+    if (match) return { key: match[2].slice(0, 40), line: n, column: match[0].length };
+  }
+  return undefined;
+}
+
+/** Characters that look like nothing, or like a plain space, but are not one. */
+const INVISIBLE_NAMES: Record<string, { zh: string; en: string }> = {
+  '\u00a0': { zh: '不换行空格', en: 'no-break space' },
+  '\u00ad': { zh: '软连字符', en: 'soft hyphen' },
+  '\u2007': { zh: '数字空格', en: 'figure space' },
+  '\u200b': { zh: '零宽空格', en: 'zero-width space' },
+  '\u200c': { zh: '零宽非连接符', en: 'zero-width non-joiner' },
+  '\u200d': { zh: '零宽连接符', en: 'zero-width joiner' },
+  '\u2028': { zh: '行分隔符', en: 'line separator' },
+  '\u2029': { zh: '段分隔符', en: 'paragraph separator' },
+  '\u202f': { zh: '窄不换行空格', en: 'narrow no-break space' },
+  '\u2060': { zh: '零宽不换行符', en: 'word joiner' },
+  '\u3000': { zh: '全角空格', en: 'full-width (ideographic) space' },
+  '\ufeff': { zh: '零宽不换行空格（BOM）', en: 'zero-width no-break space (BOM)' },
+};
+const INVISIBLE = /[\u00a0\u00ad\u2007\u200b-\u200d\u2028\u2029\u202f\u2060\u3000\ufeff]/;
+/** A value that is an id, a code or a reference (ASCII, no spaces) once the invisible characters are taken out. */
+const ID_LIKE = /^[A-Za-z0-9._@/:+-]+$/;
+
+/**
+ * Invisible characters in keys, and in values that are ids or references: pasted from a web page or typed
+ * by a Chinese input method, they make `counselor` a different word from `counselor` with nothing to see.
+ * Prose may hold a full-width space; an id never does.
+ */
+function invisibleCharacters(doc: Document.Parsed, text: string): { char: string; name: { zh: string; en: string }; where: { zh: string; en: string }; shown: string; offset: number }[] {
+  const found: { char: string; name: { zh: string; en: string }; where: { zh: string; en: string }; shown: string; offset: number }[] = [];
+  const inspect = (node: unknown, isKey: boolean) => {
+    if (!isScalar(node) || typeof node.value !== 'string') return;
+    const value = node.value;
+    const at = value.search(INVISIBLE);
+    if (at === -1) return;
+    const visible = value.replace(new RegExp(INVISIBLE.source, 'g'), '');
+    if (!isKey && !ID_LIKE.test(visible)) return;
+    const char = value[at];
+    const code = `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const [start, end] = node.range ?? [0, 0];
+    const inSource = text.slice(start, end).indexOf(char);
+    const shown = value.replace(new RegExp(INVISIBLE.source, 'g'), (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`).slice(0, 80);
+    found.push({ char: code, name: INVISIBLE_NAMES[char], where: isKey ? { zh: '键名', en: 'key' } : { zh: '标识', en: 'id' }, shown, offset: start + Math.max(0, inSource) });
+  };
+  visit(doc, {
+    Pair(_, pair) {
+      inspect(pair.key, true);
+    },
+    Scalar(key, node) {
+      if (key !== 'key') inspect(node, false);
+    },
+  });
+  return found.sort((a, b) => a.offset - b.offset);
+}
+
+/** The tags of YAML 1.2's core schema: the only ones a catalog file may carry. */
+const CORE_TAGS = new Set(['str', 'map', 'seq', 'null', 'bool', 'int', 'float'].map((t) => `tag:yaml.org,2002:${t}`));
+/** A `!` where a tag can start; text without one cannot carry a tag. */
+const MAY_HOLD_TAG = /(^|[\s[{,:?-])!/m;
+
+/** Every tag in `doc` outside the core schema, with the offset of the tag itself. Pure. */
+export function nonCoreTags(doc: Document, text: string): { tag: string; offset: number }[] {
+  const found: { tag: string; offset: number }[] = [];
+  visit(doc, (_, node) => {
+    if (!isNode(node) || !node.tag || CORE_TAGS.has(node.tag)) return;
+    const start = node.range?.[0] ?? 0;
+    // The tag is the token holding the last `!` before the node (`!!js/function`, `!e!x`, `!<tag:…>`).
+    let bang = text.lastIndexOf('!', start);
+    while (bang > 0 && !/[\s[{,]/.test(text[bang - 1])) bang--;
+    found.push({ tag: node.tag, offset: bang === -1 ? start : bang });
+  });
+  return found;
+}
+
+/** Most values (scalars, lists, mappings) one file may hold. */
+export const MAX_NODES = 20_000;
+/** Most keys one mapping may hold: no object in any schema has more than a few dozen. */
+export const MAX_KEYS = 1_000;
+
+/** Offset of the `n`th comma or line break in `text`, or -1 when it has fewer. */
+function nthSeparator(text: string, n: number): number {
+  let seen = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 44 || c === 10) && ++seen >= n) return i;
+  }
+  return -1;
+}
+
+/**
+ * Count the nodes of a document and find duplicate keys, in one pass linear in its size. (yaml's own
+ * `uniqueKeys` compares each key with every earlier one: 200,000 keys took minutes.)
+ */
+function measureNodes(doc: Document.Parsed): { duplicates: { key: string; offset: number }[]; overflow?: { what: 'nodes' | 'keys'; limit: number; offset: number } } {
+  const duplicates: { key: string; offset: number }[] = [];
+  const stack: unknown[] = [doc.contents];
+  let count = 0;
+  while (stack.length) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
+    if (++count > MAX_NODES) return { duplicates, overflow: { what: 'nodes', limit: MAX_NODES, offset: (node as Node).range?.[0] ?? 0 } };
+    if (isMap(node)) {
+      if (node.items.length > MAX_KEYS) return { duplicates, overflow: { what: 'keys', limit: MAX_KEYS, offset: (node.items[MAX_KEYS].key as Node | null)?.range?.[0] ?? node.range?.[0] ?? 0 } };
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const key = String(pair.key.value);
+          if (seen.has(key)) duplicates.push({ key, offset: pair.key.range?.[0] ?? 0 });
+          seen.add(key);
+        }
+        stack.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      stack.push(...node.items);
+    }
+  }
+  duplicates.sort((a, b) => a.offset - b.offset);
+  return { duplicates };
+}
+
+const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: true, logLevel: 'error' } as const;
 
 /**
  * A readable file that lets go of its YAML document: a catalog of 10,000 services would otherwise keep
@@ -191,11 +357,6 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return 0;
 }
 
-function duplicateKeyAt(text: string, offset: number): string {
-  const rest = text.slice(offset).split('\n')[0];
-  const match = /^\s*["']?([^"':]+)["']?\s*:/.exec(rest);
-  return match ? match[1].trim() : rest.trim().slice(0, 40);
-}
 
 function describeYamlError(code: string, message: string): { zh: string; en: string } {
   const zh: Record<string, string> = {

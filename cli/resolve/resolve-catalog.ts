@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { diagnosticAt } from '../diagnostics/report.ts';
+import { idsByName, nameKey } from './names.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import { locate } from '../load/parse-file.ts';
 import type { Catalog, Department, Hall, Located, RoleGroup, Service } from '../model/catalog.ts';
@@ -23,6 +24,8 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
   const knownDepartments = new Set<string>();
   const knownServices = new Set<string>();
   const knownGroups = new Set<string>();
+  /** Chinese and English names → id, so `group: 辅导员` can suggest `counselor`. */
+  const idByName = idsByName(documents.map((d) => d.value));
 
   for (const doc of documents) {
     const rel = relInCatalog(doc.parsed.file);
@@ -109,7 +112,8 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
 
   const ref = (located: Located<unknown>, code: Parameters<typeof diagnosticAt>[1], p: (string | number)[], id: string, known: Set<string>, listAllowed = false) => {
     if (known.has(id)) return;
-    const suggest = closest(id, known);
+    const byName = code === 'ref/unknown-group' ? idByName.group : code === 'ref/unknown-department' ? idByName.department : undefined;
+    const suggest = byName?.get(nameKey(id)) ?? closest(id, known);
     diagnostics.push(diagnosticAt(located.parsed, code, p, { id, ...(suggest ? { suggest } : {}), ...(listAllowed ? { allowed: [...known].join(', ') } : {}) }));
   };
 
@@ -226,3 +230,4 @@ export function resolveAttachment(yamlFile: string, attachment: string, catalogP
   if (!catalogPrefix && (joined.startsWith('../') || joined === '..')) return undefined;
   return joined;
 }
+

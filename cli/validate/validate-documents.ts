@@ -4,6 +4,8 @@ import { closest } from '../diagnostics/suggest.ts';
 import { locate } from '../load/parse-file.ts';
 import { counted } from '../shared/plural.ts';
 import type { ParsedFile } from '../load/parse-file.ts';
+import { idsByName, nameKey, referenceKind } from '../resolve/names.ts';
+import type { IdsByName } from '../resolve/names.ts';
 import { validators } from './schemas.ts';
 import type { DocumentKind } from './schemas.ts';
 
@@ -15,6 +17,9 @@ export interface CatalogDocument {
   /** Passed schema validation, so later stages may rely on its shape. */
   valid: boolean;
 }
+
+/** Schema errors located per file: more than any real file has, few enough to stay fast. */
+const MAX_SCHEMA_ERRORS = 500;
 
 const KINDS: DocumentKind[] = ['Hall', 'Department', 'RoleGroups', 'Service'];
 
@@ -28,6 +33,7 @@ export function kindOf(parsed: ParsedFile): DocumentKind | undefined {
 
 /** Validate every parsed file against the schema of its kind. Pure. */
 export function validateDocuments(files: ParsedFile[]): { documents: CatalogDocument[]; diagnostics: Diagnostic[] } {
+  const names = idsByName(files.map((f) => f.value));
   const documents: CatalogDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const v = validators();
@@ -43,7 +49,12 @@ export function validateDocuments(files: ParsedFile[]): { documents: CatalogDocu
     const validate = v[kind];
     const valid = validate(parsed.value) as boolean;
     documents.push({ kind, parsed, value: parsed.value, valid });
-    if (!valid) diagnostics.push(...schemaDiagnostics(validate.errors ?? [], parsed));
+    if (!valid) {
+      // Each error is located in the document; past a few hundred the rest are only counted.
+      const errors = validate.errors ?? [];
+      diagnostics.push(...schemaDiagnostics(errors.slice(0, MAX_SCHEMA_ERRORS), parsed, names));
+      if (errors.length > MAX_SCHEMA_ERRORS) diagnostics.push({ code: 'file/more-problems', severity: 'error', args: { count: errors.length - MAX_SCHEMA_ERRORS }, file: parsed.file, line: 1, column: 1 });
+    }
   }
   return { documents, diagnostics };
 }
@@ -107,7 +118,7 @@ const FORMAT_NAMES: Record<string, { zh: string; en: string; hint: { zh: string;
 };
 
 /** Turn ajv's errors into positioned, readable diagnostics: one per problem, the most specific kept. */
-export function schemaDiagnostics(errors: ErrorObject[], parsed: ParsedFile): Diagnostic[] {
+export function schemaDiagnostics(errors: ErrorObject[], parsed: ParsedFile, names: IdsByName = { group: new Map(), department: new Map() }): Diagnostic[] {
   const root = parsed.value;
   const skip = anyOfNoise(errors);
   const out: Diagnostic[] = [];
@@ -171,6 +182,10 @@ export function schemaDiagnostics(errors: ErrorObject[], parsed: ParsedFile): Di
         if (unsafe) {
           code = 'text/unsafe-link';
           args = unsafe;
+        } else if (referenceKind(path) && names[referenceKind(path)!].has(nameKey(str))) {
+          // The name of a group or department where its id belongs (group: 辅导员): say which id.
+          code = referenceKind(path) === 'group' ? 'ref/unknown-group' : 'ref/unknown-department';
+          args = { id: str.slice(0, 60), suggest: names[referenceKind(path)!].get(nameKey(str))! };
         } else {
           const examples = parent?.examples as unknown[] | undefined;
           code = 'schema/pattern';

@@ -158,6 +158,15 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'an unknown step in the expected path', edits: [sub(LEAVE, 'path: [counselor-review, college-review, xgc-review]', 'path: [counselor-review, college-review, xgc-reviews]')], expected: ['ref/unknown-step xgc/student-leave.yaml:132:48'] },
     { name: 'an unknown step among assignees', edits: [sub(LEAVE, '      outcome: approved', '      outcome: approved\n      assignees: { counsellor-review: counselor@jsj-2301 }')], expected: ['ref/unknown-step xgc/student-leave.yaml:134:20'] },
   ],
+  // --- patterns (issue 12.1) ---
+  patternsRunInLinearTime: [
+    { name: 'nested repetition', edits: [sub(LEAVE, 'visibleIf: leaveCampus = true', "visibleIf: leaveCampus = true\n          pattern: '^(a+)+$'")], expected: ['pattern/super-linear xgc/student-leave.yaml:87:20'] },
+    { name: 'overlapping alternatives under a star', edits: [sub(LEAVE, 'visibleIf: leaveCampus = true', "visibleIf: leaveCampus = true\n          pattern: '^(\\w+\\s?)*$'")], expected: ['pattern/super-linear xgc/student-leave.yaml:87:20'] },
+    { name: 'polynomial backtracking', edits: [sub(LEAVE, 'visibleIf: leaveCampus = true', "visibleIf: leaveCampus = true\n          pattern: '^\\S+@\\S+\\.\\S+$'")], expected: ['pattern/super-linear xgc/student-leave.yaml:87:20'] },
+    { name: 'a lookahead RE2 cannot run', edits: [sub(LEAVE, 'visibleIf: leaveCampus = true', "visibleIf: leaveCampus = true\n          pattern: '^(?=.*[0-9]).{8,}$'")], expected: ['pattern/unsupported xgc/student-leave.yaml:87:20'] },
+    { name: 'a backreference', edits: [sub(LEAVE, 'visibleIf: leaveCampus = true', "visibleIf: leaveCampus = true\n          pattern: '^(a)\\1$'")], expected: ['pattern/unsupported xgc/student-leave.yaml:87:20'] },
+    { name: 'a plain pattern with Chinese text is fine', edits: [sub(LEAVE, 'visibleIf: leaveCampus = true', "visibleIf: leaveCampus = true\n          pattern: '^[\\u4e00-\\u9fa5]{2,10}(市|县)$'")], expected: [] },
+  ],
 };
 
 describe('the baseline', () => {

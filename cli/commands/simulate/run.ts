@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
+import { nonCoreTags } from '../../load/parse-file.ts';
 import { compileCalendar, compileDefinition } from '../../build/compile-runtime.ts';
 import { runtimeFingerprint } from '../../build/fingerprint.ts';
 import { WorkCalendar } from '../../interpret/calendar.ts';
@@ -22,7 +23,11 @@ async function readYaml(file: string, what: string): Promise<unknown> {
     throw new UsageError(`读不到${what}文件 ${file} / cannot read ${file}`);
   });
   try {
-    return parse(text, { maxAliasCount: 50 });
+    const doc = parseDocument(text);
+    if (doc.errors.length) throw doc.errors[0];
+    const tag = nonCoreTags(doc, text)[0];
+    if (tag) throw new Error(`标签 ${tag.tag} 不允许使用 / the tag ${tag.tag} is not allowed`);
+    return doc.toJS({ maxAliasCount: 50 });
   } catch (error) {
     throw new UsageError(`${file} 不是有效的 YAML / is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -17,22 +17,33 @@ function width(s: string): number {
   return w;
 }
 
-function codeFrame(text: string, d: Diagnostic, color: boolean): string {
-  const lines = text.split('\n');
+/** Widest slice of a source line shown in a frame: a minified or generated line can be a megabyte. */
+const FRAME_WIDTH = 100;
+
+/** The part of `line` shown around `column` (1-based), and where `column` falls in it. */
+function around(line: string, column: number): { shown: string; column: number } {
+  if (line.length <= FRAME_WIDTH) return { shown: line, column };
+  const start = Math.max(0, Math.min(column - 1 - FRAME_WIDTH / 2, line.length - FRAME_WIDTH));
+  const end = start + FRAME_WIDTH;
+  const head = start > 0 ? '…' : '';
+  return { shown: head + line.slice(start, end) + (end < line.length ? '…' : ''), column: column - start + head.length };
+}
+
+function codeFrame(lines: string[], d: Diagnostic, color: boolean): string {
   if (d.line < 1 || d.line > lines.length) return '';
   const from = Math.max(1, d.line - 2);
   const to = Math.min(lines.length, d.line + 2);
   const gutter = String(to).length;
   const out: string[] = [];
   for (let n = from; n <= to; n++) {
-    const content = lines[n - 1].replace(/\r$/, '').replace(/\t/g, '  ');
+    const { shown: raw, column } = around(lines[n - 1].replace(/\r$/, ''), n === d.line ? d.column : 1);
+    const content = raw.replace(/\t/g, '  ');
     const marker = n === d.line ? (color ? pc.red('>') : '>') : ' ';
     out.push(`  ${marker} ${String(n).padStart(gutter)} | ${content}`);
     if (n === d.line) {
-      const raw = lines[n - 1];
-      const before = raw.slice(0, Math.max(0, d.column - 1));
-      const endCol = d.endLine === d.line && d.endColumn && d.endColumn > d.column ? d.endColumn : d.column + 1;
-      const span = Math.max(1, width(raw.slice(d.column - 1, endCol - 1)));
+      const before = raw.slice(0, Math.max(0, column - 1));
+      const endCol = d.endLine === d.line && d.endColumn && d.endColumn > d.column ? column + (d.endColumn - d.column) : column + 1;
+      const span = Math.max(1, width(raw.slice(column - 1, endCol - 1)));
       const carets = '^'.repeat(Math.min(span, 60));
       out.push(`    ${' '.repeat(gutter)} | ${' '.repeat(width(before))}${color ? pc.red(carets) : carets}`);
     }
@@ -44,12 +55,17 @@ function codeFrame(text: string, d: Diagnostic, color: boolean): string {
 export function formatPretty(diagnostics: Diagnostic[], options: FormatOptions): string {
   const L = LABELS[options.lang];
   const paint = (fn: (s: string) => string, s: string) => (options.color ? fn(s) : s);
+  // Each file is split into lines once, however many findings point into it.
+  const split = new Map<string, string[] | undefined>();
+  const linesOf = (file: string) => {
+    if (!split.has(file)) split.set(file, options.sources.get(file)?.split('\n'));
+    return split.get(file);
+  };
   const blocks = diagnostics.map((d) => {
     const r = renderDiagnostic(d, options.lang);
     const sev = d.severity === 'error' ? paint(pc.red, L.error) : d.severity === 'warning' ? paint(pc.yellow, L.warning) : paint(pc.blue, L.info);
     const head = `${paint(pc.bold, `${d.file}:${d.line}:${d.column}`)}  ${sev}  ${paint(pc.dim, d.code)}`;
-    const text = options.sources.get(d.file);
-    const frame = text ? codeFrame(text, d, options.color) : '';
+    const frame = linesOf(d.file) ? codeFrame(linesOf(d.file)!, d, options.color) : '';
     return [head, `  ${r.message}`, frame, `  ${paint(pc.cyan, options.lang === 'zh' ? `${L.fix}：` : `${L.fix}: `)}${r.hint}`].filter(Boolean).join('\n');
   });
   const counts = countBySeverity(diagnostics);
