@@ -115,6 +115,23 @@ export const SITE_EDITS: Edit[] = [
   },
 ];
 
+/** The fixture repository's own PR process document: Markdown the handbook must render as Markdown. */
+export const PR_PROCESS = `# 提交流程
+
+第一段，带一个被丢弃的链接：[坏链接](javascript:alert(1))之后的文字。
+
+---
+
+第二段，在分隔线之后。
+
+***
+
+第二部分
+--------
+
+- 一项 [合法链接](https://x.test/a_(b))
+`;
+
 /** The later commit that makes moved-canary campus-only: its public address must not become a 404. */
 export const RECLASSIFY: Edit = { file: 'xgc/moved-canary.yaml', find: 'classification: public', replace: 'classification: campus' };
 
@@ -143,6 +160,8 @@ const GIT = ['-c', 'user.name=Site Test', '-c', 'user.email=site@test.invalid', 
 export async function siteFixtureRepo(): Promise<{ root: string; dispose(): Promise<void> }> {
   const root = await mkdtemp(path.join(tmpdir(), 'hall-site-fixture-'));
   await cp(BASELINE, root, { recursive: true });
+  await mkdir(path.join(root, 'docs'), { recursive: true });
+  await writeFile(path.join(root, 'docs/pr-process.md'), PR_PROCESS);
   const git = (args: string[], env: Record<string, string> = {}) => execa('git', [...GIT, ...args], { cwd: root, env });
   await git(['init', '-q', '-b', 'main']);
   await git(['add', '-A']);
