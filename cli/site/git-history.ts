@@ -27,8 +27,8 @@ export interface GitHistory {
 
 export const NO_HISTORY: GitHistory = { available: false, shallow: false, commits: [], oncePublic: [] };
 
-/** A top-level `classification: public` line, quoted or not (POSIX basic regex, for `git log -G`). */
-const PUBLIC_LINE = `^classification:[[:space:]]*["']\\{0,1\\}public`;
+/** A top-level `classification: public` line, quoted or not (`git log -G` reads POSIX extended regex). */
+const PUBLIC_LINE = `^classification:[[:space:]]*["']?public`;
 
 const RECORD = '\u001e';
 const FIELD = '\u001f';
@@ -66,6 +66,6 @@ export async function readGitHistory(root: string, catalogDir: string): Promise<
   const commits = parseGitLog(log.stdout, prefix).map((c) => ({ ...c, files: c.files.map((f) => f.slice(prefix.length)) }));
   // One more `git log` for the whole catalog: -G lists only the files whose diff touched the line.
   const pickaxe = await git(['-c', 'core.quotepath=off', 'log', '--no-renames', `-G${PUBLIC_LINE}`, '--format=', '--name-only', '--', catalogDir]);
-  const oncePublic = pickaxe.exitCode === 0 ? [...new Set(pickaxe.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length)))].sort() : [];
+  const oncePublic = pickaxe.exitCode === 0 ? [...new Set(pickaxe.stdout.split('\n').map((l) => l.trim()).filter((l) => l && l.startsWith(prefix)).map((l) => l.slice(prefix.length)))].sort() : [];
   return { available: true, shallow, commits, oncePublic };
 }

@@ -162,7 +162,7 @@ describe('the example catalog in Chromium', () => {
     ]) {
       await screenshots(browser, `${server.url}${url}`, `site-example-${name}`);
     }
-  }, 120_000);
+  }, 300_000);
 
   it('logged no console errors on any page above', () => {
     expect(problems).toEqual([]);
