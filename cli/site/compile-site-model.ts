@@ -94,6 +94,10 @@ export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, hi
   const groups = new Map([...catalog.groups.values()].map((g) => [g.value.id, g.value]));
   const deptRef = (code: string): Ref => ({ id: code, name: st(departments.get(code)?.name ?? code) });
   const vocabRef = (entries: Hall['topics'], id: string): Ref => ({ id, name: st(entries.find((e) => e.id === id)?.name ?? id) });
+  const isOnCampusOnly = (id: string): boolean => {
+    const target = catalog.services.get(id)?.value;
+    return Boolean(target && !isPublished(target, variant) && isPublished(target, 'campus'));
+  };
   const serviceRef = (id: string | undefined): (Ref & { url: string }) | undefined => {
     const target = id ? published.get(id) : undefined;
     return target ? { id: target.value.id, name: st(target.value.name), url: serviceUrl(target.value.id) } : undefined;
@@ -175,9 +179,12 @@ export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, hi
       history: (historyOf.get(s.id) ?? []).slice(0, HISTORY_PER_SERVICE),
     };
     if (s.status === 'retired') {
+      const successor = serviceRef(s.retired?.successor);
+      // A successor this edition does not publish but the campus edition does: there is one, on campus.
+      const onCampus = !successor && s.retired?.successor !== undefined && isOnCampusOnly(s.retired.successor);
       services.push({
         ...base,
-        retired: compact({ date: s.retired?.date ?? s.guide.reviewed, reason: st(s.retired?.reason ?? ''), successor: serviceRef(s.retired?.successor) }),
+        retired: compact({ date: s.retired?.date ?? s.guide.reviewed, reason: st(s.retired?.reason ?? ''), successor, successorOnCampus: onCampus || undefined }),
       });
       continue;
     }
@@ -187,6 +194,7 @@ export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, hi
         ...base,
         alert,
         apply: applyOf(s, hall),
+        responsible: variant === 'campus' && s.guide.internal?.responsible?.length ? s.guide.internal.responsible.map((r) => compact({ office: st(r.office), post: st(r.post), name: r.name, phone: r.phone, email: r.email })) : undefined,
         guide: guideOf(s, (a) => fileLink(located.parsed.file, a), serviceRef),
         workflow: s.workflow ? workflowOf(s.workflow.steps, { departments, groups, labels, deptRef }) : undefined,
         appointment: s.appointment
@@ -228,13 +236,14 @@ export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, hi
     format: 'servicehall-site/v1',
     variant,
     asOf,
-    hall: { name: st(hall.name), university: st(hall.university), siteUrl: hall.urls.site.replace(/\/+$/, '') },
+    hall: compact({ name: st(hall.name), university: st(hall.university), siteUrl: hall.urls.site.replace(/\/+$/, ''), campusSiteUrl: hall.urls.campusSite?.replace(/\/+$/, '') }),
     history: { available: history.available, shallow: history.shallow },
     topics: vocab(hall.topics, 'topics'),
     audiences: vocab(hall.audiences, 'audiences'),
     channels: vocab(hall.channels, 'channels'),
     departments: siteDepartments,
     services,
+    campusOnly: variant === 'public' ? oncePublicNowCampus(all.map((x) => ({ service: x.value, file: x.parsed.file })), history) : [],
     changes: changes.slice(0, FEED_ENTRIES),
     files: [...files.values()].sort((a, b) => byString(a.url, b.url)),
     handbook: options.handbook ?? EMPTY_HANDBOOK,
@@ -243,6 +252,19 @@ export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, hi
 }
 
 export const serviceUrl = (id: string) => `/services/${id}/`;
+
+/**
+ * Services whose file said `classification: public` in some commit and that are campus-only now:
+ * links to their public pages are out there, so the public edition keeps the address (GOV.UK's
+ * rule for retired pages) with a page that says only that it is visible on campus.
+ */
+function oncePublicNowCampus(services: { service: Service; file: string }[], history: GitHistory): string[] {
+  const once = new Set(history.oncePublic ?? []);
+  return services
+    .filter(({ service, file }) => once.has(file) && isPublished(service, 'campus') && !isPublished(service, 'public'))
+    .map(({ service }) => service.id)
+    .sort(byString);
+}
 
 function collectAttachments(s: Service): string[] {
   const found: string[] = [];

@@ -17,9 +17,18 @@ export interface GitHistory {
   shallow: boolean;
   /** Newest first. */
   commits: GitCommit[];
+  /**
+   * Catalog files that said `classification: public` in some commit (added or removed the line):
+   * a service that is not public now but is listed here was public once, and its old address
+   * must not turn into a 404 on the public site.
+   */
+  oncePublic?: string[];
 }
 
-export const NO_HISTORY: GitHistory = { available: false, shallow: false, commits: [] };
+export const NO_HISTORY: GitHistory = { available: false, shallow: false, commits: [], oncePublic: [] };
+
+/** A top-level `classification: public` line, quoted or not (`git log -G` reads POSIX extended regex). */
+const PUBLIC_LINE = `^classification:[[:space:]]*["']?public`;
 
 const RECORD = '\u001e';
 const FIELD = '\u001f';
@@ -52,8 +61,11 @@ export async function readGitHistory(root: string, catalogDir: string): Promise<
   const prefixResult = await git(['rev-parse', '--show-prefix']);
   const prefix = prefixResult.exitCode === 0 ? prefixResult.stdout.trim() : '';
   const log = await git(['-c', 'core.quotepath=off', 'log', '--no-renames', `--format=${RECORD}%H${FIELD}%cI${FIELD}%s`, '--name-only', '--', catalogDir]);
-  if (log.exitCode !== 0) return { available: false, shallow, commits: [] };
+  if (log.exitCode !== 0) return { available: false, shallow, commits: [], oncePublic: [] };
   // Map repository-relative paths back to paths relative to `root`, as the catalog reports them.
   const commits = parseGitLog(log.stdout, prefix).map((c) => ({ ...c, files: c.files.map((f) => f.slice(prefix.length)) }));
-  return { available: true, shallow, commits };
+  // One more `git log` for the whole catalog: -G lists only the files whose diff touched the line.
+  const pickaxe = await git(['-c', 'core.quotepath=off', 'log', '--no-renames', `-G${PUBLIC_LINE}`, '--format=', '--name-only', '--', catalogDir]);
+  const oncePublic = pickaxe.exitCode === 0 ? [...new Set(pickaxe.stdout.split('\n').map((l) => l.trim()).filter((l) => l && l.startsWith(prefix)).map((l) => l.slice(prefix.length)))].sort() : [];
+  return { available: true, shallow, commits, oncePublic };
 }

@@ -1,8 +1,9 @@
 /**
  * The site model: everything the guide site (site/, Astro) renders, compiled from the catalog by
  * `compileSiteModel`. The site reads this JSON and never the YAML. It is a whitelist projection:
- * a field reaches the site only if it is copied here, so internal data (guide.internal, forms,
- * scenarios, notification templates) and unpublished services never do.
+ * a field reaches the site only if it is copied here, so forms, scenarios, notification templates,
+ * internal notes and unpublished services never do, and the responsible persons of guide.internal
+ * only reach the campus edition.
  */
 
 /** Text in Chinese, with English where the catalog gives it. */
@@ -18,7 +19,7 @@ export interface SiteModel {
   variant: Variant;
   /** The date alerts are judged on: from the repository state, so a rebuild of the same state is identical. */
   asOf: string;
-  hall: { name: SiteText; university: SiteText; siteUrl: string };
+  hall: { name: SiteText; university: SiteText; siteUrl: string; campusSiteUrl?: string };
   /** Whether change histories come from git, and whether they may be cut short (shallow clone). */
   history: { available: boolean; shallow: boolean };
   topics: VocabEntry[];
@@ -27,6 +28,11 @@ export interface SiteModel {
   departments: SiteDepartment[];
   /** Published services of this variant, retired ones included (as tombstones), in reading order. */
   services: SiteService[];
+  /**
+   * Public edition only: ids of services that were public once (git history) and are campus-only
+   * now. Their old addresses get a "仅校内可见" page that names nothing, instead of a 404.
+   */
+  campusOnly: string[];
   /** Guide changes from git, newest first, for the Atom feed. */
   changes: SiteChange[];
   /** Attachments to copy into the site: only those a published service links to. */
@@ -119,14 +125,33 @@ export interface SiteService {
   summary: SiteText;
   reviewed: string;
   alert?: { text: SiteText; from?: string; until?: string };
-  retired?: { date: string; reason: SiteText; successor?: Ref & { url: string } };
+  retired?: {
+    date: string;
+    reason: SiteText;
+    successor?: Ref & { url: string };
+    /** The successor exists but is published only in the campus edition: say so, without naming it. */
+    successorOnCampus?: boolean;
+  };
   /** Where to apply; absent for guide-only and retired services. */
   apply?: SiteApply;
   /** The guide; absent on a tombstone. */
   guide?: SiteGuide;
   workflow?: SiteWorkflow;
   appointment?: SiteAppointment;
+  /**
+   * Campus edition only: who handles each step (guide.internal.responsible, seed 004: 科室、岗位、目前负责人).
+   * Never in the public edition; guide.internal.notes reach no edition.
+   */
+  responsible?: SiteResponsible[];
   history: SiteHistoryEntry[];
+}
+
+export interface SiteResponsible {
+  office?: SiteText;
+  post: SiteText;
+  name: string;
+  phone?: string;
+  email?: string;
 }
 
 export interface SiteApply {
@@ -269,7 +294,9 @@ export type MdBlock =
   | { type: 'list'; ordered: boolean; start?: number; items: MdListItem[] }
   | { type: 'code'; lang?: string; text: string }
   | { type: 'quote'; inline: MdInline[] }
-  | { type: 'table'; head: MdInline[][]; rows: MdInline[][][] };
+  | { type: 'table'; head: MdInline[][]; rows: MdInline[][][] }
+  /** A thematic break (`---`, `***`, `___`). */
+  | { type: 'rule' };
 
 export interface FormatReference {
   /** Anchor and heading: the schema object's title, e.g. Service, Material. */

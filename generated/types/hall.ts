@@ -91,6 +91,7 @@ export interface HallUrls {
    */
   hall: string;
   runtime?: WebUrl;
+  campusSite?: WebUrl;
 }
 export interface VocabularyEntry {
   id: Id;

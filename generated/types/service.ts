@@ -397,7 +397,7 @@ export interface FaqEntry {
   a: LocalizedText;
 }
 /**
- * 内部信息：当前负责人等，只在校内构建中使用，绝不发布到公开网站（004号文）。/ Internal-only data, e.g. who is currently responsible; never published.
+ * 内部信息，绝不进入公开版网站。responsible（各环节的科室、岗位和目前负责人，004号文）只显示在校内版办事指南的事项页上（不进搜索索引和开放数据）；notes 不发布到任何版本。/ Internal data, never in the public site. `responsible` (office, post and current person per step, seed 004) is shown only on the campus edition's service page (not in its search index or open data); `notes` reach no edition.
  */
 export interface InternalNotes {
   /**

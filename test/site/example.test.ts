@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatic } from '../../cli/site/serve.ts';
 import type { StaticServer } from '../../cli/site/serve.ts';
 import { BASELINE, HALL, NODE, REPO } from '../check/helpers.ts';
-import { filesOf, launchChromium, linksOf, screenshots, searchFor, seriousViolations, watchedPage } from './helpers.ts';
+import { filesOf, launchChromium, layoutShift, linksOf, screenshots, searchFor, seriousViolations, waitForResults, watchLayoutShifts, watchedPage } from './helpers.ts';
 
 /** The example catalog's site, built by `hall site` as a process, as `npm run build` does. */
 let work: string;
@@ -74,6 +74,60 @@ describe('the example catalog in Chromium', () => {
     await shot.close();
   });
 
+  it('finds 休学申请 from a one-character slip (休学申清, 休学请, 休学申请请) and asks "您要找的是不是"', async () => {
+    const page = await watchedPage(browser, problems);
+    for (const slip of ['休学申清', '休学请', '休学申请请']) {
+      expect((await searchFor(page, server.url, slip))[0], slip).toBe('/services/suspend-studies/');
+      expect(await page.locator('#hint').innerText(), slip).toBe('您要找的是不是：休学申请');
+      expect(await linksOf(page, '#hint a')).toEqual(['/search/']);
+      expect(new URL(await page.locator('#hint a').evaluate((a) => (a as unknown as { href: string }).href)).searchParams.get('q')).toBe('休学申请');
+    }
+    // An exact name asks nothing.
+    expect((await searchFor(page, server.url, '休学申请'))[0]).toBe('/services/suspend-studies/');
+    expect(await page.locator('#hint').isHidden()).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+    const shot = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    await searchFor(shot, server.url, '休学申清');
+    await shot.screenshot({ path: path.join(REPO, 'test/artifacts/site-example-search-typo-360.png'), fullPage: true });
+    await shot.setViewportSize({ width: 1280, height: 800 });
+    await shot.screenshot({ path: path.join(REPO, 'test/artifacts/site-example-search-typo-1280.png'), fullPage: true });
+    await shot.close();
+  });
+
+  it('points an English query on the Chinese search to the English search, and a Chinese one on the English search back', async () => {
+    const page = await watchedPage(browser, problems);
+    expect(await searchFor(page, server.url, 'leave request')).toEqual([]);
+    expect(await page.locator('#hint').innerText()).toContain('在英文版中搜索“leave request”');
+    const [target] = await linksOf(page, '#hint a', true);
+    expect(new URL(target).pathname).toBe('/en/search/');
+    await page.goto(target);
+    await waitForResults(page);
+    expect(await linksOf(page, '#results a')).toContain('/en/services/student-leave/');
+    // Pinyin is Latin too, but it finds something, so no pointer.
+    expect(await searchFor(page, server.url, 'xiuxue')).toContain('/services/suspend-studies/');
+    expect(await page.locator('#hint').isHidden()).toBe(true);
+    expect(await searchFor(page, server.url, '不存在的事项名', '/en')).toEqual([]);
+    expect(await linksOf(page, '#hint a')).toEqual(['/search/']);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+    const shot = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    await searchFor(shot, server.url, 'leave request');
+    await shot.screenshot({ path: path.join(REPO, 'test/artifacts/site-example-search-english-360.png'), fullPage: true });
+    await shot.close();
+  });
+
+  it('does not shift the search page\'s layout when results arrive (phone viewport)', async () => {
+    for (const query of ['休学', '休学申清', 'leave request']) {
+      const page = await browser.newPage({ viewport: { width: 412, height: 823 }, deviceScaleFactor: 1 });
+      await watchLayoutShifts(page);
+      await searchFor(page, server.url, query);
+      await page.waitForTimeout(300);
+      expect({ query, cls: await layoutShift(page) }).toEqual({ query, cls: 0 });
+      await page.close();
+    }
+  });
+
   it('renders rich service pages accessibly, with working downloads', async () => {
     const page = await watchedPage(browser, problems);
     for (const url of ['/', '/services/suspend-studies/', '/services/campus-activity-stall/', '/en/services/suspend-studies/', '/services/transcript-paper/', '/departments/jwc/']) {
@@ -108,7 +162,7 @@ describe('the example catalog in Chromium', () => {
     ]) {
       await screenshots(browser, `${server.url}${url}`, `site-example-${name}`);
     }
-  }, 120_000);
+  }, 300_000);
 
   it('logged no console errors on any page above', () => {
     expect(problems).toEqual([]);

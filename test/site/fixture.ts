@@ -19,10 +19,15 @@ export const CANARIES = {
   campusFile: 'CANARYCAMPUSFILE7F3A',
   draftName: 'CANARYDRAFT7F3A',
   commitMessage: 'CANARYCOMMIT7F3A',
+  /** A service that was public and is campus-only now (item 18): its public address names nothing. */
+  reclassifiedName: 'CANARYRECLASSIFIED7F3A',
 } as const;
 
+/** The campus edition's address in the fixture's hall.yaml. */
+export const CAMPUS_SITE = 'https://campus.guide.test.edu.cn';
+
 /** Canaries that may show on the campus build (campus-only services are its point). */
-export const CAMPUS_VISIBLE = new Set<string>([CANARIES.campusName, CANARIES.campusFile]);
+export const CAMPUS_VISIBLE = new Set<string>([CANARIES.campusName, CANARIES.campusFile, CANARIES.reclassifiedName]);
 
 const guide = (summary: string, extra = '') => `guide:
   summary: ${summary}
@@ -69,6 +74,14 @@ export const XSS = {
 } as const;
 
 export const SITE_EDITS: Edit[] = [
+  { file: 'hall.yaml', find: '  runtime: https://ehall.test.edu.cn\n', replace: `  runtime: https://ehall.test.edu.cn\n  campusSite: ${CAMPUS_SITE}\n` },
+  // Public when planted; siteFixtureRepo reclassifies it to campus in a later commit (RECLASSIFY).
+  { file: 'xgc/moved-canary.yaml', write: service('moved-canary', `${CANARIES.reclassifiedName} 调整范围的事项`, 'xgc', 'public', 'online', guide('起初公开、后来只在校内公开的事项。')) },
+  {
+    file: 'xgc/old-campus-proof.yaml',
+    // Retired, and its successor is campus-only: the public tombstone must not say there is none.
+    write: service('old-campus-proof', '旧版纸质证明', 'xgc', 'public', 'retired', `retired:\n  date: 2026-05-01\n  reason: 已由校内电子证明接替。\n  successor: campus-canary\n${guide('纸质证明，已停办。')}`),
+  },
   {
     file: 'xgc/student-leave.yaml',
     find: '  reviewed: 2026-09-01\n',
@@ -102,6 +115,26 @@ export const SITE_EDITS: Edit[] = [
   },
 ];
 
+/** The fixture repository's own PR process document: Markdown the handbook must render as Markdown. */
+export const PR_PROCESS = `# 提交流程
+
+第一段，带一个被丢弃的链接：[坏链接](javascript:alert(1))之后的文字。
+
+---
+
+第二段，在分隔线之后。
+
+***
+
+第二部分
+--------
+
+- 一项 [合法链接](https://x.test/a_(b))
+`;
+
+/** The later commit that makes moved-canary campus-only: its public address must not become a 404. */
+export const RECLASSIFY: Edit = { file: 'xgc/moved-canary.yaml', find: 'classification: public', replace: 'classification: campus' };
+
 /** Apply edits to a catalog folder on disk (the same edits the in-memory helpers apply). */
 export async function applyEdits(catalogDir: string, edits: Edit[]): Promise<void> {
   for (const edit of edits) {
@@ -127,6 +160,8 @@ const GIT = ['-c', 'user.name=Site Test', '-c', 'user.email=site@test.invalid', 
 export async function siteFixtureRepo(): Promise<{ root: string; dispose(): Promise<void> }> {
   const root = await mkdtemp(path.join(tmpdir(), 'hall-site-fixture-'));
   await cp(BASELINE, root, { recursive: true });
+  await mkdir(path.join(root, 'docs'), { recursive: true });
+  await writeFile(path.join(root, 'docs/pr-process.md'), PR_PROCESS);
   const git = (args: string[], env: Record<string, string> = {}) => execa('git', [...GIT, ...args], { cwd: root, env });
   await git(['init', '-q', '-b', 'main']);
   await git(['add', '-A']);
@@ -137,5 +172,7 @@ export async function siteFixtureRepo(): Promise<{ root: string; dispose(): Prom
   // A change to one public service only: its subject may show on the site.
   await applyEdits(path.join(root, 'catalog'), [{ file: 'xgc/student-leave.yaml', find: 'hours: 工作日 8:30-17:00', replace: 'hours: 工作日 8:30-17:30' }]);
   await git(['commit', '-q', '-a', '-m', 'Extend counter hours'], { GIT_AUTHOR_DATE: '2026-09-25T10:00:00+08:00', GIT_COMMITTER_DATE: '2026-09-25T10:00:00+08:00' });
+  await applyEdits(path.join(root, 'catalog'), [RECLASSIFY]);
+  await git(['commit', '-q', '-a', '-m', 'Limit a service to campus'], { GIT_AUTHOR_DATE: '2026-09-27T10:00:00+08:00', GIT_COMMITTER_DATE: '2026-09-27T10:00:00+08:00' });
   return { root, dispose: () => rm(root, { recursive: true, force: true }) };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
@@ -104,4 +105,46 @@ export async function waitForResults(page: Page): Promise<void> {
 export async function linksOf(page: Page, selector: string, absolute = false): Promise<string[]> {
   const hrefs = await page.locator(selector).evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href));
   return hrefs.map((h) => (absolute ? h : new URL(h).pathname));
+}
+
+/** Every JSON-LD object in the built HTML files below `dir`, with the file it came from. */
+export async function jsonLdOf(dir: string): Promise<{ file: string; value: Record<string, unknown> }[]> {
+  const found: { file: string; value: Record<string, unknown> }[] = [];
+  for (const file of (await filesOf(dir)).filter((f) => f.endsWith('.html'))) {
+    const html = await readFile(path.join(dir, file), 'utf8');
+    for (const m of html.matchAll(/<script type="application\/ld\+json">(.*?)<\/script>/gs)) found.push({ file, value: JSON.parse(m[1]) as Record<string, unknown> });
+  }
+  return found;
+}
+
+/**
+ * Type-check JSON-LD objects against schema.org as schema-dts types it (`WithContext<T>`), with the
+ * TypeScript compiler on a generated file: an unknown property, a wrong @type or a value of the wrong
+ * kind is a compile error. Returns the compiler's error lines, empty when every object fits.
+ */
+export async function typeCheckJsonLd(objects: { name: string; value: unknown }[], type = 'GovernmentService'): Promise<string[]> {
+  const dir = path.join(ARTIFACTS, `jsonld-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  await mkdir(dir, { recursive: true });
+  try {
+    const body = objects.map((o, i) => `// ${o.name}\nexport const ld${i}: WithContext<${type}> = ${JSON.stringify(o.value, null, 1)};\n`).join('\n');
+    await writeFile(path.join(dir, 'check.ts'), `import type { ${type}, WithContext } from 'schema-dts';\n\n${body}`);
+    await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', types: [] }, files: ['check.ts'] }));
+    const result = await execa(path.join(REPO, 'node_modules/.bin/tsc'), ['-p', path.join(dir, 'tsconfig.json')], { reject: false, cwd: REPO });
+    if (result.exitCode !== 0 && !/error TS/.test(result.stdout)) throw new Error(`tsc failed to run: ${result.stderr || result.stdout}`);
+    return result.stdout.split('\n').filter((l) => /error TS/.test(l));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Sum of layout shifts (CLS) the page has seen so far; needs {@link watchLayoutShifts} before navigation. */
+export async function layoutShift(page: Page): Promise<number> {
+  return (await page.evaluate('window.__cls ?? 0')) as number;
+}
+
+/** Record layout shifts not caused by input from the first paint on, in `window.__cls`. */
+export async function watchLayoutShifts(page: Page): Promise<void> {
+  await page.addInitScript(`window.__cls = 0;
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value; })
+      .observe({ type: 'layout-shift', buffered: true });`);
 }

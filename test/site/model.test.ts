@@ -13,10 +13,10 @@ import { resolveRequest } from '../../cli/site/serve.ts';
 import type { SiteNode } from '../../cli/site/types.ts';
 import { readHandbook, unsafeOutput } from '../../cli/site/build-site.ts';
 import { REPO, TODAY, baselineSource, editSource } from '../check/helpers.ts';
-import { SITE_EDITS } from './fixture.ts';
+import { CANARIES, RECLASSIFY, SITE_EDITS } from './fixture.ts';
 
 async function siteCatalog() {
-  const result = checkSource(editSource(await baselineSource(), SITE_EDITS), { today: TODAY });
+  const result = checkSource(editSource(await baselineSource(), [...SITE_EDITS, RECLASSIFY]), { today: TODAY });
   return result;
 }
 
@@ -34,15 +34,17 @@ describe('compileSiteModel', () => {
   it('publishes public services on the public site, campus ones only on campus, never confidential or drafts', async () => {
     const { catalog } = await siteCatalog();
     const ids = (variant: 'public' | 'campus') => compileSiteModel(catalog, { variant }, NO_HISTORY).services.map((s) => s.id).sort();
-    expect(ids('public')).toEqual(['enrolment-certificate', 'exchange-guide', 'paper-leave', 'student-leave', 'teaching-platform', 'xss-probe']);
-    expect(ids('campus')).toEqual(['campus-canary', 'enrolment-certificate', 'exchange-guide', 'lab-booking', 'paper-leave', 'student-leave', 'teaching-platform', 'xss-probe']);
+    expect(ids('public')).toEqual(['enrolment-certificate', 'exchange-guide', 'old-campus-proof', 'paper-leave', 'student-leave', 'teaching-platform', 'xss-probe']);
+    expect(ids('campus')).toEqual(['campus-canary', 'enrolment-certificate', 'exchange-guide', 'lab-booking', 'moved-canary', 'old-campus-proof', 'paper-leave', 'student-leave', 'teaching-platform', 'xss-probe']);
   });
 
-  it('never carries internal fields, forms, scenarios or notification templates, in either variant', async () => {
+  it('never carries internal notes, forms, scenarios or notification templates, in either variant; responsible persons only on campus', async () => {
     const { catalog } = await siteCatalog();
     for (const variant of ['public', 'campus'] as const) {
       const json = JSON.stringify(compileSiteModel(catalog, { variant }, history));
-      expect(json).not.toMatch(/CANARY-INTERNAL|CANARY-CONFIDENTIAL|CANARY-DRAFT/);
+      for (const canary of [CANARIES.internalNote, CANARIES.confidentialName, CANARIES.draftName]) expect(json).not.toContain(canary);
+      // seed 004: the campus edition names who handles each step; the public one never (DESIGN: internal data).
+      for (const canary of [CANARIES.internalName, CANARIES.internalOffice]) expect(json.includes(canary), `${canary} in ${variant}`).toBe(variant === 'campus');
       expect(json).not.toContain('notify');
       expect(json).not.toContain('scenarios');
       expect(json).not.toContain('提交了{{form.days}}');
@@ -57,6 +59,26 @@ describe('compileSiteModel', () => {
     expect(tomb.guide).toBeUndefined();
     expect(model.departments.find((d) => d.code === 'xgc')!.services).not.toContain('paper-leave');
     expect(model.topics.find((t) => t.id === 'student-affairs')!.count).toBe(2);
+  });
+
+  it('says a retired service has a successor on campus when its successor is campus-only, without naming it', async () => {
+    const { catalog } = await siteCatalog();
+    const tomb = (variant: 'public' | 'campus') => compileSiteModel(catalog, { variant }, NO_HISTORY).services.find((s) => s.id === 'old-campus-proof')!.retired!;
+    expect(tomb('public')).toEqual({ date: '2026-05-01', reason: { zh: '已由校内电子证明接替。' }, successorOnCampus: true });
+    expect(tomb('campus')).toMatchObject({ successor: { id: 'campus-canary', url: '/services/campus-canary/' } });
+    expect(tomb('campus').successorOnCampus).toBeUndefined();
+    // A successor that is confidential (published nowhere) is not announced at all.
+    const { catalog: secret } = checkSource(editSource(await baselineSource(), [...SITE_EDITS, RECLASSIFY, { file: 'jsj/campus-canary.yaml', find: 'classification: campus', replace: 'classification: confidential' }, { file: 'jsj/campus-canary.yaml', find: 'status: online', replace: 'status: draft' }]), { today: TODAY });
+    expect(compileSiteModel(secret, { variant: 'public' }, NO_HISTORY).services.find((s) => s.id === 'old-campus-proof')!.retired!.successorOnCampus).toBeUndefined();
+  });
+
+  it('keeps the public address of a service that was public once and is campus-only now, from git history', async () => {
+    const { catalog } = await siteCatalog();
+    const withHistory: GitHistory = { ...history, oncePublic: ['catalog/xgc/moved-canary.yaml', 'catalog/xgc/student-leave.yaml'] };
+    expect(compileSiteModel(catalog, { variant: 'public' }, withHistory).campusOnly).toEqual(['moved-canary']);
+    expect(compileSiteModel(catalog, { variant: 'campus' }, withHistory).campusOnly).toEqual([]);
+    // Campus-only services that never were public keep no public trace (not even their id).
+    expect(compileSiteModel(catalog, { variant: 'public' }, { ...history, oncePublic: [] }).campusOnly).toEqual([]);
   });
 
   it('names an e-certificate issuer only when the issuer is published in the variant', async () => {
@@ -150,7 +172,29 @@ describe('markdown for the handbook', () => {
     const blocks = parseMarkdown('# 流程\n\n第一行\n第二行\n\n- 一 `code`\n- [二](https://x.test) [坏](javascript:alert(1))\n\n```yaml\nid: x\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n');
     expect(blocks.map((b) => b.type)).toEqual(['heading', 'paragraph', 'list', 'code', 'table']);
     expect(blocks[1]).toEqual({ type: 'paragraph', inline: [{ type: 'text', text: '第一行第二行' }] });
-    expect(parseInline('[坏](javascript:alert(1))')).toEqual([{ type: 'text', text: '坏' }, { type: 'text', text: ')' }]);
+    expect(parseInline('[坏](javascript:alert(1))')).toEqual([{ type: 'text', text: '坏' }]);
+  });
+  it('drops an unsafe link whole: its label stays, no stray bracket or parenthesis', () => {
+    for (const href of ['javascript:alert(1)', 'javascript:alert((1))', 'data:text/html,<b>(x)</b>', ' vbscript:msgbox(1)', 'JAVASCRIPT:void(0)']) {
+      expect(parseInline(`前[坏](${href})后`)).toEqual([{ type: 'text', text: '前坏后' }]);
+    }
+    // A safe link whose address has parentheses keeps all of it.
+    expect(parseInline('[维基](https://x.test/a_(b))。')).toEqual([{ type: 'link', text: '维基', href: 'https://x.test/a_(b)' }, { type: 'text', text: '。' }]);
+  });
+  it('renders thematic breaks, setext headings, escapes and character references as Markdown means them', () => {
+    const blocks = parseMarkdown('甲\n\n---\n\n乙\n\n***\n\n___\n\n标题\n===\n\n\\*不是强调\\* &amp; 1 &lt; 2\n\n<div onclick="x()">原样</div>\n');
+    expect(blocks).toEqual([
+      { type: 'paragraph', inline: [{ type: 'text', text: '甲' }] },
+      { type: 'rule' },
+      { type: 'paragraph', inline: [{ type: 'text', text: '乙' }] },
+      { type: 'rule' },
+      { type: 'rule' },
+      { type: 'heading', level: 1, id: '标题', inline: [{ type: 'text', text: '标题' }] },
+      { type: 'paragraph', inline: [{ type: 'text', text: '*不是强调* & 1 < 2' }] },
+      { type: 'paragraph', inline: [{ type: 'text', text: '<div onclick="x()">原样</div>' }] },
+    ]);
+    // No block of the handbook's source is left as literal Markdown syntax.
+    expect(JSON.stringify(parseMarkdown('一\n\n---\n\n二\n'))).not.toContain('---');
   });
   it('keeps loose numbered lists together, with their nested items', () => {
     const [list] = parseMarkdown('1. **一。** 第一步\n\n2. 第二步：\n   - 甲\n   - 乙\n     续行\n\n3. 第三步\n');

@@ -17,13 +17,18 @@ export function GET({ props }: { props: { lang: Lang } }): Response {
   const updated = m.changes[0]?.time ?? `${m.asOf}T00:00:00Z`;
   const entries = m.changes.map((c) => {
     const what = c.subject ?? (zh ? '更新了办事指南' : 'Guide updated');
+    const name = tx(c.name, lang);
+    const commit = c.commit.slice(0, 7);
+    // Each entry says which guide changed when and in which commit, so no two summaries read alike.
+    const summary = zh ? `${c.date}，「${name}」的办事指南有更新：${what}（提交 ${commit}）` : `On ${c.date} the guide "${name}" changed: ${what} (commit ${commit})`;
     return [
       '  <entry>',
-      `    <title>${xml(`${tx(c.name, lang)}${zh ? '：' : ': '}${what}`)}</title>`,
-      `    <id>tag:${xml(host)},${c.date}:${xml(c.service)}/${c.commit}</id>`,
+      `    <title>${xml(`${name}${zh ? '：' : ': '}${what}`)}</title>`,
+      // The English feed is another feed with other entries: its ids carry the language.
+      `    <id>tag:${xml(host)},${c.date}:${zh ? '' : 'en/'}${xml(c.service)}/${c.commit}</id>`,
       `    <link href="${xml(absolute(m, href(lang, `/services/${c.service}/`)))}"/>`,
       `    <updated>${xml(c.time)}</updated>`,
-      `    <summary>${xml(what)}</summary>`,
+      `    <summary>${xml(summary)}</summary>`,
       '  </entry>',
     ].join('\n');
   });
