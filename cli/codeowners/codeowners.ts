@@ -81,10 +81,14 @@ export function generateCodeowners(catalog: Catalog, catalogPath = 'catalog'): C
     });
   }
 
+  // A file in another department's folder (nested folders pass the owner-folder check) is that folder's too.
+  const folderOf = (file: string) => (inCatalog(file).includes('/') ? inCatalog(file).split('/')[0] : undefined);
+  const concerned = (s: { value: { owner: string; participants?: string[] }; parsed: { file: string } }) =>
+    [...new Set([s.value.owner, ...(s.value.participants ?? []), ...(folderOf(s.parsed.file) ? [folderOf(s.parsed.file)!] : [])])];
   const shared = [...catalog.services.values()]
-    .filter((s) => (s.value.participants ?? []).some((p) => p !== s.value.owner))
+    .filter((s) => concerned(s).length > 1)
     .sort((a, b) => compare(a.parsed.file, b.parsed.file))
-    .map((s) => rule(fromRoot(s.parsed.file), [...new Set([s.value.owner, ...(s.value.participants ?? [])])]));
+    .map((s) => rule(fromRoot(s.parsed.file), concerned(s)));
   if (shared.length) {
     sections.push({
       title: '# 跨部门事项：主管部门和所有参与部门（上线前须经所有涉及部门确认，000号文第十一条）/ Cross-department services: the owner and every participant',

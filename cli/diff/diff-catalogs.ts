@@ -44,8 +44,18 @@ function documentsOf<T>(result: CheckResult, kind: string, key: string): Map<str
 }
 
 const statusOf = (s: { status?: unknown } | undefined): Status | undefined => (typeof s?.status === 'string' ? (s.status as Status) : undefined);
-const departmentsOf = (s: Partial<Service> | undefined): string[] =>
-  s ? [s.owner, ...(Array.isArray(s.participants) ? s.participants : [])].filter((x): x is string => typeof x === 'string') : [];
+/**
+ * The departments a service file concerns: the owner it declares, its participants, and the department
+ * whose folder holds the file (its admins own that folder in CODEOWNERS, whatever the file says).
+ */
+function departmentsOf(found: Found<Service>, catalogDir: string): string[] {
+  const s = found.value as Partial<Service>;
+  const inCatalog = catalogDir === '.' ? found.parsed.file : found.parsed.file.slice(catalogDir.length + 1);
+  const parts = inCatalog.split('/');
+  const folder = parts.length >= 2 ? parts[0] : undefined;
+  const declared = [s.owner, ...(Array.isArray(s.participants) ? s.participants : [])].filter((x): x is string => typeof x === 'string');
+  return [...new Set([...declared, ...(folder ? [folder] : [])])];
+}
 const nameOf = (s: Partial<Service>): Bi => (s.name !== undefined && (typeof s.name === 'string' || typeof s.name === 'object') ? text(s.name) : bi(String(s.id)));
 
 /**
@@ -73,9 +83,9 @@ export function diffCatalogs(input: DiffInput): CatalogDiff {
     if (renamedTo) {
       claimed.add(renamedTo.value.id);
       if (published) forbidden.push(diagnosticAt(renamedTo.parsed, 'pr/id-changed', ['id'], { name: nameOf(old.value).zh, from: id, to: renamedTo.value.id }));
-      services.push({ ...compareService(old, renamedTo, manifest), previousId: id });
+      services.push({ ...compareService(old, renamedTo, manifest, head.catalog.dir), previousId: id });
     } else if (headUnreadable.has(old.parsed.file)) {
-      services.push({ id, name: nameOf(old.value), file: old.parsed.file, change: 'changed', status: { from: statusOf(old.value) }, service: [], guide: [], departments: departmentsOf(old.value), incomplete: true });
+      services.push({ id, name: nameOf(old.value), file: old.parsed.file, change: 'changed', status: { from: statusOf(old.value) }, service: [], guide: [], departments: departmentsOf(old, base.catalog.dir), incomplete: true });
     } else {
       if (published) {
         forbidden.push({
@@ -83,7 +93,7 @@ export function diffCatalogs(input: DiffInput): CatalogDiff {
           args: { name: nameOf(old.value).zh, id, status: describe.status(statusOf(old.value)), file: old.parsed.file },
         });
       }
-      services.push({ id, name: nameOf(old.value), file: old.parsed.file, change: 'removed', status: { from: statusOf(old.value) }, service: [], guide: [], departments: departmentsOf(old.value) });
+      services.push({ id, name: nameOf(old.value), file: old.parsed.file, change: 'removed', status: { from: statusOf(old.value) }, service: [], guide: [], departments: departmentsOf(old, base.catalog.dir) });
     }
   }
 
@@ -94,12 +104,12 @@ export function diffCatalogs(input: DiffInput): CatalogDiff {
       services.push({
         id, name: nameOf(now.value), file: now.parsed.file, change: 'added', status: { to: statusOf(now.value) }, service: [], guide: [],
         ...(now.valid ? runtimeOf(undefined, now.value, manifest) : {}),
-        departments: departmentsOf(now.value),
+        departments: departmentsOf(now, head.catalog.dir),
         ...(now.valid ? {} : { incomplete: true }),
       });
       continue;
     }
-    const diff = compareService(old, now, manifest);
+    const diff = compareService(old, now, manifest, head.catalog.dir);
     const moved = old.parsed.file !== now.parsed.file;
     if (moved || diff.status.from !== diff.status.to || diff.service.length || diff.guide.length || diff.runtime || diff.incomplete) services.push(diff);
     if (now.value.classification === 'confidential' && old.value.classification !== 'confidential' && PUBLISHED_LIVE.includes(statusOf(old.value)!)) {
@@ -125,8 +135,8 @@ export function diffCatalogs(input: DiffInput): CatalogDiff {
   };
 }
 
-function compareService(old: Found<Service>, now: Found<Service>, manifest: BaseManifest | undefined): ServiceDiff {
-  const departments = [...new Set([...departmentsOf(old.value), ...departmentsOf(now.value)])];
+function compareService(old: Found<Service>, now: Found<Service>, manifest: BaseManifest | undefined, catalogDir: string): ServiceDiff {
+  const departments = [...new Set([...departmentsOf(old, catalogDir), ...departmentsOf(now, catalogDir)])];
   const status = { from: statusOf(old.value), to: statusOf(now.value) };
   const common = { id: now.value.id, name: nameOf(now.value), file: now.parsed.file, change: 'changed' as const, status, departments };
   if (!old.valid || !now.valid) return { ...common, service: [], guide: [], incomplete: !now.valid || undefined };

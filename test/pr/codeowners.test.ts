@@ -39,6 +39,15 @@ describe('hall codeowners', () => {
     expect(String((await repo.hall(['codeowners', '--stdout', '--today', TODAY])).stdout)).toBe(text.trimEnd());
   });
 
+  it('routes a service filed in another department\'s subfolder to the folder\'s department and the declared owner', async () => {
+    const guide = await repo.read('catalog/jsj/exchange-guide.yaml');
+    await repo.write('catalog/xgc/more/jsj-extra.yaml', guide.replace('id: exchange-guide', 'id: jsj-extra'));
+    await repo.write('catalog/xgc/more/files/booking-sample.pdf', await repo.read('catalog/jsj/files/booking-sample.pdf'));
+    const run = await repo.hall(['codeowners', '--today', TODAY]);
+    expect(run.exitCode, String(run.stdout) + String(run.stderr)).toBe(0);
+    expect(rulesOf(await repo.read('.github/CODEOWNERS'))).toContain('/catalog/xgc/more/jsj-extra.yaml @zhang-wei @li-ming');
+  });
+
   it('refuses to write from a catalog with errors', async () => {
     await repo.edit('catalog/jsj/department.yaml', 'github: zhang-wei', 'github: "zhang wei"');
     const run = await repo.hall(['codeowners', '--today', TODAY]);

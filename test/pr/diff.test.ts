@@ -127,6 +127,18 @@ describe('hall diff: what changed', () => {
     ]);
   });
 
+  it('asks the department whose folder holds a new service, not only the owner the file declares', async () => {
+    const guide = await repo.read('catalog/jsj/exchange-guide.yaml');
+    // A jsj admin adds services in xgc's folder (one directly, one in a subfolder): xgc's admins own those folders.
+    await repo.write('catalog/xgc/jsj-notice.yaml', guide.replace('id: exchange-guide', 'id: jsj-notice'));
+    await repo.write('catalog/xgc/more/jsj-extra.yaml', guide.replace('id: exchange-guide', 'id: jsj-extra'));
+    const { diff } = await diffJson(repo);
+    expect(diff.services.find((s) => s.id === 'jsj-notice')?.departments.sort()).toEqual(['jsj', 'xgc']);
+    expect(diff.services.find((s) => s.id === 'jsj-extra')?.departments.sort()).toEqual(['jsj', 'xgc']);
+    expect(diff.departments.find((d) => d.code === 'xgc')?.reasons).toEqual(['jsj-extra', 'jsj-notice']);
+    expect(diff.departments.find((d) => d.code === 'jsj')?.reasons).toEqual(['jsj-extra', 'jsj-notice']);
+  });
+
   it('writes English with --lang en', async () => {
     await repo.edit(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 3');
     const md = String((await repo.hall(['diff', '--base', 'main', '--no-build-check', '--lang', 'en'])).stdout);
