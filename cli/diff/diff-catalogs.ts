@@ -8,7 +8,7 @@ import type { ParsedFile } from '../load/parse-file.ts';
 import type { Department, Hall, RoleGroup, Service } from '../model/catalog.ts';
 import * as describe from './describe.ts';
 import { bi, text } from './describe.ts';
-import { guideChanges, runtimeChanges, serviceChanges } from './compare-service.ts';
+import { guideChanges, otherRuntimeChanges, runtimeChanges, serviceChanges } from './compare-service.ts';
 import type { BaseManifest } from './read-base.ts';
 import type { Bi, CatalogDiff, Change, GeneratedCheck, OtherDiff, ReviewingDepartment, RuntimeVersion, ServiceDiff, Status } from './model.ts';
 
@@ -112,6 +112,15 @@ export function diffCatalogs(input: DiffInput): CatalogDiff {
     const diff = compareService(old, now, manifest, head.catalog.dir);
     const moved = old.parsed.file !== now.parsed.file;
     if (moved || diff.status.from !== diff.status.to || diff.service.length || diff.guide.length || diff.runtime || diff.incomplete) services.push(diff);
+    const kept = manifest?.services.get(id);
+    if (kept && now.valid && !hasRuntimeDefinition(now.value)) {
+      // Kept versions serve applications in flight and statistics: no status or type change may drop them.
+      forbidden.push(diagnosticAt(now.parsed, 'pr/kept-versions-dropped', statusOf(now.value) === 'draft' ? ['status'] : now.value.classification === 'confidential' ? ['classification'] : ['type'], {
+        name: nameOf(now.value).zh, id, current: kept.current, status: describe.status(statusOf(now.value)),
+      }));
+    } else if (statusOf(old.value) !== 'draft' && statusOf(old.value) !== undefined && statusOf(now.value) === 'draft') {
+      forbidden.push(diagnosticAt(now.parsed, 'pr/published-to-draft', ['status'], { name: nameOf(now.value).zh, id, status: describe.status(statusOf(old.value)) }));
+    }
     if (now.value.classification === 'confidential' && old.value.classification !== 'confidential' && PUBLISHED_LIVE.includes(statusOf(old.value)!)) {
       forbidden.push(diagnosticAt(now.parsed, 'pr/confidential-while-online', ['classification'], { name: nameOf(now.value).zh, id, status: describe.status(statusOf(old.value)) }));
     }
@@ -129,7 +138,7 @@ export function diffCatalogs(input: DiffInput): CatalogDiff {
     services,
     other,
     toolchain,
-    departments: reviewingDepartments(services, other, toolchain, base, head),
+    departments: reviewingDepartments(services, other, toolchain, base, head, manifest),
     forbidden,
     generated: input.generated,
   };
@@ -150,7 +159,11 @@ function compareService(old: Found<Service>, now: Found<Service>, manifest: Base
 
 /** The runtime side of a change: what changed and the version number the next build gives it. */
 function runtimeOf(a: Service | undefined, b: Service, manifest: BaseManifest | undefined): Pick<ServiceDiff, 'runtime'> {
-  if (!hasRuntimeDefinition(b)) return {};
+  if (!hasRuntimeDefinition(b)) {
+    // No runtime definition (a draft, a guide, confidential): its form and workflow edits are still said.
+    const changes = a ? runtimeChanges(a, b) : [];
+    return changes.length ? { runtime: { changes } } : {};
+  }
   const before = a && hasRuntimeDefinition(a) ? a : undefined;
   const fingerprint = runtimeFingerprint(b);
   if (before && runtimeFingerprint(before) === fingerprint) return {};
@@ -159,7 +172,7 @@ function runtimeOf(a: Service | undefined, b: Service, manifest: BaseManifest | 
     ? { from: entry.current, to: entry.fingerprint === fingerprint ? entry.current : entry.current + 1, fromManifest: true, newDefinition: !before }
     : { to: 1, fromManifest: false, newDefinition: !before };
   const changes = before ? runtimeChanges(before, b) : [];
-  return { runtime: { changes: before && changes.length === 0 ? [{ topic: 'other' }] : changes, version } };
+  return { runtime: { changes: before && changes.length === 0 ? otherRuntimeChanges(before, b) : changes, version } };
 }
 
 function departmentDiffs(base: CheckResult, head: CheckResult): OtherDiff[] {
@@ -235,7 +248,7 @@ function hallDiffs(base: CheckResult, head: CheckResult): OtherDiff[] {
 }
 
 /** Every department whose review the PR needs, with its admins and the reasons, the IT office included. */
-function reviewingDepartments(services: ServiceDiff[], other: OtherDiff[], toolchain: string[], base: CheckResult, head: CheckResult): ReviewingDepartment[] {
+function reviewingDepartments(services: ServiceDiff[], other: OtherDiff[], toolchain: string[], base: CheckResult, head: CheckResult, manifest: BaseManifest | undefined): ReviewingDepartment[] {
   const reasons = new Map<string, Set<string>>();
   const add = (code: string, reason: string) => reasons.set(code, (reasons.get(code) ?? new Set()).add(reason));
   for (const s of services) for (const code of s.departments) add(code, s.id);
@@ -243,8 +256,12 @@ function reviewingDepartments(services: ServiceDiff[], other: OtherDiff[], toolc
   const itOffice = head.catalog.hall?.value.itOffice ?? base.catalog.hall?.value.itOffice;
   if (itOffice) {
     for (const s of services) {
-      const publishing = s.status.to !== undefined && PUBLISHED_LIVE.includes(s.status.to) && s.status.from !== s.status.to;
-      if (s.runtime || publishing || s.change === 'removed') add(itOffice, s.id);
+      // Every status change (going online, suspending, retiring, back to draft) and every change to a service
+      // with kept runtime versions is the IT office's to review, besides runtime changes and deletions.
+      const statusChange = s.status.from !== s.status.to && s.change === 'changed';
+      const kept = manifest?.services.has(s.previousId ?? s.id) === true;
+      const publishing = s.change === 'added' && s.status.to !== undefined && PUBLISHED_LIVE.includes(s.status.to);
+      if (s.runtime?.version || statusChange || kept || publishing || s.change === 'removed') add(itOffice, s.id);
     }
     if (toolchain.length) add(itOffice, toolchain.length === 1 ? toolchain[0] : `${toolchain[0]} …`);
   }

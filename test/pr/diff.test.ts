@@ -47,15 +47,16 @@ describe('hall diff: what changed', () => {
     await repo.edit(LEAVE, '  reviewed: 2026-09-01', '  reviewed: 2026-09-01\n  internal:\n    notes: CANARY-内部负责人王五');
     const { exitCode, diff } = await diffJson(repo);
     expect(exitCode).toBe(0);
-    expect(changeOf(diff, 'student-leave', 'materials')?.added?.map((x) => x.zh)).toEqual(['辅导员意见']);
+    expect(changeOf(diff, 'student-leave', 'materials')?.added?.map((x) => x.zh)).toEqual(['辅导员意见（电子版，必需）']);
     expect(changeOf(diff, 'student-leave', 'material', '纸质请假单')).toMatchObject({ from: { zh: '原件，1 份，非必需' }, to: { zh: '原件，2 份，非必需' } });
     expect(changeOf(diff, 'student-leave', 'promisedLimit')).toMatchObject({ from: { zh: '5 个工作日' }, to: { zh: '3 个工作日', en: '3 work day(s)' } });
     expect(changeOf(diff, 'student-leave', 'fees')).toMatchObject({ from: { zh: '免费' }, to: { zh: '工本费：每份 5 元' } });
-    expect(changeOf(diff, 'student-leave', 'locations')).toMatchObject({ added: [{ zh: '学生活动中心 105室（工作日 8:30-17:00）' }], removed: [{ zh: '学生活动中心 103室（工作日 8:30-17:00）' }] });
+    // A location that moved reads old → new, not removed + added.
+    expect(changeOf(diff, 'student-leave', 'locations')).toEqual({ topic: 'locations', from: { zh: '学生活动中心 103室（工作日 8:30-17:00）', en: '学生活动中心, 103室 (工作日 8:30-17:00)' }, to: { zh: '学生活动中心 105室（工作日 8:30-17:00）', en: '学生活动中心, 105室 (工作日 8:30-17:00)' } });
     expect(changeOf(diff, 'student-leave', 'complaint')).toMatchObject({ from: { zh: '010-88880012' }, to: { zh: '010-88880099' } });
-    expect(changeOf(diff, 'student-leave', 'listingOther')?.to?.zh).toBe('已修改热门');
+    expect(changeOf(diff, 'student-leave', 'listingOther')?.to?.zh).toBe('热门：是 → 否');
     // Internal-only notes are named, never quoted: the PR comment is no place for them.
-    expect(changeOf(diff, 'student-leave', 'guideOther')?.to?.zh).toBe('已修改内部信息');
+    expect(changeOf(diff, 'student-leave', 'guideOther')?.to?.zh).toBe('内部信息');
     expect(JSON.stringify(diff)).not.toContain('CANARY');
     const leave = diff.services.find((s) => s.id === 'student-leave')!;
     expect(leave.runtime).toBeUndefined(); // guide-only: no new runtime version
@@ -65,7 +66,7 @@ describe('hall diff: what changed', () => {
     expect(md.split('\n')[0]).toBe('<!-- servicehall:diff -->');
     expect(md).toContain('| 学生请假审批<br>`student-leave` | `xgc` | 名称与分类、指南 | 已上线 | — |');
     expect(md).toContain('**承诺时限**：5 个工作日 → 3 个工作日');
-    expect(md).toContain('**申请材料**：新增 辅导员意见');
+    expect(md).toContain('**申请材料**：新增 辅导员意见（电子版，必需）');
     expect(md).not.toContain('CANARY');
   });
 
@@ -80,8 +81,21 @@ describe('hall diff: what changed', () => {
     expect(diff.services.find((s) => s.id === 'exchange-guide')).toMatchObject({ status: { from: 'online', to: 'retired' } });
     expect(changeOf(diff, 'exchange-guide', 'retired')?.to?.zh).toBe(`${TODAY} 停办：改由国际处统一办理`);
     const md = String((await repo.hall(['diff', '--base', 'main', '--no-build-check'])).stdout);
-    expect(md).toContain('| 交换生项目申请指南<br>`exchange-guide` | `jsj` | 停办、名称与分类 | 已上线 → 已停办 | — |');
+    expect(md).toContain('| 交换生项目申请指南<br>`exchange-guide` | `jsj` | 停办 | 已上线 → 已停办 | — |');
+    // The IT office reviews every status change: a retirement and a suspension alike.
+    expect(diff.departments.find((d) => d.code === 'xxzx')?.reasons).toEqual(['exchange-guide', 'lab-booking']);
     expect(md).toContain('| 实验室预约<br>`lab-booking` | `jsj` | 状态、名称与分类 | 已上线 → 暂停办理 | — |');
+  });
+
+  it('says every named case of issue 11.11: a time-limit note, a deleted contingency, a retirement alone', async () => {
+    await repo.edit(LEAVE, '    promised:\n      value: 5\n      unit: workday', '    promised:\n      value: 5\n      unit: workday\n      note: 不含寒暑假');
+    await repo.edit(LEAVE, '  contingency: 系统无法使用时，到学生活动中心 103室填写纸质请假单。\n', '');
+    const { diff } = await diffJson(repo);
+    expect(changeOf(diff, 'student-leave', 'promisedLimit')).toMatchObject({ from: { zh: '5 个工作日' }, to: { zh: '5 个工作日（不含寒暑假）' } });
+    expect(changeOf(diff, 'student-leave', 'contingency')).toEqual({ topic: 'contingency', removed: [{ zh: '系统无法使用时，到学生活动中心 103室填写纸质请假单。', en: '系统无法使用时，到学生活动中心 103室填写纸质请假单。' }] });
+    const md = String((await repo.hall(['diff', '--base', 'main', '--no-build-check'])).stdout);
+    expect(md).toContain('**线下应急预案**：删除 系统无法使用时，到学生活动中心 103室填写纸质请假单。');
+    expect(md).toContain('**承诺时限**：5 个工作日 → 5 个工作日（不含寒暑假）');
   });
 
   it('describes form and workflow changes with the runtime version they produce', async () => {
@@ -104,7 +118,7 @@ describe('hall diff: what changed', () => {
     expect(changeOf(diff, 'student-leave', 'step', 'counselor-review')).toMatchObject({ from: { zh: '时限 1 个工作日' }, to: { zh: '时限 2 个工作日' } });
     expect(changeOf(diff, 'student-leave', 'branch', 'long-leave')).toMatchObject({ from: { zh: 'days > 3' }, to: { zh: 'days > 5' } });
     expect(changeOf(diff, 'student-leave', 'fields')?.added?.[0].zh).toBe('reason「请假事由」');
-    expect(changeOf(diff, 'student-leave', 'field', 'days')?.to?.zh).toBe('已修改最大值');
+    expect(changeOf(diff, 'student-leave', 'field', 'days')?.to?.zh).toBe('最大值：60 → 30');
     // The IT office reviews every runtime change.
     expect(diff.departments.map((d) => d.code)).toEqual(['jsj', 'xgc', 'xxzx']);
     const md = String((await repo.hall(['diff', '--base', 'main', '--no-build-check'])).stdout);
