@@ -10,6 +10,8 @@ import * as describe from './describe.ts';
 import { bi, text } from './describe.ts';
 import { guideChanges, otherRuntimeChanges, runtimeChanges, serviceChanges } from './compare-service.ts';
 import type { BaseManifest } from './read-base.ts';
+import { keptVersionChanges } from './kept-versions.ts';
+import type { KeptVersionsInput } from './kept-versions.ts';
 import type { Bi, CatalogDiff, Change, GeneratedCheck, OtherDiff, ReviewingDepartment, RuntimeVersion, ServiceDiff, Status } from './model.ts';
 
 export interface DiffInput {
@@ -21,6 +23,8 @@ export interface DiffInput {
   /** Every path that differs between the base and the working tree, repository-relative. */
   changedPaths: string[];
   generated: GeneratedCheck;
+  /** Both runtime manifests and the generated files changed since the base, for the append-only rule. */
+  keptVersions?: KeptVersionsInput;
 }
 
 /** A document of one kind as found in a check result, valid or not. */
@@ -130,6 +134,7 @@ export function diffCatalogs(input: DiffInput): CatalogDiff {
   const other = [...departmentDiffs(base, head), ...roleDiffs(base, head), ...hallDiffs(base, head)];
   const catalogPrefix = `${head.catalog.dir}/`;
   const toolchain = input.changedPaths.filter((p) => !p.startsWith(catalogPrefix) && !p.startsWith('generated/'));
+  if (input.keptVersions) forbidden.push(...keptVersionChanges(input.keptVersions));
   if (input.generated.status === 'stale') {
     forbidden.push({ code: 'pr/generated-stale', severity: 'error', file: 'generated', line: 1, column: 1, args: { files: (input.generated.files ?? []).join(', ') || 'generated/' } });
   }

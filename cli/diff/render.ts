@@ -126,8 +126,9 @@ function serviceSection(s: ServiceDiff, lang: Lang): string[] {
 export function renderMarkdown(diff: CatalogDiff, lang: Lang): string {
   const W = WORDS[lang];
   const head: string[] = [COMMENT_MARKER, `### 📋 ${W.title}`, '', `${W.base}${W.colon}\`${diff.base.ref}\`${paren(diff.base.commit.slice(0, 10), lang)} → ${W.head}`, ''];
-  if (diff.services.length === 0) head.push(W.none, '');
-  else {
+  if (diff.services.length === 0) {
+    if (!diff.forbidden.length) head.push(W.none, '');
+  } else {
     head.push(`| ${W.service} | ${W.owner} | ${W.change} | ${W.status} | ${W.runtime} |`, '| --- | --- | --- | --- | --- |');
     for (const s of diff.services) {
       const owner = s.departments[0] ?? '';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -221,6 +222,69 @@ describe('hall diff: what is not allowed (exit 1)', () => {
       expect(fresh.exitCode).toBe(0);
     }
   });
+});
+
+describe('hall diff: kept runtime versions are append-only (exit 1)', () => {
+  const codes = (diff: { forbidden: { code: string; file: string; line: number }[] }) => diff.forbidden.map((d) => `${d.code} ${d.file}`);
+
+  it('forbids editing a kept version file even with its sha256 fixed, removing one, or changing its manifest entry', async () => {
+    expect((await repo.hall(['build', '--today', TODAY])).exitCode).toBe(0);
+    await repo.commit('built');
+    const manifestFile = 'generated/runtime/manifest.json';
+    const v1 = 'generated/runtime/student-leave/v1.json';
+
+    // 1. The exploit of issue 12.6: edit v1.json, put its new sha256 into the manifest.
+    const edited = (await repo.read(v1)).replace('"deadline": 1', '"deadline": 9');
+    expect(edited).not.toBe(await repo.read(v1));
+    await repo.write(v1, edited);
+    const manifest = JSON.parse(await repo.read(manifestFile)) as { services: { id: string; versions: { file: string; sha256: string }[] }[] };
+    const entry = manifest.services.find((s) => s.id === 'student-leave')!.versions[0];
+    entry.sha256 = createHash('sha256').update(edited).digest('hex');
+    await repo.write(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+    let run = await diffJson(repo);
+    expect(run.exitCode).toBe(1);
+    expect(codes(run.diff).sort()).toEqual([`pr/kept-version-changed ${manifestFile}`, `pr/kept-version-changed ${v1}`].sort());
+    const md = await repo.hall(['diff', '--base', 'main', '--no-build-check']);
+    expect(md.exitCode).toBe(1);
+    expect(String(md.stdout)).not.toContain('本 PR 没有修改任何事项');
+    expect(String(md.stdout)).toContain('已发布的运行版本不能修改，本 PR 改动了 generated/runtime/student-leave/v1.json。');
+    await repo.git('checkout', '--', 'generated');
+
+    // 2. A BPMN form of a kept version deleted, and a version dropped from the manifest.
+    const forms = (await repo.git('ls-files', 'generated/bpmn/student-leave')).split('\n').filter((f) => f.endsWith('.form'));
+    expect(forms.length).toBeGreaterThan(0);
+    await repo.remove(forms[0]);
+    const dropped = JSON.parse(await repo.read(manifestFile)) as { services: { id: string; versions: unknown[] }[] };
+    dropped.services.find((s) => s.id === 'student-leave')!.versions = [];
+    await repo.write(manifestFile, JSON.stringify(dropped, null, 2) + '\n');
+    run = await diffJson(repo);
+    expect(run.exitCode).toBe(1);
+    expect(codes(run.diff).sort()).toEqual([`pr/kept-version-removed ${forms[0]}`, `pr/kept-version-removed ${manifestFile}`].sort());
+    await repo.git('checkout', '--', 'generated');
+
+    // 3. A behaviour change builds v2 beside v1: allowed.
+    await repo.edit(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]', '      deadline: 2\n      actions: [approve, reject, return]');
+    expect((await repo.hall(['build', '--today', TODAY])).exitCode).toBe(0);
+    run = await diffJson(repo);
+    expect(codes(run.diff)).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.diff.services.find((s) => s.id === 'student-leave')?.runtime?.version).toMatchObject({ from: 1, to: 2 });
+  }, 240_000);
+
+  it('forbids a status change that would drop kept versions, names the IT office, and forbids published → draft', async () => {
+    expect((await repo.hall(['build', '--today', TODAY])).exitCode).toBe(0);
+    await repo.commit('built');
+    await repo.edit(LEAVE, 'status: online', 'status: draft');
+    await repo.edit('catalog/jsj/exchange-guide.yaml', 'status: online', 'status: draft');
+    const { exitCode, diff } = await diffJson(repo);
+    expect(exitCode).toBe(1);
+    expect(diff.forbidden.map((d) => `${d.code} ${d.file}:${d.line}`)).toEqual([
+      'pr/published-to-draft catalog/jsj/exchange-guide.yaml:6',
+      'pr/kept-versions-dropped catalog/xgc/student-leave.yaml:9',
+    ]);
+    expect(diff.forbidden[1].message).toContain('保留着到 v1 的版本');
+    expect(diff.departments.find((d) => d.code === 'xxzx')?.reasons).toEqual(['exchange-guide', 'student-leave']);
+  }, 120_000);
 });
 
 describe('hall diff: usage', () => {

@@ -1,4 +1,5 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkSource } from '../../check/check-catalog.ts';
 import type { Lang } from '../../diagnostics/diagnostic.ts';
@@ -6,8 +7,8 @@ import { bi } from '../../diff/describe.ts';
 import { diffCatalogs } from '../../diff/diff-catalogs.ts';
 import type { CatalogDiff } from '../../diff/model.ts';
 import { checkGenerated } from '../../diff/generated.ts';
-import { changedPaths, repositoryRoot, resolveCommit, toPosix } from '../../diff/git.ts';
-import { readCatalogAt, readManifestAt } from '../../diff/read-base.ts';
+import { changedPaths, listTree, readFileAt, repositoryRoot, resolveCommit, toPosix } from '../../diff/git.ts';
+import { MANIFEST_FILE, readCatalogAt, readManifestAt } from '../../diff/read-base.ts';
 import { renderJson, renderMarkdown } from '../../diff/render.ts';
 import { readCatalog } from '../../load/read-catalog.ts';
 import { UsageError } from '../../shared/errors.ts';
@@ -36,6 +37,13 @@ export async function diffWorkingTree(dir: string, options: Omit<DiffOptions, 'f
     readManifestAt(root, commit),
     changedPaths(root, commit),
   ]);
+  const baseGenerated = new Set((await listTree(root, commit, 'generated')).map((f) => f.path));
+  const keptVersions = {
+    manifestFile: MANIFEST_FILE,
+    baseManifest: await readFileAt(root, commit, MANIFEST_FILE),
+    headManifest: await readFile(path.join(root, MANIFEST_FILE), 'utf8').catch(() => undefined),
+    changedAtBase: changed.filter((p) => baseGenerated.has(p)).map((p) => ({ path: p, deleted: !existsSync(path.join(root, p)) })),
+  };
   const generated = options.buildCheck
     ? await checkGenerated(root, catalogDir)
     : { status: 'skipped' as const, note: bi('用 --no-build-check 跳过', 'skipped with --no-build-check') };
@@ -46,6 +54,7 @@ export async function diffWorkingTree(dir: string, options: Omit<DiffOptions, 'f
     manifest,
     changedPaths: changed,
     generated,
+    keptVersions,
   });
 }
 
