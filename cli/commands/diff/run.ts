@@ -14,6 +14,9 @@ import { readCatalog } from '../../load/read-catalog.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { todayIn } from '../../shared/options.ts';
 
+/** Paths whose change can change what `hall build` writes. */
+const TOOLCHAIN_CHANGE = /^(?:cli|schemas)\/|^package(?:-lock)?\.json$/;
+
 export interface DiffOptions {
   base: string;
   format: 'markdown' | 'json';
@@ -44,7 +47,12 @@ export async function diffWorkingTree(dir: string, options: Omit<DiffOptions, 'f
     headManifest: await readFile(path.join(root, MANIFEST_FILE), 'utf8').catch(() => undefined),
     changedAtBase: changed.filter((p) => baseGenerated.has(p)).map((p) => ({ path: p, deleted: !existsSync(path.join(root, p)) })),
   };
-  const generated = options.buildCheck
+  // In CI this runs the base's toolchain (see .github/workflows/pr.yml); a PR that changes the toolchain may
+  // rightly change what it generates, so its generated/ is checked by its own toolchain in the check job.
+  const toolchainChanged = changed.some((p) => TOOLCHAIN_CHANGE.test(p));
+  const generated = options.buildCheck && toolchainChanged
+    ? { status: 'skipped' as const, note: bi('本 PR 修改了工具链：generated/ 由“检查目录”任务用本 PR 的工具链核对，并由信息化办评审', 'this PR changes the toolchain: the check job verifies generated/ with the PR\'s own toolchain, and the IT office reviews it') }
+    : options.buildCheck
     ? await checkGenerated(root, catalogDir)
     : { status: 'skipped' as const, note: bi('用 --no-build-check 跳过', 'skipped with --no-build-check') };
   return diffCatalogs({
