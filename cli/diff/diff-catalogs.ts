@@ -261,12 +261,12 @@ function reviewingDepartments(services: ServiceDiff[], other: OtherDiff[], toolc
   const itOffice = head.catalog.hall?.value.itOffice ?? base.catalog.hall?.value.itOffice;
   if (itOffice) {
     for (const s of services) {
-      // Every status change (going online, suspending, retiring, back to draft) and every change to a service
-      // with kept runtime versions is the IT office's to review, besides runtime changes and deletions.
+      // Every status change (going online, suspending, retiring, back to draft — kept runtime versions or not)
+      // is the IT office's to review, besides runtime changes, deletions and a kind change of a service with kept versions.
       const statusChange = s.status.from !== s.status.to && s.change === 'changed';
-      const kept = manifest?.services.has(s.previousId ?? s.id) === true;
+      const keptLost = manifest?.services.has(s.previousId ?? s.id) === true && s.service.some((c) => c.topic === 'type' || c.topic === 'classification');
       const publishing = s.change === 'added' && s.status.to !== undefined && PUBLISHED_LIVE.includes(s.status.to);
-      if (s.runtime?.version || statusChange || kept || publishing || s.change === 'removed') add(itOffice, s.id);
+      if (s.runtime?.version || statusChange || keptLost || publishing || s.change === 'removed') add(itOffice, s.id);
     }
     if (toolchain.length) add(itOffice, toolchain.length === 1 ? toolchain[0] : `${toolchain[0]} …`);
   }
