@@ -5,8 +5,12 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 /** Where GitHub reads review routing from, relative to the repository root. */
 export const CODEOWNERS_FILE = '.github/CODEOWNERS';
 
-/** Folders of the toolchain (not the catalog) that the IT office owns; the issue names them. */
-export const TOOLCHAIN_PATHS = ['/schemas/', '/cli/', '/site/', '/.github/', '/generated/'];
+/**
+ * Paths of the toolchain (not the catalog) that the IT office owns: the code, schemas, site, workflows and CI,
+ * the dependencies, the tests and benchmarks that vouch for them, and the generated output. `*` gives the IT
+ * office everything else too; naming these keeps them its own even if a later rule ever matched them.
+ */
+export const TOOLCHAIN_PATHS = ['/schemas/', '/cli/', '/site/', '/.github/', '/.ci/', '/test/', '/bench/', '/package.json', '/package-lock.json', '/.nvmrc', '/generated/'];
 
 const HEADER = [
   '# 本文件由 `hall codeowners` 根据各部门 department.yaml 中的管理员生成，请勿手工修改。',
@@ -81,10 +85,14 @@ export function generateCodeowners(catalog: Catalog, catalogPath = 'catalog'): C
     });
   }
 
+  // A file in another department's folder (nested folders pass the owner-folder check) is that folder's too.
+  const folderOf = (file: string) => (inCatalog(file).includes('/') ? inCatalog(file).split('/')[0] : undefined);
+  const concerned = (s: { value: { owner: string; participants?: string[] }; parsed: { file: string } }) =>
+    [...new Set([s.value.owner, ...(s.value.participants ?? []), ...(folderOf(s.parsed.file) ? [folderOf(s.parsed.file)!] : [])])];
   const shared = [...catalog.services.values()]
-    .filter((s) => (s.value.participants ?? []).some((p) => p !== s.value.owner))
+    .filter((s) => concerned(s).length > 1)
     .sort((a, b) => compare(a.parsed.file, b.parsed.file))
-    .map((s) => rule(fromRoot(s.parsed.file), [...new Set([s.value.owner, ...(s.value.participants ?? [])])]));
+    .map((s) => rule(fromRoot(s.parsed.file), concerned(s)));
   if (shared.length) {
     sections.push({
       title: '# 跨部门事项：主管部门和所有参与部门（上线前须经所有涉及部门确认，000号文第十一条）/ Cross-department services: the owner and every participant',
@@ -104,16 +112,66 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** One difference between the generated and the committed file, by the committed file's line. */
+export interface LineDifference {
+  /** 1-based line in the committed file (where a missing line belongs, for `missing`). */
+  line: number;
+  expected?: string;
+  actual?: string;
+}
+
+/** Line differences by longest common subsequence (CODEOWNERS files are a few hundred lines at most). */
+export function differingLines(expected: string[], actual: string[]): LineDifference[] {
+  const n = expected.length;
+  const m = actual.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = expected[i] === actual[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  // Walk the table: each line is kept, missing from the committed file, or extra in it.
+  const ops: LineDifference[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && expected[i] === actual[j]) {
+      i++;
+      j++;
+    } else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push({ line: j + 1, expected: expected[i++] });
+    else ops.push({ line: j + 1, actual: actual[j++] });
+  }
+  // A missing line next to an extra one at the same place is one line that reads differently.
+  const out: LineDifference[] = [];
+  for (const op of ops) {
+    const previous = out[out.length - 1];
+    if (previous && op.actual !== undefined && previous.actual === undefined && previous.line === op.line) out[out.length - 1] = { line: op.line, expected: previous.expected, actual: op.actual };
+    else out.push(op);
+  }
+  return out;
+}
+
+const SHOWN = 5;
+
+/** The differences in words, at most five of them: "第 19 行应为「…」，现为「…」". */
+function describeDifferences(found: LineDifference[]): { zh: string; en: string } {
+  const zh = found.slice(0, SHOWN).map((d) =>
+    d.expected !== undefined && d.actual !== undefined ? `第 ${d.line} 行应为「${d.expected}」，现为「${d.actual}」`
+      : d.expected !== undefined ? `第 ${d.line} 行前缺少「${d.expected}」` : `第 ${d.line} 行「${d.actual}」是多出来的`);
+  const en = found.slice(0, SHOWN).map((d) =>
+    d.expected !== undefined && d.actual !== undefined ? `line ${d.line} should be "${d.expected}", is "${d.actual}"`
+      : d.expected !== undefined ? `missing before line ${d.line}: "${d.expected}"` : `line ${d.line} is extra: "${d.actual}"`);
+  const more = found.length - SHOWN;
+  return {
+    zh: zh.join('；') + (more > 0 ? `；另有 ${more} 处` : ''),
+    en: en.join('; ') + (more > 0 ? `; and ${more} more` : ''),
+  };
+}
+
 /**
  * `codeowners/stale` when the committed file differs from what the catalog produces, pointing at the
- * first line that differs; nothing when they match. Pure.
+ * first line that differs and saying which lines differ; nothing when they match. Pure.
  */
 export function compareCodeowners(expected: string, actual: string, file: string): Diagnostic | undefined {
   const normalize = (s: string) => s.replace(/\r\n/g, '\n');
   if (normalize(expected) === normalize(actual)) return undefined;
-  const a = normalize(expected).split('\n');
-  const b = normalize(actual).split('\n');
-  let line = 0;
-  while (line < a.length && line < b.length && a[line] === b[line]) line++;
-  return { code: 'codeowners/stale', severity: 'error', args: {}, file, line: Math.min(line, Math.max(b.length - 1, 0)) + 1, column: 1 };
+  const found = differingLines(normalize(expected).split('\n'), normalize(actual).split('\n'));
+  const last = Math.max(normalize(actual).split('\n').length, 1);
+  return { code: 'codeowners/stale', severity: 'error', args: { lines: describeDifferences(found) }, file, line: Math.min(found[0]?.line ?? 1, last), column: 1 };
 }

@@ -1,4 +1,5 @@
 import { canonicalJson } from '../build/canonical.ts';
+import { runtimeBehaviour } from '../build/fingerprint.ts';
 import type { Service, WorkflowNode } from '../model/catalog.ts';
 import { fieldsOf, nodesOf } from '../model/catalog.ts';
 import type { Guide, Step } from '../../generated/types/service.ts';
@@ -25,31 +26,127 @@ function set(topic: Topic, before: Bi[], after: Bi[]): Change[] {
   return added.length || removed.length ? [{ topic, ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}) }] : [];
 }
 
-const edited = (topic: Topic, a: unknown, b: unknown, subject?: Bi): Change[] => (same(a, b) ? [] : [{ topic, ...(subject ? { subject } : {}) }]);
+const absent = (v: unknown) => v === undefined || v === null;
+const isText = (v: unknown): v is string | { zh: string; en?: string } =>
+  typeof v === 'string' || (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { zh?: unknown }).zh === 'string' && Object.keys(v).every((k) => k === 'zh' || k === 'en'));
+const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/** A value in words: texts and scalars as they are, anything else by the names of its parts. */
+function brief(v: unknown): Bi {
+  if (isText(v)) return text(v);
+  if (typeof v === 'boolean') return v ? bi('是', 'yes') : bi('否', 'no');
+  if (isScalar(v)) return describe.plain(v);
+  if (Array.isArray(v)) return describe.list(v.map(brief));
+  if (typeof v === 'object' && v !== null) return describe.list(Object.keys(v).map((k) => PROPERTY_NAMES[k] ?? bi(k)));
+  return bi('无', 'none');
+}
+
+/**
+ * The parts of two values that differ, each with its name and values for people: "备注：旧 → 新",
+ * "收费项目 › 第 1 项 › 依据：删除 …". Keys in `namedOnly` are named, never quoted (internal notes).
+ */
+function differences(a: unknown, b: unknown, name?: Bi, depth = 0, namedOnly: Set<string> = NAMED_ONLY): Bi[] {
+  if (same(a, b)) return [];
+  const objects = typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && Array.isArray(a) === Array.isArray(b);
+  if (objects && depth < 5) {
+    const keys = Array.isArray(a)
+      ? [...Array(Math.max(a.length, (b as unknown[]).length)).keys()].map(String)
+      : [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((key) => {
+      const own = Array.isArray(a) ? bi(`第 ${Number(key) + 1} 项`, `item ${Number(key) + 1}`) : PROPERTY_NAMES[key] ?? bi(key);
+      const path = name ? bi(`${name.zh} › ${own.zh}`, `${name.en} › ${own.en}`) : own;
+      const [x, y] = [(a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]];
+      if (!Array.isArray(a) && namedOnly.has(key)) return same(x, y) ? [] : [path];
+      return differences(x, y, path, depth + 1, namedOnly);
+    });
+  }
+  const what = absent(a) ? bi(`新增 ${brief(b).zh}`, `added ${brief(b).en}`)
+    : absent(b) ? bi(`删除 ${brief(a).zh}`, `removed ${brief(a).en}`)
+    : bi(`${brief(a).zh} → ${brief(b).zh}`, `${brief(a).en} → ${brief(b).en}`);
+  return [name ? bi(`${name.zh}：${what.zh}`, `${name.en}: ${what.en}`) : what];
+}
+
+/** Parts joined into one line. */
+const joined = (parts: Bi[]): Bi => bi(parts.map((x) => x.zh).join('；'), parts.map((x) => x.en).join('; '));
+
+/** Properties whose content never goes into a PR comment: internal-only notes, and scenario test data. */
+const NAMED_ONLY = new Set(['internal', 'scenarios']);
+
+/**
+ * Any difference at all between two values, in words: added, removed, old → new for texts and scalars,
+ * or each part that changed with its old and new value. The safety net under every describer: no change goes unsaid.
+ */
+function generic(topic: Topic, a: unknown, b: unknown, subject?: Bi): Change[] {
+  if (same(a, b)) return [];
+  const about = subject ? { subject } : {};
+  if (absent(a)) return [{ topic, ...about, added: [brief(b)] }];
+  if (absent(b)) return [{ topic, ...about, removed: [brief(a)] }];
+  if ((isText(a) || isScalar(a)) && (isText(b) || isScalar(b))) return [{ topic, ...about, from: brief(a), to: brief(b) }];
+  return [{ topic, ...about, to: joined(differences(a, b)) }];
+}
+
+/** What a describer said about a difference, or the generic account when it found nothing to say. */
+function ensure(topic: Topic, a: unknown, b: unknown, described: Change[], subject?: Bi): Change[] {
+  if (same(a, b)) return [];
+  return described.length ? described : generic(topic, a, b, subject);
+}
+
+/**
+ * Items of a list compared: equal items by key, then the items left over paired in order, so an item that
+ * changed (a location that moved to another room) reads old → new instead of removed + added.
+ */
+function list<T>(topic: Topic, before: T[], after: T[], key: (x: T) => string, label: (x: T) => Bi, terms?: (x: T) => Bi): Change[] {
+  const changes: Change[] = [];
+  const afterByKey = new Map(after.map((x) => [key(x), x]));
+  const beforeKeys = new Set(before.map(key));
+  const leftBefore = before.filter((x) => !afterByKey.has(key(x)));
+  const leftAfter = after.filter((x) => !beforeKeys.has(key(x)));
+  const full = (x: T) => (terms ? bi(`${label(x).zh}（${terms(x).zh}）`, `${label(x).en} (${terms(x).en})`) : label(x));
+  for (const old of before) {
+    const now = afterByKey.get(key(old));
+    if (now === undefined || same(old, now)) continue;
+    const from = terms?.(old);
+    const to = terms?.(now);
+    changes.push(...ensure(topic, old, now, from && to && !sameBi(from, to) ? [{ topic, subject: label(now), from, to }] : [], label(now)));
+  }
+  const paired = leftBefore.length === leftAfter.length ? leftBefore.length : 0;
+  for (let i = 0; i < paired; i++) changes.push({ topic, from: full(leftBefore[i]), to: full(leftAfter[i]) });
+  const added = leftAfter.slice(paired).map(full);
+  const removed = leftBefore.slice(paired).map(full);
+  if (added.length || removed.length) changes.push({ topic, ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}) });
+  const order = (xs: T[], keep: Set<string>) => xs.map(key).filter((k) => keep.has(k)).join('\u0000');
+  if (!changes.length && order(before, new Set(after.map(key))) !== order(after, beforeKeys)) changes.push({ topic, to: bi('顺序已改变', 'order changed') });
+  return changes;
+}
 
 const LISTING_DESCRIBED = new Set(['$schema', 'apiVersion', 'kind', 'id', 'status', 'name', 'type', 'classification', 'owner', 'participants', 'audiences', 'topics', 'channels', 'alert', 'retired', 'guide', 'form', 'workflow', 'link', 'appointment']);
-const GUIDE_DESCRIBED = new Set(['summary', 'basis', 'conditions', 'materials', 'timeLimit', 'fees', 'visits', 'onlineDepth', 'result', 'locations', 'contacts', 'contingency', 'faq', 'reviewed']);
+const GUIDE_DESCRIBED = new Set(['summary', 'basis', 'conditions', 'procedure', 'materials', 'timeLimit', 'fees', 'visits', 'onlineDepth', 'result', 'locations', 'contacts', 'contingency', 'faq', 'reviewed']);
 
-/** Anything else that differs, by name only (never its content: it may be internal-only, like guide.internal). */
+/** Anything else that differs, each with its values, except internal notes and scenarios (named only). */
 function more(topic: Topic, a: object, b: object, described: Set<string>): Change[] {
-  const names = otherChanges(a, b, described);
-  return names.length ? [{ topic, to: changed(names) }] : [];
+  const rest = (o: object) => Object.fromEntries(Object.entries(o).filter(([k]) => !described.has(k)));
+  const parts = differences(rest(a), rest(b));
+  return parts.length ? [{ topic, to: joined(parts) }] : [];
 }
 
 /** How a service is listed: name, kind, visibility, departments, audiences, topics, channels, notices. */
 export function serviceChanges(a: Service, b: Service): Change[] {
+  const alert = (s: Service) => (s.alert ? bi(
+    `${text(s.alert.text).zh}${s.alert.from || s.alert.until ? `（${s.alert.from ?? ''} 至 ${s.alert.until ?? ''}）` : ''}`,
+    `${text(s.alert.text).en}${s.alert.from || s.alert.until ? ` (${s.alert.from ?? ''} to ${s.alert.until ?? ''})` : ''}`,
+  ) : bi('无', 'none'));
   return [
     ...more('listingOther', a, b, LISTING_DESCRIBED),
-    ...value('name', text(a.name), text(b.name)),
+    ...ensure('name', a.name, b.name, value('name', text(a.name), text(b.name))),
     ...value('type', describe.serviceType(a.type), describe.serviceType(b.type)),
     ...value('classification', describe.classification(a.classification), describe.classification(b.classification)),
     ...value('owner', describe.plain(a.owner), describe.plain(b.owner)),
-    ...set('participants', (a.participants ?? []).map(describe.plain), (b.participants ?? []).map(describe.plain)),
-    ...set('audiences', a.audiences.map(describe.plain), b.audiences.map(describe.plain)),
-    ...set('topics', a.topics.map(describe.plain), b.topics.map(describe.plain)),
-    ...set('channels', (a.channels ?? []).map(describe.plain), (b.channels ?? []).map(describe.plain)),
-    ...value('alert', a.alert ? text(a.alert.text) : bi('无', 'none'), b.alert ? text(b.alert.text) : bi('无', 'none')),
-    ...value('retired', retirement(a), retirement(b)),
+    ...ensure('participants', a.participants, b.participants, set('participants', (a.participants ?? []).map(describe.plain), (b.participants ?? []).map(describe.plain))),
+    ...ensure('audiences', a.audiences, b.audiences, set('audiences', a.audiences.map(describe.plain), b.audiences.map(describe.plain))),
+    ...ensure('topics', a.topics, b.topics, set('topics', a.topics.map(describe.plain), b.topics.map(describe.plain))),
+    ...ensure('channels', a.channels, b.channels, set('channels', (a.channels ?? []).map(describe.plain), (b.channels ?? []).map(describe.plain))),
+    ...ensure('alert', a.alert, b.alert, value('alert', alert(a), alert(b))),
+    ...ensure('retired', a.retired, b.retired, value('retired', retirement(a), retirement(b))),
   ];
 }
 
@@ -63,39 +160,36 @@ function retirement(s: Service): Bi {
   );
 }
 
+const TIME_LIMIT_DESCRIBED = new Set(['type', 'legal', 'promised', 'external']);
+
 /** Guide changes users will notice: materials, time limits, fees, visits, where and when, contacts … */
 export function guideChanges(a: Guide, b: Guide): Change[] {
-  const changes: Change[] = [
-    ...edited('summary', a.summary, b.summary),
-    ...set('basis', (a.basis ?? []).map((x) => text(x.name)), (b.basis ?? []).map((x) => text(x.name))),
-    ...set('conditions', a.conditions.map(text), b.conditions.map(text)),
-  ];
-  const materialsA = new Map(a.materials.map((m) => [text(m.name).zh, m]));
-  const materialsB = new Map(b.materials.map((m) => [text(m.name).zh, m]));
-  changes.push(...set('materials', a.materials.map((m) => text(m.name)), b.materials.map((m) => text(m.name))));
-  for (const [name, before] of materialsA) {
-    const after = materialsB.get(name);
-    if (!after || same(before, after)) continue;
-    const termsA = describe.materialTerms(before);
-    const termsB = describe.materialTerms(after);
-    changes.push(sameBi(termsA, termsB) ? { topic: 'material', subject: text(after.name) } : { topic: 'material', subject: text(after.name), from: termsA, to: termsB });
-  }
-  changes.push(
-    ...value('timeLimitType', describe.timeLimitType(a.timeLimit?.type), describe.timeLimitType(b.timeLimit?.type)),
-    ...value('legalLimit', describe.duration(a.timeLimit?.legal), describe.duration(b.timeLimit?.legal)),
-    ...value('promisedLimit', describe.duration(a.timeLimit?.promised), describe.duration(b.timeLimit?.promised)),
-    ...value('fees', describe.fees(a.fees), describe.fees(b.fees)),
-    ...value('visits', describe.visits(a.visits), describe.visits(b.visits)),
-    ...value('onlineDepth', describe.onlineDepth(a.onlineDepth), describe.onlineDepth(b.onlineDepth)),
-    ...value('result', describe.result(a.result), describe.result(b.result)),
-    ...set('locations', a.locations.map(describe.place), b.locations.map(describe.place)),
-    ...value('consultation', describe.contact(a.contacts.consultation), describe.contact(b.contacts.consultation)),
-    ...value('complaint', describe.contact(a.contacts.complaint), describe.contact(b.contacts.complaint)),
-    ...edited('contingency', a.contingency, b.contingency),
-    ...set('faq', (a.faq ?? []).map((f) => text(f.q)), (b.faq ?? []).map((f) => text(f.q))),
+  const limitA = a.timeLimit ?? {};
+  const limitB = b.timeLimit ?? {};
+  return [
+    ...generic('summary', a.summary, b.summary),
+    ...list('basis', a.basis ?? [], b.basis ?? [], (x) => text(x.name).zh, (x) => text(x.name)),
+    ...list('conditions', a.conditions, b.conditions, (x) => text(x).zh, text),
+    ...generic('procedure', a.procedure, b.procedure),
+    ...list('materials', a.materials, b.materials, (m) => text(m.name).zh, (m) => text(m.name), describe.materialTerms).map((c) => (c.subject ? { ...c, topic: 'material' as const } : c)),
+    ...ensure('timeLimitType', a.timeLimit?.type, b.timeLimit?.type, value('timeLimitType', describe.timeLimitType(a.timeLimit?.type), describe.timeLimitType(b.timeLimit?.type))),
+    ...ensure('legalLimit', a.timeLimit?.legal, b.timeLimit?.legal, value('legalLimit', describe.duration(a.timeLimit?.legal), describe.duration(b.timeLimit?.legal))),
+    ...ensure('promisedLimit', a.timeLimit?.promised, b.timeLimit?.promised, value('promisedLimit', describe.duration(a.timeLimit?.promised), describe.duration(b.timeLimit?.promised))),
+    ...ensure('externalLimit', a.timeLimit?.external, b.timeLimit?.external, value('externalLimit', describe.duration(a.timeLimit?.external), describe.duration(b.timeLimit?.external))),
+    ...more('timeLimitOther', limitA, limitB, TIME_LIMIT_DESCRIBED),
+    ...ensure('fees', a.fees, b.fees, value('fees', describe.fees(a.fees), describe.fees(b.fees))),
+    ...ensure('visits', a.visits, b.visits, value('visits', describe.visits(a.visits), describe.visits(b.visits))),
+    ...ensure('onlineDepth', a.onlineDepth, b.onlineDepth, value('onlineDepth', describe.onlineDepth(a.onlineDepth), describe.onlineDepth(b.onlineDepth))),
+    ...ensure('result', a.result, b.result, value('result', describe.result(a.result), describe.result(b.result))),
+    ...list('locations', a.locations, b.locations, (p) => canonicalJson(p), describe.place),
+    ...ensure('consultation', a.contacts.consultation, b.contacts.consultation, value('consultation', describe.contact(a.contacts.consultation), describe.contact(b.contacts.consultation))),
+    ...ensure('complaint', a.contacts.complaint, b.contacts.complaint, value('complaint', describe.contact(a.contacts.complaint), describe.contact(b.contacts.complaint))),
+    ...more('guideOther', a.contacts, b.contacts, new Set(['consultation', 'complaint'])),
+    ...generic('contingency', a.contingency, b.contingency),
+    ...list('faq', a.faq ?? [], b.faq ?? [], (f) => text(f.q).zh, (f) => text(f.q)),
+    ...generic('reviewed', a.reviewed, b.reviewed),
     ...more('guideOther', a, b, GUIDE_DESCRIBED),
-  );
-  return changes;
+  ];
 }
 
 const labelled = (id: string, label: Bi): Bi => bi(`${id}「${label.zh}」`, `${id} "${label.en}"`);
@@ -111,15 +205,20 @@ const PROPERTY_NAMES: Record<string, Bi> = {
   name: bi('名称', 'name'), description: bi('说明', 'description'), notify: bi('通知', 'notifications'), fields: bi('办理人填写的字段', 'fields filled in at the step'),
   keywords: bi('搜索关键词', 'keywords'), hot: bi('热门', 'hot'), recommended: bi('推荐', 'recommended'), quickAccess: bi('快捷通道', 'quick access'),
   scenarios: bi('测试场景', 'test scenarios'), procedure: bi('办理流程说明', 'procedure'), internal: bi('内部信息', 'internal notes'),
+  zh: bi('中文', 'Chinese'), en: bi('英文', 'English'), note: bi('备注', 'note'), value: bi('数值', 'value'), unit: bi('单位', 'unit'),
+  source: bi('来源', 'source'), sourceNote: bi('来源说明', 'source note'), blankForm: bi('空白表格', 'blank form'), sample: bi('样表', 'sample'),
+  basis: bi('依据', 'basis'), signature: bi('签字', 'signature'), stamp: bi('盖章', 'stamp'), copies: bi('份数', 'copies'), form: bi('形式', 'form'),
+  required: bi('必需', 'required'), article: bi('条款', 'article'), url: bi('网址', 'URL'), grade: bi('等级', 'grade'), flags: bi('能力项', 'capabilities'),
+  count: bi('次数', 'count'), reason: bi('原因', 'reason'), free: bi('免费', 'free'), items: bi('收费项目', 'fee items'), standard: bi('标准', 'standard'),
+  q: bi('问题', 'question'), a: bi('回答', 'answer'), campus: bi('校区', 'campus'), address: bi('地址', 'address'), room: bi('房间', 'room'),
+  hours: bi('办公时间', 'hours'), phone: bi('电话', 'phone'), email: bi('邮箱', 'e-mail'), system: bi('业务系统', 'system'), mobileUrl: bi('移动端网址', 'mobile URL'),
+  sso: bi('统一身份认证', 'single sign-on'), resources: bi('资源', 'resources'), slots: bi('时段', 'slots'), limits: bi('限制', 'limits'),
+  sections: bi('表单分组', 'form sections'), title: bi('标题', 'title'), steps: bi('环节', 'steps'), notifications: bi('通知', 'notifications'),
+  type: bi('类型', 'type'), eCertificate: bi('电子证照', 'e-certificate'), text: bi('文字', 'text'), from: bi('开始日期', 'from'), until: bi('结束日期', 'until'),
+  date: bi('日期', 'date'), successor: bi('接替事项', 'successor'), consultation: bi('咨询', 'consultation'), complaint: bi('投诉', 'complaint'),
+  visibleIf: bi('显示条件', 'shown if'), prefill: bi('预填', 'prefill'), id: bi('标识', 'id'), group: bi('群组', 'group'), scope: bi('范围', 'scope'),
+  department: bi('部门', 'department'), deadline: bi('时限', 'deadline'), actions: bi('操作', 'actions'), reminder: bi('提醒', 'reminder'),
 };
-
-/** The properties that differ between two versions of an object, except those described elsewhere. */
-function otherChanges(a: object, b: object, described: Set<string>): Bi[] {
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !described.has(k) && !same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-  return keys.map((k) => PROPERTY_NAMES[k] ?? bi(k));
-}
-
-const changed = (names: Bi[]): Bi => bi(`已修改${names.map((x) => x.zh).join('、')}`, `changed ${names.map((x) => x.en).join(', ')}`);
 
 const FIELD_DESCRIBED = new Set(['id', 'type', 'required', 'prefill', 'visibleIf']);
 
@@ -144,13 +243,13 @@ function fieldChanges(a: Service | undefined, b: Service): Change[] {
     const termsA = fieldTerms(old);
     const termsB = fieldTerms(now);
     if (!sameBi(termsA, termsB)) changes.push({ topic: 'field', subject, from: termsA, to: termsB });
-    const other = otherChanges(old, now, FIELD_DESCRIBED);
-    if (other.length) changes.push({ topic: 'field', subject, to: changed(other) });
+    changes.push(...more('field', old, now, FIELD_DESCRIBED).map((c) => ({ ...c, subject })));
   }
-  const sectionsA = (a?.form?.sections ?? []).map((s) => text(s.title));
-  const sectionsB = (b.form?.sections ?? []).map((s) => text(s.title));
-  changes.push(...set('sections', sectionsA, sectionsB));
-  return changes;
+  // Sections without their fields (those are compared above), matched by id, else by title.
+  const sections = (s: Service | undefined) => (s?.form?.sections ?? []).map((x) => ({ ...x, fields: undefined }));
+  changes.push(...list('sections', sections(a), sections(b), (x) => x.id ?? text(x.title).zh, (x) => text(x.title)));
+  // A field moved to another section, or fields reordered: still a change to say.
+  return ensure('fields', a?.form, b.form, changes);
 }
 
 const nodeName = (node: WorkflowNode): Bi => labelled(node.id, node.name ? text(node.name) : bi(node.id));
@@ -201,16 +300,15 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
     } else if (!('if' in old) && !('parallel' in old) && !('if' in now) && !('parallel' in now)) {
       const keys = STEP_DESCRIBED.filter((k) => !same(old[k], now[k]));
       if (keys.length) changes.push({ topic: 'step', subject, from: stepTerms(old, keys), to: stepTerms(now, keys) });
-      const other = otherChanges(old, now, new Set(['id', ...STEP_DESCRIBED]));
-      if (other.length) changes.push({ topic: 'step', subject, to: changed(other) });
+      changes.push(...more('step', old, now, new Set(['id', ...STEP_DESCRIBED])).map((c) => ({ ...c, subject })));
     } else {
       changes.push({ topic: 'step', subject, to: bi('类型已改变', 'changed kind') });
     }
   }
   const order = (m: Map<string, WorkflowNode>, keep: Map<string, WorkflowNode>) => [...m.keys()].filter((k) => keep.has(k));
   if (order(before, after).join() !== order(after, before).join()) changes.push({ topic: 'order' });
-  changes.push(...edited('notifications', a?.workflow?.notifications, b.workflow?.notifications));
-  return changes;
+  const steps = ensure('steps', a?.workflow?.steps, b.workflow?.steps, changes);
+  return [...steps, ...generic('notifications', a?.workflow?.notifications, b.workflow?.notifications)];
 }
 
 /**
@@ -219,14 +317,13 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
  */
 export function runtimeChanges(a: Service | undefined, b: Service): Change[] {
   const changes = [...fieldChanges(a, b), ...workflowChanges(a, b)];
-  if (!same(a?.link, b.link)) {
-    changes.push(...(b.link ? value('link', a?.link ? describe.plain(a.link.url) : bi('无', 'none'), describe.plain(b.link.url)) : []));
-    if (b.link && a?.link?.url === b.link.url) changes.push({ topic: 'link' });
-  }
-  if (!same(a?.appointment, b.appointment)) {
-    const resources = (s: Service | undefined) => (s?.appointment?.resources ?? []).map((r) => labelled(r.id, text(r.name)));
-    const found = set('appointment', resources(a), resources(b));
-    changes.push(...(found.length ? found : [{ topic: 'appointment' as const }]));
-  }
+  changes.push(...generic('link', a?.link?.url, b.link?.url), ...(a?.link?.url === b.link?.url ? generic('link', a?.link, b.link) : []));
+  const resources = (s: Service | undefined) => (s?.appointment?.resources ?? []).map((r) => labelled(r.id, text(r.name)));
+  changes.push(...ensure('appointment', a?.appointment, b.appointment, set('appointment', resources(a), resources(b))));
   return changes;
+}
+
+/** Whatever else the runtime fingerprint covers (id, kind, departments, channels), said with its values. */
+export function otherRuntimeChanges(a: Service, b: Service): Change[] {
+  return generic('other', runtimeBehaviour(a), runtimeBehaviour(b));
 }

@@ -43,7 +43,8 @@ export const classification = (c: string): Bi => CLASSIFICATION[c] ?? plain(c);
 export function duration(d: Duration | undefined): Bi {
   if (!d) return bi('未写', 'not given');
   const unit = d.unit === 'workday' ? bi('个工作日', 'work day') : bi('个自然日', 'calendar day');
-  return bi(`${d.value} ${unit.zh}`, counted(d.value, unit.en));
+  const note = d.note ? text(d.note) : undefined;
+  return bi(`${d.value} ${unit.zh}${note ? `（${note.zh}）` : ''}`, `${counted(d.value, unit.en)}${note ? ` (${note.en})` : ''}`);
 }
 
 export const timeLimitType = (t: string | undefined): Bi =>

@@ -8,8 +8,10 @@ import type { ParsedFile } from '../load/parse-file.ts';
 import type { Department, Hall, RoleGroup, Service } from '../model/catalog.ts';
 import * as describe from './describe.ts';
 import { bi, text } from './describe.ts';
-import { guideChanges, runtimeChanges, serviceChanges } from './compare-service.ts';
+import { guideChanges, otherRuntimeChanges, runtimeChanges, serviceChanges } from './compare-service.ts';
 import type { BaseManifest } from './read-base.ts';
+import { keptVersionChanges } from './kept-versions.ts';
+import type { KeptVersionsInput } from './kept-versions.ts';
 import type { Bi, CatalogDiff, Change, GeneratedCheck, OtherDiff, ReviewingDepartment, RuntimeVersion, ServiceDiff, Status } from './model.ts';
 
 export interface DiffInput {
@@ -21,6 +23,8 @@ export interface DiffInput {
   /** Every path that differs between the base and the working tree, repository-relative. */
   changedPaths: string[];
   generated: GeneratedCheck;
+  /** Both runtime manifests and the generated files changed since the base, for the append-only rule. */
+  keptVersions?: KeptVersionsInput;
 }
 
 /** A document of one kind as found in a check result, valid or not. */
@@ -44,8 +48,18 @@ function documentsOf<T>(result: CheckResult, kind: string, key: string): Map<str
 }
 
 const statusOf = (s: { status?: unknown } | undefined): Status | undefined => (typeof s?.status === 'string' ? (s.status as Status) : undefined);
-const departmentsOf = (s: Partial<Service> | undefined): string[] =>
-  s ? [s.owner, ...(Array.isArray(s.participants) ? s.participants : [])].filter((x): x is string => typeof x === 'string') : [];
+/**
+ * The departments a service file concerns: the owner it declares, its participants, and the department
+ * whose folder holds the file (its admins own that folder in CODEOWNERS, whatever the file says).
+ */
+function departmentsOf(found: Found<Service>, catalogDir: string): string[] {
+  const s = found.value as Partial<Service>;
+  const inCatalog = catalogDir === '.' ? found.parsed.file : found.parsed.file.slice(catalogDir.length + 1);
+  const parts = inCatalog.split('/');
+  const folder = parts.length >= 2 ? parts[0] : undefined;
+  const declared = [s.owner, ...(Array.isArray(s.participants) ? s.participants : [])].filter((x): x is string => typeof x === 'string');
+  return [...new Set([...declared, ...(folder ? [folder] : [])])];
+}
 const nameOf = (s: Partial<Service>): Bi => (s.name !== undefined && (typeof s.name === 'string' || typeof s.name === 'object') ? text(s.name) : bi(String(s.id)));
 
 /**
@@ -73,9 +87,9 @@ export function diffCatalogs(input: DiffInput): CatalogDiff {
     if (renamedTo) {
       claimed.add(renamedTo.value.id);
       if (published) forbidden.push(diagnosticAt(renamedTo.parsed, 'pr/id-changed', ['id'], { name: nameOf(old.value).zh, from: id, to: renamedTo.value.id }));
-      services.push({ ...compareService(old, renamedTo, manifest), previousId: id });
+      services.push({ ...compareService(old, renamedTo, manifest, head.catalog.dir), previousId: id });
     } else if (headUnreadable.has(old.parsed.file)) {
-      services.push({ id, name: nameOf(old.value), file: old.parsed.file, change: 'changed', status: { from: statusOf(old.value) }, service: [], guide: [], departments: departmentsOf(old.value), incomplete: true });
+      services.push({ id, name: nameOf(old.value), file: old.parsed.file, change: 'changed', status: { from: statusOf(old.value) }, service: [], guide: [], departments: departmentsOf(old, base.catalog.dir), incomplete: true });
     } else {
       if (published) {
         forbidden.push({
@@ -83,7 +97,7 @@ export function diffCatalogs(input: DiffInput): CatalogDiff {
           args: { name: nameOf(old.value).zh, id, status: describe.status(statusOf(old.value)), file: old.parsed.file },
         });
       }
-      services.push({ id, name: nameOf(old.value), file: old.parsed.file, change: 'removed', status: { from: statusOf(old.value) }, service: [], guide: [], departments: departmentsOf(old.value) });
+      services.push({ id, name: nameOf(old.value), file: old.parsed.file, change: 'removed', status: { from: statusOf(old.value) }, service: [], guide: [], departments: departmentsOf(old, base.catalog.dir) });
     }
   }
 
@@ -94,14 +108,23 @@ export function diffCatalogs(input: DiffInput): CatalogDiff {
       services.push({
         id, name: nameOf(now.value), file: now.parsed.file, change: 'added', status: { to: statusOf(now.value) }, service: [], guide: [],
         ...(now.valid ? runtimeOf(undefined, now.value, manifest) : {}),
-        departments: departmentsOf(now.value),
+        departments: departmentsOf(now, head.catalog.dir),
         ...(now.valid ? {} : { incomplete: true }),
       });
       continue;
     }
-    const diff = compareService(old, now, manifest);
+    const diff = compareService(old, now, manifest, head.catalog.dir);
     const moved = old.parsed.file !== now.parsed.file;
     if (moved || diff.status.from !== diff.status.to || diff.service.length || diff.guide.length || diff.runtime || diff.incomplete) services.push(diff);
+    const kept = manifest?.services.get(id);
+    if (kept && now.valid && !hasRuntimeDefinition(now.value)) {
+      // Kept versions serve applications in flight and statistics: no status or type change may drop them.
+      forbidden.push(diagnosticAt(now.parsed, 'pr/kept-versions-dropped', statusOf(now.value) === 'draft' ? ['status'] : now.value.classification === 'confidential' ? ['classification'] : ['type'], {
+        name: nameOf(now.value).zh, id, current: kept.current, status: describe.status(statusOf(now.value)),
+      }));
+    } else if (statusOf(old.value) !== 'draft' && statusOf(old.value) !== undefined && statusOf(now.value) === 'draft') {
+      forbidden.push(diagnosticAt(now.parsed, 'pr/published-to-draft', ['status'], { name: nameOf(now.value).zh, id, status: describe.status(statusOf(old.value)) }));
+    }
     if (now.value.classification === 'confidential' && old.value.classification !== 'confidential' && PUBLISHED_LIVE.includes(statusOf(old.value)!)) {
       forbidden.push(diagnosticAt(now.parsed, 'pr/confidential-while-online', ['classification'], { name: nameOf(now.value).zh, id, status: describe.status(statusOf(old.value)) }));
     }
@@ -111,6 +134,7 @@ export function diffCatalogs(input: DiffInput): CatalogDiff {
   const other = [...departmentDiffs(base, head), ...roleDiffs(base, head), ...hallDiffs(base, head)];
   const catalogPrefix = `${head.catalog.dir}/`;
   const toolchain = input.changedPaths.filter((p) => !p.startsWith(catalogPrefix) && !p.startsWith('generated/'));
+  if (input.keptVersions) forbidden.push(...keptVersionChanges(input.keptVersions));
   if (input.generated.status === 'stale') {
     forbidden.push({ code: 'pr/generated-stale', severity: 'error', file: 'generated', line: 1, column: 1, args: { files: (input.generated.files ?? []).join(', ') || 'generated/' } });
   }
@@ -119,14 +143,14 @@ export function diffCatalogs(input: DiffInput): CatalogDiff {
     services,
     other,
     toolchain,
-    departments: reviewingDepartments(services, other, toolchain, base, head),
+    departments: reviewingDepartments(services, other, toolchain, base, head, manifest),
     forbidden,
     generated: input.generated,
   };
 }
 
-function compareService(old: Found<Service>, now: Found<Service>, manifest: BaseManifest | undefined): ServiceDiff {
-  const departments = [...new Set([...departmentsOf(old.value), ...departmentsOf(now.value)])];
+function compareService(old: Found<Service>, now: Found<Service>, manifest: BaseManifest | undefined, catalogDir: string): ServiceDiff {
+  const departments = [...new Set([...departmentsOf(old, catalogDir), ...departmentsOf(now, catalogDir)])];
   const status = { from: statusOf(old.value), to: statusOf(now.value) };
   const common = { id: now.value.id, name: nameOf(now.value), file: now.parsed.file, change: 'changed' as const, status, departments };
   if (!old.valid || !now.valid) return { ...common, service: [], guide: [], incomplete: !now.valid || undefined };
@@ -140,7 +164,11 @@ function compareService(old: Found<Service>, now: Found<Service>, manifest: Base
 
 /** The runtime side of a change: what changed and the version number the next build gives it. */
 function runtimeOf(a: Service | undefined, b: Service, manifest: BaseManifest | undefined): Pick<ServiceDiff, 'runtime'> {
-  if (!hasRuntimeDefinition(b)) return {};
+  if (!hasRuntimeDefinition(b)) {
+    // No runtime definition (a draft, a guide, confidential): its form and workflow edits are still said.
+    const changes = a ? runtimeChanges(a, b) : [];
+    return changes.length ? { runtime: { changes } } : {};
+  }
   const before = a && hasRuntimeDefinition(a) ? a : undefined;
   const fingerprint = runtimeFingerprint(b);
   if (before && sameRuntimeVersion(before, b)) return {};
@@ -151,7 +179,7 @@ function runtimeOf(a: Service | undefined, b: Service, manifest: BaseManifest | 
     ? { from: entry.current, to: same ? entry.current : entry.current + 1, fromManifest: true, newDefinition: !before }
     : { to: 1, fromManifest: false, newDefinition: !before };
   const changes = before ? runtimeChanges(before, b) : [];
-  return { runtime: { changes: before && changes.length === 0 ? [{ topic: 'other' }] : changes, version } };
+  return { runtime: { changes: before && changes.length === 0 ? otherRuntimeChanges(before, b) : changes, version } };
 }
 
 function departmentDiffs(base: CheckResult, head: CheckResult): OtherDiff[] {
@@ -227,7 +255,7 @@ function hallDiffs(base: CheckResult, head: CheckResult): OtherDiff[] {
 }
 
 /** Every department whose review the PR needs, with its admins and the reasons, the IT office included. */
-function reviewingDepartments(services: ServiceDiff[], other: OtherDiff[], toolchain: string[], base: CheckResult, head: CheckResult): ReviewingDepartment[] {
+function reviewingDepartments(services: ServiceDiff[], other: OtherDiff[], toolchain: string[], base: CheckResult, head: CheckResult, manifest: BaseManifest | undefined): ReviewingDepartment[] {
   const reasons = new Map<string, Set<string>>();
   const add = (code: string, reason: string) => reasons.set(code, (reasons.get(code) ?? new Set()).add(reason));
   for (const s of services) for (const code of s.departments) add(code, s.id);
@@ -235,8 +263,12 @@ function reviewingDepartments(services: ServiceDiff[], other: OtherDiff[], toolc
   const itOffice = head.catalog.hall?.value.itOffice ?? base.catalog.hall?.value.itOffice;
   if (itOffice) {
     for (const s of services) {
-      const publishing = s.status.to !== undefined && PUBLISHED_LIVE.includes(s.status.to) && s.status.from !== s.status.to;
-      if (s.runtime || publishing || s.change === 'removed') add(itOffice, s.id);
+      // Every status change (going online, suspending, retiring, back to draft — kept runtime versions or not)
+      // is the IT office's to review, besides runtime changes, deletions and a kind change of a service with kept versions.
+      const statusChange = s.status.from !== s.status.to && s.change === 'changed';
+      const keptLost = manifest?.services.has(s.previousId ?? s.id) === true && s.service.some((c) => c.topic === 'type' || c.topic === 'classification');
+      const publishing = s.change === 'added' && s.status.to !== undefined && PUBLISHED_LIVE.includes(s.status.to);
+      if (s.runtime?.version || statusChange || keptLost || publishing || s.change === 'removed') add(itOffice, s.id);
     }
     if (toolchain.length) add(itOffice, toolchain.length === 1 ? toolchain[0] : `${toolchain[0]} …`);
   }

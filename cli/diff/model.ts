@@ -12,7 +12,8 @@ export type Topic =
   | 'summary' | 'basis' | 'conditions' | 'materials' | 'material' | 'timeLimitType' | 'legalLimit' | 'promisedLimit' | 'fees'
   | 'visits' | 'onlineDepth' | 'result' | 'locations' | 'consultation' | 'complaint' | 'contingency' | 'faq'
   | 'sections' | 'fields' | 'field' | 'steps' | 'step' | 'branch' | 'parallel' | 'order' | 'notifications' | 'link' | 'appointment' | 'other'
-  | 'department' | 'admins' | 'leader' | 'groups' | 'group' | 'hall' | 'listingOther' | 'guideOther';
+  | 'department' | 'admins' | 'leader' | 'groups' | 'group' | 'hall' | 'listingOther' | 'guideOther'
+  | 'procedure' | 'externalLimit' | 'timeLimitOther' | 'reviewed';
 
 /**
  * One observed change: a value that went `from` → `to`, or items `added` / `removed`.

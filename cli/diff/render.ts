@@ -25,6 +25,8 @@ const TOPICS: Record<Topic, Bi> = {
   department: { zh: '部门信息', en: 'Department details' }, admins: { zh: '管理员', en: 'Admins' }, leader: { zh: '分管领导', en: 'Leader in charge' },
   groups: { zh: '群组', en: 'Groups' }, group: { zh: '群组', en: 'Group' }, hall: { zh: '大厅设置', en: 'Hall settings' },
   listingOther: { zh: '其他设置', en: 'Other settings' }, guideOther: { zh: '指南的其他内容', en: 'Other guide content' },
+  procedure: { zh: '办理流程说明', en: 'Procedure' }, externalLimit: { zh: '校外环节时间', en: 'Time outside the university' },
+  timeLimitOther: { zh: '办理时限的其他内容', en: 'Other time-limit details' }, reviewed: { zh: '复核日期', en: 'Last reviewed' },
 };
 
 const WORDS = {
@@ -85,9 +87,11 @@ function kinds(s: ServiceDiff, lang: Lang): string {
   if (s.change === 'removed') return W.removed;
   const out: string[] = [];
   if (s.previousId) out.push(W.renamed);
-  if (s.status.to === 'retired' && s.status.from !== 'retired') out.push(W.retired);
-  else if (s.status.from !== s.status.to) out.push(W.statusChange);
-  if (s.service.length) out.push(W.listing);
+  const retiring = s.service.some((c) => c.topic === 'retired') || (s.status.to === 'retired' && s.status.from !== 'retired');
+  if (retiring) out.push(W.retired);
+  if (s.status.from !== s.status.to && s.status.to !== 'retired') out.push(W.statusChange);
+  // The retirement block is the retirement itself, not a change to how the service is listed.
+  if (s.service.some((c) => c.topic !== 'retired')) out.push(W.listing);
   if (s.guide.length) out.push(W.guide);
   if (s.runtime) out.push(W.flow);
   if (!out.length) out.push(s.incomplete ? '⚠️' : W.edited);
@@ -122,8 +126,9 @@ function serviceSection(s: ServiceDiff, lang: Lang): string[] {
 export function renderMarkdown(diff: CatalogDiff, lang: Lang): string {
   const W = WORDS[lang];
   const head: string[] = [COMMENT_MARKER, `### 📋 ${W.title}`, '', `${W.base}${W.colon}\`${diff.base.ref}\`${paren(diff.base.commit.slice(0, 10), lang)} → ${W.head}`, ''];
-  if (diff.services.length === 0) head.push(W.none, '');
-  else {
+  if (diff.services.length === 0) {
+    if (!diff.forbidden.length) head.push(W.none, '');
+  } else {
     head.push(`| ${W.service} | ${W.owner} | ${W.change} | ${W.status} | ${W.runtime} |`, '| --- | --- | --- | --- | --- |');
     for (const s of diff.services) {
       const owner = s.departments[0] ?? '';

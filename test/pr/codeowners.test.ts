@@ -14,6 +14,12 @@ const EXPECTED_RULES = [
   '/cli/ @zhou-min @wu-qiang',
   '/site/ @zhou-min @wu-qiang',
   '/.github/ @zhou-min @wu-qiang',
+  '/.ci/ @zhou-min @wu-qiang',
+  '/test/ @zhou-min @wu-qiang',
+  '/bench/ @zhou-min @wu-qiang',
+  '/package.json @zhou-min @wu-qiang',
+  '/package-lock.json @zhou-min @wu-qiang',
+  '/.nvmrc @zhou-min @wu-qiang',
   '/generated/ @zhou-min @wu-qiang',
   '/catalog/hall.yaml @zhou-min @wu-qiang',
   // Role groups: the departments maintaining them (counselor … by xgc, office-staff by jsj).
@@ -31,12 +37,21 @@ describe('hall codeowners', () => {
   it('writes .github/CODEOWNERS from the departments, groups and cross-department services', async () => {
     const run = await repo.hall(['codeowners', '--today', TODAY]);
     expect(run.exitCode, String(run.stderr)).toBe(0);
-    expect(String(run.stdout)).toContain('已写入 .github/CODEOWNERS（12 条规则）');
+    expect(String(run.stdout)).toContain('已写入 .github/CODEOWNERS（18 条规则）');
     const text = await repo.read('.github/CODEOWNERS');
     expect(rulesOf(text)).toEqual(EXPECTED_RULES);
     expect(text.startsWith('# 本文件由 `hall codeowners` 根据各部门 department.yaml 中的管理员生成')).toBe(true);
     // Deterministic: the same catalog gives the same bytes.
     expect(String((await repo.hall(['codeowners', '--stdout', '--today', TODAY])).stdout)).toBe(text.trimEnd());
+  });
+
+  it('routes a service filed in another department\'s subfolder to the folder\'s department and the declared owner', async () => {
+    const guide = await repo.read('catalog/jsj/exchange-guide.yaml');
+    await repo.write('catalog/xgc/more/jsj-extra.yaml', guide.replace('id: exchange-guide', 'id: jsj-extra'));
+    await repo.write('catalog/xgc/more/files/booking-sample.pdf', await repo.read('catalog/jsj/files/booking-sample.pdf'));
+    const run = await repo.hall(['codeowners', '--today', TODAY]);
+    expect(run.exitCode, String(run.stdout) + String(run.stderr)).toBe(0);
+    expect(rulesOf(await repo.read('.github/CODEOWNERS'))).toContain('/catalog/xgc/more/jsj-extra.yaml @zhang-wei @li-ming');
   });
 
   it('refuses to write from a catalog with errors', async () => {
@@ -48,35 +63,58 @@ describe('hall codeowners', () => {
 });
 
 describe('hall check: stale CODEOWNERS', () => {
-  it('says nothing when the repository has no CODEOWNERS', async () => {
+  const found = async () => {
+    const check = await repo.hall(['check', '--today', TODAY, '--format', 'json']);
+    return { exitCode: check.exitCode, diagnostics: (JSON.parse(String(check.stdout)) as { diagnostics: { code: string; file: string; line: number; message: string }[] }).diagnostics };
+  };
+
+  it('is clean with the generated CODEOWNERS in place', async () => {
     expect((await repo.hall(['check', '--today', TODAY])).exitCode).toBe(0);
   });
 
-  // Line 19 is roles.yaml's rule (jsj maintains a group), the first rule that names jsj's admins.
+  it('reports a deleted CODEOWNERS as missing', async () => {
+    await repo.remove('.github/CODEOWNERS');
+    const { exitCode, diagnostics } = await found();
+    expect(exitCode).toBe(1);
+    expect(diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`)).toEqual(['codeowners/missing .github/CODEOWNERS:1']);
+    expect(diagnostics[0].message).toContain('仓库中没有 .github/CODEOWNERS');
+  });
+
+  it.each(['CODEOWNERS', 'docs/CODEOWNERS'])('reports CODEOWNERS moved to %s as misplaced', async (place) => {
+    await repo.write(place, await repo.read('.github/CODEOWNERS'));
+    await repo.remove('.github/CODEOWNERS');
+    const { exitCode, diagnostics } = await found();
+    expect(exitCode).toBe(1);
+    expect(diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`)).toEqual([`codeowners/misplaced ${place}:1`]);
+    expect(diagnostics[0].message).toContain(`评审分派文件在 ${place}`);
+  });
+
+  // Line 25 is roles.yaml's rule (jsj maintains a group), the first rule that names jsj's admins.
   it.each([
-    { name: 'an admin added to a department', file: 'catalog/jsj/department.yaml', find: '    github: zhang-wei', replace: '    github: zhang-wei\n  - name: 刘洋\n    github: liu-yang', line: 19 },
-    { name: 'a participant added to a service', file: 'catalog/jsj/lab-booking.yaml', find: 'owner: jsj', replace: 'owner: jsj\nparticipants: [xgc]', line: 27 },
-    { name: 'a group maintained by another department', file: 'catalog/roles.yaml', find: '    maintainer: jsj', replace: '    maintainer: xxzx', line: 19 },
-  ])('reports it after $name, at the first differing line', async ({ file, find, replace, line }) => {
+    { name: 'an admin added to a department', file: 'catalog/jsj/department.yaml', find: '    github: zhang-wei', replace: '    github: zhang-wei\n  - name: 刘洋\n    github: liu-yang', line: 25, said: '第 25 行应为「/catalog/roles.yaml @li-ming @zhang-wei @liu-yang」，现为「/catalog/roles.yaml @li-ming @zhang-wei」' },
+    { name: 'a participant added to a service', file: 'catalog/jsj/lab-booking.yaml', find: 'owner: jsj', replace: 'owner: jsj\nparticipants: [xgc]', line: 33, said: '第 33 行前缺少「/catalog/jsj/lab-booking.yaml @zhang-wei @li-ming」' },
+    { name: 'a group maintained by another department', file: 'catalog/roles.yaml', find: '    maintainer: jsj', replace: '    maintainer: xxzx', line: 25, said: '第 25 行应为「/catalog/roles.yaml @li-ming @zhou-min @wu-qiang」' },
+  ])('reports it after $name, at the first differing line, saying which lines differ', async ({ file, find, replace, line, said }) => {
     expect((await repo.hall(['codeowners', '--today', TODAY])).exitCode).toBe(0);
     expect((await repo.hall(['check', '--today', TODAY])).exitCode).toBe(0);
     await repo.edit(file, find, replace);
     const check = await repo.hall(['check', '--today', TODAY, '--format', 'json']);
     expect(check.exitCode).toBe(1);
-    const found = (JSON.parse(String(check.stdout)) as { diagnostics: { code: string; file: string; line: number }[] }).diagnostics;
+    const found = (JSON.parse(String(check.stdout)) as { diagnostics: { code: string; file: string; line: number; message: string }[] }).diagnostics;
     expect(found.map((d) => `${d.code} ${d.file}:${d.line}`)).toEqual([`codeowners/stale .github/CODEOWNERS:${line}`]);
+    expect(found[0].message).toContain(said);
     expect((await repo.hall(['codeowners', '--check', '--today', TODAY])).exitCode).toBe(1);
     expect((await repo.hall(['codeowners', '--today', TODAY])).exitCode).toBe(0);
     expect((await repo.hall(['check', '--today', TODAY])).exitCode).toBe(0);
     expect((await repo.hall(['codeowners', '--check', '--today', TODAY])).exitCode).toBe(0);
-  });
+  }, 180_000);
 
   it('reports a hand edit', async () => {
     await repo.hall(['codeowners', '--today', TODAY]);
     await repo.edit('.github/CODEOWNERS', '/catalog/jsj/ @zhang-wei', '/catalog/jsj/ @someone-else');
     const check = await repo.hall(['check', '--today', TODAY]);
     expect(check.exitCode).toBe(1);
-    expect(String(check.stdout)).toContain('.github/CODEOWNERS 与部门管理员不一致');
+    expect(String(check.stdout)).toContain('.github/CODEOWNERS 与部门管理员不一致：第 28 行应为「/catalog/jsj/ @zhang-wei」，现为「/catalog/jsj/ @someone-else」。');
     expect(String(check.stdout)).toContain('运行 npx hall codeowners 重新生成并提交');
   });
 });

@@ -12,11 +12,29 @@ const WORKFLOWS = readdirSync(path.join(GITHUB, 'workflows')).filter((f) => /\.y
 const FORMS = readdirSync(path.join(GITHUB, 'ISSUE_TEMPLATE')).filter((f) => /\.ya?ml$/.test(f) && f !== 'config.yml').sort();
 const read = (...parts: string[]) => readFileSync(path.join(GITHUB, ...parts), 'utf8');
 
+interface Step {
+  uses?: string;
+  run?: string;
+  if?: string;
+  id?: string;
+  'working-directory'?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  permissions?: Record<string, string>;
+  steps?: Step[];
+  uses?: string;
+  needs?: string | string[];
+  if?: string;
+  container?: string;
+  strategy?: { matrix: { include?: { node: number; image: string }[] } };
+}
 interface Workflow {
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
-  jobs: Record<string, { permissions?: Record<string, string>; steps?: { uses?: string; run?: string }[]; uses?: string }>;
+  jobs: Record<string, Job>;
 }
+const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs ? [job.needs] : []);
 
 describe('workflows', () => {
   it('has the CI, PR and publish workflows', () => {
@@ -67,19 +85,83 @@ describe('workflows', () => {
     expect(text).toContain('npx hall check --format github');
     expect(text).toContain('npx hall build --check');
     expect(text).toContain('uses: ./.github/workflows/ci.yml');
-    expect(text).toContain('npx hall diff --base HEAD^1 --output diff.md');
+    expect(text).toContain('node ../trusted/cli/hall.ts diff catalog --base HEAD^1 --output ../diff.md');
     expect(text).toContain("marker='<!-- servicehall:diff -->'");
     expect(text).toContain('--method PATCH');
     expect(text).toContain('name: site-preview');
   });
 
   it('ci.yml runs .ci/run on Node 22 and 24, and publish.yml deploys Pages and publishes generated/', () => {
-    const ci = parse(read('workflows', 'ci.yml')) as { jobs: { test: { strategy: { matrix: { node: number[] } }; steps: { run?: string }[] } } };
-    expect(ci.jobs.test.strategy.matrix.node).toEqual([22, 24]);
+    const ci = parse(read('workflows', 'ci.yml')) as { jobs: { test: { strategy: { matrix: { include: { node: number }[] } }; steps: { run?: string }[] } } };
+    expect(ci.jobs.test.strategy.matrix.include.map((x) => x.node)).toEqual([22, 24]);
     expect(ci.jobs.test.steps.map((s) => s.run).filter(Boolean)).toContain('bash .ci/run');
     const publish = read('workflows', 'publish.yml');
     expect(publish).toContain('actions/deploy-pages@');
     expect(publish).toContain('runtime-definitions-${{ github.sha }}');
+  });
+});
+
+describe('the PR gate cannot be talked round (issue 12.9)', () => {
+  const pr = parse(read('workflows', 'pr.yml')) as Workflow;
+  const publish = parse(read('workflows', 'publish.yml')) as Workflow;
+  const trustedJobs = Object.entries(pr.jobs).filter(([, job]) => (job.steps ?? []).some((s) => /hall(\.ts)? (diff|check)/.test(s.run ?? '') && s['working-directory'] === 'pr'));
+
+  it('runs hall diff and hall check from the base branch\'s toolchain on the PR\'s catalog', () => {
+    expect(trustedJobs.map(([name]) => name).sort()).toEqual(['diff', 'trusted-check']);
+    for (const [name, job] of trustedJobs) {
+      const steps = job.steps ?? [];
+      const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout'));
+      // The PR's merge commit goes to pr/; the toolchain is its first parent, the base, in trusted/.
+      expect(checkout?.with, name).toMatchObject({ path: 'pr', 'fetch-depth': 2, 'persist-credentials': false });
+      expect(steps.map((s) => s.run ?? '')).toContain('git -C pr worktree add --detach ../trusted HEAD^1');
+      for (const step of steps) {
+        const run = step.run ?? '';
+        // Nothing of the PR is installed or run: no npm in pr/, no npx (it would resolve the PR's own bin).
+        if (/\bnpm\b/.test(run)) expect(step['working-directory'], `${name}: ${run}`).toBe('trusted');
+        expect(run, name).not.toMatch(/\bnpx\b/);
+        if (/hall/.test(run)) {
+          expect(step['working-directory'], `${name}: ${run}`).toBe('pr');
+          for (const call of run.match(/\S*hall\.ts\b/g) ?? []) expect(call).toBe('../trusted/cli/hall.ts');
+        }
+      }
+      const node = steps.find((s) => s.uses?.startsWith('actions/setup-node'));
+      expect(node?.with?.['node-version-file'], name).toBe('trusted/.nvmrc');
+    }
+  });
+
+  it('fails the PR on forbidden changes in a job of its own, and comments only after the summary job succeeded', () => {
+    expect(needsOf(pr.jobs.forbidden)).toEqual(['diff']);
+    expect(JSON.stringify(pr.jobs.forbidden.steps)).toContain("needs.diff.outputs.forbidden != '0'");
+    expect(needsOf(pr.jobs.comment)).toContain('diff');
+    // always(), !cancelled() or failure() would let it post after a failed summary job.
+    expect(pr.jobs.comment.if ?? '').not.toMatch(/always\(\)|cancelled\(\)|failure\(\)/);
+    expect(pr.jobs.comment.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+  });
+
+  it('publishes only after the tests pass', () => {
+    const tests = Object.entries(publish.jobs).filter(([, job]) => job.uses === './.github/workflows/ci.yml').map(([name]) => name);
+    expect(tests).toEqual(['test']);
+    // Every job that builds or deploys depends on the tests, directly or through another job.
+    const dependsOnTests = (name: string): boolean => needsOf(publish.jobs[name]).some((n) => n === 'test' || dependsOnTests(n));
+    for (const name of Object.keys(publish.jobs).filter((n) => n !== 'test')) expect(dependsOnTests(name), name).toBe(true);
+  });
+
+  it.each(WORKFLOWS)('%s pins every container image by digest', (file) => {
+    const text = read('workflows', file);
+    const workflow = parse(text) as Workflow;
+    const images = Object.values(workflow.jobs).flatMap((job) => [
+      ...(job.container && !job.container.includes('${{') ? [job.container] : []),
+      ...(job.strategy?.matrix.include?.map((x) => x.image).filter(Boolean) ?? []),
+    ]);
+    for (const image of images) expect(image).toMatch(/^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    for (const job of Object.values(workflow.jobs)) if (job.container?.includes('${{')) expect(job.container).toBe('${{ matrix.image }}');
+    if (file === 'ci.yml') expect(images).toHaveLength(2);
+  });
+
+  it('the structural checks catch a gate that runs the PR\'s own toolchain (control)', () => {
+    const broken = parse(read('workflows', 'pr.yml').replace('node ../trusted/cli/hall.ts diff', 'npx hall diff')) as Workflow;
+    const run = (broken.jobs.diff.steps ?? []).map((s) => s.run ?? '').join('\n');
+    expect(run).toMatch(/\bnpx\b/);
   });
 });
 

@@ -32,6 +32,9 @@ export interface TempRepo {
 export async function makeRepo(): Promise<TempRepo> {
   const root = await mkdtemp(path.join(tmpdir(), 'hall-pr-'));
   await cp(FIXTURE, path.join(root, 'catalog'), { recursive: true });
+  // The review routing `hall codeowners` writes for the fixture: a repository without it fails `hall check`.
+  await mkdir(path.join(root, '.github'));
+  await cp(path.join(FIXTURE, '..', 'CODEOWNERS'), path.join(root, '.github/CODEOWNERS'));
   const git = async (...args: string[]) => (await execa('git', args, { cwd: root, env: { GIT_AUTHOR_DATE: '2026-09-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-09-01T00:00:00Z' } })).stdout;
   await git('init', '-q', '-b', 'main');
   await git('config', 'user.email', 'test@example.edu.cn');

@@ -97,6 +97,8 @@ describe('hall retire', () => {
     { name: 'itself as successor', args: ['lab-booking', '--reason', 'x', '--successor', 'lab-booking'], message: '事项不能由它自己接替' },
     { name: 'a malformed date', args: ['lab-booking', '--reason', 'x', '--date', '2026/10/01'], message: '--date 应写成 YYYY-MM-DD' },
     { name: 'retiring a successor without a new one', args: ['student-leave', '--reason', 'x'], message: '已停办的事项 paper-leave 以它为接替事项' },
+    { name: 'a service already retired (its date and reason stay)', args: ['paper-leave', '--reason', '新原因', '--date', '2026-12-01'], message: '事项“paper-leave”已于 2026-03-01 停办，没有做任何修改' },
+    { name: 'a service already retired, with a successor', args: ['paper-leave', '--reason', 'x', '--successor', 'lab-booking'], message: '停办日期和原因是已公布的记录，不会被覆盖' },
     { name: 'an empty reason', args: ['lab-booking', '--reason', ' '], message: '--reason 不能为空' },
   ])('refuses $name (exit 2, nothing written)', async ({ args, message }) => {
     const run = await repo.hall(['retire', ...args]);

@@ -55,6 +55,9 @@ describe('hall new from flags', () => {
     expect(service.guide.locations).toEqual([{ name: '计算机学院', address: '计算机楼', room: '305室' }]);
     expect(service.workflow.steps[0]).toMatchObject({ group: 'department-deputy', scope: 'department', department: 'jsj' });
     expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=${path.relative(path.join(repo.root, 'catalog/jsj'), path.join(import.meta.dirname, '../../schemas/service.schema.json')).split(path.sep).join('/')}`);
+    // A cross-department service changes review routing: CODEOWNERS is regenerated with it.
+    expect(new Set((await checkJson()).diagnostics.map((d) => d.code))).toContain('codeowners/stale');
+    expect((await repo.hall(['codeowners', '--today', TODAY])).exitCode).toBe(0);
     expect((await checkJson()).exitCode).toBe(0);
   });
 
@@ -114,6 +117,7 @@ describe('hall new interactively', () => {
     const service = parse(await repo.read('catalog/xgc/asked-service.yaml')) as Record<string, unknown>;
     expect(service).toMatchObject({ id: 'asked-service', name: { zh: '问答生成的事项', en: 'Asked service' }, owner: 'xgc', participants: ['jsj'], classification: 'campus', channels: ['pc'] });
     expect((service.workflow as { steps: unknown[] }).steps[0]).toMatchObject({ group: 'counselor', scope: 'applicant.class', department: 'xgc' });
+    expect((await repo.hall(['codeowners', '--today', TODAY])).exitCode).toBe(0);
     const { exitCode, diagnostics } = await checkJson();
     expect(exitCode).toBe(0);
     expect(new Set(diagnostics.map((d) => d.code))).toEqual(new Set(['policy/todo']));

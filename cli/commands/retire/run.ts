@@ -21,6 +21,7 @@ const T = {
     badDate: '--date 应写成 YYYY-MM-DD，如 2026-09-30。',
     emptyReason: '--reason 不能为空：请写明停办原因。',
     self: '事项不能由它自己接替。',
+    already: (id: string, date: string, file: string) => `事项“${id}”已于 ${date} 停办，没有做任何修改。停办日期和原因是已公布的记录，不会被覆盖；确需更正时，请直接编辑 ${file} 中的 retired，并在 PR 中说明原因。`,
     retiredSuccessor: (id: string) => `接替事项“${id}”本身已停办，请指向仍在办理的事项。`,
     done: (id: string, file: string) => `✔ 已将 ${id} 标记为停办（${file}）。文件和网址会保留，办理数据保留供查询统计（000号文第十三条）。`,
     draft: '提示：这个事项还是草稿，从未发布；如果不再需要，也可以直接删除文件。',
@@ -33,6 +34,7 @@ const T = {
     badDate: '--date must be YYYY-MM-DD, e.g. 2026-09-30.',
     emptyReason: '--reason must not be empty: say why the service is retired.',
     self: 'A service cannot succeed itself.',
+    already: (id: string, date: string, file: string) => `The service "${id}" was already retired on ${date}; nothing was changed. Its retirement date and reason are a published record and are not overwritten; to correct them, edit retired in ${file} by hand and say why in the PR.`,
     retiredSuccessor: (id: string) => `The successor "${id}" is itself retired; point to a service still running.`,
     done: (id: string, file: string) => `✔ Marked ${id} retired (${file}). Its file and URL stay, and its data is kept for queries and statistics.`,
     draft: 'Note: this service is still a draft and was never published; you may simply delete its file instead.',
@@ -52,6 +54,10 @@ export async function runRetire(id: string, dir: string | undefined, options: Re
   const services = new Map(result.documents.filter((d) => d.kind === 'Service' && typeof d.value.id === 'string').map((d) => [d.value.id as string, d]));
   const target = services.get(id);
   if (!target) throw new UsageError(t.unknown(id, closest(id, services.keys())));
+  if (target.value.status === 'retired' || target.value.retired !== undefined) {
+    const date = (target.value.retired as { date?: unknown } | undefined)?.date;
+    throw new UsageError(t.already(id, typeof date === 'string' ? date : '?', target.parsed.file));
+  }
   if (options.successor !== undefined) {
     const successor = services.get(options.successor);
     if (options.successor === id) throw new UsageError(t.self);

@@ -301,7 +301,7 @@ export const CHECK_DIAGNOSTICS = {
     ['场景“{name}”未通过：{detail}', 'Scenario "{name}" failed: {detail}'],
     ['对照预期与实际的路径，改正流程或场景的预期。', 'Compare expected and actual; fix the workflow or the expectation.']),
   'codeowners/stale': d('error', ['CODEOWNERS 已过期', 'CODEOWNERS is stale'],
-    ['.github/CODEOWNERS 与部门管理员不一致。', '.github/CODEOWNERS no longer matches the departments\' admins.'],
+    ['.github/CODEOWNERS 与部门管理员不一致：{lines}。', '.github/CODEOWNERS no longer matches the departments\' admins: {lines}.'],
     ['运行 npx hall codeowners 重新生成并提交。', 'Run npx hall codeowners and commit the result.']),
 
   // --- kept runtime versions (generated/README.md "Retention") ---------------------------------------
@@ -313,4 +313,11 @@ export const CHECK_DIAGNOSTICS = {
     ['事项 {id} 保留着运行版本 {versions}，但{change}，构建将不再为它生成运行定义。已发布的运行版本不能这样去掉。', 'The service {id} has kept runtime versions {versions}, but {change}, so the build would no longer produce its runtime definition. Published runtime versions cannot be dropped this way.'],
     ['请改回原来的值。要停止受理，用 npx hall retire {id} 停办（版本保留供在办申请和统计使用）；确需删除运行版本的，由信息化办按 generated/README.md“删除保留版本”的流程办理。', 'Change it back. To stop new applications run npx hall retire {id} (its versions stay for applications in flight and for statistics); only the IT office removes kept versions, by the procedure in generated/README.md.'],
     { bad: 'status: draft', good: 'status: retired\nretired:\n  date: 2026-12-01\n  reason: 停止受理。' }),
+  'codeowners/missing': d('error', ['缺少 CODEOWNERS', 'CODEOWNERS is missing'],
+    ['仓库中没有 .github/CODEOWNERS，PR 不会自动请各部门和信息化办评审。', 'The repository has no .github/CODEOWNERS, so pull requests request no review from the departments or the IT office.'],
+    ['评审分派由它决定（000号文第十一条：上线前须经所有涉及部门确认）。运行 npx hall codeowners 生成并提交。', 'It routes every review (seed 000 §11: every department involved confirms). Run npx hall codeowners and commit the result.'],
+    { bad: 'git rm .github/CODEOWNERS', good: 'npx hall codeowners && git add .github/CODEOWNERS' }),
+  'codeowners/misplaced': d('error', ['CODEOWNERS 位置不对', 'CODEOWNERS in the wrong place'],
+    ['评审分派文件在 {file}，而 hall 生成和核对的是 .github/CODEOWNERS。', 'The review routing file is at {file}; hall writes and checks .github/CODEOWNERS.'],
+    ['把它移回 .github/CODEOWNERS（git mv {file} .github/CODEOWNERS），再运行 npx hall codeowners。', 'Move it back (git mv {file} .github/CODEOWNERS), then run npx hall codeowners.']),
 };
