@@ -47,10 +47,36 @@ export function idCardChecksumOk(id: string): boolean {
 }
 
 /**
+ * Who and what a `person` or `department` field may name. A value that routes a task (`scope:
+ * form.<field>`) and names nobody would create a task no one sees, so the runtime checks it against
+ * its directory; `hall check` and `hall test` use the catalog's departments and hall.yaml's person-id pattern.
+ */
+export interface Directory {
+  /** Department codes. */
+  departments?: Iterable<string>;
+  /** Regular expression a person id (学号/工号) matches. */
+  personId?: string;
+  /** Person ids known to the identity platform. */
+  people?: Iterable<string>;
+}
+
+function directoryProblem(type: string, value: string, directory: Directory): { zh: string; en: string } | undefined {
+  if (type === 'department' && directory.departments) {
+    const codes = [...directory.departments];
+    if (!codes.includes(value)) return { zh: `“${value}”不是目录中的部门代码（应为如 ${codes.slice(0, 3).join('、')} 的部门代码）`, en: `"${value}" is not a department code of the catalog (e.g. ${codes.slice(0, 3).join(', ')})` };
+  }
+  if (type === 'person') {
+    if (directory.personId && !new RegExp(directory.personId, 'u').test(value)) return { zh: `“${value}”不是有效的学号或工号`, en: `"${value}" is not a valid person id` };
+    if (directory.people && ![...directory.people].includes(value)) return { zh: `人员目录中没有“${value}”`, en: `the directory has no person "${value}"` };
+  }
+  return undefined;
+}
+
+/**
  * Validate a submission field by field: the compiled JSON Schema first, then what a schema cannot say —
  * fields required only when visible (FEEL), and ID-card check digits. Messages name the field's label.
  */
-export function validateSubmission(definition: RuntimeDefinition, data: Record<string, unknown>, applicant: Record<string, unknown>, booking?: Record<string, unknown>): FieldError[] {
+export function validateSubmission(definition: RuntimeDefinition, data: Record<string, unknown>, applicant: Record<string, unknown>, booking?: Record<string, unknown>, directory?: Directory): FieldError[] {
   if (!definition.form) return [];
   const fields = new Map<string, RuntimeField>();
   for (const section of definition.form.sections) for (const field of section.fields) fields.set(field.id, field);
@@ -80,6 +106,10 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
         if (days < 1) errors.push({ field: field.id, label: field.label.zh, message: { zh: '结束日期不能早于开始日期', en: 'the end is before the start' } });
         else if (field.min !== undefined && days < field.min) errors.push({ field: field.id, label: field.label.zh, message: { zh: `至少 ${field.min} 天`, en: `at least ${field.min} days` } });
         else if (field.max !== undefined && days > field.max) errors.push({ field: field.id, label: field.label.zh, message: { zh: `最多 ${field.max} 天`, en: `at most ${field.max} days` } });
+      }
+      if (directory && !missing && typeof value === 'string') {
+        const problem = directoryProblem(field.type, value, directory);
+        if (problem) errors.push({ field: field.id, label: field.label.zh, message: problem });
       }
       if (field.type === 'idcard' && typeof value === 'string' && /^[1-9][0-9]{16}[0-9Xx]$/.test(value) && !idCardChecksumOk(value)) {
         errors.push({ field: field.id, label: field.label.zh, message: { zh: '身份证号校验位不正确，请核对', en: 'the ID number\'s check digit is wrong' } });

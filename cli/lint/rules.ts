@@ -7,6 +7,11 @@ import { fieldsOf, isParallel, nodesOf, stepsOf, textZh } from '../model/catalog
 import { checkFeel, sampleContext } from './feel.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
+import type { RuntimeDefinition, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import { compileForm, objectSchema, runtimeField } from '../build/compile-form.ts';
+import { runtimeFingerprint } from '../build/fingerprint.ts';
+import { validateStepData, validateSubmission } from '../interpret/validate-submission.ts';
+import type { FieldError } from '../interpret/validate-submission.ts';
 
 export interface LintContext {
   catalog: Catalog;
@@ -351,6 +356,76 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
   }
 };
 
+/** Seed 002 §9.1 (完成流程测试相关工作): a live workflow is tested before go-live, with at least two scenarios. */
+export const onlineServicesHaveScenarios: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const v = s.value;
+    if (!isHandledOnline(v) || !isLive(v) || !v.workflow) continue;
+    const count = v.scenarios?.length ?? 0;
+    if (count < 2) ctx.report(s, 'scenario/too-few', v.scenarios ? ['scenarios'] : ['workflow'], { count }, { key: true });
+  }
+};
+
+/**
+ * Scenario data fits the compiled form, checked as `hall test` and the runtime check a submission
+ * (schema, required-when-visible, validIf, ID check digits, and department fields against the catalog's
+ * departments), so a bad date or choice fails at `hall check`, positioned at the scenario's data key.
+ */
+export const scenarioDataFitsTheForm: Rule = (ctx) => {
+  const directory = { departments: [...ctx.catalog.departments.keys()] };
+  for (const s of services(ctx)) {
+    const v = s.value;
+    if (!v.form || !v.scenarios?.length) continue;
+    // A form whose conditions do not evaluate is conditionsAreValidFeel's to report: its scenarios would only echo it.
+    const sample = sampleContext(v, ctx.catalog.hall?.value);
+    const conditions = [...fieldsOf(v)].flatMap(({ field }) => [field.visibleIf, field.validIf]).concat(v.form.sections.map((section) => section.visibleIf));
+    if (conditions.some((c) => c !== undefined && !readsOnly(checkFeel(c, sample), sample))) continue;
+    const definition = { id: v.id, fingerprint: runtimeFingerprint(v), form: compileForm(v) } as RuntimeDefinition;
+    const fields = new Set([...fieldsOf(v)].map(({ field }) => field.id));
+    const steps = new Map([...stepsOf(v.workflow?.steps)].map(({ step }) => [step.id, step]));
+    v.scenarios.forEach((scenario, i) => {
+      if (scenario.expect.submission === 'invalid') return;
+      // Unknown keys are ref/unknown-field's (scenariosNameKnownThings); a misspelt key would also read as a missing one.
+      const keys = [...Object.keys(scenario.data), ...scenario.decisions.flatMap((d) => Object.keys(d.revise ?? {}))];
+      if (keys.some((k) => !fields.has(k))) return;
+      const report = (errors: FieldError[], at: (string | number)[], only?: Set<string>) => {
+        for (const e of errors) {
+          const key = e.field.split('.')[0];
+          if (only && !only.has(key)) continue;
+          ctx.report(s, 'scenario/data-invalid', key ? [...at, key] : at, { name: scenario.name, field: e.field, label: e.label, problem: e.message }, { key: true });
+        }
+      };
+      const applicant = scenario.applicant as Record<string, unknown>;
+      const booking = scenario.booking ? { ...scenario.booking } : undefined;
+      report(validateSubmission(definition, scenario.data, applicant, booking, directory), ['scenarios', i, 'data']);
+      let data = { ...scenario.data };
+      scenario.decisions.forEach((d, j) => {
+        if (d.revise) {
+          data = { ...data, ...d.revise };
+          report(validateSubmission(definition, data, applicant, booking, directory), ['scenarios', i, 'decisions', j, 'revise'], new Set(Object.keys(d.revise)));
+        }
+        const step = steps.get(d.step);
+        if (d.data && step?.fields) {
+          const compiled = { id: step.id, fields: step.fields.map(runtimeField), schema: objectSchema(step.fields) } as unknown as RuntimeStep;
+          report(validateStepData(compiled, d.data, { requireAll: d.action === 'approve' }), ['scenarios', i, 'decisions', j, 'data']);
+        }
+      });
+    });
+  }
+};
+
+/** True when a condition is well-formed and reads only names the sample data has. */
+function readsOnly(check: ReturnType<typeof checkFeel>, sample: Record<string, unknown>): boolean {
+  return !check.syntax && check.names.every((name) => {
+    let cursor: unknown = sample;
+    for (const part of name.split('.')) {
+      if (!cursor || typeof cursor !== 'object' || !(part in cursor)) return false;
+      cursor = (cursor as Record<string, unknown>)[part];
+    }
+    return true;
+  });
+}
+
 /** Every rule, in the order their findings read best. Removing one makes its tests fail. */
 export const RULES: Record<string, Rule> = {
   onlineServicesHaveContingency,
@@ -374,4 +449,6 @@ export const RULES: Record<string, Rule> = {
   suspendedServicesExplain,
   complaintsGoElsewhere,
   scenariosNameKnownThings,
+  onlineServicesHaveScenarios,
+  scenarioDataFitsTheForm,
 };

@@ -14,6 +14,9 @@ const EXCHANGE = 'jsj/exchange-guide.yaml';
 const SUMMARY = '  summary: 学生因病';
 const LEAVE_CONTINGENCY = '  contingency: 系统无法使用时，到学生活动中心 103室填写纸质请假单。\n';
 const CERT_CONTINGENCY = '  contingency: 系统无法使用时，到行政楼 201室现场开具纸质证明。\n';
+/** The baseline's second leave scenario and the certificate's scenarios, whole, for cases that remove them. */
+const SECOND_LEAVE_SCENARIO = '  - name: 考试周两天事假离校，辅导员退回补写去向后仍不同意\n    applicant: { name: 李雨桐, college: jsj, class: jsj-2302 }\n    data: { studentName: 李雨桐, days: 2, leaveCampus: true, destination: 家中 }\n    decisions:\n      - { step: counselor-review, action: return, comment: 请写明详细去向, revise: { destination: 湖南省长沙市岳麓区家中 } }\n      - { step: counselor-review, action: reject, comment: 期末考试周不批准事假离校 }\n    expect:\n      path: [counselor-review, counselor-review]\n      outcome: rejected\n';
+const CERT_SCENARIOS = 'scenarios:\n  - name: 出国用在读证明，学工处审核通过\n    applicant: { name: 张晓明, college: jsj, class: jsj-2301 }\n    data: { purpose: 出国 }\n    decisions:\n      - { step: office-review, action: approve }\n    expect:\n      path: [office-review]\n      outcome: approved\n  - name: 用途不明，学工处不同意\n    applicant: { name: 李雨桐, college: jsj, class: jsj-2302 }\n    data: { purpose: 其他 }\n    decisions:\n      - { step: office-review, action: reject, comment: 请写明证明的具体用途后重新申请 }\n    expect:\n      path: [office-review]\n      outcome: rejected\n';
 
 /**
  * The broken cases of each rule in RULES: the baseline with one thing broken, and exactly what the
@@ -138,6 +141,26 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'an unknown form field', edits: [sub(LEAVE, 'data: { studentName: 张晓明,', 'data: { studentNam: 张晓明,')], expected: ['ref/unknown-field xgc/student-leave.yaml:126:13'] },
     { name: 'an unknown step in the expected path', edits: [sub(LEAVE, 'path: [counselor-review, college-review, xgc-review]', 'path: [counselor-review, college-review, xgc-reviews]')], expected: ['ref/unknown-step xgc/student-leave.yaml:132:48'] },
     { name: 'an unknown step among assignees', edits: [sub(LEAVE, '      outcome: approved', '      outcome: approved\n      assignees: { counsellor-review: counselor@jsj-2301 }')], expected: ['ref/unknown-step xgc/student-leave.yaml:134:20'] },
+  ],
+  // --- issue 11.5: scenarios are required and their data fits the form (a contiguous block) ---------
+  onlineServicesHaveScenarios: [
+    { name: 'an online workflow with one scenario', edits: [sub(LEAVE, SECOND_LEAVE_SCENARIO, '')], expected: ['scenario/too-few xgc/student-leave.yaml:123:1'] },
+    { name: 'an online workflow without scenarios', edits: [sub(CERT, CERT_SCENARIOS, '')], expected: ['scenario/too-few xgc/enrolment-certificate.yaml:49:1'] },
+    { name: 'a draft needs none yet', edits: [sub(CERT, CERT_SCENARIOS, ''), sub(CERT, 'status: online', 'status: draft')], expected: [] },
+  ],
+  scenarioDataFitsTheForm: [
+    { name: 'a choice that is not an option', edits: [sub(CERT, 'data: { purpose: 出国 }', 'data: { purpose: 留学 }')], expected: ['scenario/data-invalid xgc/enrolment-certificate.yaml:61:13'] },
+    { name: 'a missing required field', edits: [sub(LEAVE, 'data: { studentName: 李雨桐, days: 2, ', 'data: { studentName: 李雨桐, ')], expected: ['scenario/data-invalid xgc/student-leave.yaml:136:11'] },
+    { name: 'a number over the maximum', edits: [sub(LEAVE, 'days: 2, leaveCampus: true', 'days: 90, leaveCampus: true')], expected: ['scenario/data-invalid xgc/student-leave.yaml:136:31'] },
+    { name: 'text where a yes/no goes', edits: [sub(LEAVE, 'days: 5, leaveCampus: false', 'days: 5, leaveCampus: 否')], expected: ['scenario/data-invalid xgc/student-leave.yaml:126:40'] },
+    { name: 'a hidden field filled in', edits: [sub(LEAVE, 'days: 5, leaveCampus: false }', 'days: 5, leaveCampus: false, destination: 家中 }')], expected: ['scenario/data-invalid xgc/student-leave.yaml:126:60'] },
+    {
+      name: 'a date that is not a date',
+      edits: [sub(LEAVE, '          visibleIf: leaveCampus = true\n', '          visibleIf: leaveCampus = true\n        - id: start\n          label: 开始日期\n          type: date\n'), sub(LEAVE, 'days: 5, leaveCampus: false }', 'days: 5, leaveCampus: false, start: 2026/3/2 }')],
+      expected: ['scenario/data-invalid xgc/student-leave.yaml:129:60'],
+    },
+    { name: 'a revision that breaks the form', edits: [sub(LEAVE, 'revise: { destination: 湖南省长沙市岳麓区家中 }', 'revise: { days: 0 }')], expected: ['scenario/data-invalid xgc/student-leave.yaml:138:79'] },
+    { name: 'a scenario that expects an invalid submission may hold bad data', edits: [sub(CERT, 'data: { purpose: 出国 }', 'data: { purpose: 留学 }'), sub(CERT, '      path: [office-review]\n      outcome: approved', '      path: []\n      outcome: approved\n      submission: invalid')], expected: [] },
   ],
 };
 
