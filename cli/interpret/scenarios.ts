@@ -35,14 +35,14 @@ export function runScenario(definition: RuntimeDefinition, calendar: WorkCalenda
     for (const e of result.fieldErrors) mismatches.push({ zh: `提交数据无效：${e.label}（${e.field}）${e.message.zh}`, en: `invalid submission: ${e.field} ${e.message.en}` });
     return { pass: false, result, mismatches };
   }
-  if (result.problem && result.outcome !== 'pending') mismatches.push(result.problem);
+  if (result.problem && result.outcome !== 'pending' && result.outcome !== 'unassigned') mismatches.push(result.problem);
   const path = (p: string[]) => (p.length ? p.join(' → ') : '（空）');
   if (result.path.join('|') !== expect.path.join('|')) {
     mismatches.push({ zh: `路径：预期 ${path(expect.path)}，实际 ${path(result.path)}`, en: `path: expected ${expect.path.join(' → ') || '(none)'}, got ${result.path.join(' → ') || '(none)'}` });
   }
   if (result.outcome !== expect.outcome) {
-    const why = result.outcome === 'pending' && result.problem ? `（${result.problem.zh}）` : '';
-    mismatches.push({ zh: `结果：预期 ${expect.outcome}，实际 ${result.outcome}${why}`, en: `outcome: expected ${expect.outcome}, got ${result.outcome}${result.outcome === 'pending' && result.problem ? ` (${result.problem.en})` : ''}` });
+    const explained = (result.outcome === 'pending' || result.outcome === 'unassigned') && result.problem;
+    mismatches.push({ zh: `结果：预期 ${expect.outcome}，实际 ${result.outcome}${explained ? `（${result.problem!.zh}）` : ''}`, en: `outcome: expected ${expect.outcome}, got ${result.outcome}${explained ? ` (${result.problem!.en})` : ''}` });
   }
   for (const [step, assignee] of Object.entries(expect.assignees ?? {})) {
     const actual = result.assignees[step];

@@ -4,6 +4,7 @@ import type { DiagnosticCode } from '../diagnostics/registry.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import type { Catalog, Located, Service, WorkflowNode } from '../model/catalog.ts';
 import { fieldsOf, isParallel, nodesOf, stepsOf, textZh } from '../model/catalog.ts';
+import { evaluate } from 'feelin';
 import { checkFeel, sampleContext } from './feel.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
@@ -356,6 +357,82 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
   }
 };
 
+/**
+ * Issue 11.3: every applicant who can reach a step carries what its assignment reads. For each audience
+ * of a service, the applicant type it maps to (hall.yaml `audiences[].applicantType`) walks the workflow,
+ * taking only the branches its `applicant.type` allows; a step assigned by an applicant attribute that
+ * hall.yaml gives to other types only (`dataSources[].applicantTypes`) would end `unassigned`. A form
+ * field that assigns must be required and shown whenever its step is reached.
+ */
+export const assignmentsFindTheirValues: Rule = (ctx) => {
+  const located = ctx.catalog.hall;
+  if (!located) return;
+  const hall = located.value;
+  const typeValues = hall.dataSources.find((d) => d.id === 'applicant.type')?.values ?? [];
+  const unknownType = (value: string, path: (string | number)[]) => {
+    if (!typeValues.length || typeValues.includes(value)) return false;
+    const suggest = closest(value, typeValues);
+    ctx.report(located, 'ref/unknown-applicant-type', path, { value, allowed: typeValues.join('、'), ...(suggest ? { suggest } : {}) });
+    return true;
+  };
+  hall.audiences.forEach((a, i) => a.applicantType !== undefined && unknownType(a.applicantType, ['audiences', i, 'applicantType']));
+  hall.dataSources.forEach((d, i) => d.applicantTypes?.forEach((t, j) => unknownType(t, ['dataSources', i, 'applicantTypes', j])));
+  const sources = new Map(hall.dataSources.map((d) => [d.id, d]));
+  for (const s of services(ctx)) {
+    const v = s.value;
+    if (!v.workflow || !isLive(v)) continue;
+    const fields = new Map([...fieldsOf(v)].map(({ field }) => [field.id, field]));
+    const sectionOf = new Map(v.form?.sections.flatMap((section) => section.fields.map((f) => [f.id, section.visibleIf] as const)) ?? []);
+    const byType = new Map<string, string>();
+    for (const id of v.audiences) {
+      const type = hall.audiences.find((a) => a.id === id)?.applicantType;
+      if (type !== undefined && !byType.has(type)) byType.set(type, id);
+    }
+    const seen = new Set<string>();
+    /** type undefined: walk every branch (for form fields, which do not depend on who applies). */
+    const walk = (nodes: WorkflowNode[], base: (string | number)[], type: string | undefined, conditions: string[]) => {
+      nodes.forEach((node, i) => {
+        const path = [...base, i];
+        if ('if' in node) {
+          let taken: unknown = null;
+          if (type !== undefined) {
+            try {
+              taken = evaluate(node.if, { applicant: { type } }).value;
+            } catch {
+              taken = null;
+            }
+          }
+          if (taken !== false) walk(node.then, [...path, 'then'], type, [...conditions, node.if]);
+          if (taken !== true) walk(node.else ?? [], [...path, 'else'], type, conditions);
+          return;
+        }
+        const steps = isParallel(node) ? node.steps.map((step, j) => ({ step, at: [...path, 'steps', j] })) : [{ step: node, at: path }];
+        for (const { step, at } of steps) {
+          const reference = step.scope === 'department' ? step.department : step.scope;
+          const key = step.scope === 'department' ? 'department' : 'scope';
+          if (type !== undefined && reference.startsWith('applicant.')) {
+            const carriers = sources.get(reference)?.applicantTypes;
+            if (!carriers || carriers.includes(type) || seen.has(`${step.id}\0${type}`)) continue;
+            seen.add(`${step.id}\0${type}`);
+            ctx.report(s, 'scope/attribute-not-carried', [...at, key], { applicantType: type, audience: byType.get(type)!, step: step.id, attribute: reference, name: textZh(sources.get(reference)!.name), carriers: carriers.join('、') });
+          } else if (type === undefined && reference.startsWith('form.')) {
+            const field = fields.get(reference.slice('form.'.length));
+            if (!field || seen.has(step.id)) continue;
+            const visibleIf = field.visibleIf ?? sectionOf.get(field.id);
+            const guarded = visibleIf !== undefined && conditions.some((c) => c.replace(/\s+/g, '') === visibleIf.replace(/\s+/g, ''));
+            const why = !field.required ? { zh: '不是必填', en: 'is not required' } : visibleIf !== undefined && !guarded ? { zh: `只在 ${visibleIf} 时显示`, en: `is shown only when ${visibleIf}` } : undefined;
+            if (!why) continue;
+            seen.add(step.id);
+            ctx.report(s, 'scope/field-may-be-empty', [...at, key], { step: step.id, field: field.id, label: textZh(field.label), why: why.zh, whyEn: why.en });
+          }
+        }
+      });
+    };
+    for (const type of byType.keys()) walk(v.workflow.steps, ['workflow', 'steps'], type, []);
+    walk(v.workflow.steps, ['workflow', 'steps'], undefined, []);
+  }
+};
+
 /** Seed 002 §9.1 (完成流程测试相关工作): a live workflow is tested before go-live, with at least two scenarios. */
 export const onlineServicesHaveScenarios: Rule = (ctx) => {
   for (const s of services(ctx)) {
@@ -449,6 +526,7 @@ export const RULES: Record<string, Rule> = {
   suspendedServicesExplain,
   complaintsGoElsewhere,
   scenariosNameKnownThings,
+  assignmentsFindTheirValues,
   onlineServicesHaveScenarios,
   scenarioDataFitsTheForm,
 };

@@ -62,7 +62,7 @@ export interface Hall {
    *
    * @minItems 1
    */
-  audiences: [VocabularyEntry, ...VocabularyEntry[]];
+  audiences: [Audience, ...Audience[]];
   /**
    * 办理渠道，如电脑端、移动 App、微信。/ Channels, e.g. PC, mobile app, WeChat.
    *
@@ -97,6 +97,15 @@ export interface VocabularyEntry {
   name: LocalizedText;
   description?: LocalizedText;
 }
+export interface Audience {
+  id: Id;
+  name: LocalizedText;
+  description?: LocalizedText;
+  /**
+   * 这类服务对象作为申请人时 applicant.type 的取值，如 本科生；用于判断他们会走到哪些环节、有哪些数据。/ The applicant.type of applicants in this audience, e.g. 本科生: tells which steps they reach and which attributes they carry.
+   */
+  applicantType?: string;
+}
 export interface DataSource {
   /**
    * 标识，点分隔，如 applicant.college。/ Dotted id, e.g. applicant.college.
@@ -111,6 +120,12 @@ export interface DataSource {
    * choice 类型的可选值。/ Values of a choice.
    */
   values?: string[];
+  /**
+   * 只有这些身份（applicant.type 的取值）的申请人有这项数据；不写表示所有申请人都有。hall check 据此提醒：某类申请人会走到按这项数据分派的环节，却没有这项数据。/ Only applicants of these types (values of applicant.type) carry this attribute; omitted means everyone. hall check warns where an applicant type would reach a step assigned by an attribute it does not carry.
+   *
+   * @minItems 1
+   */
+  applicantTypes?: [string, ...string[]];
 }
 /**
  * 工作日历：周六、周日休息，另列法定节假日和调休上班日。/ Work calendar: Saturdays and Sundays off, plus public holidays and make-up working days.

@@ -14,6 +14,16 @@ const EXCHANGE = 'jsj/exchange-guide.yaml';
 const SUMMARY = '  summary: 学生因病';
 const LEAVE_CONTINGENCY = '  contingency: 系统无法使用时，到学生活动中心 103室填写纸质请假单。\n';
 const CERT_CONTINGENCY = '  contingency: 系统无法使用时，到行政楼 201室现场开具纸质证明。\n';
+/** hall.yaml saying who carries what: staff apply as 教职工, and only students have a class or a college. */
+const APPLICANT_TYPES = [
+  sub('hall.yaml', '    name: 本科生\n', '    name: 本科生\n    applicantType: 本科生\n'),
+  sub('hall.yaml', '    name: 教职工\n', '    name: 教职工\n    applicantType: 教职工\n'),
+  sub('hall.yaml', 'values: [本科生, 研究生]', 'values: [本科生, 研究生, 教职工]'),
+  sub('hall.yaml', '    name: 班级\n    type: class\n', '    name: 班级\n    type: class\n    applicantTypes: [本科生, 研究生]\n'),
+  sub('hall.yaml', '    name: 所在学院\n    type: department\n', '    name: 所在学院\n    type: department\n    applicantTypes: [本科生, 研究生]\n'),
+];
+/** The countersign's college step assigned by the applicant's college. */
+const COLLEGE_STEP = [sub(LEAVE, '              department: jsj\n', '              department: applicant.college\n')];
 /** The baseline's second leave scenario and the certificate's scenarios, whole, for cases that remove them. */
 const SECOND_LEAVE_SCENARIO = '  - name: 考试周两天事假离校，辅导员退回补写去向后仍不同意\n    applicant: { name: 李雨桐, college: jsj, class: jsj-2302 }\n    data: { studentName: 李雨桐, days: 2, leaveCampus: true, destination: 家中 }\n    decisions:\n      - { step: counselor-review, action: return, comment: 请写明详细去向, revise: { destination: 湖南省长沙市岳麓区家中 } }\n      - { step: counselor-review, action: reject, comment: 期末考试周不批准事假离校 }\n    expect:\n      path: [counselor-review, counselor-review]\n      outcome: rejected\n';
 const CERT_SCENARIOS = 'scenarios:\n  - name: 出国用在读证明，学工处审核通过\n    applicant: { name: 张晓明, college: jsj, class: jsj-2301 }\n    data: { purpose: 出国 }\n    decisions:\n      - { step: office-review, action: approve }\n    expect:\n      path: [office-review]\n      outcome: approved\n  - name: 用途不明，学工处不同意\n    applicant: { name: 李雨桐, college: jsj, class: jsj-2302 }\n    data: { purpose: 其他 }\n    decisions:\n      - { step: office-review, action: reject, comment: 请写明证明的具体用途后重新申请 }\n    expect:\n      path: [office-review]\n      outcome: rejected\n';
@@ -141,6 +151,31 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'an unknown form field', edits: [sub(LEAVE, 'data: { studentName: 张晓明,', 'data: { studentNam: 张晓明,')], expected: ['ref/unknown-field xgc/student-leave.yaml:126:13'] },
     { name: 'an unknown step in the expected path', edits: [sub(LEAVE, 'path: [counselor-review, college-review, xgc-review]', 'path: [counselor-review, college-review, xgc-reviews]')], expected: ['ref/unknown-step xgc/student-leave.yaml:132:48'] },
     { name: 'an unknown step among assignees', edits: [sub(LEAVE, '      outcome: approved', '      outcome: approved\n      assignees: { counsellor-review: counselor@jsj-2301 }')], expected: ['ref/unknown-step xgc/student-leave.yaml:134:20'] },
+  ],
+  // --- issue 11.3: every applicant who reaches a step carries what assigns it (a contiguous block) ---
+  assignmentsFindTheirValues: [
+    { name: 'staff reaching a per-class step', edits: [...APPLICANT_TYPES, sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]')], expected: ['scope/attribute-not-carried xgc/student-leave.yaml:92:14'] },
+    {
+      name: 'staff reaching a college step in a countersign, too',
+      edits: [...APPLICANT_TYPES, ...COLLEGE_STEP, sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]')],
+      expected: ['scope/attribute-not-carried xgc/student-leave.yaml:92:14', 'scope/attribute-not-carried xgc/student-leave.yaml:110:27'],
+    },
+    {
+      name: 'a branch on applicant.type keeps staff away from the college step',
+      edits: [...APPLICANT_TYPES, ...COLLEGE_STEP, sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]'), sub(LEAVE, 'if: days > 3', 'if: applicant.type = "本科生" and days > 3')],
+      expected: ['scope/attribute-not-carried xgc/student-leave.yaml:92:14'],
+    },
+    { name: 'students only: nothing to say', edits: [...APPLICANT_TYPES, ...COLLEGE_STEP], expected: [] },
+    { name: 'an applicant type applicant.type does not have', edits: [...APPLICANT_TYPES, sub('hall.yaml', 'applicantType: 教职工', 'applicantType: 职工')], expected: ['ref/unknown-applicant-type hall.yaml:26:20'] },
+    {
+      name: 'a person field that assigns but is not required',
+      edits: [
+        sub('roles.yaml', 'groups:\n', 'groups:\n  - id: course-teacher\n    name: 任课教师\n    maintainer: jsj\n    scope: person\n'),
+        sub(LEAVE, '          visibleIf: leaveCampus = true\n', '          visibleIf: leaveCampus = true\n        - id: teacher\n          label: 任课教师\n          type: person\n'),
+        sub(LEAVE, '  notifications:\n', '    - id: teacher-review\n      name: 任课教师知悉\n      group: course-teacher\n      scope: form.teacher\n      department: jsj\n      deadline: 1\n      actions: [approve]\n  notifications:\n'),
+      ],
+      expected: ['scope/field-may-be-empty xgc/student-leave.yaml:126:14'],
+    },
   ],
   // --- issue 11.5: scenarios are required and their data fits the form (a contiguous block) ---------
   onlineServicesHaveScenarios: [

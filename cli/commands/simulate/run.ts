@@ -70,16 +70,16 @@ export async function runSimulate(serviceId: string, options: SimulateOptions): 
     }
   }
   process.stdout.write(formatTimeline(result, textZh(service.name), lang));
-  return result.outcome === 'invalid' || result.outcome === 'error' ? 1 : 0;
+  return result.outcome === 'invalid' || result.outcome === 'error' || result.outcome === 'unassigned' ? 1 : 0;
 }
 
 const EVENT_NAMES = {
-  zh: { submitted: '提交', assigned: '待办', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结' },
-  en: { submitted: 'submitted', assigned: 'assigned', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed' },
+  zh: { submitted: '提交', assigned: '待办', unassigned: '无法分派', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结' },
+  en: { submitted: 'submitted', assigned: 'assigned', unassigned: 'cannot assign', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed' },
 };
 const OUTCOMES = {
-  zh: { approved: '通过', rejected: '未通过', pending: '办理中（缺少后续决定）', invalid: '提交的数据无效', error: '场景有误' },
-  en: { approved: 'approved', rejected: 'rejected', pending: 'pending (no further decisions)', invalid: 'invalid submission', error: 'error' },
+  zh: { approved: '通过', rejected: '未通过', pending: '办理中（缺少后续决定）', invalid: '提交的数据无效', error: '场景有误', unassigned: '无法分派，等待信息化办处理' },
+  en: { approved: 'approved', rejected: 'rejected', pending: 'pending (no further decisions)', invalid: 'invalid submission', error: 'error', unassigned: 'cannot assign: an incident for the IT office' },
 };
 
 export function formatTimeline(result: RunResult, name: string, lang: 'zh' | 'en'): string {
