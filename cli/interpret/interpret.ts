@@ -3,7 +3,7 @@ import { evaluate } from 'feelin';
 import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { WorkCalendar } from './calendar.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
-import type { FieldError } from './validate-submission.ts';
+import type { Directory, FieldError } from './validate-submission.ts';
 
 export type Action = 'approve' | 'reject' | 'return';
 
@@ -30,6 +30,8 @@ export interface RunInput {
   url?: string;
   /** For appointments: the booked resource, date and slot, readable by conditions as booking.*. */
   booking?: { resource: string; date: string; slot: string };
+  /** Departments and people that department and person fields may name (checked on submission). */
+  directory?: Directory;
 }
 
 export interface TimelineEntry {
@@ -152,7 +154,7 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
   };
   const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
 
-  const invalid = validateSubmission(definition, data, input.applicant, input.booking);
+  const invalid = validateSubmission(definition, data, input.applicant, input.booking, input.directory);
   if (invalid.length) {
     result.outcome = 'invalid';
     result.fieldErrors = invalid;
@@ -242,7 +244,7 @@ export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalenda
     result.timeline.push({ type: 'returned', at: clock, step: step.id, stepName: step.name.zh, ...(decision.comment ? { comment: decision.comment } : {}) });
     notify('returned', `applicant:${applicantName}`, definition.workflow?.notifications.returned, { comment: decision.comment ?? '', step: { name: step.name.zh, id: step.id } });
     data = { ...data, ...(decision.revise ?? {}) };
-    const problems = validateSubmission(definition, data, input.applicant, input.booking);
+    const problems = validateSubmission(definition, data, input.applicant, input.booking, input.directory);
     if (problems.length) {
       result.fieldErrors = problems;
       throw new Stop('invalid');

@@ -3,6 +3,7 @@ import type { Scenario } from '../../generated/types/service.ts';
 import type { WorkCalendar } from './calendar.ts';
 import { runWorkflow } from './interpret.ts';
 import type { RunResult } from './interpret.ts';
+import type { Directory } from './validate-submission.ts';
 
 /** Scenarios start on a Monday morning unless they say otherwise. */
 export const DEFAULT_SUBMITTED_AT = '2026-03-02T09:00:00+08:00';
@@ -15,7 +16,7 @@ export interface ScenarioOutcome {
 }
 
 /** Run one scenario on the reference interpreter and compare it with what it expects. */
-export function runScenario(definition: RuntimeDefinition, calendar: WorkCalendar, scenario: Scenario, service: { id: string; name: string }, url?: string): ScenarioOutcome {
+export function runScenario(definition: RuntimeDefinition, calendar: WorkCalendar, scenario: Scenario, service: { id: string; name: string }, url?: string, directory?: Directory): ScenarioOutcome {
   const result = runWorkflow(definition, calendar, {
     applicant: scenario.applicant,
     data: scenario.data,
@@ -24,6 +25,7 @@ export function runScenario(definition: RuntimeDefinition, calendar: WorkCalenda
     service,
     url,
     ...(scenario.booking ? { booking: scenario.booking } : {}),
+    ...(directory ? { directory } : {}),
   });
   const mismatches: { zh: string; en: string }[] = [];
   const expect = scenario.expect;

@@ -2,7 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { evaluate } from 'feelin';
-import type { RuntimeDefinition, RuntimeField, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
@@ -54,19 +54,23 @@ export function idCardChecksumOk(id: string): boolean {
 export interface Directory {
   /** Department codes. */
   departments?: Iterable<string>;
-  /** Regular expression a person id (学号/工号) matches. */
-  personId?: string;
+  /** Regular expression a person id (学号/工号) matches, and an example of one. */
+  personId?: { pattern: string; example?: string };
   /** Person ids known to the identity platform. */
   people?: Iterable<string>;
 }
 
-function directoryProblem(type: string, value: string, directory: Directory): { zh: string; en: string } | undefined {
+function directoryProblem(type: string, routes: boolean, value: string, directory: Directory): { zh: string; en: string } | undefined {
   if (type === 'department' && directory.departments) {
     const codes = [...directory.departments];
     if (!codes.includes(value)) return { zh: `“${value}”不是目录中的部门代码（应为如 ${codes.slice(0, 3).join('、')} 的部门代码）`, en: `"${value}" is not a department code of the catalog (e.g. ${codes.slice(0, 3).join(', ')})` };
   }
-  if (type === 'person') {
-    if (directory.personId && !new RegExp(directory.personId, 'u').test(value)) return { zh: `“${value}”不是有效的学号或工号`, en: `"${value}" is not a valid person id` };
+  // A person field that only informs (a deputy's name) may hold a name; one that picks an assignee may not.
+  if (type === 'person' && routes) {
+    if (directory.personId && !new RegExp(directory.personId.pattern, 'u').test(value)) {
+      const example = directory.personId.example;
+      return { zh: `“${value}”不是有效的学号或工号${example ? `（如 ${example}）` : ''}`, en: `"${value}" is not a valid person id${example ? ` (e.g. ${example})` : ''}` };
+    }
     if (directory.people && ![...directory.people].includes(value)) return { zh: `人员目录中没有“${value}”`, en: `the directory has no person "${value}"` };
   }
   return undefined;
@@ -85,6 +89,7 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
   const validate = validatorFor(definition);
   if (!validate(data)) errors.push(...(validate.errors ?? []).map((e) => toFieldError(e, label)));
   const context = { ...data, applicant, ...(booking ? { booking } : {}) };
+  const routing = routingFields(definition);
   for (const section of definition.form.sections) {
     const sectionVisible = isVisible(section.visibleIf, context);
     for (const field of section.fields) {
@@ -108,7 +113,7 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
         else if (field.max !== undefined && days > field.max) errors.push({ field: field.id, label: field.label.zh, message: { zh: `最多 ${field.max} 天`, en: `at most ${field.max} days` } });
       }
       if (directory && !missing && typeof value === 'string') {
-        const problem = directoryProblem(field.type, value, directory);
+        const problem = directoryProblem(field.type, routing.has(field.id), value, directory);
         if (problem) errors.push({ field: field.id, label: field.label.zh, message: problem });
       }
       if (field.type === 'idcard' && typeof value === 'string' && /^[1-9][0-9]{16}[0-9Xx]$/.test(value) && !idCardChecksumOk(value)) {
@@ -117,6 +122,21 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
     }
   }
   return dedupe(errors);
+}
+
+/** Form fields a step's scope or department reads: their values pick who gets the task. */
+export function routingFields(definition: Pick<RuntimeDefinition, 'workflow'>): Set<string> {
+  const fields = new Set<string>();
+  const visit = (nodes: RuntimeNode[]) => {
+    for (const node of nodes) {
+      if (node.kind === 'branch') (visit(node.then), visit(node.else));
+      else for (const step of node.kind === 'parallel' ? node.steps : [node]) {
+        for (const reference of [step.scope, step.department]) if (reference.startsWith('form.')) fields.add(reference.slice('form.'.length));
+      }
+    }
+  };
+  visit(definition.workflow?.steps ?? []);
+  return fields;
 }
 
 function toFieldError(e: ErrorObject, label: (id: string) => string): FieldError {

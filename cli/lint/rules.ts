@@ -3,13 +3,13 @@ import { diagnosticAt } from '../diagnostics/report.ts';
 import type { DiagnosticCode } from '../diagnostics/registry.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import type { Catalog, Located, Service, WorkflowNode } from '../model/catalog.ts';
-import { fieldsOf, isParallel, nodesOf, stepsOf, textZh } from '../model/catalog.ts';
+import { directoryOf, fieldsOf, isRegExp, isParallel, nodesOf, stepsOf, textZh } from '../model/catalog.ts';
 import { evaluate } from 'feelin';
 import { checkFeel, sampleContext } from './feel.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
-import type { RuntimeDefinition, RuntimeStep } from '../../generated/types/runtime/definition.ts';
-import { compileForm, objectSchema, runtimeField } from '../build/compile-form.ts';
+import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import { compileDefinition } from '../build/compile-runtime.ts';
 import { runtimeFingerprint } from '../build/fingerprint.ts';
 import { validateStepData, validateSubmission } from '../interpret/validate-submission.ts';
 import type { FieldError } from '../interpret/validate-submission.ts';
@@ -376,6 +376,7 @@ export const assignmentsFindTheirValues: Rule = (ctx) => {
     return true;
   };
   hall.audiences.forEach((a, i) => a.applicantType !== undefined && unknownType(a.applicantType, ['audiences', i, 'applicantType']));
+  if (hall.personId && !isRegExp(hall.personId.pattern)) ctx.report(located, 'hall/person-id-pattern', ['personId', 'pattern'], { pattern: hall.personId.pattern });
   hall.dataSources.forEach((d, i) => d.applicantTypes?.forEach((t, j) => unknownType(t, ['dataSources', i, 'applicantTypes', j])));
   const sources = new Map(hall.dataSources.map((d) => [d.id, d]));
   for (const s of services(ctx)) {
@@ -449,7 +450,7 @@ export const onlineServicesHaveScenarios: Rule = (ctx) => {
  * departments), so a bad date or choice fails at `hall check`, positioned at the scenario's data key.
  */
 export const scenarioDataFitsTheForm: Rule = (ctx) => {
-  const directory = { departments: [...ctx.catalog.departments.keys()] };
+  const directory = directoryOf(ctx.catalog);
   for (const s of services(ctx)) {
     const v = s.value;
     if (!v.form || !v.scenarios?.length) continue;
@@ -457,9 +458,11 @@ export const scenarioDataFitsTheForm: Rule = (ctx) => {
     const sample = sampleContext(v, ctx.catalog.hall?.value);
     const conditions = [...fieldsOf(v)].flatMap(({ field }) => [field.visibleIf, field.validIf]).concat(v.form.sections.map((section) => section.visibleIf));
     if (conditions.some((c) => c !== undefined && !readsOnly(checkFeel(c, sample), sample))) continue;
-    const definition = { id: v.id, fingerprint: runtimeFingerprint(v), form: compileForm(v) } as RuntimeDefinition;
+    const definition = compileDefinition(v, 1, runtimeFingerprint(v));
     const fields = new Set([...fieldsOf(v)].map(({ field }) => field.id));
-    const steps = new Map([...stepsOf(v.workflow?.steps)].map(({ step }) => [step.id, step]));
+    const steps = new Map<string, RuntimeStep>();
+    const collect = (nodes: RuntimeNode[]): void => nodes.forEach((n) => (n.kind === 'branch' ? (collect(n.then), collect(n.else)) : n.kind === 'parallel' ? n.steps.forEach((st) => steps.set(st.id, st)) : steps.set(n.id, n)));
+    collect(definition.workflow?.steps ?? []);
     v.scenarios.forEach((scenario, i) => {
       if (scenario.expect.submission === 'invalid') return;
       // Unknown keys are ref/unknown-field's (scenariosNameKnownThings); a misspelt key would also read as a missing one.
@@ -482,10 +485,7 @@ export const scenarioDataFitsTheForm: Rule = (ctx) => {
           report(validateSubmission(definition, data, applicant, booking, directory), ['scenarios', i, 'decisions', j, 'revise'], new Set(Object.keys(d.revise)));
         }
         const step = steps.get(d.step);
-        if (d.data && step?.fields) {
-          const compiled = { id: step.id, fields: step.fields.map(runtimeField), schema: objectSchema(step.fields) } as unknown as RuntimeStep;
-          report(validateStepData(compiled, d.data, { requireAll: d.action === 'approve' }), ['scenarios', i, 'decisions', j, 'data']);
-        }
+        if (d.data && step?.fields) report(validateStepData(step, d.data, { requireAll: d.action === 'approve' }), ['scenarios', i, 'decisions', j, 'data']);
       });
     });
   }

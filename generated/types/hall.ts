@@ -50,6 +50,7 @@ export interface Hall {
   name: LocalizedText;
   university: LocalizedText;
   urls: HallUrls;
+  personId?: PersonId;
   itOffice: Id;
   /**
    * 服务主题（分类）。/ Service topics (categories).
@@ -91,6 +92,19 @@ export interface HallUrls {
    */
   hall: string;
   runtime?: WebUrl;
+}
+/**
+ * 学号/工号的格式。表单中决定办理人的 person 字段（scope: form.<字段>）提交时按它校验，写错的工号不会生成谁也看不到的待办。/ The format of person ids (student and staff numbers); a person field that picks an assignee is checked against it on submission.
+ */
+export interface PersonId {
+  /**
+   * 正则表达式，如 ^(T[0-9]{7}|[0-9]{10})$。/ A regular expression.
+   */
+  pattern: string;
+  /**
+   * 一个符合格式的例子，出现在错误提示中。/ An example shown in messages.
+   */
+  example?: string;
 }
 export interface VocabularyEntry {
   id: Id;

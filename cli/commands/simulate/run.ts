@@ -6,7 +6,7 @@ import { WorkCalendar } from '../../interpret/calendar.ts';
 import { runWorkflow } from '../../interpret/interpret.ts';
 import type { Action, Decision, RunResult } from '../../interpret/interpret.ts';
 import { closest } from '../../diagnostics/suggest.ts';
-import { textZh } from '../../model/catalog.ts';
+import { directoryOf, textZh } from '../../model/catalog.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { checkOrStop } from '../check/run.ts';
 import type { SimulateOptions } from './index.ts';
@@ -50,7 +50,7 @@ export async function runSimulate(serviceId: string, options: SimulateOptions): 
   const hall = checked.catalog.hall.value;
   const calendar = new WorkCalendar(compileCalendar(hall));
   const definition = compileDefinition(service, 1, runtimeFingerprint(service));
-  const input = { applicant, data, submittedAt: options.at ?? '2026-03-02T09:00:00+08:00', service: { id: serviceId, name: textZh(service.name) }, url: hall.urls.hall.replace('{id}', serviceId) };
+  const input = { applicant, data, directory: directoryOf(checked.catalog), submittedAt: options.at ?? '2026-03-02T09:00:00+08:00', service: { id: serviceId, name: textZh(service.name) }, url: hall.urls.hall.replace('{id}', serviceId) };
 
   let decisions: Decision[] = [];
   if (options.decisions) {
