@@ -131,8 +131,15 @@ interface Plan {
 
 const FIELD_TYPES = ['text', 'textarea', 'date', 'daterange', 'choice', 'boolean', 'file', 'phone', 'email', 'money', 'multichoice', 'idcard'] as const;
 
-function formYaml(r: Random): { text: string; fields: string[] } {
+/** A value of each field type that fits the generated form, for scenario data (`hall check` validates it). */
+const SAMPLE_VALUES: Record<(typeof FIELD_TYPES)[number], string> = {
+  text: '样例', textarea: '样例的说明文字', date: '2026-03-02', daterange: '{ start: 2026-03-02, end: 2026-03-04 }', choice: '选项一', boolean: 'true',
+  file: '[材料.pdf]', phone: '"13800000001"', email: 'a@bench.edu.cn', money: '100', multichoice: '[选项一]', idcard: '"11010519491231002X"',
+};
+
+function formYaml(r: Random): { text: string; fields: string[]; data: string } {
   const fields: string[] = ['amount', 'category'];
+  const data: string[] = ['applicantName: 张三', 'amount: 1', 'category: 丙类'];
   const sections = r.int(1, 4);
   let text = `form:\n  sections:\n`;
   for (let s = 0; s < sections; s++) {
@@ -147,14 +154,17 @@ function formYaml(r: Random): { text: string; fields: string[] } {
       const id = `field${s}${f}`;
       const type = r.pick(FIELD_TYPES);
       fields.push(id);
-      text += `        - id: ${id}\n          label: ${sentence(r, 2, 6).slice(0, -1)}\n          type: ${type}\n          required: ${r.chance(0.6)}\n`;
+      const required = r.chance(0.6);
+      text += `        - id: ${id}\n          label: ${sentence(r, 2, 6).slice(0, -1)}\n          type: ${type}\n          required: ${required}\n`;
       if (type === 'choice' || type === 'multichoice') text += `          options: [选项一, 选项二, 选项三]\n`;
       if (type === 'textarea') text += `          minLength: 5\n          maxLength: 500\n`;
       if (type === 'file') text += `          accept: [.pdf, .jpg, .png]\n          maxSizeMB: 10\n`;
+      // Scenarios submit amount 1, which hides every conditional field: they fill only the others.
       if (r.chance(0.2)) text += `          visibleIf: amount > ${r.int(1, 50)}\n`;
+      else if (required) data.push(`${id}: ${SAMPLE_VALUES[type]}`);
     }
   }
-  return { text, fields };
+  return { text, fields, data: `{ ${data.join(', ')} }` };
 }
 
 function stepYaml(r: Random, indent: string, id: string, owner: string, partner: string | undefined, deadline: number): string {
@@ -297,10 +307,10 @@ ${online ? `  contingency: ${sentence(r, 40, 120)}\n` : ''}  reviewed: 2026-0${r
   }
   if (form && workflow) {
     text += `\n${form.text}\n${workflow.text}`;
-    const scenarios = r.int(0, 3);
+    const scenarios = r.int(2, 3);
     if (scenarios) text += `\nscenarios:\n`;
     for (let s = 0; s < scenarios; s++) {
-      text += `  - name: 场景${s + 1}\n    applicant: { name: 张三, number: "2023010101", college: jsj, class: jsj-2301, type: 本科生 }\n    data: { applicantName: 张三, amount: 1, category: 丙类 }\n    decisions:\n`;
+      text += `  - name: 场景${s + 1}\n    applicant: { name: 张三, number: "2023010101", college: jsj, class: jsj-2301, type: 本科生 }\n    data: ${form.data}\n    decisions:\n`;
       text += workflow.topSteps.map((step) => `      - { step: ${step}, action: approve }\n`).join('');
       text += `    expect:\n      path: [${workflow.topSteps.join(', ')}]\n      outcome: approved\n`;
     }

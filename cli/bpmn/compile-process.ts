@@ -12,6 +12,7 @@ import {
   REVIEW_COMMENT_KEY,
   REVIEW_DECISION_KEY,
   REVISE_FORM,
+  UNASSIGNED_ERROR_CODE,
   calendarDays,
   candidateGroups,
   commentVar,
@@ -22,6 +23,7 @@ import {
 } from './names.ts';
 import { fieldsOfDefinition } from '../interpret/feel.ts';
 import { zeebeTypedCondition } from './typed-condition.ts';
+import { assignmentReference, unassignedMessage } from '../interpret/interpret.ts';
 
 /** The Camunda 8 minor the export targets (user tasks, version tags and linked forms need 8.6+). */
 export const EXECUTION_PLATFORM_VERSION = '8.7.0';
@@ -97,7 +99,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     });
     if (exit.condition) conditions.push(exit.condition);
     // The layout keeps a gateway's first outgoing flow on its row: let the approval continue straight on.
-    if (exit.tag === 'approve') exit.from.get('outgoing').unshift(flow);
+    if (exit.tag === 'approve' || exit.tag === 'assignable') exit.from.get('outgoing').unshift(flow);
     else exit.from.get('outgoing').push(flow);
     target.get('incoming').push(flow);
     if (exit.isDefault) exit.from.set('default', flow);
@@ -172,19 +174,36 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     return task;
   };
 
+  /**
+   * Before a task whose candidate group reads the applicant or the form: a gateway that checks the value
+   * is there. Without it the group would be `group@null`, an incident nobody can read; with it the
+   * instance ends in an uncaught error end event named as the interpreter's `unassigned` outcome
+   * (e.g. 无法分派：申请人没有“class”属性), which Zeebe raises as an incident for the IT office.
+   */
+  const assignable = (scope: Scope, step: RuntimeStep, exit: Exit): Exit => {
+    const reference = assignmentReference(step);
+    if (!reference) return exit;
+    const gateway = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_assignable`, name: `${step.name.zh}：能否分派？` });
+    connect(scope, exit, gateway);
+    const end = endEvent(scope, `EndEvent_${step.id}_unassigned`, unassignedMessage(definition, reference).zh, { error: UNASSIGNED_ERROR_CODE, name: '无法分派' });
+    connect(scope, { from: gateway, name: '缺少数据', isDefault: true, tag: 'unassigned' }, end);
+    const value = reference.startsWith('form.') ? reference.slice('form.'.length) : reference;
+    return { from: gateway, name: '可以分派', condition: `=${value} != null and string(${value}) != ""`, tag: 'assignable' };
+  };
+
   /** A step: its task, and unless it can only approve, an exclusive gateway routing its decision. */
   const compileStep = (scope: Scope, step: RuntimeStep, exit: Exit): Exit => {
     const decides = step.actions.some((a) => a !== 'approve');
     if (!decides) {
       const task = approvalTask(scope, step);
-      connect(scope, exit, task);
+      connect(scope, assignable(scope, step, exit), task);
       return { from: task };
     }
     const variable = decisionVar(step.id);
     const enter = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_enter`, name: `${step.name.zh}（办理）` });
     connect(scope, exit, enter);
     const task = approvalTask(scope, step);
-    connect(scope, { from: enter }, task);
+    connect(scope, assignable(scope, step, { from: enter }), task);
     const decision = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_decision`, name: `${step.name.zh}：决定？` });
     connect(scope, { from: task }, decision);
     const when = (action: string) => `=${variable} = ${feelString(action)}`;

@@ -24,6 +24,8 @@ export const commentVar = (stepId: string) => `comment_${snake(stepId)}`;
 /** Error codes a countersign sub-process throws to leave early (caught by its boundary events). */
 export const REJECT_ERROR_CODE = 'servicehall-reject';
 export const RETURN_ERROR_CODE = 'servicehall-return';
+/** Error code of the end event reached when a step cannot be assigned; never caught, so Zeebe raises an incident. */
+export const UNASSIGNED_ERROR_CODE = 'servicehall-unassigned';
 
 /** Form ids: unique per service version, so a newer deployment never changes the form of a running instance. */
 export const formBase = (serviceId: string, version: number) => `${serviceId}-v${version}`;

@@ -4,7 +4,7 @@ import { evaluateFeel, fieldsOfDefinition, typeBooking, typeData } from './feel.
 import { TemplateError, renderTemplate } from './notification-template.ts';
 import { counted } from '../shared/plural.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
-import type { FieldError } from './validate-submission.ts';
+import type { Directory, FieldError } from './validate-submission.ts';
 
 export type Action = 'approve' | 'reject' | 'return';
 
@@ -38,10 +38,12 @@ export interface RunInput {
    * return decision's `resubmittedAt`, instead of resuming at once as in a scenario.
    */
   live?: boolean;
+  /** Departments and people that department and person fields may name (checked on submission). */
+  directory?: Directory;
 }
 
 export interface TimelineEntry {
-  type: 'submitted' | 'assigned' | 'acted' | 'returned' | 'resubmitted' | 'overdue' | 'completed';
+  type: 'submitted' | 'assigned' | 'unassigned' | 'acted' | 'returned' | 'resubmitted' | 'overdue' | 'completed';
   at: string;
   step?: string;
   stepName?: string;
@@ -60,7 +62,7 @@ export interface Notification {
 }
 
 export interface RunResult {
-  outcome: 'approved' | 'rejected' | 'pending' | 'invalid' | 'error';
+  outcome: 'approved' | 'rejected' | 'pending' | 'invalid' | 'error' | 'unassigned';
   /** Step ids in the order they were decided (a step returned and decided again appears twice). */
   path: string[];
   /** Step id → `group@scope` (or `group` for the whole university) at its latest assignment. */
@@ -69,12 +71,54 @@ export interface RunResult {
   notifications: Notification[];
   /** Submission problems, field by field (outcome `invalid`). */
   fieldErrors: FieldError[];
-  /** Why the run stopped early (outcome `pending` or `error`). */
+  /** Why the run stopped early (outcome `pending`, `error` or `unassigned`). */
   problem?: { zh: string; en: string };
+  /** A step nobody can hold (outcome `unassigned`): the incident the runtime raises for the IT office. */
+  incident?: Unassigned;
   /** Steps waiting for a decision when the run stopped (outcome `pending`), with their allowed actions. */
   waiting: { step: string; name: string; assignee: string; actions: Action[] }[];
   /** Set when a live run stops at a return: the applicant must revise and resubmit. */
   awaiting?: 'applicant';
+}
+
+/**
+ * A step whose group scope (or department, for `scope: department`) reads a value the application
+ * does not have: an applicant attribute the directory lacks, or a form field left empty. The run stops
+ * there with this incident — never a task for `group@?` that nobody holds. The BPMN export ends the
+ * same way (see docs/camunda.md), and the runtime logs it as an `unassigned` event.
+ */
+export interface Unassigned {
+  type: 'unassigned';
+  step: string;
+  group: string;
+  /** The reference that has no value: `applicant.<attribute>` or `form.<field>`. */
+  missing: string;
+  message: { zh: string; en: string };
+}
+
+/** The reference a step's assignment reads: its scope, or its department when the scope is `department`. */
+export function assignmentReference(step: Pick<RuntimeStep, 'scope' | 'department'>): string | undefined {
+  const reference = step.scope === 'department' ? step.department : step.scope;
+  return reference.startsWith('applicant.') || reference.startsWith('form.') ? reference : undefined;
+}
+
+/** What the incident says: the same words on the interpreter, the BPMN engine and in the event log. */
+export function unassignedMessage(definition: RuntimeDefinition, reference: string): { zh: string; en: string } {
+  if (reference.startsWith('applicant.')) {
+    const attribute = reference.slice('applicant.'.length);
+    return { zh: `无法分派：申请人没有“${attribute}”属性（${reference}）`, en: `cannot assign: applicant has no ${attribute} (${reference})` };
+  }
+  const id = reference.slice('form.'.length);
+  const field = definition.form?.sections.flatMap((section) => section.fields).find((f) => f.id === id);
+  return { zh: `无法分派：表单没有填写“${field?.label.zh ?? id}”（${reference}）`, en: `cannot assign: the form has no value for ${id} (${reference})` };
+}
+
+/** The missing reference of a step's assignment, or undefined when the step can be assigned. */
+export function missingReference(step: Pick<RuntimeStep, 'scope' | 'department'>, applicant: Record<string, unknown>, data: Record<string, unknown>): string | undefined {
+  const reference = assignmentReference(step);
+  if (!reference) return undefined;
+  const value = reference.startsWith('applicant.') ? applicant[reference.slice('applicant.'.length)] : data[reference.slice('form.'.length)];
+  return value === undefined || value === null || value === '' ? reference : undefined;
 }
 
 class Stop extends Error {
@@ -128,7 +172,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
 
   const typedFields = fieldsOfDefinition(definition);
-  const invalid = validateSubmission(definition, data, input.applicant, input.booking, clock);
+  const invalid = validateSubmission(definition, data, input.applicant, input.booking, clock, input.directory);
   if (invalid.length) {
     result.outcome = 'invalid';
     result.fieldErrors = invalid;
@@ -145,12 +189,38 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
 
   interface Active { step: RuntimeStep; since: string; due: string; assignee: string }
   const activate = (step: RuntimeStep): Active => {
+    const missing = missingReference(step, input.applicant, data);
+    if (missing) {
+      const message = unassignedMessage(definition, missing);
+      result.incident ??= { type: 'unassigned', step: step.id, group: step.group, missing, message };
+      result.timeline.push({ type: 'unassigned', at: clock, step: step.id, stepName: step.name.zh });
+      throw new Stop('unassigned', message);
+    }
     const assignee = assigneeOf(step);
     const due = calendar.addWorkdays(calendar.localDate(clock), step.deadline);
     result.assignees[step.id] = assignee;
     result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(step), due });
     notify('assigned', assignee, step.notify?.assigned, { step: { name: step.name.zh, id: step.id }, dueDate: due });
     return { step, since: clock, due, assignee };
+  };
+
+  /**
+   * A countersign's members all get their tasks at once, as BPMN's parallel split creates them: a member
+   * that cannot be assigned stops the run with its incident after the others were assigned.
+   */
+  const activateAll = (steps: RuntimeStep[]): Active[] => {
+    let stop: Stop | undefined;
+    const active: Active[] = [];
+    for (const step of steps) {
+      try {
+        active.push(activate(step));
+      } catch (error) {
+        if (!(error instanceof Stop) || error.outcome !== 'unassigned') throw error;
+        stop ??= error;
+      }
+    }
+    if (stop) throw stop;
+    return active;
   };
 
   /** Take the next decision; it must be for one of the active steps and allowed there. */
@@ -196,7 +266,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       throw new Stop('pending', { zh: '等待申请人修改后重新提交', en: 'waiting for the applicant to revise and resubmit' });
     }
     data = { ...data, ...(decision.revise ?? {}) };
-    const problems = validateSubmission(definition, data, input.applicant, input.booking, clock);
+    const problems = validateSubmission(definition, data, input.applicant, input.booking, clock, input.directory);
     if (problems.length) {
       result.fieldErrors = problems;
       throw new Stop('invalid');
@@ -220,7 +290,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
 
   const runParallel = (node: Extract<RuntimeNode, { kind: 'parallel' }>) => {
     for (;;) {
-      let active = node.steps.map(activate);
+      let active = activateAll(node.steps);
       let returned: Decision | undefined;
       let returnedBy: RuntimeStep | undefined;
       while (active.length) {

@@ -4,6 +4,7 @@ import type { WorkCalendar } from './calendar.ts';
 import { DEFAULT_CLOCK } from './feel.ts';
 import { runWorkflow } from './interpret.ts';
 import type { RunResult } from './interpret.ts';
+import type { Directory } from './validate-submission.ts';
 
 /** Scenarios start on a Monday morning unless they say otherwise. */
 export const DEFAULT_SUBMITTED_AT = DEFAULT_CLOCK;
@@ -16,7 +17,7 @@ export interface ScenarioOutcome {
 }
 
 /** Run one scenario on the reference interpreter and compare it with what it expects. */
-export function runScenario(definition: RuntimeDefinition, calendar: WorkCalendar, scenario: Scenario, service: { id: string; name: string }, url?: string): ScenarioOutcome {
+export function runScenario(definition: RuntimeDefinition, calendar: WorkCalendar, scenario: Scenario, service: { id: string; name: string }, url?: string, directory?: Directory): ScenarioOutcome {
   const result = runWorkflow(definition, calendar, {
     applicant: scenario.applicant,
     data: scenario.data,
@@ -25,6 +26,7 @@ export function runScenario(definition: RuntimeDefinition, calendar: WorkCalenda
     service,
     url,
     ...(scenario.booking ? { booking: scenario.booking } : {}),
+    ...(directory ? { directory } : {}),
   });
   const mismatches: { zh: string; en: string }[] = [];
   const expect = scenario.expect;
@@ -36,14 +38,14 @@ export function runScenario(definition: RuntimeDefinition, calendar: WorkCalenda
     for (const e of result.fieldErrors) mismatches.push({ zh: `提交数据无效：${e.label}（${e.field}）${e.message.zh}`, en: `invalid submission: ${e.field} ${e.message.en}` });
     return { pass: false, result, mismatches };
   }
-  if (result.problem && result.outcome !== 'pending') mismatches.push(result.problem);
+  if (result.problem && result.outcome !== 'pending' && result.outcome !== 'unassigned') mismatches.push(result.problem);
   const path = (p: string[]) => (p.length ? p.join(' → ') : '（空）');
   if (result.path.join('|') !== expect.path.join('|')) {
     mismatches.push({ zh: `路径：预期 ${path(expect.path)}，实际 ${path(result.path)}`, en: `path: expected ${expect.path.join(' → ') || '(none)'}, got ${result.path.join(' → ') || '(none)'}` });
   }
   if (result.outcome !== expect.outcome) {
-    const why = result.outcome === 'pending' && result.problem ? `（${result.problem.zh}）` : '';
-    mismatches.push({ zh: `结果：预期 ${expect.outcome}，实际 ${result.outcome}${why}`, en: `outcome: expected ${expect.outcome}, got ${result.outcome}${result.outcome === 'pending' && result.problem ? ` (${result.problem.en})` : ''}` });
+    const explained = (result.outcome === 'pending' || result.outcome === 'unassigned') && result.problem;
+    mismatches.push({ zh: `结果：预期 ${expect.outcome}，实际 ${result.outcome}${explained ? `（${result.problem!.zh}）` : ''}`, en: `outcome: expected ${expect.outcome}, got ${result.outcome}${explained ? ` (${result.problem!.en})` : ''}` });
   }
   for (const [step, assignee] of Object.entries(expect.assignees ?? {})) {
     const actual = result.assignees[step];

@@ -2,7 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { counted } from '../shared/plural.ts';
-import type { RuntimeDefinition, RuntimeField, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { evaluateFeel, typeBooking, typeData } from './feel.ts';
 import type { FeelFailure } from './feel.ts';
 import { MAX_VALUE_LENGTH, ajvRegExp } from './pattern.ts';
@@ -53,12 +53,42 @@ export function idCardChecksumOk(id: string): boolean {
 }
 
 /**
+ * Who and what a `person` or `department` field may name. A value that routes a task (`scope:
+ * form.<field>`) and names nobody would create a task no one sees, so the runtime checks it against
+ * its directory; `hall check` and `hall test` use the catalog's departments and hall.yaml's person-id pattern.
+ */
+export interface Directory {
+  /** Department codes. */
+  departments?: Iterable<string>;
+  /** Regular expression a person id (学号/工号) matches, and an example of one. */
+  personId?: { pattern: string; example?: string };
+  /** Person ids known to the identity platform. */
+  people?: Iterable<string>;
+}
+
+function directoryProblem(type: string, routes: boolean, value: string, directory: Directory): { zh: string; en: string } | undefined {
+  if (type === 'department' && directory.departments) {
+    const codes = [...directory.departments];
+    if (!codes.includes(value)) return { zh: `“${value}”不是目录中的部门代码（应为如 ${codes.slice(0, 3).join('、')} 的部门代码）`, en: `"${value}" is not a department code of the catalog (e.g. ${codes.slice(0, 3).join(', ')})` };
+  }
+  // A person field that only informs (a deputy's name) may hold a name; one that picks an assignee may not.
+  if (type === 'person' && routes) {
+    if (directory.personId && !new RegExp(directory.personId.pattern, 'u').test(value)) {
+      const example = directory.personId.example;
+      return { zh: `“${value}”不是有效的学号或工号${example ? `（如 ${example}）` : ''}`, en: `"${value}" is not a valid person id${example ? ` (e.g. ${example})` : ''}` };
+    }
+    if (directory.people && ![...directory.people].includes(value)) return { zh: `人员目录中没有“${value}”`, en: `the directory has no person "${value}"` };
+  }
+  return undefined;
+}
+
+/**
  * Validate a submission field by field: the compiled JSON Schema first, then what a schema cannot say —
  * fields required only when visible (FEEL), and ID-card check digits. Messages name the field's label.
  * Conditions read typed values (see ./feel.ts) and the clock `at` (the submission instant; the
  * machine's clock when omitted, as a live submission is judged now).
  */
-export function validateSubmission(definition: RuntimeDefinition, data: Record<string, unknown>, applicant: Record<string, unknown>, booking?: Record<string, unknown>, at: string = new Date().toISOString()): FieldError[] {
+export function validateSubmission(definition: RuntimeDefinition, data: Record<string, unknown>, applicant: Record<string, unknown>, booking?: Record<string, unknown>, at: string = new Date().toISOString(), directory?: Directory): FieldError[] {
   if (!definition.form) return [];
   const fields = new Map<string, RuntimeField>();
   for (const section of definition.form.sections) for (const field of section.fields) fields.set(field.id, field);
@@ -76,6 +106,7 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
     errors.push({ field: field.id, label: field.label, message: { zh: `无法判断这一项：${result.message.zh}，请联系事项管理员`, en: `cannot be judged: ${result.message.en}; contact the service's administrator` } });
     return undefined;
   };
+  const routing = routingFields(definition);
   for (const section of definition.form.sections) {
     const sectionVisible = section.visibleIf ? holds(section.visibleIf, { id: section.fields[0]?.id ?? '', label: section.title.zh }) === true : true;
     for (const field of section.fields) {
@@ -99,6 +130,10 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
         if (days < 1) errors.push({ field: field.id, label: field.label.zh, message: { zh: '结束日期不能早于开始日期', en: 'the end is before the start' } });
         else if (field.min !== undefined && days < field.min) errors.push({ field: field.id, label: field.label.zh, message: { zh: `至少 ${field.min} 天`, en: `at least ${counted(field.min, 'day')}` } });
         else if (field.max !== undefined && days > field.max) errors.push({ field: field.id, label: field.label.zh, message: { zh: `最多 ${field.max} 天`, en: `at most ${counted(field.max, 'day')}` } });
+      }
+      if (directory && !missing && typeof value === 'string') {
+        const problem = directoryProblem(field.type, routing.has(field.id), value, directory);
+        if (problem) errors.push({ field: field.id, label: field.label.zh, message: problem });
       }
       if (field.type === 'idcard' && typeof value === 'string' && /^[1-9][0-9]{16}[0-9Xx]$/.test(value) && !idCardChecksumOk(value)) {
         errors.push({ field: field.id, label: field.label.zh, message: { zh: '身份证号校验位不正确，请核对', en: 'the ID number\'s check digit is wrong' } });
@@ -128,6 +163,21 @@ function longestText(value: unknown, depth: number): number {
   let longest = 0;
   for (const v of Object.values(value)) longest = Math.max(longest, longestText(v, depth + 1));
   return longest;
+}
+
+/** Form fields a step's scope or department reads: their values pick who gets the task. */
+export function routingFields(definition: Pick<RuntimeDefinition, 'workflow'>): Set<string> {
+  const fields = new Set<string>();
+  const visit = (nodes: RuntimeNode[]) => {
+    for (const node of nodes) {
+      if (node.kind === 'branch') (visit(node.then), visit(node.else));
+      else for (const step of node.kind === 'parallel' ? node.steps : [node]) {
+        for (const reference of [step.scope, step.department]) if (reference.startsWith('form.')) fields.add(reference.slice('form.'.length));
+      }
+    }
+  };
+  visit(definition.workflow?.steps ?? []);
+  return fields;
 }
 
 function toFieldError(e: ErrorObject, label: (id: string) => string): FieldError {

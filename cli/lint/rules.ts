@@ -3,11 +3,17 @@ import { diagnosticAt } from '../diagnostics/report.ts';
 import type { DiagnosticCode } from '../diagnostics/registry.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import type { Catalog, Located, Service, WorkflowNode } from '../model/catalog.ts';
-import { fieldsOf, isParallel, nodesOf, stepsOf, textZh } from '../model/catalog.ts';
+import { directoryOf, fieldsOf, isRegExp, isParallel, nodesOf, stepsOf, textZh } from '../model/catalog.ts';
+import { DEFAULT_CLOCK, evaluateFeel } from '../interpret/feel.ts';
 import { FEEL_TYPE_NAMES, checkFeel, sampleContext } from './feel.ts';
 import { checkPattern } from './pattern.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
+import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import { compileDefinition } from '../build/compile-runtime.ts';
+import { runtimeFingerprint } from '../build/fingerprint.ts';
+import { validateStepData, validateSubmission } from '../interpret/validate-submission.ts';
+import type { FieldError } from '../interpret/validate-submission.ts';
 
 export interface LintContext {
   catalog: Catalog;
@@ -391,6 +397,152 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
   }
 };
 
+/**
+ * Issue 11.3: every applicant who can reach a step carries what its assignment reads. For each audience
+ * of a service, the applicant type it maps to (hall.yaml `audiences[].applicantType`) walks the workflow,
+ * taking only the branches its `applicant.type` allows; a step assigned by an applicant attribute that
+ * hall.yaml gives to other types only (`dataSources[].applicantTypes`) would end `unassigned`. A form
+ * field that assigns must be required and shown whenever its step is reached.
+ */
+export const assignmentsFindTheirValues: Rule = (ctx) => {
+  const located = ctx.catalog.hall;
+  if (!located) return;
+  const hall = located.value;
+  const typeValues = hall.dataSources.find((d) => d.id === 'applicant.type')?.values ?? [];
+  const unknownType = (value: string, path: (string | number)[]) => {
+    if (!typeValues.length || typeValues.includes(value)) return false;
+    const suggest = closest(value, typeValues);
+    ctx.report(located, 'ref/unknown-applicant-type', path, { value, allowed: typeValues.join('、'), ...(suggest ? { suggest } : {}) });
+    return true;
+  };
+  hall.audiences.forEach((a, i) => a.applicantType !== undefined && unknownType(a.applicantType, ['audiences', i, 'applicantType']));
+  if (hall.personId && !isRegExp(hall.personId.pattern)) ctx.report(located, 'hall/person-id-pattern', ['personId', 'pattern'], { pattern: hall.personId.pattern });
+  hall.dataSources.forEach((d, i) => d.applicantTypes?.forEach((t, j) => unknownType(t, ['dataSources', i, 'applicantTypes', j])));
+  const sources = new Map(hall.dataSources.map((d) => [d.id, d]));
+  for (const s of services(ctx)) {
+    const v = s.value;
+    if (!v.workflow || !isLive(v)) continue;
+    const fields = new Map([...fieldsOf(v)].map(({ field }) => [field.id, field]));
+    const sectionOf = new Map(v.form?.sections.flatMap((section) => section.fields.map((f) => [f.id, section.visibleIf] as const)) ?? []);
+    const byType = new Map<string, string>();
+    for (const id of v.audiences) {
+      const type = hall.audiences.find((a) => a.id === id)?.applicantType;
+      if (type !== undefined && !byType.has(type)) byType.set(type, id);
+    }
+    const seen = new Set<string>();
+    /** type undefined: walk every branch (for form fields, which do not depend on who applies). */
+    const walk = (nodes: WorkflowNode[], base: (string | number)[], type: string | undefined, conditions: string[]) => {
+      nodes.forEach((node, i) => {
+        const path = [...base, i];
+        if ('if' in node) {
+          let taken: unknown = null;
+          if (type !== undefined) {
+            // Through the one bounded evaluator, on the check's fixed clock.
+            const outcome = evaluateFeel(node.if, { applicant: { type } }, DEFAULT_CLOCK);
+            taken = outcome.ok ? outcome.value : null;
+          }
+          if (taken !== false) walk(node.then, [...path, 'then'], type, [...conditions, node.if]);
+          if (taken !== true) walk(node.else ?? [], [...path, 'else'], type, conditions);
+          return;
+        }
+        const steps = isParallel(node) ? node.steps.map((step, j) => ({ step, at: [...path, 'steps', j] })) : [{ step: node, at: path }];
+        for (const { step, at } of steps) {
+          const reference = step.scope === 'department' ? step.department : step.scope;
+          const key = step.scope === 'department' ? 'department' : 'scope';
+          if (type !== undefined && reference.startsWith('applicant.')) {
+            const carriers = sources.get(reference)?.applicantTypes;
+            if (!carriers || carriers.includes(type) || seen.has(`${step.id}\0${type}`)) continue;
+            seen.add(`${step.id}\0${type}`);
+            ctx.report(s, 'scope/attribute-not-carried', [...at, key], { applicantType: type, audience: byType.get(type)!, step: step.id, attribute: reference, name: textZh(sources.get(reference)!.name), carriers: carriers.join('、') });
+          } else if (type === undefined && reference.startsWith('form.')) {
+            const field = fields.get(reference.slice('form.'.length));
+            if (!field || seen.has(step.id)) continue;
+            const visibleIf = field.visibleIf ?? sectionOf.get(field.id);
+            const guarded = visibleIf !== undefined && conditions.some((c) => c.replace(/\s+/g, '') === visibleIf.replace(/\s+/g, ''));
+            const why = !field.required ? { zh: '不是必填', en: 'is not required' } : visibleIf !== undefined && !guarded ? { zh: `只在 ${visibleIf} 时显示`, en: `is shown only when ${visibleIf}` } : undefined;
+            if (!why) continue;
+            seen.add(step.id);
+            ctx.report(s, 'scope/field-may-be-empty', [...at, key], { step: step.id, field: field.id, label: textZh(field.label), why: why.zh, whyEn: why.en });
+          }
+        }
+      });
+    };
+    for (const type of byType.keys()) walk(v.workflow.steps, ['workflow', 'steps'], type, []);
+    walk(v.workflow.steps, ['workflow', 'steps'], undefined, []);
+  }
+};
+
+/** Seed 002 §9.1 (完成流程测试相关工作): a live workflow is tested before go-live, with at least two scenarios. */
+export const onlineServicesHaveScenarios: Rule = (ctx) => {
+  for (const s of services(ctx)) {
+    const v = s.value;
+    if (!isHandledOnline(v) || !isLive(v) || !v.workflow) continue;
+    const count = v.scenarios?.length ?? 0;
+    if (count < 2) ctx.report(s, 'scenario/too-few', v.scenarios ? ['scenarios'] : ['workflow'], { count }, { key: true });
+  }
+};
+
+/**
+ * Scenario data fits the compiled form, checked as `hall test` and the runtime check a submission
+ * (schema, required-when-visible, validIf, ID check digits, and department fields against the catalog's
+ * departments), so a bad date or choice fails at `hall check`, positioned at the scenario's data key.
+ */
+export const scenarioDataFitsTheForm: Rule = (ctx) => {
+  const directory = directoryOf(ctx.catalog);
+  for (const s of services(ctx)) {
+    const v = s.value;
+    if (!v.form || !v.scenarios?.length) continue;
+    // A form whose conditions do not evaluate is conditionsAreValidFeel's to report: its scenarios would only echo it.
+    const sample = sampleContext(v, ctx.catalog.hall?.value);
+    const conditions = [...fieldsOf(v)].flatMap(({ field }) => [field.visibleIf, field.validIf]).concat(v.form.sections.map((section) => section.visibleIf));
+    if (conditions.some((c) => c !== undefined && !readsOnly(checkFeel(c, sample), sample.values))) continue;
+    const definition = compileDefinition(v, 1, runtimeFingerprint(v));
+    const fields = new Set([...fieldsOf(v)].map(({ field }) => field.id));
+    const steps = new Map<string, RuntimeStep>();
+    const collect = (nodes: RuntimeNode[]): void => nodes.forEach((n) => (n.kind === 'branch' ? (collect(n.then), collect(n.else)) : n.kind === 'parallel' ? n.steps.forEach((st) => steps.set(st.id, st)) : steps.set(n.id, n)));
+    collect(definition.workflow?.steps ?? []);
+    v.scenarios.forEach((scenario, i) => {
+      if (scenario.expect.submission === 'invalid') return;
+      // Unknown keys are ref/unknown-field's (scenariosNameKnownThings); a misspelt key would also read as a missing one.
+      const keys = [...Object.keys(scenario.data), ...scenario.decisions.flatMap((d) => Object.keys(d.revise ?? {}))];
+      if (keys.some((k) => !fields.has(k))) return;
+      const report = (errors: FieldError[], at: (string | number)[], only?: Set<string>) => {
+        for (const e of errors) {
+          const key = e.field.split('.')[0];
+          if (only && !only.has(key)) continue;
+          ctx.report(s, 'scenario/data-invalid', key ? [...at, key] : at, { name: scenario.name, field: e.field, label: e.label, problem: e.message }, { key: true });
+        }
+      };
+      const applicant = scenario.applicant as Record<string, unknown>;
+      const booking = scenario.booking ? { ...scenario.booking } : undefined;
+      // The scenario's own clock, as hall test runs it (today() in a validIf reads it).
+      const at = scenario.submittedAt ?? DEFAULT_CLOCK;
+      report(validateSubmission(definition, scenario.data, applicant, booking, at, directory), ['scenarios', i, 'data']);
+      let data = { ...scenario.data };
+      scenario.decisions.forEach((d, j) => {
+        if (d.revise) {
+          data = { ...data, ...d.revise };
+          report(validateSubmission(definition, data, applicant, booking, at, directory), ['scenarios', i, 'decisions', j, 'revise'], new Set(Object.keys(d.revise)));
+        }
+        const step = steps.get(d.step);
+        if (d.data && step?.fields) report(validateStepData(step, d.data, { requireAll: d.action === 'approve' }), ['scenarios', i, 'decisions', j, 'data']);
+      });
+    });
+  }
+};
+
+/** True when a condition is well-formed and reads only names the sample data has. */
+function readsOnly(check: ReturnType<typeof checkFeel>, sample: Record<string, unknown>): boolean {
+  return !check.syntax && check.names.every((name) => {
+    let cursor: unknown = sample;
+    for (const part of name.split('.')) {
+      if (!cursor || typeof cursor !== 'object' || !(part in cursor)) return false;
+      cursor = (cursor as Record<string, unknown>)[part];
+    }
+    return true;
+  });
+}
+
 /** Every rule, in the order their findings read best. Removing one makes its tests fail. */
 export const RULES: Record<string, Rule> = {
   onlineServicesHaveContingency,
@@ -415,4 +567,7 @@ export const RULES: Record<string, Rule> = {
   suspendedServicesExplain,
   complaintsGoElsewhere,
   scenariosNameKnownThings,
+  assignmentsFindTheirValues,
+  onlineServicesHaveScenarios,
+  scenarioDataFitsTheForm,
 };

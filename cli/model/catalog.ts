@@ -80,3 +80,23 @@ export function* fieldsOf(service: Service): Generator<{ field: FormField; path:
     for (let f = 0; f < sections[s].fields.length; f++) yield { field: sections[s].fields[f], path: ['form', 'sections', s, 'fields', f] };
   }
 }
+
+/**
+ * What the catalog knows of the directory: its department codes and hall.yaml's person-id format. The
+ * checks and `hall test` validate department and person fields against it, as the runtime does against
+ * the identity platform.
+ */
+export function directoryOf(catalog: Catalog): { departments: string[]; personId?: { pattern: string; example?: string } } {
+  const personId = catalog.hall?.value.personId;
+  return { departments: [...catalog.departments.keys()], ...(personId && isRegExp(personId.pattern) ? { personId } : {}) };
+}
+
+/** True when `pattern` compiles as a JavaScript regular expression (with the `u` flag). */
+export function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -237,7 +237,7 @@ export function checkEvent(value: unknown): number | LineProblem {
   if (typeof service !== 'string') return { kind: 'invalid', field: 'service', value: shown(service) };
   if (version === undefined) return { kind: 'missing', field: 'version' };
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return { kind: 'invalid', field: 'version', value: shown(version) };
-  if ((type === 'assigned' || type === 'acted' || type === 'overdue') && step === undefined) return { kind: 'missing', field: 'step' };
+  if ((type === 'assigned' || type === 'unassigned' || type === 'acted' || type === 'overdue') && step === undefined) return { kind: 'missing', field: 'step' };
   if (action !== undefined && action !== 'approve' && action !== 'reject' && action !== 'return') return { kind: 'invalid', field: 'action', value: shown(action) };
   if (type === 'acted' && action === undefined) return { kind: 'missing', field: 'action' };
   if (outcome !== undefined && outcome !== 'approved' && outcome !== 'rejected') return { kind: 'invalid', field: 'outcome', value: shown(outcome) };
@@ -276,6 +276,7 @@ function isEventType(type: string): boolean {
   switch (type) {
     case 'submitted':
     case 'assigned':
+    case 'unassigned':
     case 'acted':
     case 'returned':
     case 'resubmitted':

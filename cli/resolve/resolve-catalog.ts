@@ -158,11 +158,20 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
 
     // Workflow: groups, departments, scopes.
     const fieldTypes = new Map([...fieldsOf(s)].map(({ field }) => [field.id, field.type]));
+    const labels = new Map([...fieldsOf(s)].map(({ field }) => [field.id, typeof field.label === 'string' ? field.label : field.label.zh]));
+    /** Issue 11.4: a field that routes names someone from the directory, never free text. */
+    const freeText = (step: { id: string }, key: 'scope' | 'department', field: string, expected: 'person' | 'department', p: (string | number)[]) =>
+      diagnostics.push(diagnosticAt(located.parsed, 'scope/free-text-field', [...p, key], {
+        step: step.id, field, label: labels.get(field) ?? field, type: fieldTypes.get(field)!, expected,
+        expectedHint: expected === 'person' ? '申请人从人员目录中选择，提交时按 hall.yaml 的 personId 校验学号/工号。' : '申请人从部门列表中选择，提交时按目录中的部门代码校验。',
+        expectedHintEn: expected === 'person' ? 'applicants pick from the directory, and the id is checked against hall.yaml\'s personId on submission.' : 'applicants pick from the departments, and the code is checked against the catalog on submission.',
+      }));
     for (const { step, path: p } of stepsOf(s.workflow?.steps)) {
       if (!groupsUnknown) ref(located, 'ref/unknown-group', [...p, 'group'], step.group, knownGroups);
       if (step.department.startsWith('form.')) {
         const field = step.department.slice('form.'.length);
-        if (fieldTypes.get(field) !== 'department') ref(located, 'ref/unknown-field', [...p, 'department'], field, new Set([...fieldTypes].filter(([, t]) => t === 'department').map(([id]) => id)));
+        if (fieldTypes.has(field) && fieldTypes.get(field) !== 'department') freeText(step, 'department', field, 'department', p);
+        else if (fieldTypes.get(field) !== 'department') ref(located, 'ref/unknown-field', [...p, 'department'], field, new Set([...fieldTypes].filter(([, t]) => t === 'department').map(([id]) => id)));
       } else if (step.department.startsWith('applicant.')) {
         const source = hall?.dataSources.find((d) => d.id === step.department);
         if (hall && source?.type !== 'department') ref(located, 'ref/unknown-data-source', [...p, 'department'], step.department, new Set(hall.dataSources.filter((d) => d.type === 'department').map((d) => d.id)), true);
@@ -176,6 +185,8 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
         ref(located, 'ref/unknown-data-source', [...p, 'scope'], step.scope, vocab.dataSource, true);
       } else if (scopeKind === 'unknown-field') {
         ref(located, 'ref/unknown-field', [...p, 'scope'], step.scope.slice('form.'.length), new Set(fieldTypes.keys()));
+      } else if (scopeKind === 'unusable' && step.scope.startsWith('form.')) {
+        freeText(step, 'scope', step.scope.slice('form.'.length), group?.scope === 'department' ? 'department' : 'person', p);
       } else if (group && scopeKind !== group.scope) {
         diagnostics.push(diagnosticAt(located.parsed, 'ref/scope-mismatch', [...p, 'scope'], {
           group: step.group,

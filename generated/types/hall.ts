@@ -50,6 +50,7 @@ export interface Hall {
   name: LocalizedText;
   university: LocalizedText;
   urls: HallUrls;
+  personId?: PersonId;
   itOffice: Id;
   /**
    * 服务主题（分类）。/ Service topics (categories).
@@ -62,7 +63,7 @@ export interface Hall {
    *
    * @minItems 1
    */
-  audiences: [VocabularyEntry, ...VocabularyEntry[]];
+  audiences: [Audience, ...Audience[]];
   /**
    * 办理渠道，如电脑端、移动 App、微信。/ Channels, e.g. PC, mobile app, WeChat.
    *
@@ -93,10 +94,32 @@ export interface HallUrls {
   runtime?: WebUrl;
   campusSite?: WebUrl;
 }
+/**
+ * 学号/工号的格式。表单中决定办理人的 person 字段（scope: form.<字段>）提交时按它校验，写错的工号不会生成谁也看不到的待办。/ The format of person ids (student and staff numbers); a person field that picks an assignee is checked against it on submission.
+ */
+export interface PersonId {
+  /**
+   * 正则表达式，如 ^(T[0-9]{7}|[0-9]{10})$。/ A regular expression.
+   */
+  pattern: string;
+  /**
+   * 一个符合格式的例子，出现在错误提示中。/ An example shown in messages.
+   */
+  example?: string;
+}
 export interface VocabularyEntry {
   id: Id;
   name: LocalizedText;
   description?: LocalizedText;
+}
+export interface Audience {
+  id: Id;
+  name: LocalizedText;
+  description?: LocalizedText;
+  /**
+   * 这类服务对象作为申请人时 applicant.type 的取值，如 本科生；用于判断他们会走到哪些环节、有哪些数据。/ The applicant.type of applicants in this audience, e.g. 本科生: tells which steps they reach and which attributes they carry.
+   */
+  applicantType?: string;
 }
 export interface DataSource {
   /**
@@ -112,6 +135,12 @@ export interface DataSource {
    * choice 类型的可选值。/ Values of a choice.
    */
   values?: string[];
+  /**
+   * 只有这些身份（applicant.type 的取值）的申请人有这项数据；不写表示所有申请人都有。hall check 据此提醒：某类申请人会走到按这项数据分派的环节，却没有这项数据。/ Only applicants of these types (values of applicant.type) carry this attribute; omitted means everyone. hall check warns where an applicant type would reach a step assigned by an attribute it does not carry.
+   *
+   * @minItems 1
+   */
+  applicantTypes?: [string, ...string[]];
 }
 /**
  * 工作日历：周六、周日休息，另列法定节假日和调休上班日。/ Work calendar: Saturdays and Sundays off, plus public holidays and make-up working days.

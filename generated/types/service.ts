@@ -772,9 +772,9 @@ export interface ScenarioExpectation {
    */
   path: Id[];
   /**
-   * 结果。/ Outcome.
+   * 结果：approved 通过，rejected 未通过，unassigned 某个环节无法分派（申请人缺少范围所需的属性，或表单中决定办理人的字段没有填写），流程停在该环节等待信息化办处理。/ Outcome: approved, rejected, or unassigned when a step cannot be assigned (the applicant lacks the attribute its scope needs, or the form field that picks the assignee is empty) and the application waits there for the IT office.
    */
-  outcome: 'approved' | 'rejected';
+  outcome: 'approved' | 'rejected' | 'unassigned';
   /**
    * 环节 → 办理人，写成 群组@范围，如 counselor@jsj-2301；全校范围只写群组。/ Step → assignee as group@scope.
    */

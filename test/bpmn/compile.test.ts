@@ -103,7 +103,9 @@ describe('the BPMN mapping', () => {
 
   it('sends a return to the applicant and back to the returning step', () => {
     expect(targets('Task_unit-review_revise').map((t: { to: string }) => t.to)).toEqual(['Gateway_unit-review_enter']);
-    expect(targets('Gateway_unit-review_enter').map((t: { to: string }) => t.to)).toEqual(['Task_unit-review']);
+    // Through the check that the applicant's unit is there (issue 11.3): re-entry is checked again.
+    expect(targets('Gateway_unit-review_enter').map((t: { to: string }) => t.to)).toEqual(['Gateway_unit-review_assignable']);
+    expect(targets('Gateway_unit-review_assignable').map((t: { to: string }) => t.to)).toEqual(['Task_unit-review', 'EndEvent_unit-review_unassigned']);
   });
 
   it('splits a branch on (condition) = true, so null takes the else path as in the interpreter', () => {

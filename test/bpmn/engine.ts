@@ -4,11 +4,11 @@ import { Environment, Timers } from 'bpmn-elements';
 import { evaluate } from 'feelin';
 import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
 import type { Decision } from '../../cli/interpret/interpret.ts';
-import { APPLICANT_USER_VAR, REVIEW_COMMENT_KEY, REVIEW_DECISION_KEY } from '../../cli/bpmn/names.ts';
+import { APPLICANT_USER_VAR, REVIEW_COMMENT_KEY, REVIEW_DECISION_KEY, UNASSIGNED_ERROR_CODE } from '../../cli/bpmn/names.ts';
 
 /** What a run on bpmn-engine produced, in the reference interpreter's terms. */
 export interface EngineRun {
-  outcome: 'approved' | 'rejected' | 'pending' | 'error';
+  outcome: 'approved' | 'rejected' | 'pending' | 'error' | 'unassigned';
   /** Step ids in the order their tasks were completed. */
   path: string[];
   /** Step id → candidate group of its latest task (`group@scope` or `group`). */
@@ -20,6 +20,8 @@ export interface EngineRun {
   timers: string[];
   /** End events reached, in order. */
   ends: string[];
+  /** The step that could not be assigned and the name of the end event it reached (outcome `unassigned`). */
+  incident?: { step: string; message: string };
 }
 
 export interface EngineInput {
@@ -133,6 +135,11 @@ export async function runOnEngine(xml: string, input: EngineInput): Promise<Engi
   listener.on('activity.end', (api: any) => {
     if (api.type === 'bpmn:EndEvent') run.ends.push(api.id);
   });
+  // An error end event ends with its event definition's type; the unassigned one is never caught.
+  listener.on('activity.throw', (api: any) => {
+    const unassigned = /^EndEvent_(.+)_unassigned$/.exec(api.id);
+    if (unassigned && api.content?.message?.code === UNASSIGNED_ERROR_CODE) run.incident ??= { step: unassigned[1], message: String(api.name) };
+  });
   let failure: Error | undefined;
   engine.on('error', (error: Error) => (failure = error));
   const ended = engine.waitFor('end').then(() => true, (error: Error) => ((failure = error), true));
@@ -165,6 +172,8 @@ export async function runOnEngine(xml: string, input: EngineInput): Promise<Engi
         run.assignees[task.id.replace(/^Task_/, '')] = groups[0];
       }
     }
+    // The tasks of a countersign's other members are created (and recorded above) before it stops.
+    if (run.incident) break;
     const revision = waiting.find((t) => t.id.endsWith('_revise'));
     if (revision) {
       revision.signal({ ...(revise ?? {}) });
@@ -195,6 +204,12 @@ export async function runOnEngine(xml: string, input: EngineInput): Promise<Engi
     task.signal({ ...(decision.data ?? {}), [REVIEW_DECISION_KEY]: decision.action, [REVIEW_COMMENT_KEY]: decision.comment ?? '' });
   }
   await settle();
+  if (run.incident) {
+    // Zeebe raises an incident for an uncaught error: the instance stops there, as the interpreter's does.
+    run.outcome = 'unassigned';
+    if (!done) engine.stop();
+    return run;
+  }
   if (failure) {
     run.outcome = 'error';
     run.problem = failure.message;

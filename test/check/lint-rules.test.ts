@@ -16,6 +16,19 @@ const TYPED_FIELDS = sub(LEAVE, '          visibleIf: leaveCampus = true\n', '  
 const SUMMARY = '  summary: 学生因病';
 const LEAVE_CONTINGENCY = '  contingency: 系统无法使用时，到学生活动中心 103室填写纸质请假单。\n';
 const CERT_CONTINGENCY = '  contingency: 系统无法使用时，到行政楼 201室现场开具纸质证明。\n';
+/** hall.yaml saying who carries what: staff apply as 教职工, and only students have a class or a college. */
+const APPLICANT_TYPES = [
+  sub('hall.yaml', '    name: 本科生\n', '    name: 本科生\n    applicantType: 本科生\n'),
+  sub('hall.yaml', '    name: 教职工\n', '    name: 教职工\n    applicantType: 教职工\n'),
+  sub('hall.yaml', 'values: [本科生, 研究生]', 'values: [本科生, 研究生, 教职工]'),
+  sub('hall.yaml', '    name: 班级\n    type: class\n', '    name: 班级\n    type: class\n    applicantTypes: [本科生, 研究生]\n'),
+  sub('hall.yaml', '    name: 所在学院\n    type: department\n', '    name: 所在学院\n    type: department\n    applicantTypes: [本科生, 研究生]\n'),
+];
+/** The countersign's college step assigned by the applicant's college. */
+const COLLEGE_STEP = [sub(LEAVE, '              department: jsj\n', '              department: applicant.college\n')];
+/** The baseline's second leave scenario and the certificate's scenarios, whole, for cases that remove them. */
+const SECOND_LEAVE_SCENARIO = '  - name: 考试周两天事假离校，辅导员退回补写去向后仍不同意\n    applicant: { name: 李雨桐, college: jsj, class: jsj-2302 }\n    data: { studentName: 李雨桐, days: 2, leaveCampus: true, destination: 家中 }\n    decisions:\n      - { step: counselor-review, action: return, comment: 请写明详细去向, revise: { destination: 湖南省长沙市岳麓区家中 } }\n      - { step: counselor-review, action: reject, comment: 期末考试周不批准事假离校 }\n    expect:\n      path: [counselor-review, counselor-review]\n      outcome: rejected\n';
+const CERT_SCENARIOS = 'scenarios:\n  - name: 出国用在读证明，学工处审核通过\n    applicant: { name: 张晓明, college: jsj, class: jsj-2301 }\n    data: { purpose: 出国 }\n    decisions:\n      - { step: office-review, action: approve }\n    expect:\n      path: [office-review]\n      outcome: approved\n  - name: 用途不明，学工处不同意\n    applicant: { name: 李雨桐, college: jsj, class: jsj-2302 }\n    data: { purpose: 其他 }\n    decisions:\n      - { step: office-review, action: reject, comment: 请写明证明的具体用途后重新申请 }\n    expect:\n      path: [office-review]\n      outcome: rejected\n';
 
 /**
  * The broken cases of each rule in RULES: the baseline with one thing broken, and exactly what the
@@ -166,6 +179,51 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a lookahead RE2 cannot run', edits: [sub(LEAVE, 'visibleIf: leaveCampus = true', "visibleIf: leaveCampus = true\n          pattern: '^(?=.*[0-9]).{8,}$'")], expected: ['pattern/unsupported xgc/student-leave.yaml:87:20'] },
     { name: 'a backreference', edits: [sub(LEAVE, 'visibleIf: leaveCampus = true', "visibleIf: leaveCampus = true\n          pattern: '^(a)\\1$'")], expected: ['pattern/unsupported xgc/student-leave.yaml:87:20'] },
     { name: 'a plain pattern with Chinese text is fine', edits: [sub(LEAVE, 'visibleIf: leaveCampus = true', "visibleIf: leaveCampus = true\n          pattern: '^[\\u4e00-\\u9fa5]{2,10}(市|县)$'")], expected: [] },
+  ],
+  // --- issue 11.3: every applicant who reaches a step carries what assigns it (a contiguous block) ---
+  assignmentsFindTheirValues: [
+    { name: 'staff reaching a per-class step', edits: [...APPLICANT_TYPES, sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]')], expected: ['scope/attribute-not-carried xgc/student-leave.yaml:92:14'] },
+    {
+      name: 'staff reaching a college step in a countersign, too',
+      edits: [...APPLICANT_TYPES, ...COLLEGE_STEP, sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]')],
+      expected: ['scope/attribute-not-carried xgc/student-leave.yaml:92:14', 'scope/attribute-not-carried xgc/student-leave.yaml:110:27'],
+    },
+    {
+      name: 'a branch on applicant.type keeps staff away from the college step',
+      edits: [...APPLICANT_TYPES, ...COLLEGE_STEP, sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]'), sub(LEAVE, 'if: days > 3', 'if: applicant.type = "本科生" and days > 3')],
+      expected: ['scope/attribute-not-carried xgc/student-leave.yaml:92:14'],
+    },
+    { name: 'students only: nothing to say', edits: [...APPLICANT_TYPES, ...COLLEGE_STEP], expected: [] },
+    { name: 'an applicant type applicant.type does not have', edits: [...APPLICANT_TYPES, sub('hall.yaml', 'applicantType: 教职工', 'applicantType: 职工')], expected: ['ref/unknown-applicant-type hall.yaml:26:20'] },
+    {
+      name: 'a person field that assigns but is not required',
+      edits: [
+        sub('roles.yaml', 'groups:\n', 'groups:\n  - id: course-teacher\n    name: 任课教师\n    maintainer: jsj\n    scope: person\n'),
+        sub(LEAVE, '          visibleIf: leaveCampus = true\n', '          visibleIf: leaveCampus = true\n        - id: teacher\n          label: 任课教师\n          type: person\n'),
+        sub(LEAVE, '  notifications:\n', '    - id: teacher-review\n      name: 任课教师知悉\n      group: course-teacher\n      scope: form.teacher\n      department: jsj\n      deadline: 1\n      actions: [approve]\n  notifications:\n'),
+      ],
+      expected: ['scope/field-may-be-empty xgc/student-leave.yaml:126:14'],
+    },
+  ],
+  // --- issue 11.5: scenarios are required and their data fits the form (a contiguous block) ---------
+  onlineServicesHaveScenarios: [
+    { name: 'an online workflow with one scenario', edits: [sub(LEAVE, SECOND_LEAVE_SCENARIO, '')], expected: ['scenario/too-few xgc/student-leave.yaml:123:1'] },
+    { name: 'an online workflow without scenarios', edits: [sub(CERT, CERT_SCENARIOS, '')], expected: ['scenario/too-few xgc/enrolment-certificate.yaml:49:1'] },
+    { name: 'a draft needs none yet', edits: [sub(CERT, CERT_SCENARIOS, ''), sub(CERT, 'status: online', 'status: draft')], expected: [] },
+  ],
+  scenarioDataFitsTheForm: [
+    { name: 'a choice that is not an option', edits: [sub(CERT, 'data: { purpose: 出国 }', 'data: { purpose: 留学 }')], expected: ['scenario/data-invalid xgc/enrolment-certificate.yaml:61:13'] },
+    { name: 'a missing required field', edits: [sub(LEAVE, 'data: { studentName: 李雨桐, days: 2, ', 'data: { studentName: 李雨桐, ')], expected: ['scenario/data-invalid xgc/student-leave.yaml:136:11'] },
+    { name: 'a number over the maximum', edits: [sub(LEAVE, 'days: 2, leaveCampus: true', 'days: 90, leaveCampus: true')], expected: ['scenario/data-invalid xgc/student-leave.yaml:136:31'] },
+    { name: 'text where a yes/no goes', edits: [sub(LEAVE, 'days: 5, leaveCampus: false', 'days: 5, leaveCampus: 否')], expected: ['scenario/data-invalid xgc/student-leave.yaml:126:40'] },
+    { name: 'a hidden field filled in', edits: [sub(LEAVE, 'days: 5, leaveCampus: false }', 'days: 5, leaveCampus: false, destination: 家中 }')], expected: ['scenario/data-invalid xgc/student-leave.yaml:126:60'] },
+    {
+      name: 'a date that is not a date',
+      edits: [sub(LEAVE, '          visibleIf: leaveCampus = true\n', '          visibleIf: leaveCampus = true\n        - id: start\n          label: 开始日期\n          type: date\n'), sub(LEAVE, 'days: 5, leaveCampus: false }', 'days: 5, leaveCampus: false, start: 2026/3/2 }')],
+      expected: ['scenario/data-invalid xgc/student-leave.yaml:129:60'],
+    },
+    { name: 'a revision that breaks the form', edits: [sub(LEAVE, 'revise: { destination: 湖南省长沙市岳麓区家中 }', 'revise: { days: 0 }')], expected: ['scenario/data-invalid xgc/student-leave.yaml:138:79'] },
+    { name: 'a scenario that expects an invalid submission may hold bad data', edits: [sub(CERT, 'data: { purpose: 出国 }', 'data: { purpose: 留学 }'), sub(CERT, '      path: [office-review]\n      outcome: approved', '      path: []\n      outcome: approved\n      submission: invalid')], expected: [] },
   ],
 };
 

@@ -7,7 +7,7 @@ import { WorkCalendar } from '../../interpret/calendar.ts';
 import { runWorkflow } from '../../interpret/interpret.ts';
 import type { Action, Decision, RunResult } from '../../interpret/interpret.ts';
 import { closest } from '../../diagnostics/suggest.ts';
-import { textZh } from '../../model/catalog.ts';
+import { directoryOf, textZh } from '../../model/catalog.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { checkOrStop } from '../check/run.ts';
 import type { SimulateOptions } from './index.ts';
@@ -55,7 +55,7 @@ export async function runSimulate(serviceId: string, dir: string | undefined, op
   const hall = checked.catalog.hall.value;
   const calendar = new WorkCalendar(compileCalendar(hall));
   const definition = compileDefinition(service, 1, runtimeFingerprint(service));
-  const input = { applicant, data, submittedAt: options.at ?? '2026-03-02T09:00:00+08:00', service: { id: serviceId, name: textZh(service.name) }, url: hall.urls.hall.replace('{id}', serviceId) };
+  const input = { applicant, data, directory: directoryOf(checked.catalog), submittedAt: options.at ?? '2026-03-02T09:00:00+08:00', service: { id: serviceId, name: textZh(service.name) }, url: hall.urls.hall.replace('{id}', serviceId) };
 
   let decisions: Decision[] = [];
   if (options.decisions) {
@@ -75,16 +75,16 @@ export async function runSimulate(serviceId: string, dir: string | undefined, op
     }
   }
   process.stdout.write(formatTimeline(result, textZh(service.name), lang));
-  return result.outcome === 'invalid' || result.outcome === 'error' ? 1 : 0;
+  return result.outcome === 'invalid' || result.outcome === 'error' || result.outcome === 'unassigned' ? 1 : 0;
 }
 
 const EVENT_NAMES = {
-  zh: { submitted: '提交', assigned: '待办', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结' },
-  en: { submitted: 'submitted', assigned: 'assigned', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed' },
+  zh: { submitted: '提交', assigned: '待办', unassigned: '无法分派', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结' },
+  en: { submitted: 'submitted', assigned: 'assigned', unassigned: 'cannot assign', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed' },
 };
 const OUTCOMES = {
-  zh: { approved: '通过', rejected: '未通过', pending: '办理中（缺少后续决定）', invalid: '提交的数据无效', error: '场景有误' },
-  en: { approved: 'approved', rejected: 'rejected', pending: 'pending (no further decisions)', invalid: 'invalid submission', error: 'error' },
+  zh: { approved: '通过', rejected: '未通过', pending: '办理中（缺少后续决定）', invalid: '提交的数据无效', error: '场景有误', unassigned: '无法分派，等待信息化办处理' },
+  en: { approved: 'approved', rejected: 'rejected', pending: 'pending (no further decisions)', invalid: 'invalid submission', error: 'error', unassigned: 'cannot assign: an incident for the IT office' },
 };
 
 export function formatTimeline(result: RunResult, name: string, lang: 'zh' | 'en'): string {

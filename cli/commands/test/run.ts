@@ -5,7 +5,7 @@ import type { Lang } from '../../diagnostics/diagnostic.ts';
 import { WorkCalendar } from '../../interpret/calendar.ts';
 import { runScenario } from '../../interpret/scenarios.ts';
 import { locate } from '../../load/parse-file.ts';
-import { textZh } from '../../model/catalog.ts';
+import { directoryOf, textZh } from '../../model/catalog.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { useColor } from '../../shared/options.ts';
 import { checkOrStop } from '../check/run.ts';
@@ -30,13 +30,14 @@ export async function runTests(dir: string | undefined, options: { service?: str
   const calendar = new WorkCalendar(compileCalendar(hall));
   if (options.service && !checked.catalog.services.has(options.service)) throw new UsageError(`没有事项“${options.service}” / no service "${options.service}"`);
   const reports: ScenarioReport[] = [];
+  const directory = directoryOf(checked.catalog);
   for (const [id, located] of [...checked.catalog.services].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const service = located.value;
     if (options.service && id !== options.service) continue;
     if (!service.workflow || !service.scenarios?.length) continue;
     const definition = compileDefinition(service, 1, runtimeFingerprint(service));
     service.scenarios.forEach((scenario, i) => {
-      const outcome = runScenario(definition, calendar, scenario, { id, name: textZh(service.name) }, hall.urls.hall.replace('{id}', id));
+      const outcome = runScenario(definition, calendar, scenario, { id, name: textZh(service.name) }, hall.urls.hall.replace('{id}', id), directory);
       const at = locate(located.parsed, ['scenarios', i]);
       reports.push({ service: id, scenario: scenario.name, file: located.parsed.file, line: at.line, column: at.column, pass: outcome.pass, path: outcome.result.path, outcome: outcome.result.outcome, mismatches: outcome.mismatches });
     });

@@ -10,10 +10,19 @@ export interface RuntimeEvent {
    */
   id?: string;
   /**
-   * 事件类型：submitted 提交，assigned 分派到环节，acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价。/ Event type.
+   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故：范围所需的申请人属性或表单字段没有值，申请停在该环节，由信息化办补齐数据后重新分派），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价。/ Event type.
    */
   type:
-    'submitted' | 'assigned' | 'acted' | 'returned' | 'resubmitted' | 'overdue' | 'completed' | 'withdrawn' | 'rated';
+    | 'submitted'
+    | 'assigned'
+    | 'unassigned'
+    | 'acted'
+    | 'returned'
+    | 'resubmitted'
+    | 'overdue'
+    | 'completed'
+    | 'withdrawn'
+    | 'rated';
   /**
    * 发生时间（带时区）。/ When, with offset.
    */
@@ -36,9 +45,13 @@ export interface RuntimeEvent {
    */
   channel?: string;
   /**
-   * 环节标识（assigned/acted/overdue）。/ Step id.
+   * 环节标识（assigned/unassigned/acted/overdue）。/ Step id.
    */
   step?: string;
+  /**
+   * 无法分派时缺少值的引用（unassigned），如 applicant.class 或 form.teacher。/ The reference without a value (unassigned), e.g. applicant.class.
+   */
+  missing?: string;
   /**
    * 办理群组。/ Role group.
    */
