@@ -496,6 +496,8 @@ export const scenarioDataFitsTheForm: Rule = (ctx) => {
     const sample = sampleContext(v, ctx.catalog.hall?.value);
     const conditions = [...fieldsOf(v)].flatMap(({ field }) => [field.visibleIf, field.validIf]).concat(v.form.sections.map((section) => section.visibleIf));
     if (conditions.some((c) => c !== undefined && !readsOnly(checkFeel(c, sample), sample.values))) continue;
+    // Likewise a pattern that cannot run safely is patternsRunInLinearTime's to report.
+    if ([...patternsOf(v)].some(({ pattern }) => checkPattern(pattern))) continue;
     const definition = compileDefinition(v, 1, runtimeFingerprint(v));
     const fields = new Set([...fieldsOf(v)].map(({ field }) => field.id));
     const steps = new Map<string, RuntimeStep>();

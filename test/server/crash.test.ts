@@ -17,7 +17,7 @@ afterAll(() => {
 });
 
 async function serve(args: string[]): Promise<{ url: string; process: ResultPromise }> {
-  const child = execa(NODE, [HALL, 'serve', ROOT, '--port', '0', ...args], { reject: false, all: true });
+  const child = execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', '0', ...args], { reject: false, all: true });
   running.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

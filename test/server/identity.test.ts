@@ -72,7 +72,7 @@ describe('signing in through CAS 3.0', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const config = writeConfig(`url: ${base}\nstore: ${await stores.location('sqlite')}\nidentity:\n  cas:\n    url: ${casUrl}\n    attributes: { name: cn, college: dwdm, class: bjdm, type: sflb, email: mail }\n`);
-    const child = execa(NODE, [HALL, 'serve', ROOT, '--port', String(port), '--config', config], { reject: false, all: true });
+    const child = execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', String(port), '--config', config], { reject: false, all: true });
     running.push(child);
     await new Promise<void>((resolve) => child.all!.on('data', (c: Buffer) => c.toString().includes(base) && resolve()));
 
@@ -111,7 +111,7 @@ describe('signing in through CAS 3.0', () => {
 
   it('points at the line of a wrong setting in the configuration and does not start', async () => {
     const config = writeConfig('url: https://ehall.example.edu.cn\nidentity:\n  cas:\n    url: https://authserver.example.edu.cn/authserver\n    atributes: { name: cn }\nstore: mysql://x\n');
-    const result = await execa(NODE, [HALL, 'serve', ROOT, '--port', '0', '--config', config], { reject: false, all: true, timeout: 60_000 });
+    const result = await execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', '0', '--config', config], { reject: false, all: true, timeout: 60_000 });
     expect(result.exitCode).toBe(1);
     expect(result.all).toContain(`${config}:5:5: 不认识的设置“atributes”，是不是想写“attributes”？`);
     expect(result.all).toMatch(new RegExp(`${config}:6:8: store`));

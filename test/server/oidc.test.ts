@@ -72,7 +72,7 @@ describe('signing in through OpenID Connect', () => {
     const base = `http://127.0.0.1:${hallPort}`;
     const config = path.join(mkdtempSync(path.join(tmpdir(), 'hall-config-')), 'hall-serve.yaml');
     writeFileSync(config, `url: ${base}\nstore: ${await stores.location('sqlite')}\nidentity:\n  oidc:\n    issuer: ${issuer}\n    clientId: ehall\n    claims: { name: name, college: dept_code, class: class_code, type: user_type }\n`);
-    const child = execa(NODE, [HALL, 'serve', ROOT, '--port', String(hallPort), '--config', config], { reject: false, all: true, env: { HALL_OIDC_SECRET: 'ehall-secret' } });
+    const child = execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', String(hallPort), '--config', config], { reject: false, all: true, env: { HALL_OIDC_SECRET: 'ehall-secret' } });
     running.push(child);
     await new Promise<void>((resolve, reject) => {
       let out = '';

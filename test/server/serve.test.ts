@@ -16,7 +16,7 @@ afterAll(() => {
 
 /** `hall serve` as a real process on a free port; resolves with its address once it says it is running. */
 async function serve(args: string[]): Promise<{ url: string; process: ResultPromise }> {
-  const child = execa(NODE, [HALL, 'serve', ROOT, '--port', '0', ...args], { reject: false, env: { NO_COLOR: '1' }, all: true });
+  const child = execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', '0', ...args], { reject: false, env: { NO_COLOR: '1' }, all: true });
   running.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -139,7 +139,7 @@ describe('hall serve refuses what it must', () => {
     const db = new DatabaseSync(location.replace(/^sqlite:/, ''));
     db.prepare('UPDATE application SET version = 42').run();
     db.close();
-    const second = await execa(NODE, [HALL, 'serve', ROOT, '--port', '0', '--store', location], { reject: false, env: { NO_COLOR: '1' }, all: true, timeout: 60_000 });
+    const second = await execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', '0', '--store', location], { reject: false, env: { NO_COLOR: '1' }, all: true, timeout: 60_000 });
     expect(second.exitCode).toBe(1);
     expect(second.all).toContain('student-leave v42：1 个申请');
     expect(second.all).not.toMatch(/at .*\.ts:\d+/);
@@ -149,7 +149,7 @@ describe('hall serve refuses what it must', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'hall-dir-'));
     const file = path.join(dir, 'people.yaml');
     writeFileSync(file, 'people:\n  - id: a\n    name: 甲\n  - id: a\n    name: 乙\n  - id: "b c"\n    name: 丙\n');
-    const result = await execa(NODE, [HALL, 'serve', ROOT, '--port', '0', '--directory', file, '--store', await stores.location('sqlite')], { reject: false, all: true, timeout: 60_000 });
+    const result = await execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', '0', '--directory', file, '--store', await stores.location('sqlite')], { reject: false, all: true, timeout: 60_000 });
     expect(result.exitCode).toBe(1);
     expect(result.all).toContain('/people/2/id');
     expect(result.all).toContain('人员“a”重复');

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRuntime, runWorkflow } from '../../cli/runtime/index.ts';
 import type { LoadedRuntime } from '../../cli/runtime/index.ts';
@@ -66,7 +67,7 @@ describe('timers under hall serve on PostgreSQL', () => {
     const engine = new Engine({ store, runtime, now: () => beijing('2026-03-02T09:10:00') });
     const submitted = await engine.submit({ service: 'student-leave', applicant, data });
     if (!submitted.ok) throw new Error('submit failed');
-    const child = execa(NODE, [HALL, 'serve', ROOT, '--port', '0', '--store', location], { reject: false, all: true });
+    const child = execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', '0', '--store', location], { reject: false, all: true });
     try {
       await new Promise<void>((resolve, reject) => {
         let out = '';

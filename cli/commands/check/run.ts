@@ -78,7 +78,8 @@ export async function runCheck(dir: string | undefined, options: OutputOptions &
   const result = await loadAndCheck(dir, { ...options, scoped: true });
   const root = result.location.root;
   result.diagnostics.push(...(await staleCodeownersDiagnostics(result, result.location.abs, root)));
-  result.diagnostics.push(...(await keptVersionDiagnosticsIn(result, path.join(root, 'generated'), root)));
+  // The generated/ beside the catalog folder (a fixture catalog has none: nothing is kept for it).
+  result.diagnostics.push(...(await keptVersionDiagnosticsIn(result, path.join(repositoryRootOf(result.location.abs), 'generated'), root)));
   const { scope } = result.location;
   if (!scope) return printAndScore(result, options);
   const files = result.files.filter((f) => inScope(f.file, scope));
