@@ -1,35 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
-import type { ResultPromise } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadRuntime, runWorkflow } from '../../cli/runtime/index.ts';
 import { openStore } from '../../server/store/store.ts';
-import { HALL, NODE, ROOT } from '../helpers/cli.ts';
+import { ROOT } from '../helpers/cli.ts';
+import { DIRECTORY, hallProcesses } from './processes.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
 
 const stores = storeFactory();
-const DIRECTORY = path.join(ROOT, 'examples/directory.yaml');
-const running: ResultPromise[] = [];
-afterAll(() => {
-  for (const p of running) p.kill('SIGKILL');
-});
-
-async function serve(args: string[]): Promise<{ url: string; process: ResultPromise }> {
-  const child = execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', '0', ...args], { reject: false, all: true });
-  running.push(child);
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.all!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    void child.then(() => reject(new Error(out)));
-  });
-  return { url, process: child };
-}
+const { serve } = hallProcesses();
 
 async function signIn(base: string, person: string) {
   const res = await fetch(`${base}/api/dev/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ person }) });

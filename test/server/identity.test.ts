@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HALL, NODE, ROOT } from '../helpers/cli.ts';
+import { freePort } from './processes.ts';
 import { storeFactory } from './stores.ts';
 
 const stores = storeFactory();
@@ -53,13 +54,6 @@ afterAll(() => {
   for (const p of running) p.kill('SIGKILL');
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function writeConfig(text: string): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'hall-config-')), 'hall-serve.yaml');

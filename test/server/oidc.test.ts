@@ -1,5 +1,4 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import type { ResultPromise } from 'execa';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HALL, NODE, ROOT } from '../helpers/cli.ts';
+import { freePort } from './processes.ts';
 import { storeFactory } from './stores.ts';
 
 const stores = storeFactory();
@@ -16,13 +16,6 @@ let provider: Server;
 let issuer = '';
 let hallPort = 0;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A real OpenID provider (oidc-provider) on loopback, as the campus identity platform. */
 beforeAll(async () => {

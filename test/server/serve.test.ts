@@ -2,33 +2,13 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { ResultPromise } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HALL, NODE, ROOT } from '../helpers/cli.ts';
+import { DIRECTORY, hallProcesses } from './processes.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
 
 const stores = storeFactory();
-const DIRECTORY = path.join(ROOT, 'examples/directory.yaml');
-const running: ResultPromise[] = [];
-afterAll(() => {
-  for (const p of running) p.kill('SIGKILL');
-});
-
-/** `hall serve` as a real process on a free port; resolves with its address once it says it is running. */
-async function serve(args: string[]): Promise<{ url: string; process: ResultPromise }> {
-  const child = execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', '0', ...args], { reject: false, env: { NO_COLOR: '1' }, all: true });
-  running.push(child);
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.all!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    void child.then(() => reject(new Error(`hall serve exited: ${out}`)));
-  });
-  return { url, process: child };
-}
+const { serve } = hallProcesses();
 
 /** A signed-in browser-like client: keeps the session cookie and sends the CSRF token on changes. */
 async function client(base: string, person: string) {
