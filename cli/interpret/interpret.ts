@@ -364,7 +364,8 @@ export function resolveDepartment(department: string, applicant: Record<string, 
   return department;
 }
 
-function offsetOf(instant: string): string {
+/** The UTC offset an instant is written with (`+08:00`, `Z`); `+08:00` when it has none. */
+export function offsetOf(instant: string): string {
   const m = /([+-]\d{2}:\d{2}|Z)$/.exec(instant);
   return m ? m[1] : '+08:00';
 }

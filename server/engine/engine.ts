@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import Handlebars from 'handlebars';
 import { runWorkflow } from '../../cli/runtime/index.ts';
 import type { Decision, FieldError, LoadedRuntime, RunResult, RuntimeDefinition, RuntimeEvent, TimelineEntry } from '../../cli/runtime/index.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import { offsetOf } from '../../cli/interpret/interpret.ts';
+import { TemplateError, renderTemplate } from '../../cli/interpret/notification-template.ts';
 import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 
 /**
@@ -290,7 +291,7 @@ export class Engine {
         // The same instant the interpreter gives an overdue step: the end of its due date.
         const at = `${task.due}T23:59:59${offsetOf(app.submittedAt)}`;
         await this.appendEvent(tx, app, { type: 'overdue', at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), due: task.due });
-        const text = this.render(definition, app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due });
+        const text = this.render(app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due });
         if (text) await this.enqueue(tx, app.id, 'overdue', assignee, text, stamp);
         return true;
       });
@@ -317,13 +318,16 @@ export class Engine {
 
   // --- internals --------------------------------------------------------------------------------------
 
-  private render(definition: RuntimeDefinition, app: ApplicationRecord, template: string | undefined, extra: Record<string, unknown>): string | undefined {
+  /** The same closed template language, and the same context, the interpreter renders with; an unusable template sends nothing. */
+  private render(app: ApplicationRecord, template: string | undefined, extra: Record<string, unknown>): string | undefined {
     if (!template) return undefined;
     const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
-    return Handlebars.compile(template, { noEscape: true, strict: false, knownHelpersOnly: true })(
-      { service: { id: app.service, name: entry?.name.zh ?? app.service }, applicant: app.applicant, form: latestData(app), url: this.hallUrl ? `${this.hallUrl.replace(/\/$/, '')}/applications/${app.id}` : '', ...extra },
-      { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false },
-    );
+    try {
+      return renderTemplate(template, { service: { id: app.service, name: entry?.name.zh ?? app.service }, applicant: app.applicant, form: latestData(app), url: this.hallUrl ? `${this.hallUrl.replace(/\/$/, '')}/applications/${app.id}` : '', ...extra });
+    } catch (error) {
+      if (error instanceof TemplateError) return undefined;
+      throw error;
+    }
   }
 
   private async enqueue(tx: Sql, application: string, event: string, recipient: string, body: string, at: string) {
@@ -485,11 +489,6 @@ function findStep(nodes: RuntimeNode[], id: string): RuntimeStep | undefined {
     }
   }
   return undefined;
-}
-
-function offsetOf(instant: string): string {
-  const m = /([+-]\d{2}:\d{2}|Z)$/.exec(instant);
-  return m ? m[1] : '+08:00';
 }
 
 /** `group@scope` → [group, scope]; a university-wide group has the scope ''. */
