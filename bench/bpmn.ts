@@ -6,7 +6,7 @@ import { compileForms } from '../cli/bpmn/compile-forms.ts';
 import { compileProcess, createModdle } from '../cli/bpmn/compile-process.ts';
 import { layoutBpmn } from '../cli/bpmn/layout.ts';
 import { planBpmn } from '../cli/bpmn/plan-bpmn.ts';
-import { planRuntime } from '../cli/build/plan-runtime.ts';
+import { planRuntime } from '../cli/compile/plan-runtime.ts';
 import { checkSource } from '../cli/check/check-catalog.ts';
 import { readCatalog } from '../cli/load/read-catalog.ts';
 import type { RuntimeDefinition } from '../generated/types/runtime/definition.ts';

@@ -1,7 +1,7 @@
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { planGenerated } from '../cli/build/build-generated.ts';
-import { writeGenerated } from '../cli/build/generated-io.ts';
+import { planGenerated } from '../cli/compile/build-generated.ts';
+import { writeGenerated } from '../cli/compile/generated-io.ts';
 import { checkSource } from '../cli/check/check-catalog.ts';
 import { readCatalog } from '../cli/load/read-catalog.ts';
 import { SCHEMAS_DIR } from '../cli/shared/paths.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { loadRuntime } from '../cli/runtime/index.ts';
+import { loadRuntime } from '../lib/runtime/index.ts';
 import { importDirectory, parseDirectory } from './directory/import.ts';
 import { Engine } from './engine/engine.ts';
 import { buildApp } from './http/app.ts';

@@ -1,8 +1,8 @@
 import { parseExpression } from 'feelin';
-import { DEFAULT_CLOCK, evaluateFeel } from '../interpret/feel.ts';
+import { DEFAULT_CLOCK, evaluateFeel } from '../../lib/interpret/feel.ts';
 import type { BpmnModdle } from 'bpmn-moddle';
 import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
-import { canonicalJson } from '../build/canonical.ts';
+import { canonicalJson } from '../../lib/shared/canonical.ts';
 import { compileForms } from './compile-forms.ts';
 import { compileProcess, createModdle } from './compile-process.ts';
 import { layoutBpmn } from './layout.ts';

@@ -21,9 +21,9 @@ import {
   formBase,
   reviewForm,
 } from './names.ts';
-import { fieldsOfDefinition } from '../interpret/feel.ts';
+import { fieldsOfDefinition } from '../../lib/interpret/feel.ts';
 import { zeebeTypedCondition } from './typed-condition.ts';
-import { assignmentReference, unassignedMessage } from '../interpret/interpret.ts';
+import { assignmentReference, unassignedMessage } from '../../lib/interpret/interpret.ts';
 
 /** The Camunda 8 minor the export targets (user tasks, version tags and linked forms need 8.6+). */
 export const EXECUTION_PLATFORM_VERSION = '8.7.0';

@@ -48,7 +48,7 @@ const isReference = (value: string) => value.startsWith('applicant.') || value.s
 /**
  * Candidate groups of a step, as Zeebe wants them: a static group id, or a FEEL list when the scope
  * depends on the applicant or the form. The strings equal the reference interpreter's assignees
- * (`group@scopeValue`, or `group` for the whole university): see `resolveScope` in cli/interpret.
+ * (`group@scopeValue`, or `group` for the whole university): see `resolveScope` in lib/interpret.
  */
 export function candidateGroups(step: Pick<RuntimeStep, 'group' | 'scope' | 'department'>): string {
   if (step.scope === 'university') return step.group;

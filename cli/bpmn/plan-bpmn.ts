@@ -1,8 +1,8 @@
 import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
 import type { RuntimeManifest } from '../../generated/types/runtime/manifest.ts';
-import type { Cache } from '../build/cache.ts';
-import { NO_CACHE } from '../build/cache.ts';
-import { canonicalJson, sha256 } from '../build/canonical.ts';
+import type { Cache } from '../compile/cache.ts';
+import { NO_CACHE } from '../compile/cache.ts';
+import { canonicalJson, sha256 } from '../../lib/shared/canonical.ts';
 import { compileBpmn } from './compile-bpmn.ts';
 import { createModdle } from './compile-process.ts';
 

@@ -1,7 +1,7 @@
 import { parseExpression } from 'feelin';
 import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
-import { fieldsOfDefinition, isBoundName } from '../interpret/feel.ts';
-import type { TypedField } from '../interpret/feel.ts';
+import { fieldsOfDefinition, isBoundName } from '../../lib/interpret/feel.ts';
+import type { TypedField } from '../../lib/interpret/feel.ts';
 
 /** FEEL that turns a JSON value of a field type into the FEEL value the interpreter gives conditions. */
 const CONVERT: Record<string, (ref: string) => string> = {
@@ -22,7 +22,7 @@ function convertTable(ref: string, columns: TypedField[]): string | undefined {
  * A condition as Zeebe must evaluate it. Process variables arrive as JSON, so a date field is a string
  * there, and comparing it with `date("2027-01-01")` would not be a date comparison. Every reference
  * to a date, date-time, date-range or table-with-dates field (and `booking.date`) is wrapped in the
- * conversion the reference interpreter applies (cli/interpret/feel.ts), so both engines see the same
+ * conversion the reference interpreter applies (lib/interpret/feel.ts), so both engines see the same
  * typed values. A condition that reads no such field is returned unchanged.
  */
 export function zeebeTypedCondition(condition: string, fields: TypedField[], hasBooking: boolean): string {

@@ -10,7 +10,7 @@ export const CODEOWNERS_FILE = '.github/CODEOWNERS';
  * the dependencies, the tests and benchmarks that vouch for them, and the generated output. `*` gives the IT
  * office everything else too; naming these keeps them its own even if a later rule ever matched them.
  */
-export const TOOLCHAIN_PATHS = ['/schemas/', '/cli/', '/site/', '/.github/', '/.ci/', '/test/', '/bench/', '/package.json', '/package-lock.json', '/.nvmrc', '/generated/'];
+export const TOOLCHAIN_PATHS = ['/schemas/', '/lib/', '/cli/', '/server/', '/site/', '/.github/', '/.ci/', '/test/', '/bench/', '/package.json', '/package-lock.json', '/.nvmrc', '/generated/'];
 
 const HEADER = [
   '# 本文件由 `hall codeowners` 根据各部门 department.yaml 中的管理员生成，请勿手工修改。',

@@ -1,12 +1,12 @@
-import { canonicalJson } from '../build/canonical.ts';
-import { runtimeBehaviour } from '../build/fingerprint.ts';
+import { canonicalJson } from '../../lib/shared/canonical.ts';
+import { runtimeBehaviour } from '../compile/fingerprint.ts';
 import type { Service, WorkflowNode } from '../model/catalog.ts';
 import { fieldsOf, nodesOf } from '../model/catalog.ts';
 import type { Guide, Step } from '../../generated/types/service.ts';
 import * as describe from './describe.ts';
 import { bi, text } from './describe.ts';
 import type { Bi, Change, Topic } from './model.ts';
-import { counted } from '../shared/plural.ts';
+import { counted } from '../../lib/shared/plural.ts';
 
 /** Comparing one service at two points in time. Pure; every result is described in both languages. */
 

@@ -1,7 +1,7 @@
 import type { LocalizedText } from '../model/catalog.ts';
 import type { Contact, Duration, Fees, Material, OnlineDepth, Place, ServiceResult, Visits } from '../../generated/types/service.ts';
 import type { Bi, Status } from './model.ts';
-import { counted } from '../shared/plural.ts';
+import { counted } from '../../lib/shared/plural.ts';
 
 /** Describing values for people: every function returns the same fact in Chinese and English. */
 

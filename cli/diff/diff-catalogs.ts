@@ -1,6 +1,6 @@
-import { hasRuntimeDefinition } from '../build/compile-runtime.ts';
-import { pinnedName, runtimeFingerprint, sameRuntimeVersion } from '../build/fingerprint.ts';
-import { canonicalJson } from '../build/canonical.ts';
+import { hasRuntimeDefinition } from '../compile/compile-runtime.ts';
+import { pinnedName, runtimeFingerprint, sameRuntimeVersion } from '../compile/fingerprint.ts';
+import { canonicalJson } from '../../lib/shared/canonical.ts';
 import type { CheckResult } from '../check/check-catalog.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { diagnosticAt } from '../diagnostics/report.ts';

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../build/canonical.ts';
+import { canonicalJson } from '../../lib/shared/canonical.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 
 /**

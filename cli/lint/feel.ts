@@ -1,7 +1,7 @@
 import { parseExpression } from 'feelin';
 import type { SyntaxNode } from '@lezer/common';
-import { DEFAULT_CLOCK, evaluateFeel, inspectFeel, isBoundName, typeBooking, typeData } from '../interpret/feel.ts';
-import type { TypedField } from '../interpret/feel.ts';
+import { DEFAULT_CLOCK, evaluateFeel, inspectFeel, isBoundName, typeBooking, typeData } from '../../lib/interpret/feel.ts';
+import type { TypedField } from '../../lib/interpret/feel.ts';
 import type { FormField, Hall, Service } from '../model/catalog.ts';
 import { fieldsOf, stepsOf } from '../model/catalog.ts';
 

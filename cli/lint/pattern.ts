@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { PatternError, toRe2Source } from '../interpret/pattern.ts';
+import { PatternError, toRe2Source } from '../../lib/interpret/pattern.ts';
 
 /** What is wrong with a form pattern, if anything. */
 export type PatternProblem =

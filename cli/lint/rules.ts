@@ -4,16 +4,16 @@ import type { DiagnosticCode } from '../diagnostics/registry.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import type { Catalog, Located, Service, WorkflowNode } from '../model/catalog.ts';
 import { directoryOf, fieldsOf, isRegExp, isParallel, nodesOf, stepsOf, textZh } from '../model/catalog.ts';
-import { DEFAULT_CLOCK, evaluateFeel } from '../interpret/feel.ts';
+import { DEFAULT_CLOCK, evaluateFeel } from '../../lib/interpret/feel.ts';
 import { FEEL_TYPE_NAMES, checkFeel, sampleContext } from './feel.ts';
 import { checkPattern } from './pattern.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
-import { compileDefinition } from '../build/compile-runtime.ts';
-import { runtimeFingerprint } from '../build/fingerprint.ts';
-import { validateStepData, validateSubmission } from '../interpret/validate-submission.ts';
-import type { FieldError } from '../interpret/validate-submission.ts';
+import { compileDefinition } from '../compile/compile-runtime.ts';
+import { runtimeFingerprint } from '../compile/fingerprint.ts';
+import { validateStepData, validateSubmission } from '../../lib/interpret/validate-submission.ts';
+import type { FieldError } from '../../lib/interpret/validate-submission.ts';
 
 export interface LintContext {
   catalog: Catalog;

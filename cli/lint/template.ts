@@ -1,5 +1,5 @@
-import { inspectTemplate } from '../interpret/notification-template.ts';
-import type { TemplateInspection } from '../interpret/notification-template.ts';
+import { inspectTemplate } from '../../lib/interpret/notification-template.ts';
+import type { TemplateInspection } from '../../lib/interpret/notification-template.ts';
 
 /** Results by template text: catalogs repeat the same notification wording across many services. */
 const checked = new Map<string, TemplateInspection>();

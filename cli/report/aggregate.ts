@@ -1,5 +1,5 @@
 import type { RuntimeEvent } from '../../generated/types/runtime/event.ts';
-import { WorkCalendar } from '../interpret/calendar.ts';
+import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { WorkdayIndex, ZoneClock, dateToDay, dayToDate } from './clock.ts';
 import type { ReportContext, Text } from './context.ts';
 import { EventSet } from './event-set.ts';

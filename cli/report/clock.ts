@@ -1,4 +1,4 @@
-import type { WorkCalendar } from '../interpret/calendar.ts';
+import type { WorkCalendar } from '../../lib/interpret/calendar.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;

@@ -1,6 +1,6 @@
 import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
 import type { RuntimeManifest } from '../../generated/types/runtime/manifest.ts';
-import { compileCalendar } from '../build/compile-runtime.ts';
+import { compileCalendar } from '../compile/compile-runtime.ts';
 import type { Catalog } from '../model/catalog.ts';
 import { text } from '../render/format.ts';
 import type { Text } from '../render/format.ts';

@@ -2,12 +2,12 @@ import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts'
 import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { RuntimeEvent } from '../../generated/types/runtime/event.ts';
 import type { Scenario } from '../../generated/types/service.ts';
-import { compileCalendar, compileDefinition, hasRuntimeDefinition } from '../build/compile-runtime.ts';
-import { runtimeFingerprint } from '../build/fingerprint.ts';
-import { WorkCalendar } from '../interpret/calendar.ts';
-import { resolveDepartment, resolveScope, runWorkflow } from '../interpret/interpret.ts';
-import type { Decision, TimelineEntry } from '../interpret/interpret.ts';
-import { DEFAULT_SUBMITTED_AT } from '../interpret/scenarios.ts';
+import { compileCalendar, compileDefinition, hasRuntimeDefinition } from '../compile/compile-runtime.ts';
+import { runtimeFingerprint } from '../compile/fingerprint.ts';
+import { WorkCalendar } from '../../lib/interpret/calendar.ts';
+import { resolveDepartment, resolveScope, runWorkflow } from '../../lib/interpret/interpret.ts';
+import type { Decision, TimelineEntry } from '../../lib/interpret/interpret.ts';
+import { DEFAULT_SUBMITTED_AT } from '../../lib/interpret/scenarios.ts';
 import type { Catalog, Service } from '../model/catalog.ts';
 import { textZh } from '../model/catalog.ts';
 import { WorkdayIndex, ZoneClock, dateToDay, dayToDate } from './clock.ts';

@@ -1,6 +1,6 @@
 import { isMap, isScalar, parseDocument } from 'yaml';
 import type { Node, Pair, YAMLMap } from 'yaml';
-import { canonicalJson } from '../build/canonical.ts';
+import { canonicalJson } from '../../lib/shared/canonical.ts';
 import { yamlScalar } from './scaffold.ts';
 
 /** What `hall retire` writes (seed 000 §13: the file, URL and data stay; the service is marked retired). */

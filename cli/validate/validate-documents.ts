@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import { locate } from '../load/parse-file.ts';
-import { counted } from '../shared/plural.ts';
+import { counted } from '../../lib/shared/plural.ts';
 import type { ParsedFile } from '../load/parse-file.ts';
 import { idsByName, nameKey, referenceKind } from '../resolve/names.ts';
 import type { IdsByName } from '../resolve/names.ts';

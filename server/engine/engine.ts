@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { runWorkflow } from '../../cli/runtime/index.ts';
-import type { Decision, FieldError, LoadedRuntime, RunResult, RuntimeDefinition, RuntimeEvent, TimelineEntry } from '../../cli/runtime/index.ts';
+import { runWorkflow } from '../../lib/runtime/index.ts';
+import type { Decision, FieldError, LoadedRuntime, RunResult, RuntimeDefinition, RuntimeEvent, TimelineEntry } from '../../lib/runtime/index.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
-import { offsetOf } from '../../cli/interpret/interpret.ts';
-import { TemplateError, renderTemplate } from '../../cli/interpret/notification-template.ts';
+import { offsetOf } from '../../lib/interpret/interpret.ts';
+import { TemplateError, renderTemplate } from '../../lib/interpret/notification-template.ts';
 import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 
 /**

@@ -3,7 +3,7 @@ import { Engine } from 'bpmn-engine';
 import { Environment, Timers } from 'bpmn-elements';
 import { evaluate } from 'feelin';
 import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
-import type { Decision } from '../../cli/interpret/interpret.ts';
+import type { Decision } from '../../lib/interpret/interpret.ts';
 import { APPLICANT_USER_VAR, REVIEW_COMMENT_KEY, REVIEW_DECISION_KEY, UNASSIGNED_ERROR_CODE } from '../../cli/bpmn/names.ts';
 
 /** What a run on bpmn-engine produced, in the reference interpreter's terms. */

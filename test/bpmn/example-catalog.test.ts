@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { zeebeConditionProblem } from '../../cli/bpmn/compile-bpmn.ts';
-import { runScenario } from '../../cli/interpret/scenarios.ts';
+import { runScenario } from '../../lib/interpret/scenarios.ts';
 import { runOnEngine } from './engine.ts';
 import { planExampleCatalog } from './example.ts';
 import { LINT_PROFILES, allElements, conditionsOf, lintBpmn, parseBpmn } from './inspect.ts';

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { planBpmn } from '../../cli/bpmn/plan-bpmn.ts';
-import { compileCalendar } from '../../cli/build/compile-runtime.ts';
-import { readPreviousRuntime } from '../../cli/build/generated-io.ts';
-import { planRuntime } from '../../cli/build/plan-runtime.ts';
+import { compileCalendar } from '../../cli/compile/compile-runtime.ts';
+import { readPreviousRuntime } from '../../cli/compile/generated-io.ts';
+import { planRuntime } from '../../cli/compile/plan-runtime.ts';
 import { loadAndCheck } from '../../cli/commands/check/run.ts';
-import { WorkCalendar } from '../../cli/interpret/calendar.ts';
+import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { textZh } from '../../cli/model/catalog.ts';
 import type { Service } from '../../cli/model/catalog.ts';
 import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { compileBpmn } from '../../cli/bpmn/compile-bpmn.ts';
-import { compileCalendar, compileDefinition } from '../../cli/build/compile-runtime.ts';
-import { runtimeFingerprint } from '../../cli/build/fingerprint.ts';
+import { compileCalendar, compileDefinition } from '../../cli/compile/compile-runtime.ts';
+import { runtimeFingerprint } from '../../cli/compile/fingerprint.ts';
 import { checkSource } from '../../cli/check/check-catalog.ts';
-import { WorkCalendar } from '../../cli/interpret/calendar.ts';
-import { runWorkflow } from '../../cli/interpret/interpret.ts';
-import type { Decision } from '../../cli/interpret/interpret.ts';
+import { WorkCalendar } from '../../lib/interpret/calendar.ts';
+import { runWorkflow } from '../../lib/interpret/interpret.ts';
+import type { Decision } from '../../lib/interpret/interpret.ts';
 import { TODAY, baselineSource, editSource, sub } from '../check/helpers.ts';
 import type { Edit } from '../check/helpers.ts';
 import { runOnEngine } from './engine.ts';

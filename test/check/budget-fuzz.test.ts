@@ -2,10 +2,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileCalendar, compileDefinition } from '../../cli/build/compile-runtime.ts';
-import { WorkCalendar } from '../../cli/interpret/calendar.ts';
-import { runWorkflow } from '../../cli/interpret/interpret.ts';
-import { validateSubmission } from '../../cli/interpret/validate-submission.ts';
+import { compileCalendar, compileDefinition } from '../../cli/compile/compile-runtime.ts';
+import { WorkCalendar } from '../../lib/interpret/calendar.ts';
+import { runWorkflow } from '../../lib/interpret/interpret.ts';
+import { validateSubmission } from '../../lib/interpret/validate-submission.ts';
 import type { Service } from '../../cli/model/catalog.ts';
 import { checkEdited, copyBaseline, runHall, STACK_TRACE, sub } from './helpers.ts';
 

@@ -3,12 +3,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { compileDefinition } from '../../cli/build/compile-runtime.ts';
+import { compileDefinition } from '../../cli/compile/compile-runtime.ts';
 import { formatDiagnostics } from '../../cli/diagnostics/format/index.ts';
 import { renderDiagnostic } from '../../cli/diagnostics/registry.ts';
-import { runWorkflow } from '../../cli/interpret/interpret.ts';
-import { WorkCalendar } from '../../cli/interpret/calendar.ts';
-import { compileCalendar } from '../../cli/build/compile-runtime.ts';
+import { runWorkflow } from '../../lib/interpret/interpret.ts';
+import { WorkCalendar } from '../../lib/interpret/calendar.ts';
+import { compileCalendar } from '../../cli/compile/compile-runtime.ts';
 import { parseServiceFile } from '../../cli/load/parse-file.ts';
 import type { Service } from '../../cli/model/catalog.ts';
 import { checkEdited, copyBaseline, findingsOf, NODE, REPO, runHall, STACK_TRACE, sub } from './helpers.ts';
@@ -31,7 +31,7 @@ describe('12.1 form patterns run within a budget', () => {
     const service = result.catalog.services.get('student-leave')!.value as Service;
     const definition = compileDefinition(service, 1, 'test');
     const run = await isolated(`
-      import { validateSubmission } from './cli/runtime/index.ts';
+      import { validateSubmission } from './lib/runtime/index.ts';
       const definition = ${JSON.stringify(definition)};
       const data = { studentName: '张晓明', days: 5, leaveCampus: true, destination: 'a'.repeat(34) + 'b' };
       const started = performance.now();
@@ -47,14 +47,14 @@ describe('12.1 form patterns run within a budget', () => {
   it('enforces each pattern of a form, not the first one compiled for all', async () => {
     const result = await checkEdited([withPattern('^[a-z]+$'), sub(LEAVE, '          prefill: applicant.name', "          prefill: applicant.name\n          pattern: '^张'")]);
     const definition = compileDefinition(result.catalog.services.get('student-leave')!.value as Service, 1, 'test');
-    const { validateSubmission } = await import('../../cli/interpret/validate-submission.ts');
+    const { validateSubmission } = await import('../../lib/interpret/validate-submission.ts');
     const errors = validateSubmission(definition, { studentName: '李四', days: 5, leaveCampus: true, destination: 'abc' }, {});
     expect(errors.map((e) => e.field)).toEqual(['studentName']);
     expect(validateSubmission(definition, { studentName: '张三', days: 5, leaveCampus: true, destination: 'ab1' }, {}).map((e) => e.field)).toEqual(['destination']);
   });
 
   it('evaluates a pattern as JavaScript would: . and \\s keep their JavaScript meaning on RE2', async () => {
-    const { linearRegExp } = await import('../../cli/interpret/pattern.ts');
+    const { linearRegExp } = await import('../../lib/interpret/pattern.ts');
     const cases: [string, string][] = [['^\\s$', '\u3000'], ['^.$', '\r'], ['^.$', '\u2028'], ['^[\\s]+$', '\u00a0 '], ['^\\S+$', 'a\u3000'], ['^[\\u4e00-\\u9fa5]{2}$', '中文'], ['(/.*)?$', 'x/\r']];
     for (const [pattern, value] of cases) expect(linearRegExp(pattern).test(value), `${pattern} on ${JSON.stringify(value)}`).toBe(new RegExp(pattern, 'u').test(value));
   });
@@ -62,7 +62,7 @@ describe('12.1 form patterns run within a budget', () => {
   it('refuses an over-long value before any pattern reads it', async () => {
     const result = await checkEdited([withPattern('^[a-z]+$')]);
     const definition = compileDefinition(result.catalog.services.get('student-leave')!.value as Service, 1, 'test');
-    const { validateSubmission } = await import('../../cli/interpret/validate-submission.ts');
+    const { validateSubmission } = await import('../../lib/interpret/validate-submission.ts');
     const errors = validateSubmission(definition, { studentName: '张晓明', days: 5, leaveCampus: true, destination: 'a'.repeat(20_000) }, {});
     expect(errors.map((e) => [e.field, e.message.en])).toEqual([['destination', 'is too long: at most 10000 characters']]);
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compileCalendar, compileDefinition } from '../../cli/build/compile-runtime.ts';
-import { runtimeFingerprint } from '../../cli/build/fingerprint.ts';
+import { compileCalendar, compileDefinition } from '../../cli/compile/compile-runtime.ts';
+import { runtimeFingerprint } from '../../cli/compile/fingerprint.ts';
 import { renderDiagnostic } from '../../cli/diagnostics/registry.ts';
-import { WorkCalendar } from '../../cli/interpret/calendar.ts';
-import { runWorkflow } from '../../cli/interpret/interpret.ts';
+import { WorkCalendar } from '../../lib/interpret/calendar.ts';
+import { runWorkflow } from '../../lib/interpret/interpret.ts';
 import { directoryOf } from '../../cli/model/catalog.ts';
 import type { Edit } from './helpers.ts';
 import { checkEdited, findingsOf, sub } from './helpers.ts';

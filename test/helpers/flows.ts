@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { checkSource } from '../../cli/check/check-catalog.ts';
-import { compileCalendar, compileDefinition } from '../../cli/build/compile-runtime.ts';
-import { runtimeFingerprint } from '../../cli/build/fingerprint.ts';
-import { WorkCalendar } from '../../cli/interpret/calendar.ts';
+import { compileCalendar, compileDefinition } from '../../cli/compile/compile-runtime.ts';
+import { runtimeFingerprint } from '../../cli/compile/fingerprint.ts';
+import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { readCatalog } from '../../cli/load/read-catalog.ts';
 import { ROOT } from './cli.ts';
 

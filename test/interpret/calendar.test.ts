@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkCalendar } from '../../cli/interpret/calendar.ts';
+import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { loadFlows } from '../helpers/flows.ts';
 
 // The example hall's 2026 calendar: 国庆节 10-01..10-07, make-up working days 09-20 (Sun) and 10-10 (Sat).

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compileBpmn } from '../../cli/bpmn/compile-bpmn.ts';
-import { FEEL_LIMITS, evaluateFeel } from '../../cli/interpret/feel.ts';
-import { runWorkflow } from '../../cli/interpret/interpret.ts';
-import type { Decision } from '../../cli/interpret/interpret.ts';
-import { validateSubmission } from '../../cli/runtime/index.ts';
+import { FEEL_LIMITS, evaluateFeel } from '../../lib/interpret/feel.ts';
+import { runWorkflow } from '../../lib/interpret/interpret.ts';
+import type { Decision } from '../../lib/interpret/interpret.ts';
+import { validateSubmission } from '../../lib/runtime/index.ts';
 import type { RuntimeDefinition, RuntimeField, RuntimeNode } from '../../generated/types/runtime/definition.ts';
 import { runOnEngine } from '../bpmn/engine.ts';
 import { loadFlows } from '../helpers/flows.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from '../../cli/interpret/interpret.ts';
-import type { Decision, RunInput } from '../../cli/interpret/interpret.ts';
+import { runWorkflow } from '../../lib/interpret/interpret.ts';
+import type { Decision, RunInput } from '../../lib/interpret/interpret.ts';
 import { loadFlows } from '../helpers/flows.ts';
 
 const { definition, calendar } = await loadFlows();
@@ -130,7 +130,7 @@ describe('reference interpreter: submissions are validated field by field first'
 
 describe('reference interpreter: step fields, validity rules and bookings', async () => {
   const { catalog, calendar: cal } = await loadFlows();
-  const { compileDefinition } = await import('../../cli/build/compile-runtime.ts');
+  const { compileDefinition } = await import('../../cli/compile/compile-runtime.ts');
   const service = catalog.services.get('booking')!.value;
   const booking = compileDefinition(service, 1, 'x'.repeat(64));
   const go = (data: Record<string, unknown>, decisions: Decision[], resource = 'small-room') =>

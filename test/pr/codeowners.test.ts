@@ -11,7 +11,9 @@ afterEach(() => repo.dispose());
 const EXPECTED_RULES = [
   '* @zhou-min @wu-qiang',
   '/schemas/ @zhou-min @wu-qiang',
+  '/lib/ @zhou-min @wu-qiang',
   '/cli/ @zhou-min @wu-qiang',
+  '/server/ @zhou-min @wu-qiang',
   '/site/ @zhou-min @wu-qiang',
   '/.github/ @zhou-min @wu-qiang',
   '/.ci/ @zhou-min @wu-qiang',
@@ -37,7 +39,7 @@ describe('hall codeowners', () => {
   it('writes .github/CODEOWNERS from the departments, groups and cross-department services', async () => {
     const run = await repo.hall(['codeowners', '--today', TODAY]);
     expect(run.exitCode, String(run.stderr)).toBe(0);
-    expect(String(run.stdout)).toContain('已写入 .github/CODEOWNERS（18 条规则）');
+    expect(String(run.stdout)).toContain('已写入 .github/CODEOWNERS（20 条规则）');
     const text = await repo.read('.github/CODEOWNERS');
     expect(rulesOf(text)).toEqual(EXPECTED_RULES);
     expect(text.startsWith('# 本文件由 `hall codeowners` 根据各部门 department.yaml 中的管理员生成')).toBe(true);
@@ -89,11 +91,11 @@ describe('hall check: stale CODEOWNERS', () => {
     expect(diagnostics[0].message).toContain(`评审分派文件在 ${place}`);
   });
 
-  // Line 25 is roles.yaml's rule (jsj maintains a group), the first rule that names jsj's admins.
+  // Line 27 is roles.yaml's rule (jsj maintains a group), the first rule that names jsj's admins.
   it.each([
-    { name: 'an admin added to a department', file: 'catalog/jsj/department.yaml', find: '    github: zhang-wei', replace: '    github: zhang-wei\n  - name: 刘洋\n    github: liu-yang', line: 25, said: '第 25 行应为「/catalog/roles.yaml @li-ming @zhang-wei @liu-yang」，现为「/catalog/roles.yaml @li-ming @zhang-wei」' },
-    { name: 'a participant added to a service', file: 'catalog/jsj/lab-booking.yaml', find: 'owner: jsj', replace: 'owner: jsj\nparticipants: [xgc]', line: 33, said: '第 33 行前缺少「/catalog/jsj/lab-booking.yaml @zhang-wei @li-ming」' },
-    { name: 'a group maintained by another department', file: 'catalog/roles.yaml', find: '    maintainer: jsj', replace: '    maintainer: xxzx', line: 25, said: '第 25 行应为「/catalog/roles.yaml @li-ming @zhou-min @wu-qiang」' },
+    { name: 'an admin added to a department', file: 'catalog/jsj/department.yaml', find: '    github: zhang-wei', replace: '    github: zhang-wei\n  - name: 刘洋\n    github: liu-yang', line: 27, said: '第 27 行应为「/catalog/roles.yaml @li-ming @zhang-wei @liu-yang」，现为「/catalog/roles.yaml @li-ming @zhang-wei」' },
+    { name: 'a participant added to a service', file: 'catalog/jsj/lab-booking.yaml', find: 'owner: jsj', replace: 'owner: jsj\nparticipants: [xgc]', line: 35, said: '第 35 行前缺少「/catalog/jsj/lab-booking.yaml @zhang-wei @li-ming」' },
+    { name: 'a group maintained by another department', file: 'catalog/roles.yaml', find: '    maintainer: jsj', replace: '    maintainer: xxzx', line: 27, said: '第 27 行应为「/catalog/roles.yaml @li-ming @zhou-min @wu-qiang」' },
   ])('reports it after $name, at the first differing line, saying which lines differ', async ({ file, find, replace, line, said }) => {
     expect((await repo.hall(['codeowners', '--today', TODAY])).exitCode).toBe(0);
     expect((await repo.hall(['check', '--today', TODAY])).exitCode).toBe(0);
@@ -114,7 +116,7 @@ describe('hall check: stale CODEOWNERS', () => {
     await repo.edit('.github/CODEOWNERS', '/catalog/jsj/ @zhang-wei', '/catalog/jsj/ @someone-else');
     const check = await repo.hall(['check', '--today', TODAY]);
     expect(check.exitCode).toBe(1);
-    expect(String(check.stdout)).toContain('.github/CODEOWNERS 与部门管理员不一致：第 28 行应为「/catalog/jsj/ @zhang-wei」，现为「/catalog/jsj/ @someone-else」。');
+    expect(String(check.stdout)).toContain('.github/CODEOWNERS 与部门管理员不一致：第 30 行应为「/catalog/jsj/ @zhang-wei」，现为「/catalog/jsj/ @someone-else」。');
     expect(String(check.stdout)).toContain('运行 npx hall codeowners 重新生成并提交');
   });
 });

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runtimeFingerprint } from '../../cli/build/fingerprint.ts';
+import { runtimeFingerprint } from '../../cli/compile/fingerprint.ts';
 import type { Service } from '../../cli/model/catalog.ts';
 import { changeOf, diffJson, makeRepo, TODAY } from './helpers.ts';
 import type { TempRepo } from './helpers.ts';

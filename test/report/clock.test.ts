@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WorkCalendar } from '../../cli/interpret/calendar.ts';
+import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { WorkdayIndex, ZoneClock, dateToDay, dayToDate } from '../../cli/report/clock.ts';
 import { parseInstant } from '../../cli/report/parse-event.ts';
 import { CALENDAR } from './helpers.ts';

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import eventSchema from '../../schemas/runtime/event.schema.json' with { type: 'json' };
 import type { RuntimeEvent } from '../../generated/types/runtime/event.ts';
 import type { RuntimeManifest } from '../../generated/types/runtime/manifest.ts';
-import { compileCalendar } from '../../cli/build/compile-runtime.ts';
+import { compileCalendar } from '../../cli/compile/compile-runtime.ts';
 import { loadAndCheck } from '../../cli/commands/check/run.ts';
 import type { Catalog } from '../../cli/model/catalog.ts';
 import { stepsOf } from '../../cli/model/catalog.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRuntime, runWorkflow } from '../../cli/runtime/index.ts';
+import { loadRuntime, runWorkflow } from '../../lib/runtime/index.ts';
 import { openStore } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { DIRECTORY, hallProcesses } from './processes.ts';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadRuntime, runWorkflow } from '../../cli/runtime/index.ts';
-import type { LoadedRuntime } from '../../cli/runtime/index.ts';
+import { loadRuntime, runWorkflow } from '../../lib/runtime/index.ts';
+import type { LoadedRuntime } from '../../lib/runtime/index.ts';
 import { Engine } from '../../server/engine/engine.ts';
 import { migrate } from '../../server/store/migrate.ts';
 import type { Store } from '../../server/store/store.ts';

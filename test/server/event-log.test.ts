@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { loadRuntime } from '../../cli/runtime/index.ts';
+import { loadRuntime } from '../../lib/runtime/index.ts';
 import { Engine } from '../../server/engine/engine.ts';
 import { exportEvents, rotateEventLog } from '../../server/eventlog/export.ts';
 import { migrate } from '../../server/store/migrate.ts';

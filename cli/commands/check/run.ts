@@ -2,7 +2,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkSource } from '../../check/check-catalog.ts';
 import { repositoryRootOf, staleCodeownersDiagnostics } from '../../codeowners/stale.ts';
-import { keptVersionDiagnosticsIn } from '../../build/kept-versions.ts';
+import { keptVersionDiagnosticsIn } from '../../compile/kept-versions.ts';
 import type { CheckResult } from '../../check/check-catalog.ts';
 import { SEVERITY_RANK } from '../../diagnostics/diagnostic.ts';
 import { formatDiagnostics } from '../../diagnostics/format/index.ts';

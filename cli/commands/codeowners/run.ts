@@ -5,7 +5,7 @@ import { repositoryRootOf } from '../../codeowners/stale.ts';
 import type { Lang } from '../../diagnostics/diagnostic.ts';
 import { formatDiagnostics } from '../../diagnostics/format/index.ts';
 import { useColor } from '../../shared/options.ts';
-import { counted } from '../../shared/plural.ts';
+import { counted } from '../../../lib/shared/plural.ts';
 import { loadAndCheck } from '../check/run.ts';
 
 export interface CodeownersOptions {

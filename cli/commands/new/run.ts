@@ -9,7 +9,7 @@ import { answerProblems, collectAnswers } from '../../scaffold/answers.ts';
 import type { NewFlags, Prompter, TakenIds } from '../../scaffold/answers.ts';
 import { renderService } from '../../scaffold/scaffold.ts';
 import { UsageError } from '../../shared/errors.ts';
-import { counted } from '../../shared/plural.ts';
+import { counted } from '../../../lib/shared/plural.ts';
 import { todayIn, useColor } from '../../shared/options.ts';
 import { loadAndCheck } from '../check/run.ts';
 

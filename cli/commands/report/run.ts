@@ -9,7 +9,7 @@ import type { EventFiles } from '../../report/read-events.ts';
 import { problemSummary, renderReportCsv, renderReportMarkdown, renderReportPage } from '../../report/render-report.ts';
 import { count } from '../../render/format.ts';
 import { UsageError } from '../../shared/errors.ts';
-import { counted } from '../../shared/plural.ts';
+import { counted } from '../../../lib/shared/plural.ts';
 import { checkOrStop } from '../check/run.ts';
 import { fromRoot } from '../../load/locate-catalog.ts';
 import type { ReportCommandOptions } from './index.ts';

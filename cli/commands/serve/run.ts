@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { RuntimeLoadError } from '../../runtime/index.ts';
+import { RuntimeLoadError } from '../../../lib/runtime/index.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { locateCatalog } from '../../load/locate-catalog.ts';
 import type { ServeCommandOptions } from './index.ts';

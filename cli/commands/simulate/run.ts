@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { nonCoreTags } from '../../load/parse-file.ts';
-import { compileCalendar, compileDefinition } from '../../build/compile-runtime.ts';
-import { runtimeFingerprint } from '../../build/fingerprint.ts';
-import { WorkCalendar } from '../../interpret/calendar.ts';
-import { runWorkflow } from '../../interpret/interpret.ts';
-import type { Action, Decision, RunResult } from '../../interpret/interpret.ts';
+import { compileCalendar, compileDefinition } from '../../compile/compile-runtime.ts';
+import { runtimeFingerprint } from '../../compile/fingerprint.ts';
+import { WorkCalendar } from '../../../lib/interpret/calendar.ts';
+import { runWorkflow } from '../../../lib/interpret/interpret.ts';
+import type { Action, Decision, RunResult } from '../../../lib/interpret/interpret.ts';
 import { closest } from '../../diagnostics/suggest.ts';
 import { directoryOf, textZh } from '../../model/catalog.ts';
 import { UsageError } from '../../shared/errors.ts';

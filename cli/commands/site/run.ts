@@ -2,7 +2,7 @@ import path from 'node:path';
 import { checkOrStop } from '../check/run.ts';
 import { fromRoot, locateCatalog } from '../../load/locate-catalog.ts';
 import { UsageError } from '../../shared/errors.ts';
-import { counted } from '../../shared/plural.ts';
+import { counted } from '../../../lib/shared/plural.ts';
 import { SITE_DIR, buildSite, unsafeOutput } from '../../site/build-site.ts';
 import { TOOLCHAIN_ROOT } from '../../shared/paths.ts';
 import type { SiteBuildStats } from '../../site/build-site.ts';

@@ -1,9 +1,9 @@
 import pc from 'picocolors';
-import { compileCalendar, compileDefinition } from '../../build/compile-runtime.ts';
-import { runtimeFingerprint } from '../../build/fingerprint.ts';
+import { compileCalendar, compileDefinition } from '../../compile/compile-runtime.ts';
+import { runtimeFingerprint } from '../../compile/fingerprint.ts';
 import type { Lang } from '../../diagnostics/diagnostic.ts';
-import { WorkCalendar } from '../../interpret/calendar.ts';
-import { runScenario } from '../../interpret/scenarios.ts';
+import { WorkCalendar } from '../../../lib/interpret/calendar.ts';
+import { runScenario } from '../../../lib/interpret/scenarios.ts';
 import { locate } from '../../load/parse-file.ts';
 import { directoryOf, textZh } from '../../model/catalog.ts';
 import { UsageError } from '../../shared/errors.ts';

@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import type { Diagnostic } from '../diagnostic.ts';
-import { counted } from '../../shared/plural.ts';
+import { counted } from '../../../lib/shared/plural.ts';
 import { renderDiagnostic } from '../registry.ts';
 import type { FormatOptions } from './index.ts';
 import { countBySeverity } from './index.ts';

@@ -1,6 +1,6 @@
 import type { Service } from '../model/catalog.ts';
 import { textZh } from '../model/catalog.ts';
-import { canonicalJson, sha256 } from './canonical.ts';
+import { canonicalJson, sha256 } from '../../lib/shared/canonical.ts';
 
 /**
  * The parts of a service that change how the runtime behaves: who owns it and where it runs (owner,

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sha256 } from './canonical.ts';
+import { sha256 } from '../../lib/shared/canonical.ts';
 import { TOOLCHAIN_ROOT } from '../shared/paths.ts';
 
 /** A content-addressed store of compiled outputs: the key is a hash of everything the output depends on. */

@@ -12,7 +12,7 @@ import manifestSchema from '../../schemas/runtime/manifest.schema.json' with { t
 import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
 import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
 import type { ManifestService, RuntimeManifest } from '../../generated/types/runtime/manifest.ts';
-import { sha256 } from '../build/canonical.ts';
+import { sha256 } from '../shared/canonical.ts';
 import { WorkCalendar } from '../interpret/calendar.ts';
 
 export type { RuntimeCalendar, RuntimeDefinition, RuntimeManifest, ManifestService };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planBpmn } from '../../cli/bpmn/plan-bpmn.ts';
-import type { Cache } from '../../cli/build/cache.ts';
-import { planRuntime } from '../../cli/build/plan-runtime.ts';
+import type { Cache } from '../../cli/compile/cache.ts';
+import { planRuntime } from '../../cli/compile/plan-runtime.ts';
 import { loadFlows } from '../helpers/flows.ts';
 
 /** An in-memory cache that counts what had to be compiled. */

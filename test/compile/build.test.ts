@@ -1,7 +1,7 @@
 import { appendFile, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRuntime, RuntimeLoadError } from '../../cli/runtime/index.ts';
+import { loadRuntime, RuntimeLoadError } from '../../lib/runtime/index.ts';
 import { hall, scratchCopy } from '../helpers/cli.ts';
 import { FLOWS } from '../helpers/flows.ts';
 

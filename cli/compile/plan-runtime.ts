@@ -1,7 +1,7 @@
 import type { RuntimeManifest, ManifestService, ManifestVersion, ManifestRemoval } from '../../generated/types/runtime/manifest.ts';
 import type { Catalog, Service } from '../model/catalog.ts';
 import { textEn, textZh } from '../model/catalog.ts';
-import { canonicalJson, sha256 } from './canonical.ts';
+import { canonicalJson, sha256 } from '../../lib/shared/canonical.ts';
 import { compileCalendar, compileDefinition, hasRuntimeDefinition } from './compile-runtime.ts';
 import { pinnedName, runtimeFingerprint } from './fingerprint.ts';
 

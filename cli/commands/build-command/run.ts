@@ -1,14 +1,14 @@
-import { planGenerated } from '../../build/build-generated.ts';
-import { diffGenerated, writeGenerated } from '../../build/generated-io.ts';
-import type { GeneratedDiff } from '../../build/generated-io.ts';
+import { planGenerated } from '../../compile/build-generated.ts';
+import { diffGenerated, writeGenerated } from '../../compile/generated-io.ts';
+import type { GeneratedDiff } from '../../compile/generated-io.ts';
 import { checkOrStop, printAndScore } from '../check/run.ts';
-import { keptVersionDiagnosticsIn } from '../../build/kept-versions.ts';
-import type { Removal } from '../../build/plan-runtime.ts';
+import { keptVersionDiagnosticsIn } from '../../compile/kept-versions.ts';
+import type { Removal } from '../../compile/plan-runtime.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { fromRoot } from '../../load/locate-catalog.ts';
 import { SCHEMAS_DIR } from '../../shared/paths.ts';
-import { DEFAULT_CACHE_DIR } from '../../build/cache.ts';
-import { counted } from '../../shared/plural.ts';
+import { DEFAULT_CACHE_DIR } from '../../compile/cache.ts';
+import { counted } from '../../../lib/shared/plural.ts';
 import type { BuildOptions } from './index.ts';
 
 const T = {

@@ -5,7 +5,7 @@ import { planBpmn } from '../bpmn/plan-bpmn.ts';
 import { generateTypes } from '../codegen/types.ts';
 import { NO_CACHE, diskCache, toolchainFingerprint } from './cache.ts';
 import type { Cache } from './cache.ts';
-import { sha256 } from './canonical.ts';
+import { sha256 } from '../../lib/shared/canonical.ts';
 import { listFiles, readPreviousRuntime } from './generated-io.ts';
 import { planRuntime } from './plan-runtime.ts';
 import type { Removal, RuntimePlan } from './plan-runtime.ts';
