@@ -17,7 +17,12 @@ export interface CheckResult {
 }
 
 /** load → validate → resolve → lint over a catalog already read from disk. Pure. */
-export function checkSource(source: CatalogSource, options: { today: string }): CheckResult {
+/**
+ * Load, validate, resolve and (unless `lint: false`) lint a catalog. Commands that only read the catalog's
+ * model — `hall report` names services and departments from it — skip the lint rules: their findings are
+ * `hall check`'s business and they are most of a check's time (pattern safety analysis, scenario runs).
+ */
+export function checkSource(source: CatalogSource, options: { today: string; lint?: boolean }): CheckResult {
   const diagnostics: Diagnostic[] = [...source.diagnostics];
   const files: ParsedFile[] = [];
   for (const { file, bytes } of source.yaml) {
@@ -29,7 +34,7 @@ export function checkSource(source: CatalogSource, options: { today: string }): 
   diagnostics.push(...validated.diagnostics);
   const resolved = resolveCatalog(validated.documents, source.dir, source.files);
   diagnostics.push(...resolved.diagnostics);
-  diagnostics.push(...lintCatalog(resolved.catalog, { today: options.today }));
+  if (options.lint !== false) diagnostics.push(...lintCatalog(resolved.catalog, { today: options.today }));
   return { catalog: resolved.catalog, documents: validated.documents, files, diagnostics: capPerFile(sortDiagnostics(diagnostics)) };
 }
 

@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,30 @@ describe('hall stats as a process', () => {
     expect(csv.stderr).toContain(`✔ Wrote ${file}`);
     expect((await readFile(file, 'utf8')).split('\r\n')[0]).toMatch(/^\ufeffCode,Department,Services/);
   });
+
+  it('reports on a catalog with lint findings, but refuses one that does not load (the model is what it reads)', async () => {
+    const repo = path.join(tmp.dir, 'lint-repo');
+    await cp(path.join(REPO, 'catalog'), path.join(repo, 'catalog'), { recursive: true });
+    await cp(path.join(REPO, 'generated'), path.join(repo, 'generated'), { recursive: true });
+    const service = path.join(repo, 'catalog/bwc/student-leave.yaml');
+    const text = await readFile(service, 'utf8');
+    // Without its scenarios the service fails `hall check` (scenario/too-few, a lint rule) …
+    await writeFile(service, text.slice(0, text.indexOf('\nscenarios:') + 1));
+    const check = await runHall(['check', 'catalog', '--format', 'json'], { cwd: repo });
+    expect(check.exitCode).toBe(1);
+    expect(JSON.parse(check.stdout).diagnostics.map((d: { code: string }) => d.code)).toContain('scenario/too-few');
+    // … but what happened is still reported.
+    const out = path.join(tmp.dir, 'lint-out');
+    const run = await runHall(['report', 'catalog', '--events', logs, '--out', out], { cwd: repo });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')).input.events).toBe(6001);
+    // A catalog whose files do not load or resolve gives no report.
+    await writeFile(service, `${text.slice(0, text.indexOf('\nscenarios:') + 1)}owner: no-such-department\n`);
+    const refused = await runHall(['report', 'catalog', '--events', logs, '--out', path.join(tmp.dir, 'refused-out')], { cwd: repo });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('目录有错误，无法生成运行报告');
+    expect(refused.stderr + refused.stdout).not.toMatch(STACK_TRACE);
+  }, 240_000);
 
   it('exits 2 for a missing catalog folder', async () => {
     const run = await runHall(['stats', 'no-such-folder'], { cwd: REPO });

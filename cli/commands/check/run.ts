@@ -21,7 +21,7 @@ export type LocatedCheck = CheckResult & { location: CatalogLocation };
  * Find (see locateCatalog), read and check a catalog; usage problems (no such folder, bad date) throw
  * UsageError. Only `hall check` may be pointed at a part of a catalog (`scoped`); the rest work on a whole one.
  */
-export async function loadAndCheck(dir: string | undefined, options: { today?: string; scoped?: boolean }): Promise<LocatedCheck> {
+export async function loadAndCheck(dir: string | undefined, options: { today?: string; scoped?: boolean; lint?: boolean }): Promise<LocatedCheck> {
   const location = await locateCatalog(dir);
   if (location.scope && !options.scoped) {
     throw new UsageError(`这个命令作用于整个目录，请给出目录文件夹（${location.dir}），而不是其中的“${dir}” / this command works on a whole catalog: give its folder (${location.dir}), not "${dir}" inside it`);
@@ -29,7 +29,7 @@ export async function loadAndCheck(dir: string | undefined, options: { today?: s
   if (!(await stat(location.abs).catch(() => undefined))?.isDirectory()) throw new UsageError(`找不到目录文件夹“${location.dir}” / no catalog folder "${location.dir}"`);
   if (options.today && !/^\d{4}-\d{2}-\d{2}$/.test(options.today)) throw new UsageError(`--today 应写成 YYYY-MM-DD / --today must be YYYY-MM-DD`);
   const source = await readCatalog(path.relative(location.root, location.abs) || '.', location.root);
-  return { ...checkSource(source, { today: options.today ?? todayIn() }), location };
+  return { ...checkSource(source, { today: options.today ?? todayIn(), lint: options.lint }), location };
 }
 
 /** Print a check's diagnostics and return the exit code for `failOn`. */
@@ -57,7 +57,7 @@ export type SoundCheck = LocatedCheck & { catalog: CheckResult['catalog'] & { ha
  */
 export async function checkOrStop(
   dir: string | undefined,
-  options: { lang: Lang; today?: string; format?: OutputOptions['format'] },
+  options: { lang: Lang; today?: string; format?: OutputOptions['format']; lint?: boolean },
   stop: { zh: string; en: string } | undefined,
   show: { errorsOnly?: boolean; warningsWhenSound?: boolean } = {},
 ): Promise<SoundCheck | undefined> {
