@@ -1,5 +1,4 @@
 import multipart from '@fastify/multipart';
-import { create as contentDisposition } from 'content-disposition';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/engine.ts';
 import { ATTACHMENT_ID, DEFAULT_MAX_FILES, UNBOUND_PER_FILE, countUnbound, fileFieldsOf, findAttachment, insertAttachment, newAttachmentId } from '../files/attachments.ts';
@@ -32,6 +31,17 @@ const DOWNLOAD_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
   'cache-control': 'private, no-store',
 };
+
+/**
+ * `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266 / 8187): every browser in use reads the UTF-8
+ * form, so Chinese names survive; the quoted form is an ASCII stand-in for the rest. The name was
+ * sanitised at upload (no quotes, slashes or control characters), and both forms are escaped here again.
+ */
+export function attachmentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(name).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
 
 const notFound = { error: 'not-found', message: { zh: '没有这个附件。', en: 'No such attachment.' } };
 
@@ -161,7 +171,7 @@ export const attachmentRoutes: FastifyPluginAsync<AttachmentRoutesOptions> = asy
       .headers(DOWNLOAD_HEADERS)
       .header('content-type', record.mediaType)
       .header('content-length', String(record.size))
-      .header('content-disposition', contentDisposition(downloadName(record.name, record.ext)))
+      .header('content-disposition', attachmentDisposition(downloadName(record.name, record.ext)))
       .send(content);
   });
 };
