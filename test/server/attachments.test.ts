@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FileStore } from '../../server/files/file-store.ts';
 import { sanitiseName } from '../../server/files/names.ts';
 import { judgeContent } from '../../server/files/sniff.ts';
 import { DIRECTORY, hallProcesses } from './processes.ts';
@@ -320,6 +321,31 @@ describe.each(STORE_KINDS)('attachments on %s', (kind) => {
     expect((await student.upload('service=campus-card-replacement&field=photo', 'photo.jpg', Buffer.concat([atLimit, Buffer.from('x')]), { type: 'image/jpeg' })).status).toBe(413);
   });
 
+  it('counts files against the field: maxFiles at submission, and a cap on uploads never submitted', async () => {
+    const classmate = await client(url, '2023010101');
+    const ids = [];
+    for (let i = 0; i < 6; i++) ids.push((await classmate.upload(PROOF, `${i}.pdf`, pdf(`count ${i} ${kind}`))).body.attachment.id);
+    const six = await classmate.post('/api/applications', { service: 'student-leave', data: { ...leave, studentName: '张晓明', proof: ids } });
+    expect(six.status).toBe(422);
+    expect(six.body.fieldErrors).toContainEqual(expect.objectContaining({ field: 'proof', message: expect.objectContaining({ zh: '最多 5 项' }) }));
+    // The campus-card photo allows 1 file: 3 uploads may wait unsubmitted, the 4th is refused.
+    const photo = 'service=campus-card-replacement&field=photo';
+    for (let i = 0; i < 3; i++) expect((await classmate.upload(photo, 'p.jpg', JPEG, { type: 'image/jpeg' })).status).toBe(201);
+    const fourth = await classmate.upload(photo, 'p.jpg', JPEG, { type: 'image/jpeg' });
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.message.zh).toContain('尚未提交');
+  });
+
+  it('says so when a file is missing from the files folder (a restore without it)', async () => {
+    const student = await client(url, '2022020315');
+    const content = pdf(`lost ${kind}`);
+    const { id } = (await student.upload(PROOF, 'lost.pdf', content)).body.attachment;
+    rmSync(path.join(files, sha(content).slice(0, 2), sha(content).slice(2, 4), sha(content)));
+    const res = await student.get(`/api/attachments/${id}`);
+    expect(res.status).toBe(500);
+    expect(res.body.message.zh).toContain('附件文件缺失');
+  });
+
   it('answers 404 for a service or field without attachments', async () => {
     const student = await client(url, '2022020315');
     expect((await student.upload('service=no-such-service&field=proof', 'a.pdf', pdf('x'))).status).toBe(404);
@@ -391,6 +417,19 @@ describe('an upload killed half-way', () => {
     });
     await server;
     expect(stored(files)).toEqual([]);
+  });
+});
+
+describe('the files folder at start', () => {
+  it('clears staging files left by uploads killed over an hour ago, and keeps those of uploads under way', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'hall-files-'));
+    mkdirSync(path.join(root, 'tmp'));
+    writeFileSync(path.join(root, 'tmp', 'old.part'), 'x');
+    writeFileSync(path.join(root, 'tmp', 'fresh.part'), 'y');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(path.join(root, 'tmp', 'old.part'), twoHoursAgo, twoHoursAgo);
+    await FileStore.open(root);
+    expect(readdirSync(path.join(root, 'tmp'))).toEqual(['fresh.part']);
   });
 });
 
