@@ -29,18 +29,21 @@ export type Judgement =
   | { ok: true; ext: string; mediaType: string }
   | { ok: false; sniffed?: string; message: { zh: string; en: string } };
 
+/** What a file field that lists no `accept` takes: documents and photos, never any type at all. */
+export const DEFAULT_ACCEPT = ['.pdf', '.jpg', '.jpeg', '.png'];
+
 /**
  * Whether the file at `file` is one of the extensions a form field accepts (`accept`: `.pdf`, `.jpg` …;
- * none listed = any type file-type identifies). `originalName` only picks between extensions that fit
- * the same content equally (`.jpg` or `.jpeg`, `.txt` or `.csv`).
+ * none listed = DEFAULT_ACCEPT). `originalName` only picks between extensions that fit the same content
+ * equally (`.jpg` or `.jpeg`, `.txt` or `.csv`).
  */
 export async function judgeContent(file: string, accept: string[] | undefined, originalName: string): Promise<Judgement> {
-  const accepted = (accept ?? []).map((a) => a.replace(/^\./, '').toLowerCase());
+  const accepted = (accept?.length ? accept : DEFAULT_ACCEPT).map((a) => a.replace(/^\./, '').toLowerCase());
   const named = path.extname(originalName).slice(1).toLowerCase();
-  const listed = accepted.length ? accepted.join('、') : '';
+  const listed = accepted.join('、');
   const sniffed = await fileTypeFromFile(file);
   if (sniffed) {
-    const fits = (SATISFIES[sniffed.ext] ?? [sniffed.ext]).filter((e) => !accepted.length || accepted.includes(e));
+    const fits = (SATISFIES[sniffed.ext] ?? [sniffed.ext]).filter((e) => accepted.includes(e));
     if (!fits.length) {
       return {
         ok: false,
@@ -57,8 +60,8 @@ export async function judgeContent(file: string, accept: string[] | undefined, o
   const unknown = {
     ok: false as const,
     message: {
-      zh: `无法识别文件内容的类型，这一项只接受 ${listed || '可识别类型的文件'}`,
-      en: `the file's type cannot be recognised from its content; this field accepts only ${listed || 'files of a recognisable type'}`,
+      zh: `无法识别文件内容的类型，这一项只接受 ${listed}`,
+      en: `the file's type cannot be recognised from its content; this field accepts only ${listed}`,
     },
   };
   if (!textual.length) return unknown;

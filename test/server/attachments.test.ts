@@ -472,6 +472,12 @@ describe('judging content that has no signature (text)', () => {
     expect(await judgeContent(file('b.jpeg', JPEG), ['.jpeg'], 'photo.jpeg')).toMatchObject({ ok: true, ext: 'jpeg', mediaType: 'image/jpeg' });
   });
 
+  it('takes only documents and photos where a field lists no accept', async () => {
+    expect(await judgeContent(file('n.pdf', pdf('n')), undefined, 'n.pdf')).toMatchObject({ ok: true, ext: 'pdf' });
+    expect(await judgeContent(file('n.exe', EXE), undefined, 'n.exe')).toMatchObject({ ok: false, sniffed: 'application/x-msdownload' });
+    expect(await judgeContent(file('n.zip', zip('a', Buffer.from('a'))), [], 'n.zip')).toMatchObject({ ok: false });
+  });
+
   it('keeps a sanitised name short and visible', () => {
     const long = sanitiseName(`${'长'.repeat(300)}.pdf`);
     expect([...long].length).toBeLessThanOrEqual(120);
