@@ -109,6 +109,9 @@ export const attachmentRoutes: FastifyPluginAsync<AttachmentRoutesOptions> = asy
           .header('connection', 'close')
           .send({ error: 'too-many', message: { zh: `“${label}”已有 ${allowed} 个上传后尚未提交的文件，请先提交申请再上传。`, en: `"${label}" already has ${allowed} uploaded files not yet submitted; submit the application first.` } });
       }
+      if (!request.isMultipart()) {
+        return reply.code(406).send({ error: 'bad-request', message: { zh: '请以 multipart/form-data 上传文件（文件放在名为 file 的部分）。', en: 'Upload the file as multipart/form-data, in a part named "file".' } });
+      }
       const part = await request.file({ limits: { fileSize: limit + 1 } });
       if (!part) return reply.code(400).send({ error: 'bad-request', message: { zh: '请求中没有文件（multipart 的 file 部分）。', en: 'The request carries no file (multipart part "file").' } });
       let staged;

@@ -350,6 +350,9 @@ describe.each(STORE_KINDS)('attachments on %s', (kind) => {
     const student = await client(url, '2022020315');
     expect((await student.upload('service=no-such-service&field=proof', 'a.pdf', pdf('x'))).status).toBe(404);
     expect((await student.upload('service=student-leave&field=reason', 'a.pdf', pdf('x'))).status).toBe(404);
+    const json = await fetch(`${url}/api/attachments?${PROOF}`, { method: 'POST', headers: { cookie: student.cookie, 'x-csrf-token': student.csrf, 'content-type': 'application/json' }, body: '{"file":"x"}' });
+    expect(json.status).toBe(406);
+    expect(((await json.json()) as { message: { zh: string } }).message.zh).toContain('multipart/form-data');
   });
 });
 
