@@ -12,6 +12,8 @@ export interface ServeConfig {
   url?: string;
   store?: string;
   events?: string;
+  /** The attachments folder. */
+  files?: string;
   listen?: { host?: string; port?: number };
   identity?: { cas?: CasOptions; oidc?: OidcOptions };
   notify?: NotifyChannels;
@@ -24,6 +26,7 @@ const SCHEMA = {
     url: { type: 'string', pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' },
     store: { type: 'string', pattern: '^(sqlite:|postgres(ql)?://)' },
     events: { type: 'string', minLength: 1 },
+    files: { type: 'string', minLength: 1 },
     listen: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } } },
     identity: {
       type: 'object',

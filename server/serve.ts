@@ -4,6 +4,7 @@ import { loadRuntime } from '../lib/runtime/index.ts';
 import { importDirectory, parseDirectory } from './directory/import.ts';
 import { Engine } from './engine/engine.ts';
 import { buildApp } from './http/app.ts';
+import { FileStore } from './files/file-store.ts';
 import { exportEvents, rotateEventLog } from './eventlog/export.ts';
 import { Deliverer } from './notify/deliver.ts';
 import type { NotifyChannels } from './notify/deliver.ts';
@@ -31,6 +32,8 @@ export interface ServeOptions {
   deliverEverySeconds?: number;
   /** The folder of the JSONL event log that `hall report` reads. */
   events: string;
+  /** The folder attachments are stored in (content-addressed). */
+  files: string;
   identity?: { cas?: CasOptions; oidc?: OidcOptions };
 }
 
@@ -84,7 +87,7 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
         throw new StartupError(`无法从 ${options.identity.oidc.issuer} 读取 OpenID 配置 / cannot discover the OpenID provider: ${(error as Error).message}`);
       }
     }
-    const app = buildApp({ engine, dev: options.dev, secureCookies: !options.dev, logger: options.logger, publicUrl: options.hallUrl, identity: { cas: options.identity?.cas, oidc } });
+    const app = buildApp({ engine, dev: options.dev, secureCookies: !options.dev, logger: options.logger, publicUrl: options.hallUrl, identity: { cas: options.identity?.cas, oidc }, files: await FileStore.open(options.files) });
     const address = await app.listen({ host: options.host, port: options.port });
     const names = (id: string) => runtime.manifest.services.find((s) => s.id === id)?.name.zh ?? id;
     const deliverer = new Deliverer(store, { hall: runtime.manifest.hall.name, ...options.notify }, names);

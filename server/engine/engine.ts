@@ -5,6 +5,7 @@ import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/def
 import { offsetOf } from '../../lib/interpret/interpret.ts';
 import { TemplateError, renderTemplate } from '../../lib/interpret/notification-template.ts';
 import type { Row, Sql, Store, Transaction } from '../store/store.ts';
+import { claimAttachments } from '../files/attachments.ts';
 
 /**
  * The hall's engine. An application's state is never stored as a copy of the flow: it is the reference
@@ -154,12 +155,15 @@ export class Engine {
       revision: 0,
     };
     const result = this.replay(definition, app, []);
-    if (result.outcome === 'invalid') return invalid(result);
     return this.store.transaction(async (tx) => {
+      // The form's file fields hold attachment ids: each must be the applicant's own upload for this field, not yet in another application.
+      const files = await claimAttachments(tx, definition, { person: app.applicantId, service: app.service, values: app.data });
+      if (result.outcome === 'invalid' || files.errors.length) return invalid(result, files.errors);
       await tx.run(
         'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, 0)',
         [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), '[]', 'pending', app.channel, submittedAt, submittedAt],
       );
+      await files.bind(app.id, submittedAt);
       const status = await this.apply(tx, app, definition, result, { emittedTimeline: 0, emittedNotifications: 0 }, submittedAt);
       return { ok: true, application: { ...app, status } };
     });
@@ -203,7 +207,9 @@ export class Engine {
       const last = app.decisions.at(-1)!;
       const decisions = [...app.decisions.slice(0, -1), { ...last, revise: input.changes, resubmittedAt: at }];
       const result = this.replay(definition, app, decisions);
-      if (result.outcome === 'invalid') return invalid(result);
+      const files = await claimAttachments(tx, definition, { person: app.applicantId, service: app.service, values: input.changes, application: app.id });
+      if (result.outcome === 'invalid' || files.errors.length) return invalid(result, files.errors);
+      await files.bind(app.id, at);
       const emitted = await this.emitted(tx, app.id);
       const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
       return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 } };
@@ -501,8 +507,9 @@ async function holds(tx: Sql, person: string, group: string, scope: string): Pro
   return (await tx.query('SELECT 1 AS yes FROM membership WHERE person_id = $1 AND group_id = $2 AND scope = $3', [person, group, scope])).length > 0;
 }
 
-function invalid(result: RunResult): { ok: false } & Refusal {
-  return { ok: false, kind: 'invalid', fieldErrors: result.fieldErrors, message: { zh: '提交的内容有误，请按提示修改', en: 'the submission has errors; see each field' } };
+function invalid(result: RunResult, more: FieldError[] = []): { ok: false } & Refusal {
+  const fieldErrors = [...(result.outcome === 'invalid' ? result.fieldErrors : []), ...more];
+  return { ok: false, kind: 'invalid', fieldErrors, message: { zh: '提交的内容有误，请按提示修改', en: 'the submission has errors; see each field' } };
 }
 
 function conflict(task: TaskRecord): { ok: false } & Refusal {

@@ -9,6 +9,8 @@ import { finishOidcLogin, startOidcLogin } from '../identity/oidc.ts';
 import type { OidcOptions } from '../identity/oidc.ts';
 import type { Configuration as OidcConfiguration } from 'openid-client';
 import { StoreUnavailableError } from '../store/store.ts';
+import type { FileStore } from '../files/file-store.ts';
+import { attachmentRoutes } from './attachments.ts';
 
 export interface AppOptions {
   engine: Engine;
@@ -20,6 +22,8 @@ export interface AppOptions {
   /** The hall's public address (for identity callbacks), e.g. https://ehall.example.edu.cn */
   publicUrl?: string;
   identity?: { cas?: CasOptions; oidc?: { options: OidcOptions; config: OidcConfiguration } };
+  /** Where attachments are stored; without it the attachment routes do not exist. */
+  files?: FileStore;
 }
 
 interface Person {
@@ -252,6 +256,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       return answer(reply, await engine.act({ task: id, person: person.id, action: body.action, comment: body.comment, data: body.data }));
     },
   );
+
+  if (options.files) app.register(attachmentRoutes, { engine, files: options.files, signedIn });
 
   return app;
 }

@@ -10,6 +10,7 @@ export interface ServeCommandOptions {
   directory?: string;
   smtp?: string;
   events?: string;
+  files?: string;
   config?: string;
   mailFrom?: string;
   lang: Lang;
@@ -27,6 +28,7 @@ export function define(program: Command): void {
     .option('--dev', '开发模式：可选择身份登录，页面标明“预览” / development mode with persona login')
     .option('--directory <file>', '启动前导入的人员目录（YAML）/ a directory export to import at start')
     .option('--events <path>', '事件日志文件夹（hall report 读取）；默认 .hall/events / the event log folder')
+    .option('--files <path>', '附件文件夹（按内容的 sha256 存放，须与数据库一起备份）；默认 .hall/files / the attachments folder')
     .option('--smtp <url>', '发送通知邮件的服务器，如 smtp://user:pass@mail.example.edu.cn:587 / SMTP server for e-mail notifications')
     .option('--mail-from <address>', '发件人 / sender address')
     .addOption(langOption())

@@ -35,6 +35,7 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
       identity: config.identity,
       notify: { ...config.notify, ...(options.smtp ? { smtp: options.smtp } : {}), ...(options.mailFrom ? { from: options.mailFrom } : {}) },
       events: options.events ?? config.events ?? path.join(root, '.hall', 'events'),
+      files: options.files ?? config.files ?? path.join(root, '.hall', 'files'),
     });
   } catch (error) {
     if (error instanceof RuntimeLoadError || error instanceof StartupError || error instanceof MigrationError || error instanceof EmbeddedStoreInUseError || error instanceof StoreUnavailableError) {
