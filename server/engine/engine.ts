@@ -172,7 +172,8 @@ export class Engine {
         [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), '[]', 'pending', app.channel, submittedAt, submittedAt],
       );
       const status = await this.apply(tx, app, definition, result, { emittedTimeline: 0, emittedNotifications: 0 }, submittedAt);
-      return { ok: true, application: { ...app, status } };
+      // apply() counted the submission as the first revision, as the stored row says.
+      return { ok: true, application: { ...app, status, revision: app.revision + 1 } };
     });
   }
 

@@ -126,7 +126,7 @@ function eventSchema() {
 const ref = (id: string) => ({ $ref: `${id}#` });
 const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64, description: '标识 / id' } } } as const;
 
-type Status = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503;
+type Status = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
 const ERROR_MEANING: Record<Status, string> = {
   400: '请求格式不正确 / malformed request',
   401: '未登录 / not signed in',
@@ -136,11 +136,16 @@ const ERROR_MEANING: Record<Status, string> = {
   413: '请求内容太大 / too large',
   422: '表单内容有误（逐字段说明）/ form errors, per field',
   429: '请求过于频繁（见 Retry-After）/ too many requests (see Retry-After)',
+  500: '服务器内部错误（已记录）/ internal error (logged)',
   503: '数据库暂时不可用 / the database is unavailable',
 };
-/** Every route can answer 400, 413 and 503 (the error handler); each adds the refusals its handler gives. */
+/** The refusals a route gives, each in the Error shape; every route can answer 500 (the error handler). */
 const errors = (...codes: Status[]) =>
-  Object.fromEntries([...new Set<Status>([400, 413, 503, ...codes])].sort().map((code) => [code, { description: ERROR_MEANING[code], ...ref('Error') }]));
+  Object.fromEntries([...new Set<Status>([...codes, 500])].sort().map((code) => [code, { description: ERROR_MEANING[code], ...ref('Error') }]));
+/** What reading the store can add: 503 while the database is down. */
+const reads = (...codes: Status[]) => errors(503, ...codes);
+/** What a request with a JSON body adds: 400 malformed, 413 too large, 403 without a valid CSRF token. */
+const changes = (...codes: Status[]) => errors(400, 403, 413, 503, ...codes);
 const ok = (description: string, properties: Record<string, unknown>, required = Object.keys(properties)) => ({ description, type: 'object', required, properties });
 const redirect = (description: string) => ({ 302: { description, type: 'null' } });
 
@@ -156,59 +161,59 @@ const sessionAndCsrf = [{ session: [], csrf: [] }];
 
 /** What documents each route, by `METHOD path`. A route registered without an entry here (or its own tags and summary) is undocumented: the API test fails. */
 export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>> = {
-  'GET /healthz': { tags: ['operations'], summary: '存活检查 / liveness', response: { 200: ok('进程在运行 / the process runs', { ok: { type: 'boolean' } }) } },
+  'GET /healthz': { tags: ['operations'], summary: '存活检查 / liveness', response: { 200: ok('进程在运行 / the process runs', { ok: { type: 'boolean' } }), ...errors() } },
   'GET /readyz': {
     tags: ['operations'],
     summary: '就绪检查：能访问数据库 / readiness: the store answers',
-    response: { 200: ok('可以接受请求 / ready', { ok: { type: 'boolean' }, store: { enum: ['sqlite', 'postgres'] } }), ...errors() },
+    response: { 200: ok('可以接受请求 / ready', { ok: { type: 'boolean' }, store: { enum: ['sqlite', 'postgres'] } }), ...reads() },
   },
   'GET /openapi.json': {
     tags: ['operations'],
     summary: '本接口文档（OpenAPI 3.1）/ this document (OpenAPI 3.1)',
-    response: { 200: { description: 'OpenAPI 3.1', type: 'object', additionalProperties: true } },
+    response: { 200: { description: 'OpenAPI 3.1', type: 'object', additionalProperties: true }, ...errors() },
   },
   'GET /metrics': {
     tags: ['operations'],
     summary: 'Prometheus 指标（文本格式；默认只允许本机访问，或配置令牌）/ Prometheus metrics (text; loopback only, or a bearer token)',
     security: [{}, { metricsToken: [] }],
-    response: { 200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, 403: { description: '不允许访问 / not allowed', ...ref('Error') } },
+    response: { 200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(403, 503) },
   },
   'POST /api/dev/login': {
     tags: ['sign-in'],
     summary: '开发登录：以人员目录中的某人登录（仅 --dev）/ development login as a person of the directory (--dev only)',
-    response: { 200: ok('已登录；Set-Cookie 带会话 / signed in; the session is in Set-Cookie', { ok: { type: 'boolean' }, person: { type: 'string' }, csrf: { type: 'string', description: '改变状态的请求须在 x-csrf-token 中带上 / send it as x-csrf-token on changes' } }), ...errors(404, 429) },
+    response: { 200: ok('已登录；Set-Cookie 带会话 / signed in; the session is in Set-Cookie', { ok: { type: 'boolean' }, person: { type: 'string' }, csrf: { type: 'string', description: '改变状态的请求须在 x-csrf-token 中带上 / send it as x-csrf-token on changes' } }), ...errors(400, 404, 413, 429, 503) },
   },
-  'GET /auth/cas/login': { tags: ['sign-in'], summary: 'CAS 3.0 统一身份认证登录入口 / CAS 3.0 sign-in', response: { ...redirect('跳转到 CAS / redirect to CAS'), ...errors(429) } },
+  'GET /auth/cas/login': { tags: ['sign-in'], summary: 'CAS 3.0 统一身份认证登录入口 / CAS 3.0 sign-in', response: { ...redirect('跳转到 CAS / redirect to CAS'), ...reads(429) } },
   'GET /auth/cas/callback': {
     tags: ['sign-in'],
     summary: 'CAS 回调：校验票据、建立会话 / CAS callback: validate the ticket, open a session',
     querystring: { type: 'object', properties: { ticket: { type: 'string', description: 'CAS 服务票据（只能使用一次）/ the CAS service ticket (single use)' } } },
-    response: { ...redirect('已登录，跳转到首页 / signed in, to the home page'), ...errors(401, 429) },
+    response: { ...redirect('已登录，跳转到首页 / signed in, to the home page'), ...reads(400, 401, 429) },
   },
-  'GET /auth/oidc/login': { tags: ['sign-in'], summary: 'OpenID Connect 登录入口（授权码 + PKCE）/ OpenID Connect sign-in (code + PKCE)', response: { ...redirect('跳转到身份提供方 / redirect to the provider'), ...errors(429) } },
+  'GET /auth/oidc/login': { tags: ['sign-in'], summary: 'OpenID Connect 登录入口（授权码 + PKCE）/ OpenID Connect sign-in (code + PKCE)', response: { ...redirect('跳转到身份提供方 / redirect to the provider'), ...reads(429) } },
   'GET /auth/oidc/callback': {
     tags: ['sign-in'],
     summary: 'OpenID Connect 回调 / OpenID Connect callback',
     querystring: { type: 'object', properties: { code: { type: 'string' }, state: { type: 'string' }, iss: { type: 'string' }, error: { type: 'string' } } },
-    response: { ...redirect('已登录，跳转到首页 / signed in, to the home page'), ...errors(401, 429) },
+    response: { ...redirect('已登录，跳转到首页 / signed in, to the home page'), ...reads(400, 401, 429) },
   },
   'GET /api/me': {
     tags: ['sign-in'],
     summary: '当前用户和 CSRF 令牌 / who is signed in, and the CSRF token',
     security: session,
-    response: { 200: ok('当前用户 / the person signed in', { id: { type: 'string' }, name: { type: 'string' }, csrf: { type: 'string' } }), ...errors(401) },
+    response: { 200: ok('当前用户 / the person signed in', { id: { type: 'string' }, name: { type: 'string' }, csrf: { type: 'string' } }), ...reads(401) },
   },
   'POST /api/applications': {
     tags: ['applications'],
     summary: '提交申请（按事项表单校验，逐字段中文说明）/ submit an application (checked against the compiled form)',
     security: sessionAndCsrf,
-    response: { 201: ok('已受理 / accepted', { ok: { type: 'boolean' }, application: ref('Application') }), ...errors(401, 403, 404, 409, 422, 429) },
+    response: { 201: ok('已受理 / accepted', { ok: { type: 'boolean' }, application: ref('Application') }), ...changes(401, 404, 409, 422, 429) },
   },
   'GET /api/applications': {
     tags: ['applications'],
     summary: '我的申请，新的在前 / my applications, newest first',
     security: session,
-    response: { 200: ok('我的申请 / my applications', { applications: { type: 'array', items: ref('Application') } }), ...errors(401) },
+    response: { 200: ok('我的申请 / my applications', { applications: { type: 'array', items: ref('Application') } }), ...reads(401) },
   },
   'GET /api/applications/:id': {
     tags: ['applications'],
@@ -217,7 +222,7 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     params: idParam,
     response: {
       200: ok('申请 / the application', { application: ref('Application'), tasks: { type: 'array', items: ref('Task') }, events: { type: 'array', items: ref('RuntimeEvent') } }),
-      ...errors(401, 404),
+      ...reads(400, 401, 404),
     },
   },
   'POST /api/applications/:id/resubmit': {
@@ -225,27 +230,27 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     summary: '退回后修改并重新提交 / resubmit after a return',
     security: sessionAndCsrf,
     params: idParam,
-    response: { 200: ok('已重新提交 / resubmitted', { ok: { type: 'boolean' }, application: ref('Application') }), ...errors(401, 403, 404, 409, 422, 429) },
+    response: { 200: ok('已重新提交 / resubmitted', { ok: { type: 'boolean' }, application: ref('Application') }), ...changes(401, 404, 409, 422, 429) },
   },
   'POST /api/applications/:id/withdraw': {
     tags: ['applications'],
     summary: '撤回（还没有人办理时）/ withdraw (before anyone acted)',
     security: sessionAndCsrf,
     params: idParam,
-    response: { 200: ok('已撤回 / withdrawn', { ok: { type: 'boolean' }, application: ref('Application') }), ...errors(401, 403, 404, 409) },
+    response: { 200: ok('已撤回 / withdrawn', { ok: { type: 'boolean' }, application: ref('Application') }), ...changes(401, 404, 409) },
   },
   'GET /api/tasks': {
     tags: ['tasks'],
     summary: '我的待办，期限近的在前 / my tasks, soonest due first',
     security: session,
-    response: { 200: ok('待办 / tasks', { tasks: { type: 'array', items: ref('Task') } }), ...errors(401) },
+    response: { 200: ok('待办 / tasks', { tasks: { type: 'array', items: ref('Task') } }), ...reads(401) },
   },
   'POST /api/tasks/:id/decision': {
     tags: ['tasks'],
     summary: '办理待办：同意、不同意或退回 / decide a task: approve, reject or return',
     security: sessionAndCsrf,
     params: idParam,
-    response: { 200: ok('已办理 / decided', { ok: { type: 'boolean' }, application: ref('Application'), task: ref('Task') }), ...errors(401, 403, 404, 409, 422) },
+    response: { 200: ok('已办理 / decided', { ok: { type: 'boolean' }, application: ref('Application'), task: ref('Task') }), ...changes(401, 404, 409, 422) },
   },
 };
 
