@@ -106,7 +106,8 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
       trustProxy: options.trustProxy,
       version: options.version,
     });
-    const address = await app.listen({ host: options.host, port: options.port });
+    // The address is announced once everything (timers, delivery) runs, not when the socket opens.
+    const address = await app.listen({ host: options.host, port: options.port, listenTextResolver: (at) => `listening on ${new URL(at).host}` });
     const names = (id: string) => runtime.manifest.services.find((s) => s.id === id)?.name.zh ?? id;
     const deliverer = new Deliverer(store, { hall: runtime.manifest.hall.name, ...options.notify }, names, (failure) =>
       app.log.warn({ event: 'delivery-failed', ...failure }, failure.final ? 'delivery failed; kept in the outbox' : 'delivery failed; will retry'),
@@ -147,6 +148,7 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
         Promise.all([deliverer.deliverDue(), writeLog()]).catch((error) => app.log.warn(error)),
       );
     }, (options.deliverEverySeconds ?? 5) * 1000);
+    app.log.info({ url: address, store: store.where }, 'hall started');
     return {
       url: address,
       app,

@@ -44,10 +44,9 @@ export class TooManyRequestsError extends Error {
 function counterStore(store: Store) {
   let sweptAt = 0;
   return class DatabaseCounters {
-    constructor(_options: unknown) {}
-
-    child(_routeOptions: unknown) {
-      return new DatabaseCounters(_routeOptions);
+    /** Every route's limiter counts in the same table; the bucket names keep them apart. */
+    child() {
+      return new DatabaseCounters();
     }
 
     incr(bucket: string, done: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number) {

@@ -1,4 +1,4 @@
--- servicehall 0004: rate-limit counters shared by every process on the database, and a cheap count of
+-- servicehall 0002: rate-limit counters shared by every process on the database, and a cheap count of
 -- applications by status for the metrics' incident gauge.
 -- Portable SQL (SQLite and PostgreSQL): TEXT/INTEGER only, instants as ISO-8601 text in UTC.
 
