@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadRuntime } from '../lib/runtime/index.ts';
 import { importDirectory, parseDirectory } from './directory/import.ts';
 import { Engine } from './engine/engine.ts';
+import type { FiredTimer } from './engine/engine.ts';
 import { buildApp } from './http/app.ts';
 import { FileStore } from './files/file-store.ts';
 import { exportEvents, rotateEventLog } from './eventlog/export.ts';
@@ -14,6 +15,8 @@ import type { OidcOptions } from './identity/oidc.ts';
 import { migrate } from './store/migrate.ts';
 import { openStore } from './store/store.ts';
 import type { Store } from './store/store.ts';
+import type { MetricsAccess } from './http/metrics.ts';
+import type { RateLimits } from './http/rate-limit.ts';
 
 export interface ServeOptions {
   /** The folder holding runtime/ (the repository's generated/). */
@@ -35,6 +38,11 @@ export interface ServeOptions {
   /** The folder attachments are stored in (content-addressed). */
   files: string;
   identity?: { cas?: CasOptions; oidc?: OidcOptions };
+  rateLimits?: RateLimits;
+  metrics?: MetricsAccess;
+  trustProxy?: boolean | string | string[];
+  /** The hall's version, shown in the OpenAPI document. */
+  version?: string;
 }
 
 /** The pg-boss queue whose scheduled job runs the timers' sweep. */
@@ -70,7 +78,9 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
       if (!directory) throw new StartupError(`人员目录有错误 / the directory export has problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
       await importDirectory(store, directory);
     }
-    const engine = new Engine({ store, runtime, hallUrl: options.hallUrl });
+    // The log exists once the app does; timers fire only after that.
+    let logTimer: (fired: FiredTimer) => void = () => undefined;
+    const engine = new Engine({ store, runtime, hallUrl: options.hallUrl, onTimer: (fired) => logTimer(fired) });
     const missing = await engine.missingVersions();
     if (missing.length) {
       throw new StartupError(
@@ -87,10 +97,25 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
         throw new StartupError(`无法从 ${options.identity.oidc.issuer} 读取 OpenID 配置 / cannot discover the OpenID provider: ${(error as Error).message}`);
       }
     }
-    const app = buildApp({ engine, dev: options.dev, secureCookies: !options.dev, logger: options.logger, publicUrl: options.hallUrl, identity: { cas: options.identity?.cas, oidc }, files: await FileStore.open(options.files) });
-    const address = await app.listen({ host: options.host, port: options.port });
+    const app = await buildApp({
+      engine,
+      dev: options.dev,
+      secureCookies: !options.dev,
+      logger: options.logger,
+      publicUrl: options.hallUrl,
+      identity: { cas: options.identity?.cas, oidc },
+      rateLimits: options.rateLimits,
+      metrics: options.metrics,
+      trustProxy: options.trustProxy,
+      version: options.version,
+      files: await FileStore.open(options.files),
+    });
+    // The address is announced once everything (timers, delivery) runs, not when the socket opens.
+    const address = await app.listen({ host: options.host, port: options.port, listenTextResolver: (at) => `listening on ${new URL(at).host}` });
     const names = (id: string) => runtime.manifest.services.find((s) => s.id === id)?.name.zh ?? id;
-    const deliverer = new Deliverer(store, { hall: runtime.manifest.hall.name, ...options.notify }, names);
+    const deliverer = new Deliverer(store, { hall: runtime.manifest.hall.name, ...options.notify }, names, (failure) =>
+      app.log.warn({ event: 'delivery-failed', ...failure }, failure.final ? 'delivery failed; kept in the outbox' : 'delivery failed; will retry'),
+    );
     const timezone = runtime.calendar.timezone;
     const writeLog = async () => {
       await exportEvents(store, options.events, { timezone });
@@ -102,6 +127,7 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
     // Timers: the sweep marks overdue tasks and sends due-day reminders; it fires each timer once however
     // often and wherever it runs. On PostgreSQL pg-boss runs it every minute, once across all processes;
     // the embedded store has one process, which runs it itself.
+    logTimer = (fired) => app.log.info({ event: fired.kind, task: fired.task, application: fired.application }, `timer fired: ${fired.kind}`);
     let stopTimers: () => Promise<void>;
     if (store.kind === 'postgres') {
       const { PgBoss } = await import('pg-boss');
@@ -122,8 +148,11 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
     let delivering: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
       // One round at a time; an outage is retried on the next tick (events and messages wait in the store).
-      delivering = delivering.then(() => Promise.all([deliverer.deliverDue(), writeLog()]).catch((error) => app.log.warn(error)));
+      delivering = delivering.then(() =>
+        Promise.all([deliverer.deliverDue(), writeLog()]).catch((error) => app.log.warn(error)),
+      );
     }, (options.deliverEverySeconds ?? 5) * 1000);
+    app.log.info({ url: address, store: store.where }, 'hall started');
     return {
       url: address,
       app,

@@ -78,6 +78,15 @@ export interface EngineOptions {
   now?: () => Date;
   /** The hall's address for links in notifications. */
   hallUrl?: string;
+  /** Told of each timer the sweep fires (for the log). */
+  onTimer?: (fired: FiredTimer) => void;
+}
+
+/** A timer the sweep fired: an overdue mark or a due-day reminder, on one task of one application. */
+export interface FiredTimer {
+  kind: 'overdue' | 'reminder';
+  task: string;
+  application: string;
 }
 
 let lastTick = 0;
@@ -98,12 +107,14 @@ export class Engine {
   readonly runtime: LoadedRuntime;
   private readonly now: () => Date;
   private readonly hallUrl: string;
+  private readonly onTimer: (fired: FiredTimer) => void;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
     this.runtime = options.runtime;
     this.now = options.now ?? (() => new Date());
     this.hallUrl = options.hallUrl ?? '';
+    this.onTimer = options.onTimer ?? (() => undefined);
   }
 
   /**
@@ -165,7 +176,8 @@ export class Engine {
       );
       await files.bind(app.id, submittedAt);
       const status = await this.apply(tx, app, definition, result, { emittedTimeline: 0, emittedNotifications: 0 }, submittedAt);
-      return { ok: true, application: { ...app, status } };
+      // apply() counted the submission as the first revision, as the stored row says.
+      return { ok: true, application: { ...app, status, revision: app.revision + 1 } };
     });
   }
 
@@ -299,9 +311,12 @@ export class Engine {
         await this.appendEvent(tx, app, { type: 'overdue', at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), due: task.due });
         const text = this.render(app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due });
         if (text) await this.enqueue(tx, app.id, 'overdue', assignee, text, stamp);
-        return true;
+        return app.id;
       });
-      if (fired) overdue++;
+      if (fired) {
+        overdue++;
+        this.onTimer({ kind: 'overdue', task: id, application: fired });
+      }
     }
     if (hour >= 9) {
       const dueToday = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND reminded_at IS NULL AND due = $1 ORDER BY id", [today]);
@@ -314,9 +329,12 @@ export class Engine {
           const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
           const text = `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”今天（${task.due}）到期，请及时办理。`;
           await this.enqueue(tx, app.id, 'reminder', task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
-          return true;
+          return app.id;
         });
-        if (fired) reminded++;
+        if (fired) {
+          reminded++;
+          this.onTimer({ kind: 'reminder', task: id, application: fired });
+        }
       }
     }
     return { overdue, reminded };

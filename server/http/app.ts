@@ -11,6 +11,12 @@ import type { Configuration as OidcConfiguration } from 'openid-client';
 import { StoreUnavailableError } from '../store/store.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { attachmentRoutes } from './attachments.ts';
+import { requestId } from './logging.ts';
+import { HallMetrics, metrics } from './metrics.ts';
+import type { MetricsAccess } from './metrics.ts';
+import { openapi } from './openapi.ts';
+import { DEFAULT_RATE_LIMITS, TooManyRequestsError, rateLimits } from './rate-limit.ts';
+import type { RateLimits } from './rate-limit.ts';
 
 export interface AppOptions {
   engine: Engine;
@@ -24,6 +30,14 @@ export interface AppOptions {
   identity?: { cas?: CasOptions; oidc?: { options: OidcOptions; config: OidcConfiguration } };
   /** Where attachments are stored; without it the attachment routes do not exist. */
   files?: FileStore;
+  /** Sign-in and submission limits (docs/runtime.md); defaults in DEFAULT_RATE_LIMITS. */
+  rateLimits?: RateLimits;
+  /** Who may read /metrics (loopback only unless a token is set). */
+  metrics?: MetricsAccess;
+  /** Fastify's trustProxy: the reverse proxies whose X-Forwarded-For gives the client address (for per-address limits). */
+  trustProxy?: boolean | string | string[];
+  /** The version shown in the OpenAPI document. */
+  version?: string;
 }
 
 interface Person {
@@ -43,14 +57,30 @@ const STATUS_OF: Record<Refusal['kind'], number> = { 'not-found': 404, refused: 
  * The hall's JSON API. Every route but health and login needs a session; every state-changing route
  * needs the session's CSRF token in `x-csrf-token`. Bodies are validated by Fastify's ajv against closed
  * schemas (unknown fields refused); form data is validated by the engine against the compiled form.
+ * Each route's documentation and response schema is in openapi.ts (ROUTE_DOCS), its rate limit in
+ * rate-limit.ts; metrics and /metrics in metrics.ts.
  */
-export function buildApp(options: AppOptions): FastifyInstance {
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { engine } = options;
   const store = engine.store;
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 512 * 1024, ajv: { customOptions: { removeAdditional: false, coerceTypes: false } } });
-  app.register(cookie);
+  const app = Fastify({
+    logger: options.logger ?? false,
+    genReqId: requestId,
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: 512 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // Awaited: their onRoute hooks (documentation, rate limits, timing) must be in place before the routes below.
+  await app.register(cookie);
+  await app.register(openapi, { version: options.version ?? '0.0.0', publicUrl: options.publicUrl });
+  const hallMetrics = new HallMetrics(engine);
+  await app.register(metrics, { metrics: hallMetrics, access: options.metrics ?? {} });
 
   app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, _request, reply) => {
+    if (error instanceof TooManyRequestsError) return reply.code(429).header('retry-after', String(error.retryAfter)).send({ error: 'too-many-requests', message: error.messages });
     if (error instanceof StoreUnavailableError) return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: { zh: '数据库暂时无法连接，请稍后再试。', en: 'The database is unavailable; please try again shortly.' } });
     if (error.validation) return reply.code(400).send({ error: 'bad-request', message: { zh: `请求格式不正确：${error.message}`, en: `Malformed request: ${error.message}` } });
     if (error.statusCode === 413) return reply.code(413).send({ error: 'too-large', message: { zh: '请求内容太大。', en: 'The request is too large.' } });
@@ -58,6 +88,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     app.log.error(error);
     return reply.code(500).send({ error: 'internal', message: { zh: '服务器内部错误，已记录，请稍后再试或联系信息化办。', en: 'Internal error; it was logged. Try again later or contact the IT office.' } });
   });
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not-found', message: { zh: '没有这个地址。', en: 'No such address.' } }));
 
   const personOf = async (request: FastifyRequest): Promise<(Person & { csrf: string }) | undefined> => {
     const sid = request.cookies[SESSION_COOKIE];
@@ -69,6 +101,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (!row || row.expires_at < new Date().toISOString()) return undefined;
     return { id: row.person_id, name: row.name, attributes: JSON.parse(row.attributes), csrf: row.csrf };
   };
+  await app.register(rateLimits, { store, limits: options.rateLimits ?? DEFAULT_RATE_LIMITS, personOf: async (request: FastifyRequest) => (await personOf(request))?.id });
 
   /** The signed-in person, or a 401 sent; for state changes also the CSRF token checked (403). */
   const signedIn = async (request: FastifyRequest, reply: FastifyReply, changes: boolean): Promise<Person | undefined> => {
@@ -88,6 +121,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }
     return person;
   };
+
+  /** An engine change made through the API: logged with the request's id and the ids it touched. */
+  const changed = (request: FastifyRequest, event: string, ids: Record<string, unknown>) => request.log.info({ event, ...ids }, event);
 
   const answer = <T extends object>(reply: FastifyReply, outcome: Outcome<T>, created = false) => {
     if (outcome.ok) return reply.code(created ? 201 : 200).send(outcome);
@@ -197,6 +233,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
       if (!person) return;
       const body = request.body as { service: string; data: Record<string, unknown>; channel?: string };
       const outcome = await engine.submit({ service: body.service, applicant: { id: person.id, attributes: { ...person.attributes, name: person.name, number: person.id } }, data: body.data, channel: body.channel });
+      if (outcome.ok) {
+        hallMetrics.submitted(body.service);
+        changed(request, 'submitted', { application: outcome.application.id, service: body.service, status: outcome.application.status });
+      }
       return answer(reply, outcome, true);
     },
   );
@@ -220,14 +260,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const person = await signedIn(request, reply, true);
     if (!person) return;
     const { id } = request.params as { id: string };
-    return answer(reply, await engine.resubmit({ application: id, applicant: person.id, changes: (request.body as { changes: Record<string, unknown> }).changes }));
+    const outcome = await engine.resubmit({ application: id, applicant: person.id, changes: (request.body as { changes: Record<string, unknown> }).changes });
+    if (outcome.ok) changed(request, 'resubmitted', { application: id, status: outcome.application.status });
+    return answer(reply, outcome);
   });
 
   app.post('/api/applications/:id/withdraw', { schema: { body: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: 500 } } } } }, async (request, reply) => {
     const person = await signedIn(request, reply, true);
     if (!person) return;
     const { id } = request.params as { id: string };
-    return answer(reply, await engine.withdraw({ application: id, applicant: person.id, reason: (request.body as { reason?: string } | undefined)?.reason }));
+    const outcome = await engine.withdraw({ application: id, applicant: person.id, reason: (request.body as { reason?: string } | undefined)?.reason });
+    if (outcome.ok) changed(request, 'withdrawn', { application: id });
+    return answer(reply, outcome);
   });
 
   app.get('/api/tasks', async (request, reply) => {
@@ -253,7 +297,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
       if (!person) return;
       const { id } = request.params as { id: string };
       const body = request.body as { action: 'approve' | 'reject' | 'return'; comment?: string; data?: Record<string, unknown> };
-      return answer(reply, await engine.act({ task: id, person: person.id, action: body.action, comment: body.comment, data: body.data }));
+      const outcome = await engine.act({ task: id, person: person.id, action: body.action, comment: body.comment, data: body.data });
+      if (outcome.ok) {
+        hallMetrics.decided(body.action);
+        changed(request, 'decided', { task: id, application: outcome.application.id, action: body.action, status: outcome.application.status });
+      }
+      return answer(reply, outcome);
     },
   );
 

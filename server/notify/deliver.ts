@@ -37,6 +37,16 @@ type OutboxRow = {
   service: string;
 };
 
+/** One failed attempt to deliver an outbox message, for the log; `final` when it will not be retried. */
+export interface DeliveryFailure {
+  message: string;
+  application: string;
+  recipient: string;
+  attempts: number;
+  error: string;
+  final: boolean;
+}
+
 export interface DeliveryReport {
   sent: number;
   retrying: number;
@@ -55,11 +65,13 @@ export class Deliverer {
   private readonly channels: NotifyChannels;
   private readonly names: (service: string) => string;
   private readonly transport?: Transporter;
+  private readonly onFailure: (failure: DeliveryFailure) => void;
 
-  constructor(store: Store, channels: NotifyChannels, names: (service: string) => string) {
+  constructor(store: Store, channels: NotifyChannels, names: (service: string) => string, onFailure: (failure: DeliveryFailure) => void = () => undefined) {
     this.store = store;
     this.channels = channels;
     this.names = names;
+    this.onFailure = onFailure;
     this.transport = channels.smtp ? nodemailer.createTransport(channels.smtp) : undefined;
   }
 
@@ -76,6 +88,10 @@ export class Deliverer {
         if (!row) return false;
         const outcome = await this.send(tx, row);
         const attempts = Number(row.attempts) + 1;
+        if (!outcome.ok) {
+          const final = Boolean(outcome.permanent) || attempts > BACKOFF_SECONDS.length;
+          this.onFailure({ message: row.id, application: row.application_id, recipient: row.recipient, attempts, error: outcome.error, final });
+        }
         if (outcome.ok) {
           await tx.run("UPDATE outbox SET status = 'sent', attempts = $1, last_error = NULL WHERE id = $2", [attempts, row.id]);
           report.sent++;

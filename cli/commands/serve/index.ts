@@ -21,7 +21,7 @@ export function define(program: Command): void {
     .command('serve')
     .description('运行网上办事大厅：加载 generated/ 中的运行定义，受理申请、审批、提醒 / run the hall on the compiled definitions')
     .addArgument(dirArgument())
-    .option('--config <file>', '配置文件（YAML，见 docs/runtime.md）；HALL_STORE、HALL_SMTP 环境变量覆盖其中的值 / configuration file')
+    .option('--config <file>', '配置文件（YAML，见 docs/runtime.md）；环境变量 HALL_STORE、HALL_SMTP、HALL_OIDC_SECRET、HALL_METRICS_TOKEN、HALL_LOG_LEVEL 覆盖其中的值 / configuration file (environment variables override it)')
     .option('--store <location>', '数据库：sqlite:<文件>（默认 .hall/hall.db）或 postgres://… / the store')
     .option('--host <host>', '监听地址（默认 127.0.0.1）/ address to listen on')
     .option('--port <port>', '端口（默认 8080，0 = 任选）/ port (0 = any free port)')

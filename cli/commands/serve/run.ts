@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RuntimeLoadError } from '../../../lib/runtime/index.ts';
 import { UsageError } from '../../shared/errors.ts';
@@ -23,6 +24,9 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
   const { MigrationError } = await import('../../../server/store/migrate.ts');
   const { EmbeddedStoreInUseError } = await import('../../../server/store/sqlite.ts');
   const { StoreUnavailableError } = await import('../../../server/store/store.ts');
+  const { loggerOptions } = await import('../../../server/http/logging.ts');
+  const { DEFAULT_RATE_LIMITS } = await import('../../../server/http/rate-limit.ts');
+  const { version } = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   const store = options.store ?? config.store ?? `sqlite:${path.join(root, '.hall', 'hall.db')}`;
   let hall;
   try {
@@ -30,7 +34,11 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
       port,
       dev: Boolean(options.dev),
       directory: options.directory,
-      logger: false,
+      logger: loggerOptions(config.log?.level ?? 'info'),
+      rateLimits: { ...DEFAULT_RATE_LIMITS, ...config.rateLimits },
+      metrics: config.metrics,
+      trustProxy: config.trustProxy,
+      version,
       hallUrl: config.url,
       identity: config.identity,
       notify: { ...config.notify, ...(options.smtp ? { smtp: options.smtp } : {}), ...(options.mailFrom ? { from: options.mailFrom } : {}) },
@@ -45,7 +53,8 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
     throw error;
   }
   const zh = options.lang !== 'en';
-  process.stdout.write(
+  // stdout carries the JSON log lines only; what people read goes to stderr.
+  process.stderr.write(
     `${zh ? '网上办事大厅已启动' : 'The hall is running'}: ${hall.url}${options.dev ? (zh ? '（开发预览：可选择身份登录）' : ' (development preview: persona login)') : ''}\n` +
       `${zh ? '数据库' : 'store'}: ${hall.store.where}\n`,
   );
@@ -55,6 +64,6 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
     process.once('SIGTERM', stop);
   });
   await hall.close();
-  process.stdout.write(zh ? '已停止。\n' : 'Stopped.\n');
+  process.stderr.write(zh ? '已停止。\n' : 'Stopped.\n');
   return 0;
 }

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Query parameters that carry a credential: CAS tickets, OIDC codes and state. Never written to a log. */
+const SECRET_PARAMS = ['ticket', 'code', 'state', 'session_state', 'id_token', 'access_token'];
+
+/** A URL as logged: secrets in its query replaced by `[redacted]`. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  for (const name of SECRET_PARAMS) if (params.has(name)) params.set(name, '[redacted]');
+  return `${url.slice(0, q)}?${params.toString().replaceAll('%5Bredacted%5D', '[redacted]')}`;
+}
+
+/**
+ * The hall's pino configuration (Fastify's logger): JSON lines on stdout, each request's lines carrying its
+ * `reqId`. Requests are logged without headers (cookies, `x-csrf-token`, `authorization` never appear);
+ * the redact paths also cover any code that logs headers, and URLs lose their tickets and codes.
+ */
+export function loggerOptions(level: LogLevel) {
+  return {
+    level,
+    redact: {
+      paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]', 'headers.cookie', 'headers.authorization', 'headers["x-csrf-token"]', 'csrf', '*.csrf'],
+      censor: '[redacted]',
+    },
+    serializers: {
+      req: (request: FastifyRequest) => ({ method: request.method, url: redactUrl(request.url), remoteAddress: request.ip }),
+      res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
+    },
+  };
+}
+
+/** A request id: the proxy's `x-request-id` when it looks like one (so the two logs join), else a new UUID. */
+export function requestId(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._:-]{8,64}$/.test(given) ? given : randomUUID();
+}
