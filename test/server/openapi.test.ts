@@ -12,6 +12,7 @@ import { importDirectory, parseDirectory } from '../../server/directory/import.t
 import { Engine } from '../../server/engine/engine.ts';
 import { buildApp } from '../../server/http/app.ts';
 import type { AppOptions } from '../../server/http/app.ts';
+import { FileStore } from '../../server/files/file-store.ts';
 import { migrate } from '../../server/store/migrate.ts';
 import type { Store } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
@@ -121,11 +122,12 @@ describe('the OpenAPI document', () => {
     expect(doc.components.schemas.Error.required).toEqual(['error', 'message']);
 
     // The same configuration in process: what Fastify registered is exactly what the document lists.
-    const { app } = await appOn(await stores.open(await stores.location('sqlite')), { identity: { cas: CAS } });
+    const files = await FileStore.open(mkdtempSync(path.join(tmpdir(), 'hall-files-')));
+    const { app } = await appOn(await stores.open(await stores.location('sqlite')), { identity: { cas: CAS }, files });
     await app.ready();
     expect(documentedRoutes(doc)).toEqual(registeredRoutes(app));
     expect(undocumented(app, doc)).toEqual([]);
-    expect(registeredRoutes(app)).toEqual(expect.arrayContaining(['GET /openapi.json', 'GET /metrics', 'POST /api/applications', 'GET /auth/cas/callback', 'POST /api/tasks/{id}/decision']));
+    expect(registeredRoutes(app)).toEqual(expect.arrayContaining(['GET /openapi.json', 'GET /metrics', 'POST /api/applications', 'GET /auth/cas/callback', 'POST /api/tasks/{id}/decision', 'POST /api/attachments', 'GET /api/attachments/{id}']));
     await app.close();
   }, 120_000);
 
