@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +10,8 @@ import { migrate } from '../server/store/migrate.ts';
 import { openStore } from '../server/store/store.ts';
 import type { Row, Store, Transaction } from '../server/store/store.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
+import { HALL, REPO, startProcess } from './serve-process.ts';
+import type { Running } from './serve-process.ts';
 import type { TestPostgres } from '../test/helpers/postgres.ts';
 
 /**
@@ -25,59 +25,10 @@ import type { TestPostgres } from '../test/helpers/postgres.ts';
  * Standalone: `node bench/serve.ts [--stores sqlite,postgres] [--seconds 10] [--cpu-prof <dir>]`.
  */
 
-const REPO = path.resolve(import.meta.dirname, '..');
-const HALL = path.join(REPO, 'cli/hall.ts');
 const PG_BIN = process.env.SERVICEHALL_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 export const CONNECTIONS = 100;
 /** Issue 13: at least half the floor's throughput, p99 at most 3× the floor's. */
 export const SERVE_TARGET = { throughput: 0.5, p99: 3 };
-
-// ————— processes —————
-
-export interface Running {
-  url: string;
-  child: ChildProcess;
-  /** Peak resident set of the process so far (VmHWM), in MB. */
-  peakMB(): number;
-  /** Current resident set (VmRSS), in MB. */
-  rssMB(): number;
-  stop(): Promise<void>;
-}
-
-function statusField(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** Start a Node process and resolve once it prints an http://127.0.0.1:port address. */
-async function startProcess(args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${path.basename(args.find((a) => a.endsWith('.ts')) ?? 'process')} exited (${code}) before listening:\n${out}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    url,
-    child,
-    peakMB: () => statusField(child.pid!, 'VmHWM'),
-    rssMB: () => statusField(child.pid!, 'VmRSS'),
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 export interface HallOptions {
   /** The catalog folder (its repository's generated/ is loaded). */
