@@ -33,7 +33,8 @@ async function prepareStartup(catalogDir: string): Promise<string> {
  * `hall serve` starting on a generated catalog (10,000 services): from launching the process to its
  * answering /readyz, on a fresh embedded store. The floor is the public loader verifying the same
  * generated/ (lib/runtime/index.ts, in process, modules already loaded): the part no start can skip.
- * Wall time, since the work runs in a child process.
+ * Wall time, since the work runs in a child process (the table's peak MB is the measuring process's, not
+ * the hall's: bench/serve.ts reports the hall's own resident set).
  */
 export const SERVE_STARTUP_STAGE: BenchStage & { sizes: number[] } = {
   name: 'hall serve startup',

@@ -268,6 +268,7 @@ export function throughputTable(rows: ThroughputRow[]): string {
   const head = ['store', 'requests', 'hall req/s', 'floor req/s', 'ratio', 'target', 'hall p50/p99 ms', 'floor p50/p99 ms', 'p99 ratio', 'target', 'not 2xx'];
   const body = rows.map((r) => {
     if (!r.hall || !r.floor) return [r.store, r.what, `skipped: ${r.skipped}`];
+    if (!r.hall.ok || !r.floor.ok) return [r.store, r.what, `no answer finished within the run (raise --seconds): hall ${r.hall.ok}, floor ${r.floor.ok} answers`];
     const ratio = r.hall.rps / r.floor.rps;
     const p99 = r.hall.p99 / Math.max(r.floor.p99, 1);
     const bad = Object.entries(r.hall.statuses).map(([k, v]) => `${k}×${v}`).join(' ') || '0';
