@@ -5,7 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateCatalog } from './generate.ts';
 import { siteReport } from './site.ts';
-import { STAGES } from './stages.ts';
+import { memory, memoryReport, throughput, throughputTable } from './serve.ts';
+import { STAGES as ALL_STAGES } from './stages.ts';
 import type { BenchStage } from './stages.ts';
 
 /**
@@ -16,11 +17,21 @@ import type { BenchStage } from './stages.ts';
  * The ratio is taken on CPU time: on a machine whose cores other work shares, wall time says more
  * about the neighbours than about us. Wall times are printed beside it.
  *
+ * Then the hall runtime's own figures (bench/serve.ts): submissions and approvals at 100 concurrent clients
+ * against a real `hall serve` on both stores beside a Fastify + one INSERT floor ('serve load'), and its peak
+ * RSS with 100,000 open applications ('serve memory').
+ *
  * Options: --sizes 1000,10000  --rounds 5  --keep (leave the generated catalogs in place)
+ *          --stages check,serve  (only the stages whose name contains one of these words; default all;
+ *          'serve load' and 'serve memory' name the two hall serve reports)
+ *          --seconds 10 (each hall serve load run)  --stores sqlite,postgres  --applications 100000
  */
 const SIZES = (option('--sizes') ?? '1000,10000').split(',').map(Number);
 const ROUNDS = Number(option('--rounds') ?? 5);
 const KEEP = process.argv.includes('--keep');
+const SELECTED = option('--stages')?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+const selected = (name: string) => !SELECTED || SELECTED.some((s) => name.toLowerCase().includes(s));
+const STAGES = ALL_STAGES.filter((s) => selected(s.name));
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -96,7 +107,7 @@ function verdict(stage: BenchStage, row: Row): string {
 const root = await mkdtemp(path.join(tmpdir(), 'hall-bench-'));
 try {
   const catalogs = new Map<number, string>();
-  for (const size of SIZES) {
+  for (const size of SIZES.filter((n) => STAGES.some((stage) => !stage.sizes || stage.sizes.includes(n)))) {
     const started = performance.now();
     catalogs.set(size, await generateCatalog(path.join(root, String(size)), size));
     process.stderr.write(`generated ${size.toLocaleString('en')} services in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
@@ -137,8 +148,18 @@ try {
       rows.push(row);
     }
   }
-  process.stdout.write(`\nmedians of ${ROUNDS} rounds, Node ${process.version}\n\n${table(rows)}\n`);
-  if (SIZES.includes(1000) && !process.argv.includes('--no-search')) {
+  if (rows.length) process.stdout.write(`\nmedians of ${ROUNDS} rounds, Node ${process.version}\n\n${table(rows)}\n`);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (selected('serve load')) {
+    log('hall serve: submissions and approvals at 100 clients');
+    const stores = (option('--stores') ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
+    process.stdout.write(`\n${throughputTable(await throughput({ stores, seconds: Number(option('--seconds') ?? 10), log }))}\n`);
+  }
+  if (selected('serve memory')) {
+    log('hall serve: memory with open applications');
+    process.stdout.write(`\n${memoryReport(await memory({ applications: Number(option('--applications') ?? 100_000), seconds: Number(option('--seconds') ?? 10), log }))}\n`);
+  }
+  if (SIZES.includes(1000) && selected('hall site') && !process.argv.includes('--no-search')) {
     // The site's own figures: guide vs a bare Astro site built in this run, and bytes one search fetches.
     process.stdout.write(`\n${await siteReport(1000)}\n`);
   }

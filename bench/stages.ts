@@ -8,6 +8,7 @@ import type { DocumentKind } from '../cli/validate/schemas.ts';
 import { BPMN_STAGE } from './bpmn.ts';
 import { buildStages } from './build.ts';
 import { REPORT_STAGE } from './report.ts';
+import { SERVE_STARTUP_STAGE } from './serve-startup.ts';
 import { SITE_STAGE } from './site.ts';
 
 /** What a stage must meet: its time at most `ratio` × its floor's, at `atServices`, within `memoryMB`. */
@@ -78,4 +79,5 @@ export const STAGES: BenchStage[] = [
   BPMN_STAGE,
   { ...SITE_STAGE, ratioOn: 'wall' },
   REPORT_STAGE,
+  SERVE_STARTUP_STAGE,
 ];

@@ -5,11 +5,14 @@ export class WorkCalendar {
   readonly timezone: string;
   private readonly holidays: Set<string>;
   private readonly workdays: Set<string>;
+  /** Made once: building an Intl formatter costs more than a whole step of a run (the hall replays flows per request). */
+  private readonly dateFormat: Intl.DateTimeFormat;
 
   constructor(calendar: RuntimeCalendar) {
     this.timezone = calendar.timezone;
     this.holidays = new Set(calendar.holidays);
     this.workdays = new Set(calendar.workdays);
+    this.dateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: this.timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
   }
 
   isWorkday(date: string): boolean {
@@ -21,7 +24,7 @@ export class WorkCalendar {
 
   /** The calendar date of an instant in the hall's time zone. */
   localDate(instant: string): string {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: this.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant));
+    return this.dateFormat.format(new Date(instant));
   }
 
   /**

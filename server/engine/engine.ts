@@ -271,10 +271,14 @@ export class Engine {
     return (await this.store.query('SELECT * FROM task WHERE application_id = $1 ORDER BY opened_at, step, round', [application])).map(toTask);
   }
 
-  /** Open tasks of the groups@scopes a person holds, soonest due first. */
+  /**
+   * Open tasks of the groups@scopes a person holds, soonest due first. CROSS JOIN makes SQLite start from
+   * the person's memberships (PostgreSQL plans it as any join): left to itself, SQLite walked every open
+   * task in the hall by due date and probed membership for each.
+   */
   async todo(person: string): Promise<TaskRecord[]> {
     const rows = await this.store.query(
-      "SELECT t.* FROM task t JOIN membership m ON m.group_id = t.group_id AND m.scope = t.scope WHERE m.person_id = $1 AND t.status = 'open' ORDER BY t.due, t.opened_at, t.id",
+      "SELECT t.* FROM membership m CROSS JOIN task t WHERE t.group_id = m.group_id AND t.scope = m.scope AND m.person_id = $1 AND t.status = 'open' ORDER BY t.due, t.opened_at, t.id",
       [person],
     );
     return rows.map(toTask);

@@ -38,4 +38,24 @@ describe('work calendar', () => {
     const utc = new WorkCalendar({ format: 'servicehall-calendar/v1', timezone: 'UTC', years: [], holidays: [], workdays: [] });
     expect(utc.localDate('2026-03-01T17:30:00Z')).toBe('2026-03-01');
   });
+
+  it('makes its date formatter once, not on every reading (the hall replays flows on every request)', () => {
+    // Counts real constructions of Intl.DateTimeFormat while a calendar reads many instants.
+    const Real = Intl.DateTimeFormat;
+    let made = 0;
+    const Counting = function (this: unknown, ...args: ConstructorParameters<typeof Intl.DateTimeFormat>) {
+      made++;
+      return new Real(...args);
+    } as unknown as typeof Intl.DateTimeFormat;
+    Intl.DateTimeFormat = Counting;
+    try {
+      const shanghai = new WorkCalendar({ format: 'servicehall-calendar/v1', timezone: 'Asia/Shanghai', years: [], holidays: [], workdays: [] });
+      const dates = Array.from({ length: 50 }, (_, i) => shanghai.localDate(new Date(Date.UTC(2026, 2, 1, 17, 30) + i * 86_400_000).toISOString()));
+      expect(dates[0]).toBe('2026-03-02');
+      expect(dates[49]).toBe('2026-04-20');
+      expect(made).toBeLessThanOrEqual(1);
+    } finally {
+      Intl.DateTimeFormat = Real;
+    }
+  });
 });
