@@ -78,7 +78,7 @@ async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: 
   const problems: string[] = [];
   if (scenario.booking) problems.push(`the runtime's submission has no booking (the scenario books ${scenario.booking.resource} on ${scenario.booking.date} ${scenario.booking.slot})`);
   h.setClock(scenario.submittedAt ?? DEFAULT_SUBMITTED_AT);
-  const applicantId = String(scenario.applicant.number ?? 'scenario-applicant');
+  const applicantId = String((scenario.applicant as Record<string, unknown>).number ?? 'scenario-applicant');
   let engine = h.engine;
   const status = runtime.manifest.services.find((s) => s.id === id)?.status;
   if (status === 'retired' || status === 'suspended') {
@@ -108,8 +108,7 @@ async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: 
       break;
     }
     if (acted.application.status === 'returned') {
-      // The applicant revises and resubmits at once (a scenario's return resumes when it is made, or at its resubmittedAt).
-      if (decision.resubmittedAt && Date.parse(decision.resubmittedAt) > Date.parse(acted.task.actedAt!)) h.setClock(decision.resubmittedAt);
+      // The applicant revises and resubmits at once: a scenario's return resumes when it is made.
       const again = await engine.resubmit({ application: appId, applicant: applicantId, changes: decision.revise ?? {} });
       if (!again.ok) {
         if (again.kind === 'invalid') return { application: await engine.application(appId), problems, fieldErrors: again.fieldErrors.map((e) => e.field).sort() };
