@@ -74,7 +74,7 @@ async function hall(store: Store) {
 }
 
 /** Drive one scenario through the engine; the reasons it could not be run, if any. */
-async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: Scenario): Promise<{ application?: ApplicationRecord; problems: string[]; fieldErrors?: string[] }> {
+async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: Scenario, lateBy = 0): Promise<{ application?: ApplicationRecord; problems: string[]; fieldErrors?: string[] }> {
   const problems: string[] = [];
   if (scenario.booking) problems.push(`the runtime's submission has no booking (the scenario books ${scenario.booking.resource} on ${scenario.booking.date} ${scenario.booking.slot})`);
   h.setClock(scenario.submittedAt ?? DEFAULT_SUBMITTED_AT);
@@ -100,7 +100,8 @@ async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: 
       problems.push(`decision ${i + 1} is for "${decision.step}" but the runtime's application is ${app?.status} with open tasks [${open.map((t) => t.step).join(', ')}]`);
       break;
     }
-    h.setClock(decision.at && Date.parse(decision.at) > Date.parse(task.openedAt) ? decision.at : task.openedAt);
+    if (lateBy) h.setClock(Date.parse(task.openedAt) + lateBy);
+    else h.setClock(decision.at && Date.parse(decision.at) > Date.parse(task.openedAt) ? decision.at : task.openedAt);
     const person = await h.holderOf(task.group, task.scope);
     const acted = await engine.act({ task: task.id, person, action: decision.action, ...(decision.comment ? { comment: decision.comment } : {}), ...(decision.data ? { data: decision.data } : {}) });
     if (!acted.ok) {
@@ -153,5 +154,20 @@ describe.each(STORE_KINDS)('every example scenario on the hall runtime (%s) equa
     expect(outbox.map((o) => ({ event: o.event, to: o.recipient, text: o.body }))).toEqual(reference.result.notifications);
     const open = (await h.engine.tasksOf(app.id)).filter((t) => t.status === 'open');
     expect(open.map((t) => t.step).sort()).toEqual(reference.result.waiting.map((w) => w.step).sort());
+  });
+
+  // Every decision taken ten days after its task opened: each step is overdue, and the runtime must mark it
+  // at the same instant as the interpreter — the end of the due date in the school's time zone.
+  it.each(cases.filter((c) => !c.scenario.booking && c.scenario.expect.submission !== 'invalid'))('$label, every decision ten days late', async ({ id, scenario }) => {
+    const run = await drive(h, id, scenario, 10 * 86_400_000);
+    expect(run.problems).toEqual([]);
+    const app = run.application!;
+    const name = runtime.manifest.services.find((s) => s.id === id)!.name.zh;
+    const reference = runScenario(runtime.current(id), runtime.calendar, { ...scenario, decisions: app.decisions.map(({ resubmittedAt: _r, ...d }) => d) } as Scenario, { id, name }, undefined, directory);
+    const events = await h.engine.events(app.id);
+    expect(events.some((e) => e.type === 'overdue') || !scenario.decisions.length).toBe(true);
+    expect(events.map(fromEvent)).toEqual(reference.result.timeline.map(fromTimeline));
+    const outbox = await store.query<{ event: string; recipient: string; body: string }>('SELECT event, recipient, body FROM outbox WHERE application_id = $1 ORDER BY id', [app.id]);
+    expect(outbox.map((o) => ({ event: o.event, to: o.recipient, text: o.body }))).toEqual(reference.result.notifications);
   });
 });
