@@ -28,6 +28,17 @@ export class WorkCalendar {
   }
 
   /**
+   * The last second of a date in the hall's time zone, e.g. `2026-03-03T23:59:59+08:00`: when a task due
+   * that day becomes overdue. Written with the zone's own offset, whatever offset the instants around it
+   * use (the hall runtime keeps instants in UTC, scenarios write them in local time).
+   */
+  endOfDay(date: string): string {
+    const name = new Intl.DateTimeFormat('en-US', { timeZone: this.timezone, timeZoneName: 'longOffset' }).formatToParts(new Date(`${date}T12:00:00Z`)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+    const offset = name === 'GMT' ? 'Z' : name.slice(3);
+    return `${date}T23:59:59${offset}`;
+  }
+
+  /**
    * The due date of a task that starts on `start` and is allowed `days` work days: 0 means by the end of
    * the first work day on or after `start`; each further day moves to the next work day.
    */

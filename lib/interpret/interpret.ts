@@ -239,7 +239,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     }
     const at = decision.at ? later(decision.at, task.since) : task.since;
     if (calendar.localDate(at) > task.due) {
-      result.timeline.push({ type: 'overdue', at: `${task.due}T23:59:59${offsetOf(clock)}`, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, due: task.due });
+      result.timeline.push({ type: 'overdue', at: calendar.endOfDay(task.due), step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, due: task.due });
       notify('overdue', task.assignee, task.step.notify?.overdue, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due });
     }
     clock = later(at, clock);

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { runWorkflow } from '../../lib/runtime/index.ts';
 import type { Decision, FieldError, LoadedRuntime, RunResult, RuntimeDefinition, RuntimeEvent, TimelineEntry } from '../../lib/runtime/index.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
-import { offsetOf } from '../../lib/interpret/interpret.ts';
 import { TemplateError, renderTemplate } from '../../lib/interpret/notification-template.ts';
 import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 import { claimAttachments } from '../files/attachments.ts';
@@ -310,8 +309,8 @@ export class Engine {
         const definition = this.definitionOf(app);
         const step = findStep(definition.workflow?.steps ?? [], task.step);
         const assignee = task.scope ? `${task.group}@${task.scope}` : task.group;
-        // The same instant the interpreter gives an overdue step: the end of its due date.
-        const at = `${task.due}T23:59:59${offsetOf(app.submittedAt)}`;
+        // The same instant the interpreter gives an overdue step: the end of its due date in the school's time zone.
+        const at = this.runtime.calendar.endOfDay(task.due);
         await this.appendEvent(tx, app, { type: 'overdue', at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), due: task.due });
         const text = this.render(app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due });
         if (text) await this.enqueue(tx, app.id, 'overdue', assignee, text, stamp);
@@ -407,9 +406,11 @@ export class Engine {
   ): Promise<ApplicationStatus> {
     const { timeline, notifications } = result;
     const returned = result.awaiting === 'applicant';
-    // An overdue the sweep already announced is not announced again when the late decision replays it.
+    // An overdue the sweep already announced is not announced again when the late decision replays it:
+    // only for the step's current activation (its open task, or the one decided now), never an earlier
+    // round's, so a step returned and late again is announced again.
     const announced = new Set(
-      (await tx.query<{ step: string }>('SELECT step FROM task WHERE application_id = $1 AND overdue_at IS NOT NULL', [app.id])).map((r) => r.step),
+      (await tx.query<{ step: string }>("SELECT step FROM task WHERE application_id = $1 AND overdue_at IS NOT NULL AND (status = 'open' OR acted_at = $2)", [app.id, at])).map((r) => r.step),
     );
     const skipped: string[] = [];
     for (const entry of timeline.slice(emitted.emittedTimeline)) {

@@ -69,9 +69,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 512 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // A malformed or overlong address is answered before any hook runs: give it the same JSON, headers and message.
+    frameworkErrors: (error, _request, plain) => {
+      const reply = plain as unknown as FastifyReply;
+      const overlong = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH' || (error as { statusCode?: number }).statusCode === 414;
+      return reply
+        .code(overlong ? 414 : 400)
+        .header('x-content-type-options', 'nosniff')
+        .send({ error: 'bad-request', message: overlong ? { zh: '地址太长。', en: 'The address is too long.' } : { zh: '地址格式不正确。', en: 'The address is malformed.' } });
+    },
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // Every answer, errors and redirects included: never let a browser guess a type other than the one sent.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
+  // NUL has no place in any text the hall keeps (PostgreSQL refuses it in TEXT): refused up front, by field.
+  app.addHook('preValidation', async (request, reply) => {
+    const found = nulIn(request.params, 'params') ?? nulIn(request.query, 'query') ?? nulIn(request.body, '');
+    if (found !== undefined) {
+      return reply.code(400).send({ error: 'bad-request', message: { zh: '请求中含有不允许的控制字符（NUL）。', en: 'The request contains a NUL character.' }, fieldErrors: [{ field: found, message: { zh: '含有不允许的控制字符（NUL）', en: 'contains a NUL character' } }] });
+    }
   });
   // Awaited: their onRoute hooks (documentation, rate limits, timing) must be in place before the routes below.
   await app.register(cookie);
@@ -79,10 +99,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const hallMetrics = new HallMetrics(engine);
   await app.register(metrics, { metrics: hallMetrics, access: options.metrics ?? {} });
 
-  app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, _request, reply) => {
+  app.setErrorHandler((error: Error & { validation?: ValidationIssue[]; statusCode?: number; code?: string }, _request, reply) => {
     if (error instanceof TooManyRequestsError) return reply.code(429).header('retry-after', String(error.retryAfter)).send({ error: 'too-many-requests', message: error.messages });
     if (error instanceof StoreUnavailableError) return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: { zh: '数据库暂时无法连接，请稍后再试。', en: 'The database is unavailable; please try again shortly.' } });
-    if (error.validation) return reply.code(400).send({ error: 'bad-request', message: { zh: `请求格式不正确：${error.message}`, en: `Malformed request: ${error.message}` } });
+    if (error.validation) {
+      const fieldErrors = error.validation.map(fieldErrorOf);
+      return reply.code(400).send({
+        error: 'bad-request',
+        message: { zh: `请求格式不正确：${fieldErrors.map((e) => `${e.field || '请求内容'}${e.message.zh}`).join('；')}`, en: `Malformed request: ${error.message}` },
+        fieldErrors,
+      });
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ error: 'unsupported-media-type', message: { zh: '请求内容须为 JSON（Content-Type: application/json）。', en: 'The request body must be JSON (Content-Type: application/json).' } });
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error instanceof SyntaxError) return reply.code(400).send({ error: 'bad-request', message: { zh: '请求内容不是有效的 JSON。', en: `The request body is not valid JSON: ${error.message}` } });
     if (error.statusCode === 413) return reply.code(413).send({ error: 'too-large', message: { zh: '请求内容太大。', en: 'The request is too large.' } });
     if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ error: 'bad-request', message: { zh: '请求无法处理。', en: error.message } });
     app.log.error(error);
@@ -309,4 +338,48 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.files) app.register(attachmentRoutes, { engine, files: options.files, signedIn });
 
   return app;
+}
+
+/** One of ajv's validation errors, as Fastify hands them over. */
+interface ValidationIssue {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+const TYPE_ZH: Record<string, string> = { string: '文字', object: '对象', array: '列表', number: '数字', integer: '整数', boolean: '是/否' };
+
+/** A validation error as a field and a message for the person (Chinese first): which field, and what is wrong with it. */
+function fieldErrorOf(issue: ValidationIssue): { field: string; message: { zh: string; en: string } } {
+  const base = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const join = (name: unknown) => (base ? `${base}.${String(name)}` : String(name));
+  switch (issue.keyword) {
+    case 'additionalProperties':
+      return { field: join(issue.params.additionalProperty), message: { zh: '是不认识的字段，请删除', en: 'is not a known field; remove it' } };
+    case 'required':
+      return { field: join(issue.params.missingProperty), message: { zh: '必须填写', en: 'is required' } };
+    case 'type':
+      return { field: base, message: { zh: `应为${TYPE_ZH[String(issue.params.type)] ?? String(issue.params.type)}`, en: `must be ${String(issue.params.type)}` } };
+    case 'enum':
+      return { field: base, message: { zh: `只能是 ${(issue.params.allowedValues as unknown[]).join('、')} 之一`, en: `must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}` } };
+    case 'maxLength':
+      return { field: base, message: { zh: `不能超过 ${String(issue.params.limit)} 个字符`, en: `must be at most ${String(issue.params.limit)} characters` } };
+    case 'minLength':
+      return { field: base, message: { zh: `至少 ${String(issue.params.limit)} 个字符`, en: `must be at least ${String(issue.params.limit)} characters` } };
+    default:
+      return { field: base, message: { zh: `不符合要求（${issue.keyword}）`, en: issue.message ?? issue.keyword } };
+  }
+}
+
+/** The path of the first string holding NUL inside a request part, or undefined. */
+function nulIn(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const found = nulIn(inner, path ? `${path}.${key}` : key) ?? (key.includes('\u0000') ? path || key : undefined);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { LEAVE, call, inProcessHall, routesOf, signIn } from './routes.ts';
+import { STORE_KINDS, storeFactory } from './stores.ts';
+import type { StoreKind } from './stores.ts';
+
+/**
+ * Authorisation per route (issue 13.6), with the example directory's people: 李雨桐 (wxy-2203) and 张晓明
+ * (jsj-2301) apply; 王老师 is counselor@wxy-2203, 刘老师 counselor@jsj-2301, 陈书记 department-deputy@wxy,
+ * 赵老师 office-staff@xgc. For every route taking an id, somebody else's id is tried by everyone who should
+ * not reach it: the answer reveals nothing, and nothing changes.
+ */
+
+const stores = storeFactory();
+const listing = await inProcessHall(stores, 'sqlite');
+const ID_ROUTES = routesOf(listing.app).filter((r) => r.url.includes(':'));
+
+/** Which test below covers each route that takes an id. */
+const COVERED: Record<string, string> = {
+  'GET /api/applications/:id': 'sees only their own applications, and an approver only what they acted on or may act on',
+  'POST /api/applications/:id/resubmit': "cannot resubmit or withdraw another person's application",
+  'POST /api/applications/:id/withdraw': "cannot resubmit or withdraw another person's application",
+  'POST /api/tasks/:id/decision': 'acts only on tasks of the groups@scopes they hold',
+};
+
+describe('the routes that take an id', () => {
+  it('each has an authorisation test', () => {
+    expect(ID_ROUTES.length).toBeGreaterThan(3);
+    expect(ID_ROUTES.map((r) => `${r.method} ${r.url}`).filter((k) => !COVERED[k]), 'routes taking an id without an authorisation test: add one to test/server/authz.test.ts').toEqual([]);
+  });
+});
+
+describe.each(STORE_KINDS)('authorisation per route (%s)', (kind: StoreKind) => {
+  async function cast() {
+    const hall = kind === 'sqlite' ? listing : await inProcessHall(stores, kind);
+    const url = hall.url;
+    const people = Object.fromEntries(await Promise.all(['2022020315', '2023010101', 't-wang', 't-liu', 't-chen', 't-zhao'].map(async (p) => [p, await signIn(url, p)] as const)));
+    const li = people['2022020315'];
+    const zhang = people['2023010101'];
+    const submit = async (who: typeof li, data: Record<string, unknown>) => {
+      const res = await call(url, 'POST', '/api/applications', { ...who, body: { service: 'student-leave', data } });
+      expect(res.status).toBe(201);
+      return res.body.application.id as string;
+    };
+    const a = await submit(li, LEAVE);
+    const b = await submit(zhang, { ...LEAVE, studentName: '张晓明', studentNumber: '2023010101', phone: '13800000001', reason: '参加省数学建模竞赛集训' });
+    const openTask = async (who: typeof li, application: string) =>
+      ((await call(url, 'GET', '/api/tasks', who)).body.tasks as { id: string; application: string }[]).find((t) => t.application === application)?.id;
+    return { url, hall, people, li, zhang, a, b, openTask };
+  }
+
+  it('sees only their own applications, and an approver only what they acted on or may act on', async () => {
+    const { url, people, li, zhang, a, b, openTask } = await cast();
+    const get = (who: keyof typeof people, id: string) => call(url, 'GET', `/api/applications/${id}`, people[who]);
+    const nothing = await call(url, 'GET', '/api/applications/0000000000000000000000', li);
+    expect(nothing.status).toBe(404);
+    const hidden = async (who: string, id: string) => {
+      const res = await get(who, id);
+      expect(res.status, `${who} → ${id}`).toBe(404);
+      // Indistinguishable from an id that does not exist: no data, no hint that it exists.
+      expect(res.body, `${who} → ${id}`).toEqual(nothing.body);
+    };
+    expect((await get('2022020315', a)).status).toBe(200);
+    await hidden('2022020315', b);
+    await hidden('2023010101', a);
+    await hidden('t-liu', a); // a counselor of another class
+    await hidden('t-chen', a); // not at the college's step yet
+    await hidden('t-zhao', a);
+    await hidden('t-wang', b);
+    expect((await get('t-wang', a)).status).toBe(200); // may act on it now
+    expect((await get('t-liu', b)).status).toBe(200);
+
+    // Lists: each applicant their own, each approver the tasks of what they hold.
+    expect(((await call(url, 'GET', '/api/applications', zhang)).body.applications as { id: string }[]).map((x) => x.id)).toEqual([b]);
+    expect(((await call(url, 'GET', '/api/applications', people['t-wang'])).body.applications as unknown[]).length).toBe(0);
+    expect(((await call(url, 'GET', '/api/tasks', people['t-liu'])).body.tasks as { application: string }[]).map((t) => t.application)).toEqual([b]);
+    expect((await call(url, 'GET', '/api/tasks', people['t-zhao'])).body.tasks).toEqual([]);
+    expect((await call(url, 'GET', '/api/tasks', li)).body.tasks).toEqual([]);
+
+    // 王老师 approves: he still sees what he acted on, 陈书记 now may act; nobody else gained sight.
+    const task = (await openTask(people['t-wang'], a))!;
+    expect((await call(url, 'POST', `/api/tasks/${task}/decision`, { ...people['t-wang'], body: { action: 'approve' } })).status).toBe(200);
+    expect((await get('t-wang', a)).status).toBe(200);
+    expect((await get('t-chen', a)).status).toBe(200);
+    await hidden('t-liu', a);
+    await hidden('2023010101', a);
+    await hidden('t-zhao', a);
+  });
+
+  it("cannot resubmit or withdraw another person's application", async () => {
+    const { url, people, li, a, openTask } = await cast();
+    const task = (await openTask(people['t-wang'], a))!;
+    expect((await call(url, 'POST', `/api/tasks/${task}/decision`, { ...people['t-wang'], body: { action: 'return', comment: '请补诊断证明' } })).status).toBe(200);
+    for (const who of ['2023010101', 't-wang', 't-chen', 't-liu'] as const) {
+      const resubmit = await call(url, 'POST', `/api/applications/${a}/resubmit`, { ...people[who], body: { changes: { reason: '被他人篡改的请假理由' } } });
+      expect(resubmit.status, `${who} resubmits`).toBe(404);
+      expect(resubmit.text).not.toContain('李雨桐');
+      const withdraw = await call(url, 'POST', `/api/applications/${a}/withdraw`, { ...people[who], body: { reason: '他人代撤' } });
+      expect(withdraw.status, `${who} withdraws`).toBe(404);
+    }
+    const view = await call(url, 'GET', `/api/applications/${a}`, li);
+    expect(view.body.application.status).toBe('returned');
+    expect(view.body.application.decisions.at(-1).revise).toBeUndefined();
+    expect(view.body.events.map((e: { type: string }) => e.type)).not.toContain('withdrawn');
+    // The owner can.
+    expect((await call(url, 'POST', `/api/applications/${a}/resubmit`, { ...li, body: { changes: { reason: '急性肠胃炎住院治疗，已补诊断证明' } } })).status).toBe(200);
+  });
+
+  it('acts only on tasks of the groups@scopes they hold', async () => {
+    const { url, people, li, a, b, openTask } = await cast();
+    const taskA = (await openTask(people['t-wang'], a))!;
+    const taskB = (await openTask(people['t-liu'], b))!;
+    for (const [who, task] of [
+      ['t-liu', taskA],
+      ['t-chen', taskA],
+      ['t-zhao', taskA],
+      ['2022020315', taskA], // the applicant on her own application
+      ['2023010101', taskA],
+      ['t-wang', taskB],
+    ] as const) {
+      for (const action of ['approve', 'reject', 'return']) {
+        const res = await call(url, 'POST', `/api/tasks/${task}/decision`, { ...people[who], body: { action, comment: '越权' } });
+        expect(res.status, `${who} ${action}s ${task === taskA ? 'A' : 'B'}`).toBe(403);
+        expect(res.body.error).toBe('forbidden');
+        expect(res.text).not.toMatch(/李雨桐|张晓明|急性肠胃炎|数学建模/);
+      }
+    }
+    // Nothing happened: both tasks are still open for their holders, with no decision recorded.
+    expect(await openTask(people['t-wang'], a)).toBe(taskA);
+    expect(await openTask(people['t-liu'], b)).toBe(taskB);
+    expect((await call(url, 'GET', `/api/applications/${a}`, li)).body.application.decisions).toEqual([]);
+  });
+});

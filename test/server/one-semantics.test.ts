@@ -1,0 +1,173 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadAndCheck } from '../../cli/commands/check/run.ts';
+import { directoryOf, textZh } from '../../cli/model/catalog.ts';
+import type { Scenario } from '../../generated/types/service.ts';
+import { DEFAULT_SUBMITTED_AT, runScenario } from '../../lib/interpret/scenarios.ts';
+import { loadRuntime } from '../../lib/runtime/index.ts';
+import type { LoadedRuntime, RuntimeEvent, TimelineEntry } from '../../lib/runtime/index.ts';
+import { Engine } from '../../server/engine/engine.ts';
+import type { ApplicationRecord } from '../../server/engine/engine.ts';
+import { migrate } from '../../server/store/migrate.ts';
+import type { Store } from '../../server/store/store.ts';
+import { ROOT } from '../helpers/cli.ts';
+import { STORE_KINDS, storeFactory } from './stores.ts';
+
+/**
+ * One semantics, on the runtime: every scenario of the example catalog (the `scenarios:` `hall test` runs
+ * on the reference interpreter and test/bpmn runs on bpmn-engine) is driven through the hall's Engine on
+ * both stores — submitted as the scenario's applicant, each decision taken by a holder of the task's
+ * group@scope at the scenario's instant — and must end with the interpreter's outcome, path, timeline and
+ * notifications. A scenario the runtime cannot run fails here with the reason; none is skipped.
+ */
+
+const checked = await loadAndCheck(path.join(ROOT, 'catalog'), {});
+const directory = directoryOf(checked.catalog);
+const withScenarios = [...checked.catalog.services].sort(([a], [b]) => (a < b ? -1 : 1)).filter(([, located]) => located.value.workflow && located.value.scenarios?.length);
+/** Drafts are not compiled into generated/ (nothing can apply for them): every other service's scenarios run. */
+const cases = withScenarios
+  .filter(([, located]) => located.value.status !== 'draft')
+  .flatMap(([id, located]) => located.value.scenarios!.map((scenario, index) => ({ label: `${id} › ${scenario.name}`, id, name: textZh(located.value.name), scenario, index })));
+
+const stores = storeFactory();
+let runtime: LoadedRuntime;
+beforeAll(async () => {
+  runtime = await loadRuntime(path.join(ROOT, 'generated'));
+});
+
+/** The same entry, written by the interpreter and by the runtime, as a comparable line. */
+const fromTimeline = (t: TimelineEntry) => ({ type: t.type, at: Date.parse(t.at), step: t.step, assignee: t.assignee, due: t.due, action: t.action, outcome: t.outcome, comment: t.comment });
+const fromEvent = (e: RuntimeEvent) => ({
+  type: e.type,
+  at: Date.parse(e.at),
+  step: e.step,
+  assignee: e.type === 'assigned' || e.type === 'acted' || e.type === 'overdue' ? (e.scope ? `${e.group}@${e.scope}` : e.group) : undefined,
+  due: e.due,
+  action: e.action,
+  outcome: e.outcome,
+  comment: e.comment,
+});
+
+const STATUS_OF_OUTCOME: Record<string, ApplicationRecord['status']> = { approved: 'approved', rejected: 'rejected', pending: 'pending', unassigned: 'incident' };
+
+/**
+ * A hall with a clock the driver sets, and a holder for every group@scope a scenario's task needs:
+ * the directory the scenario needs is built from the scenario itself.
+ */
+async function hall(store: Store) {
+  let clock = 0;
+  const now = () => new Date(clock);
+  const engine = new Engine({ store, runtime, now });
+  // Applications made before a service was retired or suspended keep running on it: the same runtime with the service still open.
+  const reopened = new Engine({ store, runtime: { ...runtime, manifest: { ...runtime.manifest, services: runtime.manifest.services.map((s) => ({ ...s, status: 'online' as const })) } }, now });
+  const holders = new Set<string>();
+  const holderOf = async (group: string, scope: string) => {
+    const person = `holder:${group}@${scope}`;
+    if (!holders.has(person)) {
+      holders.add(person);
+      await store.run('INSERT INTO person (id, name, attributes, updated_at) VALUES ($1, $2, $3, $4)', [person, person, '{}', new Date(0).toISOString()]);
+      await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', [person, group, scope]);
+    }
+    return person;
+  };
+  return { engine, reopened, holderOf, setClock: (instant: string | number) => void (clock = typeof instant === 'number' ? instant : Date.parse(instant)) };
+}
+
+/** Drive one scenario through the engine; the reasons it could not be run, if any. */
+async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: Scenario, lateBy = 0): Promise<{ application?: ApplicationRecord; problems: string[]; fieldErrors?: string[] }> {
+  const problems: string[] = [];
+  if (scenario.booking) problems.push(`the runtime's submission has no booking (the scenario books ${scenario.booking.resource} on ${scenario.booking.date} ${scenario.booking.slot})`);
+  h.setClock(scenario.submittedAt ?? DEFAULT_SUBMITTED_AT);
+  const applicantId = String((scenario.applicant as Record<string, unknown>).number ?? 'scenario-applicant');
+  let engine = h.engine;
+  const status = runtime.manifest.services.find((s) => s.id === id)?.status;
+  if (status === 'retired' || status === 'suspended') {
+    const refused = await h.engine.submit({ service: id, applicant: { id: applicantId, attributes: scenario.applicant }, data: scenario.data });
+    if (refused.ok || refused.kind !== 'refused') problems.push(`a ${status} service must refuse new applications, got ${refused.ok ? 'an application' : refused.kind}`);
+    engine = h.reopened;
+  }
+  const submitted = await engine.submit({ service: id, applicant: { id: applicantId, attributes: scenario.applicant }, data: scenario.data });
+  if (!submitted.ok) {
+    if (submitted.kind === 'invalid') return { problems, fieldErrors: submitted.fieldErrors.map((e) => e.field).sort() };
+    return { problems: [...problems, `submission refused: ${submitted.kind} ${submitted.message.en}`] };
+  }
+  const appId = submitted.application.id;
+  for (const [i, decision] of scenario.decisions.entries()) {
+    const open = (await engine.tasksOf(appId)).filter((t) => t.status === 'open');
+    const task = open.find((t) => t.step === decision.step);
+    if (!task) {
+      const app = await engine.application(appId);
+      problems.push(`decision ${i + 1} is for "${decision.step}" but the runtime's application is ${app?.status} with open tasks [${open.map((t) => t.step).join(', ')}]`);
+      break;
+    }
+    if (lateBy) h.setClock(Date.parse(task.openedAt) + lateBy);
+    else h.setClock(decision.at && Date.parse(decision.at) > Date.parse(task.openedAt) ? decision.at : task.openedAt);
+    const person = await h.holderOf(task.group, task.scope);
+    const acted = await engine.act({ task: task.id, person, action: decision.action, ...(decision.comment ? { comment: decision.comment } : {}), ...(decision.data ? { data: decision.data } : {}) });
+    if (!acted.ok) {
+      problems.push(`decision ${i + 1} (${decision.step} ${decision.action}) refused: ${acted.kind} ${acted.message.en}`);
+      break;
+    }
+    if (acted.application.status === 'returned') {
+      // The applicant revises and resubmits at once: a scenario's return resumes when it is made.
+      const again = await engine.resubmit({ application: appId, applicant: applicantId, changes: decision.revise ?? {} });
+      if (!again.ok) {
+        if (again.kind === 'invalid') return { application: await engine.application(appId), problems, fieldErrors: again.fieldErrors.map((e) => e.field).sort() };
+        problems.push(`resubmission after decision ${i + 1} refused: ${again.kind} ${again.message.en}`);
+        break;
+      }
+    }
+  }
+  return { application: await engine.application(appId), problems };
+}
+
+describe.each(STORE_KINDS)('every example scenario on the hall runtime (%s) equals the reference interpreter', (kind) => {
+  let store: Store;
+  let h: Awaited<ReturnType<typeof hall>>;
+  beforeAll(async () => {
+    store = await stores.open(await stores.location(kind));
+    await migrate(store);
+    h = await hall(store);
+  });
+
+  it('finds the scenarios, and leaves out only drafts, which generated/ does not hold', () => {
+    expect(cases.length).toBeGreaterThan(50);
+    const absent = withScenarios.filter(([id]) => !runtime.manifest.services.some((s) => s.id === id));
+    expect(absent.map(([id, located]) => `${id}: ${located.value.status}`).filter((s) => !s.endsWith(': draft'))).toEqual([]);
+  });
+
+  it.each(cases)('$label', async ({ id, name, scenario }) => {
+    const reference = runScenario(runtime.current(id), runtime.calendar, scenario, { id, name: runtime.manifest.services.find((s) => s.id === id)?.name.zh ?? name }, undefined, directory);
+    const run = await drive(h, id, scenario);
+    expect(run.problems, 'the runtime could not run this scenario').toEqual([]);
+    if (reference.result.outcome === 'invalid') {
+      expect(run.fieldErrors, 'the interpreter refuses the submission; the runtime must refuse the same fields').toEqual(reference.result.fieldErrors.map((e) => e.field).sort());
+      return;
+    }
+    expect(run.fieldErrors, 'the runtime refused data the interpreter accepts').toBeUndefined();
+    const app = run.application!;
+    expect(app.status).toBe(STATUS_OF_OUTCOME[reference.result.outcome] ?? `(interpreter outcome ${reference.result.outcome})`);
+    const events = await h.engine.events(app.id);
+    expect(events.map(fromEvent)).toEqual(reference.result.timeline.map(fromTimeline));
+    expect(events.filter((e) => e.type === 'acted').map((e) => e.step)).toEqual(reference.result.path);
+    const outbox = await store.query<{ event: string; recipient: string; body: string }>('SELECT event, recipient, body FROM outbox WHERE application_id = $1 ORDER BY id', [app.id]);
+    expect(outbox.map((o) => ({ event: o.event, to: o.recipient, text: o.body }))).toEqual(reference.result.notifications);
+    const open = (await h.engine.tasksOf(app.id)).filter((t) => t.status === 'open');
+    expect(open.map((t) => t.step).sort()).toEqual(reference.result.waiting.map((w) => w.step).sort());
+  });
+
+  // Every decision taken ten days after its task opened: each step is overdue, and the runtime must mark it
+  // at the same instant as the interpreter — the end of the due date in the school's time zone.
+  it.each(cases.filter((c) => !c.scenario.booking && c.scenario.expect.submission !== 'invalid'))('$label, every decision ten days late', async ({ id, scenario }) => {
+    const run = await drive(h, id, scenario, 10 * 86_400_000);
+    expect(run.problems).toEqual([]);
+    const app = run.application!;
+    const name = runtime.manifest.services.find((s) => s.id === id)!.name.zh;
+    const reference = runScenario(runtime.current(id), runtime.calendar, { ...scenario, decisions: app.decisions.map(({ resubmittedAt: _r, ...d }) => d) } as Scenario, { id, name }, undefined, directory);
+    const events = await h.engine.events(app.id);
+    expect(events.some((e) => e.type === 'overdue') || !scenario.decisions.length).toBe(true);
+    expect(events.map(fromEvent)).toEqual(reference.result.timeline.map(fromTimeline));
+    const outbox = await store.query<{ event: string; recipient: string; body: string }>('SELECT event, recipient, body FROM outbox WHERE application_id = $1 ORDER BY id', [app.id]);
+    expect(outbox.map((o) => ({ event: o.event, to: o.recipient, text: o.body }))).toEqual(reference.result.notifications);
+  });
+});
