@@ -26,10 +26,10 @@ const fieldError = {
   title: 'FieldError',
   description: '表单中一个字段的错误。/ One form field\'s error.',
   type: 'object',
-  required: ['field', 'label', 'message'],
+  required: ['field', 'message'],
   properties: {
     field: { type: 'string', description: '字段标识；表格中为 `行[i].列`；空串表示整个提交。/ Field id; `row[i].column` in a table; empty for the whole submission.' },
-    label: { type: 'string' },
+    label: { type: 'string', description: '表单字段的名称（表单错误才有；请求格式错误只有 field）。/ The form field\'s label (form errors; a malformed request names only the field).' },
     message: { $ref: 'Message#' },
   },
 } as const;

@@ -20,6 +20,8 @@ const COVERED: Record<string, string> = {
   'POST /api/applications/:id/resubmit': "cannot resubmit or withdraw another person's application",
   'POST /api/applications/:id/withdraw': "cannot resubmit or withdraw another person's application",
   'POST /api/tasks/:id/decision': 'acts only on tasks of the groups@scopes they hold',
+  // Downloads: the uploader and those who may see the application; everyone else 404 (both stores, real process).
+  'GET /api/attachments/:id': 'test/server/attachments.test.ts › uploads, submits with the ids, and lets the approvers who may see the application download — nobody else',
 };
 
 describe('the routes that take an id', () => {

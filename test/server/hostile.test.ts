@@ -50,6 +50,8 @@ interface HostileCase {
 
 const CASES: Record<string, HostileCase> = {
   'GET /healthz': { status: 200 },
+  'GET /openapi.json': { status: 200 },
+  'GET /metrics': { status: 200, only: 'Prometheus text, not JSON: loopback-only access, the token and forwarded requests are test/server/observability.test.ts' },
   'GET /readyz': { status: 200 },
   'GET /auth/cas/login': { status: 302 },
   'GET /auth/cas/callback': { query: '?ticket=ST-1', status: 401 },
@@ -83,6 +85,9 @@ const CASES: Record<string, HostileCase> = {
     status: 200,
   },
   'GET /api/tasks': { as: 't-wang', status: 200 },
+  'POST /api/attachments': { as: '2022020315', status: 201, only: 'multipart, not JSON: oversize while streaming, forged types, traversal names, CSRF and unbound ids are test/server/attachments.test.ts' },
+  // Sessions and hostile ids here; the valid download of a real upload (and who may make it) is attachments.test.ts.
+  'GET /api/attachments/:id': { as: '2022020315', params: () => ({ id: `${'0'.repeat(32)}.pdf` }), status: 404 },
   'POST /api/tasks/:id/decision': {
     as: 't-wang',
     params: (c) => ({ id: c.task }),

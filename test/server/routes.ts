@@ -67,6 +67,8 @@ export async function inProcessHall(stores: ReturnType<typeof storeFactory>, kin
     engine,
     files,
     dev: true,
+    // Off here: the batteries sign in and submit hundreds of times; the limits are test/server/rate-limit.test.ts.
+    rateLimits: { login: { max: 0, seconds: 1 }, submission: { max: 0, seconds: 1 } },
     secureCookies: false,
     publicUrl: 'http://127.0.0.1',
     // The OIDC routes are registered; the hostile tests never reach the provider (test/server/oidc.test.ts does).
