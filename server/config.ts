@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import { closest } from '../cli/diagnostics/suggest.ts';
+import type { Diagnostic, Lang } from '../cli/diagnostics/diagnostic.ts';
+import { formatDiagnostics } from '../cli/diagnostics/format/index.ts';
+import { readYamlDocument } from '../cli/validate/yaml-document.ts';
 import type { CasOptions } from './identity/cas.ts';
 import type { OidcOptions } from './identity/oidc.ts';
 import type { NotifyChannels } from './notify/deliver.ts';
@@ -72,13 +73,23 @@ const SCHEMA = {
 
 const validate = new Ajv2020({ allErrors: true, verbose: true }).compile<ServeConfig>(SCHEMA);
 
-/** A configuration that cannot be used; `problems` are `file:line:column: message` lines. */
+/**
+ * A configuration that cannot be used. `diagnostics` point at file:line:column with the codes `hall check`
+ * uses (an unknown setting is `schema/unknown-property`, with the closest setting's name); `render` prints
+ * them as `hall check` does.
+ */
 export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`配置文件有错误 / the configuration has problems:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  readonly diagnostics: Diagnostic[];
+  readonly sources: Map<string, string>;
+  constructor(diagnostics: Diagnostic[], sources: Map<string, string>) {
+    super(formatDiagnostics('pretty', diagnostics, { lang: 'zh', color: false, sources, filesChecked: 1 }));
     this.name = 'ConfigError';
-    this.problems = problems;
+    this.diagnostics = diagnostics;
+    this.sources = sources;
+  }
+
+  render(lang: Lang): string {
+    return formatDiagnostics('pretty', this.diagnostics, { lang, color: false, sources: this.sources, filesChecked: 1 });
   }
 }
 
@@ -89,36 +100,15 @@ export class ConfigError extends Error {
 export async function readConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ServeConfig> {
   let config: ServeConfig = {};
   if (file) {
-    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new ConfigError([`${file}: 无法读取 / cannot read (${error.code ?? error.message})`]);
+    const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+      throw new ConfigError([{ code: 'file/unreadable', severity: 'error', args: { reason: error.code ?? error.message }, file, line: 1, column: 1 }], new Map());
     });
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-    const where = (offset: number | undefined) => {
-      const { line, col } = lines.linePos(offset ?? 0);
-      return `${file}:${line}:${col}`;
-    };
-    if (doc.errors.length) throw new ConfigError(doc.errors.map((e) => `${where(e.pos[0])}: ${e.message.split('\n')[0]}`));
-    const value = doc.toJS() ?? {};
-    if (!validate(value)) {
-      throw new ConfigError(
-        (validate.errors ?? []).map((e) => {
-          const path = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-          const extra = e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : undefined;
-          const parent = doc.getIn(path, true);
-          const pair = extra && isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === extra) : undefined;
-          const node = (pair?.key ?? parent) as { range?: [number, number, number] } | undefined;
-          const field = path.join('.') || '(根 / root)';
-          const known = extra ? Object.keys(((e.parentSchema as { properties?: object })?.properties ?? {}) as object) : [];
-          const suggestion = extra ? closest(extra, known) : undefined;
-          const message = extra
-            ? `不认识的设置“${extra}”${suggestion ? `，是不是想写“${suggestion}”？` : ''} / unknown setting "${extra}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`
-            : `${field}: ${e.message}`;
-          return `${where(node?.range?.[0])}: ${message}`;
-        }),
-      );
+    // An empty file (or one of comments only) sets nothing: every setting has its default.
+    if (!/^(\s*#.*\n?)*\s*$/.test(bytes.toString('utf8'))) {
+      const { value, parsed, diagnostics } = readYamlDocument(bytes, file, validate);
+      if (!value) throw new ConfigError(diagnostics, new Map([[file, parsed.text]]));
+      config = value;
     }
-    config = value;
   }
   if (env.HALL_STORE) config = { ...config, store: env.HALL_STORE };
   if (env.HALL_OIDC_SECRET && config.identity?.oidc) config = { ...config, identity: { ...config.identity, oidc: { ...config.identity.oidc, clientSecret: env.HALL_OIDC_SECRET } } };

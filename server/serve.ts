@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadRuntime } from '../lib/runtime/index.ts';
-import { importDirectory, parseDirectory } from './directory/import.ts';
+import { readVocabulary } from './directory/vocabulary.ts';
+import { Reloader } from './reload.ts';
+import type { ReloadReport } from './reload.ts';
 import { Engine } from './engine/engine.ts';
 import { buildApp } from './http/app.ts';
 import { exportEvents, rotateEventLog } from './eventlog/export.ts';
@@ -22,8 +24,10 @@ export interface ServeOptions {
   host: string;
   port: number;
   dev: boolean;
-  /** A directory export to import before serving. */
+  /** A directory export (YAML or CSV) to import before serving, and again on every reload. */
   directory?: string;
+  /** The catalog folder (roles.yaml, departments, hall.yaml) a directory export is checked against; default: `catalog/` beside generated/. */
+  catalog?: string;
   hallUrl?: string;
   logger?: boolean | object;
   /** Where notifications go; the outbox is worked every `deliverEverySeconds` (default 5). */
@@ -32,6 +36,8 @@ export interface ServeOptions {
   /** The folder of the JSONL event log that `hall report` reads. */
   events: string;
   identity?: { cas?: CasOptions; oidc?: OidcOptions };
+  /** Told what every reload did (the log). */
+  onReload?: (report: ReloadReport) => void;
 }
 
 /** The pg-boss queue whose scheduled job runs the timers' sweep. */
@@ -49,6 +55,8 @@ export interface RunningHall {
   url: string;
   app: FastifyInstance;
   store: Store;
+  /** Reload the directory and generated/ (SIGHUP, POST /api/admin/reload): a part that fails its check is refused, the running one kept. */
+  reload(): Promise<ReloadReport>;
   close(): Promise<void>;
 }
 
@@ -62,12 +70,17 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
   const store = await openStore(options.store);
   try {
     await migrate(store);
-    if (options.directory) {
-      const { directory, problems } = parseDirectory(await readFile(options.directory, 'utf8'), options.directory);
-      if (!directory) throw new StartupError(`人员目录有错误 / the directory export has problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-      await importDirectory(store, directory);
-    }
+    const reload = async () => {
+      const report = await reloader.reload();
+      options.onReload?.(report);
+      return report;
+    };
+    const catalog = options.catalog ?? path.join(path.dirname(path.resolve(options.generated)), 'catalog');
     const engine = new Engine({ store, runtime, hallUrl: options.hallUrl });
+    const reloader = new Reloader({ engine, generated: options.generated, catalog, directory: options.directory, vocabulary: await readVocabulary(catalog) });
+    // A bad export refuses the start with its diagnostics (DirectoryRefused), exactly as `hall directory check` lists them.
+    if (options.directory) await reloader.importDirectory(options.directory);
+    else await reloader.refreshEngineDirectory();
     const missing = await engine.missingVersions();
     if (missing.length) {
       throw new StartupError(
@@ -84,7 +97,9 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
         throw new StartupError(`无法从 ${options.identity.oidc.issuer} 读取 OpenID 配置 / cannot discover the OpenID provider: ${(error as Error).message}`);
       }
     }
-    const app = buildApp({ engine, dev: options.dev, secureCookies: !options.dev, logger: options.logger, publicUrl: options.hallUrl, identity: { cas: options.identity?.cas, oidc } });
+    // Tasks left without a holder while the hall was down (or by this import) become incidents; those that have one again are resolved.
+    await engine.reconcileIncidents();
+    const app = buildApp({ admin: { reload, itOffice: () => reloader.vocabulary.itOffice }, engine, dev: options.dev, secureCookies: !options.dev, logger: options.logger, publicUrl: options.hallUrl, identity: { cas: options.identity?.cas, oidc } });
     const address = await app.listen({ host: options.host, port: options.port });
     const names = (id: string) => runtime.manifest.services.find((s) => s.id === id)?.name.zh ?? id;
     const deliverer = new Deliverer(store, { hall: runtime.manifest.hall.name, ...options.notify }, names);
@@ -125,6 +140,7 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
       url: address,
       app,
       store,
+      reload,
       async close() {
         clearInterval(timer);
         await stopTimers();

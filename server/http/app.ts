@@ -3,6 +3,8 @@ import cookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, Outcome, Refusal } from '../engine/engine.ts';
+import { adminRoutes } from './admin.ts';
+import type { AdminOptions } from './admin.ts';
 import { casLoginUrl, validateTicket } from '../identity/cas.ts';
 import type { CasOptions } from '../identity/cas.ts';
 import { finishOidcLogin, startOidcLogin } from '../identity/oidc.ts';
@@ -20,6 +22,8 @@ export interface AppOptions {
   /** The hall's public address (for identity callbacks), e.g. https://ehall.example.edu.cn */
   publicUrl?: string;
   identity?: { cas?: CasOptions; oidc?: { options: OidcOptions; config: OidcConfiguration } };
+  /** The IT office's routes (reload, incidents); absent, they do not exist. */
+  admin?: AdminOptions;
 }
 
 interface Person {
@@ -45,6 +49,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const store = engine.store;
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 512 * 1024, ajv: { customOptions: { removeAdditional: false, coerceTypes: false } } });
   app.register(cookie);
+  app.register(adminRoutes, { engine, admin: options.admin });
 
   app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, _request, reply) => {
     if (error instanceof StoreUnavailableError) return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: { zh: '数据库暂时无法连接，请稍后再试。', en: 'The database is unavailable; please try again shortly.' } });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { RuntimeLoadError } from '../../../lib/runtime/index.ts';
+import { formatDiagnostics } from '../../diagnostics/format/index.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { locateCatalog } from '../../load/locate-catalog.ts';
 import type { ServeCommandOptions } from './index.ts';
@@ -7,7 +8,8 @@ import type { ServeCommandOptions } from './index.ts';
 /** `hall serve`: start the hall and run until SIGINT/SIGTERM, then finish open requests and stop. */
 export async function runServe(dir: string | undefined, options: ServeCommandOptions): Promise<number> {
   // The repository holding the catalog: generated/ and the embedded store live at its root.
-  const { root } = await locateCatalog(dir);
+  const location = await locateCatalog(dir);
+  const { root } = location;
   const { startHall, StartupError } = await import('../../../server/serve.ts');
   const { readConfig, ConfigError } = await import('../../../server/config.ts');
   let config;
@@ -15,7 +17,7 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
     config = await readConfig(options.config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`hall serve：无法启动 / cannot start\n${error.message}\n`);
+    process.stderr.write(`hall serve：无法启动 / cannot start\n${error.render(options.lang)}`);
     return 1;
   }
   const port = Number(options.port ?? config.listen?.port ?? 8080);
@@ -23,6 +25,7 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
   const { MigrationError } = await import('../../../server/store/migrate.ts');
   const { EmbeddedStoreInUseError } = await import('../../../server/store/sqlite.ts');
   const { StoreUnavailableError } = await import('../../../server/store/store.ts');
+  const { DirectoryRefused, describeReload } = await import('../../../server/reload.ts');
   const store = options.store ?? config.store ?? `sqlite:${path.join(root, '.hall', 'hall.db')}`;
   let hall;
   try {
@@ -30,6 +33,8 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
       port,
       dev: Boolean(options.dev),
       directory: options.directory,
+      catalog: location.abs,
+      onReload: (report) => process.stderr.write(describeReload(report, options.lang)),
       logger: false,
       hallUrl: config.url,
       identity: config.identity,
@@ -37,6 +42,12 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
       events: options.events ?? config.events ?? path.join(root, '.hall', 'events'),
     });
   } catch (error) {
+    if (error instanceof DirectoryRefused) {
+      // The same diagnostics, format and exit code as `hall directory check`.
+      process.stderr.write(`hall serve：人员目录有错误，无法启动 / the directory export has errors; cannot start\n`);
+      process.stdout.write(formatDiagnostics('pretty', error.diagnostics, { lang: options.lang, color: false, sources: error.sources, filesChecked: 1 }));
+      return 1;
+    }
     if (error instanceof RuntimeLoadError || error instanceof StartupError || error instanceof MigrationError || error instanceof EmbeddedStoreInUseError || error instanceof StoreUnavailableError) {
       process.stderr.write(`hall serve：无法启动 / cannot start\n${error.message}\n`);
       return 1;
@@ -48,11 +59,15 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
     `${zh ? '网上办事大厅已启动' : 'The hall is running'}: ${hall.url}${options.dev ? (zh ? '（开发预览：可选择身份登录）' : ' (development preview: persona login)') : ''}\n` +
       `${zh ? '数据库' : 'store'}: ${hall.store.where}\n`,
   );
+  // SIGHUP reloads the directory and generated/ without a restart (each process on its own signal).
+  const onHangup = () => void hall.reload().catch((error: Error) => process.stderr.write(`reload: ${error.message}\n`));
+  process.on('SIGHUP', onHangup);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  process.off('SIGHUP', onHangup);
   await hall.close();
   process.stdout.write(zh ? '已停止。\n' : 'Stopped.\n');
   return 0;
