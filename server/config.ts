@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { sortDiagnostics } from '../cli/diagnostics/diagnostic.ts';
 import type { Diagnostic, Lang } from '../cli/diagnostics/diagnostic.ts';
 import { formatDiagnostics } from '../cli/diagnostics/format/index.ts';
 import { readYamlDocument } from '../cli/validate/yaml-document.ts';
@@ -22,8 +23,8 @@ const SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    url: { type: 'string', pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' },
-    store: { type: 'string', pattern: '^(sqlite:|postgres(ql)?://)' },
+    url: { type: 'string', pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', description: '大厅的对外地址，以 https:// 开头。/ The hall\'s public address, starting with https://.', examples: ['https://ehall.example.edu.cn'] },
+    store: { type: 'string', pattern: '^(sqlite:|postgres(ql)?://)', description: '数据库：sqlite:<文件> 或 postgres://用户@主机:端口/库。/ The store: sqlite:<file> or postgres://user@host:port/db.', examples: ['postgres://hall@db.example.edu.cn:5432/hall'] },
     events: { type: 'string', minLength: 1 },
     listen: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } } },
     identity: {
@@ -106,7 +107,7 @@ export async function readConfig(file: string | undefined, env: NodeJS.ProcessEn
     // An empty file (or one of comments only) sets nothing: every setting has its default.
     if (!/^(\s*#.*\n?)*\s*$/.test(bytes.toString('utf8'))) {
       const { value, parsed, diagnostics } = readYamlDocument(bytes, file, validate);
-      if (!value) throw new ConfigError(diagnostics, new Map([[file, parsed.text]]));
+      if (!value) throw new ConfigError(sortDiagnostics(diagnostics), new Map([[file, parsed.text]]));
       config = value;
     }
   }
