@@ -4,7 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { Diagnostic } from '../../cli/diagnostics/diagnostic.ts';
 import { sortDiagnostics } from '../../cli/diagnostics/diagnostic.ts';
 import { closest } from '../../cli/diagnostics/suggest.ts';
-import { MAX_FILE_BYTES, locate } from '../../cli/load/parse-file.ts';
+import { MAX_FILE_BYTES, firstInvalidUtf8, locate } from '../../cli/load/parse-file.ts';
 import type { Range } from '../../cli/load/parse-file.ts';
 import { readYamlDocument } from '../../cli/validate/yaml-document.ts';
 import type { ScopeKind, Vocabulary } from './vocabulary.ts';
@@ -127,14 +127,7 @@ function readCsv(bytes: Uint8Array, file: string): { entries?: Entry[]; diagnost
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     // Most often a GBK export: say so at the first byte that is not UTF-8.
-    let offset = 0;
-    for (let end = Math.min(bytes.length, 1 << 20); offset < end; offset++) {
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, offset + 1), { stream: true });
-      } catch {
-        break;
-      }
-    }
+    const offset = firstInvalidUtf8(bytes);
     const before = new TextDecoder('utf-8').decode(bytes.subarray(0, offset));
     return { diagnostics: [at('file/encoding', { offset }, before.split('\n').length, before.length - before.lastIndexOf('\n'))], text: '' };
   }
