@@ -88,9 +88,11 @@ describe('a directory export is checked with coded, positioned diagnostics', () 
 
 describe('hall directory check as a process', () => {
   it('passes the example directory, and lists a bad CSV export like hall check: pretty, JSON, English, exit codes', async () => {
-    const ok = await hall(['directory', 'check', 'examples/directory.yaml']);
-    expect(ok.exitCode).toBe(0);
-    expect(ok.stdout).toContain('没有发现问题');
+    for (const example of ['examples/directory.yaml', 'examples/directory.csv']) {
+      const ok = await hall(['directory', 'check', example]);
+      expect(ok.exitCode, ok.all).toBe(0);
+      expect(ok.stdout).toContain('没有发现问题');
+    }
     const dir = scratch();
     const file = path.join(dir, 'people.csv');
     writeFileSync(file, 'id,name,holds\nt-wang,王老师,counselr@wxy-2203\nt-wang,王老师,\n');
