@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { loadRuntime } from '../lib/runtime/index.ts';
-import { importDirectory, parseDirectory } from '../server/directory/import.ts';
+import { checkDirectoryFile } from '../server/directory/check.ts';
+import { importDirectory } from '../server/directory/import.ts';
+import { readVocabulary } from '../server/directory/vocabulary.ts';
 import { Engine, newId } from '../server/engine/engine.ts';
 import { migrate } from '../server/store/migrate.ts';
 import { openStore } from '../server/store/store.ts';
@@ -319,8 +321,9 @@ export async function seedOpenApplications(location: string, directoryFile: stri
   const store = await openStore(location);
   try {
     await migrate(store);
-    const { directory } = parseDirectory(await readFile(directoryFile, 'utf8'), directoryFile);
-    await importDirectory(store, directory!);
+    const { directory, diagnostics } = await checkDirectoryFile(directoryFile, await readVocabulary(path.join(REPO, 'catalog')));
+    if (!directory) throw new Error(`the directory ${directoryFile} has problems: ${diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`).join(', ')}`);
+    await importDirectory(store, directory);
     const runtime = await loadRuntime(path.join(REPO, 'generated'));
     const templates: { id: string; applicant: string; overdue: boolean }[] = [];
     const monthAgo = () => new Date(Date.now() - 30 * 86_400_000);

@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { sortDiagnostics } from '../cli/diagnostics/diagnostic.ts';
+import type { Diagnostic, Lang } from '../cli/diagnostics/diagnostic.ts';
+import { formatDiagnostics } from '../cli/diagnostics/format/index.ts';
 import { closest } from '../cli/diagnostics/suggest.ts';
+import { readYamlDocument } from '../cli/validate/yaml-document.ts';
 import type { CasOptions } from './identity/cas.ts';
 import type { OidcOptions } from './identity/oidc.ts';
 import type { NotifyChannels } from './notify/deliver.ts';
@@ -41,8 +44,8 @@ const SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    url: { type: 'string', pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' },
-    store: { type: 'string', pattern: '^(sqlite:|postgres(ql)?://)' },
+    url: { type: 'string', pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', description: '大厅的对外地址，以 https:// 开头。/ The hall\'s public address, starting with https://.', examples: ['https://ehall.example.edu.cn'] },
+    store: { type: 'string', pattern: '^(sqlite:|postgres(ql)?://)', description: '数据库：sqlite:<文件> 或 postgres://用户@主机:端口/库。/ The store: sqlite:<file> or postgres://user@host:port/db.', examples: ['postgres://hall@db.example.edu.cn:5432/hall'] },
     events: { type: 'string', minLength: 1 },
     files: { type: 'string', minLength: 1 },
     listen: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } } },
@@ -118,13 +121,23 @@ const SCHEMA = {
 
 const validate = new Ajv2020({ allErrors: true, verbose: true }).compile<ServeConfig>(SCHEMA);
 
-/** A configuration that cannot be used; `problems` are `file:line:column: message` lines. */
+/**
+ * A configuration that cannot be used. `diagnostics` point at file:line:column with the codes `hall check`
+ * uses (an unknown setting is `schema/unknown-property`, with the closest setting's name); `render` prints
+ * them as `hall check` does.
+ */
 export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`配置文件有错误 / the configuration has problems:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  readonly diagnostics: Diagnostic[];
+  readonly sources: Map<string, string>;
+  constructor(diagnostics: Diagnostic[], sources: Map<string, string>) {
+    super(formatDiagnostics('pretty', diagnostics, { lang: 'zh', color: false, sources, filesChecked: 1 }));
     this.name = 'ConfigError';
-    this.problems = problems;
+    this.diagnostics = diagnostics;
+    this.sources = sources;
+  }
+
+  render(lang: Lang): string {
+    return formatDiagnostics('pretty', this.diagnostics, { lang, color: false, sources: this.sources, filesChecked: 1 });
   }
 }
 
@@ -136,40 +149,15 @@ export class ConfigError extends Error {
 export async function readConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ServeConfig> {
   let config: ServeConfig = {};
   if (file) {
-    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new ConfigError([`${file}: 无法读取 / cannot read (${error.code ?? error.message})`]);
+    const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+      throw new ConfigError([{ code: 'file/unreadable', severity: 'error', args: { reason: error.code ?? error.message }, file, line: 1, column: 1 }], new Map());
     });
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-    const where = (offset: number | undefined) => {
-      const { line, col } = lines.linePos(offset ?? 0);
-      return `${file}:${line}:${col}`;
-    };
-    if (doc.errors.length) throw new ConfigError(doc.errors.map((e) => `${where(e.pos[0])}: ${e.message.split('\n')[0]}`));
-    const value = doc.toJS() ?? {};
-    if (!validate(value)) {
-      throw new ConfigError(
-        (validate.errors ?? []).map((e) => {
-          const path = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-          const extra = e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : undefined;
-          const parent = doc.getIn(path, true);
-          const pair = extra && isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === extra) : undefined;
-          const node = (pair?.key ?? parent) as { range?: [number, number, number] } | undefined;
-          const field = path.join('.') || '(根 / root)';
-          const known = extra ? Object.keys(((e.parentSchema as { properties?: object })?.properties ?? {}) as object) : [];
-          const suggestion = extra ? closest(extra, known) : undefined;
-          const allowed = e.keyword === 'enum' ? ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String) : [];
-          const meant = allowed.length ? closest(String(e.data), allowed) : undefined;
-          const message = extra
-            ? `不认识的设置“${extra}”${suggestion ? `，是不是想写“${suggestion}”？` : ''} / unknown setting "${extra}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`
-            : allowed.length
-              ? `${field}: 不认识的值“${String(e.data)}”${meant ? `，是不是想写“${meant}”？` : ''}可用：${allowed.join('、')} / unknown value "${String(e.data)}"${meant ? `; did you mean "${meant}"?` : ''} (one of ${allowed.join(', ')})`
-              : `${field}: ${e.message}`;
-          return `${where(node?.range?.[0])}: ${message}`;
-        }),
-      );
+    // An empty file (or one of comments only) sets nothing: every setting has its default.
+    if (!/^(\s*#.*\n?)*\s*$/.test(bytes.toString('utf8'))) {
+      const { value, parsed, diagnostics } = readYamlDocument(bytes, file, validate);
+      if (!value) throw new ConfigError(sortDiagnostics(diagnostics), new Map([[file, parsed.text]]));
+      config = value;
     }
-    config = value;
   }
   if (env.HALL_STORE) config = { ...config, store: env.HALL_STORE };
   if (env.HALL_OIDC_SECRET && config.identity?.oidc) config = { ...config, identity: { ...config.identity, oidc: { ...config.identity.oidc, clientSecret: env.HALL_OIDC_SECRET } } };
@@ -177,10 +165,12 @@ export async function readConfig(file: string | undefined, env: NodeJS.ProcessEn
   if (env.HALL_METRICS_TOKEN) config = { ...config, metrics: { ...config.metrics, token: env.HALL_METRICS_TOKEN } };
   if (env.HALL_LOG_LEVEL) {
     if (!(LOG_LEVELS as readonly string[]).includes(env.HALL_LOG_LEVEL)) {
-      const suggestion = closest(env.HALL_LOG_LEVEL, [...LOG_LEVELS]);
-      throw new ConfigError([
-        `HALL_LOG_LEVEL: 不认识的日志级别“${env.HALL_LOG_LEVEL}”${suggestion ? `，是不是想写“${suggestion}”？` : ''}可用：${LOG_LEVELS.join('、')} / unknown log level "${env.HALL_LOG_LEVEL}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (one of ${LOG_LEVELS.join(', ')})`,
-      ]);
+      // The environment has no file and line: the diagnostic names the variable where a file would be.
+      const suggest = closest(env.HALL_LOG_LEVEL, [...LOG_LEVELS]);
+      throw new ConfigError(
+        [{ code: 'schema/enum', severity: 'error', args: { value: env.HALL_LOG_LEVEL, allowed: LOG_LEVELS.join(', '), ...(suggest ? { suggest } : {}) }, file: 'HALL_LOG_LEVEL', line: 1, column: 1 }],
+        new Map(),
+      );
     }
     config = { ...config, log: { ...config.log, level: env.HALL_LOG_LEVEL as LogLevel } };
   }

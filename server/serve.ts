@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadRuntime } from '../lib/runtime/index.ts';
-import { importDirectory, parseDirectory } from './directory/import.ts';
+import { readVocabulary } from './directory/vocabulary.ts';
+import { Reloader } from './reload.ts';
+import type { ReloadReport } from './reload.ts';
 import { Engine } from './engine/engine.ts';
 import type { FiredTimer } from './engine/engine.ts';
 import { buildApp } from './http/app.ts';
@@ -26,8 +28,10 @@ export interface ServeOptions {
   host: string;
   port: number;
   dev: boolean;
-  /** A directory export to import before serving. */
+  /** A directory export (YAML or CSV) to import before serving, and again on every reload. */
   directory?: string;
+  /** The catalog folder (roles.yaml, departments, hall.yaml) a directory export is checked against; default: `catalog/` beside generated/. */
+  catalog?: string;
   hallUrl?: string;
   logger?: boolean | object;
   /** Where notifications go; the outbox is worked every `deliverEverySeconds` (default 5). */
@@ -43,6 +47,8 @@ export interface ServeOptions {
   trustProxy?: boolean | string | string[];
   /** The hall's version, shown in the OpenAPI document. */
   version?: string;
+  /** Told what every reload did (the log). */
+  onReload?: (report: ReloadReport) => void;
 }
 
 /** The pg-boss queue whose scheduled job runs the timers' sweep. */
@@ -60,6 +66,8 @@ export interface RunningHall {
   url: string;
   app: FastifyInstance;
   store: Store;
+  /** Reload the directory and generated/ (SIGHUP, POST /api/admin/reload): a part that fails its check is refused, the running one kept. */
+  reload(): Promise<ReloadReport>;
   close(): Promise<void>;
 }
 
@@ -73,14 +81,19 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
   const store = await openStore(options.store);
   try {
     await migrate(store);
-    if (options.directory) {
-      const { directory, problems } = parseDirectory(await readFile(options.directory, 'utf8'), options.directory);
-      if (!directory) throw new StartupError(`人员目录有错误 / the directory export has problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-      await importDirectory(store, directory);
-    }
+    const reload = async () => {
+      const report = await reloader.reload();
+      options.onReload?.(report);
+      return report;
+    };
+    const catalog = options.catalog ?? path.join(path.dirname(path.resolve(options.generated)), 'catalog');
     // The log exists once the app does; timers fire only after that.
     let logTimer: (fired: FiredTimer) => void = () => undefined;
     const engine = new Engine({ store, runtime, hallUrl: options.hallUrl, onTimer: (fired) => logTimer(fired) });
+    const reloader = new Reloader({ engine, generated: options.generated, catalog, directory: options.directory, vocabulary: await readVocabulary(catalog) });
+    // A bad export refuses the start with its diagnostics (DirectoryRefused), exactly as `hall directory check` lists them.
+    if (options.directory) await reloader.importDirectory(options.directory);
+    else await reloader.refreshEngineDirectory();
     const missing = await engine.missingVersions();
     if (missing.length) {
       throw new StartupError(
@@ -97,8 +110,11 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
         throw new StartupError(`无法从 ${options.identity.oidc.issuer} 读取 OpenID 配置 / cannot discover the OpenID provider: ${(error as Error).message}`);
       }
     }
+    // Tasks left without a holder while the hall was down (or by this import) become incidents; those that have one again are resolved.
+    await engine.reconcileIncidents();
     const app = await buildApp({
       engine,
+      admin: { reload, itOffice: () => reloader.vocabulary.itOffice },
       dev: options.dev,
       secureCookies: !options.dev,
       logger: options.logger,
@@ -157,6 +173,7 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
       url: address,
       app,
       store,
+      reload,
       async close() {
         clearInterval(timer);
         await stopTimers();

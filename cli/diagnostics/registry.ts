@@ -1,5 +1,6 @@
 import type { Diagnostic, Lang, Severity } from './diagnostic.ts';
 import { CHECK_DIAGNOSTICS } from './codes/check.ts';
+import { DIRECTORY_DIAGNOSTICS } from './codes/directory.ts';
 import { PR_DIAGNOSTICS } from './codes/pr.ts';
 
 /**
@@ -20,6 +21,7 @@ export interface DiagnosticDefinition {
 export const DIAGNOSTICS = {
   ...CHECK_DIAGNOSTICS,
   ...PR_DIAGNOSTICS,
+  ...DIRECTORY_DIAGNOSTICS,
 } satisfies Record<string, DiagnosticDefinition>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

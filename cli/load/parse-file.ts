@@ -345,7 +345,7 @@ function normalizeDates(value: unknown): unknown {
 }
 
 /** Offset of the first byte that breaks UTF-8, to point the admin at it. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
+export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const c = bytes[i];

@@ -46,6 +46,8 @@ export interface Figures {
   /** Steps assigned and steps that ran past their deadline, by the date of the event. */
   stepsAssigned: number;
   stepsOverdue: number;
+  /** Steps nobody could be assigned (`unassigned` incidents: no holder, or a missing scope value), by the date of the event. */
+  stepsUnassigned: number;
   /** Ratings given in the period, in RATINGS order. */
   ratings: number[];
 }
@@ -129,11 +131,11 @@ export interface ReportData {
 }
 
 function emptyFigures(): Figures {
-  return { applications: 0, approved: 0, rejected: 0, withdrawn: 0, inProgress: 0, returnedApplications: 0, returns: 0, timed: 0, onTime: 0, duration: new Array(DURATION_CAP + 1).fill(0), durationSum: 0, stepsAssigned: 0, stepsOverdue: 0, ratings: [0, 0, 0, 0, 0] };
+  return { applications: 0, approved: 0, rejected: 0, withdrawn: 0, inProgress: 0, returnedApplications: 0, returns: 0, timed: 0, onTime: 0, duration: new Array(DURATION_CAP + 1).fill(0), durationSum: 0, stepsAssigned: 0, stepsOverdue: 0, stepsUnassigned: 0, ratings: [0, 0, 0, 0, 0] };
 }
 
 export function addFigures(into: Figures, from: Figures): void {
-  for (const key of ['applications', 'approved', 'rejected', 'withdrawn', 'inProgress', 'returnedApplications', 'returns', 'timed', 'onTime', 'durationSum', 'stepsAssigned', 'stepsOverdue'] as const) into[key] += from[key];
+  for (const key of ['applications', 'approved', 'rejected', 'withdrawn', 'inProgress', 'returnedApplications', 'returns', 'timed', 'onTime', 'durationSum', 'stepsAssigned', 'stepsOverdue', 'stepsUnassigned'] as const) into[key] += from[key];
   for (let i = 0; i < into.duration.length; i++) into.duration[i] += from.duration[i];
   for (let i = 0; i < 5; i++) into.ratings[i] += from.ratings[i];
 }
@@ -439,6 +441,9 @@ export class ReportAggregator {
         this.overdueRow(group, department).overdue++;
         return;
       }
+      case 'unassigned':
+        if (this.inPeriod(day)) acc.stepsUnassigned++;
+        return;
       case 'returned':
         this.instance(event, acc).returns++;
         return;

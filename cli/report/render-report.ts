@@ -84,6 +84,7 @@ const L = {
       onTime: '按时办结率',
       meanDays: '平均办理用时',
       overdue: '超期环节',
+      unassigned: '无法分派的环节（事故）',
       satisfaction: '好评率',
       ratings: '评价数',
       inProgress: '仍在办理',
@@ -157,6 +158,7 @@ const L = {
       overdue: '超期环节',
       assigned: '分派环节',
       overdueRate: '超期率',
+      unassigned: '无法分派',
       ratings: '评价',
       satisfaction: '好评率',
       group: '办理群组',
@@ -236,6 +238,7 @@ const L = {
       onTime: 'On time',
       meanDays: 'Mean time to complete',
       overdue: 'Overdue steps',
+      unassigned: 'Steps nobody could be assigned (incidents)',
       satisfaction: 'Satisfied',
       ratings: 'Ratings',
       inProgress: 'Still open',
@@ -309,6 +312,7 @@ const L = {
       overdue: 'Overdue steps',
       assigned: 'Steps assigned',
       overdueRate: 'Overdue rate',
+      unassigned: 'Unassigned',
       ratings: 'Ratings',
       satisfaction: 'Satisfied',
       group: 'Role group',
@@ -444,6 +448,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
     [t.fig.onTime, pct(total.onTimeRate)],
     [t.fig.meanDays, t.workdays(total.meanDays)],
     [t.fig.overdue, `${count(data.total.stepsOverdue)}（${pct(total.overdueRate)}）`],
+    [t.fig.unassigned, count(data.total.stepsUnassigned)],
     [t.fig.satisfaction, pct(total.satisfaction)],
     [t.fig.ratings, count(total.ratings)],
     [t.fig.inProgress, count(data.total.inProgress)],
@@ -683,10 +688,10 @@ export function renderReportMarkdown(data: ReportData, lang: Lang): string {
 export function renderReportCsv(data: ReportData, lang: Lang): Record<string, string> {
   const c = L[lang].col;
   const t = L[lang];
-  const figureHead = [c.applications, c.completed, c.approved, c.rejected, c.withdrawn, c.inProgress, c.completion, c.rejection, c.returnedApps, c.returns, c.returned, c.timed, c.onTimeCount, c.onTime, c.meanDays, c.medianDays, c.p90, c.assigned, c.overdue, c.overdueRate, ...RATINGS, c.ratings, c.satisfaction, c.meanRating];
+  const figureHead = [c.applications, c.completed, c.approved, c.rejected, c.withdrawn, c.inProgress, c.completion, c.rejection, c.returnedApps, c.returns, c.returned, c.timed, c.onTimeCount, c.onTime, c.meanDays, c.medianDays, c.p90, c.assigned, c.overdue, c.overdueRate, c.unassigned, ...RATINGS, c.ratings, c.satisfaction, c.meanRating];
   const figureRow = (f: Figures) => {
     const r = derive(f);
-    return [f.applications, r.completed, f.approved, f.rejected, f.withdrawn, f.inProgress, r.completionRate, r.rejectionRate, f.returnedApplications, f.returns, r.returnRate, f.timed, f.onTime, r.onTimeRate, r.meanDays, r.medianDays, r.p90Days, f.stepsAssigned, f.stepsOverdue, r.overdueRate, ...f.ratings, r.ratings, r.satisfaction, r.meanRating];
+    return [f.applications, r.completed, f.approved, f.rejected, f.withdrawn, f.inProgress, r.completionRate, r.rejectionRate, f.returnedApplications, f.returns, r.returnRate, f.timed, f.onTime, r.onTimeRate, r.meanDays, r.medianDays, r.p90Days, f.stepsAssigned, f.stepsOverdue, r.overdueRate, f.stepsUnassigned, ...f.ratings, r.ratings, r.satisfaction, r.meanRating];
   };
   const deptNames = new Map(data.departments.map((d) => [d.code, d.code === '' ? t.unknownDept : inLang(d.name, lang)]));
   return {

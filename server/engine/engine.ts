@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { runWorkflow } from '../../lib/runtime/index.ts';
 import type { Decision, FieldError, LoadedRuntime, RunResult, RuntimeDefinition, RuntimeEvent, TimelineEntry } from '../../lib/runtime/index.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import { assignmentReference, missingReference, offsetOf } from '../../lib/interpret/interpret.ts';
+import type { Directory } from '../../lib/interpret/validate-submission.ts';
 import { TemplateError, renderTemplate } from '../../lib/interpret/notification-template.ts';
 import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 import { claimAttachments } from '../files/attachments.ts';
@@ -79,6 +81,28 @@ export interface EngineOptions {
   hallUrl?: string;
   /** Told of each timer the sweep fires (for the log). */
   onTimer?: (fired: FiredTimer) => void;
+  /** Departments, the person-id pattern and the people a routing field may name (checked on submission). */
+  directory?: Directory;
+}
+
+/** A step nobody can be assigned, as the IT office sees it (`GET /api/admin/incidents`). */
+export interface IncidentRecord {
+  id: string;
+  application: string;
+  service: string;
+  version: number;
+  step: string;
+  group: string;
+  /** '' for a university-wide group, or when the scope could not be worked out (reason `missing-value`). */
+  scope: string;
+  reason: 'no-holder' | 'missing-value';
+  /** For `missing-value`: the reference without a value, e.g. applicant.class. */
+  missing?: string;
+  /** The task waiting for a holder (`no-holder`). */
+  task?: string;
+  since: string;
+  resolvedAt?: string;
+  resolution?: string;
 }
 
 /** A timer the sweep fired: an overdue mark or a due-day reminder, on one task of one application. */
@@ -103,17 +127,38 @@ const json = (value: unknown) => JSON.stringify(value);
 
 export class Engine {
   readonly store: Store;
-  readonly runtime: LoadedRuntime;
+  private loaded: LoadedRuntime;
+  private directory: Directory | undefined;
   private readonly now: () => Date;
   private readonly hallUrl: string;
   private readonly onTimer: (fired: FiredTimer) => void;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
-    this.runtime = options.runtime;
+    this.loaded = options.runtime;
+    this.directory = options.directory;
     this.now = options.now ?? (() => new Date());
     this.hallUrl = options.hallUrl ?? '';
     this.onTimer = options.onTimer ?? (() => undefined);
+  }
+
+  /** The definitions new work runs on; replaced as a whole by a reload (applications stay on their pinned versions). */
+  get runtime(): LoadedRuntime {
+    return this.loaded;
+  }
+
+  /**
+   * Switch to newly loaded definitions. The caller has checked them (`missingVersionsIn`): every version an
+   * application in flight is pinned to is still there, and versions never change once written, so an
+   * application reads the same definition before and after.
+   */
+  useRuntime(runtime: LoadedRuntime): void {
+    this.loaded = runtime;
+  }
+
+  /** The directory routing fields are checked against on submission (after an import or reload). */
+  useDirectory(directory: Directory | undefined): void {
+    this.directory = directory;
   }
 
   /**
@@ -121,12 +166,12 @@ export class Engine {
    * server refuses to start on a non-empty answer: switching them silently to another version would
    * change the rules of a case half-way.
    */
-  async missingVersions(): Promise<{ service: string; version: number; applications: number }[]> {
+  async missingVersions(runtime: LoadedRuntime = this.runtime): Promise<{ service: string; version: number; applications: number }[]> {
     const rows = await this.store.query<{ service: string; version: number; n: number | string }>(
       "SELECT service, version, COUNT(*) AS n FROM application WHERE status IN ('pending', 'returned', 'incident') GROUP BY service, version ORDER BY service, version",
     );
     return rows
-      .filter((r) => !this.runtime.definitions.get(r.service)?.has(Number(r.version)))
+      .filter((r) => !runtime.definitions.get(r.service)?.has(Number(r.version)))
       .map((r) => ({ service: r.service, version: Number(r.version), applications: Number(r.n) }));
   }
 
@@ -164,7 +209,7 @@ export class Engine {
       updatedAt: submittedAt,
       revision: 0,
     };
-    const result = this.replay(definition, app, []);
+    const result = this.replay(definition, app, [], this.directory);
     return this.store.transaction(async (tx) => {
       // The form's file fields hold attachment ids: each must be the applicant's own upload for this field, not yet in another application.
       const files = await claimAttachments(tx, definition, { person: app.applicantId, service: app.service, values: app.data });
@@ -217,7 +262,7 @@ export class Engine {
       const at = this.now().toISOString();
       const last = app.decisions.at(-1)!;
       const decisions = [...app.decisions.slice(0, -1), { ...last, revise: input.changes, resubmittedAt: at }];
-      const result = this.replay(definition, app, decisions);
+      const result = this.replay(definition, app, decisions, this.directory);
       const files = await claimAttachments(tx, definition, { person: app.applicantId, service: app.service, values: input.changes, application: app.id });
       if (result.outcome === 'invalid' || files.errors.length) return invalid(result, files.errors);
       await files.bind(app.id, at);
@@ -232,11 +277,12 @@ export class Engine {
     return this.store.transaction(async (tx) => {
       const app = await this.lockApplication(tx, input.application);
       if (!app || app.applicantId !== input.applicant) return { ok: false, kind: 'not-found', message: { zh: '没有这个申请', en: 'no such application' } };
-      if (app.status !== 'pending' || app.decisions.length > 0) {
+      if ((app.status !== 'pending' && app.status !== 'incident') || app.decisions.length > 0) {
         return { ok: false, kind: 'conflict', status: app.status, message: { zh: '已有人办理或申请已结束，不能撤回', en: 'someone has already acted, or the application has ended: it cannot be withdrawn' } };
       }
       const at = this.now().toISOString();
       await tx.run("UPDATE task SET status = 'cancelled' WHERE application_id = $1 AND status = 'open'", [app.id]);
+      await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'withdrawn' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
       await tx.run('UPDATE application SET status = $1, updated_at = $2, revision = revision + 1 WHERE id = $3', ['withdrawn', at, app.id]);
       await this.appendEvent(tx, app, { type: 'withdrawn', at, ...(input.reason ? { comment: input.reason } : {}) });
       return { ok: true, application: { ...app, status: 'withdrawn', updatedAt: at, revision: app.revision + 1 } };
@@ -368,7 +414,12 @@ export class Engine {
     return this.runtime.version(app.service, app.version);
   }
 
-  private replay(definition: RuntimeDefinition, app: ApplicationRecord, decisions: Decision[]): RunResult {
+  /**
+   * The interpreter over an application's decisions. `directory` is given where the applicant's data is
+   * judged (submission, resubmission): a routing field must name a department or person the hall knows.
+   * An approver's decision replays without it, so a later directory change never blocks a case in flight.
+   */
+  private replay(definition: RuntimeDefinition, app: ApplicationRecord, decisions: Decision[], directory?: Directory): RunResult {
     const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
     return runWorkflow(definition, this.runtime.calendar, {
       applicant: app.applicant,
@@ -378,6 +429,7 @@ export class Engine {
       service: { id: app.service, name: entry?.name.zh ?? app.service },
       url: this.hallUrl ? `${this.hallUrl.replace(/\/$/, '')}/applications/${app.id}` : '',
       live: true,
+      ...(directory ? { directory } : {}),
     });
   }
 
@@ -418,6 +470,15 @@ export class Engine {
         skipped.push(entry.assignee ?? '');
         continue;
       }
+      if (entry.type === 'unassigned' && entry.step) {
+        // The interpreter stopped: the step's scope reads a value the application does not have.
+        const step = findStep(definition.workflow?.steps ?? [], entry.step);
+        const missing = step ? (missingReference(step, app.applicant, latestData(app)) ?? assignmentReference(step)) : undefined;
+        const group = step?.group ?? '';
+        await this.appendEvent(tx, app, { type: 'unassigned', at: entry.at, step: entry.step, group, ...(missing ? { missing } : {}) });
+        await this.raiseIncident(tx, app.id, { step: entry.step, group, scope: '', reason: 'missing-value', missing }, entry.at);
+        continue;
+      }
       await this.appendEvent(tx, app, eventOf(entry));
       if (entry.type === 'overdue' && entry.step) await tx.run("UPDATE task SET overdue_at = $1 WHERE application_id = $2 AND step = $3 AND overdue_at IS NULL AND (status = 'open' OR acted_at = $4)", [at, app.id, entry.step, at]);
     }
@@ -429,7 +490,7 @@ export class Engine {
       }
       await this.enqueue(tx, app.id, note.event, note.to, note.text, at);
     }
-    const status: ApplicationStatus = returned
+    let status: ApplicationStatus = returned
       ? 'returned'
       : result.outcome === 'approved' || result.outcome === 'rejected'
         ? result.outcome
@@ -438,14 +499,19 @@ export class Engine {
           : 'incident';
     const waiting = status === 'pending' ? result.waiting : [];
     const open = (await tx.query<{ id: string; step: string }>("SELECT id, step FROM task WHERE application_id = $1 AND status = 'open'", [app.id])).map((r) => r);
-    for (const task of open) if (!waiting.some((w) => w.step === task.step)) await tx.run("UPDATE task SET status = 'cancelled' WHERE id = $1", [task.id]);
+    for (const task of open) {
+      if (waiting.some((w) => w.step === task.step)) continue;
+      await tx.run("UPDATE task SET status = 'cancelled' WHERE id = $1", [task.id]);
+      await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'cancelled' WHERE task_id = $2 AND resolved_at IS NULL", [at, task.id]);
+    }
     for (const w of waiting) {
       if (open.some((t) => t.step === w.step)) continue;
       const activations = result.timeline.filter((t) => t.type === 'assigned' && t.step === w.step);
       const last = activations.at(-1)!;
       const [group, scope] = splitAssignee(w.assignee);
+      const taskId = newId(this.now());
       await tx.run('INSERT INTO task (id, application_id, step, round, group_id, scope, status, due, opened_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-        newId(this.now()),
+        taskId,
         app.id,
         w.step,
         activations.length,
@@ -455,6 +521,16 @@ export class Engine {
         last.due,
         last.at,
       ]);
+      // Nobody holds the step's group@scope: an incident the IT office sees, never a task nobody sees.
+      if (!(await hasHolder(tx, group, scope))) {
+        await this.appendEvent(tx, app, { type: 'unassigned', at: last.at, step: w.step, group, ...(scope ? { scope } : {}), reason: 'no-holder' });
+        await this.raiseIncident(tx, app.id, { step: w.step, group, scope, reason: 'no-holder', task: taskId }, last.at);
+      }
+    }
+    if (status === 'approved' || status === 'rejected') {
+      await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'closed' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
+    } else if (status === 'pending' && (await unresolvedIncidents(tx, app.id)) > 0) {
+      status = 'incident';
     }
     await tx.run('UPDATE application SET decisions = $1, status = $2, updated_at = $3, emitted_timeline = $4, emitted_notifications = $5, revision = revision + 1 WHERE id = $6', [
       json(app.decisions),
@@ -464,7 +540,6 @@ export class Engine {
       Math.max(notifications.length, emitted.emittedNotifications),
       app.id,
     ]);
-    void definition;
     return status;
 
     function eventOf(entry: TimelineEntry): Partial<RuntimeEvent> {
@@ -482,6 +557,98 @@ export class Engine {
         ...(entry.comment ? { comment: entry.comment } : {}),
       };
     }
+  }
+
+  private async raiseIncident(tx: Sql, application: string, incident: { step: string; group: string; scope: string; reason: IncidentRecord['reason']; missing?: string; task?: string }, since: string) {
+    await tx.run('INSERT INTO incident (id, application_id, task_id, step, group_id, scope, reason, missing, since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
+      newId(this.now()),
+      application,
+      incident.task ?? null,
+      incident.step,
+      incident.group,
+      incident.scope,
+      incident.reason,
+      incident.missing ?? null,
+      since,
+    ]);
+  }
+
+  /**
+   * After the directory changed (an import or reload), bring incidents in line with who holds what:
+   * - an open task whose group@scope now has a holder is assignable: its incident is resolved
+   *   ('holder'), the holders are told of the task (the step's `assigned` message, sent again), and the
+   *   application is `pending` again once none of its incidents is open. The task keeps its due date:
+   *   the promised time runs from when the step was reached, not from when the directory was fixed;
+   * - an open task whose group@scope lost its last holder becomes an incident with an `unassigned` event.
+   * Each change is a conditional update in its own transaction, so two processes reconciling at once
+   * resolve or raise each incident once.
+   */
+  async reconcileIncidents(now = this.now()): Promise<{ resolved: number; raised: number }> {
+    const stamp = now.toISOString();
+    let resolved = 0;
+    let raised = 0;
+    const assignable = await this.store.query<{ id: string; task_id: string }>(
+      "SELECT i.id, i.task_id FROM incident i JOIN task t ON t.id = i.task_id WHERE i.resolved_at IS NULL AND i.reason = 'no-holder' AND t.status = 'open' AND EXISTS (SELECT 1 FROM membership m WHERE m.group_id = t.group_id AND m.scope = t.scope) ORDER BY i.since, i.id",
+    );
+    for (const incident of assignable) {
+      const done = await this.store.transaction(async (tx) => {
+        const task = toTask((await tx.query('SELECT * FROM task WHERE id = $1', [incident.task_id]))[0]);
+        const app = (await this.lockApplication(tx, task.application))!;
+        if ((await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'holder' WHERE id = $2 AND resolved_at IS NULL", [stamp, incident.id])) !== 1) return false;
+        const step = findStep(this.definitionOf(app).workflow?.steps ?? [], task.step);
+        const assignee = task.scope ? `${task.group}@${task.scope}` : task.group;
+        const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
+        const text =
+          this.render(app, step?.notify?.assigned, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due }) ??
+          `【待办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”等待您办理，期限 ${task.due}。`;
+        await this.enqueue(tx, app.id, 'assigned', assignee, text, stamp);
+        if (app.status === 'incident' && (await unresolvedIncidents(tx, app.id)) === 0) {
+          await tx.run("UPDATE application SET status = 'pending', updated_at = $1, revision = revision + 1 WHERE id = $2 AND status = 'incident'", [stamp, app.id]);
+        }
+        return true;
+      });
+      if (done) resolved++;
+    }
+    const orphaned = await this.store.query<{ id: string }>(
+      "SELECT t.id FROM task t WHERE t.status = 'open' AND NOT EXISTS (SELECT 1 FROM membership m WHERE m.group_id = t.group_id AND m.scope = t.scope) AND NOT EXISTS (SELECT 1 FROM incident i WHERE i.task_id = t.id AND i.resolved_at IS NULL) ORDER BY t.opened_at, t.id",
+    );
+    for (const { id } of orphaned) {
+      const done = await this.store.transaction(async (tx) => {
+        const task = toTask((await tx.query('SELECT * FROM task WHERE id = $1', [id]))[0]);
+        const app = (await this.lockApplication(tx, task.application))!;
+        // Checked again under the application's lock: another process may have raised it meanwhile.
+        const open = await tx.query("SELECT 1 AS yes FROM incident WHERE task_id = $1 AND resolved_at IS NULL", [id]);
+        if (open.length || task.status !== 'open' || (await hasHolder(tx, task.group, task.scope))) return false;
+        await this.appendEvent(tx, app, { type: 'unassigned', at: stamp, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), reason: 'no-holder' });
+        await this.raiseIncident(tx, app.id, { step: task.step, group: task.group, scope: task.scope, reason: 'no-holder', task: task.id }, stamp);
+        if (app.status === 'pending') await tx.run("UPDATE application SET status = 'incident', updated_at = $1, revision = revision + 1 WHERE id = $2 AND status = 'pending'", [stamp, app.id]);
+        return true;
+      });
+      if (done) raised++;
+    }
+    return { resolved, raised };
+  }
+
+  /** Incidents, oldest first: the open ones, or (with `all`) resolved ones too. */
+  async incidents(options: { all?: boolean } = {}): Promise<IncidentRecord[]> {
+    const rows = await this.store.query(
+      `SELECT i.*, a.service, a.version FROM incident i JOIN application a ON a.id = i.application_id ${options.all ? '' : 'WHERE i.resolved_at IS NULL'} ORDER BY i.since, i.id`,
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      application: String(r.application_id),
+      service: String(r.service),
+      version: Number(r.version),
+      step: String(r.step),
+      group: String(r.group_id),
+      scope: String(r.scope),
+      reason: r.reason as IncidentRecord['reason'],
+      ...(r.missing ? { missing: String(r.missing) } : {}),
+      ...(r.task_id ? { task: String(r.task_id) } : {}),
+      since: String(r.since),
+      ...(r.resolved_at ? { resolvedAt: String(r.resolved_at) } : {}),
+      ...(r.resolution ? { resolution: String(r.resolution) } : {}),
+    }));
   }
 
   private async appendEvent(tx: Sql, app: ApplicationRecord, event: Partial<RuntimeEvent>) {
@@ -524,6 +691,15 @@ function findStep(nodes: RuntimeNode[], id: string): RuntimeStep | undefined {
 function splitAssignee(assignee: string): [string, string] {
   const at = assignee.indexOf('@');
   return at < 0 ? [assignee, ''] : [assignee.slice(0, at), assignee.slice(at + 1)];
+}
+
+async function hasHolder(tx: Sql, group: string, scope: string): Promise<boolean> {
+  return (await tx.query('SELECT 1 AS yes FROM membership WHERE group_id = $1 AND scope = $2 LIMIT 1', [group, scope])).length > 0;
+}
+
+async function unresolvedIncidents(tx: Sql, application: string): Promise<number> {
+  const [row] = await tx.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM incident WHERE application_id = $1 AND resolved_at IS NULL', [application]);
+  return Number(row.n);
 }
 
 async function holds(tx: Sql, person: string, group: string, scope: string): Promise<boolean> {

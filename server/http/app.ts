@@ -3,6 +3,8 @@ import cookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, Outcome, Refusal } from '../engine/engine.ts';
+import { adminRoutes } from './admin.ts';
+import type { AdminOptions } from './admin.ts';
 import { casLoginUrl, validateTicket } from '../identity/cas.ts';
 import type { CasOptions } from '../identity/cas.ts';
 import { finishOidcLogin, startOidcLogin } from '../identity/oidc.ts';
@@ -38,6 +40,8 @@ export interface AppOptions {
   trustProxy?: boolean | string | string[];
   /** The version shown in the OpenAPI document. */
   version?: string;
+  /** The IT office's routes (reload, incidents); absent, they do not exist. */
+  admin?: AdminOptions;
 }
 
 interface Person {
@@ -98,6 +102,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(openapi, { version: options.version ?? '0.0.0', publicUrl: options.publicUrl });
   const hallMetrics = new HallMetrics(engine);
   await app.register(metrics, { metrics: hallMetrics, access: options.metrics ?? {} });
+  await app.register(adminRoutes, { engine, admin: options.admin });
 
   app.setErrorHandler((error: Error & { validation?: ValidationIssue[]; statusCode?: number; code?: string }, _request, reply) => {
     if (error instanceof TooManyRequestsError) return reply.code(429).header('retry-after', String(error.retryAfter)).send({ error: 'too-many-requests', message: error.messages });

@@ -21,6 +21,8 @@ describe.each(STORE_KINDS)('the event log on %s', (kind) => {
     const store = await stores.open(location);
     await migrate(store);
     const engine = new Engine({ store, runtime, now: () => new Date('2026-03-02T01:00:00Z') });
+    // The counselor is in the directory: without a holder each application would also log an `unassigned` incident.
+    await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', ['t-wang', 'counselor', 'wxy-2203']);
     for (let i = 0; i < 3; i++) expect((await engine.submit({ service: 'student-leave', applicant, data: leave })).ok).toBe(true);
     const dir = mkdtempSync(path.join(tmpdir(), 'hall-events-'));
     const timezone = runtime.calendar.timezone;

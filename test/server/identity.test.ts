@@ -107,8 +107,9 @@ describe('signing in through CAS 3.0', () => {
     const config = writeConfig('url: https://ehall.example.edu.cn\nidentity:\n  cas:\n    url: https://authserver.example.edu.cn/authserver\n    atributes: { name: cn }\nstore: mysql://x\n');
     const result = await execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', '0', '--config', config], { reject: false, all: true, timeout: 60_000 });
     expect(result.exitCode).toBe(1);
-    expect(result.all).toContain(`${config}:5:5: 不认识的设置“atributes”，是不是想写“attributes”？`);
-    expect(result.all).toMatch(new RegExp(`${config}:6:8: store`));
+    // The same codes and layout as `hall check`: one YAML-and-schema reading for catalog, configuration and directory.
+    expect(result.all).toContain(`${config}:5:5  错误  schema/unknown-property\n  不认识字段“atributes”。是不是想写“attributes”？`);
+    expect(result.all).toContain(`${config}:6:8  错误  schema/pattern\n  “mysql://x”的格式不对：数据库：sqlite:<文件> 或 postgres://用户@主机:端口/库`);
     expect(result.all).not.toMatch(/at .*\.ts:\d+/);
   });
 });

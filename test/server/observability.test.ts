@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRuntime } from '../../lib/runtime/index.ts';
-import { importDirectory, parseDirectory } from '../../server/directory/import.ts';
+import { importDirectory } from '../../server/directory/import.ts';
 import { Engine } from '../../server/engine/engine.ts';
 import type { FiredTimer } from '../../server/engine/engine.ts';
 import { buildApp } from '../../server/http/app.ts';
 import { migrate } from '../../server/store/migrate.ts';
 import { openStore } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
-import { DIRECTORY, hallProcesses } from './processes.ts';
+import { DIRECTORY, hallProcesses, exampleDirectory } from './processes.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
 
 const stores = storeFactory();
@@ -181,8 +181,7 @@ describe.each(STORE_KINDS)('logs and metrics of a running hall on %s', (kind) =>
     const store = await openStore(await stores.location(kind));
     try {
       await migrate(store);
-      const { directory } = parseDirectory(readFileSync(DIRECTORY, 'utf8'), DIRECTORY);
-      await importDirectory(store, directory!);
+      await importDirectory(store, await exampleDirectory());
       const fired: FiredTimer[] = [];
       // Submitted on 2026-03-02: its task was due days later, long before today.
       const engine = new Engine({ store, runtime, now: () => new Date('2026-03-02T01:00:00Z'), onTimer: (t) => fired.push(t) });

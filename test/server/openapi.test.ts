@@ -8,7 +8,7 @@ import type { Configuration } from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRuntime } from '../../lib/runtime/index.ts';
 import type { LoadedRuntime } from '../../lib/runtime/index.ts';
-import { importDirectory, parseDirectory } from '../../server/directory/import.ts';
+import { importDirectory } from '../../server/directory/import.ts';
 import { Engine } from '../../server/engine/engine.ts';
 import { buildApp } from '../../server/http/app.ts';
 import type { AppOptions } from '../../server/http/app.ts';
@@ -16,7 +16,7 @@ import { FileStore } from '../../server/files/file-store.ts';
 import { migrate } from '../../server/store/migrate.ts';
 import type { Store } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
-import { DIRECTORY, hallProcesses } from './processes.ts';
+import { DIRECTORY, hallProcesses, exampleDirectory } from './processes.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
 
 const stores = storeFactory();
@@ -86,8 +86,7 @@ function undocumented(app: FastifyInstance, doc: Doc): string[] {
 
 async function appOn(store: Store, extra: Partial<AppOptions> = {}) {
   await migrate(store);
-  const { directory } = parseDirectory(readFileSync(DIRECTORY, 'utf8'), DIRECTORY);
-  await importDirectory(store, directory!);
+  await importDirectory(store, await exampleDirectory());
   const engine = new Engine({ store, runtime });
   return { engine, app: await buildApp({ engine, dev: true, secureCookies: false, ...extra }) };
 }

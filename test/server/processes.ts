@@ -3,10 +3,20 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
 import { afterAll } from 'vitest';
+import { checkDirectoryFile } from '../../server/directory/check.ts';
+import type { DirectoryExport } from '../../server/directory/check.ts';
+import { readVocabulary } from '../../server/directory/vocabulary.ts';
 import { HALL, NODE, ROOT } from '../helpers/cli.ts';
 
 /** The example catalog's directory of people, for `--dev --directory`. */
 export const DIRECTORY = path.join(ROOT, 'examples/directory.yaml');
+
+/** The example directory's people, checked as `hall serve --directory` checks them (for in-process halls). */
+export async function exampleDirectory(): Promise<DirectoryExport> {
+  const { directory, diagnostics } = await checkDirectoryFile(DIRECTORY, await readVocabulary(path.join(ROOT, 'catalog')));
+  if (!directory) throw new Error(diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`).join('\n'));
+  return directory;
+}
 
 /**
  * `hall serve` on the example catalog as real processes, each killed when the test file ends. `serve`

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll } from 'vitest';
 import { loadRuntime } from '../../lib/runtime/index.ts';
-import { importDirectory, parseDirectory } from '../../server/directory/import.ts';
+import { importDirectory } from '../../server/directory/import.ts';
 import { Engine } from '../../server/engine/engine.ts';
 import { FileStore } from '../../server/files/file-store.ts';
 import { buildApp } from '../../server/http/app.ts';
@@ -13,7 +13,7 @@ import type { CasOptions } from '../../server/identity/cas.ts';
 import { migrate } from '../../server/store/migrate.ts';
 import type { Store } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
-import { DIRECTORY } from './processes.ts';
+import { exampleDirectory } from './processes.ts';
 import type { StoreKind, storeFactory } from './stores.ts';
 
 export interface Route {
@@ -44,12 +44,6 @@ export function routesOf(app: FastifyInstance): Route[] {
   return routes;
 }
 
-/** The example directory's people, for signing in and for holders of group@scope. */
-export function exampleDirectory() {
-  const { directory, problems } = parseDirectory(readFileSync(DIRECTORY, 'utf8'), DIRECTORY);
-  if (!directory) throw new Error(problems.join('\n'));
-  return directory;
-}
 
 /**
  * The hall's app in this process, on a fresh store of the given kind, with the example directory, the dev
@@ -58,7 +52,7 @@ export function exampleDirectory() {
 export async function inProcessHall(stores: ReturnType<typeof storeFactory>, kind: StoreKind) {
   const store: Store = await stores.open(await stores.location(kind));
   await migrate(store);
-  await importDirectory(store, exampleDirectory());
+  await importDirectory(store, await exampleDirectory());
   const runtime = await loadRuntime(path.join(ROOT, 'generated'));
   const engine = new Engine({ store, runtime });
   const cas: CasOptions = { url: 'http://127.0.0.1:9/cas', attributes: {} };

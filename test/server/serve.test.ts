@@ -131,8 +131,11 @@ describe('hall serve refuses what it must', () => {
     writeFileSync(file, 'people:\n  - id: a\n    name: 甲\n  - id: a\n    name: 乙\n  - id: "b c"\n    name: 丙\n');
     const result = await execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', '0', '--directory', file, '--store', await stores.location('sqlite')], { reject: false, all: true, timeout: 60_000 });
     expect(result.exitCode).toBe(1);
-    expect(result.all).toContain('/people/2/id');
-    expect(result.all).toContain('人员“a”重复');
+    // The same coded, positioned diagnostics as `hall directory check`, never a stack trace.
+    expect(result.all).toContain(`${file}:4:9  错误  directory/duplicate-id`);
+    expect(result.all).toContain('“a”在目录中出现了两次（第一次在第 2 行）');
+    expect(result.all).toContain(`${file}:6:9  错误  directory/invalid-id`);
+    expect(result.all).not.toMatch(/at .*\.ts:\d+/);
   });
 });
 

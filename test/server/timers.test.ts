@@ -65,6 +65,8 @@ describe('timers under hall serve on PostgreSQL', () => {
     const store = await stores.open(location);
     await migrate(store);
     const engine = new Engine({ store, runtime, now: () => beijing('2026-03-02T09:10:00') });
+    // Someone holds the step: a task without a holder would (rightly) be an `unassigned` incident first.
+    await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', ['t-wang', 'counselor', 'wxy-2203']);
     const submitted = await engine.submit({ service: 'student-leave', applicant, data });
     if (!submitted.ok) throw new Error('submit failed');
     const child = execa(NODE, [HALL, 'serve', path.join(ROOT, 'catalog'), '--port', '0', '--store', location], { reject: false, all: true });

@@ -26,7 +26,7 @@ export function define(program: Command): void {
     .option('--host <host>', '监听地址（默认 127.0.0.1）/ address to listen on')
     .option('--port <port>', '端口（默认 8080，0 = 任选）/ port (0 = any free port)')
     .option('--dev', '开发模式：可选择身份登录，页面标明“预览” / development mode with persona login')
-    .option('--directory <file>', '启动前导入的人员目录（YAML）/ a directory export to import at start')
+    .option('--directory <file>', '人员目录（YAML 或 CSV，见 hall directory check）：启动时导入，SIGHUP 或 POST /api/admin/reload 时重新导入 / a directory export imported at start and on every reload')
     .option('--events <path>', '事件日志文件夹（hall report 读取）；默认 .hall/events / the event log folder')
     .option('--files <path>', '附件文件夹（按内容的 sha256 存放，须与数据库一起备份）；默认 .hall/files / the attachments folder')
     .option('--smtp <url>', '发送通知邮件的服务器，如 smtp://user:pass@mail.example.edu.cn:587 / SMTP server for e-mail notifications')

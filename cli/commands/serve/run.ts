@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RuntimeLoadError } from '../../../lib/runtime/index.ts';
+import { formatDiagnostics } from '../../diagnostics/format/index.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { locateCatalog } from '../../load/locate-catalog.ts';
 import type { ServeCommandOptions } from './index.ts';
@@ -8,7 +9,8 @@ import type { ServeCommandOptions } from './index.ts';
 /** `hall serve`: start the hall and run until SIGINT/SIGTERM, then finish open requests and stop. */
 export async function runServe(dir: string | undefined, options: ServeCommandOptions): Promise<number> {
   // The repository holding the catalog: generated/ and the embedded store live at its root.
-  const { root } = await locateCatalog(dir);
+  const location = await locateCatalog(dir);
+  const { root } = location;
   const { startHall, StartupError } = await import('../../../server/serve.ts');
   const { readConfig, ConfigError } = await import('../../../server/config.ts');
   let config;
@@ -16,7 +18,7 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
     config = await readConfig(options.config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`hall serve：无法启动 / cannot start\n${error.message}\n`);
+    process.stderr.write(`hall serve：无法启动 / cannot start\n${error.render(options.lang)}`);
     return 1;
   }
   const port = Number(options.port ?? config.listen?.port ?? 8080);
@@ -27,6 +29,7 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
   const { loggerOptions } = await import('../../../server/http/logging.ts');
   const { DEFAULT_RATE_LIMITS } = await import('../../../server/http/rate-limit.ts');
   const { version } = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const { DirectoryRefused, describeReload } = await import('../../../server/reload.ts');
   const store = options.store ?? config.store ?? `sqlite:${path.join(root, '.hall', 'hall.db')}`;
   let hall;
   try {
@@ -34,6 +37,8 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
       port,
       dev: Boolean(options.dev),
       directory: options.directory,
+      catalog: location.abs,
+      onReload: (report) => process.stderr.write(describeReload(report, options.lang)),
       logger: loggerOptions(config.log?.level ?? 'info'),
       rateLimits: { ...DEFAULT_RATE_LIMITS, ...config.rateLimits },
       metrics: config.metrics,
@@ -46,6 +51,12 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
       files: options.files ?? config.files ?? path.join(root, '.hall', 'files'),
     });
   } catch (error) {
+    if (error instanceof DirectoryRefused) {
+      // The same diagnostics, format and exit code as `hall directory check`.
+      process.stderr.write(`hall serve：人员目录有错误，无法启动 / the directory export has errors; cannot start\n`);
+      process.stdout.write(formatDiagnostics('pretty', error.diagnostics, { lang: options.lang, color: false, sources: error.sources, filesChecked: 1 }));
+      return 1;
+    }
     if (error instanceof RuntimeLoadError || error instanceof StartupError || error instanceof MigrationError || error instanceof EmbeddedStoreInUseError || error instanceof StoreUnavailableError) {
       process.stderr.write(`hall serve：无法启动 / cannot start\n${error.message}\n`);
       return 1;
@@ -58,11 +69,15 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
     `${zh ? '网上办事大厅已启动' : 'The hall is running'}: ${hall.url}${options.dev ? (zh ? '（开发预览：可选择身份登录）' : ' (development preview: persona login)') : ''}\n` +
       `${zh ? '数据库' : 'store'}: ${hall.store.where}\n`,
   );
+  // SIGHUP reloads the directory and generated/ without a restart (each process on its own signal).
+  const onHangup = () => void hall.reload().catch((error: Error) => process.stderr.write(`reload: ${error.message}\n`));
+  process.on('SIGHUP', onHangup);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  process.off('SIGHUP', onHangup);
   await hall.close();
   process.stderr.write(zh ? '已停止。\n' : 'Stopped.\n');
   return 0;

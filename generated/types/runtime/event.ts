@@ -10,7 +10,7 @@ export interface RuntimeEvent {
    */
   id?: string;
   /**
-   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故：范围所需的申请人属性或表单字段没有值，申请停在该环节，由信息化办补齐数据后重新分派），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价。/ Event type.
+   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故，见 reason：范围所需的申请人属性或表单字段没有值，申请停在该环节；或人员目录中没有人持有该环节的“群组@范围”，待办等待信息化办更新人员目录），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价。/ Event type.
    */
   type:
     | 'submitted'
@@ -48,6 +48,10 @@ export interface RuntimeEvent {
    * 环节标识（assigned/unassigned/acted/overdue）。/ Step id.
    */
   step?: string;
+  /**
+   * 无法分派的原因（unassigned）：missing-value 范围所需的值缺失（见 missing，省略 reason 时即为此）；no-holder 人员目录中没有人持有 group@scope，重新导入的目录带来持有人后待办即可办理。/ Why a step could not be assigned (unassigned): missing-value (see missing; the default) or no-holder (nobody in the directory holds group@scope).
+   */
+  reason?: 'missing-value' | 'no-holder';
   /**
    * 无法分派时缺少值的引用（unassigned），如 applicant.class 或 form.teacher。/ The reference without a value (unassigned), e.g. applicant.class.
    */

@@ -1,0 +1,69 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Engine } from '../engine/engine.ts';
+import { describeReload, reloadReportJson } from '../reload.ts';
+import type { ReloadReport } from '../reload.ts';
+
+/** What the IT office's routes need from the running hall. */
+export interface AdminOptions {
+  /** Reload the directory and generated/; the report says what was applied and what refused. */
+  reload(): Promise<ReloadReport>;
+  /** hall.yaml `itOffice`: the department code whose people are the IT office. */
+  itOffice(): string | undefined;
+}
+
+const SESSION_COOKIE = 'hall_session';
+
+/**
+ * The IT office's routes. Who is the IT office: a signed-in person who holds any group scoped to the
+ * department hall.yaml names as `itOffice` (in the example catalog `xxzx`, e.g. `office-staff@xxzx`), as
+ * the data centre's directory says. No list of ids lives in the hall's configuration: the directory is
+ * the one record of who holds what (000号文第十一条), and a reload that removes someone from the IT office
+ * takes effect at once. Anyone else gets 403; nobody signed in, 401.
+ */
+export const adminRoutes: FastifyPluginAsync<{ engine: Engine; admin?: AdminOptions }> = async (app, { engine, admin }) => {
+  if (!admin) return;
+  const store = engine.store;
+
+  /** The signed-in IT-office person, or the refusal sent. State changes also need the session's CSRF token. */
+  const itOffice = async (request: FastifyRequest, reply: FastifyReply, changes: boolean): Promise<string | undefined> => {
+    const sid = request.cookies?.[SESSION_COOKIE];
+    const [session] = sid ? await store.query<{ person_id: string; csrf: string; expires_at: string }>('SELECT person_id, csrf, expires_at FROM session WHERE id = $1', [sid]) : [];
+    if (!session || session.expires_at < new Date().toISOString()) {
+      reply.code(401).send({ error: 'unauthenticated', message: { zh: '请先登录。', en: 'Please sign in.' } });
+      return undefined;
+    }
+    if (changes) {
+      const a = Buffer.from(String(request.headers['x-csrf-token'] ?? ''));
+      const b = Buffer.from(session.csrf);
+      if (a.length !== b.length || !timingSafeEqual(a, b)) {
+        reply.code(403).send({ error: 'csrf', message: { zh: '请求缺少有效的安全令牌，请刷新页面后重试。', en: 'Missing or invalid CSRF token; reload the page and try again.' } });
+        return undefined;
+      }
+    }
+    const office = admin.itOffice();
+    const held = office ? await store.query('SELECT 1 AS yes FROM membership WHERE person_id = $1 AND scope = $2 LIMIT 1', [session.person_id, office]) : [];
+    if (!held.length) {
+      reply.code(403).send({ error: 'forbidden', message: { zh: `只有信息化办（${office ?? 'hall.yaml 未设置 itOffice'}）的人员可以使用。`, en: `Only the IT office (${office ?? 'hall.yaml sets no itOffice'}) may use this.` } });
+      return undefined;
+    }
+    return session.person_id;
+  };
+
+  app.post('/api/admin/reload', async (request, reply) => {
+    const person = await itOffice(request, reply, true);
+    if (!person) return;
+    const report = await admin.reload();
+    request.log.info({ person, ok: report.ok }, describeReload(report));
+    // A refused part is the sender's to fix (422), with the same diagnostics `hall directory check` gives.
+    return reply.code(report.ok ? 200 : 422).send(reloadReportJson(report));
+  });
+
+  app.get('/api/admin/incidents', { schema: { querystring: { type: 'object', additionalProperties: false, properties: { all: { enum: ['0', '1'] } } } } }, async (request, reply) => {
+    const person = await itOffice(request, reply, false);
+    if (!person) return;
+    const all = (request.query as { all?: string }).all === '1';
+    const incidents = (await engine.incidents({ all })).map((i) => ({ ...i, assignee: i.scope ? `${i.group}@${i.scope}` : i.group }));
+    return reply.send({ incidents });
+  });
+};
