@@ -1,18 +1,16 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { bi } from './describe.ts';
 import type { GeneratedCheck } from './model.ts';
 
 const HALL = path.join(import.meta.dirname, '..', 'hall.ts');
-const BUILD_COMMAND = path.join(import.meta.dirname, '..', 'commands', 'build', 'index.ts');
 
 /**
  * Whether `generated/` matches the catalog, by running `hall build --check` in the repository root as
- * its own process (the build owns that judgement). Skipped, with a note, where there is no build command.
+ * its own process (the build owns that judgement). Never skipped: a skip here once hid a stale generated/
+ * behind a moved file (the build command's folder was renamed and the check quietly stopped running).
  */
 export async function checkGenerated(root: string, catalogDir: string): Promise<GeneratedCheck> {
-  if (!existsSync(BUILD_COMMAND)) return { status: 'skipped', note: bi('本仓库还没有 hall build 命令，跳过', 'this repository has no hall build command; skipped') };
   const run = await execa(process.execPath, ['--disable-warning=ExperimentalWarning', HALL, 'build', catalogDir, '--check', '--lang', 'en'], {
     cwd: root,
     reject: false,
