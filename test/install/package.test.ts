@@ -96,8 +96,9 @@ afterAll(async () => {
 describe('the published package', () => {
   it('holds the compiled library, its declarations and the runtime schemas, and nothing of the catalog or the tests', () => {
     const paths = pack.files.map((f) => f.path).sort();
-    // npm always adds package.json, the README and the bin file (cli/hall.ts, usable only in a clone).
-    const stray = paths.filter((p) => !/^(dist\/(lib|generated\/types|schemas\/runtime)\/|schemas\/runtime\/[a-z]+\.schema\.json$)/.test(p) && !['package.json', 'README.md', 'cli/hall.ts'].includes(p));
+    // npm always adds package.json, the README and the bin file (cli/hall.js, which in a consumer only says
+    // that the CLI runs in a clone).
+    const stray = paths.filter((p) => !/^(dist\/(lib|generated\/types|schemas\/runtime)\/|schemas\/runtime\/[a-z]+\.schema\.json$)/.test(p) && !['package.json', 'README.md', 'cli/hall.js'].includes(p));
     expect(stray).toEqual([]);
     for (const entry of ['runtime', 'interpret']) {
       expect(paths).toContain(`dist/lib/${entry}/index.js`);
@@ -105,7 +106,7 @@ describe('the published package', () => {
     }
     // The compiled loader imports its schemas as ../../schemas/runtime/*.json: they must sit there in dist/.
     for (const schema of ['calendar', 'definition', 'manifest']) expect(paths).toContain(`dist/schemas/runtime/${schema}.schema.json`);
-    expect(paths.some((p) => p.endsWith('.ts') && !p.endsWith('.d.ts') && p !== 'cli/hall.ts')).toBe(false);
+    expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).toEqual([]);
   });
 
   it('depends on exactly the packages lib/ imports, so a consumer does not install the CLI, the site or the server', async () => {
@@ -169,6 +170,22 @@ console.log(JSON.stringify({
     expect(got.result).toEqual(JSON.parse(JSON.stringify(runWorkflow(local.current(SERVICE), local.calendar, input))));
     expect(got.feel).toEqual({ ok: true, value: true });
     expect(got.refused).toEqual([expect.stringMatching(new RegExp(`^${SERVICE}/v\\d+\\.json: sha256`))]);
+  });
+
+  it('the hall bin says where the CLI runs instead of a stack trace in a consumer, and runs the CLI in this repository', async () => {
+    const installed = await run(NODE24, [path.join(consumer, 'node_modules/.bin/hall'), 'check'], consumer);
+    expect(installed.exitCode).toBe(2);
+    expect(installed.stderr).toContain('hall：命令行工具只在 servicehall 仓库的克隆中运行');
+    expect(installed.stderr).toContain('hall: the command line runs only in a clone of the servicehall repository');
+    expect(installed.stderr).not.toMatch(/^\s+at |ERR_/m);
+
+    const manifest = JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
+    const bin = path.join(REPO, manifest.bin.hall!);
+    const version = await run(NODE24, [bin, '--version'], REPO);
+    expect([version.exitCode, version.stdout]).toEqual([0, manifest.version]);
+    // The CLI's exit code comes through the bin (2: usage error, a catalog folder that does not exist).
+    const missing = await run(NODE24, [bin, 'check', path.join(tmp, 'no-such-catalog')], REPO);
+    expect(missing.exitCode).toBe(2);
   });
 
   it("a consumer's TypeScript resolves the published declarations and rejects a wrong call", async () => {
