@@ -140,6 +140,7 @@ describe('the published package', () => {
 import { readFile } from 'node:fs/promises';
 import { loadRuntime, runWorkflow, RuntimeLoadError } from 'servicehall/runtime';
 import { evaluateFeel } from 'servicehall/interpret';
+import eventSchema from 'servicehall/schemas/runtime/event.schema.json' with { type: 'json' };
 const [generated, inputFile, tampered] = process.argv.slice(2);
 const runtime = await loadRuntime(generated);
 const input = JSON.parse(await readFile(inputFile, 'utf8'));
@@ -152,11 +153,12 @@ console.log(JSON.stringify({
   result,
   feel: evaluateFeel('days > 3', { days: 5 }, input.submittedAt),
   refused,
+  eventSchema: eventSchema.$schema,
 }));
 `);
     const out = await run(node(), ['main.js', path.join(REPO, 'generated'), path.join(work, 'input.json'), tampered], consumer);
     expect(out.exitCode, out.all).toBe(0);
-    const got = JSON.parse(out.stdout) as { node: string; resolved: string; services: number; result: unknown; feel: unknown; refused: unknown };
+    const got = JSON.parse(out.stdout) as { node: string; resolved: string; services: number; result: unknown; feel: unknown; refused: unknown; eventSchema: string };
     expect(got.node.startsWith(`v${major}.`), got.node).toBe(true);
     expect(got.resolved).toBe(new URL(`file://${path.join(consumer, 'node_modules/servicehall/dist/lib/runtime/index.js')}`).href);
 
@@ -169,6 +171,7 @@ console.log(JSON.stringify({
     // Byte for byte what the interpreter in this repository says.
     expect(got.result).toEqual(JSON.parse(JSON.stringify(runWorkflow(local.current(SERVICE), local.calendar, input))));
     expect(got.feel).toEqual({ ok: true, value: true });
+    expect(got.eventSchema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(got.refused).toEqual([expect.stringMatching(new RegExp(`^${SERVICE}/v\\d+\\.json: sha256`))]);
   });
 
