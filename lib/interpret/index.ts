@@ -1,0 +1,21 @@
+/**
+ * The reference interpreter as a library: run a compiled workflow, validate a submission, evaluate FEEL
+ * within its budget, render a notification template, run a scenario. Import as `servicehall/interpret`;
+ * `servicehall/runtime` re-exports what a runtime needs together with the loader.
+ */
+export type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
+export type { RuntimeDefinition, RuntimeNode, RuntimeStep, RuntimeField } from '../../generated/types/runtime/definition.ts';
+export type { Scenario } from '../../generated/types/service.ts';
+export { WorkCalendar, nextDay } from './calendar.ts';
+export { runWorkflow, resolveScope, resolveDepartment, assignmentReference, missingReference, unassignedMessage, offsetOf } from './interpret.ts';
+export type { Action, Decision, RunInput, RunResult, TimelineEntry, Notification, Unassigned } from './interpret.ts';
+export { validateSubmission, validateStepData, routingFields, conditionHolds, idCardChecksumOk } from './validate-submission.ts';
+export type { Directory, FieldError } from './validate-submission.ts';
+export { evaluateFeel, inspectFeel, FEEL_LIMITS, DEFAULT_CLOCK } from './feel.ts';
+export type { FeelFailure, FeelFailureKind, FeelOutcome } from './feel.ts';
+export { renderTemplate, inspectTemplate, TemplateError } from './notification-template.ts';
+export type { TemplateInspection, TemplateProblem } from './notification-template.ts';
+export { linearRegExp, PatternError, MAX_PATTERN_LENGTH, MAX_VALUE_LENGTH } from './pattern.ts';
+export type { LinearRegExp } from './pattern.ts';
+export { runScenario, DEFAULT_SUBMITTED_AT } from './scenarios.ts';
+export type { ScenarioOutcome } from './scenarios.ts';
