@@ -97,6 +97,8 @@ class Plane {
   shapes: { el: ModdleElement; b: Box; label?: Box }[] = [];
   edges: { flow: ModdleElement; pts: Pt[]; label?: Box }[] = [];
   box = new Map<ModdleElement, Box>();
+  /** Where to look first for a label, when its element's kind does not say. */
+  prefer = new Map<ModdleElement, Side[]>();
 
   place(el: ModdleElement, x: number, y: number, w: number, h: number): Box {
     const b = { x, y, w, h };
@@ -251,7 +253,8 @@ class Layout {
 
     // The decision sits far enough right for the revise task to fit under the step, right of `enter`.
     const reviseW = revise ? boxWidth(revise.name as string) : 0;
-    const decisionX = Math.max(at + TIMER_GAP, revise && enterBox ? cx(enterBox) + 40 + reviseW + 40 - GATEWAY / 2 : 0);
+    // In a countersign the return's end hangs left of the decision: room for it beside the timers' ends.
+    const decisionX = Math.max(at + TIMER_GAP + (countersign && step.actions.includes('return') ? 100 : 0), revise && enterBox ? cx(enterBox) + 40 + reviseW + 40 - GATEWAY / 2 : 0);
     previous = { el: task };
     const d = onRow(decision, GATEWAY, GATEWAY, decisionX - at);
     const rejected = this.opt(`EndEvent_${step.id}_rejected`);
@@ -266,6 +269,7 @@ class Layout {
       // Down and to the left, clear of the retry loop that leaves the decision's lower right.
       const e = plane.place(returnEnd, cx(d) - 45 - EVENT / 2, y + HANG - EVENT / 2, EVENT, EVENT);
       plane.edge(this.flow({ el: decision, tag: 'return' }, returnEnd), [bottom(d), { x: cx(d), y: y + HANG }, right(e)]);
+      plane.prefer.set(returnEnd, ['belowLeft', 'left', 'below', 'aboveLeft']);
     }
     if (revise && enterBox) {
       const r = plane.place(revise, cx(d) - 40 - reviseW, y + RETURN_ROW - TASK_H / 2, reviseW, TASK_H);
@@ -475,10 +479,11 @@ function shapeCandidates(b: Box, w: number, h: number, sides: Side[]): Box[] {
       else if (side === 'above') at(mx - w / 2, b.y - d - h);
       else if (side === 'right') at(b.x + b.w + d, my - h / 2);
       else if (side === 'left') at(b.x - d - w, my - h / 2);
-      else if (side === 'belowRight') at(b.x + b.w + d - 4, b.y + b.h + 2);
-      else if (side === 'belowLeft') at(b.x - d + 4 - w, b.y + b.h + 2);
-      else if (side === 'aboveRight') at(b.x + b.w + d - 4, b.y - 2 - h);
-      else at(b.x - d + 4 - w, b.y - 2 - h);
+      // Corners move away vertically: beside a shape on a row there is seldom room sideways.
+      else if (side === 'belowRight') at(b.x + b.w, b.y + b.h + d - 2);
+      else if (side === 'belowLeft') at(b.x - w, b.y + b.h + d - 2);
+      else if (side === 'aboveRight') at(b.x + b.w, b.y - d + 2 - h);
+      else at(b.x - w, b.y - d + 2 - h);
     }
   }
   return out;
@@ -554,9 +559,12 @@ function placeLabels(plane: Plane): void {
 
 /** Where a label is looked for first: gateways above, events below, boundary events beside their flow. */
 function sidesFor(el: ModdleElement, b: Box, plane: Plane): Side[] {
+  const preferred = plane.prefer.get(el);
+  if (preferred) return preferred;
   if (el.$type === 'bpmn:BoundaryEvent') {
     const host = plane.box.get(el.get('attachedToRef'));
-    const onLeft = host ? cx(b) < cx(host) : false;
+    // bpmn-js draws a collapsed sub-process's drill-down button at its bottom right: keep labels left of it.
+    const onLeft = host ? cx(b) < cx(host) || el.get('attachedToRef').$type === 'bpmn:SubProcess' : false;
     return onLeft ? ['belowLeft', 'belowRight', 'left', 'right', 'below'] : ['belowRight', 'belowLeft', 'right', 'left', 'below'];
   }
   if (/Gateway$/.test(el.$type)) return ['above', 'aboveLeft', 'aboveRight', 'belowRight', 'belowLeft', 'below', 'left', 'right'];
