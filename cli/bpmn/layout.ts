@@ -520,22 +520,24 @@ function crosses(a: Box, p: Pt, q: Pt): boolean {
 /** Place every external label of a plane at its first free candidate (else the least crowded one). */
 function placeLabels(plane: Plane): void {
   const placed: Box[] = [];
-  const cost = (c: Box, own: ModdleElement): number => {
+  /** How many shapes, foreign flow segments and labels a candidate touches; stops at `limit`. */
+  const cost = (c: Box, own: ModdleElement, limit: number): number => {
     let n = 0;
-    for (const s of plane.shapes) if (s.el !== own && overlaps(c, s.b)) n++;
+    for (const s of plane.shapes) if (s.el !== own && overlaps(c, s.b) && ++n >= limit) return n;
     for (const e of plane.edges) {
       if (e.flow === own) continue;
-      for (let i = 0; i + 1 < e.pts.length; i++) if (crosses(c, e.pts[i], e.pts[i + 1])) n++;
+      for (let i = 0; i + 1 < e.pts.length; i++) if (crosses(c, e.pts[i], e.pts[i + 1]) && ++n >= limit) return n;
     }
-    for (const l of placed) if (overlaps(c, l)) n++;
+    for (const l of placed) if (overlaps(c, l) && ++n >= limit) return n;
     return n;
   };
   const choose = (candidates: Box[], own: ModdleElement): Box => {
+    for (const c of candidates) if (cost(c, own, 1) === 0) return c;
+    // Nowhere free: the least crowded spot (the readability test reports it).
     let best = candidates[0];
     let bestCost = Infinity;
     for (const c of candidates) {
-      const n = cost(c, own);
-      if (n === 0) return c;
+      const n = cost(c, own, bestCost);
       if (n < bestCost) [best, bestCost] = [c, n];
     }
     return best;
