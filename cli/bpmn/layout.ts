@@ -368,12 +368,12 @@ class Layout {
       plane.edge(this.flow({ el: returned }, revise), [bottom(b), { x: cx(b), y: y + RETURN_ROW }, right(r)]);
       plane.edge(this.flow({ el: revise }, enter!), [left(r), { x: cx(enterBox), y: y + RETURN_ROW }, bottom(enterBox)]);
     }
-    this.subPlanes.set(sub, this.countersign(node, sub));
+    this.subPlanes.set(sub, this.countersign(node));
     return { first: enter ?? sub, exit: { el: sub }, right: s.x + w };
   }
 
   /** Inside a countersign: start → parallel split → one row per step → join → end (或签: an end per row). */
-  countersign(node: RuntimeParallel, sub: ModdleElement): Plane {
+  countersign(node: RuntimeParallel): Plane {
     const plane = new Plane();
     const start = this.get(`StartEvent_${node.id}`);
     const split = this.get(`Gateway_${node.id}_split`);
@@ -416,7 +416,6 @@ class Layout {
         this.connect(plane, block.exit!, end);
       });
     }
-    void sub;
     return plane;
   }
 }
