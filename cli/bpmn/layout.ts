@@ -479,8 +479,8 @@ function shapeCandidates(b: Box, w: number, h: number, sides: Side[]): Box[] {
       else if (side === 'right') at(b.x + b.w + d, my - h / 2);
       else if (side === 'left') at(b.x - d - w, my - h / 2);
       // Corners move away vertically: beside a shape on a row there is seldom room sideways.
-      else if (side === 'belowRight') at(b.x + b.w, b.y + b.h + d - 2);
-      else if (side === 'belowLeft') at(b.x - w, b.y + b.h + d - 2);
+      else if (side === 'belowRight') at(b.x + b.w + PAD + 1, b.y + b.h + d - 2);
+      else if (side === 'belowLeft') at(b.x - w - PAD - 1, b.y + b.h + d - 2);
       else if (side === 'aboveRight') at(b.x + b.w, b.y - d + 2 - h);
       else at(b.x - w, b.y - d + 2 - h);
     }
