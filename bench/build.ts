@@ -47,7 +47,7 @@ async function changeOneService(repo: string): Promise<void> {
   await writeFile(abs, text.replace(/deadline: (\d+)/, (_, n: string) => `deadline: ${Number(n) === 0 ? 1 : Number(n) - 1}`));
 }
 
-// Cold: BPMN layout (bpmn-auto-layout, once per workflow version) is most of it — about 4× checking on
+// Cold: BPMN export (model, layout and XML, once per workflow version) is most of it — about 4× checking on
 // its own (bench 'bpmn export'). Warm and one change: checking cannot be skipped, the rest is cached, so
 // a one-service change must cost what no change costs.
 const COLD: BenchStage['target'] = { ratio: 8, atServices: 1_000, memoryMB: 1024 };

@@ -5,7 +5,7 @@ import type { RuntimeDefinition } from '../../generated/types/runtime/definition
 import { canonicalJson } from '../../lib/shared/canonical.ts';
 import { compileForms } from './compile-forms.ts';
 import { compileProcess, createModdle } from './compile-process.ts';
-import { layoutBpmn } from './layout.ts';
+import { layoutDefinitions } from './layout.ts';
 
 export interface CompiledBpmn {
   /** The laid-out BPMN 2.0 XML. */
@@ -22,8 +22,8 @@ export interface CompiledBpmn {
 export async function compileBpmn(definition: RuntimeDefinition, serviceName: string, moddle: BpmnModdle = createModdle()): Promise<CompiledBpmn> {
   const { definitions, conditions } = compileProcess(moddle, definition, serviceName);
   for (const condition of conditions) assertZeebeCondition(condition, definition.id);
-  const { xml } = await moddle.toXML(definitions, { format: true });
-  const bpmn = await layoutBpmn(moddle, xml);
+  layoutDefinitions(moddle, definitions, definition);
+  const { xml: bpmn } = await moddle.toXML(definitions, { format: true });
   const forms = new Map<string, string>();
   for (const [name, form] of compileForms(definition, serviceName)) forms.set(name, canonicalJson(form));
   return { bpmn, forms };

@@ -91,7 +91,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
 
   const connect = (scope: Scope, exit: Exit, target: ModdleElement): void => {
     const flow = add(scope, 'bpmn:SequenceFlow', {
-      id: `Flow_${exit.from.id}__${target.id}${exit.tag ? `_${exit.tag}` : ''}`,
+      id: flowId(exit.from.id!, target.id!, exit.tag),
       sourceRef: exit.from,
       targetRef: target,
       ...(exit.name ? { name: exit.name } : {}),
@@ -313,6 +313,11 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
   definitions.$attrs['modeler:executionPlatform'] = 'Camunda Cloud';
   definitions.$attrs['modeler:executionPlatformVersion'] = EXECUTION_PLATFORM_VERSION;
   return { definitions, conditions };
+}
+
+/** A sequence flow's id: its source and target, and a tag telling flows between the same two elements apart. */
+export function flowId(from: string, to: string, tag?: string): string {
+  return `Flow_${from}__${to}${tag ? `_${tag}` : ''}`;
 }
 
 /** FEEL that is true when a required step field has a value (or is hidden), false otherwise, never null. */

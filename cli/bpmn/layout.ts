@@ -1,87 +1,599 @@
-import { layoutProcess } from 'bpmn-auto-layout';
 import type { BpmnModdle, ModdleElement } from 'bpmn-moddle';
-
-/** Room between two boundary events sharing a host's bottom border. */
-const BOUNDARY_GAP = 8;
+import type { RuntimeBranch, RuntimeDefinition, RuntimeNode, RuntimeParallel, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import { flowId } from './compile-process.ts';
 
 /**
- * Lay out a BPMN document with bpmn-auto-layout and repair what it leaves for a modeler:
+ * The diagram (BPMN DI) of a compiled process, computed from the workflow tree it was compiled from.
  *
- * - a collapsed sub-process's content is drawn into the main plane at the origin, on top of the main
- *   flow; it is moved to the sub-process's own plane, which bpmn-js and Camunda Modeler show when one
- *   drills down into the sub-process (expanded sub-processes are laid out with misrouted edges);
- * - boundary events on one host are spread so they do not overlap (bpmnlint no-overlapping-elements).
+ * A workflow is a sequence of known shapes (a step with its decision, return loop and timers; a branch;
+ * a countersign), so each shape is drawn as a block and blocks are placed left to right: the approval
+ * path runs on one line, else-paths below the then-path, return loops and "no valid action" loops below
+ * their step, rejections above their decision, timers' ends below their task. Every flow is routed
+ * orthogonally inside its block, where no other shape is. Labels are then placed one by one at the first
+ * free spot near their element (free of every shape, flow and label already placed but their own).
+ * One pass over the tree and a bounded search per label: linear in the size of the workflow.
  *
- * bpmn-auto-layout is deterministic (a grid filled in a fixed order), so the result is too.
+ * A countersign is a collapsed sub-process whose content is drawn in a plane of its own, which bpmn-js
+ * and Camunda Modeler open when one drills down into it.
+ *
+ * Throws when an element of the process gets no shape: the layout and compile-process have drifted.
  */
-export async function layoutBpmn(moddle: BpmnModdle, xml: string): Promise<string> {
-  const laid = await layoutProcess(xml);
-  if (!needsRepair(laid)) return laid;
-  const { rootElement: definitions } = await moddle.fromXML(laid);
-  const diagram = definitions.get('diagrams')[0] as ModdleElement | undefined;
-  if (!diagram) return laid;
-  const rootPlane = diagram.get('plane') as ModdleElement;
-  const process = definitions.get('rootElements').find((e: ModdleElement) => e.$type === 'bpmn:Process') as ModdleElement;
+export function layoutDefinitions(moddle: BpmnModdle, definitions: ModdleElement, definition: RuntimeDefinition): void {
+  const process = (definitions.get('rootElements') as ModdleElement[]).find((e) => e.$type === 'bpmn:Process')!;
+  const byId = new Map<string, ModdleElement>();
+  const index = (container: ModdleElement): void => {
+    for (const element of container.get('flowElements') as ModdleElement[]) {
+      byId.set(element.id!, element);
+      if (element.$type === 'bpmn:SubProcess') index(element);
+    }
+  };
+  index(process);
+  const layout = new Layout(byId);
 
-  for (const sub of subProcesses(process)) {
-    const inside = new Set<ModdleElement>(sub.get('flowElements'));
-    const planeElements = rootPlane.get('planeElement') as ModdleElement[];
-    const moved = planeElements.filter((di) => inside.has(di.get('bpmnElement')));
-    rootPlane.set('planeElement', planeElements.filter((di) => !inside.has(di.get('bpmnElement'))));
-    const plane = moddle.create('bpmndi:BPMNPlane', { id: `BPMNPlane_${sub.id}`, bpmnElement: sub, planeElement: moved });
-    const subDiagram = moddle.create('bpmndi:BPMNDiagram', { id: `BPMNDiagram_${sub.id}`, plane });
-    definitions.get('diagrams').push(subDiagram);
+  const main = new Plane();
+  const start = layout.get('StartEvent_submitted');
+  main.place(start, 0, 0, EVENT, EVENT);
+  const body = layout.sequence(main, definition.workflow?.steps ?? [], EVENT + layout.gapAfter({ el: start }), 0);
+  const last: Exit = body.exit ?? { el: start };
+  if (body.first) layout.connect(main, { el: start }, body.first);
+  const end = layout.get('EndEvent_approved');
+  main.place(end, body.right + layout.gapAfter(last), -EVENT / 2, EVENT, EVENT);
+  layout.connect(main, last, end);
+
+  const diagrams: ModdleElement[] = [diagram(moddle, process, main)];
+  for (const [sub, plane] of layout.subPlanes) diagrams.push(diagram(moddle, sub, plane));
+  const drawn = new Set<ModdleElement>([...main.shapes.map((s) => s.el), ...main.edges.map((e) => e.flow)]);
+  for (const [, plane] of layout.subPlanes) for (const e of [...plane.shapes.map((s) => s.el), ...plane.edges.map((x) => x.flow)]) drawn.add(e);
+  const missing = [...byId.values()].filter((e) => !drawn.has(e));
+  if (missing.length) throw new Error(`BPMN layout of ${definition.id}: no shape for ${missing.map((e) => e.id).join(', ')} (layout.ts and compile-process.ts disagree)`);
+  definitions.set('diagrams', diagrams);
+}
+
+/** Sizes as Camunda Modeler draws new elements. */
+const EVENT = 36;
+const GATEWAY = 50;
+const TASK_H = 80;
+/** Least room between two shapes on a row. */
+const GAP = 50;
+/** Room after a gateway, whose label above it is wider than it. */
+const GATEWAY_GAP = 80;
+/** Room beside a task for its timers' labels. */
+const TIMER_GAP = 110;
+/** Below a step's line: the centre of the ends hanging from it, the return row, the loop lanes. */
+const HANG = 120;
+const RETURN_ROW = 250;
+/** Above a decision: the centre of its rejection's end. */
+const REJECT_ROW = -130;
+/** Between two stacked rows (a then-path and its else-path, two countersign steps). */
+const ROW_GAP = 80;
+
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+interface Pt {
+  x: number;
+  y: number;
+}
+
+/** Where a block leaves from: the element, and the tag of the flow it leaves by (see compile-process). */
+interface Exit {
+  el: ModdleElement;
+  tag?: string;
+}
+
+/** A laid-out block: its first element (entered from the left on its row) and its exit. */
+interface Block {
+  first?: ModdleElement;
+  exit?: Exit;
+  /** The right edge of the exit element (or of the block's left when empty). */
+  right: number;
+}
+
+/** The shapes and flows of one diagram plane, in the order they were drawn. */
+class Plane {
+  shapes: { el: ModdleElement; b: Box; label?: Box }[] = [];
+  edges: { flow: ModdleElement; pts: Pt[]; label?: Box }[] = [];
+  box = new Map<ModdleElement, Box>();
+  /** Where to look first for a label, when its element's kind does not say. */
+  prefer = new Map<ModdleElement, Side[]>();
+
+  place(el: ModdleElement, x: number, y: number, w: number, h: number): Box {
+    const b = { x, y, w, h };
+    this.shapes.push({ el, b });
+    this.box.set(el, b);
+    return b;
   }
-  for (const d of definitions.get('diagrams') as ModdleElement[]) spreadBoundaryEvents(d.get('plane'));
-  return (await moddle.toXML(definitions, { format: true })).xml;
+
+  edge(flow: ModdleElement, pts: Pt[]): void {
+    this.edges.push({ flow, pts: simplify(pts) });
+  }
+
+  of(el: ModdleElement): Box {
+    const b = this.box.get(el);
+    if (!b) throw new Error(`BPMN layout: ${el.id} is not placed yet`);
+    return b;
+  }
+
+  mark(): [number, number] {
+    return [this.shapes.length, this.edges.length];
+  }
+
+  /** Top and bottom of everything drawn since `mark`. */
+  extent([s, e]: [number, number]): { minY: number; maxY: number; maxX: number } {
+    let minY = Infinity;
+    let maxY = -Infinity;
+    let maxX = -Infinity;
+    for (const { b } of this.shapes.slice(s)) {
+      minY = Math.min(minY, b.y);
+      maxY = Math.max(maxY, b.y + b.h);
+      maxX = Math.max(maxX, b.x + b.w);
+    }
+    for (const { pts } of this.edges.slice(e)) {
+      for (const p of pts) {
+        minY = Math.min(minY, p.y);
+        maxY = Math.max(maxY, p.y);
+        maxX = Math.max(maxX, p.x);
+      }
+    }
+    return { minY, maxY, maxX };
+  }
+
+  shift([s, e]: [number, number], dx: number, dy: number): void {
+    for (const { b } of this.shapes.slice(s)) {
+      b.x += dx;
+      b.y += dy;
+    }
+    for (const { pts } of this.edges.slice(e)) {
+      for (const p of pts) {
+        p.x += dx;
+        p.y += dy;
+      }
+    }
+  }
 }
 
-/** Whether the document has a sub-process or a host with several boundary events (parsing again costs a third of the layout). */
-function needsRepair(xml: string): boolean {
-  if (xml.includes('<bpmn:subProcess')) return true;
-  const hosts = [...xml.matchAll(/attachedToRef="([^"]+)"/g)].map((m) => m[1]);
-  return new Set(hosts).size < hosts.length;
+const right = (b: Box): Pt => ({ x: b.x + b.w, y: b.y + b.h / 2 });
+const left = (b: Box): Pt => ({ x: b.x, y: b.y + b.h / 2 });
+const top = (b: Box): Pt => ({ x: b.x + b.w / 2, y: b.y });
+const bottom = (b: Box): Pt => ({ x: b.x + b.w / 2, y: b.y + b.h });
+const cx = (b: Box): number => b.x + b.w / 2;
+
+class Layout {
+  subPlanes = new Map<ModdleElement, Plane>();
+
+  private byId: Map<string, ModdleElement>;
+
+  constructor(byId: Map<string, ModdleElement>) {
+    this.byId = byId;
+  }
+
+  get(id: string): ModdleElement {
+    const el = this.byId.get(id);
+    if (!el) throw new Error(`BPMN layout: no element ${id} (layout.ts and compile-process.ts disagree)`);
+    return el;
+  }
+
+  opt(id: string): ModdleElement | undefined {
+    return this.byId.get(id);
+  }
+
+  flow(exit: Exit, target: ModdleElement): ModdleElement {
+    return this.get(flowId(exit.el.id!, target.id!, exit.tag));
+  }
+
+  /** A straight flow from an exit to an element on the same row. */
+  connect(plane: Plane, exit: Exit, target: ModdleElement): void {
+    const from = plane.of(exit.el);
+    const to = plane.of(target);
+    plane.edge(this.flow(exit, target), [right(from), { x: to.x, y: right(from).y }]);
+  }
+
+  /** Room after an exit: for the label of the flow leaving it, and for a task's timer labels. */
+  gapAfter(exit: Exit): number {
+    const name = (exit.el.get('outgoing') as ModdleElement[]).find((f) => (exit.tag ? f.id!.endsWith(`_${exit.tag}`) : true))?.name as string | undefined;
+    const forLabel = name ? Math.min(textWidth(name), FLOW_LABEL_W) + 30 : 0;
+    const forTimers = exit.el.$type === 'bpmn:UserTask' || exit.el.$type === 'bpmn:SubProcess' ? TIMER_GAP : 0;
+    // Gateways' labels sit above them, wider than the gateway.
+    const forGatewayLabel = /Gateway$/.test(exit.el.$type) ? GATEWAY_GAP : 0;
+    return Math.max(GAP, forLabel, forTimers, forGatewayLabel);
+  }
+
+  sequence(plane: Plane, nodes: RuntimeNode[], x: number, y: number, countersign = false): Block {
+    let first: ModdleElement | undefined;
+    let exit: Exit | undefined;
+    let at = x;
+    for (const node of nodes) {
+      if (exit) at += this.gapAfter(exit);
+      const block = node.kind === 'step' ? this.step(plane, node, at, y, countersign) : node.kind === 'branch' ? this.branch(plane, node, at, y) : this.parallel(plane, node, at, y);
+      if (exit && block.first) this.connect(plane, exit, block.first);
+      first ??= block.first;
+      exit = block.exit ?? exit;
+      at = block.right;
+    }
+    return { first, exit, right: at };
+  }
+
+  /** enter? → assignable? → task (+ timers) → decision?, with the decision's reject, return and retry. */
+  step(plane: Plane, step: RuntimeStep, x: number, y: number, countersign: boolean): Block {
+    const task = this.get(`Task_${step.id}`);
+    const enter = this.opt(`Gateway_${step.id}_enter`);
+    const assign = this.opt(`Gateway_${step.id}_assignable`);
+    const decision = this.opt(`Gateway_${step.id}_decision`);
+    const reminder = this.opt(`Event_${step.id}_reminder`);
+    const overdue = this.get(`Event_${step.id}_overdue`);
+    const revise = countersign ? undefined : this.opt(`Task_${step.id}_revise`);
+    let at = x;
+    let previous: Exit | undefined;
+    let first: ModdleElement | undefined;
+    const onRow = (el: ModdleElement, w: number, h: number, gapBefore?: number): Box => {
+      if (previous) at += gapBefore ?? this.gapAfter(previous);
+      const b = plane.place(el, at, y - h / 2, w, h);
+      if (previous) this.connect(plane, previous, el);
+      first ??= el;
+      at += w;
+      return b;
+    };
+    const enterBox = enter ? onRow(enter, GATEWAY, GATEWAY) : undefined;
+    if (enter) previous = { el: enter };
+    if (assign) {
+      const b = onRow(assign, GATEWAY, GATEWAY);
+      const end = this.get(`EndEvent_${step.id}_unassigned`);
+      const e = plane.place(end, cx(b) - EVENT / 2, y + HANG - EVENT / 2, EVENT, EVENT);
+      plane.edge(this.flow({ el: assign, tag: 'unassigned' }, end), [bottom(b), top(e)]);
+      previous = { el: assign, tag: 'assignable' };
+    }
+    const w = boxWidth(task.name as string);
+    const taskBox = onRow(task, w, TASK_H, previous && reminder ? Math.max(TIMER_GAP, this.gapAfter(previous)) : undefined);
+    this.timer(plane, overdue, taskBox, taskBox.x + w - 22 - EVENT / 2, y);
+    if (reminder) this.timer(plane, reminder, taskBox, taskBox.x + 22 - EVENT / 2, y);
+    if (!decision) return { first, exit: { el: task }, right: at };
+
+    // The decision sits far enough right for the revise task to fit under the step, right of `enter`.
+    const reviseW = revise ? boxWidth(revise.name as string) : 0;
+    // In a countersign the return's end hangs left of the decision: room for it beside the timers' ends.
+    const decisionX = Math.max(at + TIMER_GAP + (countersign && step.actions.includes('return') ? 100 : 0), revise && enterBox ? cx(enterBox) + 40 + reviseW + 40 - GATEWAY / 2 : 0);
+    previous = { el: task };
+    const d = onRow(decision, GATEWAY, GATEWAY, decisionX - at);
+    const rejected = this.opt(`EndEvent_${step.id}_rejected`);
+    if (rejected) {
+      const e = plane.place(rejected, cx(d) - EVENT / 2, y + REJECT_ROW - EVENT / 2, EVENT, EVENT);
+      plane.edge(this.flow({ el: decision, tag: 'reject' }, rejected), [top(d), bottom(e)]);
+    }
+    const lowerRight = { x: cx(d) + GATEWAY / 4, y: y + GATEWAY / 4 };
+    const returnEnd = countersign ? this.opt(`EndEvent_${step.id}_returned`) : undefined;
+    let lane = y + HANG + 100;
+    if (returnEnd) {
+      // Down and to the left, clear of the retry loop that leaves the decision's lower right.
+      const e = plane.place(returnEnd, cx(d) - 45 - EVENT / 2, y + HANG - EVENT / 2, EVENT, EVENT);
+      plane.edge(this.flow({ el: decision, tag: 'return' }, returnEnd), [bottom(d), { x: cx(d), y: y + HANG }, right(e)]);
+      plane.prefer.set(returnEnd, ['belowLeft', 'left', 'below', 'aboveLeft']);
+    }
+    if (revise && enterBox) {
+      const r = plane.place(revise, cx(d) - 40 - reviseW, y + RETURN_ROW - TASK_H / 2, reviseW, TASK_H);
+      plane.edge(this.flow({ el: decision, tag: 'return' }, revise), [bottom(d), { x: cx(d), y: y + RETURN_ROW }, right(r)]);
+      plane.edge(this.flow({ el: revise }, enter!), [left(r), { x: cx(enterBox), y: y + RETURN_ROW }, bottom(enterBox)]);
+      lane = y + RETURN_ROW + TASK_H / 2 + 60;
+    }
+    if (enterBox) {
+      const invalid = this.flow({ el: decision, tag: 'invalid' }, enter!);
+      if (revise || returnEnd) {
+        const lowerLeft = { x: cx(enterBox) - GATEWAY / 4, y: y + GATEWAY / 4 };
+        plane.edge(invalid, [lowerRight, { x: lowerRight.x, y: lane }, { x: lowerLeft.x, y: lane }, lowerLeft]);
+      } else {
+        plane.edge(invalid, [bottom(d), { x: cx(d), y: lane }, { x: cx(enterBox), y: lane }, bottom(enterBox)]);
+      }
+    }
+    return { first, exit: { el: decision, tag: 'approve' }, right: at };
+  }
+
+  /** A boundary timer on a task's bottom edge, and the end it leads to hanging below it. */
+  timer(plane: Plane, event: ModdleElement, host: Box, x: number, y: number): void {
+    const b = plane.place(event, x, host.y + host.h - EVENT / 2, EVENT, EVENT);
+    const flow = event.get('outgoing')[0] as ModdleElement;
+    const end = flow.get('targetRef') as ModdleElement;
+    const e = plane.place(end, x, y + HANG - EVENT / 2, EVENT, EVENT);
+    plane.edge(flow, [bottom(b), top(e)]);
+  }
+
+  /** split → then-path → join on the row; the else-path on a row below, entered and left from below. */
+  branch(plane: Plane, branch: RuntimeBranch, x: number, y: number): Block {
+    const split = this.get(`Gateway_${branch.id}`);
+    const join = this.get(`Gateway_${branch.id}_join`);
+    const s = plane.place(split, x, y - GATEWAY / 2, GATEWAY, GATEWAY);
+    const thenMark = plane.mark();
+    const thenPath = this.sequence(plane, branch.then, x + GATEWAY + this.gapAfter({ el: split, tag: 'then' }), y);
+    const thenExtent = plane.extent(thenMark);
+    const thenBottom = Math.max(y + GATEWAY / 2, thenPath.first ? thenExtent.maxY : -Infinity);
+
+    const elseMark = plane.mark();
+    const elseX = cx(s) + Math.max(GAP, Math.min(textWidth('否'), FLOW_LABEL_W) + 40);
+    const elsePath = this.sequence(plane, branch.else, elseX, 0);
+    let elseY = thenBottom + ROW_GAP;
+    if (elsePath.first) {
+      const { minY } = plane.extent(elseMark);
+      elseY = thenBottom + ROW_GAP - Math.min(minY, -EVENT / 2);
+      plane.shift(elseMark, 0, elseY);
+    }
+    const thenRight = thenPath.exit ? thenPath.right + this.gapAfter(thenPath.exit) : x + GATEWAY + GAP;
+    const elseRight = elsePath.exit ? elsePath.right + this.gapAfter(elsePath.exit) : elseX + GAP;
+    const j = plane.place(join, Math.max(thenRight, elseRight, thenExtent.maxX + GAP), y - GATEWAY / 2, GATEWAY, GATEWAY);
+
+    if (thenPath.first) {
+      this.connect(plane, { el: split, tag: 'then' }, thenPath.first);
+      this.connect(plane, thenPath.exit!, join);
+    } else {
+      plane.edge(this.flow({ el: split, tag: 'then' }, join), [right(s), left(j)]);
+    }
+    const up = (from: Pt): Pt[] => [from, { x: cx(j), y: elseY }, bottom(j)];
+    if (elsePath.first) {
+      const first = plane.of(elsePath.first);
+      plane.edge(this.flow({ el: split, tag: 'else' }, elsePath.first), [bottom(s), { x: cx(s), y: elseY }, left(first)]);
+      plane.edge(this.flow(elsePath.exit!, join), up(right(plane.of(elsePath.exit!.el))));
+    } else {
+      plane.edge(this.flow({ el: split, tag: 'else' }, join), [bottom(s), ...up({ x: cx(s), y: elseY })]);
+    }
+    return { first: split, exit: { el: join }, right: j.x + GATEWAY };
+  }
+
+  /** enter? → collapsed sub-process with its reject and return boundary events; content in its own plane. */
+  parallel(plane: Plane, node: RuntimeParallel, x: number, y: number): Block {
+    const enter = this.opt(`Gateway_${node.id}_enter`);
+    const sub = this.get(`SubProcess_${node.id}`);
+    const rejected = this.opt(`Event_${node.id}_rejected`);
+    const returned = this.opt(`Event_${node.id}_returned`);
+    const revise = this.opt(`Task_${node.id}_revise`);
+    const w = boxWidth(sub.name as string);
+    let subX = x;
+    let enterBox: Box | undefined;
+    if (enter) {
+      enterBox = plane.place(enter, x, y - GATEWAY / 2, GATEWAY, GATEWAY);
+      const reviseW = revise ? boxWidth(revise.name as string) : 0;
+      subX = Math.max(x + GATEWAY + TIMER_GAP, cx(enterBox) + 40 + reviseW + 40 + 22 + EVENT / 2 - w);
+    }
+    const s = plane.place(sub, subX, y - TASK_H / 2, w, TASK_H);
+    if (enter) this.connect(plane, { el: enter }, sub);
+    if (rejected) {
+      const b = plane.place(rejected, subX + 22 - EVENT / 2, y + TASK_H / 2 - EVENT / 2, EVENT, EVENT);
+      const end = this.get(`EndEvent_${node.id}_rejected`);
+      const e = plane.place(end, b.x, y + HANG - EVENT / 2, EVENT, EVENT);
+      plane.edge(this.flow({ el: rejected }, end), [bottom(b), top(e)]);
+    }
+    if (returned && revise && enterBox) {
+      const b = plane.place(returned, subX + w - 22 - EVENT / 2, y + TASK_H / 2 - EVENT / 2, EVENT, EVENT);
+      const reviseW = boxWidth(revise.name as string);
+      const r = plane.place(revise, cx(b) - 40 - reviseW, y + RETURN_ROW - TASK_H / 2, reviseW, TASK_H);
+      plane.edge(this.flow({ el: returned }, revise), [bottom(b), { x: cx(b), y: y + RETURN_ROW }, right(r)]);
+      plane.edge(this.flow({ el: revise }, enter!), [left(r), { x: cx(enterBox), y: y + RETURN_ROW }, bottom(enterBox)]);
+    }
+    this.subPlanes.set(sub, this.countersign(node));
+    return { first: enter ?? sub, exit: { el: sub }, right: s.x + w };
+  }
+
+  /** Inside a countersign: start → parallel split → one row per step → join → end (或签: an end per row). */
+  countersign(node: RuntimeParallel): Plane {
+    const plane = new Plane();
+    const start = this.get(`StartEvent_${node.id}`);
+    const split = this.get(`Gateway_${node.id}_split`);
+    const y = 0;
+    plane.place(start, 0, y - EVENT / 2, EVENT, EVENT);
+    const s = plane.place(split, EVENT + GAP, y - GATEWAY / 2, GATEWAY, GATEWAY);
+    this.connect(plane, { el: start }, split);
+    const x = s.x + GATEWAY + GAP;
+    const rows: { block: Block; y: number }[] = [];
+    let bottomY = -Infinity;
+    for (const step of node.steps) {
+      const mark = plane.mark();
+      const block = this.step(plane, step, x, 0, true);
+      const extent = plane.extent(mark);
+      const rowY = rows.length === 0 ? y : bottomY + ROW_GAP - extent.minY;
+      plane.shift(mark, 0, rowY);
+      bottomY = extent.maxY + rowY;
+      rows.push({ block, y: rowY });
+    }
+    const endX = Math.max(...rows.map((r) => r.block.right + this.gapAfter(r.block.exit!)));
+    const fromSplit = (first: ModdleElement, rowY: number) =>
+      plane.edge(this.flow({ el: split }, first), rowY === y ? [right(s), left(plane.of(first))] : [bottom(s), { x: cx(s), y: rowY }, left(plane.of(first))]);
+    if (node.mode === 'all') {
+      const join = this.get(`Gateway_${node.id}_join`);
+      const j = plane.place(join, endX, y - GATEWAY / 2, GATEWAY, GATEWAY);
+      for (const { block, y: rowY } of rows) {
+        fromSplit(block.first!, rowY);
+        const from = right(plane.of(block.exit!.el));
+        plane.edge(this.flow(block.exit!, join), rowY === y ? [from, left(j)] : [from, { x: cx(j), y: rowY }, bottom(j)]);
+      }
+      const end = this.get(`EndEvent_${node.id}_approved`);
+      plane.place(end, j.x + GATEWAY + GAP, y - EVENT / 2, EVENT, EVENT);
+      this.connect(plane, { el: join }, end);
+    } else {
+      node.steps.forEach((step, i) => {
+        const { block, y: rowY } = rows[i];
+        fromSplit(block.first!, rowY);
+        const end = this.get(`EndEvent_${step.id}_approved`);
+        plane.place(end, endX, rowY - EVENT / 2, EVENT, EVENT);
+        this.connect(plane, block.exit!, end);
+      });
+    }
+    return plane;
+  }
 }
 
-function subProcesses(container: ModdleElement): ModdleElement[] {
-  const out: ModdleElement[] = [];
-  for (const element of container.get('flowElements') as ModdleElement[]) {
-    if (element.$type === 'bpmn:SubProcess') out.push(element, ...subProcesses(element));
+/** Drop repeated points and points in the middle of a straight run. */
+function simplify(pts: Pt[]): Pt[] {
+  const out: Pt[] = [];
+  for (const p of pts) {
+    const last = out[out.length - 1];
+    if (last && last.x === p.x && last.y === p.y) continue;
+    const before = out[out.length - 2];
+    if (before && last && ((before.x === last.x && last.x === p.x) || (before.y === last.y && last.y === p.y))) out.pop();
+    out.push({ ...p });
   }
   return out;
 }
 
-/** Place a host's boundary events side by side along its bottom border, centred, and move their edges along. */
-function spreadBoundaryEvents(plane: ModdleElement): void {
-  const elements = plane.get('planeElement') as ModdleElement[];
-  const shapeOf = new Map<ModdleElement, ModdleElement>();
-  for (const di of elements) if (di.$type === 'bpmndi:BPMNShape') shapeOf.set(di.get('bpmnElement'), di);
-  const byHost = new Map<ModdleElement, ModdleElement[]>();
-  for (const [element, di] of shapeOf) {
-    if (element.$type !== 'bpmn:BoundaryEvent') continue;
-    const host = element.get('attachedToRef') as ModdleElement;
-    byHost.set(host, [...(byHost.get(host) ?? []), di]);
+// ---------------------------------------------------------------------------------------------------
+// Labels
+
+/** External labels: 11 px text (bpmn-js's external style), wrapped to the label's width. */
+const LINE_H = 15;
+const SHAPE_LABEL_W = 110;
+const FLOW_LABEL_W = 100;
+
+/** An upper bound of a text's width at 11 px: a CJK character is 1 em, Latin letters and digits less. */
+export function textWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    w += code >= 0x2e80 ? 12 : /[A-Z@%]/.test(ch) ? 8.5 : /[\s.,:;'|!()[\]]/.test(ch) ? 4 : 7;
   }
-  for (const [host, events] of byHost) {
-    const hostDi = shapeOf.get(host);
-    if (!hostDi || events.length < 2) continue;
-    const hostBounds = hostDi.get('bounds');
-    const width = events[0].get('bounds').width as number;
-    const total = events.length * width + (events.length - 1) * BOUNDARY_GAP;
-    let x = hostBounds.x + (hostBounds.width - total) / 2;
-    for (const di of events) {
-      const bounds = di.get('bounds');
-      const oldCentre = bounds.x + width / 2;
-      bounds.x = x;
-      const newCentre = x + width / 2;
-      for (const edge of elements) {
-        if (edge.$type !== 'bpmndi:BPMNEdge' || edge.get('bpmnElement').get('sourceRef') !== di.get('bpmnElement')) continue;
-        for (const point of edge.get('waypoint') as { x: number }[]) {
-          if (point.x !== oldCentre) break;
-          point.x = newCentre;
-        }
-      }
-      x += width + BOUNDARY_GAP;
+  return Math.ceil(w);
+}
+
+/** A task or collapsed sub-process wide enough for its name in at most three lines of 12 px text. */
+function boxWidth(name: string): number {
+  return Math.max(120, Math.min(240, Math.ceil((textWidth(name) * 13) / 12 / 3 / 10) * 10 + 30));
+}
+
+/** The size of a label box: one line as wide as the text, else `max` wide with a spare line. */
+function labelSize(text: string, max: number): { w: number; h: number } {
+  const tw = textWidth(text);
+  if (tw <= max - 4) return { w: tw + 6, h: LINE_H + 2 };
+  const lines = Math.ceil(tw / (max - 14)) + 1;
+  return { w: max, h: lines * LINE_H };
+}
+
+type Side = 'below' | 'above' | 'right' | 'left' | 'belowRight' | 'belowLeft' | 'aboveRight' | 'aboveLeft';
+const STEPS = [4, 14, 28, 46, 70, 100, 140];
+
+function shapeCandidates(b: Box, w: number, h: number, sides: Side[]): Box[] {
+  const out: Box[] = [];
+  const mx = cx(b);
+  const my = b.y + b.h / 2;
+  for (const d of STEPS) {
+    for (const side of sides) {
+      const at = (x: number, y: number) => out.push({ x, y, w, h });
+      if (side === 'below') at(mx - w / 2, b.y + b.h + d);
+      else if (side === 'above') at(mx - w / 2, b.y - d - h);
+      else if (side === 'right') at(b.x + b.w + d, my - h / 2);
+      else if (side === 'left') at(b.x - d - w, my - h / 2);
+      // Corners move away vertically: beside a shape on a row there is seldom room sideways.
+      else if (side === 'belowRight') at(b.x + b.w + PAD + 1, b.y + b.h + d - 2);
+      else if (side === 'belowLeft') at(b.x - w - PAD - 1, b.y + b.h + d - 2);
+      else if (side === 'aboveRight') at(b.x + b.w, b.y - d + 2 - h);
+      else at(b.x - w, b.y - d + 2 - h);
     }
   }
+  return out;
+}
+
+function flowCandidates(pts: Pt[], w: number, h: number): Box[] {
+  const out: Box[] = [];
+  for (const d of [4, 12, 24, 40]) {
+    for (let i = 0; i + 1 < pts.length; i++) {
+      const [a, b] = [pts[i], pts[i + 1]];
+      if (a.y === b.y) {
+        const [x0, x1] = [Math.min(a.x, b.x), Math.max(a.x, b.x)];
+        const xs = a.x <= b.x ? [x0 + 8, (x0 + x1 - w) / 2, x1 - 8 - w] : [x1 - 8 - w, (x0 + x1 - w) / 2, x0 + 8];
+        for (const x of xs) out.push({ x, y: a.y - d - h, w, h }, { x, y: a.y + d, w, h });
+      } else {
+        const [y0, y1] = [Math.min(a.y, b.y), Math.max(a.y, b.y)];
+        const ys = a.y <= b.y ? [y0 + 8, (y0 + y1 - h) / 2, y1 - 8 - h] : [y1 - 8 - h, (y0 + y1 - h) / 2, y0 + 8];
+        for (const y of ys) out.push({ x: a.x + d, y, w, h }, { x: a.x - d - w, y, w, h });
+      }
+    }
+  }
+  return out;
+}
+
+const PAD = 3;
+function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.w + PAD && b.x < a.x + a.w + PAD && a.y < b.y + b.h + PAD && b.y < a.y + a.h + PAD;
+}
+function crosses(a: Box, p: Pt, q: Pt): boolean {
+  const seg = { x: Math.min(p.x, q.x), y: Math.min(p.y, q.y), w: Math.abs(p.x - q.x), h: Math.abs(p.y - q.y) };
+  return overlaps(a, seg);
+}
+
+/** Place every external label of a plane at its first free candidate (else the least crowded one). */
+function placeLabels(plane: Plane): void {
+  const placed: Box[] = [];
+  /** How many shapes, foreign flow segments and labels a candidate touches; stops at `limit`. */
+  const cost = (c: Box, own: ModdleElement, limit: number): number => {
+    let n = 0;
+    for (const s of plane.shapes) if (s.el !== own && overlaps(c, s.b) && ++n >= limit) return n;
+    for (const e of plane.edges) {
+      if (e.flow === own) continue;
+      for (let i = 0; i + 1 < e.pts.length; i++) if (crosses(c, e.pts[i], e.pts[i + 1]) && ++n >= limit) return n;
+    }
+    for (const l of placed) if (overlaps(c, l) && ++n >= limit) return n;
+    return n;
+  };
+  const choose = (candidates: Box[], own: ModdleElement): Box => {
+    for (const c of candidates) if (cost(c, own, 1) === 0) return c;
+    // Nowhere free: the least crowded spot (the readability test reports it).
+    let best = candidates[0];
+    let bestCost = Infinity;
+    for (const c of candidates) {
+      const n = cost(c, own, bestCost);
+      if (n < bestCost) [best, bestCost] = [c, n];
+    }
+    return best;
+  };
+  for (const shape of plane.shapes) {
+    const name = shape.el.name as string | undefined;
+    if (!name || !/Event$|Gateway$/.test(shape.el.$type)) continue;
+    const { w, h } = labelSize(name, SHAPE_LABEL_W);
+    const sides = sidesFor(shape.el, shape.b, plane);
+    shape.label = round(choose(shapeCandidates(shape.b, w, h, sides), shape.el));
+    placed.push(shape.label);
+  }
+  for (const edge of plane.edges) {
+    const name = edge.flow.name as string | undefined;
+    if (!name) continue;
+    const { w, h } = labelSize(name, FLOW_LABEL_W);
+    edge.label = round(choose(flowCandidates(edge.pts, w, h), edge.flow));
+    placed.push(edge.label);
+  }
+}
+
+/** Where a label is looked for first: gateways above, events below, boundary events beside their flow. */
+function sidesFor(el: ModdleElement, b: Box, plane: Plane): Side[] {
+  const preferred = plane.prefer.get(el);
+  if (preferred) return preferred;
+  if (el.$type === 'bpmn:BoundaryEvent') {
+    const host = plane.box.get(el.get('attachedToRef'));
+    // bpmn-js draws a collapsed sub-process's drill-down button at its bottom right: keep labels left of it.
+    const onLeft = host ? cx(b) < cx(host) || el.get('attachedToRef').$type === 'bpmn:SubProcess' : false;
+    return onLeft ? ['belowLeft', 'belowRight', 'left', 'right', 'below'] : ['belowRight', 'belowLeft', 'right', 'left', 'below'];
+  }
+  if (/Gateway$/.test(el.$type)) return ['above', 'aboveLeft', 'aboveRight', 'belowRight', 'belowLeft', 'below', 'left', 'right'];
+  return ['below', 'right', 'left', 'above', 'belowRight', 'belowLeft', 'aboveRight', 'aboveLeft'];
+}
+
+function round(b: Box): Box {
+  return { x: Math.round(b.x), y: Math.round(b.y), w: Math.round(b.w), h: Math.round(b.h) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// DI
+
+function diagram(moddle: BpmnModdle, owner: ModdleElement, plane: Plane): ModdleElement {
+  placeLabels(plane);
+  const bounds = (b: Box) => moddle.create('dc:Bounds', { x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.w), height: Math.round(b.h) });
+  const label = (b?: Box) => (b ? { label: moddle.create('bpmndi:BPMNLabel', { bounds: bounds(b) }) } : {});
+  const elements: ModdleElement[] = [];
+  for (const { el, b, label: l } of plane.shapes) {
+    const attrs: Record<string, unknown> = { id: `${el.id}_di`, bpmnElement: el, bounds: bounds(b), ...label(l) };
+    if (el.$type === 'bpmn:ExclusiveGateway') attrs.isMarkerVisible = true;
+    if (el.$type === 'bpmn:SubProcess') attrs.isExpanded = false;
+    elements.push(moddle.create('bpmndi:BPMNShape', attrs));
+  }
+  for (const { flow, pts, label: l } of plane.edges) {
+    const waypoint = pts.map((p) => moddle.create('dc:Point', { x: Math.round(p.x), y: Math.round(p.y) }));
+    elements.push(moddle.create('bpmndi:BPMNEdge', { id: `${flow.id}_di`, bpmnElement: flow, waypoint, ...label(l) }));
+  }
+  const bpmnPlane = moddle.create('bpmndi:BPMNPlane', { id: `BPMNPlane_${owner.id}`, bpmnElement: owner, planeElement: elements });
+  return moddle.create('bpmndi:BPMNDiagram', { id: `BPMNDiagram_${owner.id}`, plane: bpmnPlane });
 }

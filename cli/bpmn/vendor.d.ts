@@ -1,5 +1,5 @@
 // Minimal types for the BPMN libraries that ship none usable under `module: nodenext`
-// (bpmn-moddle's typings target its old default export; bpmn-auto-layout and bpmnlint have none).
+// (bpmn-moddle's typings target its old default export; bpmnlint has none).
 
 declare module 'bpmn-moddle' {
   /** A moddle element: typed by `$type`, properties read with `get` and written as fields. */
@@ -24,11 +24,6 @@ declare module 'bpmn-moddle' {
     fromXML(xml: string, type?: string): Promise<FromXmlResult>;
     toXML(element: ModdleElement, options?: { format?: boolean; preamble?: boolean }): Promise<{ xml: string }>;
   }
-}
-
-declare module 'bpmn-auto-layout' {
-  /** Lay out the first process of a BPMN document, replacing any DI. */
-  export function layoutProcess(xml: string): Promise<string>;
 }
 
 declare module 'bpmnlint' {

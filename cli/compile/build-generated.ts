@@ -28,7 +28,7 @@ export async function planGenerated(catalog: Catalog, generatedDir: string, sche
   files.set('README.md', generatedReadme());
   const runtime = planRuntime(catalog, await readPreviousRuntime(path.join(generatedDir, 'runtime')), removals);
   for (const [rel, content] of runtime.files) files.set(`runtime/${rel}`, content);
-  const bpmnKey = cacheDir ? toolchainFingerprint(['cli/bpmn'], ['bpmn-moddle', 'zeebe-bpmn-moddle', 'bpmn-auto-layout']) : '';
+  const bpmnKey = cacheDir ? toolchainFingerprint(['cli/bpmn', 'lib'], ['bpmn-moddle', 'zeebe-bpmn-moddle']) : '';
   for (const [rel, content] of await planBpmn(runtime.files, runtime.manifest, bpmnCache, bpmnKey)) files.set(`bpmn/${rel}`, content);
   for (const [rel, content] of await cachedTypes(schemasDir, typesCache, cacheDir !== undefined)) files.set(`types/${rel}`, content);
   return { files, runtime };

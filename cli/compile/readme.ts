@@ -47,6 +47,14 @@ that were not rebuilt.
   them; deploy only what \`bpmn/deploy.json\` lists, see docs/camunda.md). The rule applies from December
   2026: files written before were left byte-identical (their form titles are the names of their time,
   which is the rule above).
+- **保留版本的流程不变，只有图可以改进 / A kept version's process never changes, only its drawing may:** 导出程序
+  改动后重新导出保留版本时，\`bpmn/<id>/v<n>.bpmn\` 中的流程部分（\`bpmn:process\` 元素：任务、网关、条件、
+  定时器、表单引用）必须与重新导出前逐字节相同；只有图形部分（\`bpmndi\`：位置、连线走向、标签位置）可以变，
+  例如改进布局。测试 test/bpmn/kept-process.test.ts 把每个保留版本重新导出的流程部分与 git HEAD 中的比较。
+  When a change to the exporter re-exports kept versions, the process part of \`bpmn/<id>/v<n>.bpmn\` (the
+  \`bpmn:process\` element: tasks, gateways, conditions, timers, form links) must stay byte-identical; only the
+  drawing (\`bpmndi\`: positions, flow routes, label places) may change, e.g. a better layout.
+  test/bpmn/kept-process.test.ts compares every kept version's re-exported process part with git HEAD's.
 - **保留规则 / Retention:** 构建从不删除保留的版本——仍在办理中的申请继续使用它开始时的版本，已停办事项的版本
   也保留供查询统计（000号文第十三条）。删除了已发布事项的文件、或把它改成草稿（draft）、仅办事指南（guide）、
   涉密（confidential）时，\`hall check\` 报 \`runtime/kept-versions-no-file\` 或 \`runtime/kept-versions-dropped\`，
