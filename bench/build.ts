@@ -1,7 +1,7 @@
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { planGenerated } from '../cli/compile/build-generated.ts';
-import { writeGenerated } from '../cli/compile/generated-io.ts';
+import { emitGenerated } from '../cli/compile/build-generated.ts';
+import { StagedGenerated } from '../cli/compile/generated-io.ts';
 import { checkSource } from '../cli/check/check-catalog.ts';
 import { readCatalog } from '../cli/load/read-catalog.ts';
 import { SCHEMAS_DIR } from '../cli/shared/paths.ts';
@@ -25,9 +25,15 @@ async function build(repo: string): Promise<number> {
   const { catalog, diagnostics } = checkSource(source, { today: TODAY });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`${errors.length} error(s), first ${errors[0].code} in ${errors[0].file}`);
-  const plan = await planGenerated(catalog, path.join(repo, 'generated'), SCHEMAS_DIR, path.join(repo, '.cache'));
-  await writeGenerated(path.join(repo, 'generated'), plan.files);
-  return plan.files.size;
+  // As `hall build` writes: streamed into a staged folder beside generated/, swapped in whole.
+  const staged = StagedGenerated.open(path.join(repo, 'generated'));
+  try {
+    await emitGenerated(catalog, path.join(repo, 'generated'), SCHEMAS_DIR, staged, path.join(repo, '.cache'));
+    await staged.commit();
+    return staged.size;
+  } finally {
+    staged.discard();
+  }
 }
 
 async function freshScratch(catalogDir: string, slug: string): Promise<string> {
