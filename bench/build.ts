@@ -2,7 +2,7 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { emitGenerated } from '../cli/compile/build-generated.ts';
 import { StagedGenerated } from '../cli/compile/generated-io.ts';
-import { checkSource } from '../cli/check/check-catalog.ts';
+import { checkCacheIn, checkSource } from '../cli/check/check-catalog.ts';
 import { readCatalog } from '../cli/load/read-catalog.ts';
 import { SCHEMAS_DIR } from '../cli/shared/paths.ts';
 import type { BenchStage } from './stages.ts';
@@ -22,7 +22,8 @@ const scratchOf = (catalogDir: string, slug: string) => `${path.dirname(catalogD
 
 async function build(repo: string): Promise<number> {
   const source = await readCatalog('catalog', repo);
-  const { catalog, diagnostics } = checkSource(source, { today: TODAY });
+  // As `hall build` checks: with the build cache, so unchanged files are not parsed, validated or linted again.
+  const { catalog, diagnostics } = checkSource(source, { today: TODAY, cache: checkCacheIn(path.join(repo, '.cache')) });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`${errors.length} error(s), first ${errors[0].code} in ${errors[0].file}`);
   // As `hall build` writes: streamed into a staged folder beside generated/, swapped in whole.

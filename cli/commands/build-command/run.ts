@@ -47,7 +47,8 @@ function listSome(items: string[], sep: string, more: string): string {
 /** `hall build`: check, then write (or with --check, verify) generated/. Nothing is written on errors. */
 export async function runBuild(dir: string | undefined, options: BuildOptions): Promise<number> {
   const t = T[options.lang];
-  const result = await checkOrStop(dir, options, { zh: T.zh.errors, en: T.en.errors }, { warningsWhenSound: true });
+  const cacheDir = options.cache === false ? undefined : DEFAULT_CACHE_DIR;
+  const result = await checkOrStop(dir, { ...options, cacheDir }, { zh: T.zh.errors, en: T.en.errors }, { warningsWhenSound: true });
   if (!result) return 1;
   const out = options.out ?? fromRoot(result.location.root, 'generated');
   const removals = (options.remove ?? []).map(parseRemoval);
@@ -55,7 +56,7 @@ export async function runBuild(dir: string | undefined, options: BuildOptions): 
   // are only compared with it): a province does not fit in memory, and a killed build leaves generated/ as it was.
   const staged = StagedGenerated.open(out, { check: options.check });
   try {
-    const runtime = await emitGenerated(result.catalog, out, SCHEMAS_DIR, staged, options.cache === false ? undefined : DEFAULT_CACHE_DIR, removals);
+    const runtime = await emitGenerated(result.catalog, out, SCHEMAS_DIR, staged, cacheDir, removals);
     const stop = await refusal(runtime, out, result, options);
     if (stop !== undefined) return stop;
     if (options.check) {
