@@ -4,6 +4,7 @@ import { deserialize, serialize } from 'node:v8';
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { DocumentKind } from '../validate/schemas.ts';
+import type { Catalog } from '../model/catalog.ts';
 
 /** One remembered result: the hash of everything it was computed from, and the result, serialized. */
 interface Entry {
@@ -34,9 +35,11 @@ const hashOf = (...parts: (string | Uint8Array)[]) => {
  * - parse: for each YAML file that parsed cleanly and is valid, its data, under a hash of its path and
  *   bytes. Parsing and validating a file depend on nothing else, so an unchanged file is not parsed again.
  * - lint: for each service, the lint findings in its file, under a hash of its path and bytes and of
- *   everything a rule may read besides the service itself (hall.yaml, roles.yaml, every department.yaml,
- *   the judging date). Every rule looks at one service at a time with those as context (a change of one
- *   of them reaches every service, and relints them all).
+ *   everything a rule may read besides the service itself (`lintContext`). Every rule looks at one
+ *   service at a time with that as context; a change of the context reaches every service and relints
+ *   them all, any other change only the services whose files changed. (Resolving, which checks the
+ *   references between files — departments, groups, successors, e-certificates — reads no YAML and
+ *   runs in full every time.)
  * Both are keyed by a fingerprint of the toolchain (`toolchain`), so a change of parser, schemas or rules
  * starts from nothing. Values are stored with v8's serializer (exact for every value YAML gives: numbers,
  * infinities, nested data) and deserialized afresh for each use, so nothing downstream can alter the cache.
@@ -96,10 +99,14 @@ export class CheckCache {
     this.store('parse', file, CheckCache.fileKey(file, bytes), clean);
   }
 
-  /** A key for everything lint reads besides one service: the context files' paths and bytes, and the date. */
-  static lintContext(yaml: { file: string; bytes: Uint8Array }[], today: string): string {
-    const context = yaml.filter((y) => /(^|\/)(hall|roles|department)\.ya?ml$/i.test(y.file)).map((y) => hashOf(y.file, y.bytes));
-    return hashOf(today, ...context);
+  /**
+   * A key for everything a rule reads besides the service it looks at: hall.yaml's settings (the data
+   * sources, audiences, person-id format …), which department codes exist (in catalog order), and the
+   * judging date. Role groups and the departments' own texts are read only by rules about those files,
+   * which run every time: editing roles.yaml or a department's name relints no service.
+   */
+  static lintContext(catalog: Pick<Catalog, 'hall' | 'departments'>, today: string): string {
+    return hashOf(today, catalog.hall ? catalog.hall.parsed.file : '', catalog.hall ? serialize(catalog.hall.value) : '', ...catalog.departments.keys());
   }
 
   /** The lint findings of the service in `file`, when it and the context are as remembered. */

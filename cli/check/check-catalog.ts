@@ -69,12 +69,13 @@ export function checkCacheIn(cacheDir: string): CheckCache {
 
 /**
  * lintCatalog, redone only for the services whose file or context changed. Every rule looks at one
- * service at a time (with hall.yaml, the departments and the groups as context) or at those context
- * files alone, so the findings in a service's file are a function of that file and the context: the
- * rules run over the changed services plus the context, and the findings of the others are remembered.
+ * service at a time (with hall.yaml's settings and the department codes as context) or at the files
+ * that are not services alone, so the findings in a service's file are a function of that file and the
+ * context: the rules run over the changed services plus those files, and the findings of the others
+ * are remembered.
  */
 function lintCached(catalog: Catalog, source: CatalogSource, today: string, cache: CheckCache): Diagnostic[] {
-  const context = CheckCache.lintContext(source.yaml, today);
+  const context = CheckCache.lintContext(catalog, today);
   const bytesOf = new Map(source.yaml.map((y) => [y.file, y.bytes]));
   const out: Diagnostic[] = [];
   const redo = new Map<string, Located<Service>>();
