@@ -14,10 +14,16 @@ import { createModdle } from './compile-process.ts';
  * its kept definition alone (the name shown is the one pinned in it), so no catalog edit changes them.
  * Compiling and laying out is the slow part of a build, so each version's output is cached under a hash
  * of its definition and `compilerKey` (the compiler's own fingerprint): an unchanged service is never
- * laid out again.
+ * laid out again. Files go to `files` as each version is done (a Map by default; the build streams them
+ * to disk, so a province's diagrams are never all in memory).
  */
-export async function planBpmn(runtimeFiles: Map<string, string>, manifest: RuntimeManifest, cache: Cache = NO_CACHE, compilerKey = ''): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
+export async function planBpmn<Out extends { set(rel: string, content: string): unknown } = Map<string, string>>(
+  runtimeFiles: { get(rel: string): string | undefined },
+  manifest: RuntimeManifest,
+  cache: Cache = NO_CACHE,
+  compilerKey = '',
+  files: Out = new Map<string, string>() as unknown as Out,
+): Promise<Out> {
   const deploy: DeployEntry[] = [];
   const moddle = createModdle();
   for (const service of manifest.services) {

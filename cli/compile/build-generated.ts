@@ -6,7 +6,8 @@ import { generateTypes } from '../codegen/types.ts';
 import { NO_CACHE, diskCache, toolchainFingerprint } from './cache.ts';
 import type { Cache } from './cache.ts';
 import { sha256 } from '../../lib/shared/canonical.ts';
-import { listFiles, readPreviousRuntime } from './generated-io.ts';
+import { listFiles, readPreviousRuntime, under } from './generated-io.ts';
+import type { OutputSink } from './generated-io.ts';
 import { planRuntime } from './plan-runtime.ts';
 import type { Removal, RuntimePlan } from './plan-runtime.ts';
 import { generatedReadme } from './readme.ts';
@@ -18,20 +19,30 @@ export interface GeneratedPlan {
 }
 
 /**
- * Everything generated/ should contain for this catalog, computed in memory. With a `cacheDir`, the slow
- * parts (BPMN layout, type generation) are reused from earlier builds when their inputs are unchanged.
+ * Everything generated/ should contain for this catalog, computed in memory (tests, and small
+ * catalogs). The build itself streams the same files to disk with `emitGenerated`.
  */
 export async function planGenerated(catalog: Catalog, generatedDir: string, schemasDir: string, cacheDir?: string, removals: Removal[] = []): Promise<GeneratedPlan> {
+  const files = new Map<string, string>();
+  const runtime = await emitGenerated(catalog, generatedDir, schemasDir, files, cacheDir, removals);
+  return { files, runtime };
+}
+
+/**
+ * Produce every file of generated/ into `out`, one at a time, in a fixed order: README, runtime/ (the
+ * previous versions read from `generatedDir` as needed), bpmn/ (read back from `out`), types/. With a
+ * `cacheDir`, the slow parts (BPMN layout, type generation) are reused from earlier builds when their
+ * inputs are unchanged. Nothing is held beyond the file being produced, the manifest and the deploy list.
+ */
+export async function emitGenerated(catalog: Catalog, generatedDir: string, schemasDir: string, out: OutputSink, cacheDir?: string, removals: Removal[] = []): Promise<RuntimePlan> {
   const bpmnCache = cacheDir ? diskCache(cacheDir, 'bpmn') : NO_CACHE;
   const typesCache = cacheDir ? diskCache(cacheDir, 'types') : NO_CACHE;
-  const files = new Map<string, string>();
-  files.set('README.md', generatedReadme());
-  const runtime = planRuntime(catalog, await readPreviousRuntime(path.join(generatedDir, 'runtime')), removals);
-  for (const [rel, content] of runtime.files) files.set(`runtime/${rel}`, content);
+  out.set('README.md', generatedReadme());
+  const runtime = planRuntime(catalog, await readPreviousRuntime(path.join(generatedDir, 'runtime')), removals, under(out, 'runtime/'));
   const bpmnKey = cacheDir ? toolchainFingerprint(['cli/bpmn', 'lib'], ['bpmn-moddle', 'zeebe-bpmn-moddle']) : '';
-  for (const [rel, content] of await planBpmn(runtime.files, runtime.manifest, bpmnCache, bpmnKey)) files.set(`bpmn/${rel}`, content);
-  for (const [rel, content] of await cachedTypes(schemasDir, typesCache, cacheDir !== undefined)) files.set(`types/${rel}`, content);
-  return { files, runtime };
+  await planBpmn(runtime.files, runtime.manifest, bpmnCache, bpmnKey, under(out, 'bpmn/'));
+  for (const [rel, content] of await cachedTypes(schemasDir, typesCache, cacheDir !== undefined)) out.set(`types/${rel}`, content);
+  return runtime;
 }
 
 /** Types depend only on the schemas and the generator: cached under a hash of both. */

@@ -1,3 +1,4 @@
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, lstatSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuntimeManifest } from '../../generated/types/runtime/manifest.ts';
@@ -17,17 +18,31 @@ export async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   return out.sort();
 }
 
-/** The committed generated/runtime/: its manifest (if valid JSON) and its files. */
+/**
+ * The committed generated/runtime/: its manifest (if valid JSON), and its files read when asked for
+ * (a province's kept versions do not all fit in memory at once).
+ */
 export async function readPreviousRuntime(runtimeDir: string): Promise<PreviousRuntime> {
-  const files = new Map<string, string>();
-  for (const rel of await listFiles(runtimeDir)) files.set(rel, await readFile(path.join(runtimeDir, rel), 'utf8'));
   let manifest: RuntimeManifest | undefined;
   try {
-    manifest = JSON.parse(files.get('manifest.json') ?? 'null') ?? undefined;
+    manifest = JSON.parse(await readFile(path.join(runtimeDir, 'manifest.json'), 'utf8')) ?? undefined;
   } catch {
     manifest = undefined;
   }
-  return { manifest, read: (file) => files.get(file) };
+  const root = path.resolve(runtimeDir);
+  return {
+    manifest,
+    read: (file) => {
+      // A manifest names its files; one that points outside runtime/ is not read.
+      const abs = path.resolve(root, file);
+      if (!abs.startsWith(root + path.sep) || file.includes('\\')) return undefined;
+      try {
+        return lstatSync(abs).isFile() ? readFileSync(abs, 'utf8') : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }
 
 export interface GeneratedDiff {
@@ -77,4 +92,173 @@ async function removeEmptyDirs(dir: string): Promise<boolean> {
     } else empty = false;
   }
   return empty;
+}
+
+/** Where a build puts its files: a Map (in memory, for tests) or a staged folder on disk. */
+export interface OutputSink {
+  set(rel: string, content: string): unknown;
+  get(rel: string): string | undefined;
+}
+
+/** `sink` seen from a subfolder: `set('a', …)` lands at `<prefix>a`. */
+export function under(sink: OutputSink, prefix: string): OutputSink {
+  return { set: (rel, content) => sink.set(`${prefix}${rel}`, content), get: (rel) => sink.get(`${prefix}${rel}`) };
+}
+
+const STAGE_MARK = '.tmp-';
+const ASIDE_MARK = '.old-';
+
+/**
+ * Put back what a killed build left beside `out` (same folder, names `<out>.tmp-*` and `<out>.old-*`):
+ * a staged folder is half-written, so it goes; an old folder set aside is the committed generated/
+ * when the build died between the two renames (then it moves back), else a leftover that goes.
+ */
+export function recoverGenerated(out: string): void {
+  const parent = path.dirname(out);
+  const base = path.basename(out);
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  const asides = names.filter((n) => n.startsWith(`${base}${ASIDE_MARK}`)).sort();
+  const stages = names.filter((n) => n.startsWith(`${base}${STAGE_MARK}`));
+  if (asides.length && !existsSync(out)) {
+    renameSync(path.join(parent, asides[0]), out);
+    asides.shift();
+    fsyncDir(parent);
+  }
+  for (const n of [...asides, ...stages]) rmSync(path.join(parent, n), { recursive: true, force: true });
+}
+
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Not every file system lets a folder be synced; the renames are still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function readBytes(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * generated/ built beside itself and swapped in whole. Files stream into `<out>.tmp-XXXX` as the build
+ * produces them (so memory does not grow with the catalog); a file whose bytes equal the committed one
+ * is hard-linked from it (the same bytes, by construction — a kept version is carried byte-for-byte),
+ * any other is written and synced. `commit` then syncs the folders and swaps: the old folder is renamed
+ * aside, the new one renamed in, the old one removed. Until the first rename the committed generated/
+ * is untouched; a build killed at any point leaves either it or the complete new one (after the aside
+ * rename, `recoverGenerated` on the next run moves it back). With `check`, nothing is written: the sink
+ * only records how the folder on disk differs.
+ */
+export class StagedGenerated implements OutputSink {
+  readonly diff: GeneratedDiff = { missing: [], changed: [], unexpected: [] };
+  private readonly planned = new Set<string>();
+  private readonly dirs = new Set<string>();
+  /** Staged folders that received a written (not linked) file: the ones synced before the swap. */
+  private readonly written = new Set<string>();
+  /** --check: files that differ from the folder on disk (the others are read from it). */
+  private readonly differing = new Map<string, string>();
+  readonly out: string;
+  /** The staged folder; none with --check. */
+  readonly stage: string | undefined;
+  private constructor(out: string, stage: string | undefined) {
+    this.out = out;
+    this.stage = stage;
+  }
+
+  /** Recover leftovers of a killed build and start a staged folder beside `out` (none with `check`). */
+  static open(out: string, options: { check?: boolean } = {}): StagedGenerated {
+    recoverGenerated(out);
+    if (options.check) return new StagedGenerated(out, undefined);
+    mkdirSync(path.dirname(out), { recursive: true });
+    const stage = mkdtempSync(`${out}${STAGE_MARK}`);
+    return new StagedGenerated(out, stage);
+  }
+
+  get size(): number {
+    return this.planned.size;
+  }
+
+  set(rel: string, content: string): void {
+    const bytes = Buffer.from(content, 'utf8');
+    const committed = path.join(this.out, rel);
+    const old = this.planned.has(rel) ? undefined : readBytes(committed);
+    if (!this.planned.has(rel)) {
+      this.planned.add(rel);
+      if (old === undefined) this.diff.missing.push(rel);
+      else if (!old.equals(bytes)) this.diff.changed.push(rel);
+    }
+    if (!this.stage) {
+      if (old === undefined || !old.equals(bytes)) this.differing.set(rel, content);
+      else this.differing.delete(rel);
+      return;
+    }
+    const target = path.join(this.stage, rel);
+    const dir = path.dirname(target);
+    if (!this.dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.dirs.add(dir);
+    }
+    rmSync(target, { force: true });
+    if (old !== undefined && old.equals(bytes)) {
+      try {
+        linkSync(committed, target);
+        return;
+      } catch {
+        // No hard links here (another file system, or none at all): write a copy.
+      }
+    }
+    writeFileSync(target, bytes, { flush: true });
+    this.written.add(dir);
+  }
+
+  get(rel: string): string | undefined {
+    if (!this.planned.has(rel)) return undefined;
+    if (this.stage) return readFileSync(path.join(this.stage, rel), 'utf8');
+    return this.differing.get(rel) ?? readFileSync(path.join(this.out, rel), 'utf8');
+  }
+
+  /** Files in the committed folder this build did not produce, sorted; fills `diff.unexpected`. */
+  async finish(): Promise<GeneratedDiff> {
+    const sort = (xs: string[]) => xs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.diff.unexpected = (await listFiles(this.out)).filter((rel) => !this.planned.has(rel));
+    sort(this.diff.missing);
+    sort(this.diff.changed);
+    return this.diff;
+  }
+
+  /** Swap the staged folder in (see the class comment). */
+  async commit(): Promise<GeneratedDiff> {
+    if (!this.stage) throw new Error('a --check build has nothing to commit');
+    const diff = await this.finish();
+    // Written files were synced as they were written; the folders that got them are synced here (a
+    // linked file's bytes are already on disk). A province has tens of thousands of folders: syncing
+    // every one would cost a one-change build more than the change.
+    for (const dir of [...this.written].sort((a, b) => b.length - a.length)) fsyncDir(dir);
+    fsyncDir(this.stage);
+    const parent = path.dirname(this.out);
+    const aside = existsSync(this.out) ? `${this.out}${ASIDE_MARK}${path.basename(this.stage).slice(path.basename(this.out).length + STAGE_MARK.length)}` : undefined;
+    if (aside) renameSync(this.out, aside);
+    renameSync(this.stage, this.out);
+    fsyncDir(parent);
+    if (aside) rmSync(aside, { recursive: true, force: true });
+    return diff;
+  }
+
+  /** Drop the staged folder: the committed generated/ stays as it was. */
+  discard(): void {
+    if (this.stage) rmSync(this.stage, { recursive: true, force: true });
+  }
 }

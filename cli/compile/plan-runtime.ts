@@ -4,6 +4,7 @@ import { textEn, textZh } from '../model/catalog.ts';
 import { canonicalJson, sha256 } from '../../lib/shared/canonical.ts';
 import { compileCalendar, compileDefinition, hasRuntimeDefinition } from './compile-runtime.ts';
 import { pinnedName, runtimeFingerprint } from './fingerprint.ts';
+import type { OutputSink } from './generated-io.ts';
 
 /** What the committed generated/runtime/ holds: its manifest and a way to read a kept file. */
 export interface PreviousRuntime {
@@ -17,9 +18,9 @@ export interface Removal {
   version?: number;
 }
 
-export interface RuntimePlan {
-  /** Output files relative to generated/runtime/. */
-  files: Map<string, string>;
+export interface RuntimePlan<Files extends OutputSink = OutputSink> {
+  /** Output files relative to generated/runtime/ (where the caller asked them written). */
+  files: Files;
   manifest: RuntimeManifest;
   /** Services that got a new version in this build. */
   newVersions: { id: string; version: number }[];
@@ -45,10 +46,10 @@ const byVersion = (a: { version: number }, b: { version: number }) => a.version 
  * written once, when it is created, and never again (so a toolchain change alters new versions only).
  * Retention: a build never drops a version; only a `removals` entry (the IT office's documented
  * procedure) does, and it leaves a record in the manifest's `removed` list so that version numbers are
- * never reused and the loader can tell a removal from a loss. Pure.
+ * never reused and the loader can tell a removal from a loss. Files go to `files` one by one as they are
+ * decided (a Map by default; the build streams them to disk). Pure but for `files`.
  */
-export function planRuntime(catalog: Catalog, previous: PreviousRuntime, removals: Removal[] = []): RuntimePlan {
-  const files = new Map<string, string>();
+export function planRuntime<Files extends OutputSink = Map<string, string>>(catalog: Catalog, previous: PreviousRuntime, removals: Removal[] = [], files: Files = new Map<string, string>() as unknown as Files): RuntimePlan<Files> {
   const newVersions: { id: string; version: number }[] = [];
   const tampered: string[] = [];
   const orphaned: RuntimePlan['orphaned'] = [];

@@ -310,7 +310,7 @@ const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: true, lo
  * gigabytes of nodes alive for the few files a diagnostic points into. On first use, `doc` and
  * `lineCounter` are parsed again from the text (the same text gives the same positions).
  */
-function withDocumentOnDemand(file: string, text: string, value: Record<string, unknown>): ParsedFile {
+export function withDocumentOnDemand(file: string, text: string, value: Record<string, unknown>): ParsedFile {
   let positions: { doc: Document.Parsed; lineCounter: LineCounter } | undefined;
   const load = () => {
     if (!positions) {

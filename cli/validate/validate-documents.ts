@@ -31,14 +31,23 @@ export function kindOf(parsed: ParsedFile): DocumentKind | undefined {
   return base === 'hall.yaml' ? 'Hall' : base === 'roles.yaml' ? 'RoleGroups' : base === 'department.yaml' ? 'Department' : 'Service';
 }
 
-/** Validate every parsed file against the schema of its kind. Pure. */
-export function validateDocuments(files: ParsedFile[]): { documents: CatalogDocument[]; diagnostics: Diagnostic[] } {
-  const names = idsByName(files.map((f) => f.value));
+/**
+ * Validate every parsed file against the schema of its kind. `known` are files already found valid
+ * (the build's cache: validity depends on a file's bytes alone), with their kind. Pure.
+ */
+export function validateDocuments(files: ParsedFile[], known: Map<ParsedFile, DocumentKind> = new Map()): { documents: CatalogDocument[]; diagnostics: Diagnostic[] } {
+  // Names only help to word the findings of invalid files: gathered when the first one turns up.
+  let names: IdsByName | undefined;
   const documents: CatalogDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const v = validators();
   for (const parsed of files) {
     if (!parsed.value) continue;
+    const knownKind = known.get(parsed);
+    if (knownKind) {
+      documents.push({ kind: knownKind, parsed, value: parsed.value, valid: true });
+      continue;
+    }
     const kind = kindOf(parsed);
     if (!kind) {
       const found = String(parsed.value.kind);
@@ -52,7 +61,7 @@ export function validateDocuments(files: ParsedFile[]): { documents: CatalogDocu
     if (!valid) {
       // Each error is located in the document; past a few hundred the rest are only counted.
       const errors = validate.errors ?? [];
-      diagnostics.push(...schemaDiagnostics(errors.slice(0, MAX_SCHEMA_ERRORS), parsed, names));
+      diagnostics.push(...schemaDiagnostics(errors.slice(0, MAX_SCHEMA_ERRORS), parsed, (names ??= idsByName(files.map((f) => f.value)))));
       if (errors.length > MAX_SCHEMA_ERRORS) diagnostics.push({ code: 'file/more-problems', severity: 'error', args: { count: errors.length - MAX_SCHEMA_ERRORS }, file: parsed.file, line: 1, column: 1 });
     }
   }

@@ -1,9 +1,10 @@
-import { planGenerated } from '../../compile/build-generated.ts';
-import { diffGenerated, writeGenerated } from '../../compile/generated-io.ts';
+import { emitGenerated } from '../../compile/build-generated.ts';
+import { StagedGenerated } from '../../compile/generated-io.ts';
 import type { GeneratedDiff } from '../../compile/generated-io.ts';
 import { checkOrStop, printAndScore } from '../check/run.ts';
+import type { SoundCheck } from '../check/run.ts';
 import { keptVersionDiagnosticsIn } from '../../compile/kept-versions.ts';
-import type { Removal } from '../../compile/plan-runtime.ts';
+import type { Removal, RuntimePlan } from '../../compile/plan-runtime.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { fromRoot } from '../../load/locate-catalog.ts';
 import { SCHEMAS_DIR } from '../../shared/paths.ts';
@@ -46,41 +47,57 @@ function listSome(items: string[], sep: string, more: string): string {
 /** `hall build`: check, then write (or with --check, verify) generated/. Nothing is written on errors. */
 export async function runBuild(dir: string | undefined, options: BuildOptions): Promise<number> {
   const t = T[options.lang];
-  const result = await checkOrStop(dir, options, { zh: T.zh.errors, en: T.en.errors }, { warningsWhenSound: true });
+  const cacheDir = options.cache === false ? undefined : DEFAULT_CACHE_DIR;
+  const result = await checkOrStop(dir, { ...options, cacheDir }, { zh: T.zh.errors, en: T.en.errors }, { warningsWhenSound: true });
   if (!result) return 1;
   const out = options.out ?? fromRoot(result.location.root, 'generated');
   const removals = (options.remove ?? []).map(parseRemoval);
-  const plan = await planGenerated(result.catalog, out, SCHEMAS_DIR, options.cache === false ? undefined : DEFAULT_CACHE_DIR, removals);
-  if (plan.runtime.refusedRemovals.length) {
-    process.stderr.write(`${t.refused(plan.runtime.refusedRemovals)}\n`);
+  // Files stream into a folder beside generated/ that replaces it whole at the end (or, with --check,
+  // are only compared with it): a province does not fit in memory, and a killed build leaves generated/ as it was.
+  const staged = StagedGenerated.open(out, { check: options.check });
+  try {
+    const runtime = await emitGenerated(result.catalog, out, SCHEMAS_DIR, staged, cacheDir, removals);
+    const stop = await refusal(runtime, out, result, options);
+    if (stop !== undefined) return stop;
+    if (options.check) {
+      const diff = await staged.finish();
+      const stale = [...diff.missing.map((f) => `  ${t.missing}  ${out}/${f}`), ...diff.changed.map((f) => `  ${t.changed}  ${out}/${f}`), ...diff.unexpected.map((f) => `  ${t.unexpected}  ${out}/${f}`)];
+      if (stale.length) {
+        process.stderr.write(`${t.stale(out)}\n${stale.join('\n')}\n`);
+        return 1;
+      }
+      process.stdout.write(`${t.fresh(out, staged.size)}\n`);
+      return 0;
+    }
+    const diff = await staged.commit();
+    if (runtime.removedNow > 0) process.stdout.write(`${t.removed(runtime.removedNow)}\n`);
+    process.stdout.write(`${t.wrote(out, diff, runtime.manifest.services.length, runtime.newVersions.map((v) => `${v.id} v${v.version}`))}\n`);
+    return 0;
+  } finally {
+    staged.discard();
+  }
+}
+
+/** Why the planned runtime must not be written (refused removals, dropped or hand-edited versions), printed; else undefined. */
+async function refusal(runtime: RuntimePlan, out: string, result: SoundCheck, options: BuildOptions): Promise<number | undefined> {
+  const t = T[options.lang];
+  if (runtime.refusedRemovals.length) {
+    process.stderr.write(`${t.refused(runtime.refusedRemovals)}\n`);
     return 1;
   }
-  if (plan.runtime.orphaned.length) {
+  if (runtime.orphaned.length) {
     // The plan carried them over; say why for each, in the check's words (removed ones are no longer orphaned).
-    const orphaned = new Set(plan.runtime.orphaned.map((o) => o.id));
+    const orphaned = new Set(runtime.orphaned.map((o) => o.id));
     const dropped = (await keptVersionDiagnosticsIn(result, out, result.location.root)).filter((d) => orphaned.has(String(d.args.id)));
     await printAndScore({ ...result, diagnostics: dropped }, { format: options.format ?? 'pretty', lang: options.lang, failOn: 'error' });
     process.stderr.write(`${t.dropped([...orphaned])}\n`);
     return 1;
   }
-  if (plan.runtime.tampered.length) {
-    process.stderr.write(`${t.tampered(plan.runtime.tampered.map((f) => `${out}/runtime/${f}`))}\n`);
+  if (runtime.tampered.length) {
+    process.stderr.write(`${t.tampered(runtime.tampered.map((f) => `${out}/runtime/${f}`))}\n`);
     return 1;
   }
-  if (options.check) {
-    const diff = await diffGenerated(out, plan.files);
-    const stale = [...diff.missing.map((f) => `  ${t.missing}  ${out}/${f}`), ...diff.changed.map((f) => `  ${t.changed}  ${out}/${f}`), ...diff.unexpected.map((f) => `  ${t.unexpected}  ${out}/${f}`)];
-    if (stale.length) {
-      process.stderr.write(`${t.stale(out)}\n${stale.join('\n')}\n`);
-      return 1;
-    }
-    process.stdout.write(`${t.fresh(out, plan.files.size)}\n`);
-    return 0;
-  }
-  const diff = await writeGenerated(out, plan.files);
-  if (plan.runtime.removedNow > 0) process.stdout.write(`${t.removed(plan.runtime.removedNow)}\n`);
-  process.stdout.write(`${t.wrote(out, diff, plan.runtime.manifest.services.length, plan.runtime.newVersions.map((v) => `${v.id} v${v.version}`))}\n`);
-  return 0;
+  return undefined;
 }
 
 /** `--remove student-leave@1` (or `@v1`) removes one kept version, `--remove student-leave` all of them. */

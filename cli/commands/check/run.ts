@@ -1,6 +1,6 @@
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkSource } from '../../check/check-catalog.ts';
+import { checkCacheIn, checkSource } from '../../check/check-catalog.ts';
 import { repositoryRootOf, staleCodeownersDiagnostics } from '../../codeowners/stale.ts';
 import { keptVersionDiagnosticsIn } from '../../compile/kept-versions.ts';
 import type { CheckResult } from '../../check/check-catalog.ts';
@@ -21,7 +21,7 @@ export type LocatedCheck = CheckResult & { location: CatalogLocation };
  * Find (see locateCatalog), read and check a catalog; usage problems (no such folder, bad date) throw
  * UsageError. Only `hall check` may be pointed at a part of a catalog (`scoped`); the rest work on a whole one.
  */
-export async function loadAndCheck(dir: string | undefined, options: { today?: string; scoped?: boolean; lint?: boolean }): Promise<LocatedCheck> {
+export async function loadAndCheck(dir: string | undefined, options: { today?: string; scoped?: boolean; cacheDir?: string; lint?: boolean }): Promise<LocatedCheck> {
   const location = await locateCatalog(dir);
   if (location.scope && !options.scoped) {
     throw new UsageError(`这个命令作用于整个目录，请给出目录文件夹（${location.dir}），而不是其中的“${dir}” / this command works on a whole catalog: give its folder (${location.dir}), not "${dir}" inside it`);
@@ -29,7 +29,8 @@ export async function loadAndCheck(dir: string | undefined, options: { today?: s
   if (!(await stat(location.abs).catch(() => undefined))?.isDirectory()) throw new UsageError(`找不到目录文件夹“${location.dir}” / no catalog folder "${location.dir}"`);
   if (options.today && !/^\d{4}-\d{2}-\d{2}$/.test(options.today)) throw new UsageError(`--today 应写成 YYYY-MM-DD / --today must be YYYY-MM-DD`);
   const source = await readCatalog(path.relative(location.root, location.abs) || '.', location.root);
-  return { ...checkSource(source, { today: options.today ?? todayIn(), lint: options.lint }), location };
+  // `cacheDir` (hall build): unchanged files are not parsed, validated or linted again (check-cache.ts).
+  return { ...checkSource(source, { today: options.today ?? todayIn(), lint: options.lint, ...(options.cacheDir ? { cache: checkCacheIn(options.cacheDir) } : {}) }), location };
 }
 
 /** Print a check's diagnostics and return the exit code for `failOn`. */
@@ -57,7 +58,7 @@ export type SoundCheck = LocatedCheck & { catalog: CheckResult['catalog'] & { ha
  */
 export async function checkOrStop(
   dir: string | undefined,
-  options: { lang: Lang; today?: string; format?: OutputOptions['format']; lint?: boolean },
+  options: { lang: Lang; today?: string; format?: OutputOptions['format']; cacheDir?: string; lint?: boolean },
   stop: { zh: string; en: string } | undefined,
   show: { errorsOnly?: boolean; warningsWhenSound?: boolean } = {},
 ): Promise<SoundCheck | undefined> {
