@@ -156,6 +156,7 @@ const TAGS = [
   { name: 'sign-in', description: '登录：统一身份认证（OIDC、CAS）和开发登录 / sign-in: OIDC, CAS and the development login' },
   { name: 'applications', description: '申请人：提交、查看、重新提交、撤回 / applicants: submit, view, resubmit, withdraw' },
   { name: 'tasks', description: '审批人：待办和办理 / approvers: tasks and decisions' },
+  { name: 'admin', description: '信息化办：重新加载、无法分派的事故 / the IT office: reload, unassigned incidents' },
   { name: 'attachments', description: '附件：上传（按表单附件项的类型和大小）和下载 / attachments: upload (by the form field\'s types and size) and download' },
 ];
 
@@ -254,6 +255,44 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     security: sessionAndCsrf,
     params: idParam,
     response: { 200: ok('已办理 / decided', { ok: { type: 'boolean' }, application: ref('Application'), task: ref('Task') }), ...changes(401, 404, 409, 422) },
+  },
+  'POST /api/admin/reload': {
+    tags: ['admin'],
+    summary: '重新加载人员目录和 generated/（仅信息化办）；有被拒绝的部分时 422，运行中的保持不变 / reload the directory and generated/ (IT office only); 422 when a part was refused and the running one kept',
+    security: sessionAndCsrf,
+    response: {
+      200: { description: '全部应用 / everything applied', type: 'object', additionalProperties: true, required: ['ok'], properties: { ok: { type: 'boolean' } } },
+      422: { description: '有部分被拒绝，附诊断 / a part was refused, with its diagnostics', type: 'object', additionalProperties: true, required: ['ok'], properties: { ok: { type: 'boolean' } } },
+      ...errors(401, 403, 503),
+    },
+  },
+  'GET /api/admin/incidents': {
+    tags: ['admin'],
+    summary: '无法分派的事故（仅信息化办；?all=1 含已解决的）/ unassigned incidents (IT office only; ?all=1 includes resolved ones)',
+    security: session,
+    response: {
+      200: ok('事故 / incidents', {
+        incidents: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: true,
+            required: ['id', 'application', 'service', 'step', 'assignee', 'reason', 'since'],
+            properties: {
+              id: { type: 'string' },
+              application: { type: 'string' },
+              service: { type: 'string' },
+              version: { type: 'integer' },
+              step: { type: 'string' },
+              assignee: { type: 'string', description: '群组@范围 / group@scope' },
+              reason: { enum: ['no-holder', 'missing-value'] },
+              since: { type: 'string' },
+            },
+          },
+        },
+      }),
+      ...reads(400, 401, 403),
+    },
   },
   'POST /api/attachments': {
     tags: ['attachments'],

@@ -85,6 +85,8 @@ const CASES: Record<string, HostileCase> = {
     status: 200,
   },
   'GET /api/tasks': { as: 't-wang', status: 200 },
+  'POST /api/admin/reload': { as: 't-it', status: 200 },
+  'GET /api/admin/incidents': { as: 't-it', status: 200 },
   'POST /api/attachments': { as: '2022020315', status: 201, only: 'multipart, not JSON: oversize while streaming, forged types, traversal names, CSRF and unbound ids are test/server/attachments.test.ts' },
   // Sessions and hostile ids here; the valid download of a real upload (and who may make it) is attachments.test.ts.
   'GET /api/attachments/:id': { as: '2022020315', params: () => ({ id: `${'0'.repeat(32)}.pdf` }), status: 404 },

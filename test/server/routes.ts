@@ -7,13 +7,15 @@ import { afterAll } from 'vitest';
 import { loadRuntime } from '../../lib/runtime/index.ts';
 import { importDirectory } from '../../server/directory/import.ts';
 import { Engine } from '../../server/engine/engine.ts';
+import { readVocabulary } from '../../server/directory/vocabulary.ts';
 import { FileStore } from '../../server/files/file-store.ts';
+import { Reloader } from '../../server/reload.ts';
 import { buildApp } from '../../server/http/app.ts';
 import type { CasOptions } from '../../server/identity/cas.ts';
 import { migrate } from '../../server/store/migrate.ts';
 import type { Store } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
-import { exampleDirectory } from './processes.ts';
+import { DIRECTORY, exampleDirectory } from './processes.ts';
 import type { StoreKind, storeFactory } from './stores.ts';
 
 export interface Route {
@@ -57,9 +59,13 @@ export async function inProcessHall(stores: ReturnType<typeof storeFactory>, kin
   const engine = new Engine({ store, runtime });
   const cas: CasOptions = { url: 'http://127.0.0.1:9/cas', attributes: {} };
   const files = await FileStore.open(await mkdtemp(path.join(tmpdir(), 'hall-files-')));
+  // The IT office's routes, on the real reloader over this repository's generated/ and the example directory.
+  const catalog = path.join(ROOT, 'catalog');
+  const reloader = new Reloader({ engine, generated: path.join(ROOT, 'generated'), catalog, directory: DIRECTORY, vocabulary: await readVocabulary(catalog) });
   const app = await buildApp({
     engine,
     files,
+    admin: { reload: () => reloader.reload(), itOffice: () => reloader.vocabulary.itOffice },
     dev: true,
     // Off here: the batteries sign in and submit hundreds of times; the limits are test/server/rate-limit.test.ts.
     rateLimits: { login: { max: 0, seconds: 1 }, submission: { max: 0, seconds: 1 } },
