@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Engine, Outcome, Refusal } from '../engine/engine.ts';
+import type { Booking, Engine, Outcome, Refusal } from '../engine/engine.ts';
 import { casLoginUrl, validateTicket } from '../identity/cas.ts';
 import type { CasOptions } from '../identity/cas.ts';
 import { finishOidcLogin, startOidcLogin } from '../identity/oidc.ts';
@@ -253,15 +253,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           type: 'object',
           additionalProperties: false,
           required: ['service', 'data'],
-          properties: { service: { type: 'string', minLength: 1, maxLength: 100 }, data: { type: 'object' }, channel: { enum: ['pc', 'app', 'wechat'] } },
+          properties: { service: { type: 'string', minLength: 1, maxLength: 100 }, data: { type: 'object' }, booking: BOOKING_BODY, channel: { enum: ['pc', 'app', 'wechat'] } },
         },
       },
     },
     async (request, reply) => {
       const person = await signedIn(request, reply, true);
       if (!person) return;
-      const body = request.body as { service: string; data: Record<string, unknown>; channel?: string };
-      const outcome = await engine.submit({ service: body.service, applicant: { id: person.id, attributes: { ...person.attributes, name: person.name, number: person.id } }, data: body.data, channel: body.channel });
+      const body = request.body as { service: string; data: Record<string, unknown>; booking?: Booking; channel?: string };
+      const outcome = await engine.submit({ service: body.service, applicant: { id: person.id, attributes: { ...person.attributes, name: person.name, number: person.id } }, data: body.data, ...(body.booking ? { booking: body.booking } : {}), channel: body.channel });
       if (outcome.ok) {
         hallMetrics.submitted(body.service);
         changed(request, 'submitted', { application: outcome.application.id, service: body.service, status: outcome.application.status });
@@ -339,6 +339,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   return app;
 }
+
+/**
+ * An appointment's booking in a submission: closed, every part a bounded string. Whether it names one of
+ * the service's resources, slots and open dates is the engine's judgement (server/engine/booking.ts).
+ */
+const BOOKING_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['resource', 'date', 'slot'],
+  properties: {
+    resource: { type: 'string', minLength: 1, maxLength: 100 },
+    date: { type: 'string', minLength: 1, maxLength: 10 },
+    slot: { type: 'string', minLength: 1, maxLength: 11 },
+  },
+} as const;
 
 /** One of ajv's validation errors, as Fastify hands them over. */
 interface ValidationIssue {
