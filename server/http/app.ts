@@ -103,7 +103,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (error instanceof TooManyRequestsError) return reply.code(429).header('retry-after', String(error.retryAfter)).send({ error: 'too-many-requests', message: error.messages });
     if (error instanceof StoreUnavailableError) return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: { zh: '数据库暂时无法连接，请稍后再试。', en: 'The database is unavailable; please try again shortly.' } });
     if (error.validation) {
-      const fieldErrors = error.validation.map(fieldErrorOf);
+      // Every field error has a label, as the FieldError schema says (without one the answer cannot be serialised: a 500).
+      const fieldErrors = error.validation.map(fieldErrorOf).map((e) => ({ ...e, label: e.field }));
       return reply.code(400).send({
         error: 'bad-request',
         message: { zh: `请求格式不正确：${fieldErrors.map((e) => `${e.field || '请求内容'}${e.message.zh}`).join('；')}`, en: `Malformed request: ${error.message}` },
