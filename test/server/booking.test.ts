@@ -2,9 +2,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAndCheck } from '../../cli/commands/check/run.ts';
+import { DEFAULT_SUBMITTED_AT } from '../../lib/interpret/scenarios.ts';
 import { loadRuntime } from '../../lib/runtime/index.ts';
 import type { LoadedRuntime } from '../../lib/runtime/index.ts';
 import { importDirectory } from '../../server/directory/import.ts';
+import { bookingProblems } from '../../server/engine/booking.ts';
 import { Engine } from '../../server/engine/engine.ts';
 import type { Booking } from '../../server/engine/engine.ts';
 import { FileStore } from '../../server/files/file-store.ts';
@@ -55,6 +58,21 @@ async function hall(kind: (typeof STORE_KINDS)[number], at = MONDAY) {
 
 const fieldsOf = (outcome: Awaited<ReturnType<Engine['submit']>>) => (outcome.ok ? [] : outcome.kind === 'invalid' ? outcome.fieldErrors.map((e) => e.field).sort() : [`(${outcome.kind})`]);
 const messagesOf = (outcome: Awaited<ReturnType<Engine['submit']>>) => (outcome.ok || outcome.kind !== 'invalid' ? '' : outcome.fieldErrors.map((e) => e.message.zh).join(' | '));
+
+describe('the example catalog under the booking rules', () => {
+  it("books every appointment scenario on a slot the hall accepts at the scenario's submission instant", async () => {
+    const checked = await loadAndCheck(path.join(ROOT, 'catalog'), {});
+    const booked = [...checked.catalog.services].flatMap(([id, located]) => (located.value.scenarios ?? []).filter((s) => s.booking).map((scenario) => ({ id, scenario })));
+    expect(booked.length).toBeGreaterThanOrEqual(14);
+    const problems = booked.flatMap(({ id, scenario }) =>
+      bookingProblems(runtime.current(id), runtime.calendar, scenario.booking, new Date(scenario.submittedAt ?? DEFAULT_SUBMITTED_AT)).map((p) => `${id} › ${scenario.name}: ${p.field} ${p.message.zh}`),
+    );
+    expect(problems).toEqual([]);
+    // Within each service, no two live scenarios book the same place (the one-semantics test submits them all into one store).
+    const places = booked.map(({ id, scenario }) => `${id} ${scenario.booking!.resource} ${scenario.booking!.date} ${scenario.booking!.slot}`);
+    expect(new Set(places).size).toBe(places.length);
+  });
+});
 
 describe.each(STORE_KINDS)('appointments on the engine (%s)', (kind) => {
   it('takes a valid booking, stores it, and shows it on the application', async () => {
