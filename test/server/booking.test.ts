@@ -250,6 +250,12 @@ describe.each(STORE_KINDS)('appointments over HTTP (%s)', (kind) => {
       expect(refused.status, `${JSON.stringify(booking)} ${refused.text.slice(0, 400)}`).toBe(400);
       expect(JSON.stringify(refused.body), JSON.stringify(booking)).toContain(field);
     }
+    // Every field error of a malformed body has the label the FieldError schema requires, at any depth.
+    for (const body of [{ service: ART, data: rehearsal, booking: dance('2026-03-12'), extra: 1 }, { service: ART, data: rehearsal, booking: { ...dance('2026-03-12'), extra: 1 } }]) {
+      const refused = await call(url, 'POST', '/api/applications', { ...person, body });
+      expect(refused.status, refused.text.slice(0, 300)).toBe(400);
+      expect(refused.body.fieldErrors.every((e: { field: string; label: string }) => e.label === e.field && e.field.endsWith('extra'))).toBe(true);
+    }
     const leave = await signIn(url, '2022020315');
     const stray = await call(url, 'POST', '/api/applications', { ...leave, body: { service: 'student-leave', data: LEAVE, booking: dance('2026-03-12') } });
     expect(stray.status).toBe(422);
