@@ -7,6 +7,8 @@ import type { Directory } from '../../lib/interpret/validate-submission.ts';
 import { TemplateError, renderTemplate } from '../../lib/interpret/notification-template.ts';
 import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 import { claimAttachments } from '../files/attachments.ts';
+import type { BookingInput } from './booking.ts';
+import { PLACES_PER_SLOT, bookingProblems, slotFull, slotKey } from './booking.ts';
 
 /**
  * The hall's engine. An application's state is never stored as a copy of the flow: it is the reference
@@ -33,6 +35,8 @@ export interface ApplicationRecord {
   applicantId: string;
   applicant: Record<string, unknown>;
   data: Record<string, unknown>;
+  /** An appointment's booking (预约): the resource, date and slot it holds. Absent for other services. */
+  booking?: Booking;
   decisions: Decision[];
   status: ApplicationStatus;
   channel: string;
@@ -40,6 +44,9 @@ export interface ApplicationRecord {
   updatedAt: string;
   revision: number;
 }
+
+/** An appointment's booking: which resource, on which local date, in which of the service's slots. */
+export type Booking = BookingInput;
 
 export interface TaskRecord {
   id: string;
@@ -176,7 +183,7 @@ export class Engine {
   }
 
   /** Start an application on the service's current version. */
-  async submit(input: { service: string; applicant: Applicant; data: Record<string, unknown>; channel?: string }): Promise<Outcome<{ application: ApplicationRecord }>> {
+  async submit(input: { service: string; applicant: Applicant; data: Record<string, unknown>; booking?: Booking; channel?: string }): Promise<Outcome<{ application: ApplicationRecord }>> {
     const entry = this.runtime.manifest.services.find((s) => s.id === input.service);
     if (!entry) return { ok: false, kind: 'not-found', message: { zh: `没有事项“${input.service}”`, en: `no service "${input.service}"` } };
     if (entry.status === 'retired') {
@@ -202,6 +209,7 @@ export class Engine {
       applicantId: input.applicant.id,
       applicant: input.applicant.attributes,
       data: input.data,
+      ...(input.booking ? { booking: { resource: input.booking.resource, date: input.booking.date, slot: input.booking.slot } } : {}),
       decisions: [],
       status: 'pending',
       channel: input.channel ?? 'pc',
@@ -209,14 +217,29 @@ export class Engine {
       updatedAt: submittedAt,
       revision: 0,
     };
+    // The booking is judged before the form: a form's conditions may read booking.*, which must be real.
+    const bookingErrors = bookingProblems(definition, this.runtime.calendar, input.booking, now);
+    if (bookingErrors.length) return invalid(undefined, bookingErrors);
     const result = this.replay(definition, app, [], this.directory);
     return this.store.transaction(async (tx) => {
       // The form's file fields hold attachment ids: each must be the applicant's own upload for this field, not yet in another application.
       const files = await claimAttachments(tx, definition, { person: app.applicantId, service: app.service, values: app.data });
       if (result.outcome === 'invalid' || files.errors.length) return invalid(result, files.errors);
+      const place = app.booking ? slotKey(app.booking) : null;
+      if (app.booking && place) {
+        // The slot's places are counted and taken under one lock per slot (an advisory lock on PostgreSQL;
+        // SQLite's write transaction is already exclusive): of two submissions for the last place, the
+        // second counts the first's committed row and is refused.
+        await tx.lock(`servicehall:booking:${app.service}:${place}`);
+        const [row] = await tx.query<{ n: number | string }>(
+          "SELECT COUNT(*) AS n FROM application WHERE service = $1 AND booking_slot = $2 AND status NOT IN ('withdrawn', 'rejected')",
+          [app.service, place],
+        );
+        if (Number(row.n) >= PLACES_PER_SLOT) return invalid(undefined, [slotFull(definition, app.booking)]);
+      }
       await tx.run(
-        'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, 0)',
-        [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), '[]', 'pending', app.channel, submittedAt, submittedAt],
+        'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision, booking, booking_slot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, 0, $12, $13)',
+        [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), '[]', 'pending', app.channel, submittedAt, submittedAt, app.booking ? json(app.booking) : null, place],
       );
       await files.bind(app.id, submittedAt);
       const status = await this.apply(tx, app, definition, result, { emittedTimeline: 0, emittedNotifications: 0 }, submittedAt);
@@ -426,6 +449,7 @@ export class Engine {
       data: app.data,
       decisions,
       submittedAt: app.submittedAt,
+      ...(app.booking ? { booking: app.booking } : {}),
       service: { id: app.service, name: entry?.name.zh ?? app.service },
       url: this.hallUrl ? `${this.hallUrl.replace(/\/$/, '')}/applications/${app.id}` : '',
       live: true,
@@ -706,8 +730,8 @@ async function holds(tx: Sql, person: string, group: string, scope: string): Pro
   return (await tx.query('SELECT 1 AS yes FROM membership WHERE person_id = $1 AND group_id = $2 AND scope = $3', [person, group, scope])).length > 0;
 }
 
-function invalid(result: RunResult, more: FieldError[] = []): { ok: false } & Refusal {
-  const fieldErrors = [...(result.outcome === 'invalid' ? result.fieldErrors : []), ...more];
+function invalid(result: RunResult | undefined, more: FieldError[] = []): { ok: false } & Refusal {
+  const fieldErrors = [...(result?.outcome === 'invalid' ? result.fieldErrors : []), ...more];
   return { ok: false, kind: 'invalid', fieldErrors, message: { zh: '提交的内容有误，请按提示修改', en: 'the submission has errors; see each field' } };
 }
 
@@ -733,6 +757,7 @@ function toApplication(row: Row): ApplicationRecord {
     applicantId: String(row.applicant_id),
     applicant: JSON.parse(String(row.applicant)),
     data: JSON.parse(String(row.data)),
+    ...(row.booking ? { booking: JSON.parse(String(row.booking)) as Booking } : {}),
     decisions: JSON.parse(String(row.decisions)),
     status: row.status as ApplicationStatus,
     channel: String(row.channel),

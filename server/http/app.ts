@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Engine, Outcome, Refusal } from '../engine/engine.ts';
+import type { Booking, Engine, Outcome, Refusal } from '../engine/engine.ts';
 import { adminRoutes } from './admin.ts';
 import type { AdminOptions } from './admin.ts';
 import { casLoginUrl, validateTicket } from '../identity/cas.ts';
@@ -108,7 +108,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (error instanceof TooManyRequestsError) return reply.code(429).header('retry-after', String(error.retryAfter)).send({ error: 'too-many-requests', message: error.messages });
     if (error instanceof StoreUnavailableError) return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: { zh: '数据库暂时无法连接，请稍后再试。', en: 'The database is unavailable; please try again shortly.' } });
     if (error.validation) {
-      const fieldErrors = error.validation.map(fieldErrorOf);
+      // Every field error has a label, as the FieldError schema says (without one the answer cannot be serialised: a 500).
+      const fieldErrors = error.validation.map(fieldErrorOf).map((e) => ({ ...e, label: e.field }));
       return reply.code(400).send({
         error: 'bad-request',
         message: { zh: `请求格式不正确：${fieldErrors.map((e) => `${e.field || '请求内容'}${e.message.zh}`).join('；')}`, en: `Malformed request: ${error.message}` },
@@ -258,15 +259,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           type: 'object',
           additionalProperties: false,
           required: ['service', 'data'],
-          properties: { service: { type: 'string', minLength: 1, maxLength: 100 }, data: { type: 'object' }, channel: { enum: ['pc', 'app', 'wechat'] } },
+          properties: { service: { type: 'string', minLength: 1, maxLength: 100 }, data: { type: 'object' }, booking: BOOKING_BODY, channel: { enum: ['pc', 'app', 'wechat'] } },
         },
       },
     },
     async (request, reply) => {
       const person = await signedIn(request, reply, true);
       if (!person) return;
-      const body = request.body as { service: string; data: Record<string, unknown>; channel?: string };
-      const outcome = await engine.submit({ service: body.service, applicant: { id: person.id, attributes: { ...person.attributes, name: person.name, number: person.id } }, data: body.data, channel: body.channel });
+      const body = request.body as { service: string; data: Record<string, unknown>; booking?: Booking; channel?: string };
+      const outcome = await engine.submit({ service: body.service, applicant: { id: person.id, attributes: { ...person.attributes, name: person.name, number: person.id } }, data: body.data, ...(body.booking ? { booking: body.booking } : {}), channel: body.channel });
       if (outcome.ok) {
         hallMetrics.submitted(body.service);
         changed(request, 'submitted', { application: outcome.application.id, service: body.service, status: outcome.application.status });
@@ -344,6 +345,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   return app;
 }
+
+/**
+ * An appointment's booking in a submission: closed, every part a bounded string. Whether it names one of
+ * the service's resources, slots and open dates is the engine's judgement (server/engine/booking.ts).
+ */
+const BOOKING_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['resource', 'date', 'slot'],
+  properties: {
+    resource: { type: 'string', minLength: 1, maxLength: 100 },
+    date: { type: 'string', minLength: 1, maxLength: 10 },
+    slot: { type: 'string', minLength: 1, maxLength: 11 },
+  },
+} as const;
 
 /** One of ajv's validation errors, as Fastify hands them over. */
 interface ValidationIssue {

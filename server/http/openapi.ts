@@ -85,6 +85,13 @@ const application = {
     applicantId: { type: 'string' },
     applicant: { type: 'object', additionalProperties: true, description: '流程读取的 applicant.* 属性。/ The applicant.* attributes the flow reads.' },
     data: { type: 'object', additionalProperties: true, description: '按事项表单填写的内容。/ The form data, shaped by the service\'s form.' },
+    booking: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['resource', 'date', 'slot'],
+      description: '预约事项占用的场地、日期（学校时区）和时段；其他事项没有。/ An appointment\'s resource, local date and slot; absent for other services.',
+      properties: { resource: { type: 'string' }, date: { type: 'string' }, slot: { type: 'string' } },
+    },
     decisions: { type: 'array', items: { $ref: 'Decision#' } },
     status: { enum: ['pending', 'returned', 'approved', 'rejected', 'withdrawn', 'incident'] },
     channel: { type: 'string' },
@@ -209,7 +216,7 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
   },
   'POST /api/applications': {
     tags: ['applications'],
-    summary: '提交申请（按事项表单校验，逐字段中文说明）/ submit an application (checked against the compiled form)',
+    summary: '提交申请（按事项表单校验，逐字段中文说明；预约事项须带 booking）/ submit an application (checked against the compiled form; an appointment needs a booking)',
     security: sessionAndCsrf,
     response: { 201: ok('已受理 / accepted', { ok: { type: 'boolean' }, application: ref('Application') }), ...changes(401, 404, 409, 422, 429) },
   },

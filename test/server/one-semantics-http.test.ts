@@ -8,6 +8,7 @@ import { directoryOf } from '../../cli/model/catalog.ts';
 import type { Scenario } from '../../generated/types/service.ts';
 import { runScenario } from '../../lib/interpret/scenarios.ts';
 import { loadRuntime } from '../../lib/runtime/index.ts';
+import { bookingProblems } from '../../server/engine/booking.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { hallProcesses } from './processes.ts';
 import { call, signIn } from './routes.ts';
@@ -34,8 +35,25 @@ const picks = (() => {
     const scenario = service?.scenarios?.find((s) => s.expect.submission !== 'invalid' && s.expect.outcome !== 'unassigned');
     if (service?.workflow && scenario) byKind.set(entry.type, { id: entry.id, scenario });
   }
-  return [...byKind].map(([kind, pick]) => ({ kind, ...pick, label: `${kind}: ${pick.id} › ${pick.scenario.name}` }));
+  return [...byKind].map(([kind, pick]) => ({ kind, id: pick.id, scenario: atRealClock(pick.id, pick.scenario), label: `${kind}: ${pick.id} › ${pick.scenario.name}` }));
 })();
+
+/**
+ * `hall serve` runs on the real clock, and the hall refuses a booking in the past or out of its window
+ * (server/engine/booking.ts): an appointment scenario's booking moves to the first date the service opens
+ * from now, keeping its resource and slot — what the flow's conditions read.
+ */
+function atRealClock(id: string, scenario: Scenario): Scenario {
+  if (!scenario.booking) return scenario;
+  const definition = runtime.current(id);
+  for (let days = 0; days < 400; days++) {
+    const date = new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    const booking = { ...scenario.booking, date };
+    // Open now and still an hour from now: the process submits a moment later than this choice.
+    if (![new Date(), new Date(Date.now() + 3_600_000)].some((at) => bookingProblems(definition, runtime.calendar, booking, at).length)) return { ...scenario, submittedAt: new Date().toISOString(), booking };
+  }
+  throw new Error(`${id}: no open date for ${scenario.booking.resource} ${scenario.booking.slot} within 400 days`);
+}
 
 const reference = (id: string, scenario: Scenario) => runScenario(runtime.current(id), runtime.calendar, scenario, { id, name: runtime.manifest.services.find((s) => s.id === id)!.name.zh }, undefined, directory);
 

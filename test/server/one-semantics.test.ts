@@ -76,7 +76,6 @@ async function hall(store: Store) {
 /** Drive one scenario through the engine; the reasons it could not be run, if any. */
 async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: Scenario, lateBy = 0): Promise<{ application?: ApplicationRecord; problems: string[]; fieldErrors?: string[] }> {
   const problems: string[] = [];
-  if (scenario.booking) problems.push(`the runtime's submission has no booking (the scenario books ${scenario.booking.resource} on ${scenario.booking.date} ${scenario.booking.slot})`);
   h.setClock(scenario.submittedAt ?? DEFAULT_SUBMITTED_AT);
   const applicantId = String((scenario.applicant as Record<string, unknown>).number ?? 'scenario-applicant');
   let engine = h.engine;
@@ -86,7 +85,7 @@ async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: 
     if (refused.ok || refused.kind !== 'refused') problems.push(`a ${status} service must refuse new applications, got ${refused.ok ? 'an application' : refused.kind}`);
     engine = h.reopened;
   }
-  const submitted = await engine.submit({ service: id, applicant: { id: applicantId, attributes: scenario.applicant }, data: scenario.data });
+  const submitted = await engine.submit({ service: id, applicant: { id: applicantId, attributes: scenario.applicant }, data: scenario.data, ...(scenario.booking ? { booking: scenario.booking } : {}) });
   if (!submitted.ok) {
     if (submitted.kind === 'invalid') return { problems, fieldErrors: submitted.fieldErrors.map((e) => e.field).sort() };
     return { problems: [...problems, `submission refused: ${submitted.kind} ${submitted.message.en}`] };
