@@ -302,14 +302,14 @@ class Layout {
   branch(plane: Plane, branch: RuntimeBranch, x: number, y: number): Block {
     const split = this.get(`Gateway_${branch.id}`);
     const join = this.get(`Gateway_${branch.id}_join`);
-    const s = plane.place(split, x, y - GATEWAY / 2, GATEWAY, GATEWAY);
+    const gate = plane.place(split, x, y - GATEWAY / 2, GATEWAY, GATEWAY);
     const thenMark = plane.mark();
     const thenPath = this.sequence(plane, branch.then, x + GATEWAY + this.gapAfter({ el: split, tag: 'then' }), y);
     const thenExtent = plane.extent(thenMark);
     const thenBottom = Math.max(y + GATEWAY / 2, thenPath.first ? thenExtent.maxY : -Infinity);
 
     const elseMark = plane.mark();
-    const elseX = cx(s) + Math.max(GAP, Math.min(textWidth('否'), FLOW_LABEL_W) + 40);
+    const elseX = cx(gate) + Math.max(GAP, Math.min(textWidth('否'), FLOW_LABEL_W) + 40);
     const elsePath = this.sequence(plane, branch.else, elseX, 0);
     let elseY = thenBottom + ROW_GAP;
     if (elsePath.first) {
@@ -325,15 +325,15 @@ class Layout {
       this.connect(plane, { el: split, tag: 'then' }, thenPath.first);
       this.connect(plane, thenPath.exit!, join);
     } else {
-      plane.edge(this.flow({ el: split, tag: 'then' }, join), [right(s), left(j)]);
+      plane.edge(this.flow({ el: split, tag: 'then' }, join), [right(gate), left(j)]);
     }
     const up = (from: Pt): Pt[] => [from, { x: cx(j), y: elseY }, bottom(j)];
     if (elsePath.first) {
       const first = plane.of(elsePath.first);
-      plane.edge(this.flow({ el: split, tag: 'else' }, elsePath.first), [bottom(s), { x: cx(s), y: elseY }, left(first)]);
+      plane.edge(this.flow({ el: split, tag: 'else' }, elsePath.first), [bottom(gate), { x: cx(gate), y: elseY }, left(first)]);
       plane.edge(this.flow(elsePath.exit!, join), up(right(plane.of(elsePath.exit!.el))));
     } else {
-      plane.edge(this.flow({ el: split, tag: 'else' }, join), [bottom(s), ...up({ x: cx(s), y: elseY })]);
+      plane.edge(this.flow({ el: split, tag: 'else' }, join), [bottom(gate), ...up({ x: cx(gate), y: elseY })]);
     }
     return { first: split, exit: { el: join }, right: j.x + GATEWAY };
   }
@@ -379,9 +379,9 @@ class Layout {
     const split = this.get(`Gateway_${node.id}_split`);
     const y = 0;
     plane.place(start, 0, y - EVENT / 2, EVENT, EVENT);
-    const s = plane.place(split, EVENT + GAP, y - GATEWAY / 2, GATEWAY, GATEWAY);
+    const gate = plane.place(split, EVENT + GAP, y - GATEWAY / 2, GATEWAY, GATEWAY);
     this.connect(plane, { el: start }, split);
-    const x = s.x + GATEWAY + GAP;
+    const x = gate.x + GATEWAY + GAP;
     const rows: { block: Block; y: number }[] = [];
     let bottomY = -Infinity;
     for (const step of node.steps) {
@@ -395,7 +395,7 @@ class Layout {
     }
     const endX = Math.max(...rows.map((r) => r.block.right + this.gapAfter(r.block.exit!)));
     const fromSplit = (first: ModdleElement, rowY: number) =>
-      plane.edge(this.flow({ el: split }, first), rowY === y ? [right(s), left(plane.of(first))] : [bottom(s), { x: cx(s), y: rowY }, left(plane.of(first))]);
+      plane.edge(this.flow({ el: split }, first), rowY === y ? [right(gate), left(plane.of(first))] : [bottom(gate), { x: cx(gate), y: rowY }, left(plane.of(first))]);
     if (node.mode === 'all') {
       const join = this.get(`Gateway_${node.id}_join`);
       const j = plane.place(join, endX, y - GATEWAY / 2, GATEWAY, GATEWAY);

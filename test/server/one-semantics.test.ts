@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAndCheck } from '../../cli/commands/check/run.ts';
@@ -7,6 +8,7 @@ import { DEFAULT_SUBMITTED_AT, runScenario } from '../../lib/interpret/scenarios
 import { loadRuntime } from '../../lib/runtime/index.ts';
 import type { LoadedRuntime, RuntimeEvent, TimelineEntry } from '../../lib/runtime/index.ts';
 import { Engine } from '../../server/engine/engine.ts';
+import { fileFieldsOf, insertAttachment, newAttachmentId } from '../../server/files/attachments.ts';
 import type { ApplicationRecord } from '../../server/engine/engine.ts';
 import { migrate } from '../../server/store/migrate.ts';
 import type { Store } from '../../server/store/store.ts';
@@ -73,6 +75,40 @@ async function hall(store: Store) {
   return { engine, reopened, holderOf, setClock: (instant: string | number) => void (clock = typeof instant === 'number' ? instant : Date.parse(instant)) };
 }
 
+/**
+ * A scenario names files (`讲座方案.pdf`); the runtime's file fields hold ids of the applicant's own uploads.
+ * Each named file becomes an upload of the applicant for that field (the same extension, so the form's
+ * checks judge it the same), and the scenario runs on the ids: the interpreter is given the same data.
+ */
+async function withUploads(store: Store, service: string, applicant: string, data: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
+  if (!data) return data;
+  const out = structuredClone(data);
+  const upload = async (value: unknown, field: string): Promise<unknown> => {
+    if (Array.isArray(value)) return Promise.all(value.map((v) => upload(v, field)));
+    const ext = typeof value === 'string' ? /\.([A-Za-z0-9]{1,10})$/.exec(value)?.[1]?.toLowerCase() : undefined;
+    if (!ext) return value;
+    const id = newAttachmentId(ext);
+    await insertAttachment(store, { id, sha256: createHash('sha256').update(String(value)).digest('hex'), size: String(value).length, mediaType: 'application/octet-stream', ext, name: String(value), uploader: applicant, service, field, createdAt: new Date(0).toISOString() });
+    return id;
+  };
+  for (const path of fileFieldsOf(runtime.current(service)).keys()) {
+    const [top, column] = path.split('.');
+    if (!column) {
+      if (out[top] !== undefined) out[top] = await upload(out[top], path);
+    } else if (Array.isArray(out[top])) {
+      for (const row of out[top] as Record<string, unknown>[]) if (row && row[column] !== undefined) row[column] = await upload(row[column], path);
+    }
+  }
+  return out;
+}
+
+/** The scenario as the runtime runs it: its files uploaded by the applicant (see withUploads). */
+async function uploaded(store: Store, id: string, scenario: Scenario): Promise<Scenario> {
+  const applicant = String((scenario.applicant as Record<string, unknown>).number ?? 'scenario-applicant');
+  const decisions = await Promise.all(scenario.decisions.map(async (d) => (d.revise ? { ...d, revise: await withUploads(store, id, applicant, d.revise as Record<string, unknown>) } : d)));
+  return { ...scenario, data: (await withUploads(store, id, applicant, scenario.data as Record<string, unknown>)) as Scenario['data'], decisions } as Scenario;
+}
+
 /** Drive one scenario through the engine; the reasons it could not be run, if any. */
 async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: Scenario, lateBy = 0): Promise<{ application?: ApplicationRecord; problems: string[]; fieldErrors?: string[] }> {
   const problems: string[] = [];
@@ -135,7 +171,8 @@ describe.each(STORE_KINDS)('every example scenario on the hall runtime (%s) equa
     expect(absent.map(([id, located]) => `${id}: ${located.value.status}`).filter((s) => !s.endsWith(': draft'))).toEqual([]);
   });
 
-  it.each(cases)('$label', async ({ id, name, scenario }) => {
+  it.each(cases)('$label', async ({ id, name, scenario: named }) => {
+    const scenario = await uploaded(store, id, named);
     const reference = runScenario(runtime.current(id), runtime.calendar, scenario, { id, name: runtime.manifest.services.find((s) => s.id === id)?.name.zh ?? name }, undefined, directory);
     const run = await drive(h, id, scenario);
     expect(run.problems, 'the runtime could not run this scenario').toEqual([]);
@@ -157,7 +194,8 @@ describe.each(STORE_KINDS)('every example scenario on the hall runtime (%s) equa
 
   // Every decision taken ten days after its task opened: each step is overdue, and the runtime must mark it
   // at the same instant as the interpreter — the end of the due date in the school's time zone.
-  it.each(cases.filter((c) => !c.scenario.booking && c.scenario.expect.submission !== 'invalid'))('$label, every decision ten days late', async ({ id, scenario }) => {
+  it.each(cases.filter((c) => !c.scenario.booking && c.scenario.expect.submission !== 'invalid'))('$label, every decision ten days late', async ({ id, scenario: named }) => {
+    const scenario = await uploaded(store, id, named);
     const run = await drive(h, id, scenario, 10 * 86_400_000);
     expect(run.problems).toEqual([]);
     const app = run.application!;

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../server/store/store.ts';
 import { DIRECTORY, hallProcesses } from './processes.ts';
@@ -23,7 +26,10 @@ describe('PostgreSQL stopped under a running hall serve', () => {
   it('answers 503 with a clear message while it is down, /readyz not ready and /healthz up, and resumes without a restart losing nothing acknowledged', async () => {
     const location = await stores.location('postgres');
     const pg = stores.postgres()!;
-    const { url, process: server } = await serve(['--dev', '--directory', DIRECTORY, '--store', location]);
+    // Submissions run without a limit here: the test submits all along, before, during and after the outage (limits: rate-limit.test.ts).
+    const config = path.join(mkdtempSync(path.join(tmpdir(), 'hall-config-')), 'hall-serve.yaml');
+    writeFileSync(config, 'rateLimits:\n  submission: { max: 0, seconds: 1 }\n');
+    const { url, process: server } = await serve(['--dev', '--directory', DIRECTORY, '--store', location, '--config', config]);
     const student = await signIn(url, '2022020315');
     const counselor = await signIn(url, 't-wang');
     const submit = () => call(url, 'POST', '/api/applications', { ...student, body: { service: 'student-leave', data: LEAVE } });
