@@ -102,7 +102,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(openapi, { version: options.version ?? '0.0.0', publicUrl: options.publicUrl });
   const hallMetrics = new HallMetrics(engine);
   await app.register(metrics, { metrics: hallMetrics, access: options.metrics ?? {} });
-  await app.register(adminRoutes, { engine, admin: options.admin });
 
   app.setErrorHandler((error: Error & { validation?: ValidationIssue[]; statusCode?: number; code?: string }, _request, reply) => {
     if (error instanceof TooManyRequestsError) return reply.code(429).header('retry-after', String(error.retryAfter)).send({ error: 'too-many-requests', message: error.messages });
@@ -341,6 +340,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
 
+  // After the error handler: a plugin's context keeps the handler in place when it is registered.
+  await app.register(adminRoutes, { engine, admin: options.admin });
   if (options.files) app.register(attachmentRoutes, { engine, files: options.files, signedIn });
 
   return app;

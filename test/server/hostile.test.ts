@@ -320,7 +320,7 @@ describe('a real hall serve process', () => {
         expect(res.status, `${route.method} ${route.url} ${size}`).toBe(413);
         expect(res.headers['x-content-type-options']).toBe('nosniff');
         expect(res.headers['content-type']).toMatch(/^application\/json/);
-        expect(JSON.parse(res.text).message.zh).toContain('太大');
+        expect(JSON.parse(res.text).message?.zh, `${route.method} ${route.url} ${size}: ${res.text.slice(0, 200)}`).toContain('太大');
       }
     }
     expect((await call(url, 'GET', '/healthz')).status).toBe(200);
