@@ -112,6 +112,15 @@ async function uploaded(store: Store, id: string, scenario: Scenario): Promise<S
 /** Drive one scenario through the engine; the reasons it could not be run, if any. */
 async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: Scenario, lateBy = 0): Promise<{ application?: ApplicationRecord; problems: string[]; fieldErrors?: string[] }> {
   const problems: string[] = [];
+  // Everyone the interpreter assigns holds their group@scope before the application starts: a task opened
+  // with nobody holding it is an unassigned incident on the runtime (as it should be), not a scenario's path.
+  const service = runtime.manifest.services.find((s) => s.id === id);
+  const expected = runScenario(runtime.current(id), runtime.calendar, scenario, { id, name: service?.name.zh ?? id }, undefined, directory);
+  for (const entry of expected.result.timeline) {
+    if (entry.type !== 'assigned' || !entry.assignee) continue;
+    const at = entry.assignee.indexOf('@');
+    await h.holderOf(at === -1 ? entry.assignee : entry.assignee.slice(0, at), at === -1 ? '' : entry.assignee.slice(at + 1));
+  }
   h.setClock(scenario.submittedAt ?? DEFAULT_SUBMITTED_AT);
   const applicantId = String((scenario.applicant as Record<string, unknown>).number ?? 'scenario-applicant');
   let engine = h.engine;
