@@ -56,7 +56,12 @@ export const adminRoutes: FastifyPluginAsync<{ engine: Engine; admin?: AdminOpti
     const report = await admin.reload();
     request.log.info({ person, ok: report.ok }, describeReload(report));
     // A refused part is the sender's to fix (422), with the same diagnostics `hall directory check` gives.
-    return reply.code(report.ok ? 200 : 422).send(reloadReportJson(report));
+    if (report.ok) return reply.send(reloadReportJson(report));
+    return reply.code(422).send({
+      error: 'invalid',
+      message: { zh: '重新加载有部分被拒绝，运行中的保持不变；原因见 definitions 和 directory 中的诊断。', en: 'Part of the reload was refused and the running one kept; see the diagnostics under definitions and directory.' },
+      ...reloadReportJson(report),
+    });
   });
 
   app.get('/api/admin/incidents', { schema: { querystring: { type: 'object', additionalProperties: false, properties: { all: { enum: ['0', '1'] } } } } }, async (request, reply) => {

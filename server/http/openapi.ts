@@ -269,8 +269,7 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     security: sessionAndCsrf,
     response: {
       200: { description: '全部应用 / everything applied', type: 'object', additionalProperties: true, required: ['ok'], properties: { ok: { type: 'boolean' } } },
-      422: { description: '有部分被拒绝，附诊断 / a part was refused, with its diagnostics', type: 'object', additionalProperties: true, required: ['ok'], properties: { ok: { type: 'boolean' } } },
-      ...errors(401, 403, 503),
+      ...errors(401, 403, 422, 503),
     },
   },
   'GET /api/admin/incidents': {

@@ -315,7 +315,10 @@ describe('a real hall serve process', () => {
       const c = CASES[`${route.method} ${route.url}`];
       const who = c.as ? await signIn(url, c.as) : undefined;
       for (const size of [513 * 1024, 8 * 1024 * 1024]) {
-        const res = await oversized(url, route.method, fill(route.url, c.params?.(ctx)), who, size);
+        let res = await oversized(url, route.method, fill(route.url, c.params?.(ctx)), who, size);
+        // The server answers 413 and closes while the client may still be writing: the client can then see the
+        // reset before the answer. Retried a few times for the small body, whose answer must arrive.
+        for (let retry = 0; res.status === 0 && size < 1024 * 1024 && retry < 3; retry++) res = await oversized(url, route.method, fill(route.url, c.params?.(ctx)), who, size);
         if (res.status === 0 && size > 1024 * 1024) continue; // closed on us mid-upload: the process must still be up (below)
         expect(res.status, `${route.method} ${route.url} ${size}`).toBe(413);
         expect(res.headers['x-content-type-options']).toBe('nosniff');
