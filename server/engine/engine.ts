@@ -367,52 +367,54 @@ export class Engine {
     const today = this.runtime.calendar.localDate(now.toISOString());
     const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: this.runtime.calendar.timezone, hour: '2-digit', hourCycle: 'h23' }).format(now));
     const stamp = now.toISOString();
-    let overdue = 0;
-    let reminded = 0;
     const late = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND overdue_at IS NULL AND due < $1 ORDER BY due, id", [today]);
-    for (const { id } of late) {
-      const fired = await this.store.transaction(async (tx) => {
-        if ((await tx.run("UPDATE task SET overdue_at = $1 WHERE id = $2 AND status = 'open' AND overdue_at IS NULL", [stamp, id])) !== 1) return false;
-        const task = toTask((await tx.query('SELECT * FROM task WHERE id = $1', [id]))[0]);
-        const app = (await this.lockApplication(tx, task.application))!;
-        const definition = this.definitionOf(app);
-        const step = findStep(definition.workflow?.steps ?? [], task.step);
-        const assignee = task.scope ? `${task.group}@${task.scope}` : task.group;
-        // The same instant the interpreter gives an overdue step: the end of its due date in the school's time zone.
-        const at = this.runtime.calendar.endOfDay(task.due);
-        await this.appendEvent(tx, app, { type: 'overdue', at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), due: task.due });
-        const text = this.render(app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due });
-        if (text) await this.enqueue(tx, app.id, 'overdue', assignee, text, stamp);
-        return app.id;
-      });
-      if (fired) {
-        overdue++;
-        this.onTimer({ kind: 'overdue', task: id, application: fired });
-      }
-    }
+    const overdue = await this.fireOnce('overdue', late, stamp, async (tx, task, app) => {
+      const step = findStep(this.definitionOf(app).workflow?.steps ?? [], task.step);
+      const assignee = task.scope ? `${task.group}@${task.scope}` : task.group;
+      // The same instant the interpreter gives an overdue step: the end of its due date in the school's time zone.
+      const at = this.runtime.calendar.endOfDay(task.due);
+      await this.appendEvent(tx, app, { type: 'overdue', at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), due: task.due });
+      const text = this.render(app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due });
+      if (text) await this.enqueue(tx, app.id, 'overdue', assignee, text, stamp);
+    });
+    let reminded = 0;
     if (hour >= 9) {
       const dueToday = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND reminded_at IS NULL AND due = $1 ORDER BY id", [today]);
-      for (const { id } of dueToday) {
-        const fired = await this.store.transaction(async (tx) => {
-          if ((await tx.run("UPDATE task SET reminded_at = $1 WHERE id = $2 AND status = 'open' AND reminded_at IS NULL", [stamp, id])) !== 1) return false;
-          const task = toTask((await tx.query('SELECT * FROM task WHERE id = $1', [id]))[0]);
-          const app = (await this.lockApplication(tx, task.application))!;
-          const step = findStep(this.definitionOf(app).workflow?.steps ?? [], task.step);
-          const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
-          const text = `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”今天（${task.due}）到期，请及时办理。`;
-          await this.enqueue(tx, app.id, 'reminder', task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
-          return app.id;
-        });
-        if (fired) {
-          reminded++;
-          this.onTimer({ kind: 'reminder', task: id, application: fired });
-        }
-      }
+      reminded = await this.fireOnce('reminder', dueToday, stamp, async (tx, task, app) => {
+        const step = findStep(this.definitionOf(app).workflow?.steps ?? [], task.step);
+        const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
+        const text = `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”今天（${task.due}）到期，请及时办理。`;
+        await this.enqueue(tx, app.id, 'reminder', task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
+      });
     }
     return { overdue, reminded };
   }
 
   // --- internals --------------------------------------------------------------------------------------
+
+  /**
+   * Fire one kind of timer on each task, once: the mark (`overdue_at` or `reminded_at`) is a conditional
+   * update in the transaction that does the work, so however many processes sweep, and however often,
+   * only the one whose update took a task fires it. Returns how many fired.
+   */
+  private async fireOnce(kind: FiredTimer['kind'], tasks: { id: string }[], stamp: string, fire: (tx: Transaction, task: TaskRecord, app: ApplicationRecord) => Promise<void>): Promise<number> {
+    const mark = kind === 'overdue' ? 'overdue_at' : 'reminded_at';
+    let fired = 0;
+    for (const { id } of tasks) {
+      const application = await this.store.transaction(async (tx) => {
+        if ((await tx.run(`UPDATE task SET ${mark} = $1 WHERE id = $2 AND status = 'open' AND ${mark} IS NULL`, [stamp, id])) !== 1) return undefined;
+        const task = toTask((await tx.query('SELECT * FROM task WHERE id = $1', [id]))[0]);
+        const app = (await this.lockApplication(tx, task.application))!;
+        await fire(tx, task, app);
+        return app.id;
+      });
+      if (application) {
+        fired++;
+        this.onTimer({ kind, task: id, application });
+      }
+    }
+    return fired;
+  }
 
   /** The same closed template language, and the same context, the interpreter renders with; an unusable template sends nothing. */
   private render(app: ApplicationRecord, template: string | undefined, extra: Record<string, unknown>): string | undefined {

@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/engine.ts';
+import type { SignedIn } from './attachments.ts';
 import { describeReload, reloadReportJson } from '../reload.ts';
 import type { ReloadReport } from '../reload.ts';
 
@@ -12,8 +12,6 @@ export interface AdminOptions {
   itOffice(): string | undefined;
 }
 
-const SESSION_COOKIE = 'hall_session';
-
 /**
  * The IT office's routes. Who is the IT office: a signed-in person who holds any group scoped to the
  * department hall.yaml names as `itOffice` (in the example catalog `xxzx`, e.g. `office-staff@xxzx`), as
@@ -21,33 +19,21 @@ const SESSION_COOKIE = 'hall_session';
  * the one record of who holds what (000号文第十一条), and a reload that removes someone from the IT office
  * takes effect at once. Anyone else gets 403; nobody signed in, 401.
  */
-export const adminRoutes: FastifyPluginAsync<{ engine: Engine; admin?: AdminOptions }> = async (app, { engine, admin }) => {
+export const adminRoutes: FastifyPluginAsync<{ engine: Engine; admin?: AdminOptions; signedIn: SignedIn }> = async (app, { engine, admin, signedIn }) => {
   if (!admin) return;
   const store = engine.store;
 
-  /** The signed-in IT-office person, or the refusal sent. State changes also need the session's CSRF token. */
+  /** The signed-in IT-office person (the app's session and CSRF check, then the membership), or the refusal sent. */
   const itOffice = async (request: FastifyRequest, reply: FastifyReply, changes: boolean): Promise<string | undefined> => {
-    const sid = request.cookies?.[SESSION_COOKIE];
-    const [session] = sid ? await store.query<{ person_id: string; csrf: string; expires_at: string }>('SELECT person_id, csrf, expires_at FROM session WHERE id = $1', [sid]) : [];
-    if (!session || session.expires_at < new Date().toISOString()) {
-      reply.code(401).send({ error: 'unauthenticated', message: { zh: '请先登录。', en: 'Please sign in.' } });
-      return undefined;
-    }
-    if (changes) {
-      const a = Buffer.from(String(request.headers['x-csrf-token'] ?? ''));
-      const b = Buffer.from(session.csrf);
-      if (a.length !== b.length || !timingSafeEqual(a, b)) {
-        reply.code(403).send({ error: 'csrf', message: { zh: '请求缺少有效的安全令牌，请刷新页面后重试。', en: 'Missing or invalid CSRF token; reload the page and try again.' } });
-        return undefined;
-      }
-    }
+    const person = await signedIn(request, reply, changes);
+    if (!person) return undefined;
     const office = admin.itOffice();
-    const held = office ? await store.query('SELECT 1 AS yes FROM membership WHERE person_id = $1 AND scope = $2 LIMIT 1', [session.person_id, office]) : [];
+    const held = office ? await store.query('SELECT 1 AS yes FROM membership WHERE person_id = $1 AND scope = $2 LIMIT 1', [person.id, office]) : [];
     if (!held.length) {
       reply.code(403).send({ error: 'forbidden', message: { zh: `只有信息化办（${office ?? 'hall.yaml 未设置 itOffice'}）的人员可以使用。`, en: `Only the IT office (${office ?? 'hall.yaml sets no itOffice'}) may use this.` } });
       return undefined;
     }
-    return session.person_id;
+    return person.id;
   };
 
   app.post('/api/admin/reload', async (request, reply) => {

@@ -341,7 +341,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   // After the error handler: a plugin's context keeps the handler in place when it is registered.
-  await app.register(adminRoutes, { engine, admin: options.admin });
+  await app.register(adminRoutes, { engine, admin: options.admin, signedIn });
   if (options.files) app.register(attachmentRoutes, { engine, files: options.files, signedIn });
 
   return app;
