@@ -96,10 +96,12 @@ afterAll(async () => {
 describe('the published package', () => {
   it('holds the compiled library, its declarations and the runtime schemas, and nothing of the catalog or the tests', () => {
     const paths = pack.files.map((f) => f.path).sort();
-    // npm always adds package.json, the README and the bin file (cli/hall.js, which in a consumer only says
-    // that the CLI runs in a clone).
-    const stray = paths.filter((p) => !/^(dist\/(lib|generated\/types|schemas\/runtime)\/|schemas\/runtime\/[a-z]+\.schema\.json$)/.test(p) && !['package.json', 'README.md', 'cli/hall.js'].includes(p));
+    // npm always adds package.json, the README, the LICENSE and the bin file (cli/hall.js, which in a consumer
+    // only says that the CLI runs in a clone).
+    const stray = paths.filter((p) => !/^(dist\/(lib|generated\/types|schemas\/runtime)\/|schemas\/runtime\/[a-z]+\.schema\.json$)/.test(p) && !['package.json', 'README.md', 'LICENSE', 'cli/hall.js'].includes(p));
     expect(stray).toEqual([]);
+    // The MIT licence travels with the package: a university may run and change it without a licence fee.
+    expect(paths).toContain('LICENSE');
     for (const entry of ['runtime', 'interpret']) {
       expect(paths).toContain(`dist/lib/${entry}/index.js`);
       expect(paths).toContain(`dist/lib/${entry}/index.d.ts`);
