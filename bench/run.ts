@@ -104,6 +104,36 @@ function verdict(stage: BenchStage, row: Row): string {
   return `${goal}: ${met ? 'met' : 'MISSED'}`;
 }
 
+/**
+ * Issue 16.6: each stage's time at the two catalog sizes and its growth exponent k, with time ∝ services^k
+ * (log of the time ratio over log of the size ratio), on the same measure as the stage's ratio.
+ * Near-linear is k ≤ 1.1.
+ */
+const GROWTH_TARGET = 1.1;
+
+function growthTable(rows: Row[]): string {
+  const head = ['stage', 'sizes', 'time at each', 'exponent', 'target'];
+  const body: string[][] = [];
+  for (const name of [...new Set(rows.map((r) => r.stage))]) {
+    const at = rows.filter((r) => r.stage === name).sort((a, b) => a.services - b.services);
+    if (at.length < 2) continue;
+    const [small, large] = [at[0], at[at.length - 1]];
+    const time = (r: Row) => (r.on === 'wall' ? r.ms : r.cpuMs);
+    const k = Math.log(time(large) / time(small)) / Math.log(large.services / small.services);
+    body.push([
+      name,
+      `${small.services.toLocaleString('en')} → ${large.services.toLocaleString('en')}`,
+      `${(time(small) / 1000).toFixed(2)} s → ${(time(large) / 1000).toFixed(2)} s (${large.on})`,
+      k.toFixed(2),
+      `≤ ${GROWTH_TARGET}: ${k <= GROWTH_TARGET ? 'met' : 'MISSED'}`,
+    ]);
+  }
+  if (!body.length) return '';
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return ['growth with the catalog', '', line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
 const root = await mkdtemp(path.join(tmpdir(), 'hall-bench-'));
 try {
   const catalogs = new Map<number, string>();
@@ -149,6 +179,8 @@ try {
     }
   }
   if (rows.length) process.stdout.write(`\nmedians of ${ROUNDS} rounds, Node ${process.version}\n\n${table(rows)}\n`);
+  const growth = growthTable(rows);
+  if (growth) process.stdout.write(`\n${growth}\n`);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (selected('serve load')) {
     log('hall serve: submissions and approvals at 100 clients');

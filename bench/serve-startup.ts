@@ -36,9 +36,8 @@ async function prepareStartup(catalogDir: string): Promise<string> {
  * Wall time, since the work runs in a child process (the table's peak MB is the measuring process's, not
  * the hall's: bench/serve.ts reports the hall's own resident set).
  */
-export const SERVE_STARTUP_STAGE: BenchStage & { sizes: number[] } = {
+export const SERVE_STARTUP_STAGE: BenchStage = {
   name: 'hall serve startup',
-  sizes: [10_000],
   ratioOn: 'wall',
   prepare: prepareStartup,
   async run(catalogDir) {
