@@ -7,7 +7,10 @@
  * escapes, Handlebars renders plain-text notifications), and this is the whole of what the pages need.
  */
 export class SafeHtml {
-  constructor(readonly value: string) {}
+  readonly value: string;
+  constructor(value: string) {
+    this.value = value;
+  }
   toString(): string {
     return this.value;
   }
