@@ -8,7 +8,7 @@ import { StoreUnavailableError } from '../store/store.ts';
 import { TooManyRequestsError } from '../http/rate-limit.ts';
 import { html } from './html.ts';
 import type { SafeHtml } from './html.ts';
-import { formFields, parseFields, renderField, renderForm, renderValues, withoutHidden } from './fields.ts';
+import { formFields, parseFields, renderField, renderForm, renderValues, shownValue, withoutHidden } from './fields.ts';
 import type { FieldProblem, FormBody } from './fields.ts';
 import { langOf, t, tx } from './i18n.ts';
 import type { Lang } from './i18n.ts';
@@ -332,7 +332,10 @@ ${list.length ? html`<ul class="cards">${list.map((a) => html`<li><a class="name
           break;
         case 'acted': {
           const task = acted.find((x) => x.step === e.step && x.actedAt === e.at) ?? acted.find((x) => x.step === e.step && x.action === e.action);
-          items.push(html`<li>${at}<p>“${stepName(e.step)}”：<strong>${tx(ACTION[e.action ?? ''], lang)}</strong>${task?.actedBy ? html`（${names.get(task.actedBy) ?? task.actedBy}）` : ''}</p>${e.comment ? html`<p>${t(lang, '意见：', 'Comment: ')}${e.comment}</p>` : ''}</li>`);
+          // What the approver filled in at this step (审批人填写的字段), with the step's own labels.
+          const filled = application.decisions.find((d) => d.step === e.step && d.at === e.at)?.data;
+          const stepFields = (steps.get(e.step ?? '')?.fields ?? []).filter((f) => filled && filled[f.id] !== undefined);
+          items.push(html`<li>${at}<p>“${stepName(e.step)}”：<strong>${tx(ACTION[e.action ?? ''], lang)}</strong>${task?.actedBy ? html`（${names.get(task.actedBy) ?? task.actedBy}）` : ''}</p>${stepFields.map((f) => html`<p>${tx(f.label, lang)}：${shownValue(f, filled![f.id], lang)}</p>`)}${e.comment ? html`<p>${t(lang, '意见：', 'Comment: ')}${e.comment}</p>` : ''}</li>`);
           break;
         }
         case 'overdue':

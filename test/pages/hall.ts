@@ -20,6 +20,14 @@ export const EXTRA_PEOPLE = `
     name: 周老师（任课教师）
     attributes: { type: 教职工, department: wxy, email: zhou@example.edu.cn }
     holds: [course-teacher@T2011052]
+  - id: t-sec
+    name: 外国语学院教务秘书 孙老师
+    attributes: { type: 教职工, department: wxy }
+    holds: [academic-secretary@wxy]
+  - id: t-jwc
+    name: 教务处 冯老师
+    attributes: { type: 教职工, department: jwc }
+    holds: [office-staff@jwc]
   - id: t-dzb
     name: 党政办公室 郑老师
     attributes: { type: 教职工, department: dzb }
