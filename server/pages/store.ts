@@ -35,9 +35,9 @@ export async function readEvaluation(store: Store, application: string): Promise
 export async function recordEvaluation(store: Store, app: ApplicationRecord, rating: string, comment: string | undefined): Promise<boolean> {
   const at = new Date().toISOString();
   return store.transaction(async (tx) => {
-    const [done] = await tx.query('SELECT application_id FROM evaluation WHERE application_id = $1', [app.id]);
-    if (done) return false;
-    await tx.run('INSERT INTO evaluation (application_id, person_id, rating, comment, at) VALUES ($1, $2, $3, $4, $5)', [app.id, app.applicantId, rating, comment ?? null, at]);
+    // Two submits at once: the primary key lets one in; the other changes nothing and writes no event.
+    const inserted = await tx.run('INSERT INTO evaluation (application_id, person_id, rating, comment, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id) DO NOTHING', [app.id, app.applicantId, rating, comment ?? null, at]);
+    if (inserted !== 1) return false;
     const applicant = Object.fromEntries(['type', 'college', 'department'].filter((k) => typeof app.applicant[k] === 'string').map((k) => [k, app.applicant[k]]));
     const body = { type: 'rated', at, instance: app.id, service: app.service, version: app.version, ...(Object.keys(applicant).length ? { applicant } : {}), channel: app.channel, rating, ...(comment ? { comment } : {}) };
     await tx.run('INSERT INTO event (id, application_id, at, type, body) VALUES ($1, $2, $3, $4, $5)', [newId(new Date()), app.id, at, 'rated', JSON.stringify(body)]);
