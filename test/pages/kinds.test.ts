@@ -137,4 +137,30 @@ describe('countersign, uploads, approver-filled fields, withdrawal, rejection', 
     expect((await student.post(`/applications/${rid}/evaluate`, student.form({ rating: '不满意', comment: '希望说明更具体' }))).status).toBe(303);
     expect((await student.post(`/applications/${rid}/evaluate`, student.form({ rating: '满意' }))).status).toBe(409);
   }, 180_000);
+
+  it('books an appointment slot through the form, and refuses the slot once its one place is taken', async () => {
+    const { url } = await startHall();
+    const date = new Date(Date.now() + 12 * 86_400_000).toISOString().slice(0, 10);
+    const book = async (person: string, eventName: string) => {
+      const cookie = (await fetch(`${url}/dev/personas`, { method: 'POST', body: new URLSearchParams({ person }), redirect: 'manual' })).headers.getSetCookie()[0].split(';')[0];
+      const page = await (await fetch(`${url}/apply/theatre-booking`, { headers: { cookie } })).text();
+      expect(page).toContain('name="b.resource"');
+      expect(page).toContain('<option value="14:00-17:30">');
+      const form = new FormData();
+      form.append('_csrf', /name="_csrf" value="([^"]+)"/.exec(page)![1]);
+      const fields: Record<string, string> = { 'b.resource': 'black-box', 'b.date': date, 'b.slot': '14:00-17:30', 'f.applicantName': person, 'f.unit': 'wxy', 'f.phone': '13800000009', 'f.eventName': eventName, 'f.eventType': '排练', 'f.audienceSize': '30', 'f.hasExternalGuests': 'false', 'f.safetyOfficer': '陈书记', _action: 'submit' };
+      for (const [k, v] of Object.entries(fields)) form.append(k, v);
+      form.append('u.eventPlan', new Blob([readFileSync(path.join(ROOT, 'catalog/zzb/files/collective-leave-sample.pdf'))], { type: 'application/pdf' }), '活动方案.pdf');
+      const res = await fetch(`${url}/apply/theatre-booking`, { method: 'POST', headers: { cookie }, body: form, redirect: 'manual' });
+      return { status: res.status, text: await res.text(), location: res.headers.get('location') ?? '', cookie };
+    };
+    const first = await book('t-chen', '外语戏剧节彩排');
+    expect(first.status, first.text.slice(0, 2000)).toBe(303);
+    const shown = await (await fetch(`${url}${first.location}`, { headers: { cookie: first.cookie } })).text();
+    expect(shown).toContain(`${date} 14:00-17:30`);
+    const second = await book('t-wang', '班级话剧排练');
+    expect(second.status).toBe(422);
+    expect(second.text).toContain('id="b-slot-err"');
+    expect(second.text).toMatch(/约满|已被预约|没有空位/);
+  }, 120_000);
 });
