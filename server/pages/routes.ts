@@ -316,6 +316,7 @@ ${list.length ? html`<ul class="cards">${list.map((a) => html`<li><a class="name
     const events = await engine.events(application.id);
     const names = await namesOf(store, tasks.map((x) => x.actedBy ?? '').filter(Boolean));
     const stepName = (id: string | undefined) => (id ? tx(steps.get(id)?.name, lang) || id : '');
+    const q = (name: string) => (lang === 'en' ? `"${name}"` : `“${name}”`);
     const acted = [...tasks].filter((x) => x.status === 'done');
     const items: SafeHtml[] = [];
     for (const e of events) {
@@ -328,21 +329,21 @@ ${list.length ? html`<ul class="cards">${list.map((a) => html`<li><a class="name
           items.push(html`<li>${at}<p>${t(lang, '修改后重新提交', 'Revised and resubmitted')}</p></li>`);
           break;
         case 'assigned':
-          items.push(html`<li>${at}<p>${t(lang, '转到', 'Sent to')}“${stepName(e.step)}”${e.due ? html` · ${t(lang, '期限', 'due')} ${e.due}` : ''}</p></li>`);
+          items.push(html`<li>${at}<p>${t(lang, '转到', 'Sent to')}${q(stepName(e.step))}${e.due ? html` · ${t(lang, '期限', 'due')} ${e.due}` : ''}</p></li>`);
           break;
         case 'acted': {
           const task = acted.find((x) => x.step === e.step && x.actedAt === e.at) ?? acted.find((x) => x.step === e.step && x.action === e.action);
           // What the approver filled in at this step (审批人填写的字段), with the step's own labels.
           const filled = application.decisions.find((d) => d.step === e.step && d.at === e.at)?.data;
           const stepFields = (steps.get(e.step ?? '')?.fields ?? []).filter((f) => filled && filled[f.id] !== undefined);
-          items.push(html`<li>${at}<p>“${stepName(e.step)}”：<strong>${tx(ACTION[e.action ?? ''], lang)}</strong>${task?.actedBy ? html`（${names.get(task.actedBy) ?? task.actedBy}）` : ''}</p>${stepFields.map((f) => html`<p>${tx(f.label, lang)}：${shownValue(f, filled![f.id], lang)}</p>`)}${e.comment ? html`<p>${t(lang, '意见：', 'Comment: ')}${e.comment}</p>` : ''}</li>`);
+          items.push(html`<li>${at}<p>${q(stepName(e.step))}：<strong>${tx(ACTION[e.action ?? ''], lang)}</strong>${task?.actedBy ? html`（${names.get(task.actedBy) ?? task.actedBy}）` : ''}</p>${stepFields.map((f) => html`<p>${tx(f.label, lang)}：${shownValue(f, filled![f.id], lang)}</p>`)}${e.comment ? html`<p>${t(lang, '意见：', 'Comment: ')}${e.comment}</p>` : ''}</li>`);
           break;
         }
         case 'overdue':
-          items.push(html`<li>${at}<p class="overdue-mark">“${stepName(e.step)}”${t(lang, '已超期', ' is overdue')}</p></li>`);
+          items.push(html`<li>${at}<p class="overdue-mark">${q(stepName(e.step))}${t(lang, '已超期', ' is overdue')}</p></li>`);
           break;
         case 'unassigned':
-          items.push(html`<li>${at}<p>“${stepName(e.step)}”${t(lang, '暂无办理人，信息化办正在处理', ' has no approver yet; the IT office is on it')}</p></li>`);
+          items.push(html`<li>${at}<p>${q(stepName(e.step))}${t(lang, '暂无办理人，信息化办正在处理', ' has no approver yet; the IT office is on it')}</p></li>`);
           break;
         case 'completed':
           items.push(html`<li>${at}<p><strong>${e.outcome === 'approved' ? t(lang, '已办结：通过', 'Completed: approved') : t(lang, '已办结：未通过', 'Completed: not approved')}</strong></p></li>`);
