@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { parse } from 'yaml';
+import { ROOT } from '../helpers/cli.ts';
 import { describe, expect, it } from 'vitest';
 import { startHall } from './hall.ts';
 
@@ -129,7 +133,14 @@ describe('the pages refuse what they must', () => {
     const link = await fetch(`${url}/apply/oa-system`, { redirect: 'manual' });
     expect(link.status).toBe(302);
     expect(link.headers.get('location')).toBe('https://oa.example.edu.cn');
-    // The guide's 在线办理 button (hall.yaml urls.hall = …/apply/{id}) reaches the form page's route.
+    // The guide's 在线办理 button is hall.yaml's urls.hall with the service id: on the hall's own address
+    // (urls.runtime) it is the form page, which asks a visitor to sign in rather than answering 404.
+    const { urls } = parse(readFileSync(path.join(ROOT, 'catalog/hall.yaml'), 'utf8')) as { urls: { hall: string; runtime: string } };
+    expect(urls.hall.startsWith(urls.runtime)).toBe(true);
+    const button = urls.hall.slice(urls.runtime.length).replace('{id}', 'student-leave');
+    const reached = await fetch(`${url}${button}`);
+    expect(reached.status).toBe(401);
+    expect(await reached.text()).toContain('请先登录');
     expect((await fetch(`${url}/apply/no-such-service`)).status).toBe(401);
   }, 60_000);
 });
