@@ -63,6 +63,15 @@ describe('学生请假 through the pages, in three roles', () => {
     expect(await s.inputValue('#f-studentNumber')).toBe('2022020315');
     expect(await s.inputValue('#f-phone')).toBe('13800000002');
     a11y.push(...(await inspect(s, 'apply')));
+    // Keyboard: the first Tab reaches the skip link; every control is a native one, reachable in order.
+    await s.keyboard.press('Tab');
+    expect(await s.evaluate('document.activeElement.className')).toBe('skip');
+    const stops: string[] = [];
+    for (let i = 0; i < 40 && !stops.includes('draft'); i++) {
+      await s.keyboard.press('Tab');
+      stops.push(String(await s.evaluate('document.activeElement.name === "_action" ? document.activeElement.value : document.activeElement.name || document.activeElement.tagName')));
+    }
+    expect(stops).toEqual(expect.arrayContaining(['f.leaveType', 'f.period.start', 'f.period.end', 'f.days', 'f.reason', 'u.proof', 'submit', 'draft']));
 
     // A draft survives a closed tab.
     await s.selectOption('#f-leaveType', '病假');
@@ -199,5 +208,5 @@ describe('学生请假 through the pages, in three roles', () => {
     const service = figures.services.find((x: { id: string }) => x.id === 'student-leave');
     expect(service).toMatchObject({ applications: 1, approved: 1 });
     expect(JSON.stringify(service)).toMatch(/"ratings":\[0,1,0,0,0\]|"满意":1/);
-  }, 240_000);
+  }, 480_000);
 });
