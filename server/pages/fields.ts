@@ -71,7 +71,7 @@ export function renderField(field: RuntimeField, value: unknown, problems: Field
         html`<div class="choices">${[
           ['true', t(lang, '是', 'Yes')],
           ['false', t(lang, '否', 'No')],
-        ].map(([val, shown]) => html`<label><input type="radio" name="${nameOf(field.id)}" value="${val}"${v === val ? html` checked` : ''}${field.required ? html` required` : ''}${described ? html` aria-describedby="${described}"` : ''}> ${shown}</label>`)}</div>`,
+        ].map(([val, shown], i) => html`<label><input type="radio"${i === 0 ? html` id="${id}"` : ''} name="${nameOf(field.id)}" value="${val}"${v === val ? html` checked` : ''}${field.required ? html` required` : ''}${described ? html` aria-describedby="${described}"` : ''}> ${shown}</label>`)}</div>`,
         true,
       );
     }
@@ -81,7 +81,7 @@ export function renderField(field: RuntimeField, value: unknown, problems: Field
       );
     case 'multichoice': {
       const chosen = new Set(Array.isArray(value) ? value.map(String) : []);
-      return wrap(html`<div class="choices">${(field.options ?? []).map((o) => html`<label><input type="checkbox" name="${nameOf(field.id)}" value="${o.value}"${chosen.has(o.value) ? html` checked` : ''}${described ? html` aria-describedby="${described}"` : ''}> ${tx(o.label, lang)}</label>`)}</div>`, true);
+      return wrap(html`<div class="choices">${(field.options ?? []).map((o, i) => html`<label><input type="checkbox"${i === 0 ? html` id="${id}"` : ''} name="${nameOf(field.id)}" value="${o.value}"${chosen.has(o.value) ? html` checked` : ''}${described ? html` aria-describedby="${described}"` : ''}> ${tx(o.label, lang)}</label>`)}</div>`, true);
     }
     case 'daterange': {
       const range = (value && typeof value === 'object' ? value : {}) as { start?: unknown; end?: unknown };
