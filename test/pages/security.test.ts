@@ -98,6 +98,13 @@ describe('the pages refuse what they must', () => {
     const invalid = await student.post(`/applications/${id}/resubmit`, { ...LEAVE('x'), 'f.phone': `"><script>alert(3)</script>` });
     expect(invalid.status).toBe(422);
     expect(invalid.text).toContain('value="&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt;"');
+    // Every link of an error summary leads to a control on the page (radio groups and date ranges included).
+    const { 'f.leaveCampus': _campus, 'f.period.start': _start, ...incomplete } = LEAVE('x');
+    const errorPage = await student.post('/apply/student-leave', incomplete);
+    expect(errorPage.status).toBe(422);
+    const targets = [...errorPage.text.matchAll(/<li><a href="#([^"]+)"/g)].map((m) => m[1]);
+    expect(targets).toEqual(expect.arrayContaining(['f-leaveCampus', 'f-period', 'f-reason']));
+    for (const target of targets) expect(errorPage.text, target).toContain(`id="${target}"`);
 
     // Every page kind: no script, nothing from another origin, HTML + CSS within 30 KB gzipped.
     const css = (await student.get('/applications')).text.match(/href="(\/assets\/hall-[0-9a-f]+\.css)"/)![1];
