@@ -17,6 +17,7 @@ import { requestId } from './logging.ts';
 import { HallMetrics, metrics } from './metrics.ts';
 import type { MetricsAccess } from './metrics.ts';
 import { openapi } from './openapi.ts';
+import { pageRoutes } from '../pages/routes.ts';
 import { DEFAULT_RATE_LIMITS, TooManyRequestsError, rateLimits } from './rate-limit.ts';
 import type { RateLimits } from './rate-limit.ts';
 
@@ -42,6 +43,8 @@ export interface AppOptions {
   version?: string;
   /** The IT office's routes (reload, incidents); absent, they do not exist. */
   admin?: AdminOptions;
+  /** The hall's HTML pages (server/pages); `hall serve` turns them on. They are not part of the JSON API document. */
+  pages?: boolean;
 }
 
 interface Person {
@@ -343,6 +346,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // After the error handler: a plugin's context keeps the handler in place when it is registered.
   await app.register(adminRoutes, { engine, admin: options.admin, signedIn });
   if (options.files) app.register(attachmentRoutes, { engine, files: options.files, signedIn });
+  if (options.pages) await app.register(pageRoutes, { engine, files: options.files, dev: options.dev, personOf, startSession, signInUrls: [...(cas ? ['/auth/cas/login'] : []), ...(oidc ? ['/auth/oidc/login'] : [])] });
 
   return app;
 }

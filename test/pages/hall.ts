@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { afterAll } from 'vitest';
+import { ROOT } from '../helpers/cli.ts';
+import { hallProcesses } from '../server/processes.ts';
+
+/**
+ * A real `hall serve` for the page tests: the example directory plus e-mail addresses and a second
+ * counselor (for conflicts), a real SMTP server on loopback, and helpers to act in Chromium as a persona.
+ */
+export const EXTRA_PEOPLE = `
+  - id: t-wang2
+    name: 吴老师（外国语学院辅导员）
+    attributes: { type: 教职工, department: wxy, email: wu@example.edu.cn }
+    holds: [counselor@wxy-2203]
+  - id: T2011052
+    name: 周老师（任课教师）
+    attributes: { type: 教职工, department: wxy, email: zhou@example.edu.cn }
+    holds: [course-teacher@T2011052]
+  - id: t-sec
+    name: 外国语学院教务秘书 孙老师
+    attributes: { type: 教职工, department: wxy }
+    holds: [academic-secretary@wxy]
+  - id: t-jwc
+    name: 教务处 冯老师
+    attributes: { type: 教职工, department: jwc }
+    holds: [office-staff@jwc]
+  - id: t-dzb
+    name: 党政办公室 郑老师
+    attributes: { type: 教职工, department: dzb }
+    holds: [office-staff@dzb]
+  - id: t-zzb
+    name: 组织部 钱老师
+    attributes: { type: 教职工, department: zzb }
+    holds: [office-staff@zzb]
+`;
+
+export function testDirectory(): string {
+  const base = readFileSync(path.join(ROOT, 'examples/directory.yaml'), 'utf8')
+    .replace('attributes: { type: 本科生, college: wxy, class: wxy-2203, phone: "13800000002" }', 'attributes: { type: 本科生, college: wxy, class: wxy-2203, phone: "13800000002", email: liyutong@example.edu.cn }')
+    .replace('attributes: { type: 教职工, department: wxy }\n    holds: [counselor@wxy-2203]', 'attributes: { type: 教职工, department: wxy, email: wang@example.edu.cn }\n    holds: [counselor@wxy-2203]');
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'hall-pages-dir-')), 'directory.yaml');
+  writeFileSync(file, base.trimEnd() + '\n' + EXTRA_PEOPLE);
+  return file;
+}
+
+export async function smtpReceiver() {
+  const mails: { to: string[]; data: string }[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      let data = '';
+      stream.on('data', (c: Buffer) => (data += c.toString()));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+  afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+  return { mails, port: (smtp.server.address() as { port: number }).port };
+}
+
+export async function startHall(args: string[] = [], dev = true) {
+  const { serve } = hallProcesses();
+  const dir = mkdtempSync(path.join(tmpdir(), 'hall-pages-'));
+  const events = path.join(dir, 'events');
+  const directory = testDirectory();
+  const started = await serve([...(dev ? ['--dev'] : []), '--directory', directory, '--store', `sqlite:${path.join(dir, 'hall.db')}`, '--files', path.join(dir, 'files'), '--events', events, ...args]);
+  return { ...started, events, dir };
+}
+
+/** A browser context signed in as `person` through the dev persona picker, as a person would. */
+export async function as(browser: Browser, url: string, person: string, width = 1280): Promise<{ context: BrowserContext; page: Page }> {
+  // bypassCSP only so the test can inject axe-core; the pages themselves allow no script.
+  const context = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${url}/dev/personas`);
+  await Promise.all([page.waitForURL(/\/(tasks|applications)$/), page.locator(`form:has(input[name="person"][value="${person}"]) button`).click()]);
+  return { context, page };
+}
