@@ -124,3 +124,55 @@ describe.each(STORE_KINDS)('statements per change on %s', (kind) => {
     expect(sent.filter((s) => /FROM application\b/.test(s)), sent.join('\n')).toHaveLength(1);
   });
 });
+
+describe('the statements of each change on the embedded store', () => {
+  it('start from the application or the task they change, never from every open task in the hall', async () => {
+    const store = await stores.open(await stores.location('sqlite'));
+    await migrate(store);
+    const sent: { text: string; params: unknown[] }[] = [];
+    const recording: Store = {
+      ...store,
+      transaction: (work) =>
+        store.transaction((tx) =>
+          work({
+            ...tx,
+            query: (text, params = []) => (sent.push({ text, params }), tx.query(text, params)),
+            run: (text, params = []) => (sent.push({ text, params }), tx.run(text, params)),
+          }),
+        ),
+      close: () => store.close(),
+    };
+    // Forty classes with open applications: one application's tasks are a small part of all open tasks.
+    for (let c = 0; c < 40; c++) await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', [`t-${c}`, 'counselor', `wxy-${c}`]);
+    await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', ['t-deputy', 'department-deputy', 'wxy']);
+    const engine = new Engine({ store: recording, runtime });
+    const ids: string[] = [];
+    for (let c = 0; c < 40; c++) {
+      for (let k = 0; k < 3; k++) {
+        const submitted = await engine.submit({ service: 'student-leave', applicant: student(`s${c}-${k}`, `wxy-${c}`), data: fiveDays });
+        if (!submitted.ok) throw new Error(submitted.message.zh);
+        ids.push(submitted.application.id);
+      }
+    }
+    const [first, second, third] = await engine.todo('t-7');
+    const outcomes = [
+      await engine.act({ task: first.id, person: 't-7', action: 'approve' }),
+      await engine.act({ task: second.id, person: 't-7', action: 'return', comment: '请补充' }),
+      await engine.resubmit({ application: second.application, applicant: (await engine.application(second.application))!.applicantId, changes: { reason: '急性肠胃炎需要在家休息五天' } }),
+      await engine.act({ task: third.id, person: 't-7', action: 'reject', comment: '不同意' }),
+      await engine.withdraw({ application: ids[50], applicant: 's16-2' }),
+    ];
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, true, true]);
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    for (const { text, params } of sent) {
+      if (!/^(SELECT|UPDATE|DELETE)/.test(text) || seen.has(text)) continue;
+      seen.add(text);
+      const plan = (await store.query(`EXPLAIN QUERY PLAN ${text}`, params)).map((r) => String(r.detail));
+      const outer = plan.find((d) => /^(SCAN|SEARCH)/.test(d)) ?? '';
+      if (/^SCAN/.test(outer) || /\(status=\?\)$/.test(outer)) problems.push(`${outer}  ← ${text}`);
+    }
+    expect(seen.size).toBeGreaterThan(5);
+    expect(problems).toEqual([]);
+  });
+});
