@@ -28,7 +28,7 @@ describe('the request log', () => {
       log.fatal('last words');
       process.exit(3);
     `;
-    const child = await run(process.execPath, ['--input-type=module', '-e', script], { maxBuffer: 64 * 1024 * 1024 }).catch((error: { code: number; stdout: string }) => error);
+    const child: { code?: number; stdout: string } = await run(process.execPath, ['--input-type=module', '-e', script], { maxBuffer: 64 * 1024 * 1024 }).catch((error: { code: number; stdout: string }) => error);
     expect(child.code).toBe(3);
     const lines = child.stdout.trim().split('\n').map((l) => JSON.parse(l) as { i?: number; msg: string });
     expect(lines).toHaveLength(5001);

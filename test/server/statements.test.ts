@@ -3,6 +3,8 @@ import { loadRuntime } from '../../lib/runtime/index.ts';
 import type { LoadedRuntime } from '../../lib/runtime/index.ts';
 import { Engine } from '../../server/engine/engine.ts';
 import { migrate } from '../../server/store/migrate.ts';
+import { openPostgres } from '../../server/store/postgres.ts';
+import { StoreUnavailableError } from '../../server/store/store.ts';
 import type { Store, Transaction } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
@@ -174,5 +176,38 @@ describe('the statements of each change on the embedded store', () => {
     }
     expect(seen.size).toBeGreaterThan(5);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('the PostgreSQL store under load', () => {
+  it('keeps the hall’s statements prepared on each connection, so PostgreSQL does not parse and plan them per request', async () => {
+    const location = await stores.location('postgres');
+    const store = openPostgres(location, { max: 1 });
+    try {
+      await migrate(store);
+      const text = 'SELECT COUNT(*) AS n FROM task WHERE application_id = $1';
+      for (let i = 0; i < 3; i++) await store.query(text, [`a${i}`]);
+      await store.transaction(async (tx) => void (await tx.query(text, ['b'])));
+      // One connection: the pool's only client holds the prepared statement.
+      const prepared = await store.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+      expect(prepared.map((p) => p.statement)).toContain(text);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers "unavailable" (503), not an internal error, when every pooled connection stays busy past the wait', async () => {
+    const location = await stores.location('postgres');
+    const store = openPostgres(location, { max: 1, connectionTimeoutMillis: 300 });
+    let release!: () => void;
+    const held = store.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    try {
+      await expect(store.query('SELECT 1 AS one')).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.transaction(async (tx) => tx.query('SELECT 1 AS one'))).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      release();
+      await held;
+      await store.close();
+    }
   });
 });
