@@ -1,6 +1,7 @@
 import vm from 'node:vm';
 import { date, dateAndTime, evaluate, parseExpression } from 'feelin';
 import type { SyntaxNode } from '@lezer/common';
+import { parsedOnce } from './feel-cache.ts';
 import type { RuntimeDefinition, RuntimeNode } from '../../generated/types/runtime/definition.ts';
 
 /**
@@ -168,7 +169,8 @@ export function evaluateFeel(expression: string, context: Record<string, unknown
   const found = inspectFeel(expression);
   if (found.failure) return { ok: false, failure: { kind: found.failure.kind, message: found.failure.message } };
   const scope = { ...context, ...clockOf(at) };
-  const run = () => evaluate(expression, scope).value;
+  // Parsed once per expression and context shape (feel-cache.ts), evaluated on this context every time.
+  const run = () => parsedOnce(scope, () => evaluate(expression, scope).value);
   let value: unknown;
   try {
     value = found.watched ? watched(run) : run();

@@ -9,6 +9,7 @@ import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 import { claimAttachments } from '../files/attachments.ts';
 import type { BookingInput } from './booking.ts';
 import { PLACES_PER_SLOT, bookingProblems, slotFull, slotKey } from './booking.ts';
+import { Writes } from './writes.ts';
 
 /**
  * The hall's engine. An application's state is never stored as a copy of the flow: it is the reference
@@ -139,6 +140,8 @@ export class Engine {
   private readonly now: () => Date;
   private readonly hallUrl: string;
   private readonly onTimer: (fired: FiredTimer) => void;
+  /** The written counts of applications locked in a transaction (their row was just read: no second read). */
+  private readonly locked = new WeakMap<ApplicationRecord, { emittedTimeline: number; emittedNotifications: number }>();
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -237,12 +240,9 @@ export class Engine {
         );
         if (Number(row.n) >= PLACES_PER_SLOT) return invalid(undefined, [slotFull(definition, app.booking)]);
       }
-      await tx.run(
-        'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision, booking, booking_slot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, 0, $12, $13)',
-        [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), '[]', 'pending', app.channel, submittedAt, submittedAt, app.booking ? json(app.booking) : null, place],
-      );
+      // apply() inserts the application's row, with the state its first run gives it.
+      const status = await this.apply(tx, app, definition, result, { emittedTimeline: 0, emittedNotifications: 0, fresh: true }, submittedAt);
       await files.bind(app.id, submittedAt);
-      const status = await this.apply(tx, app, definition, result, { emittedTimeline: 0, emittedNotifications: 0 }, submittedAt);
       // apply() counted the submission as the first revision, as the stored row says.
       return { ok: true, application: { ...app, status, revision: app.revision + 1 } };
     });
@@ -251,11 +251,15 @@ export class Engine {
   /** An approver decides a task. Exactly one of two people acting on the same task wins; the other gets a conflict. */
   async act(input: { task: string; person: string; action: Action; comment?: string; data?: Record<string, unknown> }): Promise<Outcome<{ application: ApplicationRecord; task: TaskRecord }>> {
     return this.store.transaction(async (tx) => {
-      const [taskRow] = await tx.query(`SELECT * FROM task WHERE id = $1 ${tx.lockRow}`, [input.task]);
-      if (!taskRow) return { ok: false, kind: 'not-found', message: { zh: '没有这个待办', en: 'no such task' } };
-      const task = toTask(taskRow);
-      if (!(await holds(tx, input.person, task.group, task.scope))) return { ok: false, kind: 'forbidden', message: { zh: '您不是这个环节的办理人', en: 'you do not hold this step' } };
-      const app = (await this.lockApplication(tx, task.application))!;
+      // The task and its application, both locked, and whether the person holds the task's group@scope: one statement.
+      const [row] = await tx.query(
+        `SELECT a.*, ${TASK_COLUMNS.map((c) => `t.${c} AS task_${c}`).join(', ')}, EXISTS (SELECT 1 FROM membership m WHERE m.person_id = $2 AND m.group_id = t.group_id AND m.scope = t.scope) AS holds FROM task t JOIN application a ON a.id = t.application_id WHERE t.id = $1 ${tx.lockRow}`,
+        [input.task, input.person],
+      );
+      if (!row) return { ok: false, kind: 'not-found', message: { zh: '没有这个待办', en: 'no such task' } };
+      const task = toTask(Object.fromEntries(TASK_COLUMNS.map((c) => [c, row[`task_${c}`]])));
+      if (!Number(row.holds)) return { ok: false, kind: 'forbidden', message: { zh: '您不是这个环节的办理人', en: 'you do not hold this step' } };
+      const app = toApplication(row);
       if (task.status !== 'open') return conflict(task);
       const definition = this.definitionOf(app);
       const at = this.now().toISOString();
@@ -268,10 +272,12 @@ export class Engine {
       }
       const changed = await tx.run("UPDATE task SET status = 'done', acted_by = $1, acted_at = $2, action = $3, comment = $4 WHERE id = $5 AND status = 'open'", [input.person, at, input.action, input.comment ?? null, task.id]);
       if (changed !== 1) return conflict(task);
-      const emitted = await this.emitted(tx, app.id);
+      // The locked row's counts are current: nothing else writes them while the lock is held.
+      const emitted = { emittedTimeline: Number(row.emitted_timeline), emittedNotifications: Number(row.emitted_notifications) };
       const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
-      const [updated] = await tx.query(`SELECT * FROM task WHERE id = $1`, [task.id]);
-      return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 }, task: toTask(updated) };
+      const { comment: _, ...undecided } = task;
+      const decided: TaskRecord = { ...undecided, status: 'done', actedBy: input.person, actedAt: at, action: input.action, ...(input.comment ? { comment: input.comment } : {}) };
+      return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 }, task: decided };
     });
   }
 
@@ -289,7 +295,7 @@ export class Engine {
       const files = await claimAttachments(tx, definition, { person: app.applicantId, service: app.service, values: input.changes, application: app.id });
       if (result.outcome === 'invalid' || files.errors.length) return invalid(result, files.errors);
       await files.bind(app.id, at);
-      const emitted = await this.emitted(tx, app.id);
+      const emitted = await this.emitted(tx, app);
       const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
       return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 } };
     });
@@ -461,11 +467,17 @@ export class Engine {
 
   private async lockApplication(tx: Transaction, id: string): Promise<ApplicationRecord | undefined> {
     const [row] = await tx.query(`SELECT * FROM application WHERE id = $1 ${tx.lockRow}`, [id]);
-    return row ? toApplication(row) : undefined;
+    if (!row) return undefined;
+    const app = toApplication(row);
+    this.locked.set(app, { emittedTimeline: Number(row.emitted_timeline), emittedNotifications: Number(row.emitted_notifications) });
+    return app;
   }
 
-  private async emitted(tx: Sql, id: string) {
-    const [row] = await tx.query<{ emitted_timeline: number; emitted_notifications: number }>('SELECT emitted_timeline, emitted_notifications FROM application WHERE id = $1', [id]);
+  /** How many timeline entries and notifications of the application are written: from its locked row, read again only when not at hand. */
+  private async emitted(tx: Sql, app: ApplicationRecord) {
+    const known = this.locked.get(app);
+    if (known) return known;
+    const [row] = await tx.query<{ emitted_timeline: number; emitted_notifications: number }>('SELECT emitted_timeline, emitted_notifications FROM application WHERE id = $1', [app.id]);
     return { emittedTimeline: Number(row.emitted_timeline), emittedNotifications: Number(row.emitted_notifications) };
   }
 
@@ -473,23 +485,37 @@ export class Engine {
    * Write what a new run adds: its timeline entries beyond those already written (as events), its
    * notifications (to the outbox), the tasks it now waits for; and the application's status. After a
    * return, the run is cut at the return: what follows happens only when the applicant resubmits.
+   *
+   * Few statements (issue 13: each is a round trip on PostgreSQL): the application's open and just-decided
+   * tasks and its open incidents are read in one query (none for a new application, `fresh`, which this
+   * inserts with its final state instead of updating it); events, messages and incidents are written with
+   * one multi-row INSERT per table at the end; a new task says whether its group@scope has a holder.
    */
   private async apply(
     tx: Transaction,
     app: ApplicationRecord,
     definition: RuntimeDefinition,
     result: RunResult,
-    emitted: { emittedTimeline: number; emittedNotifications: number },
+    emitted: { emittedTimeline: number; emittedNotifications: number; fresh?: boolean },
     at: string,
   ): Promise<ApplicationStatus> {
     const { timeline, notifications } = result;
     const returned = result.awaiting === 'applicant';
+    const writes = new Writes();
+    // The application's open tasks, those decided at this instant, and (the last row) how many of its
+    // incidents are open. Read under the application's lock, so nothing changes them meanwhile.
+    const rows = emitted.fresh
+      ? []
+      : await tx.query<{ id: string; step: string; status: string; overdue_at: string | null }>(
+          "SELECT id, step, status, overdue_at FROM task WHERE application_id = $1 AND (status = 'open' OR acted_at = $2) UNION ALL SELECT '', '', '', CAST(COUNT(*) AS TEXT) FROM incident WHERE application_id = $1 AND resolved_at IS NULL",
+          [app.id, at],
+        );
+    const tasks = rows.filter((r) => r.id !== '');
+    let unresolved = emitted.fresh ? 0 : Number(rows.find((r) => r.id === '')?.overdue_at ?? 0);
     // An overdue the sweep already announced is not announced again when the late decision replays it:
     // only for the step's current activation (its open task, or the one decided now), never an earlier
     // round's, so a step returned and late again is announced again.
-    const announced = new Set(
-      (await tx.query<{ step: string }>("SELECT step FROM task WHERE application_id = $1 AND overdue_at IS NOT NULL AND (status = 'open' OR acted_at = $2)", [app.id, at])).map((r) => r.step),
-    );
+    const announced = new Set(tasks.filter((t) => t.overdue_at !== null).map((t) => t.step));
     const skipped: string[] = [];
     for (const entry of timeline.slice(emitted.emittedTimeline)) {
       if (entry.type === 'overdue' && entry.step && announced.has(entry.step)) {
@@ -501,12 +527,12 @@ export class Engine {
         const step = findStep(definition.workflow?.steps ?? [], entry.step);
         const missing = step ? (missingReference(step, app.applicant, latestData(app)) ?? assignmentReference(step)) : undefined;
         const group = step?.group ?? '';
-        await this.appendEvent(tx, app, { type: 'unassigned', at: entry.at, step: entry.step, group, ...(missing ? { missing } : {}) });
-        await this.raiseIncident(tx, app.id, { step: entry.step, group, scope: '', reason: 'missing-value', missing }, entry.at);
+        writes.event(this.eventRow(app, { type: 'unassigned', at: entry.at, step: entry.step, group, ...(missing ? { missing } : {}) }));
+        writes.incident({ id: newId(this.now()), application: app.id, task: null, step: entry.step, group, scope: '', reason: 'missing-value', missing: missing ?? null, since: entry.at });
         continue;
       }
-      await this.appendEvent(tx, app, eventOf(entry));
-      if (entry.type === 'overdue' && entry.step) await tx.run("UPDATE task SET overdue_at = $1 WHERE application_id = $2 AND step = $3 AND overdue_at IS NULL AND (status = 'open' OR acted_at = $4)", [at, app.id, entry.step, at]);
+      writes.event(this.eventRow(app, eventOf(entry)));
+      if (entry.type === 'overdue' && entry.step && !emitted.fresh) await tx.run("UPDATE task SET overdue_at = $1 WHERE application_id = $2 AND step = $3 AND overdue_at IS NULL AND (status = 'open' OR acted_at = $4)", [at, app.id, entry.step, at]);
     }
     for (const note of notifications.slice(emitted.emittedNotifications)) {
       const i = note.event === 'overdue' ? skipped.indexOf(note.to) : -1;
@@ -514,7 +540,7 @@ export class Engine {
         skipped.splice(i, 1);
         continue;
       }
-      await this.enqueue(tx, app.id, note.event, note.to, note.text, at);
+      writes.message({ id: newId(this.now()), application: app.id, event: note.event, recipient: note.to, body: note.text, at });
     }
     let status: ApplicationStatus = returned
       ? 'returned'
@@ -524,48 +550,49 @@ export class Engine {
           ? 'pending'
           : 'incident';
     const waiting = status === 'pending' ? result.waiting : [];
-    const open = (await tx.query<{ id: string; step: string }>("SELECT id, step FROM task WHERE application_id = $1 AND status = 'open'", [app.id])).map((r) => r);
+    const open = tasks.filter((t) => t.status === 'open');
     for (const task of open) {
       if (waiting.some((w) => w.step === task.step)) continue;
       await tx.run("UPDATE task SET status = 'cancelled' WHERE id = $1", [task.id]);
-      await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'cancelled' WHERE task_id = $2 AND resolved_at IS NULL", [at, task.id]);
+      if (unresolved > 0) unresolved -= await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'cancelled' WHERE task_id = $2 AND resolved_at IS NULL", [at, task.id]);
     }
+    const opening: { id: string; step: string; round: number; group: string; scope: string; due: string; at: string }[] = [];
     for (const w of waiting) {
       if (open.some((t) => t.step === w.step)) continue;
       const activations = result.timeline.filter((t) => t.type === 'assigned' && t.step === w.step);
       const last = activations.at(-1)!;
       const [group, scope] = splitAssignee(w.assignee);
-      const taskId = newId(this.now());
-      await tx.run('INSERT INTO task (id, application_id, step, round, group_id, scope, status, due, opened_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-        taskId,
-        app.id,
-        w.step,
-        activations.length,
-        group,
-        scope,
-        'open',
-        last.due,
-        last.at,
-      ]);
+      opening.push({ id: newId(this.now()), step: w.step, round: activations.length, group, scope, due: last.due!, at: last.at });
+    }
+    if (status === 'pending' && unresolved + writes.pendingIncidents > 0) status = 'incident';
+    const counts = { timeline: Math.max(timeline.length, emitted.emittedTimeline), notifications: Math.max(notifications.length, emitted.emittedNotifications) };
+    const write = (s: ApplicationStatus) =>
+      tx.run('UPDATE application SET decisions = $1, status = $2, updated_at = $3, emitted_timeline = $4, emitted_notifications = $5, revision = revision + 1 WHERE id = $6', [json(app.decisions), s, at, counts.timeline, counts.notifications, app.id]);
+    if (emitted.fresh) await this.insertApplication(tx, app, status, counts);
+    else await write(status);
+    let unheld = 0;
+    for (const task of opening) {
+      const [row] = await tx.query<{ held: unknown }>(
+        'INSERT INTO task (id, application_id, step, round, group_id, scope, status, due, opened_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING EXISTS (SELECT 1 FROM membership WHERE group_id = $5 AND scope = $6) AS held',
+        [task.id, app.id, task.step, task.round, task.group, task.scope, 'open', task.due, task.at],
+      );
       // Nobody holds the step's group@scope: an incident the IT office sees, never a task nobody sees.
-      if (!(await hasHolder(tx, group, scope))) {
-        await this.appendEvent(tx, app, { type: 'unassigned', at: last.at, step: w.step, group, ...(scope ? { scope } : {}), reason: 'no-holder' });
-        await this.raiseIncident(tx, app.id, { step: w.step, group, scope, reason: 'no-holder', task: taskId }, last.at);
+      if (!Number(row.held)) {
+        unheld++;
+        writes.event(this.eventRow(app, { type: 'unassigned', at: task.at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), reason: 'no-holder' }));
+        writes.incident({ id: newId(this.now()), application: app.id, task: task.id, step: task.step, group: task.group, scope: task.scope, reason: 'no-holder', missing: null, since: task.at });
       }
     }
-    if (status === 'approved' || status === 'rejected') {
-      await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'closed' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
-    } else if (status === 'pending' && (await unresolvedIncidents(tx, app.id)) > 0) {
+    // Written above as pending: the status is the same update's, set again in this transaction.
+    if (unheld && status === 'pending') {
       status = 'incident';
+      await tx.run('UPDATE application SET status = $1 WHERE id = $2', [status, app.id]);
     }
-    await tx.run('UPDATE application SET decisions = $1, status = $2, updated_at = $3, emitted_timeline = $4, emitted_notifications = $5, revision = revision + 1 WHERE id = $6', [
-      json(app.decisions),
-      status,
-      at,
-      Math.max(timeline.length, emitted.emittedTimeline),
-      Math.max(notifications.length, emitted.emittedNotifications),
-      app.id,
-    ]);
+    unresolved += writes.pendingIncidents;
+    await writes.flush(tx);
+    if ((status === 'approved' || status === 'rejected') && unresolved > 0) {
+      await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'closed' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
+    }
     return status;
 
     function eventOf(entry: TimelineEntry): Partial<RuntimeEvent> {
@@ -583,6 +610,14 @@ export class Engine {
         ...(entry.comment ? { comment: entry.comment } : {}),
       };
     }
+  }
+
+  /** A new application's row, written once with the state its first run gives it (the first revision). */
+  private async insertApplication(tx: Sql, app: ApplicationRecord, status: ApplicationStatus, counts: { timeline: number; notifications: number }) {
+    await tx.run(
+      'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision, booking, booking_slot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15)',
+      [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), json(app.decisions), status, app.channel, app.submittedAt, app.submittedAt, counts.timeline, counts.notifications, app.booking ? json(app.booking) : null, app.booking ? slotKey(app.booking) : null],
+    );
   }
 
   private async raiseIncident(tx: Sql, application: string, incident: { step: string; group: string; scope: string; reason: IncidentRecord['reason']; missing?: string; task?: string }, since: string) {
@@ -678,6 +713,12 @@ export class Engine {
   }
 
   private async appendEvent(tx: Sql, app: ApplicationRecord, event: Partial<RuntimeEvent>) {
+    const row = this.eventRow(app, event);
+    await tx.run('INSERT INTO event (id, application_id, at, type, body) VALUES ($1, $2, $3, $4, $5)', [row.id, row.application, row.at, row.type, row.body]);
+  }
+
+  /** An event's row: its body carries the application's service, version, channel and the applicant's type, college and department. */
+  private eventRow(app: ApplicationRecord, event: Partial<RuntimeEvent>) {
     const applicant = Object.fromEntries(['type', 'college', 'department'].filter((k) => typeof app.applicant[k] === 'string').map((k) => [k, app.applicant[k]]));
     const body: RuntimeEvent = {
       type: event.type!,
@@ -689,8 +730,9 @@ export class Engine {
       channel: app.channel,
       ...event,
     } as RuntimeEvent;
-    await tx.run('INSERT INTO event (id, application_id, at, type, body) VALUES ($1, $2, $3, $4, $5)', [newId(this.now()), app.id, body.at, body.type, json(body)]);
+    return { id: newId(this.now()), application: app.id, at: body.at, type: body.type, body: json(body) };
   }
+
 }
 
 /** The form data after every revision the applicant made (`data` keeps the first submission: the replay applies each revision). */
@@ -726,10 +768,6 @@ async function hasHolder(tx: Sql, group: string, scope: string): Promise<boolean
 async function unresolvedIncidents(tx: Sql, application: string): Promise<number> {
   const [row] = await tx.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM incident WHERE application_id = $1 AND resolved_at IS NULL', [application]);
   return Number(row.n);
-}
-
-async function holds(tx: Sql, person: string, group: string, scope: string): Promise<boolean> {
-  return (await tx.query('SELECT 1 AS yes FROM membership WHERE person_id = $1 AND group_id = $2 AND scope = $3', [person, group, scope])).length > 0;
 }
 
 function invalid(result: RunResult | undefined, more: FieldError[] = []): { ok: false } & Refusal {
@@ -768,6 +806,9 @@ function toApplication(row: Row): ApplicationRecord {
     revision: Number(row.revision),
   };
 }
+
+/** The task columns a TaskRecord reads (act() selects them beside the application's, prefixed `task_`). */
+const TASK_COLUMNS = ['id', 'application_id', 'step', 'round', 'group_id', 'scope', 'status', 'due', 'opened_at', 'acted_by', 'acted_at', 'action', 'comment'] as const;
 
 function toTask(row: Row): TaskRecord {
   return {

@@ -8,18 +8,44 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'E
 function isUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   if (e?.code && UNAVAILABLE_CODES.has(e.code)) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error|terminating connection/i.test(e?.message ?? '');
+  // "timeout exceeded when trying to connect": every connection of the pool stayed busy past the wait (an
+  // overload): the hall is unavailable for a moment (503 with Retry-After), not broken (500).
+  return /Connection terminated|connection timeout|Client has encountered a connection error|terminating connection|timeout exceeded when trying to connect/i.test(e?.message ?? '');
 }
 
 function translate(error: unknown): unknown {
   return isUnavailable(error) ? new StoreUnavailableError(error) : error;
 }
 
+/** Most statements kept prepared per connection; past it (never with the hall's own SQL) statements are parsed each time. */
+const PREPARED_LIMIT = 500;
+
+/**
+ * The hall's statements as prepared statements (issue 13): each distinct text gets a name, and `pg` prepares
+ * it once per connection and then only binds and executes it, so PostgreSQL does not parse and plan the same
+ * SQL on every request. Texts selecting `*` or `t.*` stay unnamed: a prepared `SELECT *` fails ("cached plan
+ * must not change result type") once a later migration adds a column while the connection lives.
+ */
+const ALL_COLUMNS = /SELECT\s+\*|\b\w+\.\*/i;
+
+function statements() {
+  const names = new Map<string, string>();
+  return (text: string, values: unknown[]): pg.QueryConfig => {
+    let name = names.get(text);
+    if (name === undefined && names.size < PREPARED_LIMIT && !ALL_COLUMNS.test(text)) {
+      name = `hall_${names.size + 1}`;
+      names.set(text, name);
+    }
+    return name === undefined ? { text, values } : { name, text, values };
+  };
+}
+
 /** `pg` returns COUNT(*) and BIGINT as strings; our schema uses INTEGER, which arrives as a number. */
-export function openPostgres(url: string, options: { max?: number } = {}): Store {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 5_000, application_name: 'servicehall' });
+export function openPostgres(url: string, options: { max?: number; connectionTimeoutMillis?: number } = {}): Store {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000, application_name: 'servicehall' });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  const statement = statements();
   const where = (() => {
     const u = new URL(url);
     return `postgres://${u.hostname}:${u.port || 5432}${u.pathname}`;
@@ -35,8 +61,8 @@ export function openPostgres(url: string, options: { max?: number } = {}): Store
   return {
     kind: 'postgres',
     where,
-    query: <T extends Row>(text: string, params: unknown[] = []) => wrap(async () => (await pool.query(text, params)).rows as T[]),
-    run: (text, params = []) => wrap(async () => (await pool.query(text, params)).rowCount ?? 0),
+    query: <T extends Row>(text: string, params: unknown[] = []) => wrap(async () => (await pool.query(statement(text, params))).rows as T[]),
+    run: (text, params = []) => wrap(async () => (await pool.query(statement(text, params))).rowCount ?? 0),
     exec: (script) => wrap(async () => void (await pool.query(script))),
     transaction: <T>(work: (tx: Transaction) => Promise<T>) =>
       wrap(async () => {
@@ -50,8 +76,8 @@ export function openPostgres(url: string, options: { max?: number } = {}): Store
           await client.query('BEGIN');
           const tx: Transaction = {
             lockRow: 'FOR UPDATE',
-            query: async <R extends Row>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as R[],
-            run: async (text, params = []) => (await client.query(text, params)).rowCount ?? 0,
+            query: async <R extends Row>(text: string, params: unknown[] = []) => (await client.query(statement(text, params))).rows as R[],
+            run: async (text, params = []) => (await client.query(statement(text, params))).rowCount ?? 0,
             exec: async (script) => void (await client.query(script)),
             lock: async (name) => void (await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name])),
           };
