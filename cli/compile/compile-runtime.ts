@@ -18,6 +18,7 @@ function compileStep(step: Step): RuntimeStep {
     scope: step.scope,
     department: step.department,
     deadline: step.deadline,
+    ...(step.deadlineWhen ? { deadlineWhen: step.deadlineWhen.map((rule) => ({ condition: rule.if, deadline: rule.deadline })) as RuntimeStep['deadlineWhen'] } : {}),
     ...(step.reminder !== undefined ? { reminder: step.reminder } : {}),
     actions: [...step.actions],
     ...(step.notify ? { notify: { ...step.notify } } : {}),

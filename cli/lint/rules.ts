@@ -15,6 +15,7 @@ import { runtimeFingerprint } from '../compile/fingerprint.ts';
 import { validateStepData, validateSubmission } from '../../lib/interpret/validate-submission.ts';
 import type { FieldError } from '../../lib/interpret/validate-submission.ts';
 import { expectedNames, workdayFunctionsStayInTheHall } from './workdays.ts';
+import { longestDeadline } from '../../lib/interpret/deadline.ts';
 import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { compileCalendar } from '../compile/compile-runtime.ts';
 
@@ -117,11 +118,11 @@ export function longestPath(nodes: WorkflowNode[] | undefined): { total: number;
       total += best.total;
       steps.push(...best.steps);
     } else if (isParallel(node)) {
-      const best = node.steps.reduce((m, st) => (st.deadline > m.deadline ? st : m), node.steps[0]);
-      total += best.deadline;
+      const best = node.steps.reduce((m, st) => (longestDeadline(st) > longestDeadline(m) ? st : m), node.steps[0]);
+      total += longestDeadline(best);
       steps.push(best.id);
     } else {
-      total += node.deadline;
+      total += longestDeadline(node);
       steps.push(node.id);
     }
   }
@@ -152,6 +153,7 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
     const known = new Set([...fieldIds, ...applicantIds, ...bookingIds]);
     const expressions: [string, (string | number)[]][] = [];
     for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('if' in node) expressions.push([node.if, [...path, 'if']]);
+    for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('deadlineWhen' in node) node.deadlineWhen?.forEach((rule, i) => expressions.push([rule.if, [...path, 'deadlineWhen', i, 'if']]));
     s.value.form?.sections.forEach((section, i) => {
       if (section.visibleIf) expressions.push([section.visibleIf, ['form', 'sections', i, 'visibleIf']]);
     });

@@ -47,8 +47,8 @@ export function expectedNames(expected: FeelType[]): { zh: string; en: string } 
 }
 
 /**
- * Where a work-day function may not go: a branch condition (the BPMN gateway) and a visibility rule
- * (the Camunda form's FEEL), which Camunda 8 evaluates without the hall's calendar. A `validIf` is
+ * Where a work-day function may not go: a branch condition (the BPMN gateway), a deadline condition
+ * (the BPMN timer's duration) and a visibility rule (the Camunda form's FEEL), which Camunda 8 evaluates without the hall's calendar. A `validIf` is
  * checked by the hall alone on submission, so it may count work days.
  */
 export function workdayCallsOutsideTheHall(service: Service): { path: (string | number)[]; name: string; where: { zh: string; en: string } }[] {
@@ -59,6 +59,7 @@ export function workdayCallsOutsideTheHall(service: Service): { path: (string | 
     found.push({ path, name, where });
   };
   for (const { node, path } of nodesOf(service.workflow?.steps)) if ('if' in node) check(node.if, [...path, 'if'], { zh: '分支条件', en: 'branch condition' });
+  for (const { node, path } of nodesOf(service.workflow?.steps)) if ('deadlineWhen' in node) node.deadlineWhen?.forEach((rule, i) => check(rule.if, [...path, 'deadlineWhen', i, 'if'], { zh: '时限条件', en: 'deadline condition' }));
   service.form?.sections.forEach((section, i) => check(section.visibleIf, ['form', 'sections', i, 'visibleIf'], { zh: '分组的显示条件', en: 'section\'s visibility rule' }));
   for (const { field, path } of fieldsOf(service)) check(field.visibleIf, [...path, 'visibleIf'], { zh: '字段的显示条件', en: 'field\'s visibility rule' });
   return found;

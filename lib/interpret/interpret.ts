@@ -4,6 +4,7 @@ import { evaluateFeel, fieldsOfDefinition, typeBooking, typeData } from './feel.
 import { TemplateError, renderTemplate } from './notification-template.ts';
 import { counted } from '../shared/plural.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
+import { stepDeadline } from './deadline.ts';
 import type { Directory, FieldError } from './validate-submission.ts';
 
 export type Action = 'approve' | 'reject' | 'return';
@@ -197,7 +198,9 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       throw new Stop('unassigned', message);
     }
     const assignee = assigneeOf(step);
-    const due = calendar.addWorkdays(calendar.localDate(clock), step.deadline);
+    const deadline = stepDeadline(step, () => ({ ...typeData(typedFields, { ...data, ...entered }), applicant: input.applicant, ...(input.booking ? { booking: typeBooking(input.booking) } : {}) }), clock, calendar);
+    if (!deadline.ok) throw new Stop('error', deadline.problem);
+    const due = calendar.addWorkdays(calendar.localDate(clock), deadline.days);
     result.assignees[step.id] = assignee;
     result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(step), due });
     notify('assigned', assignee, step.notify?.assigned, { step: { name: step.name.zh, id: step.id }, dueDate: due });
