@@ -274,12 +274,17 @@ function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
     } else if (key === 'reminder') {
       zh.push(`提前 ${s.reminder ?? 0} 天提醒`);
       en.push(`reminder ${counted(s.reminder ?? 0, 'day')} ahead`);
+    } else if (key === 'deadlineWhen') {
+      // Form-dependent deadlines (issue 15.7): each rule with its condition, in the order they are tried.
+      const rules = s.deadlineWhen ?? [];
+      zh.push(rules.length ? `随表单的时限：${rules.map((r) => `${r.if} 时 ${r.deadline} 个工作日`).join('；')}` : '时限不随表单变化');
+      en.push(rules.length ? `form-dependent deadline: ${rules.map((r) => `${counted(r.deadline, 'work day')} if ${r.if}`).join('; ')}` : 'deadline does not depend on the form');
     }
   }
   return bi(zh.join('，'), en.join(', '));
 }
 
-const STEP_DESCRIBED: (keyof Step)[] = ['deadline', 'group', 'scope', 'department', 'actions', 'reminder'];
+const STEP_DESCRIBED: (keyof Step)[] = ['deadline', 'group', 'scope', 'department', 'actions', 'reminder', 'deadlineWhen'];
 
 function workflowChanges(a: Service | undefined, b: Service): Change[] {
   const before = new Map([...nodesOf(a?.workflow?.steps)].map(({ node }) => [node.id, node]));
