@@ -61,6 +61,9 @@ export function compileDefinition(service: Service, version: number, fingerprint
               name: runtimeText(r.name),
               ...(r.capacity ? { capacity: r.capacity } : {}),
               ...(r.location ? { location: [r.location.campus, r.location.address, r.location.room].filter(Boolean).map((t) => runtimeText(t)!.zh).join(' ') } : {}),
+              // Per-resource lead times (issue 15.7), emitted only when a resource has its own.
+              ...(r.advanceDays !== undefined ? { advanceDays: r.advanceDays } : {}),
+              ...(r.minNoticeHours !== undefined ? { minNoticeHours: r.minNoticeHours } : {}),
             })),
             slots: { ...service.appointment.slots },
             ...(service.appointment.limits ? { limits: { ...service.appointment.limits } } : {}),

@@ -200,7 +200,7 @@ export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, hi
         workflow: s.workflow ? workflowOf(s.workflow.steps, { departments, groups, labels, deptRef }) : undefined,
         appointment: s.appointment
           ? {
-              resources: s.appointment.resources.map((r) => compact({ id: r.id, name: st(r.name), location: r.location ? place(r.location) : undefined, capacity: r.capacity, note: st(r.note) })),
+              resources: s.appointment.resources.map((r) => compact({ id: r.id, name: st(r.name), location: r.location ? place(r.location) : undefined, capacity: r.capacity, note: st(r.note), advanceDays: r.advanceDays, minNoticeHours: r.minNoticeHours })),
               slots: compact({ weekdays: [...s.appointment.slots.weekdays], times: [...s.appointment.slots.times], advanceDays: s.appointment.slots.advanceDays, minNoticeHours: s.appointment.slots.minNoticeHours, workdaysOnly: Boolean(s.appointment.slots.workdaysOnly) }),
             }
           : undefined,

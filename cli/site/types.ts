@@ -249,7 +249,7 @@ export interface SiteParallel {
 }
 
 export interface SiteAppointment {
-  resources: { id: string; name: SiteText; location?: SitePlace; capacity?: number; note?: SiteText }[];
+  resources: { id: string; name: SiteText; location?: SitePlace; capacity?: number; note?: SiteText; advanceDays?: number; minNoticeHours?: number }[];
   slots: { weekdays: number[]; times: string[]; advanceDays?: number; minNoticeHours?: number; workdaysOnly: boolean };
 }
 

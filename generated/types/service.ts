@@ -712,6 +712,14 @@ export interface BookableResource {
    * 容纳人数。/ Capacity.
    */
   capacity?: number;
+  /**
+   * 这个资源最多提前几天预约，代替时段规则（slots）中的 advanceDays，如需提前排期的大型场地。/ How many days ahead this resource can be booked, instead of the slot rules' advanceDays (e.g. a large venue planned further ahead).
+   */
+  advanceDays?: number;
+  /**
+   * 这个资源至少提前几小时预约，代替时段规则（slots）中的 minNoticeHours，如需安排技术人员的录播教室。/ The minimum notice for this resource in hours, instead of the slot rules' minNoticeHours (e.g. a studio that needs a technician arranged).
+   */
+  minNoticeHours?: number;
   note?: LocalizedText;
 }
 /**

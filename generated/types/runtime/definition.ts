@@ -354,6 +354,14 @@ export interface RuntimeResource {
    * 位置。/ Location.
    */
   location?: string;
+  /**
+   * 这个资源最多提前几天预约，代替时段规则中的 advanceDays；只在写了时出现。/ This resource's booking horizon in days, instead of the slot rules' advanceDays; present only when set.
+   */
+  advanceDays?: number;
+  /**
+   * 这个资源至少提前几小时预约，代替时段规则中的 minNoticeHours；只在写了时出现。/ This resource's minimum notice in hours, instead of the slot rules' minNoticeHours; present only when set.
+   */
+  minNoticeHours?: number;
 }
 /**
  * 时段规则。/ Slot rules.
