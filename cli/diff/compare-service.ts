@@ -218,6 +218,8 @@ const PROPERTY_NAMES: Record<string, Bi> = {
   date: bi('日期', 'date'), successor: bi('接替事项', 'successor'), consultation: bi('咨询', 'consultation'), complaint: bi('投诉', 'complaint'),
   visibleIf: bi('显示条件', 'shown if'), prefill: bi('预填', 'prefill'), id: bi('标识', 'id'), group: bi('群组', 'group'), scope: bi('范围', 'scope'),
   department: bi('部门', 'department'), deadline: bi('时限', 'deadline'), actions: bi('操作', 'actions'), reminder: bi('提醒', 'reminder'),
+  // Issue 15.7: form-dependent deadlines and per-resource lead times.
+  deadlineWhen: bi('随表单的时限', 'form-dependent deadlines'), advanceDays: bi('最多提前天数', 'booking horizon (days)'), minNoticeHours: bi('至少提前小时数', 'minimum notice (hours)'),
 };
 
 const FIELD_DESCRIBED = new Set(['id', 'type', 'required', 'prefill', 'visibleIf']);
