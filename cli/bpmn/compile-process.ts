@@ -23,6 +23,7 @@ import {
 } from './names.ts';
 import { fieldsOfDefinition } from '../../lib/interpret/feel.ts';
 import { zeebeTypedCondition } from './typed-condition.ts';
+import { deadlineDuration, deadlineLabel } from './deadline-duration.ts';
 import { assignmentReference, unassignedMessage } from '../../lib/interpret/interpret.ts';
 
 /** The Camunda 8 minor the export targets (user tasks, version tags and linked forms need 8.6+). */
@@ -131,31 +132,32 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       ]),
     });
 
-  const timer = (scope: Scope, task: ModdleElement, id: string, name: string, days: number, endName: string) => {
+  const timer = (scope: Scope, task: ModdleElement, id: string, name: string, days: number | string, endName: string) => {
     const boundary = add(scope, 'bpmn:BoundaryEvent', {
       id: `Event_${id}`,
       name,
       attachedToRef: task,
       cancelActivity: false,
-      eventDefinitions: [moddle.create('bpmn:TimerEventDefinition', { id: `Event_${id}_timer`, timeDuration: moddle.create('bpmn:FormalExpression', { body: `P${days}D` }) })],
+      eventDefinitions: [moddle.create('bpmn:TimerEventDefinition', { id: `Event_${id}_timer`, timeDuration: moddle.create('bpmn:FormalExpression', { body: typeof days === 'string' ? days : `P${days}D` }) })],
     });
     connect(scope, { from: boundary }, endEvent(scope, `EndEvent_${id}`, endName));
   };
 
   const approvalTask = (scope: Scope, step: RuntimeStep): ModdleElement => {
-    const days = calendarDays(step.deadline);
+    // A form-dependent deadline (deadlineWhen) is a FEEL duration: see ./deadline-duration.ts.
+    const days = step.deadlineWhen ? deadlineDuration(step, conditionFields, definition.type === 'appointment') : calendarDays(step.deadline);
     const last = `{step: ${feelString(step.id)}, name: ${feelString(step.name.zh)}, action: ${REVIEW_DECISION_KEY}, comment: ${REVIEW_COMMENT_KEY}}`;
     const task = add(scope, 'bpmn:UserTask', {
       id: `Task_${step.id}`,
       name: step.name.zh,
       documentation: [
-        doc(moddle, `办理人：${step.group}（范围 ${step.scope}，部门 ${step.department}）；时限 ${step.deadline} 个工作日${step.reminder !== undefined ? `，到期前 ${step.reminder} 个工作日提醒` : ''}；可选操作：${step.actions.map((a) => ACTION_LABEL[a]).join('、')}。`),
+        doc(moddle, `办理人：${step.group}（范围 ${step.scope}，部门 ${step.department}）；时限 ${deadlineLabel(step)} 个工作日${step.reminder !== undefined ? `，到期前 ${step.reminder} 个工作日提醒` : ''}；可选操作：${step.actions.map((a) => ACTION_LABEL[a]).join('、')}。`),
       ],
       extensionElements: ext(moddle, [
         moddle.create('zeebe:UserTask'),
         moddle.create('zeebe:AssignmentDefinition', { candidateGroups: candidateGroups(step) }),
         moddle.create('zeebe:FormDefinition', { formId: `${base}-${reviewForm(step.id)}` }),
-        moddle.create('zeebe:TaskSchedule', { dueDate: `=now() + duration("P${days}D")` }),
+        moddle.create('zeebe:TaskSchedule', { dueDate: typeof days === 'string' ? `=now() + duration(${days.slice(1)})` : `=now() + duration("P${days}D")` }),
         moddle.create('zeebe:IoMapping', {
           outputParameters: [
             moddle.create('zeebe:Output', { source: `=${REVIEW_DECISION_KEY}`, target: decisionVar(step.id) }),
@@ -167,9 +169,9 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
         }),
       ]),
     });
-    timer(scope, task, `${step.id}_overdue`, `超过办理时限（${step.deadline} 个工作日）`, days, `超期，提醒办理人（${step.name.zh}）`);
+    timer(scope, task, `${step.id}_overdue`, `超过办理时限（${deadlineLabel(step)} 个工作日）`, days, `超期，提醒办理人（${step.name.zh}）`);
     if (step.reminder !== undefined && step.deadline - step.reminder > 0) {
-      timer(scope, task, `${step.id}_reminder`, `到期前 ${step.reminder} 个工作日`, calendarDays(step.deadline - step.reminder), `到期提醒（${step.name.zh}）`);
+      timer(scope, task, `${step.id}_reminder`, `到期前 ${step.reminder} 个工作日`, step.deadlineWhen ? deadlineDuration(step, conditionFields, definition.type === 'appointment', step.reminder) : calendarDays(step.deadline - step.reminder), `到期提醒（${step.name.zh}）`);
     }
     return task;
   };

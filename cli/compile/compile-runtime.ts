@@ -18,6 +18,7 @@ function compileStep(step: Step): RuntimeStep {
     scope: step.scope,
     department: step.department,
     deadline: step.deadline,
+    ...(step.deadlineWhen ? { deadlineWhen: step.deadlineWhen.map((rule) => ({ condition: rule.if, deadline: rule.deadline })) as RuntimeStep['deadlineWhen'] } : {}),
     ...(step.reminder !== undefined ? { reminder: step.reminder } : {}),
     actions: [...step.actions],
     ...(step.notify ? { notify: { ...step.notify } } : {}),
@@ -60,6 +61,9 @@ export function compileDefinition(service: Service, version: number, fingerprint
               name: runtimeText(r.name),
               ...(r.capacity ? { capacity: r.capacity } : {}),
               ...(r.location ? { location: [r.location.campus, r.location.address, r.location.room].filter(Boolean).map((t) => runtimeText(t)!.zh).join(' ') } : {}),
+              // Per-resource lead times (issue 15.7), emitted only when a resource has its own.
+              ...(r.advanceDays !== undefined ? { advanceDays: r.advanceDays } : {}),
+              ...(r.minNoticeHours !== undefined ? { minNoticeHours: r.minNoticeHours } : {}),
             })),
             slots: { ...service.appointment.slots },
             ...(service.appointment.limits ? { limits: { ...service.appointment.limits } } : {}),

@@ -218,6 +218,8 @@ const PROPERTY_NAMES: Record<string, Bi> = {
   date: bi('日期', 'date'), successor: bi('接替事项', 'successor'), consultation: bi('咨询', 'consultation'), complaint: bi('投诉', 'complaint'),
   visibleIf: bi('显示条件', 'shown if'), prefill: bi('预填', 'prefill'), id: bi('标识', 'id'), group: bi('群组', 'group'), scope: bi('范围', 'scope'),
   department: bi('部门', 'department'), deadline: bi('时限', 'deadline'), actions: bi('操作', 'actions'), reminder: bi('提醒', 'reminder'),
+  // Issue 15.7: form-dependent deadlines and per-resource lead times.
+  deadlineWhen: bi('随表单的时限', 'form-dependent deadlines'), advanceDays: bi('最多提前天数', 'booking horizon (days)'), minNoticeHours: bi('至少提前小时数', 'minimum notice (hours)'),
 };
 
 const FIELD_DESCRIBED = new Set(['id', 'type', 'required', 'prefill', 'visibleIf']);
@@ -274,12 +276,17 @@ function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
     } else if (key === 'reminder') {
       zh.push(`提前 ${s.reminder ?? 0} 天提醒`);
       en.push(`reminder ${counted(s.reminder ?? 0, 'day')} ahead`);
+    } else if (key === 'deadlineWhen') {
+      // Form-dependent deadlines (issue 15.7): each rule with its condition, in the order they are tried.
+      const rules = s.deadlineWhen ?? [];
+      zh.push(rules.length ? `随表单的时限：${rules.map((r) => `${r.if} 时 ${r.deadline} 个工作日`).join('；')}` : '时限不随表单变化');
+      en.push(rules.length ? `form-dependent deadline: ${rules.map((r) => `${counted(r.deadline, 'work day')} if ${r.if}`).join('; ')}` : 'deadline does not depend on the form');
     }
   }
   return bi(zh.join('，'), en.join(', '));
 }
 
-const STEP_DESCRIBED: (keyof Step)[] = ['deadline', 'group', 'scope', 'department', 'actions', 'reminder'];
+const STEP_DESCRIBED: (keyof Step)[] = ['deadline', 'group', 'scope', 'department', 'actions', 'reminder', 'deadlineWhen'];
 
 function workflowChanges(a: Service | undefined, b: Service): Change[] {
   const before = new Map([...nodesOf(a?.workflow?.steps)].map(({ node }) => [node.id, node]));

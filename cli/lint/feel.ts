@@ -4,6 +4,10 @@ import { DEFAULT_CLOCK, evaluateFeel, inspectFeel, isBoundName, typeBooking, typ
 import type { TypedField } from '../../lib/interpret/feel.ts';
 import type { FormField, Hall, Service } from '../model/catalog.ts';
 import { fieldsOf, stepsOf } from '../model/catalog.ts';
+import { WorkCalendar } from '../../lib/interpret/calendar.ts';
+import { WORKDAY_PARSE_CONTEXT } from '../../lib/interpret/workdays.ts';
+import { workdayArgumentProblems } from './workdays.ts';
+import type { WorkdayArgumentProblem } from './workdays.ts';
 
 /** Contexts in which a name is bound by the expression itself (for/some/every), not by our data. */
 const BINDING_CONTEXTS = new Set(['ForExpression', 'QuantifiedExpression', 'FilterExpression', 'FunctionDefinition', 'Context']);
@@ -43,6 +47,8 @@ export interface FeelCheck {
   functionDefinition?: string;
   /** Over its budget on sample data, or a literal range too large to enumerate. */
   budget?: { zh: string; en: string };
+  /** Work-day functions called with arguments of the wrong type (issue 15.7). */
+  workdayArguments?: WorkdayArgumentProblem[];
 }
 
 /** Typed sample data for a service's conditions, and the static type of every name they may read. */
@@ -75,7 +81,7 @@ const checked = new Map<string, FeelCheck>();
 function checkFeelOn(expression: string, sample: FeelSample): FeelCheck {
   let tree;
   try {
-    tree = parseExpression(expression, {}, undefined);
+    tree = parseExpression(expression, WORKDAY_PARSE_CONTEXT, undefined);
   } catch (error) {
     return { syntax: { zh: `：${(error as Error).message}`, en: `: ${(error as Error).message}` }, names: [], mismatches: [] };
   }
@@ -101,8 +107,10 @@ function checkFeelOn(expression: string, sample: FeelSample): FeelCheck {
   const found = inspectFeel(expression);
   if (found.failure?.kind === 'function') return { names, mismatches: [], functionDefinition: expression.slice(found.failure.from, found.failure.to) };
   if (found.failure) return { names, mismatches: [], budget: found.failure.message };
-  const mismatches = typeMismatches(expression, tree.topNode, sample.types);
-  const outcome = evaluateFeel(expression, sample.values, DEFAULT_CLOCK);
+  const workdayArguments: WorkdayArgumentProblem[] = [];
+  const mismatches = typeMismatches(expression, tree.topNode, sample.types, workdayArguments);
+  if (workdayArguments.length) return { names, mismatches, workdayArguments };
+  const outcome = evaluateFeel(expression, sample.values, DEFAULT_CLOCK, SAMPLE_CALENDAR);
   if (!outcome.ok) {
     // A comparison of mismatched types can make feelin throw (`between`): the mismatch is the finding.
     if (outcome.failure.kind === 'error' && mismatches.length) return { names, mismatches };
@@ -130,10 +138,14 @@ const RESULT_TYPES: Record<string, FeelType> = {
   not: 'boolean', contains: 'boolean', 'starts with': 'boolean', 'ends with': 'boolean', 'list contains': 'boolean', matches: 'boolean', 'is defined': 'boolean', all: 'boolean', any: 'boolean', even: 'boolean', odd: 'boolean',
 };
 
+// The work-day functions (lib/interpret/workdays.ts); on sample data any calendar gives the result's type.
+Object.assign(RESULT_TYPES, { 'add workdays': 'date', 'workdays between': 'number' });
+const SAMPLE_CALENDAR = new WorkCalendar({ format: 'servicehall-calendar/v1', timezone: 'Asia/Shanghai', years: [], holidays: [], workdays: [] });
+
 const ORDER_OPS = new Set(['<', '<=', '>', '>=', '=', '!=']);
 
 /** Every comparison (`=`, `!=`, `<` … and `between`) whose two sides have known, different types. */
-function typeMismatches(expression: string, top: SyntaxNode, types: Record<string, FeelType>): TypeMismatch[] {
+function typeMismatches(expression: string, top: SyntaxNode, types: Record<string, FeelType>, workdayArguments: WorkdayArgumentProblem[] = []): TypeMismatch[] {
   const text = (n: SyntaxNode) => expression.slice(n.from, n.to);
   const children = (n: SyntaxNode) => {
     const out: SyntaxNode[] = [];
@@ -192,6 +204,7 @@ function typeMismatches(expression: string, top: SyntaxNode, types: Record<strin
   };
   const cursor = top.cursor();
   do {
+    if (cursor.type.name === 'FunctionInvocation') workdayArguments.push(...workdayArgumentProblems(cursor.node, expression, typeOf));
     if (cursor.type.name !== 'Comparison') continue;
     const parts = children(cursor.node);
     const op = parts[1];

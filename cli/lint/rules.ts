@@ -14,6 +14,10 @@ import { compileDefinition } from '../compile/compile-runtime.ts';
 import { runtimeFingerprint } from '../compile/fingerprint.ts';
 import { validateStepData, validateSubmission } from '../../lib/interpret/validate-submission.ts';
 import type { FieldError } from '../../lib/interpret/validate-submission.ts';
+import { expectedNames, workdayFunctionsStayInTheHall } from './workdays.ts';
+import { longestDeadline } from '../../lib/interpret/deadline.ts';
+import { WorkCalendar } from '../../lib/interpret/calendar.ts';
+import { compileCalendar } from '../compile/compile-runtime.ts';
 
 export interface LintContext {
   catalog: Catalog;
@@ -114,11 +118,11 @@ export function longestPath(nodes: WorkflowNode[] | undefined): { total: number;
       total += best.total;
       steps.push(...best.steps);
     } else if (isParallel(node)) {
-      const best = node.steps.reduce((m, st) => (st.deadline > m.deadline ? st : m), node.steps[0]);
-      total += best.deadline;
+      const best = node.steps.reduce((m, st) => (longestDeadline(st) > longestDeadline(m) ? st : m), node.steps[0]);
+      total += longestDeadline(best);
       steps.push(best.id);
     } else {
-      total += node.deadline;
+      total += longestDeadline(node);
       steps.push(node.id);
     }
   }
@@ -149,6 +153,7 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
     const known = new Set([...fieldIds, ...applicantIds, ...bookingIds]);
     const expressions: [string, (string | number)[]][] = [];
     for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('if' in node) expressions.push([node.if, [...path, 'if']]);
+    for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('deadlineWhen' in node) node.deadlineWhen?.forEach((rule, i) => expressions.push([rule.if, [...path, 'deadlineWhen', i, 'if']]));
     s.value.form?.sections.forEach((section, i) => {
       if (section.visibleIf) expressions.push([section.visibleIf, ['form', 'sections', i, 'visibleIf']]);
     });
@@ -171,6 +176,7 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
       for (const m of check.mismatches) ctx.report(s, 'feel/type-mismatch', path, { left: m.left, right: m.right, leftType: FEEL_TYPE_NAMES[m.leftType], rightType: FEEL_TYPE_NAMES[m.rightType] });
       if (check.functionDefinition) ctx.report(s, 'feel/function-definition', path, { definition: check.functionDefinition.length > 60 ? `${check.functionDefinition.slice(0, 60)}…` : check.functionDefinition });
       if (check.budget) ctx.report(s, 'feel/budget', path, { expression: expression.length > 80 ? `${expression.slice(0, 80)}…` : expression, detail: check.budget });
+      for (const w of check.workdayArguments ?? []) ctx.report(s, 'feel/workday-argument', path, { call: w.call, position: w.position, argument: w.argument, actual: FEEL_TYPE_NAMES[w.actual], expected: expectedNames(w.expected) });
     }
   }
 };
@@ -489,6 +495,8 @@ export const onlineServicesHaveScenarios: Rule = (ctx) => {
  */
 export const scenarioDataFitsTheForm: Rule = (ctx) => {
   const directory = directoryOf(ctx.catalog);
+  // The hall's calendar, as hall test runs the scenarios (today() in its zone, work-day rules).
+  const calendar = ctx.catalog.hall ? new WorkCalendar(compileCalendar(ctx.catalog.hall.value)) : undefined;
   for (const s of services(ctx)) {
     const v = s.value;
     if (!v.form || !v.scenarios?.length) continue;
@@ -519,12 +527,12 @@ export const scenarioDataFitsTheForm: Rule = (ctx) => {
       const booking = scenario.booking ? { ...scenario.booking } : undefined;
       // The scenario's own clock, as hall test runs it (today() in a validIf reads it).
       const at = scenario.submittedAt ?? DEFAULT_CLOCK;
-      report(validateSubmission(definition, scenario.data, applicant, booking, at, directory), ['scenarios', i, 'data']);
+      report(validateSubmission(definition, scenario.data, applicant, booking, at, directory, calendar), ['scenarios', i, 'data']);
       let data = { ...scenario.data };
       scenario.decisions.forEach((d, j) => {
         if (d.revise) {
           data = { ...data, ...d.revise };
-          report(validateSubmission(definition, data, applicant, booking, at, directory), ['scenarios', i, 'decisions', j, 'revise'], new Set(Object.keys(d.revise)));
+          report(validateSubmission(definition, data, applicant, booking, at, directory, calendar), ['scenarios', i, 'decisions', j, 'revise'], new Set(Object.keys(d.revise)));
         }
         const step = steps.get(d.step);
         if (d.data && step?.fields) report(validateStepData(step, d.data, { requireAll: d.action === 'approve' }), ['scenarios', i, 'decisions', j, 'data']);
@@ -572,4 +580,5 @@ export const RULES: Record<string, Rule> = {
   assignmentsFindTheirValues,
   onlineServicesHaveScenarios,
   scenarioDataFitsTheForm,
+  workdayFunctionsStayInTheHall,
 };

@@ -4,6 +4,7 @@ import { stepsOf, textZh } from '../model/catalog.ts';
 import type { Place } from '../../generated/types/service.ts';
 import { resolveAttachment } from '../resolve/resolve-catalog.ts';
 import { conditionInWords } from './condition-words.ts';
+import { longestDeadline, shortestDeadline } from '../../lib/interpret/deadline.ts';
 import type { GitHistory } from './git-history.ts';
 import { pinyinKeys, pinyinSortKey } from './pinyin.ts';
 import { computeCatalogStats, renderStatsPage } from '../stats/index.ts';
@@ -199,7 +200,7 @@ export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, hi
         workflow: s.workflow ? workflowOf(s.workflow.steps, { departments, groups, labels, deptRef }) : undefined,
         appointment: s.appointment
           ? {
-              resources: s.appointment.resources.map((r) => compact({ id: r.id, name: st(r.name), location: r.location ? place(r.location) : undefined, capacity: r.capacity, note: st(r.note) })),
+              resources: s.appointment.resources.map((r) => compact({ id: r.id, name: st(r.name), location: r.location ? place(r.location) : undefined, capacity: r.capacity, note: st(r.note), advanceDays: r.advanceDays, minNoticeHours: r.minNoticeHours })),
               slots: compact({ weekdays: [...s.appointment.slots.weekdays], times: [...s.appointment.slots.times], advanceDays: s.appointment.slots.advanceDays, minNoticeHours: s.appointment.slots.minNoticeHours, workdaysOnly: Boolean(s.appointment.slots.workdaysOnly) }),
             }
           : undefined,
@@ -365,7 +366,8 @@ function stepOf(step: Step, ctx: WorkflowContext): SiteStep {
   const scope = scopeWords(step.scope, ctx);
   const role: SiteText = scope ? { zh: `${group.zh}（${scope.zh}）`, en: `${group.en ?? group.zh} (${scope.en})` } : group;
   const department = scopeWords(step.department, ctx) ?? ctx.deptRef(step.department).name;
-  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, actions: [...step.actions], description: st(step.description) });
+  const deadlineWhen = step.deadlineWhen?.map((rule) => ({ condition: conditionInWords(rule.if, ctx.labels), deadline: rule.deadline }));
+  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description) });
 }
 
 function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
@@ -385,14 +387,14 @@ export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: nu
   let steps = 0;
   for (const node of nodes) {
     if (node.kind === 'step') {
-      longest += node.deadline;
-      shortest += node.deadline;
+      longest += longestDeadline(node);
+      shortest += shortestDeadline(node);
       steps += 1;
     } else if (node.kind === 'parallel') {
       // Parallel steps run at once: the countersign takes as long as its slowest step (any: its fastest).
-      const deadlines = node.steps.map((s) => s.deadline);
-      longest += Math.max(...deadlines);
-      shortest += node.mode === 'any' ? Math.min(...deadlines) : Math.max(...deadlines);
+      const [longs, shorts] = [node.steps.map(longestDeadline), node.steps.map(shortestDeadline)];
+      longest += Math.max(...longs);
+      shortest += node.mode === 'any' ? Math.min(...shorts) : Math.max(...shorts);
       steps += node.steps.length;
     } else {
       const a = pathWorkdays(node.then);

@@ -222,6 +222,8 @@ export interface SiteStep {
   /** The role group and the part of it that acts, e.g. 辅导员（申请人所在班级）. */
   role: SiteText;
   deadline: number;
+  /** Deadlines that depend on the form (issue 15.7), the condition in words: the first that holds applies. */
+  deadlineWhen?: { condition: SiteText; deadline: number }[];
   actions: ('approve' | 'reject' | 'return')[];
   description?: SiteText;
 }
@@ -247,7 +249,7 @@ export interface SiteParallel {
 }
 
 export interface SiteAppointment {
-  resources: { id: string; name: SiteText; location?: SitePlace; capacity?: number; note?: SiteText }[];
+  resources: { id: string; name: SiteText; location?: SitePlace; capacity?: number; note?: SiteText; advanceDays?: number; minNoticeHours?: number }[];
   slots: { weekdays: number[]; times: string[]; advanceDays?: number; minNoticeHours?: number; workdaysOnly: boolean };
 }
 

@@ -597,6 +597,44 @@ export interface Step {
    */
   deadline: number;
   /**
+   * 随表单变化的办理时限：按顺序取第一条条件成立的时限，都不成立时用 deadline。如加急件 1 个工作日、普通件 3 个工作日。/ Deadlines that depend on the form: the first rule whose condition holds gives the deadline; otherwise deadline applies. E.g. 1 work day when urgent, 3 otherwise.
+   *
+   * @minItems 1
+   * @maxItems 10
+   */
+  deadlineWhen?:
+    | [DeadlineRule]
+    | [DeadlineRule, DeadlineRule]
+    | [DeadlineRule, DeadlineRule, DeadlineRule]
+    | [DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule]
+    | [DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule]
+    | [DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule]
+    | [DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule]
+    | [DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule, DeadlineRule]
+    | [
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule
+      ]
+    | [
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule,
+        DeadlineRule
+      ];
+  /**
    * 允许的操作：approve 同意，reject 不同意（结束），return 退回申请人修改。/ Allowed actions.
    *
    * @minItems 1
@@ -614,6 +652,16 @@ export interface Step {
    * @minItems 1
    */
   fields?: [FormField, ...FormField[]];
+}
+/**
+ * 一条时限规则。/ One deadline rule.
+ */
+export interface DeadlineRule {
+  if: FeelExpression;
+  /**
+   * 条件成立时的办理时限（工作日），0 表示当日。/ The deadline in work days when the condition holds; 0 means the same day.
+   */
+  deadline: number;
 }
 /**
  * 发给办理人的通知模板。/ Notification templates for the assignee.
@@ -664,6 +712,14 @@ export interface BookableResource {
    * 容纳人数。/ Capacity.
    */
   capacity?: number;
+  /**
+   * 这个资源最多提前几天预约，代替时段规则（slots）中的 advanceDays，如需提前排期的大型场地。/ How many days ahead this resource can be booked, instead of the slot rules' advanceDays (e.g. a large venue planned further ahead).
+   */
+  advanceDays?: number;
+  /**
+   * 这个资源至少提前几小时预约，代替时段规则（slots）中的 minNoticeHours，如需安排技术人员的录播教室。/ The minimum notice for this resource in hours, instead of the slot rules' minNoticeHours (e.g. a studio that needs a technician arranged).
+   */
+  minNoticeHours?: number;
   note?: LocalizedText;
 }
 /**

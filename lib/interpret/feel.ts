@@ -3,6 +3,8 @@ import { date, dateAndTime, evaluate, parseExpression } from 'feelin';
 import type { SyntaxNode } from '@lezer/common';
 import { parsedOnce } from './feel-cache.ts';
 import type { RuntimeDefinition, RuntimeNode } from '../../generated/types/runtime/definition.ts';
+import type { WorkCalendar } from './calendar.ts';
+import { WORKDAY_FUNCTIONS, WORKDAY_PARSE_CONTEXT, workdayScope, zonedToday } from './workdays.ts';
 
 /**
  * The one way a FEEL condition is evaluated: at check time, in `hall test` and `hall simulate`, and by
@@ -50,6 +52,8 @@ const LINEAR_BUILTINS = new Set([
   'abs', 'floor', 'ceiling', 'decimal', 'round up', 'round down', 'round half up', 'round half down', 'modulo', 'odd', 'even',
   'day of year', 'day of week', 'month of year', 'week of year', 'before', 'after', 'includes', 'during',
 ]);
+// The work-day functions walk a bounded span of days (lib/interpret/workdays.ts).
+for (const name of WORKDAY_FUNCTIONS) LINEAR_BUILTINS.add(name);
 
 /** Node types that make work grow faster than the expression and its data. */
 const ITERATING = new Set(['ForExpression', 'QuantifiedExpression', 'Context']);
@@ -82,7 +86,7 @@ function inspect(expression: string): Static {
   }
   let tree;
   try {
-    tree = parseExpression(expression, {}, undefined);
+    tree = parseExpression(expression, WORKDAY_PARSE_CONTEXT, undefined);
   } catch {
     return { watched: true };
   }
@@ -163,12 +167,15 @@ export function clockOf(at: string): { today: () => unknown; now: () => unknown 
 /**
  * Evaluate one FEEL expression on a typed context at instant `at` (ISO date-time with offset).
  * Never throws for anything the expression does: refusals, budget overruns and feelin's own errors
- * come back as a failure with a message in both languages.
+ * come back as a failure with a message in both languages. With the hall's `calendar`, `today()` is
+ * the date in the hall's time zone and the work-day functions (./workdays.ts) count on it; without
+ * one, a call of a work-day function fails rather than guess.
  */
-export function evaluateFeel(expression: string, context: Record<string, unknown>, at: string): FeelOutcome {
+export function evaluateFeel(expression: string, context: Record<string, unknown>, at: string, calendar?: WorkCalendar): FeelOutcome {
   const found = inspectFeel(expression);
   if (found.failure) return { ok: false, failure: { kind: found.failure.kind, message: found.failure.message } };
-  const scope = { ...context, ...clockOf(at) };
+  const workdays = workdayScope(calendar);
+  const scope = { ...context, ...clockOf(at), ...workdays.functions, ...(calendar ? { today: zonedToday(calendar, at) } : {}) };
   // Parsed once per expression and context shape (feel-cache.ts), evaluated on this context every time.
   const run = () => parsedOnce(scope, () => evaluate(expression, scope).value);
   let value: unknown;
@@ -180,6 +187,7 @@ export function evaluateFeel(expression: string, context: Record<string, unknown
     return { ok: false, failure: { kind: 'error', message: { zh: `无法计算：${(error as Error).message}`, en: `cannot be evaluated: ${(error as Error).message}` } } };
   }
   if ((typeof value === 'string' || Array.isArray(value)) && value.length > FEEL_LIMITS.resultSize) return { ok: false, failure: BUDGET };
+  if (workdays.failure) return { ok: false, failure: workdays.failure };
   return { ok: true, value };
 }
 

@@ -4,6 +4,7 @@ import { evaluateFeel, fieldsOfDefinition, typeBooking, typeData } from './feel.
 import { TemplateError, renderTemplate } from './notification-template.ts';
 import { counted } from '../shared/plural.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
+import { stepDeadline } from './deadline.ts';
 import type { Directory, FieldError } from './validate-submission.ts';
 
 export type Action = 'approve' | 'reject' | 'return';
@@ -172,7 +173,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
 
   const typedFields = fieldsOfDefinition(definition);
-  const invalid = validateSubmission(definition, data, input.applicant, input.booking, clock, input.directory);
+  const invalid = validateSubmission(definition, data, input.applicant, input.booking, clock, input.directory, calendar);
   if (invalid.length) {
     result.outcome = 'invalid';
     result.fieldErrors = invalid;
@@ -197,7 +198,9 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       throw new Stop('unassigned', message);
     }
     const assignee = assigneeOf(step);
-    const due = calendar.addWorkdays(calendar.localDate(clock), step.deadline);
+    const deadline = stepDeadline(step, () => ({ ...typeData(typedFields, { ...data, ...entered }), applicant: input.applicant, ...(input.booking ? { booking: typeBooking(input.booking) } : {}) }), clock, calendar);
+    if (!deadline.ok) throw new Stop('error', deadline.problem);
+    const due = calendar.addWorkdays(calendar.localDate(clock), deadline.days);
     result.assignees[step.id] = assignee;
     result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(step), due });
     notify('assigned', assignee, step.notify?.assigned, { step: { name: step.name.zh, id: step.id }, dueDate: due });
@@ -266,7 +269,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       throw new Stop('pending', { zh: '等待申请人修改后重新提交', en: 'waiting for the applicant to revise and resubmit' });
     }
     data = { ...data, ...(decision.revise ?? {}) };
-    const problems = validateSubmission(definition, data, input.applicant, input.booking, clock, input.directory);
+    const problems = validateSubmission(definition, data, input.applicant, input.booking, clock, input.directory, calendar);
     if (problems.length) {
       result.fieldErrors = problems;
       throw new Stop('invalid');
@@ -315,7 +318,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       else {
         // Conditions read typed values and the run's own clock (never the machine's), within a budget.
         const context = { ...typeData(typedFields, { ...data, ...entered }), applicant: input.applicant, ...(input.booking ? { booking: typeBooking(input.booking) } : {}) };
-        const outcome = evaluateFeel(node.condition, context, clock);
+        const outcome = evaluateFeel(node.condition, context, clock, calendar);
         if (!outcome.ok) throw new Stop('error', { zh: `条件“${node.condition}”${outcome.failure.message.zh}`, en: `condition "${node.condition}": ${outcome.failure.message.en}` });
         const value = outcome.value;
         if (typeof value !== 'boolean' && value !== null) throw new Stop('error', { zh: `条件“${node.condition}”的结果不是是/否`, en: `condition "${node.condition}" is not boolean` });

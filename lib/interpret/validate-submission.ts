@@ -5,6 +5,7 @@ import { counted } from '../shared/plural.ts';
 import type { RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { evaluateFeel, typeBooking, typeData } from './feel.ts';
 import type { FeelFailure } from './feel.ts';
+import type { WorkCalendar } from './calendar.ts';
 import { MAX_VALUE_LENGTH, ajvRegExp } from './pattern.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -36,9 +37,9 @@ function validatorFor(definition: RuntimeDefinition): ValidateFunction {
  * Whether a FEEL condition holds for this submission at instant `at`: true, false (unknown or null
  * counts as false), or the failure when it cannot be evaluated within its budget.
  */
-export function conditionHolds(condition: string | undefined, context: Record<string, unknown>, at: string): boolean | FeelFailure {
+export function conditionHolds(condition: string | undefined, context: Record<string, unknown>, at: string, calendar?: WorkCalendar): boolean | FeelFailure {
   if (!condition) return true;
-  const outcome = evaluateFeel(condition, context, at);
+  const outcome = evaluateFeel(condition, context, at, calendar);
   if (!outcome.ok) return outcome.failure.kind === 'error' ? false : outcome.failure;
   return outcome.value === true;
 }
@@ -86,9 +87,10 @@ function directoryProblem(type: string, routes: boolean, value: string, director
  * Validate a submission field by field: the compiled JSON Schema first, then what a schema cannot say —
  * fields required only when visible (FEEL), and ID-card check digits. Messages name the field's label.
  * Conditions read typed values (see ./feel.ts) and the clock `at` (the submission instant; the
- * machine's clock when omitted, as a live submission is judged now).
+ * machine's clock when omitted, as a live submission is judged now). With the hall's `calendar`,
+ * `today()` is the date in the hall's time zone and rules may count work days.
  */
-export function validateSubmission(definition: RuntimeDefinition, data: Record<string, unknown>, applicant: Record<string, unknown>, booking?: Record<string, unknown>, at: string = new Date().toISOString(), directory?: Directory): FieldError[] {
+export function validateSubmission(definition: RuntimeDefinition, data: Record<string, unknown>, applicant: Record<string, unknown>, booking?: Record<string, unknown>, at: string = new Date().toISOString(), directory?: Directory, calendar?: WorkCalendar): FieldError[] {
   if (!definition.form) return [];
   const fields = new Map<string, RuntimeField>();
   for (const section of definition.form.sections) for (const field of section.fields) fields.set(field.id, field);
@@ -101,7 +103,7 @@ export function validateSubmission(definition: RuntimeDefinition, data: Record<s
   const context = { ...typeData(fields.values(), data), applicant, ...(booking ? { booking: typeBooking(booking) } : {}) };
   // A condition over its budget is the field's error, never a hang: the submission cannot be judged.
   const holds = (condition: string | undefined, field: { id: string; label: string }): boolean | undefined => {
-    const result = conditionHolds(condition, context, at);
+    const result = conditionHolds(condition, context, at, calendar);
     if (typeof result === 'boolean') return result;
     errors.push({ field: field.id, label: field.label, message: { zh: `无法判断这一项：${result.message.zh}，请联系事项管理员`, en: `cannot be judged: ${result.message.en}; contact the service's administrator` } });
     return undefined;

@@ -58,7 +58,11 @@ export function bookingProblems(definition: RuntimeDefinition, calendar: WorkCal
   if (typeof booking.resource !== 'string' || !resources.some((r) => r.id === booking.resource)) {
     errors.push(problem('resource', `没有可预约的“${String(booking.resource)}”，可选：${resources.map((r) => `${r.id}（${r.name.zh}）`).join('、')}`, `no bookable resource "${String(booking.resource)}"; choose one of ${resources.map((r) => r.id).join(', ')}`));
   }
-  const { weekdays, times, advanceDays, minNoticeHours, workdaysOnly } = appointment.slots;
+  const { weekdays, times, workdaysOnly } = appointment.slots;
+  // A resource's own lead times (issue 15.7) take the place of the slot rules'.
+  const own = resources.find((r) => r.id === booking.resource);
+  const advanceDays = own?.advanceDays ?? appointment.slots.advanceDays;
+  const minNoticeHours = own?.minNoticeHours ?? appointment.slots.minNoticeHours;
   const dateOk = typeof booking.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(booking.date) && new Date(`${booking.date}T00:00:00Z`).toISOString().slice(0, 10) === booking.date;
   const slotOk = typeof booking.slot === 'string' && times.includes(booking.slot);
   if (!dateOk) errors.push(problem('date', '不是有效的日期（YYYY-MM-DD）', 'is not a valid date (YYYY-MM-DD)'));

@@ -225,6 +225,18 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a revision that breaks the form', edits: [sub(LEAVE, 'revise: { destination: 湖南省长沙市岳麓区家中 }', 'revise: { days: 0 }')], expected: ['scenario/data-invalid xgc/student-leave.yaml:138:79'] },
     { name: 'a scenario that expects an invalid submission may hold bad data', edits: [sub(CERT, 'data: { purpose: 出国 }', 'data: { purpose: 留学 }'), sub(CERT, '      path: [office-review]\n      outcome: approved', '      path: []\n      outcome: approved\n      submission: invalid')], expected: [] },
   ],
+  // --- issue 15.7: FEEL work-day functions, typed, and only where the hall alone evaluates them (a contiguous block) ---
+  workdayFunctionsStayInTheHall: [
+    { name: 'a branch counting work days (Camunda has no calendar)', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: workdays between(today(), returnDate) > 3')], expected: ['feel/workdays-outside-hall xgc/student-leave.yaml:110:11'] },
+    { name: 'a visibility rule adding work days', edits: [TYPED_FIELDS, sub(LEAVE, 'visibleIf: leaveCampus = true\n        - id: period', 'visibleIf: leaveCampus = true or add workdays(today(), 3) < returnDate\n        - id: period')], expected: ['feel/workdays-outside-hall xgc/student-leave.yaml:86:22'] },
+    { name: 'a validIf may count work days', edits: [TYPED_FIELDS, sub(LEAVE, '          type: date\n', '          type: date\n          validIf: workdays between(today(), returnDate) >= 1 and add workdays(returnDate, -1) > today()\n')], expected: [] },
+    { name: 'a number where a date goes', edits: [TYPED_FIELDS, sub(LEAVE, '          type: date\n', '          type: date\n          validIf: workdays between(today(), days) >= 1\n')], expected: ['feel/workday-argument xgc/student-leave.yaml:93:20'] },
+    { name: 'a date where the number of days goes', edits: [TYPED_FIELDS, sub(LEAVE, '          type: date\n', '          type: date\n          validIf: add workdays(today(), returnDate) > today()\n')], expected: ['feel/workday-argument xgc/student-leave.yaml:93:20'] },
+    { name: 'a deadline rule counting work days (a BPMN timer has no calendar)', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: workdays between(today(), date("2026-10-10")) < 2\n          deadline: 0\n      actions: [approve, reject, return]\n      notify:')], expected: ['feel/workdays-outside-hall xgc/student-leave.yaml:96:15'] },
+    { name: 'a deadline rule reading a field the form does not have', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: urgnt = true\n          deadline: 0\n      actions: [approve, reject, return]\n      notify:')], expected: ['feel/unknown-name xgc/student-leave.yaml:96:15'] },
+    { name: 'a longer deadline for some forms counts against the promise', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: days > 10\n          deadline: 5\n      actions: [approve, reject, return]\n      notify:')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:38:7'] },
+    { name: 'a shorter deadline when urgent is fine', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: days <= 1\n          deadline: 0\n      actions: [approve, reject, return]\n      notify:')], expected: [] },
+  ],
 };
 
 describe('the baseline', () => {

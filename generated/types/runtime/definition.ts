@@ -202,6 +202,12 @@ export interface RuntimeStep {
    */
   deadline: number;
   /**
+   * 随表单变化的时限：第一条条件成立的规则给出时限，都不成立时用 deadline；只在事项写了时出现。/ Form-dependent deadlines: the first rule whose condition holds gives the deadline, else deadline; present only when the service has them.
+   *
+   * @minItems 1
+   */
+  deadlineWhen?: [RuntimeDeadlineRule, ...RuntimeDeadlineRule[]];
+  /**
    * 提前提醒（工作日）。/ Reminder, work days before the deadline.
    */
   reminder?: number;
@@ -218,6 +224,16 @@ export interface RuntimeStep {
    * 环节字段的 JSON Schema。/ JSON Schema for the step's fields.
    */
   schema?: {};
+}
+export interface RuntimeDeadlineRule {
+  /**
+   * FEEL 条件（不带 =）。/ FEEL condition (no leading =).
+   */
+  condition: string;
+  /**
+   * 时限（工作日）。/ Deadline in work days.
+   */
+  deadline: number;
 }
 /**
  * 发给办理人的通知。/ Notifications to the assignee.
@@ -338,6 +354,14 @@ export interface RuntimeResource {
    * 位置。/ Location.
    */
   location?: string;
+  /**
+   * 这个资源最多提前几天预约，代替时段规则中的 advanceDays；只在写了时出现。/ This resource's booking horizon in days, instead of the slot rules' advanceDays; present only when set.
+   */
+  advanceDays?: number;
+  /**
+   * 这个资源至少提前几小时预约，代替时段规则中的 minNoticeHours；只在写了时出现。/ This resource's minimum notice in hours, instead of the slot rules' minNoticeHours; present only when set.
+   */
+  minNoticeHours?: number;
 }
 /**
  * 时段规则。/ Slot rules.
