@@ -135,7 +135,7 @@ table { width: 100%; border-collapse: collapse; table-layout: fixed; }
 th, td { border: 1px solid var(--line); padding: 5px 7px; vertical-align: top; text-align: left; white-space: pre-wrap; overflow-wrap: anywhere; }
 th { background: var(--soft); font-weight: 600; width: 26%; }
 .steps th { width: auto; }
-.mark img { max-height: 18mm; max-width: 40mm; display: block; }
+.mark img { max-height: 18mm; max-width: 100%; display: block; }
 .note { color: var(--muted); font-size: 12px; margin: 6px 0; }
 .expired { color: #b3261e; font-weight: 600; }
 footer { margin-top: 14px; color: var(--muted); font-size: 12px; display: flex; justify-content: space-between; }

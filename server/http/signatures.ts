@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../engine/engine.ts';
 import type { FileStore } from '../files/file-store.ts';
@@ -21,6 +22,7 @@ const notFound = { error: 'not-found', message: { zh: '没有这个签章图片�
  * embeds the images it shows, so nobody else ever needs their address.
  */
 export const signatureRoutes: FastifyPluginAsync<{ engine: Engine; files: FileStore; signedIn: SignedIn }> = async (app, { engine, files, signedIn }) => {
+  await app.register(multipart, { throwFileSizeLimit: false, limits: { files: 1, fields: 4, fieldSize: 1024, parts: 5, headerPairs: 100 } });
   const store = engine.store;
   const owns = async (person: string, image: SignatureImage) => (image.kind === 'person' ? image.owner === person : mayUseSeal(store, person, image.owner));
 
