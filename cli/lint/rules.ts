@@ -9,6 +9,7 @@ import { FEEL_TYPE_NAMES, checkFeel, sampleContext } from './feel.ts';
 import { checkPattern } from './pattern.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
+import { privacyReadersAreKnown, sensitiveFilesHaveRetention } from './privacy-rules.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { compileDefinition } from '../compile/compile-runtime.ts';
 import { runtimeFingerprint } from '../compile/fingerprint.ts';
@@ -572,4 +573,7 @@ export const RULES: Record<string, Rule> = {
   assignmentsFindTheirValues,
   onlineServicesHaveScenarios,
   scenarioDataFitsTheForm,
+  // Personal information (cli/lint/privacy-rules.ts).
+  privacyReadersAreKnown,
+  sensitiveFilesHaveRetention,
 };
