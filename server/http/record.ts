@@ -141,6 +141,9 @@ th { background: var(--soft); font-weight: 600; width: 26%; }
 footer { margin-top: 14px; color: var(--muted); font-size: 12px; display: flex; justify-content: space-between; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
+  body { font-size: 12.5px; line-height: 1.45; }
+  th, td { padding: 3px 6px; }
+  h2 { margin: 10px 0 4px; }
   .sheet { padding: 0; max-width: none; }
   tr, .mark { break-inside: avoid; }
   th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -203,7 +206,7 @@ ${rows}
 </table>
 <h2>审批记录 / Approvals</h2>
 <table class="steps">
-<colgroup><col style="width:6%"><col style="width:20%"><col style="width:10%"><col style="width:26%"><col style="width:10%"><col style="width:14%"><col style="width:14%"></colgroup>
+<colgroup><col style="width:6%"><col style="width:18%"><col style="width:8%"><col style="width:24%"><col style="width:16%"><col style="width:13%"><col style="width:15%"></colgroup>
 <tr><th>序号</th><th>环节</th><th>决定</th><th>意见</th><th>办理人</th><th>时间</th><th>签章</th></tr>
 ${steps || '<tr><td colspan="7">尚无审批记录。</td></tr>'}
 </table>
