@@ -89,7 +89,8 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
     const catalog = options.catalog ?? path.join(path.dirname(path.resolve(options.generated)), 'catalog');
     // The log exists once the app does; timers fire only after that.
     let logTimer: (fired: FiredTimer) => void = () => undefined;
-    const engine = new Engine({ store, runtime, hallUrl: options.hallUrl, onTimer: (fired) => logTimer(fired) });
+    const files = await FileStore.open(options.files);
+    const engine = new Engine({ store, runtime, hallUrl: options.hallUrl, onTimer: (fired) => logTimer(fired), files });
     const reloader = new Reloader({ engine, generated: options.generated, catalog, directory: options.directory, vocabulary: await readVocabulary(catalog) });
     // A bad export refuses the start with its diagnostics (DirectoryRefused), exactly as `hall directory check` lists them.
     if (options.directory) await reloader.importDirectory(options.directory);
@@ -124,7 +125,7 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
       metrics: options.metrics,
       trustProxy: options.trustProxy,
       version: options.version,
-      files: await FileStore.open(options.files),
+      files,
       pages: true,
     });
     // The address is announced once everything (timers, delivery) runs, not when the socket opens.

@@ -102,6 +102,7 @@ export function runtimeField(field: FormField): RuntimeField {
     ...(field.maxFiles ? { maxFiles: field.maxFiles } : {}),
     ...(field.patternMessage ? { patternMessage: runtimeText(field.patternMessage) } : {}),
     ...(field.columns ? { columns: field.columns.map(runtimeField) } : {}),
+    ...(field.sensitive ? { sensitive: true } : {}),
   };
 }
 

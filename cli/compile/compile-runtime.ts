@@ -23,6 +23,7 @@ function compileStep(step: Step): RuntimeStep {
     actions: [...step.actions],
     ...(step.notify ? { notify: { ...step.notify } } : {}),
     ...(step.fields ? { fields: step.fields.map(runtimeField), schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', ...objectSchema(step.fields) } } : {}),
+    ...(step.signature ? { signature: step.signature } : {}),
   };
 }
 
@@ -70,6 +71,7 @@ export function compileDefinition(service: Service, version: number, fingerprint
           },
         }
       : {}),
+    ...(service.privacy ? { privacy: { ...(service.privacy.readers ? { readers: [...service.privacy.readers] } : {}), ...(service.privacy.attachmentRetention ? { attachmentRetention: { ...service.privacy.attachmentRetention } } : {}) } } : {}),
   };
 }
 

@@ -19,6 +19,8 @@ export function runtimeBehaviour(service: Service): Record<string, unknown> {
     workflow: service.workflow,
     link: service.link,
     appointment: service.appointment,
+    // Absent (undefined, dropped by canonicalJson) for services that declare none: their fingerprints stay.
+    privacy: service.privacy,
   };
 }
 

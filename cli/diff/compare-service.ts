@@ -119,7 +119,7 @@ function list<T>(topic: Topic, before: T[], after: T[], key: (x: T) => string, l
   return changes;
 }
 
-const LISTING_DESCRIBED = new Set(['$schema', 'apiVersion', 'kind', 'id', 'status', 'name', 'type', 'classification', 'owner', 'participants', 'audiences', 'topics', 'channels', 'alert', 'retired', 'guide', 'form', 'workflow', 'link', 'appointment']);
+const LISTING_DESCRIBED = new Set(['$schema', 'apiVersion', 'kind', 'id', 'status', 'name', 'type', 'classification', 'owner', 'participants', 'audiences', 'topics', 'channels', 'alert', 'retired', 'guide', 'form', 'workflow', 'link', 'appointment', 'privacy']);
 const GUIDE_DESCRIBED = new Set(['summary', 'basis', 'conditions', 'procedure', 'materials', 'timeLimit', 'fees', 'visits', 'onlineDepth', 'result', 'locations', 'contacts', 'contingency', 'faq', 'reviewed']);
 
 /** Anything else that differs, each with its values, except internal notes and scenarios (named only). */
@@ -220,6 +220,7 @@ const PROPERTY_NAMES: Record<string, Bi> = {
   department: bi('部门', 'department'), deadline: bi('时限', 'deadline'), actions: bi('操作', 'actions'), reminder: bi('提醒', 'reminder'),
   // Issue 15.7: form-dependent deadlines and per-resource lead times.
   deadlineWhen: bi('随表单的时限', 'form-dependent deadlines'), advanceDays: bi('最多提前天数', 'booking horizon (days)'), minNoticeHours: bi('至少提前小时数', 'minimum notice (hours)'),
+  sensitive: bi('敏感个人信息', 'sensitive personal information'), readers: bi('可看全文的人员', 'readers in full'), attachmentRetention: bi('附件保存期限', 'attachment retention'),
 };
 
 const FIELD_DESCRIBED = new Set(['id', 'type', 'required', 'prefill', 'visibleIf']);
@@ -327,6 +328,7 @@ export function runtimeChanges(a: Service | undefined, b: Service): Change[] {
   changes.push(...generic('link', a?.link?.url, b.link?.url), ...(a?.link?.url === b.link?.url ? generic('link', a?.link, b.link) : []));
   const resources = (s: Service | undefined) => (s?.appointment?.resources ?? []).map((r) => labelled(r.id, text(r.name)));
   changes.push(...ensure('appointment', a?.appointment, b.appointment, set('appointment', resources(a), resources(b))));
+  changes.push(...generic('privacy', a?.privacy, b.privacy));
   return changes;
 }
 

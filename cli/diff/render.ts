@@ -21,7 +21,7 @@ const TOPICS: Record<Topic, Bi> = {
   sections: { zh: '表单分组', en: 'Form sections' }, fields: { zh: '表单字段', en: 'Form fields' }, field: { zh: '字段', en: 'Field' },
   steps: { zh: '流程环节', en: 'Workflow steps' }, step: { zh: '环节', en: 'Step' }, branch: { zh: '分支条件', en: 'Branch condition' },
   parallel: { zh: '会签', en: 'Countersign' }, order: { zh: '环节顺序', en: 'Step order' }, notifications: { zh: '通知', en: 'Notifications' },
-  link: { zh: '业务系统链接', en: 'System link' }, appointment: { zh: '预约资源', en: 'Appointment' }, other: { zh: '运行定义的其他部分（标识、部门或渠道）', en: 'Other runtime settings (id, departments or channels)' },
+  link: { zh: '业务系统链接', en: 'System link' }, appointment: { zh: '预约资源', en: 'Appointment' }, privacy: { zh: '个人信息保护（可看全文的人员、附件保存期限）', en: 'Personal information (readers, attachment retention)' }, other: { zh: '运行定义的其他部分（标识、部门或渠道）', en: 'Other runtime settings (id, departments or channels)' },
   department: { zh: '部门信息', en: 'Department details' }, admins: { zh: '管理员', en: 'Admins' }, leader: { zh: '分管领导', en: 'Leader in charge' },
   groups: { zh: '群组', en: 'Groups' }, group: { zh: '群组', en: 'Group' }, hall: { zh: '大厅设置', en: 'Hall settings' },
   listingOther: { zh: '其他设置', en: 'Other settings' }, guideOther: { zh: '指南的其他内容', en: 'Other guide content' },

@@ -9,6 +9,7 @@ import { FEEL_TYPE_NAMES, checkFeel, sampleContext } from './feel.ts';
 import { checkPattern } from './pattern.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
+import { privacyReadersAreKnown, sensitiveFilesHaveRetention } from './privacy-rules.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { compileDefinition } from '../compile/compile-runtime.ts';
 import { runtimeFingerprint } from '../compile/fingerprint.ts';
@@ -581,4 +582,7 @@ export const RULES: Record<string, Rule> = {
   onlineServicesHaveScenarios,
   scenarioDataFitsTheForm,
   workdayFunctionsStayInTheHall,
+  // Personal information (cli/lint/privacy-rules.ts).
+  privacyReadersAreKnown,
+  sensitiveFilesHaveRetention,
 };

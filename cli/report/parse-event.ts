@@ -284,6 +284,7 @@ function isEventType(type: string): boolean {
     case 'completed':
     case 'withdrawn':
     case 'rated':
+    case 'expired':
       return true;
     default:
       return false;

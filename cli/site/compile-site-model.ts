@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Catalog, Department, Hall, LocalizedText, Service, Step, WorkflowNode } from '../model/catalog.ts';
-import { stepsOf, textZh } from '../model/catalog.ts';
+import { fieldsOf, stepsOf, textZh } from '../model/catalog.ts';
 import type { Place } from '../../generated/types/service.ts';
 import { resolveAttachment } from '../resolve/resolve-catalog.ts';
 import { conditionInWords } from './condition-words.ts';
@@ -21,6 +21,7 @@ import type {
   SiteModel,
   SiteNode,
   SitePlace,
+  SitePrivacy,
   SiteService,
   SiteStep,
   SiteText,
@@ -321,7 +322,15 @@ function guideOf(s: Service, fileLink: (a: string | undefined) => FileLink | und
     contacts: { consultation: contact(g.contacts.consultation), complaint: contact(g.contacts.complaint) },
     faq: (g.faq ?? []).map((f) => ({ q: st(f.q), a: st(f.a) })),
     contingency: st(g.contingency),
+    privacy: privacyOf(s),
   });
+}
+
+/** The privacy notice, only for services that declare privacy or sensitive fields (others' site data stays as it was). */
+function privacyOf(s: Service): SitePrivacy | undefined {
+  const sensitive = [...fieldsOf(s)].filter(({ field }) => field.sensitive).map(({ field }) => st(field.label));
+  if (!s.privacy && !sensitive.length) return undefined;
+  return compact({ sensitive, restricted: Boolean(s.privacy?.readers?.length), retention: s.privacy?.attachmentRetention ? { ...s.privacy.attachmentRetention } : undefined });
 }
 
 /** Field labels and data-source names a condition may mention, for conditions in words. */

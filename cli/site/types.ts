@@ -200,6 +200,18 @@ export interface SiteGuide {
   contacts: { consultation: SiteContact; complaint: SiteContact };
   faq: { q: SiteText; a: SiteText }[];
   contingency?: SiteText;
+  /** The privacy notice (个人信息保护法第十七条): present when the service declares privacy or marks fields sensitive. */
+  privacy?: SitePrivacy;
+}
+
+/** What the guide tells applicants about their personal information. */
+export interface SitePrivacy {
+  /** Labels of the fields marked sensitive (masked in lists, every full view recorded). */
+  sensitive: SiteText[];
+  /** Whether the service limits who reads applications in full (privacy.readers). */
+  restricted: boolean;
+  /** How long attachments are kept after the application ends. */
+  retention?: { value: number; unit: 'day' | 'month' | 'year' };
 }
 
 /** The workflow as readers see it: who does what, in which order, within how long. */

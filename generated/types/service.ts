@@ -179,6 +179,7 @@ export interface Service {
   workflow?: Workflow;
   link?: LinkTarget;
   appointment?: Appointment;
+  privacy?: Privacy;
   /**
    * 测试场景：申请人、表单数据、每一步的决定，以及预期的路径、审批人和结果（由 hall test 运行）。/ Test scenarios run by hall test.
    */
@@ -535,6 +536,10 @@ export interface FormField {
   readonly?: boolean;
   validIf?: FeelExpression;
   validMessage?: LocalizedText;
+  /**
+   * 敏感个人信息（个人信息保护法第二十八条），如病情、心理状况、家庭困难情况：列表和摘要中遮盖，只有有权查看全文的人能看到原文，每次查看全文都记录（谁、何时），信息化办可查。身份证号（idcard）和电话（phone）字段无论是否标注，在列表中都遮盖。/ Sensitive personal information (PIPL art. 28), e.g. health or family hardship: masked in lists and summaries, shown in full only to those entitled, and every full view is recorded (who, when) for the IT office. ID-card and phone fields are always masked in lists.
+   */
+  sensitive?: boolean;
 }
 export interface ChoiceOption {
   /**
@@ -652,6 +657,10 @@ export interface Step {
    * @minItems 1
    */
   fields?: [FormField, ...FormField[]];
+  /**
+   * 本环节同意时须加盖的签章：person 办理人本人的签名图片，seal 环节所属部门的公章图片（由该部门负责人群组 department-head 上传和使用）。签章只能由其所有者使用，每次使用都记录，并印在审批单上。/ The mark this step's approval carries on the printed record: person — the approver's own signature image; seal — the step department's seal image (uploaded and used by its department-head holders). Only the owner can use it; every use is recorded.
+   */
+  signature?: 'person' | 'seal';
 }
 /**
  * 一条时限规则。/ One deadline rule.
@@ -774,6 +783,31 @@ export interface BookingQuota {
    * 周期：日、周、月、学期。/ Period.
    */
   period: 'day' | 'week' | 'month' | 'term';
+}
+/**
+ * 个人信息保护（个人信息保护法）：谁能看到申请内容的全文，附件保存多久。不写时，申请人和审批人可以看到全文，附件长期保存。/ Personal-information protection (PIPL): who may read a submission in full, how long its attachments are kept. Absent: the applicant and the approvers read it in full and attachments are kept.
+ */
+export interface Privacy {
+  /**
+   * 可以查看申请全文（敏感字段原文、敏感附件）的人员群组（roles.yaml）。只写群组名（如 office-staff）时，是办理本申请环节的该群组持有人；写“群组@部门代码”（如 department-deputy@xgc）时，是该部门的该群组持有人，即使不是审批人。申请人总能看到自己的申请。其他审批人仍可办理，但敏感内容遮盖。/ The role groups whose holders may read the submission in full (sensitive fields, sensitive attachments). A bare group means its holders handling one of this application's steps; group@department means the holders of that group in that department, even when they are not approvers. The applicant always reads their own; other approvers still act, with sensitive content masked.
+   *
+   * @minItems 1
+   */
+  readers?: [string, ...string[]];
+  attachmentRetention?: AttachmentRetention;
+}
+/**
+ * 附件保存期限，从申请办结（同意、不同意或撤回）之日起算；期满后附件文件被删除，申请中显示“已过保存期限”，并在办事指南中公示。/ How long attachments are kept after the application ends (approved, rejected or withdrawn); then the files are deleted, the application shows 已过保存期限, and the guide states the period.
+ */
+export interface AttachmentRetention {
+  /**
+   * 数量。/ Amount.
+   */
+  value: number;
+  /**
+   * 单位：day 日，month 月，year 年。/ Unit.
+   */
+  unit: 'day' | 'month' | 'year';
 }
 /**
  * 一个测试场景。/ One test scenario.

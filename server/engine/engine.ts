@@ -7,6 +7,10 @@ import type { Directory } from '../../lib/interpret/validate-submission.ts';
 import { TemplateError, renderTemplate } from '../../lib/interpret/notification-template.ts';
 import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 import { claimAttachments } from '../files/attachments.ts';
+import { holdsNamedReader } from '../privacy/readers.ts';
+import { markFor, recordUse } from '../privacy/signatures.ts';
+import { expireAttachments } from '../privacy/retention.ts';
+import type { FileStore } from '../files/file-store.ts';
 import type { BookingInput } from './booking.ts';
 import { PLACES_PER_SLOT, bookingProblems, slotFull, slotKey } from './booking.ts';
 import { Writes } from './writes.ts';
@@ -91,6 +95,8 @@ export interface EngineOptions {
   onTimer?: (fired: FiredTimer) => void;
   /** Departments, the person-id pattern and the people a routing field may name (checked on submission). */
   directory?: Directory;
+  /** The attachments' files: given, the sweep also deletes attachments past their service's retention period. */
+  files?: FileStore;
 }
 
 /** A step nobody can be assigned, as the IT office sees it (`GET /api/admin/incidents`). */
@@ -142,6 +148,7 @@ export class Engine {
   private readonly onTimer: (fired: FiredTimer) => void;
   /** The written counts of applications locked in a transaction (their row was just read: no second read). */
   private readonly locked = new WeakMap<ApplicationRecord, { emittedTimeline: number; emittedNotifications: number }>();
+  private readonly files: FileStore | undefined;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -150,6 +157,7 @@ export class Engine {
     this.now = options.now ?? (() => new Date());
     this.hallUrl = options.hallUrl ?? '';
     this.onTimer = options.onTimer ?? (() => undefined);
+    this.files = options.files;
   }
 
   /** The definitions new work runs on; replaced as a whole by a reload (applications stay on their pinned versions). */
@@ -270,10 +278,14 @@ export class Engine {
       if (result.outcome === 'error') {
         return { ok: false, kind: 'refused', message: { zh: `无法办理：${result.problem?.zh ?? ''}`, en: `cannot act: ${result.problem?.en ?? ''}` } };
       }
+      // A step asking for a signature or seal (server/privacy/signatures.ts): judged before anything is written, its use recorded with the decision.
+      const mark = await markFor(tx, findStep(definition.workflow?.steps ?? [], task.step), task, input.person, input.action);
+      if (mark.refusal) return { ok: false, kind: 'refused', message: mark.refusal };
       const changed = await tx.run("UPDATE task SET status = 'done', acted_by = $1, acted_at = $2, action = $3, comment = $4 WHERE id = $5 AND status = 'open'", [input.person, at, input.action, input.comment ?? null, task.id]);
       if (changed !== 1) return conflict(task);
       // The locked row's counts are current: nothing else writes them while the lock is held.
       const emitted = { emittedTimeline: Number(row.emitted_timeline), emittedNotifications: Number(row.emitted_notifications) };
+      if (mark.image) await recordUse(tx, mark.image, { application: app.id, task: task.id, step: task.step, person: input.person, at }, this.now());
       const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
       const { comment: _, ...undecided } = task;
       const decided: TaskRecord = { ...undecided, status: 'done', actedBy: input.person, actedAt: at, action: input.action, ...(input.comment ? { comment: input.comment } : {}) };
@@ -338,7 +350,10 @@ export class Engine {
       "SELECT 1 AS yes FROM task t LEFT JOIN membership m ON m.group_id = t.group_id AND m.scope = t.scope AND m.person_id = $1 WHERE t.application_id = $2 AND (t.acted_by = $1 OR (t.status = 'open' AND m.person_id IS NOT NULL))",
       [person, application.id],
     );
-    return rows.length > 0;
+    if (rows.length > 0) return true;
+    // A service's named readers (privacy.readers group@department) see its cases without handling a step.
+    const readers = this.definitionOf(application).privacy?.readers;
+    return readers ? holdsNamedReader(this.store, person, readers) : false;
   }
 
   async tasksOf(application: string): Promise<TaskRecord[]> {
@@ -369,7 +384,7 @@ export class Engine {
    * again after a crash, fires each timer exactly once. State lives in the task rows: nothing is lost on
    * restart.
    */
-  async sweep(now = this.now()): Promise<{ overdue: number; reminded: number }> {
+  async sweep(now = this.now()): Promise<{ overdue: number; reminded: number; expired?: number }> {
     const today = this.runtime.calendar.localDate(now.toISOString());
     const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: this.runtime.calendar.timezone, hour: '2-digit', hourCycle: 'h23' }).format(now));
     const stamp = now.toISOString();
@@ -393,6 +408,8 @@ export class Engine {
         await this.enqueue(tx, app.id, 'reminder', task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
       });
     }
+    // Attachments past their service's retention period (server/privacy/retention.ts): deleted, and said so.
+    if (this.files) return { overdue, reminded, expired: await expireAttachments(this, this.files, now) };
     return { overdue, reminded };
   }
 

@@ -20,6 +20,8 @@ export interface AttachmentRecord {
   field: string;
   application?: string;
   createdAt: string;
+  /** When the file was deleted at the end of its service's retention period (the row stays). */
+  expired?: string;
 }
 
 /** A file field of a form: top-level (`proof`) or a column of a table (`members.photo`). */
@@ -171,5 +173,6 @@ function toAttachment(row: Row): AttachmentRecord {
     field: String(row.field),
     ...(row.application_id ? { application: String(row.application_id) } : {}),
     createdAt: String(row.created_at),
+    ...(row.expired_at ? { expired: String(row.expired_at) } : {}),
   };
 }

@@ -113,6 +113,11 @@ export class FileStore {
     await rm(staged.path, { force: true });
   }
 
+  /** Delete stored content (its last attachment passed its retention period); a missing file is not an error. */
+  async remove(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+
   /** A stream of stored content, or undefined when the file is missing (a restore without the files folder). */
   async read(sha256: string): Promise<ReadStream | undefined> {
     const file = this.pathOf(sha256);

@@ -18,6 +18,9 @@ import { HallMetrics, metrics } from './metrics.ts';
 import type { MetricsAccess } from './metrics.ts';
 import { openapi } from './openapi.ts';
 import { pageRoutes } from '../pages/routes.ts';
+import { maskAnswers, privacyRoutes } from './privacy.ts';
+import { recordRoutes } from './record.ts';
+import { signatureRoutes } from './signatures.ts';
 import { DEFAULT_RATE_LIMITS, TooManyRequestsError, rateLimits } from './rate-limit.ts';
 import type { RateLimits } from './rate-limit.ts';
 
@@ -93,6 +96,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
   });
+  // Personal information is masked in every answer that carries applications, unless a route gives an entitled reader the full view.
+  app.addHook('preSerialization', maskAnswers(engine));
   // NUL has no place in any text the hall keeps (PostgreSQL refuses it in TEXT): refused up front, by field.
   app.addHook('preValidation', async (request, reply) => {
     const found = nulIn(request.params, 'params') ?? nulIn(request.query, 'query') ?? nulIn(request.body, '');
@@ -347,6 +352,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(adminRoutes, { engine, admin: options.admin, signedIn });
   if (options.files) app.register(attachmentRoutes, { engine, files: options.files, signedIn });
   if (options.pages) await app.register(pageRoutes, { engine, files: options.files, dev: options.dev, personOf, startSession, signInUrls: [...(cas ? ['/auth/cas/login'] : []), ...(oidc ? ['/auth/oidc/login'] : [])] });
+  await app.register(privacyRoutes, { engine, signedIn, itOffice: options.admin?.itOffice });
+  await app.register(recordRoutes, { engine, signedIn, files: options.files });
+  if (options.files) await app.register(signatureRoutes, { engine, files: options.files, signedIn });
 
   return app;
 }

@@ -5,6 +5,7 @@ import { ATTACHMENT_ID, DEFAULT_MAX_FILES, UNBOUND_PER_FILE, countUnbound, fileF
 import { FileStore, TooLargeError } from '../files/file-store.ts';
 import { downloadName, sanitiseName } from '../files/names.ts';
 import { judgeContent } from '../files/sniff.ts';
+import { sensitiveDownload } from '../privacy/attachments.ts';
 
 /** The signed-in person, or a reply already sent (401, or 403 for a state change without the CSRF token). */
 export type SignedIn = (request: FastifyRequest, reply: FastifyReply, changes: boolean) => Promise<{ id: string; name: string } | undefined>;
@@ -165,6 +166,10 @@ export const attachmentRoutes: FastifyPluginAsync<AttachmentRoutesOptions> = asy
       allowed = application !== undefined && (await engine.maySee(person.id, application));
     }
     if (!allowed) return reply.code(404).send(notFound);
+    // A sensitive field's file: only entitled readers download it, and each download is recorded (server/privacy).
+    const sensitive = await sensitiveDownload(engine, person.id, record);
+    if (sensitive === 'refused') return reply.code(404).send(notFound);
+    if (record.expired) return reply.code(410).send({ error: 'gone', message: { zh: '附件已过保存期限，文件已删除。', en: 'The attachment is past its retention period; the file was deleted.' } });
     const content = await files.read(record.sha256);
     if (!content) {
       request.log.error({ attachment: record.id, sha256: record.sha256 }, 'attachment content missing from the files folder');

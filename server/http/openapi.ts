@@ -133,7 +133,7 @@ function eventSchema() {
 const ref = (id: string) => ({ $ref: `${id}#` });
 const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64, description: '标识 / id' } } } as const;
 
-type Status = 400 | 401 | 403 | 404 | 406 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+type Status = 400 | 401 | 403 | 404 | 406 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 503;
 const ERROR_MEANING: Record<Status, string> = {
   400: '请求格式不正确 / malformed request',
   401: '未登录 / not signed in',
@@ -141,6 +141,7 @@ const ERROR_MEANING: Record<Status, string> = {
   404: '不存在或无权查看 / not found or not yours to see',
   409: '状态冲突（已被他人办理、已停办等）/ conflict (someone acted already, retired …)',
   406: '不是可接受的请求（如上传不是 multipart）/ not acceptable (an upload that is not multipart)',
+  410: '附件已过保存期限，文件已删除 / the attachment is past its retention period; the file was deleted',
   413: '请求内容太大 / too large',
   415: '文件类型不在允许之列（按内容判定）/ the file type, judged by its content, is not allowed',
   422: '表单内容有误（逐字段说明）/ form errors, per field',
@@ -165,6 +166,7 @@ const TAGS = [
   { name: 'tasks', description: '审批人：待办和办理 / approvers: tasks and decisions' },
   { name: 'admin', description: '信息化办：重新加载、无法分派的事故 / the IT office: reload, unassigned incidents' },
   { name: 'attachments', description: '附件：上传（按表单附件项的类型和大小）和下载 / attachments: upload (by the form field\'s types and size) and download' },
+  { name: 'privacy', description: '个人信息保护：全文查看和查看记录、签名和公章、审批单 / personal information: full views and their record, signatures and seals, the printable record' },
 ];
 
 const session = [{ session: [] }];
@@ -328,7 +330,82 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     summary: '下载附件（上传人和能查看其申请的人；其他人 404）/ download (the uploader and those who may see its application; 404 for anyone else)',
     security: session,
     params: idParam,
-    response: { 200: { description: '文件内容，Content-Disposition: attachment / the file, as an attachment', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...reads(401, 404) },
+    response: { 200: { description: '文件内容，Content-Disposition: attachment / the file, as an attachment', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...reads(401, 404, 410) },
+  },
+  // Privacy (server/http/privacy.ts, signatures.ts, record.ts).
+  'GET /api/applications/:id/full': {
+    tags: ['privacy'],
+    summary: '申请全文（敏感字段、身份证号、电话不遮盖）：申请人和有权查看全文的人；每次查看记录在案 / the application unmasked, for the applicant and entitled readers; every view is recorded',
+    security: session,
+    params: idParam,
+    response: {
+      200: ok('申请全文 / the application in full', { application: ref('Application'), tasks: { type: 'array', items: ref('Task') }, events: { type: 'array', items: ref('RuntimeEvent') } }),
+      ...reads(400, 401, 403, 404),
+    },
+  },
+  'GET /api/admin/field-views': {
+    tags: ['privacy', 'admin'],
+    summary: '查看全文的记录（仅信息化办）：谁、何时、哪个申请、哪些字段；可按 application、person 筛选 / the record of full views (IT office only): who, when, which application and fields',
+    security: session,
+    response: {
+      200: ok('查看记录，新的在前 / full views, newest first', {
+        views: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: true,
+            required: ['id', 'application', 'service', 'person', 'fields', 'route', 'at'],
+            properties: {
+              id: { type: 'string' },
+              application: { type: 'string' },
+              service: { type: 'string' },
+              person: { type: 'string' },
+              personName: { type: 'string' },
+              fields: { type: 'array', items: { type: 'string' } },
+              route: { type: 'string' },
+              at: { type: 'string' },
+            },
+          },
+        },
+      }),
+      ...reads(400, 401, 403),
+    },
+  },
+  'POST /api/signatures': {
+    tags: ['privacy'],
+    summary: '上传本人签名（?kind=person）或部门公章（?kind=seal&department=，仅部门负责人）：PNG 或 JPEG，不超过 1 MB / upload one\'s own signature, or a department\'s seal (its head only): PNG or JPEG, at most 1 MB',
+    security: sessionAndCsrf,
+    consumes: ['multipart/form-data'],
+    response: {
+      201: ok('已保存 / stored', { ok: { type: 'boolean' }, signature: { type: 'object', additionalProperties: true, required: ['id', 'kind', 'owner'], properties: { id: { type: 'string' }, kind: { enum: ['person', 'seal'] }, owner: { type: 'string' } } } }),
+      ...changes(401, 406, 415),
+    },
+  },
+  'GET /api/signatures': {
+    tags: ['privacy'],
+    summary: '我的签名和我负责部门的公章，以及每次使用记录 / my signature and my departments\' seals, with every use',
+    security: session,
+    response: {
+      200: ok('签章和使用记录 / marks and their uses', {
+        signatures: { type: 'array', items: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, kind: { type: 'string' }, owner: { type: 'string' } } } },
+        uses: { type: 'array', items: { type: 'object', additionalProperties: true, properties: { application: { type: 'string' }, step: { type: 'string' }, kind: { type: 'string' }, owner: { type: 'string' }, at: { type: 'string' } } } },
+      }),
+      ...reads(401),
+    },
+  },
+  'GET /api/signatures/:id': {
+    tags: ['privacy'],
+    summary: '签章图片（仅其所有者）/ a signature image (its owner only)',
+    security: session,
+    params: idParam,
+    response: { 200: { description: 'PNG 或 JPEG / PNG or JPEG', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...reads(401, 404) },
+  },
+  'GET /applications/:id/record': {
+    tags: ['privacy'],
+    summary: '审批单：可打印的 A4 记录（HTML，打印样式），含每个环节的决定、意见、办理人、时间和签章；能查看申请的人才能打开 / the printable A4 record (HTML with a print stylesheet) of every step\'s decision, opinion, approver, time and mark; for those who may see the application',
+    security: session,
+    params: idParam,
+    response: { 200: { description: '审批单 HTML / the record as HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...reads(400, 401, 404) },
   },
 };
 

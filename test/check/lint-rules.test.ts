@@ -30,6 +30,10 @@ const COLLEGE_STEP = [sub(LEAVE, '              department: jsj\n', '           
 const SECOND_LEAVE_SCENARIO = '  - name: 考试周两天事假离校，辅导员退回补写去向后仍不同意\n    applicant: { name: 李雨桐, college: jsj, class: jsj-2302 }\n    data: { studentName: 李雨桐, days: 2, leaveCampus: true, destination: 家中 }\n    decisions:\n      - { step: counselor-review, action: return, comment: 请写明详细去向, revise: { destination: 湖南省长沙市岳麓区家中 } }\n      - { step: counselor-review, action: reject, comment: 期末考试周不批准事假离校 }\n    expect:\n      path: [counselor-review, counselor-review]\n      outcome: rejected\n';
 const CERT_SCENARIOS = 'scenarios:\n  - name: 出国用在读证明，学工处审核通过\n    applicant: { name: 张晓明, college: jsj, class: jsj-2301 }\n    data: { purpose: 出国 }\n    decisions:\n      - { step: office-review, action: approve }\n    expect:\n      path: [office-review]\n      outcome: approved\n  - name: 用途不明，学工处不同意\n    applicant: { name: 李雨桐, college: jsj, class: jsj-2302 }\n    data: { purpose: 其他 }\n    decisions:\n      - { step: office-review, action: reject, comment: 请写明证明的具体用途后重新申请 }\n    expect:\n      path: [office-review]\n      outcome: rejected\n';
 
+/** A sensitive file field after the leave form's last field (issue 14.4). */
+const PROOF_AFTER = '          visibleIf: leaveCampus = true\n';
+const SENSITIVE_PROOF = '        - id: proof\n          label: 诊断证明\n          type: file\n          sensitive: true\n';
+
 /**
  * The broken cases of each rule in RULES: the baseline with one thing broken, and exactly what the
  * check reports. Cases expecting nothing pin down where a rule must stay quiet. Every case runs the
@@ -224,6 +228,16 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     },
     { name: 'a revision that breaks the form', edits: [sub(LEAVE, 'revise: { destination: 湖南省长沙市岳麓区家中 }', 'revise: { days: 0 }')], expected: ['scenario/data-invalid xgc/student-leave.yaml:138:79'] },
     { name: 'a scenario that expects an invalid submission may hold bad data', edits: [sub(CERT, 'data: { purpose: 出国 }', 'data: { purpose: 留学 }'), sub(CERT, '      path: [office-review]\n      outcome: approved', '      path: []\n      outcome: approved\n      submission: invalid')], expected: [] },
+  ],  // --- issue 14.4: personal information (a contiguous block; rules in cli/lint/privacy-rules.ts) --------
+  privacyReadersAreKnown: [
+    { name: 'a reader group roles.yaml does not have', edits: [sub(LEAVE, 'workflow:\n  steps:\n', 'privacy:\n  readers: [office-staf]\nworkflow:\n  steps:\n')], expected: ['privacy/unknown-reader xgc/student-leave.yaml:88:13'] },
+    { name: 'a reader department that does not exist', edits: [sub(LEAVE, 'workflow:\n  steps:\n', 'privacy:\n  readers: [office-staff, department-deputy@xgx]\nworkflow:\n  steps:\n')], expected: ['privacy/unknown-reader xgc/student-leave.yaml:88:27'] },
+    { name: 'known groups and departments are fine', edits: [sub(LEAVE, 'workflow:\n  steps:\n', 'privacy:\n  readers: [office-staff, department-deputy@xgc]\nworkflow:\n  steps:\n')], expected: [] },
+  ],
+  sensitiveFilesHaveRetention: [
+    { name: 'a sensitive file field without retention', edits: [sub(LEAVE, PROOF_AFTER, PROOF_AFTER + SENSITIVE_PROOF)], expected: ['privacy/retention-missing xgc/student-leave.yaml:90:22'] },
+    { name: 'a sensitive file field with retention', edits: [sub(LEAVE, PROOF_AFTER, PROOF_AFTER + SENSITIVE_PROOF), sub(LEAVE, 'workflow:\n  steps:\n', 'privacy:\n  attachmentRetention: { value: 3, unit: year }\nworkflow:\n  steps:\n')], expected: [] },
+    { name: 'a file field that is not sensitive needs none', edits: [sub(LEAVE, PROOF_AFTER, PROOF_AFTER + SENSITIVE_PROOF.replace('          sensitive: true\n', ''))], expected: [] },
   ],
   // --- issue 15.7: FEEL work-day functions, typed, and only where the hall alone evaluates them (a contiguous block) ---
   workdayFunctionsStayInTheHall: [

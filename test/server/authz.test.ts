@@ -22,6 +22,10 @@ const COVERED: Record<string, string> = {
   'POST /api/tasks/:id/decision': 'acts only on tasks of the groups@scopes they hold',
   // Downloads: the uploader and those who may see the application; everyone else 404 (both stores, real process).
   'GET /api/attachments/:id': 'test/server/attachments.test.ts › uploads, submits with the ids, and lets the approvers who may see the application download — nobody else',
+  // Privacy: the full view, the 审批单 and a service's readers (both stores); each mark served to its owner only.
+  'GET /api/applications/:id/full': 'test/server/privacy.test.ts › records every full view for the IT office, and refuses it to approvers outside the service readers',
+  'GET /applications/:id/record': 'test/server/privacy.test.ts › records every full view for the IT office, and refuses it to approvers outside the service readers',
+  'GET /api/signatures/:id': 'test/server/record.test.ts › uses only the owner’s signature and seal on the steps that ask for one, records each use, and prints the finished case on one A4 page',
 };
 
 describe('the routes that take an id', () => {

@@ -90,6 +90,13 @@ const CASES: Record<string, HostileCase> = {
   'POST /api/attachments': { as: '2022020315', status: 201, only: 'multipart, not JSON: oversize while streaming, forged types, traversal names, CSRF and unbound ids are test/server/attachments.test.ts' },
   // Sessions and hostile ids here; the valid download of a real upload (and who may make it) is attachments.test.ts.
   'GET /api/attachments/:id': { as: '2022020315', params: () => ({ id: `${'0'.repeat(32)}.pdf` }), status: 404 },
+  // Privacy: the full view and its record, signatures, the 审批单 (HTML: its valid page is test/server/record.test.ts, so the battery runs on an unknown id).
+  'GET /api/applications/:id/full': { as: '2022020315', params: (c) => ({ id: c.pending }), status: 200 },
+  'GET /api/admin/field-views': { as: 't-it', status: 200 },
+  'POST /api/signatures': { as: 't-wang', query: '?kind=person', status: 201, only: 'multipart, not JSON: owners, image types and every use are test/server/record.test.ts' },
+  'GET /api/signatures': { as: 't-wang', status: 200 },
+  'GET /api/signatures/:id': { as: 't-wang', params: () => ({ id: '0000000000000000000000' }), status: 404 },
+  'GET /applications/:id/record': { as: '2022020315', params: () => ({ id: '0000000000000000000000' }), status: 404 },
   'POST /api/tasks/:id/decision': {
     as: 't-wang',
     params: (c) => ({ id: c.task }),

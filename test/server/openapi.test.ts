@@ -10,6 +10,8 @@ import { loadRuntime } from '../../lib/runtime/index.ts';
 import type { LoadedRuntime } from '../../lib/runtime/index.ts';
 import { importDirectory } from '../../server/directory/import.ts';
 import { Engine } from '../../server/engine/engine.ts';
+import type { ApplicationRecord } from '../../server/engine/engine.ts';
+import { maskApplication, personalFields } from '../../server/privacy/mask.ts';
 import { buildApp } from '../../server/http/app.ts';
 import type { AppOptions } from '../../server/http/app.ts';
 import { FileStore } from '../../server/files/file-store.ts';
@@ -165,6 +167,8 @@ describe.each(STORE_KINDS)('response schemas on %s', (kind) => {
   }
   /** What the engine holds, as JSON would carry it. */
   const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
+  /** What the engine holds as every answer but the full view shows it: personal fields masked (server/privacy). */
+  const masked = (application: ApplicationRecord | undefined) => plain(maskApplication(application!, personalFields(engine.runtime.version(application!.service, application!.version))));
 
   it('strip nothing a client reads: every answer equals what the engine holds', async () => {
     const student = await as('2022020315');
@@ -177,15 +181,15 @@ describe.each(STORE_KINDS)('response schemas on %s', (kind) => {
     const created = await student.post('/api/applications', { service: 'student-leave', data: leave, channel: 'wechat' });
     expect(created.statusCode).toBe(201);
     const id = created.json().application.id as string;
-    expect(created.json()).toEqual({ ok: true, application: plain(await engine.application(id)) });
+    expect(created.json()).toEqual({ ok: true, application: masked(await engine.application(id)) });
     const returned = await counselor.post(`/api/tasks/${(await engine.tasksOf(id))[0].id}/decision`, { action: 'return', comment: '请补充医院证明', data: {} });
     expect(returned.statusCode).toBe(200);
     const resubmitted = await student.post(`/api/applications/${id}/resubmit`, { changes: { reason: '急性肠胃炎住院治疗，附医院证明' } });
-    expect(resubmitted.json()).toEqual({ ok: true, application: plain(await engine.application(id)) });
+    expect(resubmitted.json()).toEqual({ ok: true, application: masked(await engine.application(id)) });
     const tasks = await engine.tasksOf(id);
     const open = tasks.find((t) => t.status === 'open')!;
     const decided = await counselor.post(`/api/tasks/${open.id}/decision`, { action: 'approve', comment: '同意' });
-    expect(decided.json()).toEqual({ ok: true, application: plain(await engine.application(id)), task: plain((await engine.tasksOf(id)).find((t) => t.id === open.id)) });
+    expect(decided.json()).toEqual({ ok: true, application: masked(await engine.application(id)), task: plain((await engine.tasksOf(id)).find((t) => t.id === open.id)) });
     const again = await other.post(`/api/tasks/${open.id}/decision`, { action: 'approve' });
     expect([again.statusCode, again.json().error]).toEqual([403, 'forbidden']);
     const late = await counselor.post(`/api/tasks/${open.id}/decision`, { action: 'reject' });
@@ -193,9 +197,10 @@ describe.each(STORE_KINDS)('response schemas on %s', (kind) => {
     expect(late.json()).toMatchObject({ error: 'conflict', status: 'done', actedBy: 't-wang', actedAt: expect.any(String), message: { zh: expect.stringContaining('t-wang') } });
 
     const detail = await student.get(`/api/applications/${id}`);
-    expect(detail.json()).toEqual({ application: plain(await engine.application(id)), tasks: plain(await engine.tasksOf(id)), events: plain(await engine.events(id)) });
+    expect(detail.json()).toEqual({ application: masked(await engine.application(id)), tasks: plain(await engine.tasksOf(id)), events: plain(await engine.events(id)) });
+    expect((await student.get(`/api/applications/${id}/full`)).json()).toEqual({ application: plain(await engine.application(id)), tasks: plain(await engine.tasksOf(id)), events: plain(await engine.events(id)) });
     expect(detail.json().application.decisions.some((d: { revise?: object }) => d.revise)).toBe(true);
-    expect((await student.get('/api/applications')).json()).toEqual({ applications: plain(await engine.applicationsOf('2022020315')) });
+    expect((await student.get('/api/applications')).json()).toEqual({ applications: (await engine.applicationsOf('2022020315')).map(masked) });
     expect((await counselor.get('/api/tasks')).json()).toEqual({ tasks: plain(await engine.todo('t-wang')) });
     expect((await student.get('/api/me')).json()).toEqual({ id: '2022020315', name: expect.any(String), csrf: expect.any(String) });
   }, 60_000);

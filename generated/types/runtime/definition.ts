@@ -50,6 +50,7 @@ export interface RuntimeDefinition {
   workflow?: RuntimeWorkflow;
   link?: RuntimeLink;
   appointment?: RuntimeAppointment;
+  privacy?: RuntimePrivacy;
 }
 /**
  * 表单。/ The form.
@@ -157,6 +158,10 @@ export interface RuntimeField {
    * 最大值或最多天数（日期范围）。/ Maximum, or maximum days for a date range.
    */
   max?: number;
+  /**
+   * 敏感个人信息：列表中遮盖，查看全文被记录。/ Sensitive personal information: masked in lists, full views recorded.
+   */
+  sensitive?: boolean;
 }
 export interface RuntimeOption {
   /**
@@ -224,6 +229,10 @@ export interface RuntimeStep {
    * 环节字段的 JSON Schema。/ JSON Schema for the step's fields.
    */
   schema?: {};
+  /**
+   * 同意时须加盖的签章：person 本人签名，seal 部门公章。/ The mark an approval carries: the approver's signature or the department's seal.
+   */
+  signature?: 'person' | 'seal';
 }
 export interface RuntimeDeadlineRule {
   /**
@@ -411,4 +420,26 @@ export interface RuntimeQuota {
    * 周期。/ Period.
    */
   period: string;
+}
+/**
+ * 个人信息保护：可看全文的群组，附件保存天数。只在事项声明时出现。/ Who reads in full, attachment retention; present only when the service declares it.
+ */
+export interface RuntimePrivacy {
+  /**
+   * 可看全文的群组或 群组@部门。/ Groups, or group@department, reading in full.
+   */
+  readers?: string[];
+  /**
+   * 附件保存期限，从办结起算。/ Attachment retention from the application's end.
+   */
+  attachmentRetention?: {
+    /**
+     * 数量。/ Amount.
+     */
+    value: number;
+    /**
+     * 单位。/ Unit.
+     */
+    unit: 'day' | 'month' | 'year';
+  };
 }

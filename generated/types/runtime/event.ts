@@ -10,7 +10,7 @@ export interface RuntimeEvent {
    */
   id?: string;
   /**
-   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故，见 reason：范围所需的申请人属性或表单字段没有值，申请停在该环节；或人员目录中没有人持有该环节的“群组@范围”，待办等待信息化办更新人员目录），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价。/ Event type.
+   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故，见 reason：范围所需的申请人属性或表单字段没有值，申请停在该环节；或人员目录中没有人持有该环节的“群组@范围”，待办等待信息化办更新人员目录），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价，expired 附件已过事项声明的保存期限、文件已删除（comment 说明删除了几个）。/ Event type (expired: attachments passed the service's retention period and their files were deleted).
    */
   type:
     | 'submitted'
@@ -22,7 +22,8 @@ export interface RuntimeEvent {
     | 'overdue'
     | 'completed'
     | 'withdrawn'
-    | 'rated';
+    | 'rated'
+    | 'expired';
   /**
    * 发生时间（带时区）。/ When, with offset.
    */
