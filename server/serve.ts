@@ -125,6 +125,7 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
       trustProxy: options.trustProxy,
       version: options.version,
       files: await FileStore.open(options.files),
+      catalog,
     });
     // The address is announced once everything (timers, delivery) runs, not when the socket opens.
     const address = await app.listen({ host: options.host, port: options.port, listenTextResolver: (at) => `listening on ${new URL(at).host}` });

@@ -13,6 +13,7 @@ import type { Configuration as OidcConfiguration } from 'openid-client';
 import { StoreUnavailableError } from '../store/store.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { attachmentRoutes } from './attachments.ts';
+import { devRoutes } from './dev.ts';
 import { requestId } from './logging.ts';
 import { HallMetrics, metrics } from './metrics.ts';
 import type { MetricsAccess } from './metrics.ts';
@@ -42,6 +43,8 @@ export interface AppOptions {
   version?: string;
   /** The IT office's routes (reload, incidents); absent, they do not exist. */
   admin?: AdminOptions;
+  /** The working tree's catalog folder: the preview (dev) saves a run as a scenario into its service file. */
+  catalog?: string;
 }
 
 interface Person {
@@ -343,6 +346,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // After the error handler: a plugin's context keeps the handler in place when it is registered.
   await app.register(adminRoutes, { engine, admin: options.admin, signedIn });
   if (options.files) app.register(attachmentRoutes, { engine, files: options.files, signedIn });
+  await app.register(devRoutes, { engine, dev: options.dev, catalog: options.catalog, signedIn });
 
   return app;
 }
