@@ -157,8 +157,12 @@ describe('hall dev: try a flow before go-live', () => {
     // The watcher picked the save up; an edit of the service is rebuilt and reloaded.
     await dev.waitFor(/Rebuilt and reloaded/, mark);
     const mark2 = dev.output().length;
-    await writeFile(path.join(root, FILE), before.replace('zh: 学生请假审批', 'zh: 学生请假审批（试办）'));
+    // The edit also sends a two-day leave on to the college: the run saved above no longer replays as it ran.
+    await writeFile(path.join(root, FILE), before.replace('zh: 学生请假审批', 'zh: 学生请假审批（试办）').replace('if: days > 3', 'if: days > 1'));
     await dev.waitFor(/Rebuilt and reloaded/, mark2);
+    const stale = await student.post(`/api/dev/applications/${id}/scenario`, { name: '试办：改过流程之后' });
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { message: { zh: string } }).message.zh).toMatch(/无法写成测试场景：按场景重放时结果不同（路径：预期 counselor-review，实际 counselor-review|结果：预期 approved，实际 pending/);
     const again = await student.post('/api/applications', { service: 'student-leave', data: LEAVE });
     expect(again.status).toBe(201);
     const second = ((await again.json()) as { application: { id: string } }).application.id;
