@@ -198,6 +198,22 @@ describe('hall dev: try a flow before go-live', () => {
     expect(result.stdout).not.toMatch(/\n\s+at .*\.ts:\d+/);
   }, 180_000);
 
+  it('with --service marks the personas its flow needs: any holder of a group scoped by the application, the named department\'s for a fixed one', async () => {
+    const root = await exampleRepo();
+    const dev = startDev(root, ['--service', 'student-leave']);
+    await dev.waitFor(/按 Ctrl\+C 结束。/);
+    const out = dev.output();
+    expect(out).toContain('试办事项：学生请假审批（student-leave）');
+    expect(out).toMatch(/\* 辅导员\S*\s+t-liu /);
+    expect(out).toMatch(/\* 学院\S*\s+t-chen /);
+    expect(out).toMatch(/\* 部门\S*\s+t-zhao /);
+    expect(out).toMatch(/\* 申请人\S*\s+2022020315 /);
+    // office-staff@xxzx (the IT office) holds the group but not the department xgc-review names.
+    expect(out).toMatch(/\n {4}部门\S*\s+t-it /);
+    dev.child.kill('SIGINT');
+    expect((await dev.child).exitCode).toBe(130);
+  }, 300_000);
+
   it('refuses an unknown --service with the closest name, and a bad --port, before starting anything', async () => {
     const root = await exampleRepo();
     const unknown = await hall(['dev', '--service', 'student-leav', '--lang', 'en'], { cwd: root });

@@ -161,14 +161,20 @@ export async function runHallDev(dir: string | undefined, options: DevOptions): 
   let needed = new Set<string>();
   if (options.service) {
     const service = first.catalog.services.get(options.service)!.value;
-    needed = new Set([...stepsOf(service.workflow?.steps)].map(({ step }) => step.group));
+    // A step scoped to a named department needs that group@department; one scoped by the application's data, any holder of the group.
+    needed = new Set(
+      [...stepsOf(service.workflow?.steps)].map(({ step }) => {
+        const fixed = step.scope === 'department' && typeof step.department === 'string' && /^[a-z0-9-]+$/.test(step.department);
+        return fixed ? `${step.group}@${step.department}` : step.group;
+      }),
+    );
     lines.push(t.needs(typeof service.name === 'string' ? service.name : options.lang === 'en' ? (service.name.en ?? service.name.zh) : service.name.zh, options.service));
   }
   lines.push(t.personas);
   const people = await personas(hall.store, catalogDir);
   const width = Math.max(0, ...people.map((p) => p.id.length));
   for (const p of people) {
-    const mark = options.service ? (p.role.zh === '申请人' || p.holds.some((h) => needed.has(h.split('@')[0])) ? '* ' : '  ') : '';
+    const mark = options.service ? (p.role.zh === '申请人' || p.holds.some((h) => needed.has(h) || needed.has(h.split('@')[0])) ? '* ' : '  ') : '';
     lines.push(`  ${mark}${options.lang === 'en' ? p.role.en.padEnd(10) : p.role.zh.padEnd(4, '　')}  ${p.id.padEnd(width)}  ${p.name}${p.holds.length ? `  ${p.holds.join(', ')}` : ''}`);
   }
   lines.push(t.outbox(url), t.watching);
