@@ -214,6 +214,18 @@ describe('hall dev: try a flow before go-live', () => {
     expect((await dev.child).exitCode).toBe(130);
   }, 300_000);
 
+  it('refuses a directory export with errors before building anything, positioned as hall directory check prints it', async () => {
+    const root = await exampleRepo();
+    const bad = path.join(root, 'examples/bad-directory.yaml');
+    await writeFile(bad, 'people:\n  - id: t-x\n    name: 某老师\n    holds: [fudaoyuan@wxy-2203]\n');
+    const result = await hall(['dev', '--port', '0', '--directory', bad, '--lang', 'en'], { cwd: root });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('hall dev: the directory export has errors; cannot start');
+    expect(result.stdout).toMatch(/bad-directory\.yaml:4:\d+/);
+    expect(result.stdout).toContain('fudaoyuan');
+    expect(result.all).not.toMatch(/\n\s+at .*\.ts:\d+/);
+  }, 180_000);
+
   it('refuses an unknown --service with the closest name, and a bad --port, before starting anything', async () => {
     const root = await exampleRepo();
     const unknown = await hall(['dev', '--service', 'student-leav', '--lang', 'en'], { cwd: root });

@@ -94,6 +94,16 @@ export async function runHallDev(dir: string | undefined, options: DevOptions): 
   if (!existsSync(directory)) {
     if (options.directory) throw new UsageError(`找不到人员目录“${options.directory}” / no directory export "${options.directory}"`);
     process.stderr.write(`${t.noDirectory(path.relative(process.cwd(), directory) || directory)}\n`);
+  } else {
+    // Checked before anything is built: a bad export stops at once, listed as `hall directory check` lists it.
+    const { checkDirectoryFile } = await import('../../../server/directory/check.ts');
+    const { readVocabulary } = await import('../../../server/directory/vocabulary.ts');
+    const checked = await checkDirectoryFile(directory, await readVocabulary(catalogDir));
+    if (!checked.directory) {
+      process.stderr.write(`${t.directoryRefused}\n`);
+      process.stdout.write(formatDiagnostics('pretty', checked.diagnostics, { lang: options.lang, color: false, sources: checked.sources, filesChecked: 1 }));
+      return 1;
+    }
   }
 
   // From here on a Ctrl-C (even during the first build) stops cleanly and removes the temporary folder.
