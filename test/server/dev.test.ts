@@ -112,6 +112,36 @@ describe.each(STORE_KINDS)('the preview on %s', (kind) => {
     expect(mine.find((m) => m.recipient === 'counselor@wxy-2203')).toMatchObject({ people: [{ id: 't-wang' }], subject: `【${runtime.manifest.hall.name}】学生请假审批`, body: expect.stringContaining('李雨桐同学提交了5天的请假申请') });
   });
 
+  it('serves the pages as escaped HTML marked as the preview; the run page needs a session and hides others\' runs', async () => {
+    const student = await as('2022020315');
+    const counselor = await as('t-wang');
+    const id = (await student.post('/api/applications', { service: 'student-leave', data: LEAVE })).json().application.id as string;
+    const script = '<script>alert(1)</script>';
+    const task = (await engine.tasksOf(id)).find((t) => t.status === 'open')!.id;
+    expect((await counselor.post(`/api/tasks/${task}/decision`, { action: 'return', comment: `请补诊断证明${script}` })).statusCode).toBe(200);
+
+    const outboxPage = await app.inject({ method: 'GET', url: '/dev/outbox' });
+    expect(outboxPage.headers['content-type']).toMatch(/^text\/html/);
+    expect(outboxPage.headers['x-content-type-options']).toBe('nosniff');
+    expect(outboxPage.body).toContain('预览');
+    expect(outboxPage.body).toContain('请补诊断证明&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(outboxPage.body).not.toContain(script);
+
+    expect((await app.inject({ method: 'GET', url: `/dev/applications/${id}` })).statusCode).toBe(401);
+    expect((await (await as('2023010101')).get(`/dev/applications/${id}`)).statusCode).toBe(404);
+    for (const hostile of ['..%2F..', '%00', 'a'.repeat(5000), "1'%20OR%20'1'%3D'1"]) {
+      const res = await student.get(`/dev/applications/${hostile}`);
+      expect([400, 404, 414]).toContain(res.statusCode);
+      expect(res.body).not.toContain('李雨桐');
+    }
+    const run = await student.get(`/dev/applications/${id}`);
+    expect(run.statusCode).toBe(200);
+    expect(run.body).toContain('预览');
+    expect(run.body).toContain('保存为测试场景 / Save as scenario');
+    expect(run.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(run.body).not.toContain(script);
+  });
+
   it('saves a finished run into the service file; refuses runs that are not finished, withdrawn, or not the asker\'s to see', async () => {
     const student = await as('2022020315');
     const counselor = await as('t-wang');
