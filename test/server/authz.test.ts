@@ -22,6 +22,9 @@ const COVERED: Record<string, string> = {
   'POST /api/tasks/:id/decision': 'acts only on tasks of the groups@scopes they hold',
   // Downloads: the uploader and those who may see the application; everyone else 404 (both stores, real process).
   'GET /api/attachments/:id': 'test/server/attachments.test.ts › uploads, submits with the ids, and lets the approvers who may see the application download — nobody else',
+  // The preview's routes: only someone who may see the application saves or sees its run; everyone else 404.
+  'POST /api/dev/applications/:id/scenario': "test/server/dev.test.ts › saves a finished run into the service file; refuses runs that are not finished, withdrawn, or not the asker's to see",
+  'GET /dev/applications/:id': "test/server/dev.test.ts › serves the pages as escaped HTML marked as the preview; the run page needs a session and hides others' runs",
 };
 
 describe('the routes that take an id', () => {
