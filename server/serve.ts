@@ -127,6 +127,7 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
       version: options.version,
       files,
       pages: true,
+      catalog,
     });
     // The address is announced once everything (timers, delivery) runs, not when the socket opens.
     const address = await app.listen({ host: options.host, port: options.port, listenTextResolver: (at) => `listening on ${new URL(at).host}` });

@@ -13,6 +13,7 @@ import type { Configuration as OidcConfiguration } from 'openid-client';
 import { StoreUnavailableError } from '../store/store.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { attachmentRoutes } from './attachments.ts';
+import { devRoutes } from './dev.ts';
 import { requestId } from './logging.ts';
 import { HallMetrics, metrics } from './metrics.ts';
 import type { MetricsAccess } from './metrics.ts';
@@ -48,6 +49,8 @@ export interface AppOptions {
   admin?: AdminOptions;
   /** The hall's HTML pages (server/pages); `hall serve` turns them on. They are not part of the JSON API document. */
   pages?: boolean;
+  /** The working tree's catalog folder: the preview (dev) saves a run as a scenario into its service file. */
+  catalog?: string;
 }
 
 interface Person {
@@ -355,6 +358,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(privacyRoutes, { engine, signedIn, itOffice: options.admin?.itOffice });
   await app.register(recordRoutes, { engine, signedIn, files: options.files });
   if (options.files) await app.register(signatureRoutes, { engine, files: options.files, signedIn });
+  await app.register(devRoutes, { engine, dev: options.dev, catalog: options.catalog, signedIn });
 
   return app;
 }

@@ -167,6 +167,7 @@ const TAGS = [
   { name: 'admin', description: '信息化办：重新加载、无法分派的事故 / the IT office: reload, unassigned incidents' },
   { name: 'attachments', description: '附件：上传（按表单附件项的类型和大小）和下载 / attachments: upload (by the form field\'s types and size) and download' },
   { name: 'privacy', description: '个人信息保护：全文查看和查看记录、签名和公章、审批单 / personal information: full views and their record, signatures and seals, the printable record' },
+  { name: 'dev', description: '预览（hall dev、hall serve --dev）：身份、通知发件箱、保存测试场景 / the preview: personas, the outbox, saving a run as a scenario' },
 ];
 
 const session = [{ session: [] }];
@@ -406,6 +407,72 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     security: session,
     params: idParam,
     response: { 200: { description: '审批单 HTML / the record as HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...reads(400, 401, 404) },
+  },
+  // The preview's routes (server/http/dev.ts): they exist only under hall dev / hall serve --dev.
+  'GET /api/dev/personas': {
+    tags: ['dev'],
+    summary: '预览：人员目录中可以扮演的身份，含群组@范围和建议的角色（申请人、辅导员、学院、部门）/ preview: the people one may sign in as, with group@scope and a suggested role',
+    response: {
+      200: ok('身份 / personas', {
+        personas: {
+          type: 'array',
+          items: ok('一个身份 / one persona', {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            holds: { type: 'array', items: { type: 'string' }, description: '群组@范围 / group@scope' },
+            role: ok('建议的角色 / suggested role', { zh: { enum: ['申请人', '辅导员', '学院', '部门'] }, en: { type: 'string' } }),
+            attributes: { type: 'object', additionalProperties: true },
+          }),
+        },
+      }),
+      ...reads(404),
+    },
+  },
+  'GET /api/dev/outbox': {
+    tags: ['dev'],
+    summary: '预览：本应发出的通知（预览不发送），旧的在前 / preview: the notifications that would have been sent (none is), oldest first',
+    response: {
+      200: ok('通知 / messages', {
+        messages: {
+          type: 'array',
+          items: ok('一条通知 / one message', {
+            id: { type: 'string' },
+            application: { type: 'string' },
+            service: { type: 'string' },
+            event: { type: 'string' },
+            recipient: { type: 'string', description: 'applicant:<姓名> 或 群组@范围 / applicant:<name> or group@scope' },
+            people: { type: 'array', items: { type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' } } } },
+            channel: { enum: ['email'] },
+            subject: { type: 'string' },
+            body: { type: 'string' },
+            at: { type: 'string' },
+          }),
+        },
+      }),
+      ...reads(404),
+    },
+  },
+  'POST /api/dev/applications/:id/scenario': {
+    tags: ['dev'],
+    summary: '预览：把办结的试办写成事项文件中的测试场景（保留注释和原有写法），002号文第九条 / preview: save a finished run as a scenario in the service file, comments kept',
+    security: sessionAndCsrf,
+    params: idParam,
+    response: {
+      201: ok('已写入 / written', { ok: { type: 'boolean' }, file: { type: 'string' }, scenario: { type: 'object', additionalProperties: true } }),
+      ...changes(401, 404, 409, 422),
+    },
+  },
+  'GET /dev/outbox': {
+    tags: ['dev'],
+    summary: '预览页面：通知发件箱 / preview page: the outbox',
+    response: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...reads(404) },
+  },
+  'GET /dev/applications/:id': {
+    tags: ['dev'],
+    summary: '预览页面：一次试办和“保存为测试场景”表单 / preview page: one run and the save-as-scenario form',
+    security: session,
+    params: idParam,
+    response: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...reads(401, 404) },
   },
 };
 

@@ -26,6 +26,9 @@ const COVERED: Record<string, string> = {
   'GET /api/applications/:id/full': 'test/server/privacy.test.ts › records every full view for the IT office, and refuses it to approvers outside the service readers',
   'GET /applications/:id/record': 'test/server/privacy.test.ts › records every full view for the IT office, and refuses it to approvers outside the service readers',
   'GET /api/signatures/:id': 'test/server/record.test.ts › uses only the owner’s signature and seal on the steps that ask for one, records each use, and prints the finished case on one A4 page',
+  // The preview's routes: only someone who may see the application saves or sees its run; everyone else 404.
+  'POST /api/dev/applications/:id/scenario': "test/server/dev.test.ts › saves a finished run into the service file; refuses runs that are not finished, withdrawn, or not the asker's to see",
+  'GET /dev/applications/:id': "test/server/dev.test.ts › serves the pages as escaped HTML marked as the preview; the run page needs a session and hides others' runs",
 };
 
 describe('the routes that take an id', () => {

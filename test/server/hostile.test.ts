@@ -105,6 +105,19 @@ const CASES: Record<string, HostileCase> = {
     text: (b, v) => ({ ...b, comment: `同意${v}` }),
     status: 200,
   },
+  // The preview's routes (server/http/dev.ts; the app here is dev). A pending run cannot be a scenario: 409.
+  'GET /api/dev/personas': { status: 200 },
+  'GET /api/dev/outbox': { status: 200 },
+  'POST /api/dev/applications/:id/scenario': {
+    as: '2022020315',
+    params: (c) => ({ id: c.pending }),
+    body: () => ({ name: '试办' }),
+    wrongType: { body: { name: 5 }, field: 'name' },
+    text: (_b, v) => ({ name: `试办${v}` }),
+    status: 409,
+  },
+  'GET /dev/outbox': { status: 200, only: 'an HTML page without input: its escaping and 404 outside the preview are test/server/dev.test.ts' },
+  'GET /dev/applications/:id': { as: '2022020315', params: (c) => ({ id: c.pending }), status: 200, only: 'an HTML page: sessions, hostile ids and escaping are test/server/dev.test.ts' },
 };
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -185,10 +185,10 @@ describe('hall site and hall dev as commands', () => {
     }
   });
 
-  it('hall dev serves a preview and rebuilds it when a file is saved', async () => {
+  it('hall dev --site serves a preview and rebuilds it when a file is saved', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'hall-dev-'));
     await cp(BASELINE, root, { recursive: true });
-    const dev = execa(NODE, [HALL, 'dev', '--port', '0'], { cwd: root, reject: false, env: { HALL_LANG: 'en' } });
+    const dev = execa(NODE, [HALL, 'dev', '--site', '--port', '0'], { cwd: root, reject: false, env: { HALL_LANG: 'en' } });
     let output = '';
     const waitFor = (pattern: RegExp, after = 0) =>
       new Promise<RegExpMatchArray>((resolve, reject) => {

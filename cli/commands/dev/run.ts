@@ -35,7 +35,7 @@ const T = {
 const RELOAD = `<script>(()=>{const s=new EventSource('/__hall/events');s.addEventListener('reload',()=>location.reload());s.addEventListener('problems',(e)=>{let b=document.getElementById('__hall');if(!b){b=document.createElement('pre');b.id='__hall';b.style.cssText='position:fixed;left:0;right:0;bottom:0;max-height:40vh;overflow:auto;margin:0;padding:.75rem;background:#b3261e;color:#fff;font:13px/1.4 monospace;white-space:pre-wrap;z-index:99';document.body.append(b)}b.textContent=JSON.parse(e.data);b.hidden=!b.textContent})})();</script>`;
 
 /** `hall dev`: build the site, serve it on 127.0.0.1, rebuild when the catalog (or the site's source) changes. */
-export async function runDev(dirArg: string | undefined, options: DevOptions): Promise<number> {
+export async function runDev(dirArg: string | undefined, options: DevOptions & { port: string }): Promise<number> {
   const t = T[options.lang];
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port 应为 0–65535 / --port must be 0–65535');

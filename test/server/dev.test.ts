@@ -1,0 +1,200 @@
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadRuntime } from '../../lib/runtime/index.ts';
+import type { LoadedRuntime } from '../../lib/runtime/index.ts';
+import { importDirectory } from '../../server/directory/import.ts';
+import { Engine } from '../../server/engine/engine.ts';
+import { buildApp } from '../../server/http/app.ts';
+import { migrate } from '../../server/store/migrate.ts';
+import { ROOT } from '../helpers/cli.ts';
+import { DIRECTORY, exampleDirectory, hallProcesses } from './processes.ts';
+import { STORE_KINDS, storeFactory } from './stores.ts';
+
+/** Issue 14.5: the preview's own routes (server/http/dev.ts) exist only in the preview. */
+const stores = storeFactory();
+const { serve } = hallProcesses();
+let runtime: LoadedRuntime;
+const temps: string[] = [];
+beforeAll(async () => {
+  runtime = await loadRuntime(path.join(ROOT, 'generated'));
+});
+afterAll(async () => {
+  for (const t of temps) await rm(t, { recursive: true, force: true });
+});
+
+const LEAVE = { studentName: '李雨桐', studentNumber: '2022020315', phone: '13800000002', leaveType: '病假', period: { start: '2026-03-02', end: '2026-03-06' }, days: 5, leaveCampus: false, reason: '急性肠胃炎住院治疗' };
+const DEV_ADDRESSES: [string, string][] = [
+  ['GET', '/api/dev/personas'],
+  ['GET', '/api/dev/outbox'],
+  ['POST', '/api/dev/applications/0000000001/scenario'],
+  ['GET', '/dev/outbox'],
+  ['GET', '/dev/applications/0000000001'],
+  ['GET', '/dev'],
+];
+
+describe('hall serve without --dev', () => {
+  it('refuses every dev route and page with 404 and says they exist only in the preview; with --dev they answer', async () => {
+    const events = await mkdtemp(path.join(tmpdir(), 'hall-events-'));
+    const files = await mkdtemp(path.join(tmpdir(), 'hall-files-'));
+    temps.push(events, files);
+    const common = ['--directory', DIRECTORY, '--events', events, '--files', files];
+    const { url, process: live } = await serve([...common, '--store', await stores.location('sqlite')]);
+    for (const [method, address] of DEV_ADDRESSES) {
+      const res = await fetch(`${url}${address}`, { method, ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}) });
+      expect([address, res.status]).toEqual([address, 404]);
+      expect([address, ((await res.json()) as { message: { zh: string; en: string } }).message]).toEqual([
+        address,
+        { zh: '这个地址只在预览（hall dev 或 hall serve --dev）中存在。', en: 'This address exists only in the preview (hall dev or hall serve --dev).' },
+      ]);
+    }
+    live.kill('SIGTERM');
+    await live;
+    const { url: preview, process: dev } = await serve(['--dev', ...common, '--store', await stores.location('sqlite')]);
+    expect((await fetch(`${preview}/api/dev/personas`)).status).toBe(200);
+    expect((await fetch(`${preview}/dev/outbox`)).status).toBe(200);
+    dev.kill('SIGTERM');
+    await dev;
+  }, 120_000);
+});
+
+describe.each(STORE_KINDS)('the preview on %s', (kind) => {
+  let app: FastifyInstance;
+  let engine: Engine;
+  let catalog: string;
+  beforeAll(async () => {
+    const store = await stores.open(await stores.location(kind));
+    await migrate(store);
+    await importDirectory(store, await exampleDirectory());
+    engine = new Engine({ store, runtime });
+    const copy = await mkdtemp(path.join(tmpdir(), 'hall-dev-catalog-'));
+    temps.push(copy);
+    catalog = path.join(copy, 'catalog');
+    await cp(path.join(ROOT, 'catalog'), catalog, { recursive: true });
+    app = await buildApp({ engine, dev: true, secureCookies: false, catalog });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function as(person: string) {
+    const login = await app.inject({ method: 'POST', url: '/api/dev/login', payload: { person } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const { csrf } = login.json() as { csrf: string };
+    return {
+      get: (url: string) => app.inject({ method: 'GET', url, headers: { cookie } }),
+      post: (url: string, payload: object, token = csrf) => app.inject({ method: 'POST', url, payload, headers: { cookie, 'x-csrf-token': token } }),
+    };
+  }
+
+  it('lists the personas with group@scope and a suggested role, and the outbox with what would have been sent', async () => {
+    const personas = app.inject({ method: 'GET', url: '/api/dev/personas' });
+    const list = (await personas).json().personas as { id: string; name: string; holds: string[]; role: { zh: string; en: string } }[];
+    expect(list.map((p) => [p.id, p.role.zh, p.holds])).toEqual([
+      ['2022020315', '申请人', []],
+      ['2023010101', '申请人', []],
+      ['t-chen', '学院', ['department-deputy@wxy']],
+      ['t-it', '部门', ['office-staff@xxzx']],
+      ['t-liu', '辅导员', ['counselor@jsj-2301']],
+      ['t-wang', '辅导员', ['counselor@wxy-2203']],
+      ['t-zhao', '部门', ['office-staff@xgc']],
+    ]);
+    const student = await as('2022020315');
+    const created = await student.post('/api/applications', { service: 'student-leave', data: LEAVE });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().application.id as string;
+    const outbox = (await app.inject({ method: 'GET', url: '/api/dev/outbox' })).json().messages as { application: string; recipient: string; people: { id: string; name: string }[]; subject: string; body: string }[];
+    const mine = outbox.filter((m) => m.application === id);
+    expect(mine.map((m) => m.recipient).sort()).toEqual(['applicant:李雨桐', 'counselor@wxy-2203']);
+    expect(mine.find((m) => m.recipient === 'counselor@wxy-2203')).toMatchObject({ people: [{ id: 't-wang' }], subject: `【${runtime.manifest.hall.name}】学生请假审批`, body: expect.stringContaining('李雨桐同学提交了5天的请假申请') });
+  });
+
+  it('serves the pages as escaped HTML marked as the preview; the run page needs a session and hides others\' runs', async () => {
+    const student = await as('2022020315');
+    const counselor = await as('t-wang');
+    const id = (await student.post('/api/applications', { service: 'student-leave', data: LEAVE })).json().application.id as string;
+    const script = '<script>alert(1)</script>';
+    const task = (await engine.tasksOf(id)).find((t) => t.status === 'open')!.id;
+    expect((await counselor.post(`/api/tasks/${task}/decision`, { action: 'return', comment: `请补诊断证明${script}` })).statusCode).toBe(200);
+
+    const outboxPage = await app.inject({ method: 'GET', url: '/dev/outbox' });
+    expect(outboxPage.headers['content-type']).toMatch(/^text\/html/);
+    expect(outboxPage.headers['x-content-type-options']).toBe('nosniff');
+    expect(outboxPage.body).toContain('预览');
+    expect(outboxPage.body).toContain('请补诊断证明&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(outboxPage.body).not.toContain(script);
+
+    expect((await app.inject({ method: 'GET', url: `/dev/applications/${id}` })).statusCode).toBe(401);
+    expect((await (await as('2023010101')).get(`/dev/applications/${id}`)).statusCode).toBe(404);
+    for (const hostile of ['..%2F..', '%00', 'a'.repeat(5000), "1'%20OR%20'1'%3D'1"]) {
+      const res = await student.get(`/dev/applications/${hostile}`);
+      expect([400, 404, 414]).toContain(res.statusCode);
+      expect(res.body).not.toContain('李雨桐');
+    }
+    const run = await student.get(`/dev/applications/${id}`);
+    expect(run.statusCode).toBe(200);
+    expect(run.body).toContain('预览');
+    expect(run.body).toContain('保存为测试场景 / Save as scenario');
+    expect(run.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(run.body).not.toContain(script);
+  });
+
+  it('saves a finished run into the service file; refuses runs that are not finished, withdrawn, or not the asker\'s to see', async () => {
+    const student = await as('2022020315');
+    const counselor = await as('t-wang');
+    const deputy = await as('t-chen');
+    const submit = async () => (await student.post('/api/applications', { service: 'student-leave', data: LEAVE })).json().application.id as string;
+    const taskOf = async (id: string) => (await engine.tasksOf(id)).find((t) => t.status === 'open')!.id;
+
+    // Returned and waiting for the applicant: not finished.
+    const returned = await submit();
+    await counselor.post(`/api/tasks/${await taskOf(returned)}/decision`, { action: 'return', comment: '请上传医院诊断证明' });
+    const notYet = await student.post(`/api/dev/applications/${returned}/scenario`, {});
+    expect([notYet.statusCode, notYet.json().message.zh]).toEqual([409, expect.stringContaining('已退回，等待申请人修改')]);
+
+    // Withdrawn: no scenario outcome says so.
+    const withdrawn = await submit();
+    await student.post(`/api/applications/${withdrawn}/withdraw`, { reason: '病已好' });
+    const gone = await student.post(`/api/dev/applications/${withdrawn}/scenario`, {});
+    expect([gone.statusCode, gone.json().message.zh]).toEqual([409, expect.stringContaining('撤回')]);
+
+    // The returned run finished: resubmitted, then approved by the counselor and the college.
+    await student.post(`/api/applications/${returned}/resubmit`, { changes: { reason: '急性肠胃炎住院治疗，附医院证明' } });
+    await counselor.post(`/api/tasks/${await taskOf(returned)}/decision`, { action: 'approve' });
+    await deputy.post(`/api/tasks/${await taskOf(returned)}/decision`, { action: 'approve', comment: '同意' });
+
+    // Session and CSRF as for every change; someone who may not see the application gets 404.
+    expect((await app.inject({ method: 'POST', url: `/api/dev/applications/${returned}/scenario`, payload: {} })).statusCode).toBe(401);
+    expect((await student.post(`/api/dev/applications/${returned}/scenario`, {}, 'wrong')).statusCode).toBe(403);
+    expect((await (await as('2023010101')).post(`/api/dev/applications/${returned}/scenario`, {})).statusCode).toBe(404);
+    expect((await student.post(`/api/dev/applications/${returned}/scenario`, { name: '' })).statusCode).toBe(400);
+
+    const file = path.join(catalog, 'bwc/student-leave.yaml');
+    const before = await readFile(file, 'utf8');
+    const saved = await student.post(`/api/dev/applications/${returned}/scenario`, { name: '退回补证明后学院同意（试办）' });
+    expect(saved.statusCode).toBe(201);
+    const after = await readFile(file, 'utf8');
+    // Only lines were added, all at the end of the scenarios list, which ends the file.
+    expect(after.startsWith(before)).toBe(true);
+    const scenarios = (parse(after) as { scenarios: Record<string, any>[] }).scenarios;
+    const last = scenarios.at(-1)!;
+    expect(last).toMatchObject({
+      name: '退回补证明后学院同意（试办）',
+      applicant: { name: '李雨桐', number: '2022020315', college: 'wxy', class: 'wxy-2203', type: '本科生' },
+      data: LEAVE,
+      decisions: [
+        { step: 'counselor-review', action: 'return', comment: '请上传医院诊断证明', revise: { reason: '急性肠胃炎住院治疗，附医院证明' } },
+        { step: 'counselor-review', action: 'approve' },
+        { step: 'college-review', action: 'approve', comment: '同意' },
+      ],
+      expect: { path: ['counselor-review', 'counselor-review', 'college-review'], outcome: 'approved', assignees: { 'counselor-review': 'counselor@wxy-2203', 'college-review': 'department-deputy@wxy' } },
+    });
+    // The applicant's attributes as the hall held them, in a stable order.
+    expect(Object.keys(last.applicant)).toEqual(['class', 'college', 'name', 'number', 'phone', 'type']);
+    expect(last.submittedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
+    for (const d of last.decisions) expect(d.at).toMatch(/\+08:00$/);
+  });
+});
