@@ -576,6 +576,10 @@ export interface Parallel {
    * @minItems 2
    */
   steps: [Step, Step, ...Step[]];
+  /**
+   * n 人同意即通过（只用于 parallel: all）：同意的人数达到 atLeast 时会签通过，其余待办撤回；不同意的人多到同意人数不可能达到时会签不通过。参与的成员少于 atLeast 时须全部同意。/ n of m (parallel: all only): the countersign passes once this many members approve (the others' tasks are withdrawn) and fails once so many reject that it can no longer reach n. When fewer members take part, all of them must approve.
+   */
+  atLeast?: number;
 }
 /**
  * 一个审批环节。/ One approval step.
@@ -614,6 +618,7 @@ export interface Step {
    * @minItems 1
    */
   fields?: [FormField, ...FormField[]];
+  when?: FeelExpression;
 }
 /**
  * 发给办理人的通知模板。/ Notification templates for the assignee.

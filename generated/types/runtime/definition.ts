@@ -218,6 +218,10 @@ export interface RuntimeStep {
    * 环节字段的 JSON Schema。/ JSON Schema for the step's fields.
    */
   schema?: {};
+  /**
+   * 会签成员的参加条件（FEEL，不带 =，仅在写了时出现）。/ A countersign member's condition to take part (FEEL, no leading =; present only when set).
+   */
+  when?: string;
 }
 /**
  * 发给办理人的通知。/ Notifications to the assignee.
@@ -273,6 +277,10 @@ export interface RuntimeParallel {
    * 并行环节。/ Parallel steps.
    */
   steps: RuntimeStep[];
+  /**
+   * n 人同意即通过（仅在写了时出现）。/ n of m: passes once this many members approve (present only when set).
+   */
+  atLeast?: number;
 }
 /**
  * 发给申请人的通知模板（Handlebars）。/ Templates sent to the applicant (Handlebars).
