@@ -9,6 +9,7 @@ import { FEEL_TYPE_NAMES, checkFeel, sampleContext } from './feel.ts';
 import { checkPattern } from './pattern.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
+import { countersignVariantsAreSound } from './countersign.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { compileDefinition } from '../compile/compile-runtime.ts';
 import { runtimeFingerprint } from '../compile/fingerprint.ts';
@@ -149,6 +150,7 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
     const known = new Set([...fieldIds, ...applicantIds, ...bookingIds]);
     const expressions: [string, (string | number)[]][] = [];
     for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('if' in node) expressions.push([node.if, [...path, 'if']]);
+    for (const { step, path } of stepsOf(s.value.workflow?.steps)) if (step.when !== undefined) expressions.push([step.when, [...path, 'when']]);
     s.value.form?.sections.forEach((section, i) => {
       if (section.visibleIf) expressions.push([section.visibleIf, ['form', 'sections', i, 'visibleIf']]);
     });
@@ -572,4 +574,5 @@ export const RULES: Record<string, Rule> = {
   assignmentsFindTheirValues,
   onlineServicesHaveScenarios,
   scenarioDataFitsTheForm,
+  countersignVariantsAreSound,
 };

@@ -225,6 +225,15 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a revision that breaks the form', edits: [sub(LEAVE, 'revise: { destination: 湖南省长沙市岳麓区家中 }', 'revise: { days: 0 }')], expected: ['scenario/data-invalid xgc/student-leave.yaml:138:79'] },
     { name: 'a scenario that expects an invalid submission may hold bad data', edits: [sub(CERT, 'data: { purpose: 出国 }', 'data: { purpose: 留学 }'), sub(CERT, '      path: [office-review]\n      outcome: approved', '      path: []\n      outcome: approved\n      submission: invalid')], expected: [] },
   ],
+  // --- issue 15.4: countersign variants, n of m and members with a condition (a contiguous block) ---
+  countersignVariantsAreSound: [
+    { name: 'atLeast on an either-or countersign', edits: [sub(LEAVE, '          parallel: all\n', '          parallel: any\n          atLeast: 1\n')], expected: ['countersign/at-least-any xgc/student-leave.yaml:105:20'] },
+    { name: 'atLeast above the number of steps', edits: [sub(LEAVE, '          parallel: all\n', '          parallel: all\n          atLeast: 3\n')], expected: ['countersign/at-least-too-many xgc/student-leave.yaml:105:20'] },
+    { name: 'atLeast equal to the number of steps', edits: [sub(LEAVE, '          parallel: all\n', '          parallel: all\n          atLeast: 2\n')], expected: ['countersign/at-least-all xgc/student-leave.yaml:105:20'] },
+    { name: 'when on a step outside a countersign', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n', '      deadline: 1\n      when: days > 3\n      actions: [approve, reject, return]\n')], expected: ['countersign/when-outside xgc/student-leave.yaml:95:7'] },
+    { name: 'a member condition that names no field', edits: [sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', '              deadline: 1\n              when: dayz > 5\n              actions: [approve, reject]\n')], expected: ['feel/unknown-name xgc/student-leave.yaml:119:21'] },
+    { name: 'a member with a condition inside a countersign is fine', edits: [sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', '              deadline: 1\n              when: days > 3\n              actions: [approve, reject]\n')], expected: [] },
+  ],
 };
 
 describe('the baseline', () => {
