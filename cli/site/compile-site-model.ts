@@ -379,6 +379,17 @@ function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
 }
 
 /** Work days along the longest and the shortest path through a sequence of nodes. */
+/**
+ * Countersign variants: the quickest an `all` countersign can pass. Members with a condition may not
+ * take part; with n of m, the n quickest of those that must take part (at least the required ones).
+ */
+function variantShortest(node: Extract<SiteNode, { kind: 'parallel' }>): number {
+  const required = node.steps.filter((s) => !s.when).map((s) => s.deadline).sort((a, b) => a - b);
+  if (!required.length) return 0;
+  const needed = node.atLeast === undefined ? required.length : Math.min(node.atLeast, required.length);
+  return required[needed - 1];
+}
+
 export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: number; steps: number } {
   let longest = 0;
   let shortest = 0;
@@ -392,7 +403,7 @@ export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: nu
       // Parallel steps run at once: the countersign takes as long as its slowest step (any: its fastest).
       const deadlines = node.steps.map((s) => s.deadline);
       longest += Math.max(...deadlines);
-      shortest += node.mode === 'any' ? Math.min(...deadlines) : Math.max(...deadlines);
+      shortest += node.mode === 'any' ? Math.min(...deadlines) : node.atLeast !== undefined || node.steps.some((s) => s.when) ? variantShortest(node) : Math.max(...deadlines);
       steps += node.steps.length;
     } else {
       const a = pathWorkdays(node.then);
