@@ -16,6 +16,7 @@ import {
   calendarDays,
   candidateGroups,
   commentVar,
+  hasValueFeel,
   decisionVar,
   feelString,
   formBase,
@@ -188,9 +189,11 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     if (!reference) return exit;
     const gateway = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_assignable`, name: `${step.name.zh}：能否分派？` });
     connect(scope, exit, gateway);
-    const end = endEvent(scope, `EndEvent_${step.id}_unassigned`, unassignedMessage(definition, reference).zh, { error: UNASSIGNED_ERROR_CODE, name: '无法分派' });
+    const end = endEvent(scope, `EndEvent_${step.id}_unassigned`, unassignedMessage(definition, step.fallback ?? reference).zh, { error: UNASSIGNED_ERROR_CODE, name: '无法分派' });
     connect(scope, { from: gateway, name: '缺少数据', isDefault: true, tag: 'unassigned' }, end);
     const value = reference.startsWith('form.') ? reference.slice('form.'.length) : reference;
+    // Routing (docs/routing.md): with a fallback, either value will do.
+    if (step.fallback !== undefined) return { from: gateway, name: '可以分派', condition: `=(${hasValueFeel(reference)}) or (${hasValueFeel(step.fallback)})`, tag: 'assignable' };
     return { from: gateway, name: '可以分派', condition: `=${value} != null and string(${value}) != ""`, tag: 'assignable' };
   };
 

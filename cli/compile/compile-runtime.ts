@@ -24,6 +24,8 @@ function compileStep(step: Step): RuntimeStep {
     ...(step.fields ? { fields: step.fields.map(runtimeField), schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', ...objectSchema(step.fields) } } : {}),
     // Countersign variants (docs/countersign.md): emitted only when used, so other services keep their versions.
     ...(step.when !== undefined ? { when: step.when } : {}),
+    // Routing (docs/routing.md): a fallback scope, emitted only when used.
+    ...(step.fallback !== undefined ? { fallback: step.fallback } : {}),
   };
 }
 

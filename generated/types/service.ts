@@ -618,6 +618,10 @@ export interface Step {
    * @minItems 1
    */
   fields?: [FormField, ...FormField[]];
+  /**
+   * 备用范围：scope（scope 为 department 时为 department）读取的申请人属性或表单字段没有值时，改用这里的值分派，如教职工按所在单位、学生没有所在单位时按所在学院。/ A fallback: when the value the scope (or, for scope: department, the department) reads is missing, assign by this one instead, e.g. the applicant's unit, else their college.
+   */
+  fallback?: string;
   when?: FeelExpression;
 }
 /**

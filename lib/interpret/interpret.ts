@@ -4,6 +4,7 @@ import { evaluateFeel, fieldsOfDefinition, typeBooking, typeData } from './feel.
 import { TemplateError, renderTemplate } from './notification-template.ts';
 import { counted } from '../shared/plural.ts';
 import { approvalsNeeded, countersignMembers, tally } from './countersign.ts';
+import { routeStep } from './fallback.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
 import type { Directory, FieldError } from './validate-submission.ts';
 
@@ -115,8 +116,8 @@ export function unassignedMessage(definition: RuntimeDefinition, reference: stri
 }
 
 /** The missing reference of a step's assignment, or undefined when the step can be assigned. */
-export function missingReference(step: Pick<RuntimeStep, 'scope' | 'department'>, applicant: Record<string, unknown>, data: Record<string, unknown>): string | undefined {
-  const reference = assignmentReference(step);
+export function missingReference(step: Pick<RuntimeStep, 'scope' | 'department' | 'fallback'>, applicant: Record<string, unknown>, data: Record<string, unknown>): string | undefined {
+  const reference = assignmentReference(routeStep(step, applicant, data));
   if (!reference) return undefined;
   const value = reference.startsWith('applicant.') ? applicant[reference.slice('applicant.'.length)] : data[reference.slice('form.'.length)];
   return value === undefined || value === null || value === '' ? reference : undefined;
@@ -197,10 +198,10 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       result.timeline.push({ type: 'unassigned', at: clock, step: step.id, stepName: step.name.zh });
       throw new Stop('unassigned', message);
     }
-    const assignee = assigneeOf(step);
+    const assignee = assigneeOf(routeStep(step, input.applicant, data));
     const due = calendar.addWorkdays(calendar.localDate(clock), step.deadline);
     result.assignees[step.id] = assignee;
-    result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(step), due });
+    result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(routeStep(step, input.applicant, data)), due });
     notify('assigned', assignee, step.notify?.assigned, { step: { name: step.name.zh, id: step.id }, dueDate: due });
     return { step, since: clock, due, assignee };
   };

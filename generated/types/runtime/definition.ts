@@ -219,6 +219,10 @@ export interface RuntimeStep {
    */
   schema?: {};
   /**
+   * 备用范围：分派读取的值没有时改用的 applicant.<属性> 或 form.<字段>（仅在写了时出现）。/ The applicant.<attribute> or form.<field> to assign by when the scope's value is missing (present only when set).
+   */
+  fallback?: string;
+  /**
    * 会签成员的参加条件（FEEL，不带 =，仅在写了时出现）。/ A countersign member's condition to take part (FEEL, no leading =; present only when set).
    */
   when?: string;
