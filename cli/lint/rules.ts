@@ -10,6 +10,7 @@ import { checkPattern } from './pattern.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
 import { countersignVariantsAreSound } from './countersign.ts';
+import { fallbackScopesAreUsed } from './routing.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { compileDefinition } from '../compile/compile-runtime.ts';
 import { runtimeFingerprint } from '../compile/fingerprint.ts';
@@ -454,6 +455,9 @@ export const assignmentsFindTheirValues: Rule = (ctx) => {
           if (type !== undefined && reference.startsWith('applicant.')) {
             const carriers = sources.get(reference)?.applicantTypes;
             if (!carriers || carriers.includes(type) || seen.has(`${step.id}\0${type}`)) continue;
+            // Routing: an applicant without the attribute is assigned by the step's fallback, if they carry that.
+            const fallbackCarriers = step.fallback?.startsWith('applicant.') ? sources.get(step.fallback)?.applicantTypes : undefined;
+            if (step.fallback !== undefined && (!step.fallback.startsWith('applicant.') || !fallbackCarriers || fallbackCarriers.includes(type))) continue;
             seen.add(`${step.id}\0${type}`);
             ctx.report(s, 'scope/attribute-not-carried', [...at, key], { applicantType: type, audience: byType.get(type)!, step: step.id, attribute: reference, name: textZh(sources.get(reference)!.name), carriers: carriers.join('、') });
           } else if (type === undefined && reference.startsWith('form.')) {
@@ -575,4 +579,5 @@ export const RULES: Record<string, Rule> = {
   onlineServicesHaveScenarios,
   scenarioDataFitsTheForm,
   countersignVariantsAreSound,
+  fallbackScopesAreUsed,
 };

@@ -234,6 +234,13 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a member condition that names no field', edits: [sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', '              deadline: 1\n              when: dayz > 5\n              actions: [approve, reject]\n')], expected: ['feel/unknown-name xgc/student-leave.yaml:119:21'] },
     { name: 'a member with a condition inside a countersign is fine', edits: [sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', '              deadline: 1\n              when: days > 3\n              actions: [approve, reject]\n')], expected: [] },
   ],
+  // --- issue 15.8: routing with a fallback scope (a contiguous block) ---------------------------------
+  fallbackScopesAreUsed: [
+    { name: 'a fallback on a step of a fixed department', edits: [sub(LEAVE, '              department: jsj\n', '              department: jsj\n              fallback: applicant.college\n')], expected: ['scope/fallback-unused xgc/student-leave.yaml:111:25'] },
+    { name: 'a fallback naming no applicant attribute', edits: [sub(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.dorm\n')], expected: ['ref/unknown-data-source xgc/student-leave.yaml:93:17'] },
+    { name: 'a fallback staff carry keeps them off the per-class step\'s report', edits: [...APPLICANT_TYPES, sub('hall.yaml', '  - id: applicant.class\n', '  - id: applicant.department\n    name: 所在单位\n    type: department\n    applicantTypes: [教职工]\n  - id: applicant.class\n'), sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]'), sub(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.department\n')], expected: [] },
+    { name: 'a fallback staff do not carry either is still reported', edits: [...APPLICANT_TYPES, sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]'), sub(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.college\n')], expected: ['scope/attribute-not-carried xgc/student-leave.yaml:92:14'] },
+  ],
 };
 
 describe('the baseline', () => {
