@@ -274,6 +274,10 @@ function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
     } else if (key === 'reminder') {
       zh.push(`提前 ${s.reminder ?? 0} 天提醒`);
       en.push(`reminder ${counted(s.reminder ?? 0, 'day')} ahead`);
+    } else if (key === 'fallback') {
+      // Routing: the fallback scope.
+      zh.push(s.fallback === undefined ? '没有备用范围' : `备用范围 ${s.fallback}`);
+      en.push(s.fallback === undefined ? 'no fallback scope' : `fallback scope ${s.fallback}`);
     } else if (key === 'when') {
       // Countersign variants: a member's condition to take part.
       zh.push(s.when === undefined ? '总是参加会签' : `满足“${s.when}”时参加会签`);
@@ -283,7 +287,7 @@ function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
   return bi(zh.join('，'), en.join(', '));
 }
 
-const STEP_DESCRIBED: (keyof Step)[] = ['deadline', 'group', 'scope', 'department', 'actions', 'reminder', 'when'];
+const STEP_DESCRIBED: (keyof Step)[] = ['deadline', 'group', 'scope', 'department', 'actions', 'reminder', 'when', 'fallback'];
 
 function workflowChanges(a: Service | undefined, b: Service): Change[] {
   const before = new Map([...nodesOf(a?.workflow?.steps)].map(({ node }) => [node.id, node]));

@@ -24,4 +24,10 @@ describe('hall diff: countersign variants', () => {
     const en = String((await repo.hall(['diff', '--base', 'main', '--no-build-check', '--lang', 'en'])).stdout);
     expect(en).toContain('all must approve → 1 of 2 must approve');
   });
+
+  it('says a fallback scope (routing)', async () => {
+    await repo.edit(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.college\n');
+    const { diff } = await diffJson(repo);
+    expect(changeOf(diff, 'student-leave', 'step', 'counselor-review')).toMatchObject({ from: { zh: '没有备用范围' }, to: { zh: '备用范围 applicant.college', en: 'fallback scope applicant.college' } });
+  });
 });
