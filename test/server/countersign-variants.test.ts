@@ -11,25 +11,30 @@ import { loadFlows } from '../helpers/flows.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
 
 /**
- * Countersign variants (issue 15 item 4) in `hall serve`'s engine, on both stores: the flows fixture's
+ * Countersign variants (issue 15 item 4) and the fallback scope (item 8) in `hall serve`'s engine, on both stores: the flows fixture's
  * `votes` service (2 of 3, members with `when`) added to the example runtime. The example catalog's
  * 临时商业活动 (a member with `when`) runs on both stores in one-semantics.test.ts with its scenarios.
  */
 const stores = storeFactory();
 let runtime: LoadedRuntime;
 let votes: RuntimeDefinition;
+let routed: RuntimeDefinition;
 beforeAll(async () => {
   const base = await loadRuntime(`${ROOT}/generated`);
-  const { service } = await loadFlows().then(({ catalog }) => ({ service: catalog.services.get('votes')!.value }));
+  const { catalog } = await loadFlows();
+  const service = catalog.services.get('votes')!.value;
   votes = compileDefinition(service, 1, runtimeFingerprint(service));
+  const routedService = catalog.services.get('routed')!.value;
+  routed = compileDefinition(routedService, 1, runtimeFingerprint(routedService));
   const definitions = new Map(base.definitions);
   definitions.set('votes', new Map([[1, votes]]));
+  definitions.set('routed', new Map([[1, routed]]));
   runtime = {
     ...base,
-    manifest: { ...base.manifest, services: [...base.manifest.services, { ...base.manifest.services[0], id: 'votes', name: { zh: '会签变体测试事项' }, current: 1 }] },
+    manifest: { ...base.manifest, services: [...base.manifest.services, { ...base.manifest.services[0], id: 'votes', name: { zh: '会签变体测试事项' }, current: 1 }, { ...base.manifest.services[0], id: 'routed', name: { zh: '备用范围测试事项' }, current: 1 }] },
     definitions,
-    current: (id) => (id === 'votes' ? votes : base.current(id)),
-    version: (id, v) => (id === 'votes' ? votes : base.version(id, v)),
+    current: (id) => (id === 'votes' ? votes : id === 'routed' ? routed : base.current(id)),
+    version: (id, v) => (id === 'votes' ? votes : id === 'routed' ? routed : base.version(id, v)),
   };
 });
 
@@ -129,5 +134,22 @@ describe.each(STORE_KINDS)('countersign variants in the engine on %s', (kind) =>
     expect(await openSteps(store, id)).toEqual(['a-sign']);
     await act(engine, 'a-head', 'a-sign', 'approve');
     expect(await openSteps(store, id)).toEqual(['a-any']);
+  });
+
+  it('routing: a fallback scope sends a student (no unit) to their college\'s head; with neither, an incident names the fallback', async () => {
+    const { engine, store } = await hall(kind);
+    const data = { amount: 5000, urgent: false, category: '设备', unit: 'dept-a' };
+    const staffApp = await engine.submit({ service: 'routed', applicant, data, channel: 'pc' });
+    if (!staffApp.ok) throw new Error(JSON.stringify(staffApp));
+    expect((await engine.todo('a-head')).map((t) => t.step)).toEqual(['unit-head']);
+    const studentApp = await engine.submit({ service: 'routed', applicant: { id: 'S001', attributes: { name: '钱二', number: 'S001', college: 'dept-b' } }, data, channel: 'pc' });
+    if (!studentApp.ok) throw new Error(JSON.stringify(studentApp));
+    const [task] = await engine.todo('b-head');
+    expect(task).toMatchObject({ application: studentApp.application.id, step: 'unit-head', group: 'department-head', scope: 'dept-b' });
+    const lost = await engine.submit({ service: 'routed', applicant: { id: 'X001', attributes: { name: '孙三', number: 'X001' } }, data, channel: 'pc' });
+    if (!lost.ok) throw new Error(JSON.stringify(lost));
+    expect(lost.application.status).toBe('incident');
+    const [incident] = await store.query<{ body: string }>("SELECT body FROM event WHERE application_id = $1 AND type = 'unassigned'", [lost.application.id]);
+    expect(JSON.parse(incident.body)).toMatchObject({ step: 'unit-head', missing: 'applicant.college' });
   });
 });
