@@ -16,6 +16,7 @@ import {
   calendarDays,
   candidateGroups,
   commentVar,
+  hasValueFeel,
   decisionVar,
   feelString,
   formBase,
@@ -24,6 +25,7 @@ import {
 import { fieldsOfDefinition } from '../../lib/interpret/feel.ts';
 import { zeebeTypedCondition } from './typed-condition.ts';
 import { deadlineDuration, deadlineLabel } from './deadline-duration.ts';
+import { failedCondition, joinedVar, passedCondition, usesCountersignVariants } from './countersign.ts';
 import { assignmentReference, unassignedMessage } from '../../lib/interpret/interpret.ts';
 
 /** The Camunda 8 minor the export targets (user tasks, version tags and linked forms need 8.6+). */
@@ -50,6 +52,8 @@ interface Scope {
   owner: ModdleElement;
   /** Inside a countersign: reject and return leave the sub-process by throwing an error. */
   countersign: boolean;
+  /** Inside an n-of-m countersign: where a member's reject goes (it counts a vote, see countersign.ts). */
+  vote?: (step: RuntimeStep, exit: Exit) => void;
 }
 
 export interface CompiledProcess {
@@ -187,9 +191,11 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     if (!reference) return exit;
     const gateway = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_assignable`, name: `${step.name.zh}：能否分派？` });
     connect(scope, exit, gateway);
-    const end = endEvent(scope, `EndEvent_${step.id}_unassigned`, unassignedMessage(definition, reference).zh, { error: UNASSIGNED_ERROR_CODE, name: '无法分派' });
+    const end = endEvent(scope, `EndEvent_${step.id}_unassigned`, unassignedMessage(definition, step.fallback ?? reference).zh, { error: UNASSIGNED_ERROR_CODE, name: '无法分派' });
     connect(scope, { from: gateway, name: '缺少数据', isDefault: true, tag: 'unassigned' }, end);
     const value = reference.startsWith('form.') ? reference.slice('form.'.length) : reference;
+    // Routing (docs/routing.md): with a fallback, either value will do.
+    if (step.fallback !== undefined) return { from: gateway, name: '可以分派', condition: `=(${hasValueFeel(reference)}) or (${hasValueFeel(step.fallback)})`, tag: 'assignable' };
     return { from: gateway, name: '可以分派', condition: `=${value} != null and string(${value}) != ""`, tag: 'assignable' };
   };
 
@@ -209,7 +215,8 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     const decision = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_decision`, name: `${step.name.zh}：决定？` });
     connect(scope, { from: task }, decision);
     const when = (action: string) => `=${variable} = ${feelString(action)}`;
-    if (step.actions.includes('reject')) {
+    if (step.actions.includes('reject') && scope.vote) scope.vote(step, { from: decision, name: ACTION_LABEL.reject, condition: when('reject'), tag: 'reject' });
+    else if (step.actions.includes('reject')) {
       const end = scope.countersign
         ? endEvent(scope, `EndEvent_${step.id}_rejected`, `${step.name.zh}不同意`, { error: REJECT_ERROR_CODE, name: '不同意' })
         : endEvent(scope, `EndEvent_${step.id}_rejected`, `不同意，办结（${step.name.zh}）`);
@@ -260,13 +267,15 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       entry = { from: enter };
     }
     const mode = node.mode === 'all' ? '会签：全部同意' : '或签：任一人办理';
-    const sub = add(scope, 'bpmn:SubProcess', { id: `SubProcess_${node.id}`, name: `${node.name.zh}（${mode}）`, flowElements: [] });
+    const sub = add(scope, 'bpmn:SubProcess', { id: `SubProcess_${node.id}`, name: `${node.name.zh}（${node.atLeast !== undefined && node.mode === 'all' ? `会签：${node.atLeast} 人同意即通过` : mode}）`, flowElements: [], ...countersignInputs(node) });
     connect(scope, entry, sub);
     const inner: Scope = { owner: sub, countersign: true };
     const start = add(inner, 'bpmn:StartEvent', { id: `StartEvent_${node.id}`, name: '开始' });
     const split = add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_split`, name: '同时办理' });
     connect(inner, { from: start }, split);
-    if (node.mode === 'all') {
+    if (usesCountersignVariants(node)) {
+      compileCountersignVariants(inner, node, split);
+    } else if (node.mode === 'all') {
       const join = add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_join`, name: '全部同意' });
       for (const step of node.steps) connect(inner, compileStep(inner, step, { from: split }), join);
       connect(inner, { from: join }, endEvent(inner, `EndEvent_${node.id}_approved`, '会签通过'));
@@ -284,6 +293,54 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       connect(scope, { from: revise }, enter!);
     }
     return { from: sub };
+  };
+
+  /**
+   * Countersign variants (docs/countersign.md). A member with `when` sits behind an exclusive gateway
+   * whose default skips it (to the join, or to a plain end event). An n-of-m countersign has no join:
+   * each approval checks the count and, when enough approved, ends the sub-process with a terminate end
+   * event (withdrawing the other tasks); each rejection checks whether n can still be reached and
+   * otherwise throws the reject error. Votes are counted over sub-process variables (countersign.ts).
+   */
+  const countersignInputs = (node: RuntimeParallel): { extensionElements?: ModdleElement } => {
+    if (node.atLeast === undefined || node.mode !== 'all') return {};
+    const inputs = node.steps.flatMap((step) => [
+      moddle.create('zeebe:Input', { source: '=null', target: decisionVar(step.id) }),
+      ...(step.when !== undefined ? [moddle.create('zeebe:Input', { source: `=(${zeebeTypedCondition(step.when, conditionFields, definition.type === 'appointment')}) = true`, target: joinedVar(step.id) })] : []),
+    ]);
+    return { extensionElements: ext(moddle, [moddle.create('zeebe:IoMapping', { inputParameters: inputs })]) };
+  };
+
+  const compileCountersignVariants = (inner: Scope, node: RuntimeParallel, split: ModdleElement): void => {
+    const counted = node.mode === 'all' && node.atLeast !== undefined;
+    const join = node.mode === 'all' && !counted ? add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_join`, name: '全部同意' }) : undefined;
+    const vote = (step: RuntimeStep, exit: Exit) => {
+      const check = add(inner, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_rejects`, name: `${step.name.zh}不同意：会签还能通过？` });
+      connect(inner, exit, check);
+      connect(inner, { from: check, name: '不能通过', condition: failedCondition(node), tag: 'failed' }, endEvent(inner, `EndEvent_${step.id}_rejected`, `${step.name.zh}不同意，会签不通过`, { error: REJECT_ERROR_CODE, name: '不同意' }));
+      connect(inner, { from: check, name: '还能通过', isDefault: true, tag: 'open' }, endEvent(inner, `EndEvent_${step.id}_vote_reject`, `${step.name.zh}不同意（计票）`));
+    };
+    const scope: Scope = counted ? { ...inner, vote } : inner;
+    for (const step of node.steps) {
+      let entry: Exit = { from: split };
+      if (step.when !== undefined) {
+        const gateway = add(inner, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_when`, name: `${step.name.zh}：是否参加？` });
+        connect(inner, entry, gateway);
+        const condition = counted ? `${joinedVar(step.id)} = true` : `(${zeebeTypedCondition(step.when, conditionFields, definition.type === 'appointment')}) = true`;
+        entry = { from: gateway, name: '参加', condition: `=${condition}`, tag: 'when' };
+        const skip: Exit = { from: gateway, name: '不参加', isDefault: true, tag: 'skip' };
+        connect(inner, skip, join ?? endEvent(inner, `EndEvent_${step.id}_skipped`, `${step.name.zh}不参加`));
+      }
+      const approved = compileStep(scope, step, entry);
+      if (join) connect(inner, approved, join);
+      else if (counted) {
+        const check = add(inner, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_approvals`, name: `${step.name.zh}同意：已够 ${node.atLeast} 人？` });
+        connect(inner, approved, check);
+        connect(inner, { from: check, name: '已够', condition: passedCondition(node), tag: 'passed' }, endEvent(inner, `EndEvent_${step.id}_approved`, `${step.name.zh}同意，会签通过`, 'terminate'));
+        connect(inner, { from: check, name: '还不够', isDefault: true, tag: 'open' }, endEvent(inner, `EndEvent_${step.id}_vote_approve`, `${step.name.zh}同意（计票）`));
+      } else connect(inner, approved, endEvent(inner, `EndEvent_${step.id}_approved`, `${step.name.zh}同意，或签结束`, 'terminate'));
+    }
+    if (join) connect(inner, { from: join }, endEvent(inner, `EndEvent_${node.id}_approved`, '会签通过'));
   };
 
   const compileSequence = (scope: Scope, nodes: RuntimeNode[], exit: Exit): Exit => {

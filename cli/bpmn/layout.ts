@@ -258,7 +258,9 @@ class Layout {
     previous = { el: task };
     const d = onRow(decision, GATEWAY, GATEWAY, decisionX - at);
     const rejected = this.opt(`EndEvent_${step.id}_rejected`);
-    if (rejected) {
+    const rejects = this.opt(`Gateway_${step.id}_rejects`);
+    if (rejects && rejected) this.voteOnReject(plane, step, decision, d, rejects, rejected, y);
+    else if (rejected) {
       const e = plane.place(rejected, cx(d) - EVENT / 2, y + REJECT_ROW - EVENT / 2, EVENT, EVENT);
       plane.edge(this.flow({ el: decision, tag: 'reject' }, rejected), [top(d), bottom(e)]);
     }
@@ -287,6 +289,36 @@ class Layout {
       }
     }
     return { first, exit: { el: decision, tag: 'approve' }, right: at };
+  }
+
+  /**
+   * Countersign variants: an n-of-m member's rejection counts a vote above its decision (the check, the
+   * end that rejects the countersign to its right, the end that only counts above it).
+   */
+  voteOnReject(plane: Plane, step: RuntimeStep, decision: ModdleElement, d: Box, rejects: ModdleElement, rejected: ModdleElement, y: number): void {
+    const g = plane.place(rejects, d.x, y + REJECT_ROW - GATEWAY / 2, GATEWAY, GATEWAY);
+    plane.edge(this.flow({ el: decision, tag: 'reject' }, rejects), [top(d), bottom(g)]);
+    const e = plane.place(rejected, g.x + GATEWAY + GATEWAY_GAP, y + REJECT_ROW - EVENT / 2, EVENT, EVENT);
+    this.connect(plane, { el: rejects, tag: 'failed' }, rejected);
+    const counted = this.get(`EndEvent_${step.id}_vote_reject`);
+    const c = plane.place(counted, cx(g) - EVENT / 2, y + REJECT_ROW - 110 - EVENT / 2, EVENT, EVENT);
+    plane.edge(this.flow({ el: rejects, tag: 'open' }, counted), [top(g), bottom(c)]);
+    void e;
+  }
+
+  /** A countersign member with `when`: its gateway on the row before the step, the skip hanging below. */
+  memberWhen(plane: Plane, step: RuntimeStep, x: number, countersign: boolean): { gateway?: ModdleElement; block: Block } {
+    const gateway = this.opt(`Gateway_${step.id}_when`);
+    if (!gateway) return { block: this.step(plane, step, x, 0, countersign) };
+    const g = plane.place(gateway, x, -GATEWAY / 2, GATEWAY, GATEWAY);
+    const block = this.step(plane, step, x + GATEWAY + this.gapAfter({ el: gateway, tag: 'when' }), 0, countersign);
+    this.connect(plane, { el: gateway, tag: 'when' }, block.first!);
+    const skipped = this.opt(`EndEvent_${step.id}_skipped`);
+    if (skipped) {
+      const e = plane.place(skipped, cx(g) - EVENT / 2, HANG - EVENT / 2, EVENT, EVENT);
+      plane.edge(this.flow({ el: gateway, tag: 'skip' }, skipped), [bottom(g), top(e)]);
+    }
+    return { gateway, block: { first: gateway, exit: block.exit, right: block.right } };
   }
 
   /** A boundary timer on a task's bottom edge, and the end it leads to hanging below it. */
@@ -386,7 +418,7 @@ class Layout {
     let bottomY = -Infinity;
     for (const step of node.steps) {
       const mark = plane.mark();
-      const block = this.step(plane, step, x, 0, true);
+      const { block } = this.memberWhen(plane, step, x, true);
       const extent = plane.extent(mark);
       const rowY = rows.length === 0 ? y : bottomY + ROW_GAP - extent.minY;
       plane.shift(mark, 0, rowY);
@@ -396,7 +428,22 @@ class Layout {
     const endX = Math.max(...rows.map((r) => r.block.right + this.gapAfter(r.block.exit!)));
     const fromSplit = (first: ModdleElement, rowY: number) =>
       plane.edge(this.flow({ el: split }, first), rowY === y ? [right(gate), left(plane.of(first))] : [bottom(gate), { x: cx(gate), y: rowY }, left(plane.of(first))]);
-    if (node.mode === 'all') {
+    if (node.mode === 'all' && node.atLeast !== undefined) {
+      // n of m: each approval checks the count; enough ends the countersign, else the vote is counted.
+      node.steps.forEach((step, i) => {
+        const { block, y: rowY } = rows[i];
+        fromSplit(block.first!, rowY);
+        const check = this.get(`Gateway_${step.id}_approvals`);
+        const g = plane.place(check, endX, rowY - GATEWAY / 2, GATEWAY, GATEWAY);
+        this.connect(plane, block.exit!, check);
+        const end = this.get(`EndEvent_${step.id}_approved`);
+        plane.place(end, g.x + GATEWAY + GATEWAY_GAP, rowY - EVENT / 2, EVENT, EVENT);
+        this.connect(plane, { el: check, tag: 'passed' }, end);
+        const counted = this.get(`EndEvent_${step.id}_vote_approve`);
+        const c = plane.place(counted, cx(g) - EVENT / 2, rowY + HANG - EVENT / 2, EVENT, EVENT);
+        plane.edge(this.flow({ el: check, tag: 'open' }, counted), [bottom(g), top(c)]);
+      });
+    } else if (node.mode === 'all') {
       const join = this.get(`Gateway_${node.id}_join`);
       const j = plane.place(join, endX, y - GATEWAY / 2, GATEWAY, GATEWAY);
       for (const { block, y: rowY } of rows) {
@@ -404,6 +451,14 @@ class Layout {
         const from = right(plane.of(block.exit!.el));
         plane.edge(this.flow(block.exit!, join), rowY === y ? [from, left(j)] : [from, { x: cx(j), y: rowY }, bottom(j)]);
       }
+      // A member with `when` that does not take part goes straight to the join, below its row.
+      node.steps.forEach((step, i) => {
+        const gateway = this.opt(`Gateway_${step.id}_when`);
+        if (!gateway) return;
+        const g = plane.of(gateway);
+        const lane = rows[i].y + HANG;
+        plane.edge(this.flow({ el: gateway, tag: 'skip' }, join), [bottom(g), { x: cx(g), y: lane }, { x: cx(j) + GATEWAY / 4, y: lane }, { x: cx(j) + GATEWAY / 4, y: y + GATEWAY / 4 }]);
+      });
       const end = this.get(`EndEvent_${node.id}_approved`);
       plane.place(end, j.x + GATEWAY + GAP, y - EVENT / 2, EVENT, EVENT);
       this.connect(plane, { el: join }, end);

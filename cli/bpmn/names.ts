@@ -50,11 +50,25 @@ const isReference = (value: string) => value.startsWith('applicant.') || value.s
  * depends on the applicant or the form. The strings equal the reference interpreter's assignees
  * (`group@scopeValue`, or `group` for the whole university): see `resolveScope` in lib/interpret.
  */
-export function candidateGroups(step: Pick<RuntimeStep, 'group' | 'scope' | 'department'>): string {
+export function candidateGroups(step: Pick<RuntimeStep, 'group' | 'scope' | 'department' | 'fallback'>): string {
   if (step.scope === 'university') return step.group;
   const reference = step.scope === 'department' ? step.department : step.scope;
   if (!isReference(reference)) return `${step.group}@${reference}`;
+  // Routing (docs/routing.md): the fallback's value where the reference has none, as lib/interpret/fallback.ts.
+  if (step.fallback !== undefined) return `=[${feelString(`${step.group}@`)} + string(${withFallback(reference, step.fallback)})]`;
   return `=[${feelString(`${step.group}@`)} + string(${feelPath(reference)})]`;
+}
+
+/** FEEL: a reference's value, or the fallback's where it has none (null or empty). */
+export function withFallback(reference: string, fallback: string): string {
+  const value = feelPath(reference);
+  return `(if ${value} != null and string(${value}) != "" then ${value} else ${feelPath(fallback)})`;
+}
+
+/** FEEL: true when a reference has a value (null or empty has none). */
+export function hasValueFeel(reference: string): string {
+  const value = feelPath(reference);
+  return `${value} != null and string(${value}) != ""`;
 }
 
 /**

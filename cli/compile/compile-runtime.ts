@@ -24,6 +24,10 @@ function compileStep(step: Step): RuntimeStep {
     ...(step.notify ? { notify: { ...step.notify } } : {}),
     ...(step.fields ? { fields: step.fields.map(runtimeField), schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', ...objectSchema(step.fields) } } : {}),
     ...(step.signature ? { signature: step.signature } : {}),
+    // Countersign variants (docs/countersign.md): emitted only when used, so other services keep their versions.
+    ...(step.when !== undefined ? { when: step.when } : {}),
+    // Routing (docs/routing.md): a fallback scope, emitted only when used.
+    ...(step.fallback !== undefined ? { fallback: step.fallback } : {}),
   };
 }
 
@@ -33,7 +37,7 @@ export function compileNodes(nodes: WorkflowNode[]): RuntimeNode[] {
       return { kind: 'branch', id: node.id, name: runtimeText(node.name ?? node.id), condition: node.if, then: compileNodes(node.then), else: compileNodes(node.else ?? []) };
     }
     if ('parallel' in node) {
-      return { kind: 'parallel', id: node.id, name: runtimeText(node.name ?? node.id), mode: node.parallel, steps: node.steps.map(compileStep) };
+      return { kind: 'parallel', id: node.id, name: runtimeText(node.name ?? node.id), mode: node.parallel, steps: node.steps.map(compileStep), ...(node.atLeast !== undefined ? { atLeast: node.atLeast } : {}) };
     }
     return compileStep(node);
   });

@@ -4,6 +4,8 @@ import { DIRECTORY_DIAGNOSTICS } from './codes/directory.ts';
 import { PR_DIAGNOSTICS } from './codes/pr.ts';
 import { TIME_DIAGNOSTICS } from './codes/time.ts';
 import { PRIVACY_DIAGNOSTICS } from './codes/privacy.ts';
+import { COUNTERSIGN_DIAGNOSTICS } from './codes/countersign.ts';
+import { ROUTING_DIAGNOSTICS } from './codes/routing.ts';
 
 /**
  * Every diagnostic the toolchain can emit, under a permanent name. Names never change once released:
@@ -26,6 +28,8 @@ export const DIAGNOSTICS = {
   ...DIRECTORY_DIAGNOSTICS,
   ...TIME_DIAGNOSTICS,
   ...PRIVACY_DIAGNOSTICS,
+  ...COUNTERSIGN_DIAGNOSTICS,
+  ...ROUTING_DIAGNOSTICS,
 } satisfies Record<string, DiagnosticDefinition>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

@@ -282,12 +282,20 @@ function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
       const rules = s.deadlineWhen ?? [];
       zh.push(rules.length ? `随表单的时限：${rules.map((r) => `${r.if} 时 ${r.deadline} 个工作日`).join('；')}` : '时限不随表单变化');
       en.push(rules.length ? `form-dependent deadline: ${rules.map((r) => `${counted(r.deadline, 'work day')} if ${r.if}`).join('; ')}` : 'deadline does not depend on the form');
+    } else if (key === 'fallback') {
+      // Routing: the fallback scope.
+      zh.push(s.fallback === undefined ? '没有备用范围' : `备用范围 ${s.fallback}`);
+      en.push(s.fallback === undefined ? 'no fallback scope' : `fallback scope ${s.fallback}`);
+    } else if (key === 'when') {
+      // Countersign variants: a member's condition to take part.
+      zh.push(s.when === undefined ? '总是参加会签' : `满足“${s.when}”时参加会签`);
+      en.push(s.when === undefined ? 'always takes part in the countersign' : `takes part in the countersign when ${s.when}`);
     }
   }
   return bi(zh.join('，'), en.join(', '));
 }
 
-const STEP_DESCRIBED: (keyof Step)[] = ['deadline', 'group', 'scope', 'department', 'actions', 'reminder', 'deadlineWhen'];
+const STEP_DESCRIBED: (keyof Step)[] = ['deadline', 'group', 'scope', 'department', 'actions', 'reminder', 'deadlineWhen', 'when', 'fallback'];
 
 function workflowChanges(a: Service | undefined, b: Service): Change[] {
   const before = new Map([...nodesOf(a?.workflow?.steps)].map(({ node }) => [node.id, node]));
@@ -304,7 +312,9 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
       changes.push(...value('branch', describe.plain(old.if), describe.plain(now.if), subject));
     } else if ('parallel' in old && 'parallel' in now) {
       const mode = (m: string) => (m === 'all' ? bi('全部同意', 'all must approve') : bi('任一同意', 'any one approves'));
-      changes.push(...value('parallel', mode(old.parallel), mode(now.parallel), subject));
+      // Countersign variants: n of m is said with the count, e.g. 3 人中 2 人同意.
+      const votes = (p: typeof old) => (p.parallel === 'all' && p.atLeast !== undefined ? bi(`${p.steps.length} 人中 ${p.atLeast} 人同意即通过`, `${p.atLeast} of ${p.steps.length} must approve`) : mode(p.parallel));
+      changes.push(...value('parallel', votes(old), votes(now), subject));
     } else if (!('if' in old) && !('parallel' in old) && !('if' in now) && !('parallel' in now)) {
       const keys = STEP_DESCRIBED.filter((k) => !same(old[k], now[k]));
       if (keys.length) changes.push({ topic: 'step', subject, from: stepTerms(old, keys), to: stepTerms(now, keys) });

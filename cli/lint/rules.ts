@@ -10,6 +10,8 @@ import { checkPattern } from './pattern.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
 import { privacyReadersAreKnown, sensitiveFilesHaveRetention } from './privacy-rules.ts';
+import { countersignVariantsAreSound } from './countersign.ts';
+import { fallbackScopesAreUsed } from './routing.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { compileDefinition } from '../compile/compile-runtime.ts';
 import { runtimeFingerprint } from '../compile/fingerprint.ts';
@@ -155,6 +157,7 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
     const expressions: [string, (string | number)[]][] = [];
     for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('if' in node) expressions.push([node.if, [...path, 'if']]);
     for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('deadlineWhen' in node) node.deadlineWhen?.forEach((rule, i) => expressions.push([rule.if, [...path, 'deadlineWhen', i, 'if']]));
+    for (const { step, path } of stepsOf(s.value.workflow?.steps)) if (step.when !== undefined) expressions.push([step.when, [...path, 'when']]);
     s.value.form?.sections.forEach((section, i) => {
       if (section.visibleIf) expressions.push([section.visibleIf, ['form', 'sections', i, 'visibleIf']]);
     });
@@ -459,6 +462,9 @@ export const assignmentsFindTheirValues: Rule = (ctx) => {
           if (type !== undefined && reference.startsWith('applicant.')) {
             const carriers = sources.get(reference)?.applicantTypes;
             if (!carriers || carriers.includes(type) || seen.has(`${step.id}\0${type}`)) continue;
+            // Routing: an applicant without the attribute is assigned by the step's fallback, if they carry that.
+            const fallbackCarriers = step.fallback?.startsWith('applicant.') ? sources.get(step.fallback)?.applicantTypes : undefined;
+            if (step.fallback !== undefined && (!step.fallback.startsWith('applicant.') || !fallbackCarriers || fallbackCarriers.includes(type))) continue;
             seen.add(`${step.id}\0${type}`);
             ctx.report(s, 'scope/attribute-not-carried', [...at, key], { applicantType: type, audience: byType.get(type)!, step: step.id, attribute: reference, name: textZh(sources.get(reference)!.name), carriers: carriers.join('、') });
           } else if (type === undefined && reference.startsWith('form.')) {
@@ -585,4 +591,6 @@ export const RULES: Record<string, Rule> = {
   // Personal information (cli/lint/privacy-rules.ts).
   privacyReadersAreKnown,
   sensitiveFilesHaveRetention,
+  countersignVariantsAreSound,
+  fallbackScopesAreUsed,
 };

@@ -6,6 +6,7 @@ import { compileCalendar, compileDefinition, hasRuntimeDefinition } from '../com
 import { runtimeFingerprint } from '../compile/fingerprint.ts';
 import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { resolveDepartment, resolveScope, runWorkflow } from '../../lib/interpret/interpret.ts';
+import { routeStep } from '../../lib/interpret/fallback.ts';
 import type { Decision, TimelineEntry } from '../../lib/interpret/interpret.ts';
 import { DEFAULT_SUBMITTED_AT } from '../../lib/interpret/scenarios.ts';
 import type { Catalog, Service } from '../model/catalog.ts';
@@ -324,7 +325,8 @@ export function* generateEvents(catalog: Catalog, options: GenerateOptions): Gen
     const active = new Map<string, { since: number; due: string; who: Partial<RuntimeEvent> }>();
     for (const entry of template.entries) {
       if (entry.type === 'assigned') {
-        const step = m.steps.get(entry.step!)!;
+        // Routing: a step with a fallback scope is assigned by it when its own value is missing.
+        const step = routeStep(m.steps.get(entry.step!)!, applicant, data);
         const scope = resolveScope(step.scope, step.department, applicant, data);
         const department = resolveDepartment(step.department, applicant, data);
         const due = dayToDate(addWorkdays(workdays, clock.localDay(clockT), step.deadline));

@@ -180,6 +180,10 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
       }
       const group = catalog.groups.get(step.group)?.value;
       if (!hall) continue; // without a valid hall.yaml, scopes cannot be judged; hall.yaml's own errors say why
+      // Routing (docs/routing.md): a fallback scope names a known applicant attribute or form field.
+      const fallbackKind = step.fallback === undefined ? undefined : scopeKindOf(step.fallback, hall, fieldTypes);
+      if (fallbackKind === 'unknown-applicant') ref(located, 'ref/unknown-data-source', [...p, 'fallback'], step.fallback!, vocab.dataSource, true);
+      else if (fallbackKind === 'unknown-field') ref(located, 'ref/unknown-field', [...p, 'fallback'], step.fallback!.slice('form.'.length), new Set(fieldTypes.keys()));
       const scopeKind = scopeKindOf(step.scope, hall, fieldTypes);
       if (scopeKind === 'unknown-applicant') {
         ref(located, 'ref/unknown-data-source', [...p, 'scope'], step.scope, vocab.dataSource, true);

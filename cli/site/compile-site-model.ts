@@ -376,7 +376,13 @@ function stepOf(step: Step, ctx: WorkflowContext): SiteStep {
   const role: SiteText = scope ? { zh: `${group.zh}（${scope.zh}）`, en: `${group.en ?? group.zh} (${scope.en})` } : group;
   const department = scopeWords(step.department, ctx) ?? ctx.deptRef(step.department).name;
   const deadlineWhen = step.deadlineWhen?.map((rule) => ({ condition: conditionInWords(rule.if, ctx.labels), deadline: rule.deadline }));
-  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description) });
+  // Routing (docs/routing.md): a fallback scope, said after the scope it stands in for.
+  const fallback = step.fallback === undefined ? undefined : scopeWords(step.fallback, ctx);
+  if (fallback) {
+    const orElse = (t: SiteText): SiteText => ({ zh: `${t.zh}；没有时为${fallback.zh}`, en: `${t.en ?? t.zh}; if none, ${fallback.en}` });
+    return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department: step.scope === 'department' || step.department === step.scope ? orElse(department) : department, role: step.scope === 'department' ? role : { zh: `${group.zh}（${orElse(scope ?? group).zh}）`, en: `${group.en ?? group.zh} (${orElse(scope ?? group).en})` }, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels) });
+  }
+  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels) });
 }
 
 function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
@@ -384,12 +390,23 @@ function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
     if ('if' in node) {
       return compact({ kind: 'branch' as const, id: node.id, name: st(node.name), condition: conditionInWords(node.if, ctx.labels), expression: node.if, then: nodesOf(node.then, ctx), else: nodesOf(node.else ?? [], ctx) });
     }
-    if ('parallel' in node) return compact({ kind: 'parallel' as const, id: node.id, name: st(node.name), mode: node.parallel, steps: node.steps.map((s) => stepOf(s, ctx)) });
+    if ('parallel' in node) return compact({ kind: 'parallel' as const, id: node.id, name: st(node.name), mode: node.parallel, steps: node.steps.map((s) => stepOf(s, ctx)), atLeast: node.atLeast });
     return stepOf(node, ctx);
   });
 }
 
 /** Work days along the longest and the shortest path through a sequence of nodes. */
+/**
+ * Countersign variants: the quickest an `all` countersign can pass. Members with a condition may not
+ * take part; with n of m, the n quickest of those that must take part (at least the required ones).
+ */
+function variantShortest(node: Extract<SiteNode, { kind: 'parallel' }>): number {
+  const required = node.steps.filter((s) => !s.when).map((s) => s.deadline).sort((a, b) => a - b);
+  if (!required.length) return 0;
+  const needed = node.atLeast === undefined ? required.length : Math.min(node.atLeast, required.length);
+  return required[needed - 1];
+}
+
 export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: number; steps: number } {
   let longest = 0;
   let shortest = 0;
@@ -403,7 +420,7 @@ export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: nu
       // Parallel steps run at once: the countersign takes as long as its slowest step (any: its fastest).
       const [longs, shorts] = [node.steps.map(longestDeadline), node.steps.map(shortestDeadline)];
       longest += Math.max(...longs);
-      shortest += node.mode === 'any' ? Math.min(...shorts) : Math.max(...shorts);
+      shortest += node.mode === 'any' ? Math.min(...shorts) : node.atLeast !== undefined || node.steps.some((s) => s.when) ? variantShortest(node) : Math.max(...shorts);
       steps += node.steps.length;
     } else {
       const a = pathWorkdays(node.then);

@@ -238,6 +238,8 @@ export interface SiteStep {
   deadlineWhen?: { condition: SiteText; deadline: number }[];
   actions: ('approve' | 'reject' | 'return')[];
   description?: SiteText;
+  /** A countersign member's condition to take part, in words (countersign variants). */
+  when?: SiteText;
 }
 
 export interface SiteBranch {
@@ -258,6 +260,8 @@ export interface SiteParallel {
   name?: SiteText;
   mode: 'all' | 'any';
   steps: SiteStep[];
+  /** n of m: the countersign passes once this many approve (countersign variants). */
+  atLeast?: number;
 }
 
 export interface SiteAppointment {

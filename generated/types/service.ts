@@ -581,6 +581,10 @@ export interface Parallel {
    * @minItems 2
    */
   steps: [Step, Step, ...Step[]];
+  /**
+   * n 人同意即通过（只用于 parallel: all）：同意的人数达到 atLeast 时会签通过，其余待办撤回；不同意的人多到同意人数不可能达到时会签不通过。参与的成员少于 atLeast 时须全部同意。/ n of m (parallel: all only): the countersign passes once this many members approve (the others' tasks are withdrawn) and fails once so many reject that it can no longer reach n. When fewer members take part, all of them must approve.
+   */
+  atLeast?: number;
 }
 /**
  * 一个审批环节。/ One approval step.
@@ -661,6 +665,11 @@ export interface Step {
    * 本环节同意时须加盖的签章：person 办理人本人的签名图片，seal 环节所属部门的公章图片（由该部门负责人群组 department-head 上传和使用）。签章只能由其所有者使用，每次使用都记录，并印在审批单上。/ The mark this step's approval carries on the printed record: person — the approver's own signature image; seal — the step department's seal image (uploaded and used by its department-head holders). Only the owner can use it; every use is recorded.
    */
   signature?: 'person' | 'seal';
+  /**
+   * 备用范围：scope（scope 为 department 时为 department）读取的申请人属性或表单字段没有值时，改用这里的值分派，如教职工按所在单位、学生没有所在单位时按所在学院。/ A fallback: when the value the scope (or, for scope: department, the department) reads is missing, assign by this one instead, e.g. the applicant's unit, else their college.
+   */
+  fallback?: string;
+  when?: FeelExpression;
 }
 /**
  * 一条时限规则。/ One deadline rule.

@@ -19,3 +19,6 @@ export { linearRegExp, PatternError, MAX_PATTERN_LENGTH, MAX_VALUE_LENGTH } from
 export type { LinearRegExp } from './pattern.ts';
 export { runScenario, DEFAULT_SUBMITTED_AT } from './scenarios.ts';
 export type { ScenarioOutcome } from './scenarios.ts';
+// Countersign variants and routing (issue 15): shared by the interpreter, the runtime and the BPMN export.
+export { countersignMembers, approvalsNeeded, tally } from './countersign.ts';
+export { routeStep } from './fallback.ts';

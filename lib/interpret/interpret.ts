@@ -3,6 +3,8 @@ import type { WorkCalendar } from './calendar.ts';
 import { evaluateFeel, fieldsOfDefinition, typeBooking, typeData } from './feel.ts';
 import { TemplateError, renderTemplate } from './notification-template.ts';
 import { counted } from '../shared/plural.ts';
+import { approvalsNeeded, countersignMembers, tally } from './countersign.ts';
+import { routeStep } from './fallback.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
 import { stepDeadline } from './deadline.ts';
 import type { Directory, FieldError } from './validate-submission.ts';
@@ -115,8 +117,8 @@ export function unassignedMessage(definition: RuntimeDefinition, reference: stri
 }
 
 /** The missing reference of a step's assignment, or undefined when the step can be assigned. */
-export function missingReference(step: Pick<RuntimeStep, 'scope' | 'department'>, applicant: Record<string, unknown>, data: Record<string, unknown>): string | undefined {
-  const reference = assignmentReference(step);
+export function missingReference(step: Pick<RuntimeStep, 'scope' | 'department' | 'fallback'>, applicant: Record<string, unknown>, data: Record<string, unknown>): string | undefined {
+  const reference = assignmentReference(routeStep(step, applicant, data));
   if (!reference) return undefined;
   const value = reference.startsWith('applicant.') ? applicant[reference.slice('applicant.'.length)] : data[reference.slice('form.'.length)];
   return value === undefined || value === null || value === '' ? reference : undefined;
@@ -197,12 +199,12 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       result.timeline.push({ type: 'unassigned', at: clock, step: step.id, stepName: step.name.zh });
       throw new Stop('unassigned', message);
     }
-    const assignee = assigneeOf(step);
+    const assignee = assigneeOf(routeStep(step, input.applicant, data));
     const deadline = stepDeadline(step, () => ({ ...typeData(typedFields, { ...data, ...entered }), applicant: input.applicant, ...(input.booking ? { booking: typeBooking(input.booking) } : {}) }), clock, calendar);
     if (!deadline.ok) throw new Stop('error', deadline.problem);
     const due = calendar.addWorkdays(calendar.localDate(clock), deadline.days);
     result.assignees[step.id] = assignee;
-    result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(step), due });
+    result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(routeStep(step, input.applicant, data)), due });
     notify('assigned', assignee, step.notify?.assigned, { step: { name: step.name.zh, id: step.id }, dueDate: due });
     return { step, since: clock, due, assignee };
   };
@@ -278,6 +280,17 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     result.timeline.push({ type: 'resubmitted', at: clock });
   };
 
+  /** A branch's or a countersign member's condition; null counts as false. */
+  const holds = (condition: string): boolean => {
+    // Conditions read typed values and the run's own clock (never the machine's), within a budget.
+    const context = { ...typeData(typedFields, { ...data, ...entered }), applicant: input.applicant, ...(input.booking ? { booking: typeBooking(input.booking) } : {}) };
+    const outcome = evaluateFeel(condition, context, clock, calendar);
+    if (!outcome.ok) throw new Stop('error', { zh: `条件“${condition}”${outcome.failure.message.zh}`, en: `condition "${condition}": ${outcome.failure.message.en}` });
+    const value = outcome.value;
+    if (typeof value !== 'boolean' && value !== null) throw new Stop('error', { zh: `条件“${condition}”的结果不是是/否`, en: `condition "${condition}" is not boolean` });
+    return value === true;
+  };
+
   const reject = (decision: Decision) => {
     throw new Stop('rejected', decision.comment ? { zh: decision.comment, en: decision.comment } : undefined);
   };
@@ -293,18 +306,24 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
 
   const runParallel = (node: Extract<RuntimeNode, { kind: 'parallel' }>) => {
     for (;;) {
-      let active = activateAll(node.steps);
+      // Countersign variants (countersign.ts): members with a condition, n of m.
+      const members = countersignMembers(node, holds);
+      const needed = approvalsNeeded(node, members.length);
+      let approved = 0;
+      let rejected = 0;
+      let active = activateAll(members);
       let returned: Decision | undefined;
       let returnedBy: RuntimeStep | undefined;
       while (active.length) {
         const { decision, task } = take(active);
-        if (decision.action === 'reject') reject(decision);
+        if (decision.action === 'reject' && (node.mode === 'any' || tally(needed, members.length, approved, ++rejected) === 'failed')) reject(decision);
         if (decision.action === 'return') {
           returned = decision;
           returnedBy = task.step;
           break;
         }
-        active = node.mode === 'any' ? [] : active.filter((a) => a !== task);
+        if (decision.action === 'approve') approved++;
+        active = node.mode === 'any' || tally(needed, members.length, approved, rejected) === 'passed' ? [] : active.filter((a) => a !== task);
       }
       if (!returned) return;
       applicantRevises(returned, returnedBy!);
@@ -315,15 +334,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     for (const node of nodes) {
       if (node.kind === 'step') runStep(node);
       else if (node.kind === 'parallel') runParallel(node);
-      else {
-        // Conditions read typed values and the run's own clock (never the machine's), within a budget.
-        const context = { ...typeData(typedFields, { ...data, ...entered }), applicant: input.applicant, ...(input.booking ? { booking: typeBooking(input.booking) } : {}) };
-        const outcome = evaluateFeel(node.condition, context, clock, calendar);
-        if (!outcome.ok) throw new Stop('error', { zh: `条件“${node.condition}”${outcome.failure.message.zh}`, en: `condition "${node.condition}": ${outcome.failure.message.en}` });
-        const value = outcome.value;
-        if (typeof value !== 'boolean' && value !== null) throw new Stop('error', { zh: `条件“${node.condition}”的结果不是是/否`, en: `condition "${node.condition}" is not boolean` });
-        runSequence(value === true ? node.then : node.else);
-      }
+      else runSequence(holds(node.condition) ? node.then : node.else);
     }
   };
 

@@ -64,6 +64,7 @@ function zeebeValues(activity: any): ExtensionValue[] {
  */
 function zeebeVariables(processEnvironment: () => any) {
   return (activity: any, context: any) => {
+    if (activity.type === 'bpmn:SubProcess') return subProcessInputs(activity, context, processEnvironment);
     if (activity.type !== 'bpmn:UserTask') return { activate() {}, deactivate() {} };
     return {
       activate() {
@@ -82,6 +83,29 @@ function zeebeVariables(processEnvironment: () => any) {
       },
       deactivate() {},
     };
+  };
+}
+
+/**
+ * Zeebe's input mappings on a sub-process (the n-of-m countersign's: votes reset, members' `when`),
+ * evaluated as it is entered. Zeebe makes them variables of the sub-process's own scope; here they go
+ * to the process environment, which the sub-process's copy is taken from, so every round starts afresh.
+ */
+function subProcessInputs(activity: any, context: any, processEnvironment: () => any) {
+  const io = zeebeValues(activity).find((v) => v.$type === 'zeebe:IoMapping');
+  const inputs = (io?.inputParameters ?? []) as { source: string; target: string }[];
+  return {
+    activate() {
+      if (!inputs.length) return;
+      activity.on('enter', () => {
+        const root = processEnvironment();
+        const scope = { ...root.variables, ...context.environment.variables };
+        const values = Object.fromEntries(inputs.map((i) => [i.target, i.source.startsWith('=') ? feel(i.source, scope) : i.source]));
+        root.assignVariables(values);
+        if (context.environment !== root) context.environment.assignVariables(values);
+      });
+    },
+    deactivate() {},
   };
 }
 

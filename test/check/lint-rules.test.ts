@@ -251,6 +251,22 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a longer deadline for some forms counts against the promise', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: days > 10\n          deadline: 5\n      actions: [approve, reject, return]\n      notify:')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:38:7'] },
     { name: 'a shorter deadline when urgent is fine', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: days <= 1\n          deadline: 0\n      actions: [approve, reject, return]\n      notify:')], expected: [] },
   ],
+  // --- issue 15.4: countersign variants, n of m and members with a condition (a contiguous block) ---
+  countersignVariantsAreSound: [
+    { name: 'atLeast on an either-or countersign', edits: [sub(LEAVE, '          parallel: all\n', '          parallel: any\n          atLeast: 1\n')], expected: ['countersign/at-least-any xgc/student-leave.yaml:105:20'] },
+    { name: 'atLeast above the number of steps', edits: [sub(LEAVE, '          parallel: all\n', '          parallel: all\n          atLeast: 3\n')], expected: ['countersign/at-least-too-many xgc/student-leave.yaml:105:20'] },
+    { name: 'atLeast equal to the number of steps', edits: [sub(LEAVE, '          parallel: all\n', '          parallel: all\n          atLeast: 2\n')], expected: ['countersign/at-least-all xgc/student-leave.yaml:105:20'] },
+    { name: 'when on a step outside a countersign', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n', '      deadline: 1\n      when: days > 3\n      actions: [approve, reject, return]\n')], expected: ['countersign/when-outside xgc/student-leave.yaml:95:7'] },
+    { name: 'a member condition that names no field', edits: [sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', '              deadline: 1\n              when: dayz > 5\n              actions: [approve, reject]\n')], expected: ['feel/unknown-name xgc/student-leave.yaml:119:21'] },
+    { name: 'a member with a condition inside a countersign is fine', edits: [sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', '              deadline: 1\n              when: days > 3\n              actions: [approve, reject]\n')], expected: [] },
+  ],
+  // --- issue 15.8: routing with a fallback scope (a contiguous block) ---------------------------------
+  fallbackScopesAreUsed: [
+    { name: 'a fallback on a step of a fixed department', edits: [sub(LEAVE, '              department: jsj\n', '              department: jsj\n              fallback: applicant.college\n')], expected: ['scope/fallback-unused xgc/student-leave.yaml:111:25'] },
+    { name: 'a fallback naming no applicant attribute', edits: [sub(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.dorm\n')], expected: ['ref/unknown-data-source xgc/student-leave.yaml:93:17'] },
+    { name: 'a fallback staff carry keeps them off the per-class step\'s report', edits: [...APPLICANT_TYPES, sub('hall.yaml', '  - id: applicant.class\n', '  - id: applicant.department\n    name: 所在单位\n    type: department\n    applicantTypes: [教职工]\n  - id: applicant.class\n'), sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]'), sub(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.department\n')], expected: [] },
+    { name: 'a fallback staff do not carry either is still reported', edits: [...APPLICANT_TYPES, sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]'), sub(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.college\n')], expected: ['scope/attribute-not-carried xgc/student-leave.yaml:92:14'] },
+  ],
 };
 
 describe('the baseline', () => {

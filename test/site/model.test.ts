@@ -119,6 +119,21 @@ describe('compileSiteModel', () => {
     expect(leave.workflow).toMatchObject({ longestWorkdays: 3, shortestWorkdays: 1, steps: 3 });
   });
 
+  it('says a fallback scope after the scope it stands in for, and a countersign member\'s condition (issue 15)', async () => {
+    const source = editSource(await baselineSource(), [
+      ...SITE_EDITS,
+      RECLASSIFY,
+      { file: 'xgc/student-leave.yaml', find: '      scope: applicant.class\n', replace: '      scope: applicant.class\n      fallback: applicant.college\n' },
+      { file: 'xgc/student-leave.yaml', find: '              department: xgc\n', replace: '              department: xgc\n              when: days > 5\n' },
+    ]);
+    const { catalog } = checkSource(source, { today: TODAY });
+    const leave = compileSiteModel(catalog, { variant: 'public' }, NO_HISTORY).services.find((s) => s.id === 'student-leave')!;
+    const [first, branch] = leave.workflow!.nodes;
+    expect(first).toMatchObject({ role: { zh: '辅导员（申请人所在班级；没有时为申请人所在学院）' } });
+    const countersign = (branch as Extract<SiteNode, { kind: 'branch' }>).then[0] as Extract<SiteNode, { kind: 'parallel' }>;
+    expect(countersign.steps[1].when).toEqual({ zh: '「请假天数」大于 5', en: '“请假天数” is more than 5' });
+  });
+
   it('is deterministic: the same input gives the same JSON', async () => {
     const { catalog } = await siteCatalog();
     const a = JSON.stringify(compileSiteModel(catalog, { variant: 'public' }, history));
@@ -133,6 +148,9 @@ describe('pathWorkdays', () => {
     { name: 'sequence', nodes: [step(1), step(2)], expected: { longest: 3, shortest: 3, steps: 2 } },
     { name: 'countersign all', nodes: [{ kind: 'parallel', id: 'p', mode: 'all', steps: [step(2), step(5)] }], expected: { longest: 5, shortest: 5, steps: 2 } },
     { name: 'countersign any', nodes: [{ kind: 'parallel', id: 'p', mode: 'any', steps: [step(2), step(5)] }], expected: { longest: 5, shortest: 2, steps: 2 } },
+    // Countersign variants (issue 15.4): n of m passes with the n quickest; a member with a condition may not take part.
+    { name: 'countersign 2 of 3', nodes: [{ kind: 'parallel', id: 'p', mode: 'all', atLeast: 2, steps: [step(5), step(1), step(3)] }], expected: { longest: 5, shortest: 3, steps: 3 } },
+    { name: 'countersign with a conditional member', nodes: [{ kind: 'parallel', id: 'p', mode: 'all', steps: [{ ...step(5), when: { zh: '条件' } }, step(2)] }], expected: { longest: 5, shortest: 2, steps: 2 } },
     { name: 'branch with else', nodes: [{ kind: 'branch', id: 'b', condition: { zh: '' }, expression: 'x', then: [step(4)], else: [step(1), step(1)] }], expected: { longest: 4, shortest: 2, steps: 3 } },
   ] as { name: string; nodes: SiteNode[]; expected: ReturnType<typeof pathWorkdays> }[])('$name', ({ nodes, expected }) => {
     expect(pathWorkdays(nodes)).toEqual(expected);

@@ -233,6 +233,14 @@ export interface RuntimeStep {
    * 同意时须加盖的签章：person 本人签名，seal 部门公章。/ The mark an approval carries: the approver's signature or the department's seal.
    */
   signature?: 'person' | 'seal';
+  /**
+   * 备用范围：分派读取的值没有时改用的 applicant.<属性> 或 form.<字段>（仅在写了时出现）。/ The applicant.<attribute> or form.<field> to assign by when the scope's value is missing (present only when set).
+   */
+  fallback?: string;
+  /**
+   * 会签成员的参加条件（FEEL，不带 =，仅在写了时出现）。/ A countersign member's condition to take part (FEEL, no leading =; present only when set).
+   */
+  when?: string;
 }
 export interface RuntimeDeadlineRule {
   /**
@@ -298,6 +306,10 @@ export interface RuntimeParallel {
    * 并行环节。/ Parallel steps.
    */
   steps: RuntimeStep[];
+  /**
+   * n 人同意即通过（仅在写了时出现）。/ n of m: passes once this many members approve (present only when set).
+   */
+  atLeast?: number;
 }
 /**
  * 发给申请人的通知模板（Handlebars）。/ Templates sent to the applicant (Handlebars).

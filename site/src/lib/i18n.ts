@@ -86,6 +86,8 @@ export const UI = {
     branchSkip: '直接进入下一步',
     countersign: { all: '会签：全部同意才通过', any: '会签：任一同意即通过' },
     countersignMode: { all: '全部同意才通过', any: '任一同意即通过' },
+    countersignAtLeast: (n: number, m: number) => `${m} 人中 ${n} 人同意即通过`,
+    memberWhen: '参加条件：',
     totalTime: (longest: number, shortest: number) =>
       longest === shortest ? `各环节时限合计 ${longest} 个工作日。` : `各环节时限合计 ${shortest}–${longest} 个工作日（视分支而定）。`,
     appointment: '可预约的场地和时段',
@@ -247,6 +249,8 @@ export const UI = {
     branchSkip: 'go straight to the next step',
     countersign: { all: 'Countersign: all must approve', any: 'Countersign: any one may approve' },
     countersignMode: { all: 'all must approve', any: 'any one may approve' },
+    countersignAtLeast: (n: number, m: number) => `passes once ${n} of ${m} approve`,
+    memberWhen: 'Takes part only if: ',
     totalTime: (longest: number, shortest: number) =>
       longest === shortest ? `The steps take up to ${longest} work days in total.` : `The steps take ${shortest}–${longest} work days in total, depending on the branch.`,
     appointment: 'What you can book, and when',

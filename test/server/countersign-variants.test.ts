@@ -1,0 +1,155 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadRuntime, runWorkflow } from '../../lib/runtime/index.ts';
+import type { LoadedRuntime, RuntimeDefinition } from '../../lib/runtime/index.ts';
+import { compileDefinition } from '../../cli/compile/compile-runtime.ts';
+import { runtimeFingerprint } from '../../cli/compile/fingerprint.ts';
+import { Engine } from '../../server/engine/engine.ts';
+import { migrate } from '../../server/store/migrate.ts';
+import type { Store } from '../../server/store/store.ts';
+import { ROOT } from '../helpers/cli.ts';
+import { loadFlows } from '../helpers/flows.ts';
+import { STORE_KINDS, storeFactory } from './stores.ts';
+
+/**
+ * Countersign variants (issue 15 item 4) and the fallback scope (item 8) in `hall serve`'s engine, on both stores: the flows fixture's
+ * `votes` service (2 of 3, members with `when`) added to the example runtime. The example catalog's
+ * 临时商业活动 (a member with `when`) runs on both stores in one-semantics.test.ts with its scenarios.
+ */
+const stores = storeFactory();
+let runtime: LoadedRuntime;
+let votes: RuntimeDefinition;
+let routed: RuntimeDefinition;
+beforeAll(async () => {
+  const base = await loadRuntime(`${ROOT}/generated`);
+  const { catalog } = await loadFlows();
+  const service = catalog.services.get('votes')!.value;
+  votes = compileDefinition(service, 1, runtimeFingerprint(service));
+  const routedService = catalog.services.get('routed')!.value;
+  routed = compileDefinition(routedService, 1, runtimeFingerprint(routedService));
+  const definitions = new Map(base.definitions);
+  definitions.set('votes', new Map([[1, votes]]));
+  definitions.set('routed', new Map([[1, routed]]));
+  runtime = {
+    ...base,
+    manifest: { ...base.manifest, services: [...base.manifest.services, { ...base.manifest.services[0], id: 'votes', name: { zh: '会签变体测试事项' }, current: 1 }, { ...base.manifest.services[0], id: 'routed', name: { zh: '备用范围测试事项' }, current: 1 }] },
+    definitions,
+    current: (id) => (id === 'votes' ? votes : id === 'routed' ? routed : base.current(id)),
+    version: (id, v) => (id === 'votes' ? votes : id === 'routed' ? routed : base.version(id, v)),
+  };
+});
+
+function steppingClock() {
+  let t = Date.parse('2026-03-02T01:00:00Z');
+  return () => new Date((t += 600_000));
+}
+
+async function hall(kind: (typeof STORE_KINDS)[number]): Promise<{ engine: Engine; store: Store }> {
+  const store = await stores.open(await stores.location(kind));
+  await migrate(store);
+  for (const [person, group, scope] of [
+    ['a-staff', 'office-staff', 'dept-a'],
+    ['b-staff', 'office-staff', 'dept-b'],
+    ['ops-staff', 'office-staff', 'ops'],
+    ['a-head', 'department-head', 'dept-a'],
+    ['b-head', 'department-head', 'dept-b'],
+    ['leader', 'university-leader', ''],
+    ['xgc-staff', 'office-staff', 'xgc'],
+    ['zcc-staff', 'office-staff', 'zcc'],
+    ['bwc-staff', 'office-staff', 'bwc'],
+    ['xxzx-head', 'department-head', 'xxzx'],
+  ]) {
+    await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', [person, group, scope]);
+  }
+  return { engine: new Engine({ store, runtime, now: steppingClock(), hallUrl: 'https://ehall.example.edu.cn' }), store };
+}
+
+const applicant = { id: 'T001', attributes: { name: '赵一', number: 'T001', department: 'dept-a' } };
+const big = { amount: 200000, urgent: true, urgentReason: '年底结算', category: '服务', unit: 'dept-b' };
+
+async function act(engine: Engine, person: string, step: string, action: 'approve' | 'reject' | 'return', extra: Record<string, unknown> = {}) {
+  const task = (await engine.todo(person)).find((t) => t.step === step);
+  if (!task) throw new Error(`${person} has no task for ${step}: ${JSON.stringify(await engine.todo(person))}`);
+  const result = await engine.act({ task: task.id, person, action, ...extra });
+  if (!result.ok) throw new Error(`${step}: ${JSON.stringify(result)}`);
+  return result.application;
+}
+
+const openSteps = async (store: Store, application: string) =>
+  (await store.query<{ step: string }>("SELECT step FROM task WHERE application_id = $1 AND status = 'open' ORDER BY step", [application])).map((r) => r.step);
+
+describe.each(STORE_KINDS)('countersign variants in the engine on %s', (kind) => {
+  it('2 of 3: one rejection is outvoted; the second approval passes and withdraws nothing left open', async () => {
+    const { engine, store } = await hall(kind);
+    const submitted = await engine.submit({ service: 'votes', applicant, data: big, channel: 'pc' });
+    if (!submitted.ok) throw new Error(JSON.stringify(submitted));
+    const id = submitted.application.id;
+    expect(await openSteps(store, id)).toEqual(['a-vote', 'b-vote', 'ops-vote']);
+    expect((await act(engine, 'b-staff', 'b-vote', 'reject', { comment: '预算偏高' })).status).toBe('pending');
+    expect(await openSteps(store, id)).toEqual(['a-vote', 'ops-vote']);
+    await act(engine, 'a-staff', 'a-vote', 'approve');
+    await act(engine, 'ops-staff', 'ops-vote', 'approve');
+    // The urgent member joins the next countersign; the 或签 takes the 服务 member only.
+    expect(await openSteps(store, id)).toEqual(['a-sign', 'b-sign']);
+    await act(engine, 'a-head', 'a-sign', 'approve');
+    await act(engine, 'b-head', 'b-sign', 'approve');
+    expect(await openSteps(store, id)).toEqual(['b-any']);
+    expect((await act(engine, 'leader', 'b-any', 'approve')).status).toBe('approved');
+    const app = (await engine.application(id))!;
+    const reference = runWorkflow(votes, runtime.calendar, { applicant: applicant.attributes, data: big, decisions: app.decisions, submittedAt: app.submittedAt, service: { id: 'votes', name: '会签变体测试事项' } });
+    expect(reference.outcome).toBe('approved');
+  });
+
+  it('2 of 3: two approvals pass at once and the third member’s task is withdrawn', async () => {
+    const { engine, store } = await hall(kind);
+    const submitted = await engine.submit({ service: 'votes', applicant, data: big, channel: 'pc' });
+    if (!submitted.ok) throw new Error(JSON.stringify(submitted));
+    const id = submitted.application.id;
+    await act(engine, 'a-staff', 'a-vote', 'approve');
+    await act(engine, 'ops-staff', 'ops-vote', 'approve');
+    expect(await openSteps(store, id)).toEqual(['a-sign', 'b-sign']);
+    const [withdrawn] = await store.query<{ status: string }>("SELECT status FROM task WHERE application_id = $1 AND step = 'b-vote'", [id]);
+    expect(withdrawn.status).toBe('cancelled');
+    expect(await engine.todo('b-staff')).toEqual([]);
+  });
+
+  it('2 of 3: a second rejection makes two approvals unreachable and rejects the application', async () => {
+    const { engine } = await hall(kind);
+    const submitted = await engine.submit({ service: 'votes', applicant, data: big, channel: 'pc' });
+    if (!submitted.ok) throw new Error(JSON.stringify(submitted));
+    await act(engine, 'a-staff', 'a-vote', 'reject', { comment: '不必要' });
+    expect((await act(engine, 'ops-staff', 'ops-vote', 'reject', { comment: '已有同类设备' })).status).toBe('rejected');
+  });
+
+  it('members whose condition does not hold get no task; with two taking part, both must approve', async () => {
+    const { engine, store } = await hall(kind);
+    const small = { amount: 5000, urgent: false, category: '设备', unit: 'dept-a' };
+    const submitted = await engine.submit({ service: 'votes', applicant, data: small, channel: 'pc' });
+    if (!submitted.ok) throw new Error(JSON.stringify(submitted));
+    const id = submitted.application.id;
+    expect(await openSteps(store, id)).toEqual(['a-vote', 'b-vote']);
+    expect(await engine.todo('ops-staff')).toEqual([]);
+    await act(engine, 'a-staff', 'a-vote', 'approve');
+    expect(await openSteps(store, id)).toEqual(['b-vote']);
+    await act(engine, 'b-staff', 'b-vote', 'approve');
+    expect(await openSteps(store, id)).toEqual(['a-sign']);
+    await act(engine, 'a-head', 'a-sign', 'approve');
+    expect(await openSteps(store, id)).toEqual(['a-any']);
+  });
+
+  it('routing: a fallback scope sends a student (no unit) to their college\'s head; with neither, an incident names the fallback', async () => {
+    const { engine, store } = await hall(kind);
+    const data = { amount: 5000, urgent: false, category: '设备', unit: 'dept-a' };
+    const staffApp = await engine.submit({ service: 'routed', applicant, data, channel: 'pc' });
+    if (!staffApp.ok) throw new Error(JSON.stringify(staffApp));
+    expect((await engine.todo('a-head')).map((t) => t.step)).toEqual(['unit-head']);
+    const studentApp = await engine.submit({ service: 'routed', applicant: { id: 'S001', attributes: { name: '钱二', number: 'S001', college: 'dept-b' } }, data, channel: 'pc' });
+    if (!studentApp.ok) throw new Error(JSON.stringify(studentApp));
+    const [task] = await engine.todo('b-head');
+    expect(task).toMatchObject({ application: studentApp.application.id, step: 'unit-head', group: 'department-head', scope: 'dept-b' });
+    const lost = await engine.submit({ service: 'routed', applicant: { id: 'X001', attributes: { name: '孙三', number: 'X001' } }, data, channel: 'pc' });
+    if (!lost.ok) throw new Error(JSON.stringify(lost));
+    expect(lost.application.status).toBe('incident');
+    const [incident] = await store.query<{ body: string }>("SELECT body FROM event WHERE application_id = $1 AND type = 'unassigned'", [lost.application.id]);
+    expect(JSON.parse(incident.body)).toMatchObject({ step: 'unit-head', missing: 'applicant.college' });
+  });
+});
