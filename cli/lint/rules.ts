@@ -14,6 +14,7 @@ import { compileDefinition } from '../compile/compile-runtime.ts';
 import { runtimeFingerprint } from '../compile/fingerprint.ts';
 import { validateStepData, validateSubmission } from '../../lib/interpret/validate-submission.ts';
 import type { FieldError } from '../../lib/interpret/validate-submission.ts';
+import { situationFactsFollowGuideRules, situationsAreDeclared, situationsStateADifference } from './situations.ts';
 
 export interface LintContext {
   catalog: Catalog;
@@ -572,4 +573,8 @@ export const RULES: Record<string, Rule> = {
   assignmentsFindTheirValues,
   onlineServicesHaveScenarios,
   scenarioDataFitsTheForm,
+  // issue 15 item 10: guide facts per situation (cli/lint/situations.ts)
+  situationsAreDeclared,
+  situationsStateADifference,
+  situationFactsFollowGuideRules,
 };

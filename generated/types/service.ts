@@ -42,6 +42,12 @@ export type TextList = LocalizedText[];
  */
 export type FilePath = string;
 /**
+ * 办理情形（业务办理项，如首次申领/补办、本科生/研究生）：共同的内容在指南中写一次，只写某情形不同的到现场次数和办理时限；只在某些情形需要的材料在材料上写 situations。网站按情形分别列出。/ Situations (业务办理项, e.g. first issue / reissue, undergraduate / postgraduate): facts shared by all are written once in the guide; a situation states only the visits and time limit that differ; a material needed only in some situations lists them. The guide shows each situation's facts.
+ *
+ * @minItems 2
+ */
+export type Situations = [Situation, Situation, ...Situation[]];
+/**
  * 文本：直接写中文，或写成 {zh, en} 同时给出英文。/ Text: plain Chinese, or {zh, en} to add English.
  */
 export type LocalizedText1 = PlainText | LocalizedTextObject;
@@ -222,6 +228,7 @@ export interface Guide {
   timeLimit?: TimeLimit;
   fees: Fees;
   visits: Visits;
+  situations?: Situations;
   onlineDepth?: OnlineDepth;
   result?: ServiceResult;
   /**
@@ -277,6 +284,12 @@ export interface Material {
    */
   stamp?: boolean;
   note?: LocalizedText;
+  /**
+   * 只在这些办理情形需要此材料（写情形标识）；不写即所有情形都需要。/ Needed only in these situations (their ids); omitted: needed in every situation.
+   *
+   * @minItems 1
+   */
+  situations?: [Id, ...Id[]];
 }
 /**
  * 办理时限：法定时限与承诺时限；即办件或承诺件。/ Time limits: legal and promised; immediate or promised case.
@@ -336,6 +349,16 @@ export interface Visits {
    */
   count: number;
   reason?: LocalizedText;
+}
+/**
+ * 一种办理情形。/ One situation.
+ */
+export interface Situation {
+  id: Id;
+  name: LocalizedText;
+  description?: LocalizedText;
+  timeLimit?: TimeLimit;
+  visits?: Visits;
 }
 /**
  * 网上办理深度：能力项与Ⅰ–Ⅳ级（Ⅰ 信息公开，Ⅱ 在线申请，Ⅲ 在线预审/只跑一次，Ⅳ 全程网办/零跑动）。/ Online depth: capability flags and grade I–IV.

@@ -30,6 +30,12 @@ const COLLEGE_STEP = [sub(LEAVE, '              department: jsj\n', '           
 const SECOND_LEAVE_SCENARIO = '  - name: 考试周两天事假离校，辅导员退回补写去向后仍不同意\n    applicant: { name: 李雨桐, college: jsj, class: jsj-2302 }\n    data: { studentName: 李雨桐, days: 2, leaveCampus: true, destination: 家中 }\n    decisions:\n      - { step: counselor-review, action: return, comment: 请写明详细去向, revise: { destination: 湖南省长沙市岳麓区家中 } }\n      - { step: counselor-review, action: reject, comment: 期末考试周不批准事假离校 }\n    expect:\n      path: [counselor-review, counselor-review]\n      outcome: rejected\n';
 const CERT_SCENARIOS = 'scenarios:\n  - name: 出国用在读证明，学工处审核通过\n    applicant: { name: 张晓明, college: jsj, class: jsj-2301 }\n    data: { purpose: 出国 }\n    decisions:\n      - { step: office-review, action: approve }\n    expect:\n      path: [office-review]\n      outcome: approved\n  - name: 用途不明，学工处不同意\n    applicant: { name: 李雨桐, college: jsj, class: jsj-2302 }\n    data: { purpose: 其他 }\n    decisions:\n      - { step: office-review, action: reject, comment: 请写明证明的具体用途后重新申请 }\n    expect:\n      path: [office-review]\n      outcome: rejected\n';
 
+/** Issue 15 item 10: the exchange guide split into a first and a repeated application, the repeat needing no interview. */
+const EXCHANGE_SITUATIONS = sub(EXCHANGE, '    reason: 面试。\n', '    reason: 面试。\n  situations:\n    - id: first\n      name: 首次申请\n    - id: again\n      name: 再次申请\n      visits:\n        count: 0\n');
+const EXCHANGE_AGAIN_ONLY = (ids: string) => sub(EXCHANGE, '      source: other\n', `      source: other\n      situations: [${ids}]\n`);
+/** The leave service split into ordinary and urgent leave; the urgent one promised within the day. */
+const LEAVE_SITUATIONS = (limit: string) => sub(LEAVE, '  visits:\n    count: 0\n', `  visits:\n    count: 0\n  situations:\n    - id: ordinary\n      name: 一般请假\n    - id: urgent\n      name: 紧急请假\n      timeLimit:\n${limit}`);
+
 /**
  * The broken cases of each rule in RULES: the baseline with one thing broken, and exactly what the
  * check reports. Cases expecting nothing pin down where a rule must stay quiet. Every case runs the
@@ -224,6 +230,24 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     },
     { name: 'a revision that breaks the form', edits: [sub(LEAVE, 'revise: { destination: 湖南省长沙市岳麓区家中 }', 'revise: { days: 0 }')], expected: ['scenario/data-invalid xgc/student-leave.yaml:138:79'] },
     { name: 'a scenario that expects an invalid submission may hold bad data', edits: [sub(CERT, 'data: { purpose: 出国 }', 'data: { purpose: 留学 }'), sub(CERT, '      path: [office-review]\n      outcome: approved', '      path: []\n      outcome: approved\n      submission: invalid')], expected: [] },
+  ],
+  // --- issue 15 item 10: guide facts per situation (a contiguous block) ------------------------------
+  situationsAreDeclared: [
+    { name: 'situations declared and used', edits: [EXCHANGE_SITUATIONS, EXCHANGE_AGAIN_ONLY('first')], expected: [] },
+    { name: 'a material naming a mistyped situation', edits: [EXCHANGE_SITUATIONS, EXCHANGE_AGAIN_ONLY('frist')], expected: ['guide/situation-unknown jsj/exchange-guide.yaml:22:20'] },
+    { name: 'a material naming a situation when none is declared', edits: [EXCHANGE_AGAIN_ONLY('first')], expected: ['guide/situation-unknown jsj/exchange-guide.yaml:22:20'] },
+    { name: 'a situation declared twice', edits: [EXCHANGE_SITUATIONS, sub(EXCHANGE, '    - id: again\n', '    - id: first\n')], expected: ['guide/situation-duplicate jsj/exchange-guide.yaml:39:11'] },
+  ],
+  situationsStateADifference: [
+    { name: 'a situation repeating the guide\'s visits', edits: [EXCHANGE_SITUATIONS, sub(EXCHANGE, '        count: 0\n', '        count: 1\n        reason: 面试。\n')], expected: ['guide/situation-same jsj/exchange-guide.yaml:39:11', 'guide/situation-same jsj/exchange-guide.yaml:41:7'] },
+    { name: 'two situations with the same facts', edits: [EXCHANGE_SITUATIONS, sub(EXCHANGE, '      visits:\n        count: 0\n', '')], expected: ['guide/situation-same jsj/exchange-guide.yaml:39:11'] },
+    { name: 'situations differing only in materials', edits: [EXCHANGE_SITUATIONS, sub(EXCHANGE, '      visits:\n        count: 0\n', ''), EXCHANGE_AGAIN_ONLY('again')], expected: [] },
+  ],
+  situationFactsFollowGuideRules: [
+    { name: 'a situation\'s visit without a reason', edits: [EXCHANGE_SITUATIONS, sub(EXCHANGE, '        count: 0\n', '        count: 2\n')], expected: ['policy/visits-reason jsj/exchange-guide.yaml:41:7'] },
+    { name: 'a situation with a visit in a grade IV service', edits: [LEAVE_SITUATIONS('        type: promised\n        promised: { value: 5, unit: workday }\n      visits: { count: 1, reason: 核验原件。 }\n')], expected: ['policy/grade-visits xgc/student-leave.yaml:52:24'] },
+    { name: 'an immediate situation that takes days', edits: [LEAVE_SITUATIONS('        type: immediate\n        promised: { value: 3, unit: workday }\n')], expected: ['policy/immediate-limit xgc/student-leave.yaml:51:28'] },
+    { name: 'a situation promising less than its steps take', edits: [LEAVE_SITUATIONS('        type: promised\n        promised: { value: 2, unit: workday }\n')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:51:19'] },
   ],
 };
 
