@@ -183,6 +183,19 @@ export interface SiteMaterial {
   signature: boolean;
   stamp: boolean;
   note?: SiteText;
+  /** Ids of the only situations this material is needed in; absent: every situation. */
+  situations?: string[];
+}
+
+/** One situation's facts (issue 15 item 10): the guide's, with what the situation states differently. */
+export interface SiteSituation {
+  id: string;
+  name: SiteText;
+  description?: SiteText;
+  visits: { count: number; reason?: SiteText };
+  timeLimit?: SiteGuide['timeLimit'];
+  /** Indexes into the guide's materials of the materials needed in this situation. */
+  materials: number[];
 }
 
 export interface SiteGuide {
@@ -194,6 +207,8 @@ export interface SiteGuide {
   timeLimit?: { type: 'immediate' | 'promised'; legal?: SiteDuration; promised: SiteDuration; external?: SiteDuration };
   fees: { free: boolean; items: { name: SiteText; standard: SiteText; basis?: SiteText; waiver?: SiteText }[]; onlinePayment: boolean };
   visits: { count: number; reason?: SiteText };
+  /** Present only when the guide declares situations. */
+  situations?: SiteSituation[];
   onlineDepth?: { grade: number; flags: string[] };
   result?: { name: SiteText; type: 'certificate' | 'document' | 'approval' | 'record'; sample?: FileLink; eCertificate: boolean };
   locations: SitePlace[];
