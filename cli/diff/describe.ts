@@ -1,5 +1,5 @@
 import type { LocalizedText } from '../model/catalog.ts';
-import type { Contact, Duration, Fees, Material, OnlineDepth, Place, ServiceResult, Visits } from '../../generated/types/service.ts';
+import type { Contact, Duration, Fees, Material, OnlineDepth, Place, ServiceResult, Situation, Visits } from '../../generated/types/service.ts';
 import type { Bi, Status } from './model.ts';
 import { counted } from '../../lib/shared/plural.ts';
 
@@ -110,6 +110,36 @@ export function materialTerms(m: Material): Bi {
   if (m.stamp) {
     zh.push('需盖章');
     en.push('stamped');
+  }
+  if (m.situations) {
+    zh.push(`仅限情形 ${m.situations.join('、')}`);
+    en.push(`only in situations ${m.situations.join(', ')}`);
+  }
+  return bi(zh.join('，'), en.join(', '));
+}
+
+/** What a situation states differently from the guide (issue 15.10): its visits and time limit, if any, and its description. */
+export function situationTerms(s: Situation): Bi {
+  const zh: string[] = [];
+  const en: string[] = [];
+  if (s.visits) {
+    const v = visits(s.visits);
+    zh.push(`到现场 ${v.zh}`);
+    en.push(`visits ${v.en}`);
+  }
+  if (s.timeLimit) {
+    const limit = s.timeLimit.type === 'immediate' ? timeLimitType('immediate') : duration(s.timeLimit.promised);
+    zh.push(`承诺时限 ${limit.zh}`);
+    en.push(`promised ${limit.en}`);
+  }
+  if (!zh.length) {
+    zh.push('到现场次数和时限与指南相同');
+    en.push('visits and time limit as in the guide');
+  }
+  // The description goes with them: a list line that shows terms shows nothing else of the item.
+  if (s.description) {
+    zh.push(`说明：${text(s.description).zh}`);
+    en.push(`note: ${text(s.description).en}`);
   }
   return bi(zh.join('，'), en.join(', '));
 }

@@ -13,7 +13,8 @@ export type Topic =
   | 'visits' | 'onlineDepth' | 'result' | 'locations' | 'consultation' | 'complaint' | 'contingency' | 'faq'
   | 'sections' | 'fields' | 'field' | 'steps' | 'step' | 'branch' | 'parallel' | 'order' | 'notifications' | 'link' | 'appointment' | 'other'
   | 'department' | 'admins' | 'leader' | 'groups' | 'group' | 'hall' | 'listingOther' | 'guideOther'
-  | 'procedure' | 'externalLimit' | 'timeLimitOther' | 'reviewed';
+  | 'procedure' | 'externalLimit' | 'timeLimitOther' | 'reviewed'
+  | 'situations' | 'situation';
 
 /**
  * One observed change: a value that went `from` → `to`, or items `added` / `removed`.
