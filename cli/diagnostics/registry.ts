@@ -3,6 +3,7 @@ import { CHECK_DIAGNOSTICS } from './codes/check.ts';
 import { DIRECTORY_DIAGNOSTICS } from './codes/directory.ts';
 import { PR_DIAGNOSTICS } from './codes/pr.ts';
 import { SITUATION_DIAGNOSTICS } from './codes/situations.ts';
+import { FEE_DIAGNOSTICS } from './codes/fees.ts';
 
 /**
  * Every diagnostic the toolchain can emit, under a permanent name. Names never change once released:
@@ -24,6 +25,7 @@ export const DIAGNOSTICS = {
   ...PR_DIAGNOSTICS,
   ...DIRECTORY_DIAGNOSTICS,
   ...SITUATION_DIAGNOSTICS,
+  ...FEE_DIAGNOSTICS,
 } satisfies Record<string, DiagnosticDefinition>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;
