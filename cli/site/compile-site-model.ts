@@ -314,7 +314,7 @@ function guideOf(s: Service, fileLink: (a: string | undefined) => FileLink | und
       }),
     ),
     timeLimit: timeLimitOf(limit),
-    fees: { free: g.fees.free, items: (g.fees.items ?? []).map((i) => compact({ name: st(i.name), standard: st(i.standard), basis: st(i.basis), waiver: st(i.waiver) })), onlinePayment: Boolean(g.fees.onlinePayment) },
+    fees: { free: g.fees.free, items: (g.fees.items ?? []).map((i) => compact({ name: st(i.name), standard: st(i.standard), basis: st(i.basis), waiver: st(i.waiver), computed: i.amount && s.form ? compact({ rate: i.amount.rate, tiers: i.amount.tiers?.map((t) => compact({ upTo: t.upTo, rate: t.rate })) }) : undefined })), onlinePayment: Boolean(g.fees.onlinePayment) },
     visits: compact({ count: g.visits.count, reason: st(g.visits.reason) }),
     situations: g.situations
       ? situationFacts(g).map((f) => compact({ id: f.situation.id, name: st(f.situation.name), description: st(f.situation.description), visits: compact({ count: f.visits.count, reason: st(f.visits.reason) }), timeLimit: timeLimitOf(f.timeLimit), materials: f.materials }))

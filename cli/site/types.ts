@@ -205,7 +205,8 @@ export interface SiteGuide {
   materials: SiteMaterial[];
   /** Absent for link services, which run on another system's clock. */
   timeLimit?: { type: 'immediate' | 'promised'; legal?: SiteDuration; promised: SiteDuration; external?: SiteDuration };
-  fees: { free: boolean; items: { name: SiteText; standard: SiteText; basis?: SiteText; waiver?: SiteText }[]; onlinePayment: boolean };
+  /** `computed`: the hall works the amount out from the form (issue 15.9): a rate per unit, or graduated tiers. */
+  fees: { free: boolean; items: { name: SiteText; standard: SiteText; basis?: SiteText; waiver?: SiteText; computed?: { rate?: number; tiers?: { upTo?: number; rate: number }[] } }[]; onlinePayment: boolean };
   visits: { count: number; reason?: SiteText };
   /** Present only when the guide declares situations. */
   situations?: SiteSituation[];

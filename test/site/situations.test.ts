@@ -22,6 +22,9 @@ import { launchChromium, screenshots, seriousViolations, watchedPage } from './h
 const EDITS = [
   { file: 'jsj/exchange-guide.yaml', find: '    reason: 面试。\n', replace: '    reason: 面试。\n  situations:\n    - id: first\n      name: { zh: 首次申请, en: First application }\n    - id: again\n      name: { zh: 再次申请, en: Repeated application }\n      description: 上一学年已通过面试的。\n      visits:\n        count: 0\n      timeLimit:\n        type: promised\n        promised: { value: 5, unit: day }\n' },
   { file: 'jsj/exchange-guide.yaml', find: '      source: other\n', replace: '      source: other\n      situations: [first]\n' },
+  // Issue 15 item 9: a fee the hall computes from the form, in graduated tiers; and a fixed one on a guide without a form.
+  { file: 'xgc/student-leave.yaml', find: '  fees:\n    free: true\n', replace: '  fees:\n    free: false\n    items:\n      - name: 工本费\n        standard: 按请假天数分段收取\n        basis: 测试依据\n        amount:\n          quantity: days\n          tiers:\n            - { upTo: 3, rate: 2 }\n            - { rate: 1.5 }\n' },
+  { file: 'jsj/exchange-guide.yaml', find: '        basis: 《测试大学收费管理办法》第五条\n', replace: '        basis: 《测试大学收费管理办法》第五条\n        amount: { rate: 50 }\n' },
 ];
 
 let root: string;
@@ -83,6 +86,15 @@ describe('a guide with situations, in Chromium', () => {
     await page.goto(`${server.url}/en/services/exchange-guide/`);
     expect(await page.locator('#situation-again').innerText()).toContain('Repeated application');
     expect(await page.locator('#materials + .checklist li', { hasText: '成绩单翻译件' }).innerText()).toContain('Only for First application');
+    await page.close();
+  });
+
+  it('explains a fee the hall computes from the form, tier by tier; a guide without a form promises no computation', async () => {
+    const page = await watchedPage(browser, problems);
+    await page.goto(`${server.url}/services/student-leave/`);
+    expect(await page.locator('.facts').first().innerText()).toContain('工本费：按请假天数分段收取（依据：测试依据）\n第 1–3 件每件 2 元；第 4 件起每件 1.5 元。网上办理时按填写的内容自动算出金额');
+    await page.goto(`${server.url}/services/exchange-guide/`);
+    expect(await page.locator('.facts').first().innerText()).not.toContain('自动算出');
     await page.close();
   });
 
