@@ -52,8 +52,21 @@ export const timeLimitType = (t: string | undefined): Bi =>
 
 export function fees(f: Fees): Bi {
   if (f.free) return bi('免费', 'free');
-  const items = (f.items ?? []).map((i) => ({ zh: `${text(i.name).zh}：${text(i.standard).zh}`, en: `${text(i.name).en}: ${text(i.standard).en}` }));
+  const items = (f.items ?? []).map((i) => {
+    const computed = i.amount ? feeAmount(i.amount) : undefined;
+    return { zh: `${text(i.name).zh}：${text(i.standard).zh}${computed ? `（${computed.zh}）` : ''}`, en: `${text(i.name).en}: ${text(i.standard).en}${computed ? ` (${computed.en})` : ''}` };
+  });
   return bi(items.map((i) => i.zh).join('；') || '收费', items.map((i) => i.en).join('; ') || 'charged');
+}
+
+/** How the hall computes a fee item from the form (issue 15.9), in words. */
+export function feeAmount(a: NonNullable<NonNullable<Fees['items']>[number]['amount']>): Bi {
+  const quantity = a.quantity ?? '1';
+  const price = a.tiers
+    ? bi(a.tiers.map((t) => `${t.upTo === undefined ? '其余' : `至第 ${t.upTo} 件`}每件 ${t.rate} 元`).join('、'), a.tiers.map((t) => `${t.upTo === undefined ? 'beyond' : `up to ${t.upTo}`} at ${t.rate} yuan`).join(', '))
+    : bi(`每件 ${a.rate} 元`, `${a.rate} yuan each`);
+  const when = a.when ? bi(`，条件 ${a.when}`, `, when ${a.when}`) : bi('', '');
+  return bi(`按表单计算：数量 ${quantity}，${price.zh}${when.zh}`, `computed from the form: quantity ${quantity}, ${price.en}${when.en}`);
 }
 
 export function visits(v: Visits): Bi {

@@ -40,3 +40,17 @@ describe('hall diff on guide situations', () => {
     expect(changeOf(diff, 'student-leave', 'situation', '病假')).toMatchObject({ from: { zh: '到现场次数和时限与指南相同' }, to: { zh: '到现场 0 次' } });
   });
 });
+
+/** Issue 15 item 9: a fee the hall computes from the form reads in words, old → new. */
+describe('hall diff on computed fees', () => {
+  it('says how a fee is computed and what changed in it', async () => {
+    await repo.edit(LEAVE, '  fees:\n    free: true\n', '  fees:\n    free: false\n    items:\n      - name: 工本费\n        standard: 每天 2 元\n        basis: 测试依据\n        amount: { rate: 2, quantity: days }\n');
+    await repo.commit('A computed fee');
+    await repo.edit(LEAVE, '        amount: { rate: 2, quantity: days }\n', '        amount:\n          quantity: days\n          when: leaveCampus = true\n          tiers:\n            - { upTo: 3, rate: 2 }\n            - { rate: 1.5 }\n');
+    const { diff } = await diffJson(repo);
+    expect(changeOf(diff, 'student-leave', 'fees')).toMatchObject({
+      from: { zh: '工本费：每天 2 元（按表单计算：数量 days，每件 2 元）' },
+      to: { zh: '工本费：每天 2 元（按表单计算：数量 days，至第 3 件每件 2 元、其余每件 1.5 元，条件 leaveCampus = true）', en: '工本费: 每天 2 元 (computed from the form: quantity days, up to 3 at 2 yuan, beyond at 1.5 yuan, when leaveCampus = true)' },
+    });
+  });
+});
