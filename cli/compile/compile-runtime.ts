@@ -3,6 +3,7 @@ import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generate
 import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
 import type { Step } from '../../generated/types/service.ts';
 import { compileForm, objectSchema, runtimeField, runtimeText } from './compile-form.ts';
+import { compileFees } from './compile-fees.ts';
 
 /** Services the runtime loads: handled online, linked or booked; never confidential, never drafts. */
 export function hasRuntimeDefinition(service: Service): boolean {
@@ -57,6 +58,7 @@ export function compileDefinition(service: Service, version: number, fingerprint
     channels: [...(service.channels ?? [])],
     ...(form ? { form } : {}),
     ...(service.workflow ? { workflow: { steps: compileNodes(service.workflow.steps), notifications: { ...(service.workflow.notifications ?? {}) } } } : {}),
+    ...compileFees(service),
     ...(service.link ? { link: { ...(service.link.system ? { system: runtimeText(service.link.system) } : {}), url: service.link.url, ...(service.link.mobileUrl ? { mobileUrl: service.link.mobileUrl } : {}), sso: service.link.sso ?? false } } : {}),
     ...(service.appointment
       ? {

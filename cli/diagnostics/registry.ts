@@ -6,6 +6,8 @@ import { TIME_DIAGNOSTICS } from './codes/time.ts';
 import { PRIVACY_DIAGNOSTICS } from './codes/privacy.ts';
 import { COUNTERSIGN_DIAGNOSTICS } from './codes/countersign.ts';
 import { ROUTING_DIAGNOSTICS } from './codes/routing.ts';
+import { SITUATION_DIAGNOSTICS } from './codes/situations.ts';
+import { FEE_DIAGNOSTICS } from './codes/fees.ts';
 
 /**
  * Every diagnostic the toolchain can emit, under a permanent name. Names never change once released:
@@ -30,6 +32,8 @@ export const DIAGNOSTICS = {
   ...PRIVACY_DIAGNOSTICS,
   ...COUNTERSIGN_DIAGNOSTICS,
   ...ROUTING_DIAGNOSTICS,
+  ...SITUATION_DIAGNOSTICS,
+  ...FEE_DIAGNOSTICS,
 } satisfies Record<string, DiagnosticDefinition>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

@@ -120,7 +120,7 @@ function list<T>(topic: Topic, before: T[], after: T[], key: (x: T) => string, l
 }
 
 const LISTING_DESCRIBED = new Set(['$schema', 'apiVersion', 'kind', 'id', 'status', 'name', 'type', 'classification', 'owner', 'participants', 'audiences', 'topics', 'channels', 'alert', 'retired', 'guide', 'form', 'workflow', 'link', 'appointment', 'privacy']);
-const GUIDE_DESCRIBED = new Set(['summary', 'basis', 'conditions', 'procedure', 'materials', 'timeLimit', 'fees', 'visits', 'onlineDepth', 'result', 'locations', 'contacts', 'contingency', 'faq', 'reviewed']);
+const GUIDE_DESCRIBED = new Set(['summary', 'basis', 'conditions', 'procedure', 'materials', 'timeLimit', 'fees', 'visits', 'onlineDepth', 'result', 'locations', 'contacts', 'contingency', 'faq', 'reviewed', 'situations']);
 
 /** Anything else that differs, each with its values, except internal notes and scenarios (named only). */
 function more(topic: Topic, a: object, b: object, described: Set<string>): Change[] {
@@ -179,6 +179,7 @@ export function guideChanges(a: Guide, b: Guide): Change[] {
     ...more('timeLimitOther', limitA, limitB, TIME_LIMIT_DESCRIBED),
     ...ensure('fees', a.fees, b.fees, value('fees', describe.fees(a.fees), describe.fees(b.fees))),
     ...ensure('visits', a.visits, b.visits, value('visits', describe.visits(a.visits), describe.visits(b.visits))),
+    ...list('situations', a.situations ?? [], b.situations ?? [], (x) => x.id, (x) => labelled(x.id, text(x.name)), describe.situationTerms).map((c) => (c.subject ? { ...c, topic: 'situation' as const } : c)),
     ...ensure('onlineDepth', a.onlineDepth, b.onlineDepth, value('onlineDepth', describe.onlineDepth(a.onlineDepth), describe.onlineDepth(b.onlineDepth))),
     ...ensure('result', a.result, b.result, value('result', describe.result(a.result), describe.result(b.result))),
     ...list('locations', a.locations, b.locations, (p) => canonicalJson(p), describe.place),

@@ -1,5 +1,5 @@
 import type { LocalizedText } from '../model/catalog.ts';
-import type { Contact, Duration, Fees, Material, OnlineDepth, Place, ServiceResult, Visits } from '../../generated/types/service.ts';
+import type { Contact, Duration, Fees, Material, OnlineDepth, Place, ServiceResult, Situation, Visits } from '../../generated/types/service.ts';
 import type { Bi, Status } from './model.ts';
 import { counted } from '../../lib/shared/plural.ts';
 
@@ -52,8 +52,21 @@ export const timeLimitType = (t: string | undefined): Bi =>
 
 export function fees(f: Fees): Bi {
   if (f.free) return bi('免费', 'free');
-  const items = (f.items ?? []).map((i) => ({ zh: `${text(i.name).zh}：${text(i.standard).zh}`, en: `${text(i.name).en}: ${text(i.standard).en}` }));
+  const items = (f.items ?? []).map((i) => {
+    const computed = i.amount ? feeAmount(i.amount) : undefined;
+    return { zh: `${text(i.name).zh}：${text(i.standard).zh}${computed ? `（${computed.zh}）` : ''}`, en: `${text(i.name).en}: ${text(i.standard).en}${computed ? ` (${computed.en})` : ''}` };
+  });
   return bi(items.map((i) => i.zh).join('；') || '收费', items.map((i) => i.en).join('; ') || 'charged');
+}
+
+/** How the hall computes a fee item from the form (issue 15.9), in words. */
+export function feeAmount(a: NonNullable<NonNullable<Fees['items']>[number]['amount']>): Bi {
+  const quantity = a.quantity ?? '1';
+  const price = a.tiers
+    ? bi(a.tiers.map((t) => `${t.upTo === undefined ? '其余' : `至第 ${t.upTo} 件`}每件 ${t.rate} 元`).join('、'), a.tiers.map((t) => `${t.upTo === undefined ? 'beyond' : `up to ${t.upTo}`} at ${t.rate} yuan`).join(', '))
+    : bi(`每件 ${a.rate} 元`, `${a.rate} yuan each`);
+  const when = a.when ? bi(`，条件 ${a.when}`, `, when ${a.when}`) : bi('', '');
+  return bi(`按表单计算：数量 ${quantity}，${price.zh}${when.zh}`, `computed from the form: quantity ${quantity}, ${price.en}${when.en}`);
 }
 
 export function visits(v: Visits): Bi {
@@ -110,6 +123,36 @@ export function materialTerms(m: Material): Bi {
   if (m.stamp) {
     zh.push('需盖章');
     en.push('stamped');
+  }
+  if (m.situations) {
+    zh.push(`仅限情形 ${m.situations.join('、')}`);
+    en.push(`only in situations ${m.situations.join(', ')}`);
+  }
+  return bi(zh.join('，'), en.join(', '));
+}
+
+/** What a situation states differently from the guide (issue 15.10): its visits and time limit, if any, and its description. */
+export function situationTerms(s: Situation): Bi {
+  const zh: string[] = [];
+  const en: string[] = [];
+  if (s.visits) {
+    const v = visits(s.visits);
+    zh.push(`到现场 ${v.zh}`);
+    en.push(`visits ${v.en}`);
+  }
+  if (s.timeLimit) {
+    const limit = s.timeLimit.type === 'immediate' ? timeLimitType('immediate') : duration(s.timeLimit.promised);
+    zh.push(`承诺时限 ${limit.zh}`);
+    en.push(`promised ${limit.en}`);
+  }
+  if (!zh.length) {
+    zh.push('到现场次数和时限与指南相同');
+    en.push('visits and time limit as in the guide');
+  }
+  // The description goes with them: a list line that shows terms shows nothing else of the item.
+  if (s.description) {
+    zh.push(`说明：${text(s.description).zh}`);
+    en.push(`note: ${text(s.description).en}`);
   }
   return bi(zh.join('，'), en.join(', '));
 }

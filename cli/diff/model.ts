@@ -14,7 +14,8 @@ export type Topic =
   | 'sections' | 'fields' | 'field' | 'steps' | 'step' | 'branch' | 'parallel' | 'order' | 'notifications' | 'link' | 'appointment' | 'other'
   | 'department' | 'admins' | 'leader' | 'groups' | 'group' | 'hall' | 'listingOther' | 'guideOther'
   | 'procedure' | 'externalLimit' | 'timeLimitOther' | 'reviewed'
-  | 'privacy';
+  | 'privacy'
+  | 'situations' | 'situation';
 
 /**
  * One observed change: a value that went `from` → `to`, or items `added` / `removed`.

@@ -27,6 +27,7 @@ const TOPICS: Record<Topic, Bi> = {
   listingOther: { zh: '其他设置', en: 'Other settings' }, guideOther: { zh: '指南的其他内容', en: 'Other guide content' },
   procedure: { zh: '办理流程说明', en: 'Procedure' }, externalLimit: { zh: '校外环节时间', en: 'Time outside the university' },
   timeLimitOther: { zh: '办理时限的其他内容', en: 'Other time-limit details' }, reviewed: { zh: '复核日期', en: 'Last reviewed' },
+  situations: { zh: '办理情形', en: 'Situations' }, situation: { zh: '办理情形', en: 'Situation' },
 };
 
 const WORDS = {

@@ -63,22 +63,22 @@ export interface FeelSample {
  * feelin's parser recovers from some errors silently (`a = = 1`, `a >> 1`), so a well-formed condition
  * on known names must also yield true or false, never null.
  */
-export function checkFeel(expression: string, sample: FeelSample): FeelCheck {
+export function checkFeel(expression: string, sample: FeelSample, yields: 'boolean' | 'number' = 'boolean'): FeelCheck {
   // A name can only be read if it is written in the expression, so the rest of the sample cannot change
   // the result; leaving it out lets services that share a condition and its fields share the work.
   const relevant: FeelSample = { values: {}, types: {} };
   for (const key of Object.keys(sample.values)) if (expression.includes(key)) relevant.values[key] = sample.values[key];
   for (const key of Object.keys(sample.types)) if (expression.includes(key.split('.')[0])) relevant.types[key] = sample.types[key];
-  const key = `${expression}\u0000${JSON.stringify(relevant)}`;
+  const key = `${yields}\u0000${expression}\u0000${JSON.stringify(relevant)}`;
   let result = checked.get(key);
-  if (!result) checked.set(key, (result = checkFeelOn(expression, relevant)));
+  if (!result) checked.set(key, (result = checkFeelOn(expression, relevant, yields)));
   return result;
 }
 
 /** Results by expression and the sample data it can read. */
 const checked = new Map<string, FeelCheck>();
 
-function checkFeelOn(expression: string, sample: FeelSample): FeelCheck {
+function checkFeelOn(expression: string, sample: FeelSample, yields: 'boolean' | 'number'): FeelCheck {
   let tree;
   try {
     tree = parseExpression(expression, WORKDAY_PARSE_CONTEXT, undefined);
@@ -117,7 +117,11 @@ function checkFeelOn(expression: string, sample: FeelSample): FeelCheck {
     if (outcome.failure.kind === 'error') return { syntax: { zh: `：${outcome.failure.message.zh}`, en: `: ${outcome.failure.message.en}` }, names, mismatches };
     return { names, mismatches, budget: outcome.failure.message };
   }
-  if (typeof outcome.value !== 'boolean' && mismatches.length === 0 && names.every((n) => hasPath(sample.values, n))) {
+  // A fee quantity (issue 15.9) yields a number; every other expression a yes/no.
+  if (yields === 'number' && typeof outcome.value !== 'number' && outcome.value !== null && mismatches.length === 0 && names.every((n) => hasPath(sample.values, n))) {
+    return { syntax: { zh: '（结果不是数字，请检查运算符和字段类型）', en: ' (it does not yield a number; check the operators and the field types)' }, names, mismatches };
+  }
+  if (yields === 'boolean' && typeof outcome.value !== 'boolean' && mismatches.length === 0 && names.every((n) => hasPath(sample.values, n))) {
     return { syntax: { zh: '（结果不是“是/否”，请检查运算符和比较的类型）', en: ' (it does not yield true/false; check the operators and the types compared)' }, names, mismatches };
   }
   return { names, mismatches };

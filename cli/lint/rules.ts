@@ -21,6 +21,8 @@ import { expectedNames, workdayFunctionsStayInTheHall } from './workdays.ts';
 import { longestDeadline } from '../../lib/interpret/deadline.ts';
 import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { compileCalendar } from '../compile/compile-runtime.ts';
+import { situationFactsFollowGuideRules, situationsAreDeclared, situationsStateADifference } from './situations.ts';
+import { feeAmountsAreComputable } from './fees.ts';
 
 export interface LintContext {
   catalog: Catalog;
@@ -154,7 +156,7 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
     const bookingIds = s.value.type === 'appointment' ? BOOKING_NAMES : [];
     const dateRanges = new Set([...fieldsOf(s.value)].filter(({ field }) => field.type === 'daterange').map(({ field }) => field.id));
     const known = new Set([...fieldIds, ...applicantIds, ...bookingIds]);
-    const expressions: [string, (string | number)[]][] = [];
+    const expressions: [string, (string | number)[], ('boolean' | 'number')?][] = [];
     for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('if' in node) expressions.push([node.if, [...path, 'if']]);
     for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('deadlineWhen' in node) node.deadlineWhen?.forEach((rule, i) => expressions.push([rule.if, [...path, 'deadlineWhen', i, 'if']]));
     for (const { step, path } of stepsOf(s.value.workflow?.steps)) if (step.when !== undefined) expressions.push([step.when, [...path, 'when']]);
@@ -165,12 +167,17 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
       if (field.visibleIf) expressions.push([field.visibleIf, [...path, 'visibleIf']]);
       if (field.validIf) expressions.push([field.validIf, [...path, 'validIf']]);
     }
-    for (const [expression, path] of expressions) {
+    // issue 15.9: fee amounts computed from the form
+    s.value.guide.fees.items?.forEach((item, i) => {
+      if (item.amount?.quantity) expressions.push([item.amount.quantity, ['guide', 'fees', 'items', i, 'amount', 'quantity'], 'number']);
+      if (item.amount?.when) expressions.push([item.amount.when, ['guide', 'fees', 'items', i, 'amount', 'when']]);
+    });
+    for (const [expression, path, yields] of expressions) {
       if (expression.trim().startsWith('=')) {
         ctx.report(s, 'feel/syntax', path, { expression, detail: { zh: '（不要以 = 开头，构建时会自动加上）', en: ' (no leading =; the build adds it)' } });
         continue;
       }
-      const check = checkFeel(expression, sample);
+      const check = checkFeel(expression, sample, yields);
       const unknown = check.names.filter((n) => !known.has(n) && !subFieldKnown(n, dateRanges));
       for (const name of unknown) {
         const suggest = closest(name, known);
@@ -262,6 +269,7 @@ export const templatesUseKnownVariables: Rule = (ctx) => {
   for (const s of services(ctx)) {
     const stepFields = [...stepsOf(s.value.workflow?.steps)].flatMap(({ step }) => (step.fields ?? []).map((f) => `form.${f.id}`));
     const known = new Set(['service.name', 'service.id', 'step.name', 'dueDate', 'comment', 'url', ...applicantAttrs, ...[...fieldsOf(s.value)].map(({ field }) => `form.${field.id}`), ...stepFields]);
+    if (s.value.guide.fees.items?.some((i) => i.amount)) known.add('fee'); // issue 15.9: the fee computed from the form
     const templates: [string, (string | number)[]][] = [];
     for (const [key, value] of Object.entries(s.value.workflow?.notifications ?? {})) if (value) templates.push([value, ['workflow', 'notifications', key]]);
     for (const { step, path } of stepsOf(s.value.workflow?.steps)) {
@@ -593,4 +601,10 @@ export const RULES: Record<string, Rule> = {
   sensitiveFilesHaveRetention,
   countersignVariantsAreSound,
   fallbackScopesAreUsed,
+  // issue 15 item 10: guide facts per situation (cli/lint/situations.ts)
+  situationsAreDeclared,
+  situationsStateADifference,
+  situationFactsFollowGuideRules,
+  // issue 15 item 9: fees computed from the form (cli/lint/fees.ts)
+  feeAmountsAreComputable,
 };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Catalog, Department, Hall, LocalizedText, Service, Step, WorkflowNode } from '../model/catalog.ts';
 import { fieldsOf, stepsOf, textZh } from '../model/catalog.ts';
+import { situationFacts } from '../model/situations.ts';
 import type { Place } from '../../generated/types/service.ts';
 import { resolveAttachment } from '../resolve/resolve-catalog.ts';
 import { conditionInWords } from './condition-words.ts';
@@ -290,6 +291,8 @@ function guideOf(s: Service, fileLink: (a: string | undefined) => FileLink | und
   const g = s.guide;
   const duration = (d: { value: number; unit: 'workday' | 'day'; note?: LocalizedText }) => compact({ value: d.value, unit: d.unit, note: st(d.note) });
   const limit = g.timeLimit;
+  const timeLimitOf = (l: typeof limit) =>
+    l ? compact({ type: l.type, legal: l.legal ? duration(l.legal) : undefined, promised: duration(l.promised), external: l.external ? duration(l.external) : undefined }) : undefined;
   return compact({
     basis: (g.basis ?? []).map((b) => compact({ name: st(b.name), article: st(b.article), url: b.url })),
     conditions: g.conditions.map((c) => st(c)),
@@ -309,13 +312,15 @@ function guideOf(s: Service, fileLink: (a: string | undefined) => FileLink | und
         signature: Boolean(m.signature),
         stamp: Boolean(m.stamp),
         note: st(m.note),
+        situations: m.situations ? [...m.situations] : undefined,
       }),
     ),
-    timeLimit: limit
-      ? compact({ type: limit.type, legal: limit.legal ? duration(limit.legal) : undefined, promised: duration(limit.promised), external: limit.external ? duration(limit.external) : undefined })
-      : undefined,
-    fees: { free: g.fees.free, items: (g.fees.items ?? []).map((i) => compact({ name: st(i.name), standard: st(i.standard), basis: st(i.basis), waiver: st(i.waiver) })), onlinePayment: Boolean(g.fees.onlinePayment) },
+    timeLimit: timeLimitOf(limit),
+    fees: { free: g.fees.free, items: (g.fees.items ?? []).map((i) => compact({ name: st(i.name), standard: st(i.standard), basis: st(i.basis), waiver: st(i.waiver), computed: i.amount && s.form ? compact({ rate: i.amount.rate, tiers: i.amount.tiers?.map((t) => compact({ upTo: t.upTo, rate: t.rate })) }) : undefined })), onlinePayment: Boolean(g.fees.onlinePayment) },
     visits: compact({ count: g.visits.count, reason: st(g.visits.reason) }),
+    situations: g.situations
+      ? situationFacts(g).map((f) => compact({ id: f.situation.id, name: st(f.situation.name), description: st(f.situation.description), visits: compact({ count: f.visits.count, reason: st(f.visits.reason) }), timeLimit: timeLimitOf(f.timeLimit), materials: f.materials }))
+      : undefined,
     onlineDepth: g.onlineDepth ? { grade: g.onlineDepth.grade, flags: [...(g.onlineDepth.flags ?? [])] } : undefined,
     result: g.result ? compact({ name: st(g.result.name), type: g.result.type, sample: fileLink(g.result.sample), eCertificate: Boolean(g.result.eCertificate) }) : undefined,
     locations: g.locations.map(place),

@@ -183,6 +183,19 @@ export interface SiteMaterial {
   signature: boolean;
   stamp: boolean;
   note?: SiteText;
+  /** Ids of the only situations this material is needed in; absent: every situation. */
+  situations?: string[];
+}
+
+/** One situation's facts (issue 15 item 10): the guide's, with what the situation states differently. */
+export interface SiteSituation {
+  id: string;
+  name: SiteText;
+  description?: SiteText;
+  visits: { count: number; reason?: SiteText };
+  timeLimit?: SiteGuide['timeLimit'];
+  /** Indexes into the guide's materials of the materials needed in this situation. */
+  materials: number[];
 }
 
 export interface SiteGuide {
@@ -192,8 +205,11 @@ export interface SiteGuide {
   materials: SiteMaterial[];
   /** Absent for link services, which run on another system's clock. */
   timeLimit?: { type: 'immediate' | 'promised'; legal?: SiteDuration; promised: SiteDuration; external?: SiteDuration };
-  fees: { free: boolean; items: { name: SiteText; standard: SiteText; basis?: SiteText; waiver?: SiteText }[]; onlinePayment: boolean };
+  /** `computed`: the hall works the amount out from the form (issue 15.9): a rate per unit, or graduated tiers. */
+  fees: { free: boolean; items: { name: SiteText; standard: SiteText; basis?: SiteText; waiver?: SiteText; computed?: { rate?: number; tiers?: { upTo?: number; rate: number }[] } }[]; onlinePayment: boolean };
   visits: { count: number; reason?: SiteText };
+  /** Present only when the guide declares situations. */
+  situations?: SiteSituation[];
   onlineDepth?: { grade: number; flags: string[] };
   result?: { name: SiteText; type: 'certificate' | 'document' | 'approval' | 'record'; sample?: FileLink; eCertificate: boolean };
   locations: SitePlace[];

@@ -1,6 +1,7 @@
 import type { Catalog, Service } from '../model/catalog.ts';
 import { text } from '../render/format.ts';
 import type { Text } from '../render/format.ts';
+import { mostVisits } from '../model/situations.ts';
 
 /** Which services the figures cover: what the public site shows, what the campus site shows, or everything but confidential ones. */
 export type StatsScope = 'public' | 'campus' | 'all';
@@ -132,7 +133,8 @@ function rowOf(s: Service, asOf: string): ServiceRow {
     status: s.status,
     classification: s.classification,
     ...(s.guide.onlineDepth ? { grade: s.guide.onlineDepth.grade } : {}),
-    visits: s.guide.visits.count,
+    // A service whose situations differ counts with its most demanding one (never 零跑动 when one needs a visit).
+    visits: mostVisits(s.guide),
     ...(limit ? { promised: { value: limit.type === 'immediate' ? 0 : limit.promised.value, unit: limit.type === 'immediate' ? 'workday' : limit.promised.unit, immediate: limit.type === 'immediate' } } : {}),
     ...(limit?.legal ? { legal: { value: limit.legal.value, unit: limit.legal.unit } } : {}),
     reviewed: s.guide.reviewed,

@@ -42,6 +42,35 @@ export type TextList = LocalizedText[];
  */
 export type FilePath = string;
 /**
+ * 按表单计算的金额（元）：单价 rate 乘以数量 quantity（表单中的数字字段，省略为 1），或按 tiers 分段计价（每段内的件数按该段单价）；when 为 FEEL 条件，不成立时此项不收费。网站按此说明计价方式，大厅在提交时算出金额。/ The amount (yuan) computed from the form: rate × quantity (a FEEL expression over form fields; 1 when omitted), or graduated tiers (units within each tier at that tier's rate); when: a FEEL condition, the item is not charged when it does not hold. The guide explains it; the hall computes it on submission.
+ */
+export type FeeAmount = {
+  [k: string]: unknown;
+} & {
+  /**
+   * 单价（元），最多两位小数。/ Rate in yuan, at most two decimals.
+   */
+  rate?: number;
+  quantity?: FeelExpression;
+  /**
+   * 分段计价，按数量从小到大；最后一段不写 upTo。/ Graduated tiers in ascending order; the last has no upTo.
+   *
+   * @minItems 2
+   */
+  tiers?: [FeeTier, FeeTier, ...FeeTier[]];
+  when?: FeelExpression;
+};
+/**
+ * FEEL 条件表达式（BPMN 标准的表达式语言，不以 = 开头），可引用表单字段和 applicant.* 申请人属性，如 days > 3 或 applicant.type = "本科生"。/ A FEEL condition (the BPMN standard's expression language, without a leading =); may name form fields and applicant.* attributes, e.g. days > 3.
+ */
+export type FeelExpression = string;
+/**
+ * 办理情形（业务办理项，如首次申领/补办、本科生/研究生）：共同的内容在指南中写一次，只写某情形不同的到现场次数和办理时限；只在某些情形需要的材料在材料上写 situations。网站按情形分别列出。/ Situations (业务办理项, e.g. first issue / reissue, undergraduate / postgraduate): facts shared by all are written once in the guide; a situation states only the visits and time limit that differ; a material needed only in some situations lists them. The guide shows each situation's facts.
+ *
+ * @minItems 2
+ */
+export type Situations = [Situation, Situation, ...Situation[]];
+/**
  * 文本：直接写中文，或写成 {zh, en} 同时给出英文。/ Text: plain Chinese, or {zh, en} to add English.
  */
 export type LocalizedText1 = PlainText | LocalizedTextObject;
@@ -89,10 +118,6 @@ export type Phone2 = string;
  * 电子邮箱。/ E-mail address.
  */
 export type Email1 = string;
-/**
- * FEEL 条件表达式（BPMN 标准的表达式语言，不以 = 开头），可引用表单字段和 applicant.* 申请人属性，如 days > 3 或 applicant.type = "本科生"。/ A FEEL condition (the BPMN standard's expression language, without a leading =); may name form fields and applicant.* attributes, e.g. days > 3.
- */
-export type FeelExpression = string;
 /**
  * 按顺序执行的环节。/ Steps run in order.
  *
@@ -223,6 +248,7 @@ export interface Guide {
   timeLimit?: TimeLimit;
   fees: Fees;
   visits: Visits;
+  situations?: Situations;
   onlineDepth?: OnlineDepth;
   result?: ServiceResult;
   /**
@@ -278,6 +304,12 @@ export interface Material {
    */
   stamp?: boolean;
   note?: LocalizedText;
+  /**
+   * 只在这些办理情形需要此材料（写情形标识）；不写即所有情形都需要。/ Needed only in these situations (their ids); omitted: needed in every situation.
+   *
+   * @minItems 1
+   */
+  situations?: [Id, ...Id[]];
 }
 /**
  * 办理时限：法定时限与承诺时限；即办件或承诺件。/ Time limits: legal and promised; immediate or promised case.
@@ -327,6 +359,17 @@ export interface FeeItem {
   standard: LocalizedText;
   basis?: LocalizedText;
   waiver?: LocalizedText;
+  amount?: FeeAmount;
+}
+export interface FeeTier {
+  /**
+   * 本段到第几件为止（含）。/ This tier covers units up to this one (inclusive).
+   */
+  upTo?: number;
+  /**
+   * 本段单价（元）。/ Rate in this tier (yuan).
+   */
+  rate: number;
 }
 /**
  * 到现场次数；大于 0 时须写明原因。/ Visits required on site; a reason when above zero.
@@ -337,6 +380,16 @@ export interface Visits {
    */
   count: number;
   reason?: LocalizedText;
+}
+/**
+ * 一种办理情形。/ One situation.
+ */
+export interface Situation {
+  id: Id;
+  name: LocalizedText;
+  description?: LocalizedText;
+  timeLimit?: TimeLimit;
+  visits?: Visits;
 }
 /**
  * 网上办理深度：能力项与Ⅰ–Ⅳ级（Ⅰ 信息公开，Ⅱ 在线申请，Ⅲ 在线预审/只跑一次，Ⅳ 全程网办/零跑动）。/ Online depth: capability flags and grade I–IV.
@@ -884,6 +937,10 @@ export interface ScenarioExpectation {
    * 预期提交的数据是否有效，默认 valid。/ Whether the submission is expected to be valid.
    */
   submission?: 'valid' | 'invalid';
+  /**
+   * 预期按表单计算出的应缴金额（元，收费项目写了 amount 时）。/ The fee (yuan) expected to be computed from the form, when fee items give an amount.
+   */
+  fee?: number;
 }
 /**
  * 预约事项：所选的资源、日期和时段。/ For appointments: the chosen resource, date and slot.

@@ -7,6 +7,8 @@ import { approvalsNeeded, countersignMembers, tally } from './countersign.ts';
 import { routeStep } from './fallback.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
 import { stepDeadline } from './deadline.ts';
+import { feeVariables, withFee } from './fees.ts';
+import type { FeeAssessment } from './fees.ts';
 import type { Directory, FieldError } from './validate-submission.ts';
 
 export type Action = 'approve' | 'reject' | 'return';
@@ -82,6 +84,8 @@ export interface RunResult {
   waiting: { step: string; name: string; assignee: string; actions: Action[] }[];
   /** Set when a live run stops at a return: the applicant must revise and resubmit. */
   awaiting?: 'applicant';
+  /** What the application owes (issue 15.9), when the definition has fee items: computed on the latest form data. */
+  fee?: FeeAssessment;
 }
 
 /**
@@ -144,7 +148,8 @@ class Stop extends Error {
  */
 export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalendar, input: RunInput): RunResult {
   let templateProblem: { zh: string; en: string } | undefined;
-  const result = runFlow(definition, calendar, input, (problem) => (templateProblem ??= problem));
+  const flow = runFlow(definition, calendar, input, (problem) => (templateProblem ??= problem));
+  const result = withFee(definition, input, flow);
   // A template that cannot be rendered is the definition's fault: the run says so instead of sending half the notifications.
   return templateProblem ? { ...result, outcome: 'error', problem: templateProblem } : result;
 }
@@ -161,7 +166,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   const render = (template: string | undefined, extra: Record<string, unknown>) => {
     if (!template) return undefined;
     try {
-      return renderTemplate(template, { service: input.service, applicant: input.applicant, form: { ...data, ...entered }, url: input.url ?? '', ...extra });
+      return renderTemplate(template, { service: input.service, applicant: input.applicant, form: { ...data, ...entered }, url: input.url ?? '', ...feeVariables(definition, data, input.applicant, input.submittedAt), ...extra });
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       onTemplateProblem({ zh: `通知模板无法使用（${error.message}）：${template.slice(0, 60)}`, en: `a notification template cannot be used (${error.message}): ${template.slice(0, 60)}` });

@@ -3,6 +3,7 @@ import type { Scenario } from '../../generated/types/service.ts';
 import type { WorkCalendar } from './calendar.ts';
 import { DEFAULT_CLOCK } from './feel.ts';
 import { runWorkflow } from './interpret.ts';
+import { yuanText } from './fees.ts';
 import type { RunResult } from './interpret.ts';
 import type { Directory } from './validate-submission.ts';
 
@@ -46,6 +47,11 @@ export function runScenario(definition: RuntimeDefinition, calendar: WorkCalenda
   if (result.outcome !== expect.outcome) {
     const explained = (result.outcome === 'pending' || result.outcome === 'unassigned') && result.problem;
     mismatches.push({ zh: `结果：预期 ${expect.outcome}，实际 ${result.outcome}${explained ? `（${result.problem!.zh}）` : ''}`, en: `outcome: expected ${expect.outcome}, got ${result.outcome}${explained ? ` (${result.problem!.en})` : ''}` });
+  }
+  if (expect.fee !== undefined) {
+    const fen = Math.round(expect.fee * 100);
+    const actual = result.fee ? yuanText(result.fee.totalFen) : undefined;
+    if (result.fee?.totalFen !== fen) mismatches.push({ zh: `应缴金额：预期 ${yuanText(fen)} 元，实际 ${actual === undefined ? '未计算（收费项目没有 amount）' : `${actual} 元`}`, en: `fee: expected ${yuanText(fen)} yuan, got ${actual === undefined ? 'none (no fee item gives an amount)' : `${actual} yuan`}` });
   }
   for (const [step, assignee] of Object.entries(expect.assignees ?? {})) {
     const actual = result.assignees[step];

@@ -5,6 +5,7 @@ import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/def
 import { assignmentReference, missingReference, offsetOf } from '../../lib/interpret/interpret.ts';
 import type { Directory } from '../../lib/interpret/validate-submission.ts';
 import { TemplateError, renderTemplate } from '../../lib/interpret/notification-template.ts';
+import { feeVariables } from '../../lib/interpret/fees.ts';
 import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 import { claimAttachments } from '../files/attachments.ts';
 import { holdsNamedReader } from '../privacy/readers.ts';
@@ -444,7 +445,7 @@ export class Engine {
     if (!template) return undefined;
     const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
     try {
-      return renderTemplate(template, { service: { id: app.service, name: entry?.name.zh ?? app.service }, applicant: app.applicant, form: latestData(app), url: this.hallUrl ? `${this.hallUrl.replace(/\/$/, '')}/applications/${app.id}` : '', ...extra });
+      return renderTemplate(template, { service: { id: app.service, name: entry?.name.zh ?? app.service }, applicant: app.applicant, form: latestData(app), url: this.hallUrl ? `${this.hallUrl.replace(/\/$/, '')}/applications/${app.id}` : '', ...feeVariables(this.definitionOf(app), latestData(app), app.applicant, app.submittedAt), ...extra });
     } catch (error) {
       if (error instanceof TemplateError) return undefined;
       throw error;

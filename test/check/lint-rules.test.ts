@@ -33,6 +33,15 @@ const CERT_SCENARIOS = 'scenarios:\n  - name: 出国用在读证明，学工处�
 /** A sensitive file field after the leave form's last field (issue 14.4). */
 const PROOF_AFTER = '          visibleIf: leaveCampus = true\n';
 const SENSITIVE_PROOF = '        - id: proof\n          label: 诊断证明\n          type: file\n          sensitive: true\n';
+/** Issue 15 item 10: the exchange guide split into a first and a repeated application, the repeat needing no interview. */
+const EXCHANGE_SITUATIONS = sub(EXCHANGE, '    reason: 面试。\n', '    reason: 面试。\n  situations:\n    - id: first\n      name: 首次申请\n    - id: again\n      name: 再次申请\n      visits:\n        count: 0\n');
+const EXCHANGE_AGAIN_ONLY = (ids: string) => sub(EXCHANGE, '      source: other\n', `      source: other\n      situations: [${ids}]\n`);
+/** The leave service split into ordinary and urgent leave; the urgent one promised within the day. */
+const LEAVE_SITUATIONS = (limit: string) => sub(LEAVE, '  visits:\n    count: 0\n', `  visits:\n    count: 0\n  situations:\n    - id: ordinary\n      name: 一般请假\n    - id: urgent\n      name: 紧急请假\n      timeLimit:\n${limit}`);
+
+/** Issue 15 item 9: the exchange guide's translation fee computed per page, and the same on the leave form. */
+const EXCHANGE_AMOUNT = (amount: string) => sub(EXCHANGE, '        basis: 《测试大学收费管理办法》第五条\n', `        basis: 《测试大学收费管理办法》第五条\n        amount:\n${amount}`);
+const LEAVE_FEE = (amount: string) => sub(LEAVE, '  fees:\n    free: true\n', `  fees:\n    free: false\n    items:\n      - name: 工本费\n        standard: 每天 2 元\n        basis: 测试\n        amount:\n${amount}`);
 
 /**
  * The broken cases of each rule in RULES: the baseline with one thing broken, and exactly what the
@@ -266,6 +275,39 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a fallback naming no applicant attribute', edits: [sub(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.dorm\n')], expected: ['ref/unknown-data-source xgc/student-leave.yaml:93:17'] },
     { name: 'a fallback staff carry keeps them off the per-class step\'s report', edits: [...APPLICANT_TYPES, sub('hall.yaml', '  - id: applicant.class\n', '  - id: applicant.department\n    name: 所在单位\n    type: department\n    applicantTypes: [教职工]\n  - id: applicant.class\n'), sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]'), sub(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.department\n')], expected: [] },
     { name: 'a fallback staff do not carry either is still reported', edits: [...APPLICANT_TYPES, sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]'), sub(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.college\n')], expected: ['scope/attribute-not-carried xgc/student-leave.yaml:92:14'] },
+  ],
+  // --- issue 15 item 10: guide facts per situation (a contiguous block) ------------------------------
+  situationsAreDeclared: [
+    { name: 'situations declared and used', edits: [EXCHANGE_SITUATIONS, EXCHANGE_AGAIN_ONLY('first')], expected: [] },
+    { name: 'a material naming a mistyped situation', edits: [EXCHANGE_SITUATIONS, EXCHANGE_AGAIN_ONLY('frist')], expected: ['guide/situation-unknown jsj/exchange-guide.yaml:22:20'] },
+    { name: 'a material naming a situation when none is declared', edits: [EXCHANGE_AGAIN_ONLY('first')], expected: ['guide/situation-unknown jsj/exchange-guide.yaml:22:20'] },
+    { name: 'a situation declared twice', edits: [EXCHANGE_SITUATIONS, sub(EXCHANGE, '    - id: again\n', '    - id: first\n')], expected: ['guide/situation-duplicate jsj/exchange-guide.yaml:39:11'] },
+  ],
+  situationsStateADifference: [
+    { name: 'a situation repeating the guide\'s visits', edits: [EXCHANGE_SITUATIONS, sub(EXCHANGE, '        count: 0\n', '        count: 1\n        reason: 面试。\n')], expected: ['guide/situation-same jsj/exchange-guide.yaml:39:11', 'guide/situation-same jsj/exchange-guide.yaml:41:7'] },
+    { name: 'two situations with the same facts', edits: [EXCHANGE_SITUATIONS, sub(EXCHANGE, '      visits:\n        count: 0\n', '')], expected: ['guide/situation-same jsj/exchange-guide.yaml:39:11'] },
+    { name: 'situations differing only in materials', edits: [EXCHANGE_SITUATIONS, sub(EXCHANGE, '      visits:\n        count: 0\n', ''), EXCHANGE_AGAIN_ONLY('again')], expected: [] },
+  ],
+  situationFactsFollowGuideRules: [
+    { name: 'a situation\'s visit without a reason', edits: [EXCHANGE_SITUATIONS, sub(EXCHANGE, '        count: 0\n', '        count: 2\n')], expected: ['policy/visits-reason jsj/exchange-guide.yaml:41:7'] },
+    { name: 'a situation with a visit in a grade IV service', edits: [LEAVE_SITUATIONS('        type: promised\n        promised: { value: 5, unit: workday }\n      visits: { count: 1, reason: 核验原件。 }\n')], expected: ['policy/grade-visits xgc/student-leave.yaml:52:24'] },
+    { name: 'an immediate situation that takes days', edits: [LEAVE_SITUATIONS('        type: immediate\n        promised: { value: 3, unit: workday }\n')], expected: ['policy/immediate-limit xgc/student-leave.yaml:51:28'] },
+    { name: 'a situation promising less than its steps take', edits: [LEAVE_SITUATIONS('        type: promised\n        promised: { value: 2, unit: workday }\n')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:51:19'] },
+  ],
+  // --- issue 15 item 9: fees computed from the form (a contiguous block) -------------------------------
+  feeAmountsAreComputable: [
+    { name: 'a fixed amount on a guide without a form', edits: [EXCHANGE_AMOUNT('          rate: 50\n')], expected: [] },
+    { name: 'a quantity on a guide without a form', edits: [EXCHANGE_AMOUNT('          rate: 50\n          quantity: pages\n')], expected: ['fee/amount-needs-form jsj/exchange-guide.yaml:35:21', 'feel/unknown-name jsj/exchange-guide.yaml:35:21'] },
+    { name: 'a rate below one fen', edits: [EXCHANGE_AMOUNT('          rate: 0.005\n')], expected: ['fee/rate-cents jsj/exchange-guide.yaml:34:17'] },
+    { name: 'tiers out of order and a last tier with an end', edits: [EXCHANGE_AMOUNT('          tiers:\n            - { upTo: 10, rate: 2 }\n            - { upTo: 5, rate: 1 }\n')], expected: ['fee/tiers-order jsj/exchange-guide.yaml:36:23', 'fee/tiers-order jsj/exchange-guide.yaml:36:23'] },
+    { name: 'a middle tier without an end', edits: [EXCHANGE_AMOUNT('          tiers:\n            - { rate: 2 }\n            - { rate: 1 }\n')], expected: ['fee/tiers-order jsj/exchange-guide.yaml:35:15'] },
+    { name: 'a form field as the quantity, charged on a condition', edits: [LEAVE_FEE('          rate: 2\n          quantity: days\n          when: leaveCampus = true\n')], expected: [] },
+  ],
+  // The fee's FEEL is checked as every other expression is (conditionsAreValidFeel): names, and a number for a quantity.
+  'conditionsAreValidFeel on fee expressions': [
+    { name: 'a quantity naming an unknown field', edits: [LEAVE_FEE('          rate: 2\n          quantity: dayz\n')], expected: ['feel/unknown-name xgc/student-leave.yaml:48:21'] },
+    { name: 'a quantity that is a yes/no', edits: [LEAVE_FEE('          rate: 2\n          quantity: days > 3\n')], expected: ['feel/syntax xgc/student-leave.yaml:48:21'] },
+    { name: 'a condition that is a number', edits: [LEAVE_FEE('          rate: 2\n          when: days * 2\n')], expected: ['feel/syntax xgc/student-leave.yaml:48:17'] },
   ],
 };
 

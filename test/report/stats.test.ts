@@ -35,6 +35,16 @@ describe('catalog statistics on the baseline, worked out by hand', () => {
     ]);
   });
 
+  it('counts a service by its most demanding situation: a visit in one situation is not zero visits (issue 15.10)', async () => {
+    // student-leave needs no visit; its urgent situation needs one, so it is no longer counted as 零跑动.
+    const s = await stats([
+      { file: 'xgc/student-leave.yaml', find: '  onlineDepth:\n    grade: 4\n', replace: '  onlineDepth:\n    grade: 3\n' },
+      { file: 'xgc/student-leave.yaml', find: '  visits:\n    count: 0\n', replace: '  visits:\n    count: 0\n  situations:\n    - id: ordinary\n      name: 一般请假\n    - id: urgent\n      name: 紧急请假\n      visits: { count: 2, reason: 当面说明情况。 }\n' },
+    ]);
+    expect(s.total).toMatchObject({ zeroVisits: 3, atMostOneVisit: 4, visits: [3, 1, 1, 0] });
+    expect(s.services.find((r) => r.id === 'student-leave')?.visits).toBe(2);
+  });
+
   it('public scope leaves out campus-only services; confidential ones are never counted', async () => {
     expect((await stats([], { scope: 'public' })).total.services).toBe(5);
     expect((await stats([], { scope: 'campus' })).total.services).toBe(6);

@@ -49,6 +49,7 @@ export interface RuntimeDefinition {
   form?: RuntimeForm;
   workflow?: RuntimeWorkflow;
   link?: RuntimeLink;
+  fees?: RuntimeFees;
   appointment?: RuntimeAppointment;
   privacy?: RuntimePrivacy;
 }
@@ -349,6 +350,38 @@ export interface RuntimeLink {
    * 统一身份认证。/ Single sign-on.
    */
   sso: boolean;
+}
+/**
+ * 按表单计算的收费项目（只在事项写了 amount 时出现）；金额单位为元。/ Fee items computed from the form (present only when the service gives an amount); amounts in yuan.
+ */
+export interface RuntimeFees {
+  /**
+   * @minItems 1
+   */
+  items: [RuntimeFeeItem, ...RuntimeFeeItem[]];
+}
+export interface RuntimeFeeItem {
+  name: RuntimeText;
+  /**
+   * 单价（元）。/ Rate (yuan).
+   */
+  rate?: number;
+  /**
+   * 数量（FEEL）；省略为 1。/ Quantity (FEEL); 1 when omitted.
+   */
+  quantity?: string;
+  /**
+   * 分段计价。/ Graduated tiers.
+   */
+  tiers?: RuntimeFeeTier[];
+  /**
+   * 收取条件（FEEL）。/ Condition (FEEL).
+   */
+  when?: string;
+}
+export interface RuntimeFeeTier {
+  upTo?: number;
+  rate: number;
 }
 /**
  * 预约设置。/ Appointment settings.
