@@ -22,6 +22,9 @@ function compileStep(step: Step): RuntimeStep {
     actions: [...step.actions],
     ...(step.notify ? { notify: { ...step.notify } } : {}),
     ...(step.fields ? { fields: step.fields.map(runtimeField), schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', ...objectSchema(step.fields) } } : {}),
+    // Approver actions (issue 15.6): keys only when used, so services without them keep their versions.
+    ...(step.cc ? { cc: step.cc.map((c) => ({ group: c.group, scope: c.scope })) } : {}),
+    ...(step.batch ? { batch: true } : {}),
   };
 }
 

@@ -365,7 +365,12 @@ function stepOf(step: Step, ctx: WorkflowContext): SiteStep {
   const scope = scopeWords(step.scope, ctx);
   const role: SiteText = scope ? { zh: `${group.zh}（${scope.zh}）`, en: `${group.en ?? group.zh} (${scope.en})` } : group;
   const department = scopeWords(step.department, ctx) ?? ctx.deptRef(step.department).name;
-  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, actions: [...step.actions], description: st(step.description) });
+  const cc = step.cc?.map((c): SiteText => {
+    const name = st(ctx.groups.get(c.group)?.name ?? c.group);
+    const part = scopeWords(c.scope, ctx);
+    return part ? { zh: `${name.zh}（${part.zh}）`, en: `${name.en ?? name.zh} (${part.en})` } : name;
+  });
+  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, actions: [...step.actions], description: st(step.description), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}) });
 }
 
 function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {

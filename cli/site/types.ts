@@ -222,8 +222,12 @@ export interface SiteStep {
   /** The role group and the part of it that acts, e.g. 辅导员（申请人所在班级）. */
   role: SiteText;
   deadline: number;
-  actions: ('approve' | 'reject' | 'return')[];
+  actions: ('approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate')[];
   description?: SiteText;
+  /** 抄送: who gets a copy, for information, when the step approves. */
+  cc?: SiteText[];
+  /** The assignee may approve several tasks at once (批量审批). */
+  batch?: boolean;
 }
 
 export interface SiteBranch {

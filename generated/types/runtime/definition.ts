@@ -206,9 +206,9 @@ export interface RuntimeStep {
    */
   reminder?: number;
   /**
-   * 允许的操作。/ Allowed actions.
+   * 允许的操作；transfer 转办、add-approver 加签、delegate 委派是办理人的转交操作。/ Allowed actions; transfer, add-approver and delegate are the assignee's hand-overs.
    */
-  actions: ('approve' | 'reject' | 'return')[];
+  actions: ('approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate')[];
   notify?: RuntimeStepNotifications;
   /**
    * 办理人在本环节填写的字段。/ Fields the assignee fills in.
@@ -218,6 +218,14 @@ export interface RuntimeStep {
    * 环节字段的 JSON Schema。/ JSON Schema for the step's fields.
    */
   schema?: {};
+  /**
+   * 本环节同意后抄送（不产生待办）。/ Copied for information when the step approves (no task).
+   */
+  cc?: RuntimeStepCopy[];
+  /**
+   * 允许批量审批。/ Batch approval allowed.
+   */
+  batch?: boolean;
 }
 /**
  * 发给办理人的通知。/ Notifications to the assignee.
@@ -231,6 +239,19 @@ export interface RuntimeStepNotifications {
    * 超期。/ Overdue.
    */
   overdue?: string;
+}
+/**
+ * 抄送对象。/ Copy recipient.
+ */
+export interface RuntimeStepCopy {
+  /**
+   * 人员群组。/ Role group.
+   */
+  group: string;
+  /**
+   * 群组范围，写法同环节。/ Scope, as a step's.
+   */
+  scope: string;
 }
 /**
  * 条件分支。/ A branch.
