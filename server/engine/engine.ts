@@ -9,6 +9,7 @@ import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 import { claimAttachments } from '../files/attachments.ts';
 import type { BookingInput } from './booking.ts';
 import { PLACES_PER_SLOT, bookingProblems, slotFull, slotKey } from './booking.ts';
+import { applyActions, handOverRefusal, mayAct, openTasksOf, seesThroughActions } from './actions.ts';
 
 /**
  * The hall's engine. An application's state is never stored as a copy of the flow: it is the reference
@@ -62,6 +63,12 @@ export interface TaskRecord {
   actedAt?: string;
   action?: Action;
   comment?: string;
+  /** Handed to this person (转办, 加签, 委派): only they (or their stand-in) may act. */
+  person?: string;
+  handedBy?: string;
+  handedAt?: string;
+  /** Acted by a stand-in for this absent colleague (委托). */
+  onBehalfOf?: string;
 }
 
 /** Why a request was refused, with a message for the person who made it (Chinese first). */
@@ -249,24 +256,32 @@ export class Engine {
   }
 
   /** An approver decides a task. Exactly one of two people acting on the same task wins; the other gets a conflict. */
-  async act(input: { task: string; person: string; action: Action; comment?: string; data?: Record<string, unknown> }): Promise<Outcome<{ application: ApplicationRecord; task: TaskRecord }>> {
+  async act(input: { task: string; person: string; action: Action; comment?: string; data?: Record<string, unknown>; to?: string; position?: 'before' | 'after' }): Promise<Outcome<{ application: ApplicationRecord; task: TaskRecord }>> {
     return this.store.transaction(async (tx) => {
       const [taskRow] = await tx.query(`SELECT * FROM task WHERE id = $1 ${tx.lockRow}`, [input.task]);
       if (!taskRow) return { ok: false, kind: 'not-found', message: { zh: '没有这个待办', en: 'no such task' } };
       const task = toTask(taskRow);
-      if (!(await holds(tx, input.person, task.group, task.scope))) return { ok: false, kind: 'forbidden', message: { zh: '您不是这个环节的办理人', en: 'you do not hold this step' } };
+      // A task handed to a person is theirs (or their stand-in's, 委托); others' go to holders of group@scope.
+      const may = await mayAct(tx, task, input.person, this.runtime.calendar.localDate(this.now().toISOString()));
+      if (!may.ok) return may;
       const app = (await this.lockApplication(tx, task.application))!;
       if (task.status !== 'open') return conflict(task);
+      const refusedTo = await handOverRefusal(tx, task, input.action, input.to);
+      if (refusedTo) return refusedTo;
       const definition = this.definitionOf(app);
       const at = this.now().toISOString();
-      const decision: Decision = { step: task.step, action: input.action, at, ...(input.comment ? { comment: input.comment } : {}), ...(input.data ? { data: input.data } : {}) };
+      const decision: Decision = { step: task.step, action: input.action, at, ...(input.comment ? { comment: input.comment } : {}), ...(input.data ? { data: input.data } : {}), ...(input.to ? { to: input.to } : {}), ...(input.position ? { position: input.position } : {}) };
       const decisions = [...app.decisions, decision];
       const result = this.replay(definition, app, decisions);
       if (result.outcome === 'invalid') return invalid(result);
       if (result.outcome === 'error') {
         return { ok: false, kind: 'refused', message: { zh: `无法办理：${result.problem?.zh ?? ''}`, en: `cannot act: ${result.problem?.en ?? ''}` } };
       }
-      const changed = await tx.run("UPDATE task SET status = 'done', acted_by = $1, acted_at = $2, action = $3, comment = $4 WHERE id = $5 AND status = 'open'", [input.person, at, input.action, input.comment ?? null, task.id]);
+      // A hand-over (or an added approver's or a delegate's turn) leaves the step's task open for the next person.
+      const passedOn = result.path.length === this.replay(definition, app, app.decisions).path.length && result.waiting.some((w) => w.step === task.step);
+      const changed = passedOn
+        ? await tx.run("UPDATE task SET handed_by = $1, handed_at = $2 WHERE id = $3 AND status = 'open'", [input.person, at, task.id])
+        : await tx.run("UPDATE task SET status = 'done', acted_by = $1, acted_at = $2, action = $3, comment = $4, on_behalf_of = $5 WHERE id = $6 AND status = 'open'", [input.person, at, input.action, input.comment ?? null, may.actor.onBehalfOf ?? null, task.id]);
       if (changed !== 1) return conflict(task);
       const emitted = await this.emitted(tx, app.id);
       const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
@@ -328,6 +343,7 @@ export class Engine {
    */
   async maySee(person: string, application: ApplicationRecord): Promise<boolean> {
     if (application.applicantId === person) return true;
+    if (await seesThroughActions(this.store, person, application.id)) return true;
     const rows = await this.store.query(
       "SELECT 1 AS yes FROM task t LEFT JOIN membership m ON m.group_id = t.group_id AND m.scope = t.scope AND m.person_id = $1 WHERE t.application_id = $2 AND (t.acted_by = $1 OR (t.status = 'open' AND m.person_id IS NOT NULL))",
       [person, application.id],
@@ -345,11 +361,7 @@ export class Engine {
    * task in the hall by due date and probed membership for each.
    */
   async todo(person: string): Promise<TaskRecord[]> {
-    const rows = await this.store.query(
-      "SELECT t.* FROM membership m CROSS JOIN task t WHERE t.group_id = m.group_id AND t.scope = m.scope AND m.person_id = $1 AND t.status = 'open' ORDER BY t.due, t.opened_at, t.id",
-      [person],
-    );
-    return rows.map(toTask);
+    return (await openTasksOf(this.store, person, this.runtime.calendar.localDate(this.now().toISOString()))).map(toTask);
   }
 
   async events(application: string): Promise<RuntimeEvent[]> {
@@ -553,6 +565,7 @@ export class Engine {
         await this.raiseIncident(tx, app.id, { step: w.step, group, scope, reason: 'no-holder', task: taskId }, last.at);
       }
     }
+    await applyActions(tx, app.id, timeline.slice(emitted.emittedTimeline), waiting, () => newId(this.now()));
     if (status === 'approved' || status === 'rejected') {
       await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'closed' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
     } else if (status === 'pending' && (await unresolvedIncidents(tx, app.id)) > 0) {
@@ -581,6 +594,9 @@ export class Engine {
         ...(entry.action ? { action: entry.action } : {}),
         ...(entry.outcome ? { outcome: entry.outcome } : {}),
         ...(entry.comment ? { comment: entry.comment } : {}),
+        ...(entry.person ? { person: entry.person } : {}),
+        ...(entry.to ? { to: entry.to } : {}),
+        ...(entry.position ? { position: entry.position } : {}),
       };
     }
   }
@@ -728,10 +744,6 @@ async function unresolvedIncidents(tx: Sql, application: string): Promise<number
   return Number(row.n);
 }
 
-async function holds(tx: Sql, person: string, group: string, scope: string): Promise<boolean> {
-  return (await tx.query('SELECT 1 AS yes FROM membership WHERE person_id = $1 AND group_id = $2 AND scope = $3', [person, group, scope])).length > 0;
-}
-
 function invalid(result: RunResult | undefined, more: FieldError[] = []): { ok: false } & Refusal {
   const fieldErrors = [...(result?.outcome === 'invalid' ? result.fieldErrors : []), ...more];
   return { ok: false, kind: 'invalid', fieldErrors, message: { zh: '提交的内容有误，请按提示修改', en: 'the submission has errors; see each field' } };
@@ -784,5 +796,9 @@ function toTask(row: Row): TaskRecord {
     ...(row.acted_at ? { actedAt: String(row.acted_at) } : {}),
     ...(row.action ? { action: row.action as Action } : {}),
     ...(row.comment ? { comment: String(row.comment) } : {}),
+    ...(row.person_id ? { person: String(row.person_id) } : {}),
+    ...(row.handed_by ? { handedBy: String(row.handed_by) } : {}),
+    ...(row.handed_at ? { handedAt: String(row.handed_at) } : {}),
+    ...(row.on_behalf_of ? { onBehalfOf: String(row.on_behalf_of) } : {}),
   };
 }
