@@ -2,6 +2,7 @@ import type { Diagnostic, Lang, Severity } from './diagnostic.ts';
 import { CHECK_DIAGNOSTICS } from './codes/check.ts';
 import { DIRECTORY_DIAGNOSTICS } from './codes/directory.ts';
 import { PR_DIAGNOSTICS } from './codes/pr.ts';
+import { ACTION_DIAGNOSTICS } from './codes/actions.ts';
 
 /**
  * Every diagnostic the toolchain can emit, under a permanent name. Names never change once released:
@@ -22,6 +23,7 @@ export const DIAGNOSTICS = {
   ...CHECK_DIAGNOSTICS,
   ...PR_DIAGNOSTICS,
   ...DIRECTORY_DIAGNOSTICS,
+  ...ACTION_DIAGNOSTICS,
 } satisfies Record<string, DiagnosticDefinition>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

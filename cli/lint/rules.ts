@@ -14,6 +14,7 @@ import { compileDefinition } from '../compile/compile-runtime.ts';
 import { runtimeFingerprint } from '../compile/fingerprint.ts';
 import { validateStepData, validateSubmission } from '../../lib/interpret/validate-submission.ts';
 import type { FieldError } from '../../lib/interpret/validate-submission.ts';
+import { batchedStepsHaveNoFields, scenarioHandOversNamePeople } from './actions.ts';
 
 export interface LintContext {
   catalog: Catalog;
@@ -375,7 +376,7 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
           ctx.report(s, 'ref/unknown-field', [...base, 'decisions', j, 'data', key], { id: key, ...(suggest ? { suggest } : {}) }, { key: true });
         }
         if (!step) unknownStep(d.step, [...base, 'decisions', j, 'step']);
-        else if (!(step.actions as string[]).includes(d.action)) ctx.report(s, 'scenario/invalid-step-action', [...base, 'decisions', j, 'action'], { step: d.step, action: d.action });
+        else if (!(step.actions as string[]).includes(d.action) && !(d.action === 'resolve' && step.actions.includes('delegate')) && !(d.action === 'approve' && step.actions.includes('add-approver'))) ctx.report(s, 'scenario/invalid-step-action', [...base, 'decisions', j, 'action'], { step: d.step, action: d.action });
       });
       if (scenario.booking && s.value.appointment) {
         const { resources, slots } = s.value.appointment;
@@ -572,4 +573,6 @@ export const RULES: Record<string, Rule> = {
   assignmentsFindTheirValues,
   onlineServicesHaveScenarios,
   scenarioDataFitsTheForm,
+  batchedStepsHaveNoFields,
+  scenarioHandOversNamePeople,
 };

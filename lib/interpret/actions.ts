@@ -50,7 +50,7 @@ export interface HandOverDecision {
 }
 
 export interface HandOverEntry {
-  type: 'transferred' | 'added' | 'delegated' | 'resolved' | 'acted';
+  type: 'transferred' | 'added' | 'delegated' | 'resolved';
   /** Who acted (when the task was a person's). */
   person?: string;
   to?: string;
@@ -73,7 +73,8 @@ export function handOver(hand: HandState, decision: HandOverDecision): { entry: 
     }
     if (hand.turn.kind === 'before' && decision.action === 'approve') {
       hand.turn = undefined;
-      return { entry: { type: 'acted', action: 'approve', person: by }, ...(hand.holder ? { next: hand.holder } : {}) };
+      // The added approver's approval is their turn ending (an opinion), not the step's decision: it is no `acted`.
+      return { entry: { type: 'resolved', action: 'approve', person: by }, ...(hand.holder ? { next: hand.holder } : {}) };
     }
     return undefined;
   }
