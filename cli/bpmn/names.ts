@@ -74,3 +74,8 @@ export const ACTION_LABEL: Record<'approve' | 'reject' | 'return' | 'transfer' |
   'add-approver': '加签',
   delegate: '委派',
 };
+
+/** A step's decisions (approve, reject, return): hand-overs are Tasklist assignments, not choices in the form. */
+export function decisionsOf(step: Pick<RuntimeStep, 'actions'>): ('approve' | 'reject' | 'return')[] {
+  return step.actions.filter((a): a is 'approve' | 'reject' | 'return' => a === 'approve' || a === 'reject' || a === 'return');
+}

@@ -104,3 +104,24 @@ export function handOverText(serviceName: string, stepName: string, due: string,
 export function copyText(serviceName: string, stepName: string, applicantName: string): string {
   return `【抄送】${applicantName}的“${serviceName}”已通过“${stepName}”，抄送您知悉，无需办理。`;
 }
+
+/**
+ * The decisions that complete a step's task, without the hand-overs and the turns they open: what a BPMN
+ * engine sees, where a hand-over is an assignment of the open user task (Camunda 8 Tasklist) and only the
+ * decision that ends the step completes it (docs/camunda.md, "Approver actions").
+ */
+export function decisionsThatComplete<D extends HandOverDecision & { step: string }>(decisions: readonly D[]): D[] {
+  const hands = new Map<string, HandState>();
+  const out: D[] = [];
+  for (const decision of decisions) {
+    const hand = hands.get(decision.step) ?? {};
+    const handed = handOver(hand, decision);
+    if (handed && !('problem' in handed)) {
+      hands.set(decision.step, hand);
+      continue;
+    }
+    hands.delete(decision.step);
+    out.push(decision);
+  }
+  return out;
+}
