@@ -440,7 +440,7 @@ export class Engine {
     }
   }
 
-  private async enqueue(tx: Sql, application: string, event: string, recipient: string, body: string, at: string) {
+  async enqueue(tx: Sql, application: string, event: string, recipient: string, body: string, at: string) {
     await tx.run(
       "INSERT INTO outbox (id, application_id, event, recipient, body, status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
       [newId(this.now()), application, event, recipient, body, at],
@@ -693,7 +693,8 @@ export class Engine {
     }));
   }
 
-  private async appendEvent(tx: Sql, app: ApplicationRecord, event: Partial<RuntimeEvent>) {
+  /** Append one event of an application (public for the approver actions' operations, server/engine/approver-work.ts). */
+  async appendEvent(tx: Sql, app: ApplicationRecord, event: Partial<RuntimeEvent>) {
     const applicant = Object.fromEntries(['type', 'college', 'department'].filter((k) => typeof app.applicant[k] === 'string').map((k) => [k, app.applicant[k]]));
     const body: RuntimeEvent = {
       type: event.type!,
@@ -707,6 +708,16 @@ export class Engine {
     } as RuntimeEvent;
     await tx.run('INSERT INTO event (id, application_id, at, type, body) VALUES ($1, $2, $3, $4, $5)', [newId(this.now()), app.id, body.at, body.type, json(body)]);
   }
+}
+
+/** A stored application row as a record. */
+export function applicationOf(row: Row): ApplicationRecord {
+  return toApplication(row);
+}
+
+/** A stored task row as a record. */
+export function taskOf(row: Row): TaskRecord {
+  return toTask(row);
 }
 
 /** The form data after every revision the applicant made (`data` keeps the first submission: the replay applies each revision). */

@@ -13,6 +13,7 @@ import type { Configuration as OidcConfiguration } from 'openid-client';
 import { StoreUnavailableError } from '../store/store.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { attachmentRoutes } from './attachments.ts';
+import { actionRoutes } from './actions.ts';
 import { requestId } from './logging.ts';
 import { HallMetrics, metrics } from './metrics.ts';
 import type { MetricsAccess } from './metrics.ts';
@@ -342,6 +343,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // After the error handler: a plugin's context keeps the handler in place when it is registered.
   await app.register(adminRoutes, { engine, admin: options.admin, signedIn });
+  await app.register(actionRoutes, { engine, signedIn });
   if (options.files) app.register(attachmentRoutes, { engine, files: options.files, signedIn });
 
   return app;
