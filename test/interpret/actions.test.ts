@@ -75,7 +75,7 @@ describe('approver actions on the reference interpreter', () => {
   });
 
   it('a step that does not allow a hand-over refuses it; a hand-over needs its person', () => {
-    expect(run(base, [{ step: 'counselor-review', action: 'transfer', to: 't-counselor-2' }]).outcome).toBe('error');
+    expect(run(withCounselor({ actions: ['approve', 'reject', 'return'] }), [{ step: 'counselor-review', action: 'transfer', to: 't-counselor-2' }]).outcome).toBe('error');
     const noPerson = run(withCounselor({ actions: ALL }), [{ step: 'counselor-review', action: 'transfer' }]);
     expect(noPerson.outcome).toBe('error');
     expect(noPerson.problem?.zh).toMatch(/交给谁/);
