@@ -4,7 +4,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadRuntime } from '../../lib/runtime/index.ts';
-import type { LoadedRuntime } from '../../lib/runtime/index.ts';
+import type { LoadedRuntime, RuntimeDefinition } from '../../lib/runtime/index.ts';
+import type { RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { Engine } from '../../server/engine/engine.ts';
 import { acknowledge, addPhrase, addStandIn, batchApprove, copiesOf, phrasesOf, urge } from '../../server/engine/approver-work.ts';
 import { migrate } from '../../server/store/migrate.ts';
@@ -40,6 +41,7 @@ async function hall(kind: (typeof STORE_KINDS)[number]) {
   for (const [person, holds] of [
     ['t-counselor-1', 'counselor@wxy-2203'],
     ['t-counselor-2', 'counselor@wxy-2203'],
+    ['t-other-wxy', 'counselor@wxy-2203'],
     ['t-other', 'counselor@jsj-2301'],
     ['t-dorm', 'dorm-manager@wxy'],
     ['t-deputy', 'department-deputy@wxy'],
@@ -49,7 +51,7 @@ async function hall(kind: (typeof STORE_KINDS)[number]) {
     await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', [person, group, scope]);
   }
   const c = clock();
-  const engine = new Engine({ store, runtime, now: c.now });
+  const engine = new Engine({ store, runtime: withAllActions(runtime), now: c.now });
   const submit = async () => {
     const r = await engine.submit({ service: 'student-leave', applicant, data: SHORT });
     if (!r.ok) throw new Error(r.message.zh);
@@ -59,6 +61,17 @@ async function hall(kind: (typeof STORE_KINDS)[number]) {
   return { store, engine, clock: c, submit };
 }
 
+/** 学生请假 as compiled, its counselor step also allowing 加签 and 委派 (the catalog's allows 转办 only). */
+function withAllActions(loaded: LoadedRuntime): LoadedRuntime {
+  const patch = (d: RuntimeDefinition): RuntimeDefinition => {
+    if (d.id !== 'student-leave') return d;
+    const copy = structuredClone(d);
+    (copy.workflow!.steps[0] as RuntimeStep).actions = ['approve', 'reject', 'return', 'transfer', 'add-approver', 'delegate'];
+    return copy;
+  };
+  return { ...loaded, current: (id: string) => patch(loaded.current(id)), version: (id: string, v: number) => patch(loaded.version(id, v)) } as LoadedRuntime;
+}
+
 describe.each(STORE_KINDS)('approver actions on the runtime (%s)', (kind) => {
   it('转办 goes only to a holder of the post; the transferee alone acts, the due date stays; two at once: one wins', async () => {
     const { engine, submit } = await hall(kind);
@@ -66,12 +79,17 @@ describe.each(STORE_KINDS)('approver actions on the runtime (%s)', (kind) => {
     const outside = await engine.act({ task, person: 't-counselor-1', action: 'transfer', to: 't-other' });
     expect(outside).toMatchObject({ ok: false, kind: 'invalid' });
     const [before] = await engine.todo('t-counselor-2');
+    // Two holders at once, one handing the task on and one deciding it: exactly one wins.
+    const race = await hall(kind);
+    const raced = await race.submit();
     const both = await Promise.all([
-      engine.act({ task, person: 't-counselor-1', action: 'transfer', to: 't-counselor-2', comment: '出差' }),
-      engine.act({ task, person: 't-counselor-2', action: 'approve' }),
+      race.engine.act({ task: raced.task, person: 't-counselor-1', action: 'transfer', to: 't-other-wxy', comment: '出差' }),
+      race.engine.act({ task: raced.task, person: 't-counselor-2', action: 'approve' }),
     ]);
-    expect(both.filter((r) => r.ok)).toHaveLength(1);
-    if (both[0].ok) {
+    expect(both.filter((r) => r.ok).length, JSON.stringify(both.map((r) => (r.ok ? 'ok' : r.kind)))).toBe(1);
+    expect(both.find((r) => !r.ok)).toMatchObject({ ok: false, kind: 'conflict' });
+    {
+      expect((await engine.act({ task, person: 't-counselor-1', action: 'transfer', to: 't-counselor-2', comment: '出差' })).ok).toBe(true);
       expect(await engine.todo('t-counselor-1')).toEqual([]);
       const [mine] = await engine.todo('t-counselor-2');
       expect(mine).toMatchObject({ id: task, person: 't-counselor-2', due: before.due, handedBy: 't-counselor-1' });

@@ -102,8 +102,8 @@ const CASES: Record<string, HostileCase> = {
   'POST /api/tasks/:id/hand-over': {
     as: 't-wang',
     params: (c) => ({ id: c.task }),
-    body: () => ({ action: 'delegate', to: 't-chen', comment: '请帮忙核实病历' }),
-    wrongType: { body: { action: 'delegate', to: 5 }, field: 'to' },
+    body: () => ({ action: 'transfer', to: 't-zhou', comment: '本周出差，请周老师办理' }),
+    wrongType: { body: { action: 'transfer', to: 5 }, field: 'to' },
     text: (b, v) => ({ ...b, comment: `请帮忙核实${v}` }),
     status: 200,
   },
