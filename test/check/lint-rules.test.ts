@@ -225,6 +225,32 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a revision that breaks the form', edits: [sub(LEAVE, 'revise: { destination: 湖南省长沙市岳麓区家中 }', 'revise: { days: 0 }')], expected: ['scenario/data-invalid xgc/student-leave.yaml:138:79'] },
     { name: 'a scenario that expects an invalid submission may hold bad data', edits: [sub(CERT, 'data: { purpose: 出国 }', 'data: { purpose: 留学 }'), sub(CERT, '      path: [office-review]\n      outcome: approved', '      path: []\n      outcome: approved\n      submission: invalid')], expected: [] },
   ],
+  // --- issue 15.6: approver actions (a contiguous block) ---------------------------------------------
+  batchedStepsHaveNoFields: [
+    {
+      name: 'a batched step whose assignee fills in a field',
+      edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      batch: true\n      fields:\n        - id: checked\n          label: 核实情况\n          type: text\n')],
+      expected: ['workflow/batch-with-fields xgc/student-leave.yaml:96:14'],
+    },
+    { name: 'a batched step with nothing to fill in', edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      batch: true\n')], expected: [] },
+  ],
+  scenarioHandOversNamePeople: [
+    {
+      name: 'a transfer that names nobody',
+      edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return, transfer]\n'), sub(LEAVE, '      - { step: counselor-review, action: approve }\n', '      - { step: counselor-review, action: transfer }\n      - { step: counselor-review, action: approve }\n')],
+      expected: ['scenario/hand-over-needs-person xgc/student-leave.yaml:128:43'],
+    },
+    {
+      name: 'a position on a transfer',
+      edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return, transfer]\n'), sub(LEAVE, '      - { step: counselor-review, action: approve }\n', '      - { step: counselor-review, action: transfer, to: t-zhou, position: after }\n      - { step: counselor-review, action: approve }\n')],
+      expected: ['scenario/position-without-add-approver xgc/student-leave.yaml:128:75'],
+    },
+    {
+      name: 'an added approver before, named, then the holder',
+      edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return, add-approver]\n'), sub(LEAVE, '      - { step: counselor-review, action: approve }\n', '      - { step: counselor-review, action: add-approver, to: t-zhou, position: before }\n      - { step: counselor-review, action: approve }\n      - { step: counselor-review, action: approve }\n')],
+      expected: [],
+    },
+  ],
 };
 
 describe('the baseline', () => {
