@@ -396,7 +396,8 @@ export class Engine {
         const step = findStep(this.definitionOf(app).workflow?.steps ?? [], task.step);
         const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
         const text = `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”今天（${task.due}）到期，请及时办理。`;
-        await this.enqueue(tx, app.id, 'reminder', task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
+        // A task handed to one person (转办, 加签, 委派) reminds that person, not the whole post.
+        await this.enqueue(tx, app.id, 'reminder', task.person ? `person:${task.person}` : task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
       });
     }
     return { overdue, reminded };

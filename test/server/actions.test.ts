@@ -74,7 +74,7 @@ function withAllActions(loaded: LoadedRuntime): LoadedRuntime {
 
 describe.each(STORE_KINDS)('approver actions on the runtime (%s)', (kind) => {
   it('转办 goes only to a holder of the post; the transferee alone acts, the due date stays; two at once: one wins', async () => {
-    const { engine, submit } = await hall(kind);
+    const { engine, store, submit } = await hall(kind);
     const { app, task } = await submit();
     const outside = await engine.act({ task, person: 't-counselor-1', action: 'transfer', to: 't-other' });
     expect(outside).toMatchObject({ ok: false, kind: 'invalid' });
@@ -94,6 +94,10 @@ describe.each(STORE_KINDS)('approver actions on the runtime (%s)', (kind) => {
       const [mine] = await engine.todo('t-counselor-2');
       expect(mine).toMatchObject({ id: task, person: 't-counselor-2', due: before.due, handedBy: 't-counselor-1' });
       expect(await engine.act({ task, person: 't-counselor-1', action: 'approve' })).toMatchObject({ ok: false, kind: 'conflict', actedBy: 't-counselor-1' });
+      // The due-day reminder goes to the transferee, not to the whole post.
+      expect((await engine.sweep(new Date('2026-03-03T02:00:00Z'))).reminded).toBe(1);
+      const [reminder] = await store.query<{ recipient: string }>("SELECT recipient FROM outbox WHERE application_id = $1 AND event = 'reminder'", [app]);
+      expect(reminder.recipient).toBe('person:t-counselor-2');
       const done = await engine.act({ task, person: 't-counselor-2', action: 'approve' });
       expect(done.ok && done.application.status).toBe('approved');
       const events = await engine.events(app);
