@@ -1,6 +1,6 @@
 import type { RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { EXECUTION_PLATFORM_VERSION } from './compile-process.ts';
-import { ACTION_LABEL, APPLY_FORM, LAST_DECISION_VAR, REVIEW_COMMENT_KEY, REVIEW_DECISION_KEY, REVISE_FORM, formBase, reviewForm } from './names.ts';
+import { ACTION_LABEL, APPLY_FORM, decisionsOf, LAST_DECISION_VAR, REVIEW_COMMENT_KEY, REVIEW_DECISION_KEY, REVISE_FORM, formBase, reviewForm } from './names.ts';
 import { withZeebeVisibility } from './typed-condition.ts';
 
 /**
@@ -69,7 +69,7 @@ export function compileForms(typedDefinition: RuntimeDefinition, serviceName: st
       form(reviewForm(step.id), [
         heading('Text_title', `## ${serviceName}：${step.name.zh}`),
         ...applicationFields(definition, 'review'),
-        ...(step.fields?.length ? [fieldGroup('Step_fields', '本环节填写', step.fields, schemaProperties(step.schema), step.actions.every((a) => a === 'approve') ? 'step' : 'step-optional')] : []),
+        ...(step.fields?.length ? [fieldGroup('Step_fields', '本环节填写', step.fields, schemaProperties(step.schema), decisionsOf(step).every((a) => a === 'approve') ? 'step' : 'step-optional')] : []),
         { id: 'Separator_decision', type: 'separator' },
         {
           id: 'Field_review_decision',
@@ -77,13 +77,13 @@ export function compileForms(typedDefinition: RuntimeDefinition, serviceName: st
           label: '办理意见',
           type: 'radio',
           validate: { required: true },
-          values: step.actions.map((a) => ({ label: ACTION_LABEL[a], value: a })),
+          values: decisionsOf(step).map((a) => ({ label: ACTION_LABEL[a], value: a })),
         },
         {
           id: 'Field_review_comment',
           key: REVIEW_COMMENT_KEY,
           label: '意见说明',
-          ...(step.actions.some((a) => a !== 'approve') ? { description: '不同意或退回修改时，请写明理由。' } : {}),
+          ...(decisionsOf(step).some((a) => a !== 'approve') ? { description: '不同意或退回修改时，请写明理由。' } : {}),
           type: 'textarea',
           validate: { maxLength: 1000 },
         },

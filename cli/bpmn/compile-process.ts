@@ -26,6 +26,7 @@ import { fieldsOfDefinition } from '../../lib/interpret/feel.ts';
 import { zeebeTypedCondition } from './typed-condition.ts';
 import { deadlineDuration, deadlineLabel } from './deadline-duration.ts';
 import { failedCondition, joinedVar, passedCondition, usesCountersignVariants } from './countersign.ts';
+import { decisionsOf } from './names.ts';
 import { assignmentReference, unassignedMessage } from '../../lib/interpret/interpret.ts';
 
 /** The Camunda 8 minor the export targets (user tasks, version tags and linked forms need 8.6+). */
@@ -201,7 +202,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
 
   /** A step: its task, and unless it can only approve, an exclusive gateway routing its decision. */
   const compileStep = (scope: Scope, step: RuntimeStep, exit: Exit): Exit => {
-    const decides = step.actions.some((a) => a !== 'approve');
+    const decides = decisionsOf(step).some((a) => a !== 'approve');
     if (!decides) {
       const task = approvalTask(scope, step);
       connect(scope, assignable(scope, step, exit), task);

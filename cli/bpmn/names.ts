@@ -79,9 +79,17 @@ export function calendarDays(workdays: number): number {
   return workdays <= 0 ? 1 : Math.ceil((workdays * 7) / 5);
 }
 
-/** Chinese labels of the three actions. */
-export const ACTION_LABEL: Record<'approve' | 'reject' | 'return', string> = {
+/** Chinese labels of a step's actions: the three decisions, then the assignee's hand-overs. */
+export const ACTION_LABEL: Record<'approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate', string> = {
   approve: '同意',
   reject: '不同意',
   return: '退回修改',
+  transfer: '转办',
+  'add-approver': '加签',
+  delegate: '委派',
 };
+
+/** A step's decisions (approve, reject, return): hand-overs are Tasklist assignments, not choices in the form. */
+export function decisionsOf(step: Pick<RuntimeStep, 'actions'>): ('approve' | 'reject' | 'return')[] {
+  return step.actions.filter((a): a is 'approve' | 'reject' | 'return' => a === 'approve' || a === 'reject' || a === 'return');
+}

@@ -29,6 +29,9 @@ function compileStep(step: Step): RuntimeStep {
     ...(step.when !== undefined ? { when: step.when } : {}),
     // Routing (docs/routing.md): a fallback scope, emitted only when used.
     ...(step.fallback !== undefined ? { fallback: step.fallback } : {}),
+    // Approver actions (issue 15.6): keys only when used, so services without them keep their versions.
+    ...(step.cc ? { cc: step.cc.map((c) => ({ group: c.group, scope: c.scope })) } : {}),
+    ...(step.batch ? { batch: true } : {}),
   };
 }
 

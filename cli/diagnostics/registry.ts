@@ -8,6 +8,7 @@ import { COUNTERSIGN_DIAGNOSTICS } from './codes/countersign.ts';
 import { ROUTING_DIAGNOSTICS } from './codes/routing.ts';
 import { SITUATION_DIAGNOSTICS } from './codes/situations.ts';
 import { FEE_DIAGNOSTICS } from './codes/fees.ts';
+import { ACTION_DIAGNOSTICS } from './codes/actions.ts';
 
 /**
  * Every diagnostic the toolchain can emit, under a permanent name. Names never change once released:
@@ -34,6 +35,7 @@ export const DIAGNOSTICS = {
   ...ROUTING_DIAGNOSTICS,
   ...SITUATION_DIAGNOSTICS,
   ...FEE_DIAGNOSTICS,
+  ...ACTION_DIAGNOSTICS,
 } satisfies Record<string, DiagnosticDefinition>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

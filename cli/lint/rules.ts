@@ -23,6 +23,7 @@ import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { compileCalendar } from '../compile/compile-runtime.ts';
 import { situationFactsFollowGuideRules, situationsAreDeclared, situationsStateADifference } from './situations.ts';
 import { feeAmountsAreComputable } from './fees.ts';
+import { batchedStepsHaveNoFields, scenarioHandOversNamePeople } from './actions.ts';
 
 export interface LintContext {
   catalog: Catalog;
@@ -393,7 +394,7 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
           ctx.report(s, 'ref/unknown-field', [...base, 'decisions', j, 'data', key], { id: key, ...(suggest ? { suggest } : {}) }, { key: true });
         }
         if (!step) unknownStep(d.step, [...base, 'decisions', j, 'step']);
-        else if (!(step.actions as string[]).includes(d.action)) ctx.report(s, 'scenario/invalid-step-action', [...base, 'decisions', j, 'action'], { step: d.step, action: d.action });
+        else if (!(step.actions as string[]).includes(d.action) && !(d.action === 'resolve' && step.actions.includes('delegate')) && !(d.action === 'approve' && step.actions.includes('add-approver'))) ctx.report(s, 'scenario/invalid-step-action', [...base, 'decisions', j, 'action'], { step: d.step, action: d.action });
       });
       if (scenario.booking && s.value.appointment) {
         const { resources, slots } = s.value.appointment;
@@ -607,4 +608,6 @@ export const RULES: Record<string, Rule> = {
   situationFactsFollowGuideRules,
   // issue 15 item 9: fees computed from the form (cli/lint/fees.ts)
   feeAmountsAreComputable,
+  batchedStepsHaveNoFields,
+  scenarioHandOversNamePeople,
 };

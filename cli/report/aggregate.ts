@@ -48,6 +48,8 @@ export interface Figures {
   stepsOverdue: number;
   /** Steps nobody could be assigned (`unassigned` incidents: no holder, or a missing scope value), by the date of the event. */
   stepsUnassigned: number;
+  /** 催办: reminders applicants sent to the holders of their cases, by the date of the event. */
+  urged?: number;
   /** Ratings given in the period, in RATINGS order. */
   ratings: number[];
 }
@@ -136,6 +138,7 @@ function emptyFigures(): Figures {
 
 export function addFigures(into: Figures, from: Figures): void {
   for (const key of ['applications', 'approved', 'rejected', 'withdrawn', 'inProgress', 'returnedApplications', 'returns', 'timed', 'onTime', 'durationSum', 'stepsAssigned', 'stepsOverdue', 'stepsUnassigned'] as const) into[key] += from[key];
+  if (from.urged) into.urged = (into.urged ?? 0) + from.urged;
   for (let i = 0; i < into.duration.length; i++) into.duration[i] += from.duration[i];
   for (let i = 0; i < 5; i++) into.ratings[i] += from.ratings[i];
 }
@@ -443,6 +446,9 @@ export class ReportAggregator {
       }
       case 'unassigned':
         if (this.inPeriod(day)) acc.stepsUnassigned++;
+        return;
+      case 'urged':
+        if (this.inPeriod(day)) acc.urged = (acc.urged ?? 0) + 1;
         return;
       case 'returned':
         this.instance(event, acc).returns++;

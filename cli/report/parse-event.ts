@@ -285,6 +285,14 @@ function isEventType(type: string): boolean {
     case 'withdrawn':
     case 'rated':
     case 'expired':
+    // Approver actions (issue 15.6): hand-overs, copies and their acknowledgement, the applicant's reminders.
+    case 'transferred':
+    case 'added':
+    case 'delegated':
+    case 'resolved':
+    case 'copied':
+    case 'acknowledged':
+    case 'urged':
       return true;
     default:
       return false;

@@ -178,6 +178,15 @@ export function resolveCatalog(documents: CatalogDocument[], dir: string, files:
       } else {
         ref(located, 'ref/unknown-department', [...p, 'department'], step.department, knownDepartments);
       }
+      // 抄送 (issue 15.6): a copied group exists, and its scope fits the group as a step's does.
+      for (const [j, cc] of (step.cc ?? []).entries()) {
+        if (!groupsUnknown) ref(located, 'ref/unknown-group', [...p, 'cc', j, 'group'], cc.group, knownGroups);
+        const ccGroup = catalog.groups.get(cc.group)?.value;
+        const ccKind = hall ? scopeKindOf(cc.scope, hall, fieldTypes) : undefined;
+        if (ccGroup && ccKind && ccKind !== ccGroup.scope) {
+          diagnostics.push(diagnosticAt(located.parsed, 'ref/scope-mismatch', [...p, 'cc', j, 'scope'], { group: cc.group, groupScope: SCOPE_NAMES[ccGroup.scope], scope: cc.scope, scopeKind: SCOPE_NAMES[ccKind] ?? { zh: '不可用的范围', en: 'an unusable scope' }, scopeHint: SCOPE_HINTS[ccGroup.scope] }));
+        }
+      }
       const group = catalog.groups.get(step.group)?.value;
       if (!hall) continue; // without a valid hall.yaml, scopes cannot be judged; hall.yaml's own errors say why
       // Routing (docs/routing.md): a fallback scope names a known applicant attribute or form field.

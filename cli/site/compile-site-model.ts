@@ -380,14 +380,19 @@ function stepOf(step: Step, ctx: WorkflowContext): SiteStep {
   const scope = scopeWords(step.scope, ctx);
   const role: SiteText = scope ? { zh: `${group.zh}（${scope.zh}）`, en: `${group.en ?? group.zh} (${scope.en})` } : group;
   const department = scopeWords(step.department, ctx) ?? ctx.deptRef(step.department).name;
+  const cc = step.cc?.map((c): SiteText => {
+    const name = st(ctx.groups.get(c.group)?.name ?? c.group);
+    const part = scopeWords(c.scope, ctx);
+    return part ? { zh: `${name.zh}（${part.zh}）`, en: `${name.en ?? name.zh} (${part.en})` } : name;
+  });
   const deadlineWhen = step.deadlineWhen?.map((rule) => ({ condition: conditionInWords(rule.if, ctx.labels), deadline: rule.deadline }));
   // Routing (docs/routing.md): a fallback scope, said after the scope it stands in for.
   const fallback = step.fallback === undefined ? undefined : scopeWords(step.fallback, ctx);
   if (fallback) {
     const orElse = (t: SiteText): SiteText => ({ zh: `${t.zh}；没有时为${fallback.zh}`, en: `${t.en ?? t.zh}; if none, ${fallback.en}` });
-    return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department: step.scope === 'department' || step.department === step.scope ? orElse(department) : department, role: step.scope === 'department' ? role : { zh: `${group.zh}（${orElse(scope ?? group).zh}）`, en: `${group.en ?? group.zh} (${orElse(scope ?? group).en})` }, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels) });
+    return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department: step.scope === 'department' || step.department === step.scope ? orElse(department) : department, role: step.scope === 'department' ? role : { zh: `${group.zh}（${orElse(scope ?? group).zh}）`, en: `${group.en ?? group.zh} (${orElse(scope ?? group).en})` }, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}) });
   }
-  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels) });
+  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}) });
 }
 
 function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {

@@ -252,10 +252,14 @@ export interface SiteStep {
   deadline: number;
   /** Deadlines that depend on the form (issue 15.7), the condition in words: the first that holds applies. */
   deadlineWhen?: { condition: SiteText; deadline: number }[];
-  actions: ('approve' | 'reject' | 'return')[];
+  actions: ('approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate')[];
   description?: SiteText;
   /** A countersign member's condition to take part, in words (countersign variants). */
   when?: SiteText;
+  /** 抄送: who gets a copy, for information, when the step approves. */
+  cc?: SiteText[];
+  /** The assignee may approve several tasks at once (批量审批). */
+  batch?: boolean;
 }
 
 export interface SiteBranch {

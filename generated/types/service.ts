@@ -697,11 +697,14 @@ export interface Step {
         DeadlineRule
       ];
   /**
-   * 允许的操作：approve 同意，reject 不同意（结束），return 退回申请人修改。/ Allowed actions.
+   * 允许的操作：approve 同意，reject 不同意（结束），return 退回申请人修改；另可允许办理人转交：transfer 转办（交给同一群组@范围中的另一人，期限不变），add-approver 加签（在自己之前或之后加一位审批人，加签人同意后流程继续；不同意即结束），delegate 委派（交给一人处理后交回自己，由自己做出决定）。转办、加签、委派的对象须在人员目录中（003号文：流程节点的责任人）。/ Allowed actions: approve, reject (ends the application), return (to the applicant for changes); and hand-overs the assignee may use: transfer (to another holder of the same group@scope; due date unchanged), add-approver (add an approver before or after oneself; their approval lets the flow go on, their rejection ends it), delegate (hand the task to someone who works on it and hands it back; the assignee then decides).
    *
    * @minItems 1
    */
-  actions: ['approve' | 'reject' | 'return', ...('approve' | 'reject' | 'return')[]];
+  actions: [
+    'approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate',
+    ...('approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate')[]
+  ];
   /**
    * 到期前若干工作日提醒办理人（默认到期当天提醒）。/ Remind the assignee this many work days before the deadline.
    */
@@ -723,6 +726,16 @@ export interface Step {
    */
   fallback?: string;
   when?: FeelExpression;
+  /**
+   * 抄送：本环节同意后，把申请抄送给这些群组@范围，供其知悉（不产生待办；收到的人可在“抄送给我”中查看并标记“知悉”）。/ Copy for information: when this step approves, the application is copied to these groups@scopes (no task; recipients see it under "copied to me" and may acknowledge it).
+   *
+   * @minItems 1
+   */
+  cc?: [StepCopy, ...StepCopy[]];
+  /**
+   * 允许批量审批：办理人可在待办列表中一次同意多件（每件单独办理、单独记录结果）。只适合无需逐件填写内容的环节。/ Allow batch approval: the assignee may approve several tasks at once from the to-do list (each its own transaction and result). Only for steps with nothing to fill in per case.
+   */
+  batch?: boolean;
 }
 /**
  * 一条时限规则。/ One deadline rule.
@@ -740,6 +753,16 @@ export interface DeadlineRule {
 export interface StepNotifications {
   assigned?: NotificationTemplate;
   overdue?: NotificationTemplate;
+}
+/**
+ * 一个抄送对象。/ One copy recipient.
+ */
+export interface StepCopy {
+  group: Id;
+  /**
+   * 群组范围，写法与环节的 scope 相同：university、department（本环节的部门）、applicant.<属性>、form.<字段>。/ The group's scope, written as a step's scope.
+   */
+  scope: string;
 }
 /**
  * 发给申请人的通知模板。/ Notification templates sent to the applicant.
@@ -898,9 +921,9 @@ export interface Scenario {
 export interface ScenarioDecision {
   step: Id;
   /**
-   * 决定。/ Decision.
+   * 决定：approve、reject、return；转交：transfer 转办、add-approver 加签、delegate 委派（三者须写 to），resolve 被委派人办完交回。加签人、被委派人的决定紧接着写，环节仍写同一个。/ Decision: approve, reject, return; hand-overs transfer, add-approver, delegate (each needs `to`); resolve — the delegate hands the task back. The added approver's or delegate's decision follows, naming the same step.
    */
-  action: 'approve' | 'reject' | 'return';
+  action: 'approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate' | 'resolve';
   comment?: PlainText;
   /**
    * 退回后申请人修改的数据。/ Data the applicant changes after a return.
@@ -914,6 +937,14 @@ export interface ScenarioDecision {
    * 办理人在本环节填写的字段值（环节的 fields）。/ Values of the step's own fields entered by the assignee.
    */
   data?: {};
+  /**
+   * 转办、加签、委派的对象：学号/工号。/ The person a task is transferred, added or delegated to (their id).
+   */
+  to?: string;
+  /**
+   * 加签的位置：before 在我之前（加签人同意后回到我），after 在我之后（我同意，加签人同意后环节通过）；默认 before。/ Where an added approver goes: before me (then back to me) or after me (I approve; their approval passes the step). Default before.
+   */
+  position?: 'before' | 'after';
 }
 /**
  * 预期结果。/ Expected result.

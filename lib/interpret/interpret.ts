@@ -10,8 +10,10 @@ import { stepDeadline } from './deadline.ts';
 import { feeVariables, withFee } from './fees.ts';
 import type { FeeAssessment } from './fees.ts';
 import type { Directory, FieldError } from './validate-submission.ts';
+import { actionsNow, copyText, handOver, handOverText, isHandOver, personOf } from './actions.ts';
+import type { HandOverAction, HandState } from './actions.ts';
 
-export type Action = 'approve' | 'reject' | 'return';
+export type Action = 'approve' | 'reject' | 'return' | HandOverAction;
 
 export interface Decision {
   step: string;
@@ -25,6 +27,10 @@ export interface Decision {
   data?: Record<string, unknown>;
   /** After a return: when the applicant resubmitted (the returned step starts again then); defaults to the return. */
   resubmittedAt?: string;
+  /** transfer, add-approver, delegate: the person the task goes to. */
+  to?: string;
+  /** add-approver: before (default) or after the assignee. */
+  position?: 'before' | 'after';
 }
 
 export interface RunInput {
@@ -48,20 +54,25 @@ export interface RunInput {
 }
 
 export interface TimelineEntry {
-  type: 'submitted' | 'assigned' | 'unassigned' | 'acted' | 'returned' | 'resubmitted' | 'overdue' | 'completed';
+  type: 'submitted' | 'assigned' | 'unassigned' | 'acted' | 'returned' | 'resubmitted' | 'overdue' | 'completed' | 'transferred' | 'added' | 'delegated' | 'resolved' | 'copied';
   at: string;
   step?: string;
   stepName?: string;
   assignee?: string;
   department?: string;
   due?: string;
-  action?: Action;
+  action?: Exclude<Action, HandOverAction>;
   comment?: string;
   outcome?: 'approved' | 'rejected';
+  /** The person who acted, when the task was a person's (after a transfer, an added approver, a delegate). */
+  person?: string;
+  /** transferred, added, delegated: the person the task went to. */
+  to?: string;
+  position?: 'before' | 'after';
 }
 
 export interface Notification {
-  event: 'submitted' | 'assigned' | 'overdue' | 'returned' | 'approved' | 'rejected';
+  event: 'submitted' | 'assigned' | 'overdue' | 'returned' | 'approved' | 'rejected' | 'copied';
   to: string;
   text: string;
 }
@@ -81,7 +92,7 @@ export interface RunResult {
   /** A step nobody can hold (outcome `unassigned`): the incident the runtime raises for the IT office. */
   incident?: Unassigned;
   /** Steps waiting for a decision when the run stopped (outcome `pending`), with their allowed actions. */
-  waiting: { step: string; name: string; assignee: string; actions: Action[] }[];
+  waiting: { step: string; name: string; assignee: string; actions: Action[]; person?: string }[];
   /** Set when a live run stops at a return: the applicant must revise and resubmit. */
   awaiting?: 'applicant';
   /** What the application owes (issue 15.9), when the definition has fee items: computed on the latest form data. */
@@ -195,7 +206,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   };
   const departmentOf = (step: RuntimeStep) => resolveDepartment(step.department, input.applicant, data);
 
-  interface Active { step: RuntimeStep; since: string; due: string; assignee: string }
+  interface Active { step: RuntimeStep; since: string; due: string; assignee: string; hand: HandState; late?: boolean }
   const activate = (step: RuntimeStep): Active => {
     const missing = missingReference(step, input.applicant, data);
     if (missing) {
@@ -211,7 +222,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     result.assignees[step.id] = assignee;
     result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(routeStep(step, input.applicant, data)), due });
     notify('assigned', assignee, step.notify?.assigned, { step: { name: step.name.zh, id: step.id }, dueDate: due });
-    return { step, since: clock, due, assignee };
+    return { step, since: clock, due, assignee, hand: {} };
   };
 
   /**
@@ -235,24 +246,38 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
 
   /** Take the next decision; it must be for one of the active steps and allowed there. */
   const take = (active: Active[]): { decision: Decision; task: Active } => {
+   for (;;) {
     const decision = queue.shift();
     if (!decision) {
-      result.waiting = active.map((a) => ({ step: a.step.id, name: a.step.name.zh, assignee: a.assignee, actions: [...a.step.actions] as Action[] }));
+      result.waiting = active.map((a) => ({ step: a.step.id, name: a.step.name.zh, assignee: a.assignee, actions: actionsNow(a.step, a.hand) as Action[], ...(personOf(a.hand) ? { person: personOf(a.hand) } : {}) }));
       throw new Stop('pending', { zh: `等待办理：${active.map((a) => a.step.id).join('、')}`, en: `waiting for ${active.map((a) => a.step.id).join(', ')}` });
     }
     const task = active.find((a) => a.step.id === decision.step);
     if (!task) {
       throw new Stop('error', { zh: `决定针对“${decision.step}”，但当前办理中的环节是：${active.map((a) => a.step.id).join('、')}`, en: `a decision for "${decision.step}" but the active steps are ${active.map((a) => a.step.id).join(', ')}` });
     }
-    if (!(task.step.actions as string[]).includes(decision.action)) {
+    if (!actionsNow(task.step, task.hand).includes(decision.action)) {
       throw new Stop('error', { zh: `环节“${task.step.id}”不允许“${decision.action}”`, en: `step "${task.step.id}" does not allow "${decision.action}"` });
     }
     const at = decision.at ? later(decision.at, task.since) : task.since;
-    if (calendar.localDate(at) > task.due) {
+    // One overdue per activation, however many people the task passes through.
+    if (calendar.localDate(at) > task.due && !task.late) {
+      task.late = true;
       result.timeline.push({ type: 'overdue', at: calendar.endOfDay(task.due), step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, due: task.due });
       notify('overdue', task.assignee, task.step.notify?.overdue, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due });
     }
     clock = later(at, clock);
+    const by = personOf(task.hand);
+    const handed = handOver(task.hand, decision);
+    if (handed && 'problem' in handed) throw new Stop('error', handed.problem);
+    if (handed) {
+      const { entry, next } = handed;
+      result.timeline.push({ type: entry.type, at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, ...(entry.action ? { action: entry.action } : {}), ...(entry.person ? { person: entry.person } : {}), ...(entry.to ? { to: entry.to } : {}), ...(entry.position ? { position: entry.position } : {}), ...(decision.comment ? { comment: decision.comment } : {}) });
+      // A person newly given the task is told, with the step's own words when it has them.
+      const text = next ? (render(task.step.notify?.assigned, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due }) ?? handOverText(input.service.name, task.step.name.zh, task.due, entry.type)) : undefined;
+      if (next && text) result.notifications.push({ event: 'assigned', to: `person:${next}`, text });
+      continue;
+    }
     const values = decision.data ?? {};
     if (task.step.fields || Object.keys(values).length) {
       // Required step fields are required to approve; a reject or return may leave them empty.
@@ -264,8 +289,21 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       entered = { ...entered, ...values };
     }
     result.path.push(task.step.id);
-    result.timeline.push({ type: 'acted', at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, action: decision.action, ...(decision.comment ? { comment: decision.comment } : {}) });
+    result.timeline.push({ type: 'acted', at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, action: decision.action as Exclude<Action, HandOverAction>, ...(by ? { person: by } : {}), ...(decision.comment ? { comment: decision.comment } : {}) });
+    if (decision.action === 'approve') copy(task.step);
     return { decision, task };
+   }
+  };
+
+  /** 抄送: a step that approves copies the application to its cc groups@scopes, for information only. */
+  const copy = (step: RuntimeStep) => {
+    for (const cc of step.cc ?? []) {
+      const scope = resolveScope(cc.scope, step.department, input.applicant, data);
+      if (scope === '?') continue;
+      const assignee = scope === undefined ? cc.group : `${cc.group}@${scope}`;
+      result.timeline.push({ type: 'copied', at: clock, step: step.id, stepName: step.name.zh, assignee });
+      result.notifications.push({ event: 'copied', to: assignee, text: copyText(input.service.name, step.name.zh, applicantName) });
+    }
   };
 
   const applicantRevises = (decision: Decision, step: RuntimeStep) => {

@@ -15,6 +15,9 @@ import type { FileStore } from '../files/file-store.ts';
 import type { BookingInput } from './booking.ts';
 import { PLACES_PER_SLOT, bookingProblems, slotFull, slotKey } from './booking.ts';
 import { Writes } from './writes.ts';
+import { applyActions, handOverRefusal, mayAct, openTasksOf, seesThroughActions } from './actions.ts';
+import type { Actor } from './actions.ts';
+import { isHandOver } from '../../lib/interpret/actions.ts';
 
 /**
  * The hall's engine. An application's state is never stored as a copy of the flow: it is the reference
@@ -68,6 +71,12 @@ export interface TaskRecord {
   actedAt?: string;
   action?: Action;
   comment?: string;
+  /** Handed to this person (转办, 加签, 委派): only they (or their stand-in) may act. */
+  person?: string;
+  handedBy?: string;
+  handedAt?: string;
+  /** Acted by a stand-in for this absent colleague (委托). */
+  onBehalfOf?: string;
 }
 
 /** Why a request was refused, with a message for the person who made it (Chinese first). */
@@ -258,7 +267,7 @@ export class Engine {
   }
 
   /** An approver decides a task. Exactly one of two people acting on the same task wins; the other gets a conflict. */
-  async act(input: { task: string; person: string; action: Action; comment?: string; data?: Record<string, unknown> }): Promise<Outcome<{ application: ApplicationRecord; task: TaskRecord }>> {
+  async act(input: { task: string; person: string; action: Action; comment?: string; data?: Record<string, unknown>; to?: string; position?: 'before' | 'after' }): Promise<Outcome<{ application: ApplicationRecord; task: TaskRecord }>> {
     return this.store.transaction(async (tx) => {
       // The task and its application, both locked, and whether the person holds the task's group@scope: one statement.
       const [row] = await tx.query(
@@ -267,12 +276,17 @@ export class Engine {
       );
       if (!row) return { ok: false, kind: 'not-found', message: { zh: '没有这个待办', en: 'no such task' } };
       const task = toTask(Object.fromEntries(TASK_COLUMNS.map((c) => [c, row[`task_${c}`]])));
-      if (!Number(row.holds)) return { ok: false, kind: 'forbidden', message: { zh: '您不是这个环节的办理人', en: 'you do not hold this step' } };
+      // A task handed to a person is theirs (or their stand-in's, 委托); others' go to holders of group@scope, known from the
+      // statement above unless a hand-over or a stand-in is in play (server/engine/actions.ts).
+      const may: { ok: true; actor: Actor } | Awaited<ReturnType<typeof mayAct>> = !task.person && Number(row.holds) ? { ok: true, actor: { person: input.person } } : await mayAct(tx, task, input.person, this.runtime.calendar.localDate(this.now().toISOString()));
+      if (!may.ok) return may;
       const app = toApplication(row);
       if (task.status !== 'open') return conflict(task);
+      const refusedTo = await handOverRefusal(tx, task, input.action, input.to);
+      if (refusedTo) return refusedTo;
       const definition = this.definitionOf(app);
       const at = this.now().toISOString();
-      const decision: Decision = { step: task.step, action: input.action, at, ...(input.comment ? { comment: input.comment } : {}), ...(input.data ? { data: input.data } : {}) };
+      const decision: Decision = { step: task.step, action: input.action, at, ...(input.comment ? { comment: input.comment } : {}), ...(input.data ? { data: input.data } : {}), ...(input.to ? { to: input.to } : {}), ...(input.position ? { position: input.position } : {}) };
       const decisions = [...app.decisions, decision];
       const result = this.replay(definition, app, decisions);
       if (result.outcome === 'invalid') return invalid(result);
@@ -282,7 +296,13 @@ export class Engine {
       // A step asking for a signature or seal (server/privacy/signatures.ts): judged before anything is written, its use recorded with the decision.
       const mark = await markFor(tx, findStep(definition.workflow?.steps ?? [], task.step), task, input.person, input.action);
       if (mark.refusal) return { ok: false, kind: 'refused', message: mark.refusal };
-      const changed = await tx.run("UPDATE task SET status = 'done', acted_by = $1, acted_at = $2, action = $3, comment = $4 WHERE id = $5 AND status = 'open'", [input.person, at, input.action, input.comment ?? null, task.id]);
+      // A hand-over (or an added approver's or a delegate's turn) leaves the step's task open for the next person; only on
+      // a step that allows hand-overs (its other decisions end the task, and need no second replay).
+      const handsOver = findStep(definition.workflow?.steps ?? [], task.step)?.actions?.some((a) => isHandOver(a)) ?? false;
+      const passedOn = handsOver && result.path.length === this.replay(definition, app, app.decisions).path.length && result.waiting.some((w) => w.step === task.step);
+      const changed = passedOn
+        ? await tx.run("UPDATE task SET handed_by = $1, handed_at = $2 WHERE id = $3 AND status = 'open'", [input.person, at, task.id])
+        : await tx.run("UPDATE task SET status = 'done', acted_by = $1, acted_at = $2, action = $3, comment = $4, on_behalf_of = $5 WHERE id = $6 AND status = 'open'", [input.person, at, input.action, input.comment ?? null, may.actor.onBehalfOf ?? null, task.id]);
       if (changed !== 1) return conflict(task);
       // The locked row's counts are current: nothing else writes them while the lock is held.
       const emitted = { emittedTimeline: Number(row.emitted_timeline), emittedNotifications: Number(row.emitted_notifications) };
@@ -347,6 +367,7 @@ export class Engine {
    */
   async maySee(person: string, application: ApplicationRecord): Promise<boolean> {
     if (application.applicantId === person) return true;
+    if (await seesThroughActions(this.store, person, application.id)) return true;
     const rows = await this.store.query(
       "SELECT 1 AS yes FROM task t LEFT JOIN membership m ON m.group_id = t.group_id AND m.scope = t.scope AND m.person_id = $1 WHERE t.application_id = $2 AND (t.acted_by = $1 OR (t.status = 'open' AND m.person_id IS NOT NULL))",
       [person, application.id],
@@ -367,11 +388,7 @@ export class Engine {
    * task in the hall by due date and probed membership for each.
    */
   async todo(person: string): Promise<TaskRecord[]> {
-    const rows = await this.store.query(
-      "SELECT t.* FROM membership m CROSS JOIN task t WHERE t.group_id = m.group_id AND t.scope = m.scope AND m.person_id = $1 AND t.status = 'open' ORDER BY t.due, t.opened_at, t.id",
-      [person],
-    );
-    return rows.map(toTask);
+    return (await openTasksOf(this.store, person, this.runtime.calendar.localDate(this.now().toISOString()))).map(toTask);
   }
 
   async events(application: string): Promise<RuntimeEvent[]> {
@@ -406,7 +423,8 @@ export class Engine {
         const step = findStep(this.definitionOf(app).workflow?.steps ?? [], task.step);
         const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
         const text = `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”今天（${task.due}）到期，请及时办理。`;
-        await this.enqueue(tx, app.id, 'reminder', task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
+        // A task handed to one person (转办, 加签, 委派) reminds that person, not the whole post.
+        await this.enqueue(tx, app.id, 'reminder', task.person ? `person:${task.person}` : task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
       });
     }
     // Attachments past their service's retention period (server/privacy/retention.ts): deleted, and said so.
@@ -452,7 +470,7 @@ export class Engine {
     }
   }
 
-  private async enqueue(tx: Sql, application: string, event: string, recipient: string, body: string, at: string) {
+  async enqueue(tx: Sql, application: string, event: string, recipient: string, body: string, at: string) {
     await tx.run(
       "INSERT INTO outbox (id, application_id, event, recipient, body, status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
       [newId(this.now()), application, event, recipient, body, at],
@@ -601,6 +619,11 @@ export class Engine {
         writes.incident({ id: newId(this.now()), application: app.id, task: task.id, step: task.step, group: task.group, scope: task.scope, reason: 'no-holder', missing: null, since: task.at });
       }
     }
+    // Approver actions (server/engine/actions.ts): who holds a handed-over task, and copies; no statement when none is in play.
+    const fresh = timeline.slice(emitted.emittedTimeline);
+    if (waiting.some((w) => w.person) || app.decisions.some((d) => isHandOver(d.action)) || fresh.some((t) => t.type === 'copied')) {
+      await applyActions(tx, app.id, fresh, waiting, () => newId(this.now()));
+    }
     // Written above as pending: the status is the same update's, set again in this transaction.
     if (unheld && status === 'pending') {
       status = 'incident';
@@ -626,6 +649,9 @@ export class Engine {
         ...(entry.action ? { action: entry.action } : {}),
         ...(entry.outcome ? { outcome: entry.outcome } : {}),
         ...(entry.comment ? { comment: entry.comment } : {}),
+        ...(entry.person ? { person: entry.person } : {}),
+        ...(entry.to ? { to: entry.to } : {}),
+        ...(entry.position ? { position: entry.position } : {}),
       };
     }
   }
@@ -730,7 +756,8 @@ export class Engine {
     }));
   }
 
-  private async appendEvent(tx: Sql, app: ApplicationRecord, event: Partial<RuntimeEvent>) {
+  /** Append one event of an application (public for the approver actions' operations, server/engine/approver-work.ts). */
+  async appendEvent(tx: Sql, app: ApplicationRecord, event: Partial<RuntimeEvent>) {
     const row = this.eventRow(app, event);
     await tx.run('INSERT INTO event (id, application_id, at, type, body) VALUES ($1, $2, $3, $4, $5)', [row.id, row.application, row.at, row.type, row.body]);
   }
@@ -751,6 +778,16 @@ export class Engine {
     return { id: newId(this.now()), application: app.id, at: body.at, type: body.type, body: json(body) };
   }
 
+}
+
+/** A stored application row as a record. */
+export function applicationOf(row: Row): ApplicationRecord {
+  return toApplication(row);
+}
+
+/** A stored task row as a record. */
+export function taskOf(row: Row): TaskRecord {
+  return toTask(row);
 }
 
 /** The form data after every revision the applicant made (`data` keeps the first submission: the replay applies each revision). */
@@ -826,7 +863,7 @@ function toApplication(row: Row): ApplicationRecord {
 }
 
 /** The task columns a TaskRecord reads (act() selects them beside the application's, prefixed `task_`). */
-const TASK_COLUMNS = ['id', 'application_id', 'step', 'round', 'group_id', 'scope', 'status', 'due', 'opened_at', 'acted_by', 'acted_at', 'action', 'comment'] as const;
+const TASK_COLUMNS = ['id', 'application_id', 'step', 'round', 'group_id', 'scope', 'status', 'due', 'opened_at', 'acted_by', 'acted_at', 'action', 'comment', 'person_id', 'handed_by', 'handed_at', 'on_behalf_of'] as const;
 
 function toTask(row: Row): TaskRecord {
   return {
@@ -843,5 +880,9 @@ function toTask(row: Row): TaskRecord {
     ...(row.acted_at ? { actedAt: String(row.acted_at) } : {}),
     ...(row.action ? { action: row.action as Action } : {}),
     ...(row.comment ? { comment: String(row.comment) } : {}),
+    ...(row.person_id ? { person: String(row.person_id) } : {}),
+    ...(row.handed_by ? { handedBy: String(row.handed_by) } : {}),
+    ...(row.handed_at ? { handedAt: String(row.handed_at) } : {}),
+    ...(row.on_behalf_of ? { onBehalfOf: String(row.on_behalf_of) } : {}),
   };
 }

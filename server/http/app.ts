@@ -14,6 +14,7 @@ import { StoreUnavailableError } from '../store/store.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { attachmentRoutes } from './attachments.ts';
 import { devRoutes } from './dev.ts';
+import { actionRoutes } from './actions.ts';
 import { requestId } from './logging.ts';
 import { HallMetrics, metrics } from './metrics.ts';
 import type { MetricsAccess } from './metrics.ts';
@@ -353,6 +354,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // After the error handler: a plugin's context keeps the handler in place when it is registered.
   await app.register(adminRoutes, { engine, admin: options.admin, signedIn });
+  await app.register(actionRoutes, { engine, signedIn });
   if (options.files) app.register(attachmentRoutes, { engine, files: options.files, signedIn });
   if (options.pages) await app.register(pageRoutes, { engine, files: options.files, dev: options.dev, personOf, startSession, signInUrls: [...(cas ? ['/auth/cas/login'] : []), ...(oidc ? ['/auth/oidc/login'] : [])] });
   await app.register(privacyRoutes, { engine, signedIn, itOffice: options.admin?.itOffice });

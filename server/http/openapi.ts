@@ -121,6 +121,10 @@ const task = {
     actedAt: { type: 'string' },
     action: { type: 'string' },
     comment: { type: 'string' },
+    person: { type: 'string', description: '已转交给此人（转办、加签、委派）：只有他（或他的委托人）能办理。/ Handed to this person: only they (or their stand-in) may act.' },
+    handedBy: { type: 'string', description: '最近一次转交的人。/ Who last handed it on.' },
+    handedAt: { type: 'string' },
+    onBehalfOf: { type: 'string', description: '由委托人代为办理时，被代理的人（委托）。/ The absent colleague a stand-in acted for.' },
   },
 } as const;
 
@@ -165,6 +169,7 @@ const TAGS = [
   { name: 'applications', description: '申请人：提交、查看、重新提交、撤回 / applicants: submit, view, resubmit, withdraw' },
   { name: 'tasks', description: '审批人：待办和办理 / approvers: tasks and decisions' },
   { name: 'admin', description: '信息化办：重新加载、无法分派的事故 / the IT office: reload, unassigned incidents' },
+  { name: 'approver-actions', description: '审批人操作：转办、加签、委派、批注、批量审批、抄送给我、知悉、常用意见、委托；申请人催办 / approver actions: transfer, add an approver, delegate, notes, batch approval, copies, acknowledgement, saved phrases, stand-ins; the applicant\'s reminder' },
   { name: 'attachments', description: '附件：上传（按表单附件项的类型和大小）和下载 / attachments: upload (by the form field\'s types and size) and download' },
   { name: 'privacy', description: '个人信息保护：全文查看和查看记录、签名和公章、审批单 / personal information: full views and their record, signatures and seals, the printable record' },
   { name: 'dev', description: '预览（hall dev、hall serve --dev）：身份、通知发件箱、保存测试场景 / the preview: personas, the outbox, saving a run as a scenario' },
@@ -473,6 +478,101 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     security: session,
     params: idParam,
     response: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...reads(401, 404) },
+  },
+  // Approver actions (issues 15.6, 14.6; server/http/actions.ts).
+  'POST /api/tasks/:id/hand-over': {
+    tags: ['approver-actions'],
+    summary: '转交待办：transfer 转办（交给同一群组@范围的人）、add-approver 加签（before 在我之前 / after 在我之后）、delegate 委派、resolve 被委派人办完交回；环节须允许该操作 / hand a task over: transfer, add-approver (before/after), delegate, or resolve (the delegate hands back); the step must allow it',
+    security: sessionAndCsrf,
+    params: idParam,
+    response: { 200: ok('已转交 / handed over', { ok: { type: 'boolean' }, application: ref('Application'), task: ref('Task') }), ...changes(401, 404, 409, 422) },
+  },
+  'POST /api/tasks/:id/annotations': {
+    tags: ['approver-actions'],
+    summary: '批注：办理人对表单的一个字段写批注，供后续环节查看 / note one form field for the steps after mine',
+    security: sessionAndCsrf,
+    params: idParam,
+    response: { 201: ok('已批注 / noted', { ok: { type: 'boolean' }, annotation: { type: 'object', additionalProperties: true, required: ['id', 'step', 'field', 'text', 'person', 'at'], properties: { id: { type: 'string' }, step: { type: 'string' }, field: { type: 'string' }, text: { type: 'string' }, person: { type: 'string' }, at: { type: 'string' } } } }), ...changes(401, 404, 409, 422) },
+  },
+  'GET /api/applications/:id/annotations': {
+    tags: ['approver-actions'],
+    summary: '一个申请的批注（能查看该申请的人）/ the notes on an application (for those who may see it)',
+    security: session,
+    params: idParam,
+    response: { 200: ok('批注 / notes', { annotations: { type: 'array', items: { type: 'object', additionalProperties: true, required: ['id', 'step', 'field', 'text', 'person', 'at'], properties: { id: { type: 'string' }, step: { type: 'string' }, field: { type: 'string' }, text: { type: 'string' }, person: { type: 'string' }, at: { type: 'string' } } } } }), ...reads(400, 401, 404) },
+  },
+  'POST /api/tasks/batch-decision': {
+    tags: ['approver-actions'],
+    summary: '批量审批：一次同意多件（环节须设置 batch: true），每件单独办理、单独给出结果 / approve several tasks (steps with batch: true), each its own transaction and result',
+    security: sessionAndCsrf,
+    response: {
+      200: ok('逐件结果 / one result per task', {
+        ok: { type: 'boolean', description: '全部成功 / all succeeded' },
+        results: { type: 'array', items: { type: 'object', additionalProperties: true, required: ['task', 'ok'], properties: { task: { type: 'string' }, ok: { type: 'boolean' }, status: { type: 'string' }, error: { type: 'string' }, message: ref('Message') } } },
+      }),
+      ...changes(401),
+    },
+  },
+  'POST /api/applications/:id/urge': {
+    tags: ['approver-actions'],
+    summary: '催办：申请人提醒当前办理人（每个申请 24 小时一次，超过 429）/ remind the current holders (once per application per 24 hours; 429 beyond)',
+    security: sessionAndCsrf,
+    params: idParam,
+    response: { 200: ok('已催办 / reminded', { ok: { type: 'boolean' }, urged: { type: 'integer', description: '提醒的待办数 / tasks reminded' }, count: { type: 'integer', description: '本申请累计催办次数 / reminders so far' } }), ...changes(401, 404, 409, 429) },
+  },
+  'GET /api/copies': {
+    tags: ['approver-actions'],
+    summary: '抄送给我：抄送给我所持群组@范围的申请，新的在前 / copies to the groups@scopes I hold, newest first',
+    security: session,
+    response: {
+      200: ok('抄送 / copies', { copies: { type: 'array', items: { type: 'object', additionalProperties: true, required: ['id', 'application', 'service', 'step', 'group', 'scope', 'at'], properties: { id: { type: 'string' }, application: { type: 'string' }, service: { type: 'string' }, step: { type: 'string' }, group: { type: 'string' }, scope: { type: 'string' }, at: { type: 'string' }, acknowledgedAt: { type: 'string' } } } } }),
+      ...reads(401),
+    },
+  },
+  'POST /api/copies/:id/acknowledge': {
+    tags: ['approver-actions'],
+    summary: '知悉：抄送对象确认已阅（重复确认返回第一次的时间）/ acknowledge a copy (again: the first time is returned)',
+    security: sessionAndCsrf,
+    params: idParam,
+    response: { 200: ok('已知悉 / acknowledged', { ok: { type: 'boolean' }, copy: { type: 'string' }, acknowledgedAt: { type: 'string' } }), ...changes(401, 404) },
+  },
+  'GET /api/phrases': {
+    tags: ['approver-actions'],
+    summary: '我的常用意见 / my saved phrases',
+    security: session,
+    response: { 200: ok('常用意见 / phrases', { phrases: { type: 'array', items: { type: 'object', additionalProperties: true, required: ['id', 'text', 'createdAt'], properties: { id: { type: 'string' }, text: { type: 'string' }, createdAt: { type: 'string' } } } } }), ...reads(401) },
+  },
+  'POST /api/phrases': {
+    tags: ['approver-actions'],
+    summary: '保存一条常用意见（最多 50 条；相同的不重复保存）/ save a phrase (at most 50; the same text once)',
+    security: sessionAndCsrf,
+    response: { 201: ok('已保存 / saved', { ok: { type: 'boolean' }, phrase: { type: 'object', additionalProperties: true, required: ['id', 'text', 'createdAt'], properties: { id: { type: 'string' }, text: { type: 'string' }, createdAt: { type: 'string' } } } }), ...changes(401, 409, 422) },
+  },
+  'DELETE /api/phrases/:id': {
+    tags: ['approver-actions'],
+    summary: '删除我的一条常用意见 / delete one of my phrases',
+    security: sessionAndCsrf,
+    params: idParam,
+    response: { 200: ok('已删除 / deleted', { ok: { type: 'boolean' }, deleted: { type: 'string' } }), ...changes(401, 404) },
+  },
+  'GET /api/stand-ins': {
+    tags: ['approver-actions'],
+    summary: '委托：我设置的和我承担的委托 / stand-ins I set and those I serve',
+    security: session,
+    response: { 200: ok('委托 / stand-ins', { standIns: { type: 'array', items: { type: 'object', additionalProperties: true, required: ['id', 'person', 'standIn', 'starts', 'ends', 'createdAt'], properties: { id: { type: 'string' }, person: { type: 'string' }, standIn: { type: 'string' }, starts: { type: 'string' }, ends: { type: 'string' }, createdAt: { type: 'string' }, cancelledAt: { type: 'string' } } } } }), ...reads(401) },
+  },
+  'POST /api/stand-ins': {
+    tags: ['approver-actions'],
+    summary: '委托：外出期间（含首尾两天）把我的全部待办交给一位同事；他办理的每个待办都记下代理了谁 / hand all my tasks to a colleague for a period (dates inclusive); each task they act on records whom they stood in for',
+    security: sessionAndCsrf,
+    response: { 201: ok('已委托 / set', { ok: { type: 'boolean' }, standIn: { type: 'object', additionalProperties: true, required: ['id', 'person', 'standIn', 'starts', 'ends', 'createdAt'], properties: { id: { type: 'string' }, person: { type: 'string' }, standIn: { type: 'string' }, starts: { type: 'string' }, ends: { type: 'string' }, createdAt: { type: 'string' } } } }), ...changes(401, 422) },
+  },
+  'DELETE /api/stand-ins/:id': {
+    tags: ['approver-actions'],
+    summary: '取消我设置的一项委托 / cancel a stand-in I set',
+    security: sessionAndCsrf,
+    params: idParam,
+    response: { 200: ok('已取消 / cancelled', { ok: { type: 'boolean' }, cancelled: { type: 'string' } }), ...changes(401, 404) },
   },
 };
 

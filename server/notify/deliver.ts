@@ -121,6 +121,11 @@ export class Deliverer {
       const [person] = await tx.query<{ attributes: string }>('SELECT attributes FROM person WHERE id = $1', [row.applicant_id]);
       const email = person ? (JSON.parse(person.attributes) as Record<string, string>).email : undefined;
       if (email) emails.push(email);
+    } else if (row.recipient.startsWith('person:')) {
+      // A task handed to one person (转办, 加签, 委派): their own address.
+      const [person] = await tx.query<{ attributes: string }>('SELECT attributes FROM person WHERE id = $1', [row.recipient.slice('person:'.length)]);
+      const email = person ? (JSON.parse(person.attributes) as Record<string, string>).email : undefined;
+      if (email) emails.push(email);
     } else {
       const at = row.recipient.indexOf('@');
       const [group, scope] = at < 0 ? [row.recipient, ''] : [row.recipient.slice(0, at), row.recipient.slice(at + 1)];

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { decisionsThatComplete } from '../../lib/interpret/actions.ts';
 import { Engine } from 'bpmn-engine';
 import { Environment, Timers } from 'bpmn-elements';
 import { evaluate } from 'feelin';
@@ -177,7 +178,8 @@ export async function runOnEngine(xml: string, input: EngineInput): Promise<Engi
     [APPLICANT_USER_VAR]: String(input.applicant.number ?? input.applicant.name ?? 'applicant'),
   };
   const execution = await engine.execute({ listener, variables });
-  const queue = [...input.decisions];
+  // A hand-over (转办, 加签, 委派) reassigns the open user task; only the decision that ends the step completes it.
+  const queue = decisionsThatComplete(input.decisions);
   let revise: Values | undefined;
   const seen = new Set<any>();
 

@@ -309,6 +309,32 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a quantity that is a yes/no', edits: [LEAVE_FEE('          rate: 2\n          quantity: days > 3\n')], expected: ['feel/syntax xgc/student-leave.yaml:48:21'] },
     { name: 'a condition that is a number', edits: [LEAVE_FEE('          rate: 2\n          when: days * 2\n')], expected: ['feel/syntax xgc/student-leave.yaml:48:17'] },
   ],
+  // --- issue 15.6: approver actions (a contiguous block) ---------------------------------------------
+  batchedStepsHaveNoFields: [
+    {
+      name: 'a batched step whose assignee fills in a field',
+      edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      batch: true\n      fields:\n        - id: checked\n          label: 核实情况\n          type: text\n')],
+      expected: ['workflow/batch-with-fields xgc/student-leave.yaml:96:14'],
+    },
+    { name: 'a batched step with nothing to fill in', edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      batch: true\n')], expected: [] },
+  ],
+  scenarioHandOversNamePeople: [
+    {
+      name: 'a transfer that names nobody',
+      edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return, transfer]\n'), sub(LEAVE, '      - { step: counselor-review, action: approve }\n', '      - { step: counselor-review, action: transfer }\n      - { step: counselor-review, action: approve }\n')],
+      expected: ['scenario/hand-over-needs-person xgc/student-leave.yaml:128:43'],
+    },
+    {
+      name: 'a position on a transfer',
+      edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return, transfer]\n'), sub(LEAVE, '      - { step: counselor-review, action: approve }\n', '      - { step: counselor-review, action: transfer, to: t-zhou, position: after }\n      - { step: counselor-review, action: approve }\n')],
+      expected: ['scenario/position-without-add-approver xgc/student-leave.yaml:128:75'],
+    },
+    {
+      name: 'an added approver before, named, then the holder',
+      edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return, add-approver]\n'), sub(LEAVE, '      - { step: counselor-review, action: approve }\n', '      - { step: counselor-review, action: add-approver, to: t-zhou, position: before }\n      - { step: counselor-review, action: approve }\n      - { step: counselor-review, action: approve }\n')],
+      expected: [],
+    },
+  ],
 };
 
 describe('the baseline', () => {

@@ -29,6 +29,13 @@ const COVERED: Record<string, string> = {
   // The preview's routes: only someone who may see the application saves or sees its run; everyone else 404.
   'POST /api/dev/applications/:id/scenario': "test/server/dev.test.ts › saves a finished run into the service file; refuses runs that are not finished, withdrawn, or not the asker's to see",
   'GET /dev/applications/:id': "test/server/dev.test.ts › serves the pages as escaped HTML marked as the preview; the run page needs a session and hides others' runs",
+  'POST /api/tasks/:id/hand-over': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
+  'POST /api/tasks/:id/annotations': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
+  'GET /api/applications/:id/annotations': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
+  'POST /api/applications/:id/urge': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
+  'POST /api/copies/:id/acknowledge': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
+  'DELETE /api/phrases/:id': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
+  'DELETE /api/stand-ins/:id': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
 };
 
 describe('the routes that take an id', () => {
@@ -137,5 +144,38 @@ describe.each(STORE_KINDS)('authorisation per route (%s)', (kind: StoreKind) => 
     expect(await openTask(people['t-wang'], a)).toBe(taskA);
     expect(await openTask(people['t-liu'], b)).toBe(taskB);
     expect((await call(url, 'GET', `/api/applications/${a}`, li)).body.application.decisions).toEqual([]);
+  });
+  it('hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own', async () => {
+    const { url, people, li, zhang, a, openTask } = await cast();
+    const taskA = (await openTask(people['t-wang'], a))!;
+    // Not the holder: no hand-over, no note; a hand-over to someone outside the post is refused.
+    for (const who of ['t-liu', 't-chen', '2022020315'] as const) {
+      expect((await call(url, 'POST', `/api/tasks/${taskA}/hand-over`, { ...people[who], body: { action: 'delegate', to: 't-zhao' } })).status, `${who} hands over`).toBe(403);
+      expect((await call(url, 'POST', `/api/tasks/${taskA}/annotations`, { ...people[who], body: { field: 'reason', text: '越权批注' } })).status, `${who} notes`).toBe(403);
+    }
+    const outside = await call(url, 'POST', `/api/tasks/${taskA}/hand-over`, { ...people['t-wang'], body: { action: 'transfer', to: 't-liu' } });
+    expect(outside.status).toBe(422);
+    expect(outside.body.fieldErrors[0].field).toBe('to');
+    // Notes are seen by those who may see the application, nobody else.
+    expect((await call(url, 'POST', `/api/tasks/${taskA}/annotations`, { ...people['t-wang'], body: { field: 'reason', text: '住院证明已核实' } })).status).toBe(201);
+    expect((await call(url, 'GET', `/api/applications/${a}/annotations`, li)).body.annotations).toHaveLength(1);
+    for (const who of ['t-liu', '2023010101'] as const) expect((await call(url, 'GET', `/api/applications/${a}/annotations`, people[who])).status).toBe(404);
+    // Only the applicant reminds.
+    for (const who of ['2023010101', 't-wang'] as const) expect((await call(url, 'POST', `/api/applications/${a}/urge`, people[who])).status, `${who} urges`).toBe(404);
+    // Transferred to 周老师: 王老师 may no longer act (409: who handed it on, when); 刘老师 never.
+    expect((await call(url, 'POST', `/api/tasks/${taskA}/hand-over`, { ...people['t-wang'], body: { action: 'transfer', to: 't-zhou' } })).status).toBe(200);
+    const again = await call(url, 'POST', `/api/tasks/${taskA}/decision`, { ...people['t-wang'], body: { action: 'approve' } });
+    expect(again.status).toBe(409);
+    expect(again.body.actedBy).toBe('t-wang');
+    expect((await call(url, 'POST', `/api/tasks/${taskA}/decision`, { ...people['t-liu'], body: { action: 'approve' } })).status).toBe(403);
+    // Phrases and stand-ins: someone else's id is a 404 and changes nothing.
+    const phrase = await call(url, 'POST', '/api/phrases', { ...people['t-wang'], body: { text: '情况属实，同意。' } });
+    expect((await call(url, 'DELETE', `/api/phrases/${phrase.body.phrase.id}`, people['t-liu'])).status).toBe(404);
+    expect((await call(url, 'GET', '/api/phrases', people['t-wang'])).body.phrases).toHaveLength(1);
+    const away = await call(url, 'POST', '/api/stand-ins', { ...people['t-wang'], body: { standIn: 't-liu', starts: '2099-01-01', ends: '2099-01-05' } });
+    expect(away.status).toBe(201);
+    for (const who of ['t-liu', 't-chen'] as const) expect((await call(url, 'DELETE', `/api/stand-ins/${away.body.standIn.id}`, people[who])).status).toBe(404);
+    // A copy is acknowledged only by a holder of the group@scope it went to.
+    expect((await call(url, 'POST', '/api/copies/no-such-copy/acknowledge', zhang)).status).toBe(404);
   });
 });

@@ -118,6 +118,52 @@ const CASES: Record<string, HostileCase> = {
   },
   'GET /dev/outbox': { status: 200, only: 'an HTML page without input: its escaping and 404 outside the preview are test/server/dev.test.ts' },
   'GET /dev/applications/:id': { as: '2022020315', params: (c) => ({ id: c.pending }), status: 200, only: 'an HTML page: sessions, hostile ids and escaping are test/server/dev.test.ts' },
+  // Approver actions (server/http/actions.ts); who may use them with whose ids is test/server/authz.test.ts.
+  'POST /api/tasks/:id/hand-over': {
+    as: 't-wang',
+    params: (c) => ({ id: c.task }),
+    body: () => ({ action: 'transfer', to: 't-zhou', comment: '本周出差，请周老师办理' }),
+    wrongType: { body: { action: 'transfer', to: 5 }, field: 'to' },
+    text: (b, v) => ({ ...b, comment: `请帮忙核实${v}` }),
+    status: 200,
+  },
+  'POST /api/tasks/:id/annotations': {
+    as: 't-wang',
+    params: (c) => ({ id: c.task }),
+    body: () => ({ field: 'reason', text: '请核实住院证明' }),
+    wrongType: { body: { field: 'reason', text: 5 }, field: 'text' },
+    text: (b, v) => ({ ...b, text: `请核实${v}` }),
+    status: 201,
+  },
+  'GET /api/applications/:id/annotations': { as: '2022020315', params: (c) => ({ id: c.pending }), status: 200 },
+  'POST /api/tasks/batch-decision': {
+    as: 't-wang',
+    body: (c) => ({ tasks: [c.task], comment: '同意' }),
+    wrongType: { body: { tasks: 'all' }, field: 'tasks' },
+    text: (b, v) => ({ ...b, comment: `同意${v}` }),
+    status: 200,
+  },
+  'POST /api/applications/:id/urge': { as: '2022020315', params: (c) => ({ id: c.pending }), status: 200 },
+  'GET /api/copies': { as: 't-wang', status: 200 },
+  'POST /api/copies/:id/acknowledge': { as: 't-wang', params: () => ({ id: 'no-such-copy' }), status: 404 },
+  'GET /api/phrases': { as: 't-wang', status: 200 },
+  'POST /api/phrases': {
+    as: 't-wang',
+    body: () => ({ text: '情况属实，同意。' }),
+    wrongType: { body: { text: 5 }, field: 'text' },
+    text: (_b, v) => ({ text: `同意${v}` }),
+    status: 201,
+  },
+  'DELETE /api/phrases/:id': { as: 't-wang', params: () => ({ id: 'no-such-phrase' }), status: 404 },
+  'GET /api/stand-ins': { as: 't-wang', status: 200 },
+  'POST /api/stand-ins': {
+    as: 't-wang',
+    body: () => ({ standIn: 't-liu', starts: '2099-01-01', ends: '2099-01-10' }),
+    wrongType: { body: { standIn: 5, starts: '2099-01-01', ends: '2099-01-10' }, field: 'standIn' },
+    text: (b, v) => ({ ...b, standIn: `t-liu${v}` }),
+    status: 201,
+  },
+  'DELETE /api/stand-ins/:id': { as: 't-wang', params: () => ({ id: 'no-such-stand-in' }), status: 404 },
 };
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -38,16 +38,19 @@ beforeAll(async () => {
 });
 
 /** The same entry, written by the interpreter and by the runtime, as a comparable line. */
-const fromTimeline = (t: TimelineEntry) => ({ type: t.type, at: Date.parse(t.at), step: t.step, assignee: t.assignee, due: t.due, action: t.action, outcome: t.outcome, comment: t.comment });
+const fromTimeline = (t: TimelineEntry) => ({ type: t.type, at: Date.parse(t.at), step: t.step, assignee: t.assignee, due: t.due, action: t.action, outcome: t.outcome, comment: t.comment, person: t.person, to: t.to, position: t.position });
 const fromEvent = (e: RuntimeEvent) => ({
   type: e.type,
   at: Date.parse(e.at),
   step: e.step,
-  assignee: e.type === 'assigned' || e.type === 'acted' || e.type === 'overdue' ? (e.scope ? `${e.group}@${e.scope}` : e.group) : undefined,
+  assignee: ['assigned', 'acted', 'overdue', 'transferred', 'added', 'delegated', 'resolved', 'copied'].includes(e.type) ? (e.scope ? `${e.group}@${e.scope}` : e.group) : undefined,
   due: e.due,
   action: e.action,
   outcome: e.outcome,
   comment: e.comment,
+  person: e.person,
+  to: e.to,
+  position: e.position,
 });
 
 const STATUS_OF_OUTCOME: Record<string, ApplicationRecord['status']> = { approved: 'approved', rejected: 'rejected', pending: 'pending', unassigned: 'incident' };
@@ -72,7 +75,11 @@ async function hall(store: Store) {
     }
     return person;
   };
-  return { engine, reopened, holderOf, setClock: (instant: string | number) => void (clock = typeof instant === 'number' ? instant : Date.parse(instant)) };
+  const personOf = async (person: string, holds?: [string, string]) => {
+    await store.run('INSERT INTO person (id, name, attributes, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING', [person, person, '{}', new Date(0).toISOString()]);
+    if (holds) await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [person, ...holds]);
+  };
+  return { engine, reopened, holderOf, personOf, setClock: (instant: string | number) => void (clock = typeof instant === 'number' ? instant : Date.parse(instant)) };
 }
 
 /**
@@ -121,6 +128,12 @@ async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: 
     const at = entry.assignee.indexOf('@');
     await h.holderOf(at === -1 ? entry.assignee : entry.assignee.slice(0, at), at === -1 ? '' : entry.assignee.slice(at + 1));
   }
+  // Approver actions: a transferee holds the step's group@scope; an added approver or a delegate is a person in the directory.
+  for (const entry of expected.result.timeline) {
+    if (!entry.to || !entry.assignee) continue;
+    const at = entry.assignee.indexOf('@');
+    await h.personOf(entry.to, entry.type === 'transferred' ? [at === -1 ? entry.assignee : entry.assignee.slice(0, at), at === -1 ? '' : entry.assignee.slice(at + 1)] : undefined);
+  }
   h.setClock(scenario.submittedAt ?? DEFAULT_SUBMITTED_AT);
   const applicantId = String((scenario.applicant as Record<string, unknown>).number ?? 'scenario-applicant');
   let engine = h.engine;
@@ -146,8 +159,8 @@ async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: 
     }
     if (lateBy) h.setClock(Date.parse(task.openedAt) + lateBy);
     else h.setClock(decision.at && Date.parse(decision.at) > Date.parse(task.openedAt) ? decision.at : task.openedAt);
-    const person = await h.holderOf(task.group, task.scope);
-    const acted = await engine.act({ task: task.id, person, action: decision.action, ...(decision.comment ? { comment: decision.comment } : {}), ...(decision.data ? { data: decision.data } : {}) });
+    const person = task.person ?? (await h.holderOf(task.group, task.scope));
+    const acted = await engine.act({ task: task.id, person, action: decision.action, ...(decision.comment ? { comment: decision.comment } : {}), ...(decision.data ? { data: decision.data } : {}), ...(decision.to ? { to: decision.to } : {}), ...(decision.position ? { position: decision.position } : {}) });
     if (!acted.ok) {
       problems.push(`decision ${i + 1} (${decision.step} ${decision.action}) refused: ${acted.kind} ${acted.message.en}`);
       break;

@@ -16,6 +16,10 @@ const ACTION_NAMES: Record<Action, { zh: string; en: string }> = {
   approve: { zh: '同意', en: 'approve' },
   reject: { zh: '不同意', en: 'reject' },
   return: { zh: '退回修改', en: 'return for revision' },
+  transfer: { zh: '转办', en: 'transfer' },
+  'add-approver': { zh: '加签', en: 'add an approver' },
+  delegate: { zh: '委派', en: 'delegate' },
+  resolve: { zh: '办完交回', en: 'hand back' },
 };
 
 async function readYaml(file: string, what: string): Promise<unknown> {
@@ -79,8 +83,8 @@ export async function runSimulate(serviceId: string, dir: string | undefined, op
 }
 
 const EVENT_NAMES = {
-  zh: { submitted: '提交', assigned: '待办', unassigned: '无法分派', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结' },
-  en: { submitted: 'submitted', assigned: 'assigned', unassigned: 'cannot assign', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed' },
+  zh: { submitted: '提交', assigned: '待办', unassigned: '无法分派', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结', transferred: '转办', added: '加签', delegated: '委派', resolved: '交回', copied: '抄送' },
+  en: { submitted: 'submitted', assigned: 'assigned', unassigned: 'cannot assign', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed', transferred: 'transferred', added: 'approver added', delegated: 'delegated', resolved: 'handed back', copied: 'copied' },
 };
 const OUTCOMES = {
   zh: { approved: '通过', rejected: '未通过', pending: '办理中（缺少后续决定）', invalid: '提交的数据无效', error: '场景有误', unassigned: '无法分派，等待信息化办处理' },
@@ -96,6 +100,8 @@ export function formatTimeline(result: RunResult, name: string, lang: 'zh' | 'en
     if (t.assignee) parts.push(`→ ${t.assignee}`);
     if (t.due) parts.push(lang === 'zh' ? `（期限 ${t.due}）` : `(due ${t.due})`);
     if (t.action) parts.push(ACTION_NAMES[t.action][lang]);
+    if (t.to) parts.push(lang === 'zh' ? `交给 ${t.to}${t.position === 'after' ? '（在后）' : t.position === 'before' ? '（在前）' : ''}` : `to ${t.to}${t.position ? ` (${t.position})` : ''}`);
+    if (t.person) parts.push(lang === 'zh' ? `（${t.person}）` : `(${t.person})`);
     if (t.comment) parts.push(`“${t.comment}”`);
     if (t.outcome) parts.push(OUTCOMES[lang][t.outcome]);
     lines.push(`  ${parts.join('  ')}`);

@@ -218,9 +218,9 @@ export interface RuntimeStep {
    */
   reminder?: number;
   /**
-   * 允许的操作。/ Allowed actions.
+   * 允许的操作；transfer 转办、add-approver 加签、delegate 委派是办理人的转交操作。/ Allowed actions; transfer, add-approver and delegate are the assignee's hand-overs.
    */
-  actions: ('approve' | 'reject' | 'return')[];
+  actions: ('approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate')[];
   notify?: RuntimeStepNotifications;
   /**
    * 办理人在本环节填写的字段。/ Fields the assignee fills in.
@@ -242,6 +242,14 @@ export interface RuntimeStep {
    * 会签成员的参加条件（FEEL，不带 =，仅在写了时出现）。/ A countersign member's condition to take part (FEEL, no leading =; present only when set).
    */
   when?: string;
+  /**
+   * 本环节同意后抄送（不产生待办）。/ Copied for information when the step approves (no task).
+   */
+  cc?: RuntimeStepCopy[];
+  /**
+   * 允许批量审批。/ Batch approval allowed.
+   */
+  batch?: boolean;
 }
 export interface RuntimeDeadlineRule {
   /**
@@ -265,6 +273,19 @@ export interface RuntimeStepNotifications {
    * 超期。/ Overdue.
    */
   overdue?: string;
+}
+/**
+ * 抄送对象。/ Copy recipient.
+ */
+export interface RuntimeStepCopy {
+  /**
+   * 人员群组。/ Role group.
+   */
+  group: string;
+  /**
+   * 群组范围，写法同环节。/ Scope, as a step's.
+   */
+  scope: string;
 }
 /**
  * 条件分支。/ A branch.

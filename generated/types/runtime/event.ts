@@ -10,7 +10,7 @@ export interface RuntimeEvent {
    */
   id?: string;
   /**
-   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故，见 reason：范围所需的申请人属性或表单字段没有值，申请停在该环节；或人员目录中没有人持有该环节的“群组@范围”，待办等待信息化办更新人员目录），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价，expired 附件已过事项声明的保存期限、文件已删除（comment 说明删除了几个）。/ Event type (expired: attachments passed the service's retention period and their files were deleted).
+   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故，见 reason：范围所需的申请人属性或表单字段没有值，申请停在该环节；或人员目录中没有人持有该环节的“群组@范围”，待办等待信息化办更新人员目录），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价；办理人的转交：transferred 转办（to 接办人），added 加签（to 加签人，position 前或后），delegated 委派（to 被委派人），resolved 被委派人办完交回（person）；copied 抄送群组@范围（group、scope，不产生待办），acknowledged 抄送对象知悉（person），urged 申请人催办当前办理人；expired 附件已过事项声明的保存期限、文件已删除（comment 说明删除了几个）。/ Event type; hand-overs transferred, added, delegated, resolved; copied, acknowledged, urged; expired: attachments passed the service's retention period and their files were deleted.
    */
   type:
     | 'submitted'
@@ -23,7 +23,14 @@ export interface RuntimeEvent {
     | 'completed'
     | 'withdrawn'
     | 'rated'
-    | 'expired';
+    | 'expired'
+    | 'transferred'
+    | 'added'
+    | 'delegated'
+    | 'resolved'
+    | 'copied'
+    | 'acknowledged'
+    | 'urged';
   /**
    * 发生时间（带时区）。/ When, with offset.
    */
@@ -85,6 +92,18 @@ export interface RuntimeEvent {
    * 评价（rated），国办发〔2019〕51号的五级。/ Rating on the five-level scale.
    */
   rating?: '非常满意' | '满意' | '基本满意' | '不满意' | '非常不满意';
+  /**
+   * 办理或知悉的人（学号/工号；转交后的决定、resolved、acknowledged）。/ The person acting or acknowledging.
+   */
+  person?: string;
+  /**
+   * 转办、加签、委派的对象（学号/工号）。/ The person a task was handed to.
+   */
+  to?: string;
+  /**
+   * 加签的位置（added）。/ Where the added approver goes.
+   */
+  position?: 'before' | 'after';
   /**
    * 意见或评价内容。/ Comment.
    */
