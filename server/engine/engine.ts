@@ -309,7 +309,10 @@ export class Engine {
       if (mark.image) await recordUse(tx, mark.image, { application: app.id, task: task.id, step: task.step, person: input.person, at }, this.now());
       const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
       const { comment: _, ...undecided } = task;
-      const decided: TaskRecord = { ...undecided, status: 'done', actedBy: input.person, actedAt: at, action: input.action, ...(input.comment ? { comment: input.comment } : {}) };
+      // A task passed on stays open with its new holder (written by apply): read back only then; a decided one is known.
+      const decided: TaskRecord = passedOn
+        ? toTask((await tx.query(`SELECT * FROM task WHERE id = $1`, [task.id]))[0])
+        : { ...undecided, status: 'done', actedBy: input.person, actedAt: at, action: input.action, ...(input.comment ? { comment: input.comment } : {}), ...(may.actor.onBehalfOf ? { onBehalfOf: may.actor.onBehalfOf } : {}) };
       return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 }, task: decided };
     });
   }

@@ -36,6 +36,22 @@ const DEV_ADDRESSES: [string, string][] = [
   ['GET', '/dev'],
 ];
 
+describe('hall serve --dev without --directory (the README quick start)', () => {
+  it('imports the example directory, so the persona picker lists the applicant and the counselor of 学生请假', async () => {
+    const events = await mkdtemp(path.join(tmpdir(), 'hall-events-'));
+    const files = await mkdtemp(path.join(tmpdir(), 'hall-files-'));
+    temps.push(events, files);
+    const { url, process: dev } = await serve(['--dev', '--events', events, '--files', files, '--store', await stores.location('sqlite')]);
+    const { personas } = (await (await fetch(`${url}/api/dev/personas`)).json()) as { personas: { id: string }[] };
+    dev.kill('SIGTERM');
+    await dev;
+    const ids = personas.map((p) => p.id);
+    // 2022020315 applies; t-wang is the counselor of wxy-2203 (examples/directory.yaml).
+    expect(ids).toContain('2022020315');
+    expect(ids).toContain('t-wang');
+  });
+});
+
 describe('hall serve without --dev', () => {
   it('refuses every dev route and page with 404 and says they exist only in the preview; with --dev they answer', async () => {
     const events = await mkdtemp(path.join(tmpdir(), 'hall-events-'));

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RuntimeLoadError } from '../../../lib/runtime/index.ts';
@@ -31,12 +32,16 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
   const { version } = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   const { DirectoryRefused, describeReload } = await import('../../../server/reload.ts');
   const store = options.store ?? config.store ?? `sqlite:${path.join(root, '.hall', 'hall.db')}`;
+  // The preview's people: without --directory, `hall serve --dev` imports the repository's example directory, so the
+  // quick start (`npx hall serve --dev`) has personas to pick; a production hall names its export itself.
+  const exampleDirectory = path.join(root, 'examples', 'directory.yaml');
+  const directory = options.directory ?? (options.dev && existsSync(exampleDirectory) ? exampleDirectory : undefined);
   let hall;
   try {
     hall = await startHall({ generated: path.join(root, 'generated'), store, host: options.host ?? config.listen?.host ?? '127.0.0.1',
       port,
       dev: Boolean(options.dev),
-      directory: options.directory,
+      directory,
       catalog: location.abs,
       onReload: (report) => process.stderr.write(describeReload(report, options.lang)),
       logger: loggerOptions(config.log?.level ?? 'info'),
@@ -67,7 +72,8 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
   // stdout carries the JSON log lines only; what people read goes to stderr.
   process.stderr.write(
     `${zh ? '网上办事大厅已启动' : 'The hall is running'}: ${hall.url}${options.dev ? (zh ? '（开发预览：可选择身份登录）' : ' (development preview: persona login)') : ''}\n` +
-      `${zh ? '数据库' : 'store'}: ${hall.store.where}\n`,
+      `${zh ? '数据库' : 'store'}: ${hall.store.where}\n` +
+      (directory ? `${zh ? '人员目录' : 'directory'}: ${path.relative(process.cwd(), directory) || directory}${options.directory ? '' : zh ? '（--dev 默认的示例目录）' : ' (the example directory --dev uses by default)'}\n` : ''),
   );
   // SIGHUP reloads the directory and generated/ without a restart (each process on its own signal).
   const onHangup = () => void hall.reload().catch((error: Error) => process.stderr.write(`reload: ${error.message}\n`));
