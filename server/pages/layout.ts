@@ -20,7 +20,7 @@ export const STYLESHEET_PATH = `/assets/hall-${createHash('sha256').update(STYLE
  * Links shown in the dev banner (`hall serve --dev` only), after the persona picker. Slot for `hall dev`:
  * its pages (the outbox viewer at /dev/outbox, "save run as scenario") add themselves here at merge.
  */
-export const DEV_LINKS: { href: string; zh: string; en: string }[] = [];
+export const DEV_LINKS: { href: string; zh: string; en: string }[] = [{ href: '/dev/outbox', zh: '通知发件箱', en: 'Outbox' }];
 
 export interface Viewer {
   id: string;
