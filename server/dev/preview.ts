@@ -1,3 +1,4 @@
+import { maskText } from '../privacy/mask.ts';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -59,7 +60,8 @@ export async function personas(store: Store, catalog: string | undefined): Promi
       name: p.name,
       holds: holds.map((h) => (h.scope ? `${h.group}@${h.scope}` : h.group)),
       role: { zh: role, en: ROLE_EN[role] },
-      attributes: JSON.parse(p.attributes) as Record<string, unknown>,
+      // The persona list is a list of people: their phone and ID-card numbers are masked like every other list (个人信息保护法).
+      attributes: Object.fromEntries(Object.entries(JSON.parse(p.attributes) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? maskText(v) : v])),
     };
   });
 }

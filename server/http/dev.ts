@@ -1,3 +1,4 @@
+import { maskText } from '../privacy/mask.ts';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Engine } from '../engine/engine.ts';
@@ -103,10 +104,10 @@ const preview: FastifyPluginAsync<DevRoutesOptions> = async (app, { engine, cata
       return reply.code(404).send({ error: 'not-found', message: { zh: '没有这个申请。', en: 'No such application.' } });
     }
     const decisions = application.decisions
-      .map((d) => `<li>${esc(d.step)}：${esc(d.action)}${d.comment ? `（${esc(d.comment)}）` : ''}${d.at ? ` <time>${esc(d.at)}</time>` : ''}</li>`)
+      .map((d) => `<li>${esc(d.step)}：${esc(d.action)}${d.comment ? `（${esc(maskText(d.comment))}）` : ''}${d.at ? ` <time>${esc(d.at)}</time>` : ''}</li>`)
       .join('');
     const body = `<h1>${esc(serviceName(application.service))} · ${esc(id)}</h1>
-<p>状态 / status：<strong>${esc(application.status)}</strong>；申请人 / applicant：${esc(String(application.applicant.name ?? application.applicantId))}</p>
+<p>状态 / status：<strong>${esc(application.status)}</strong>；申请人 / applicant：${esc(maskText(String(application.applicant.name ?? application.applicantId)))}</p>
 <ol>${decisions || '<li>还没有决定 / no decisions yet</li>'}</ol>
 <form id="save-scenario" method="post" action="/api/dev/applications/${encodeURIComponent(id)}/scenario">
 <h2>保存为测试场景 / Save as scenario</h2>

@@ -70,7 +70,7 @@ describe.each(STORE_KINDS)('hall serve on %s', (kind) => {
     expect((await deputy.post(`/api/tasks/${college.id}/decision`, { action: 'approve' })).body.application.status).toBe('approved');
     const view = await student.get(`/api/applications/${id}`);
     expect(view.body.application.status).toBe('approved');
-    expect(view.body.events.map((e: { type: string }) => e.type)).toEqual(['submitted', 'assigned', 'acted', 'assigned', 'acted', 'completed']);
+    expect(view.body.events.map((e: { type: string }) => e.type)).toEqual(['submitted', 'assigned', 'acted', 'copied', 'assigned', 'acted', 'completed']);
     expect(view.body.events[2].comment).toBe('<script>alert(1)</script>');
     expect((await student.get('/api/applications')).body.applications.map((a: { id: string }) => a.id)).toEqual([id]);
 
@@ -157,7 +157,7 @@ describe('two hall serve processes on one PostgreSQL', () => {
     b.process.kill('SIGTERM');
     await Promise.all([a.process, b.process]);
     const lines = readdirSync(events).flatMap((f) => readFileSync(path.join(events, f), 'utf8').trim().split('\n')).map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.type)).toEqual(['submitted', 'assigned', 'acted', 'assigned']);
+    expect(lines.map((l) => l.type)).toEqual(['submitted', 'assigned', 'acted', 'copied', 'assigned']);
     expect(new Set(lines.map((l) => l.id)).size).toBe(lines.length);
   });
 });
