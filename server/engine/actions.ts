@@ -75,8 +75,9 @@ export async function handOverRefusal(tx: Sql, task: TaskRecord, action: string,
  * After a run is applied: each waiting task is the person's the run says (or its group's again), and the
  * copies the new timeline entries made are recorded for "copied to me" (抄送给我).
  */
-export async function applyActions(tx: Sql, application: string, fresh: TimelineEntry[], waiting: RunResult['waiting'], newId: () => string): Promise<void> {
-  for (const w of waiting) {
+export async function applyActions(tx: Sql, application: string, fresh: TimelineEntry[], waiting: RunResult['waiting'], newId: () => string, assignPeople = true): Promise<void> {
+  // Who holds each open task: only when a hand-over is in play (otherwise every task is its group@scope's).
+  if (assignPeople) for (const w of waiting) {
     await tx.run("UPDATE task SET person_id = $1 WHERE application_id = $2 AND step = $3 AND status = 'open'", [w.person ?? null, application, w.step]);
   }
   for (const entry of fresh) {

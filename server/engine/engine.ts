@@ -624,9 +624,8 @@ export class Engine {
     }
     // Approver actions (server/engine/actions.ts): who holds a handed-over task, and copies; no statement when none is in play.
     const fresh = timeline.slice(emitted.emittedTimeline);
-    if (waiting.some((w) => w.person) || app.decisions.some((d) => isHandOver(d.action)) || fresh.some((t) => t.type === 'copied')) {
-      await applyActions(tx, app.id, fresh, waiting, () => newId(this.now()));
-    }
+    const handedOver = waiting.some((w) => w.person) || app.decisions.some((d) => isHandOver(d.action));
+    if (handedOver || fresh.some((t) => t.type === 'copied')) await applyActions(tx, app.id, fresh, waiting, () => newId(this.now()), handedOver);
     // Written above as pending: the status is the same update's, set again in this transaction.
     if (unheld && status === 'pending') {
       status = 'incident';

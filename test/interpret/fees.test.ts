@@ -14,7 +14,9 @@ import { ROOT } from '../helpers/cli.ts';
  * generated/: 200 yuan per stall per day (waived for 公益性活动) plus 20 yuan per stall per day with power.
  */
 const read = async (file: string) => JSON.parse(await readFile(path.join(ROOT, 'generated/runtime', file), 'utf8'));
-const stall: RuntimeDefinition = await read('commercial-stall/v3.json');
+// The current version, whatever its number: other changes to the service (its countersign) make new versions.
+const current = ((await read('manifest.json')) as { services: { id: string; current: number }[] }).services.find((s) => s.id === 'commercial-stall')!.current;
+const stall: RuntimeDefinition = await read(`commercial-stall/v${current}.json`);
 const calendar = new WorkCalendar(await read('calendar.json'));
 const AT = '2026-03-02T09:00:00+08:00';
 const APPLICANT = { name: '周晓岚', number: 'T2015008', type: '教职工', department: 'xxzx', phone: '13907310060' };
