@@ -456,7 +456,8 @@ class Layout {
         const gateway = this.opt(`Gateway_${step.id}_when`);
         if (!gateway) return;
         const g = plane.of(gateway);
-        const lane = rows[i].y + HANG;
+        // Below the step's hanging end events (overdue, returned) and their labels, so it crosses none of them.
+        const lane = rows[i].y + HANG + EVENT + 14;
         plane.edge(this.flow({ el: gateway, tag: 'skip' }, join), [bottom(g), { x: cx(g), y: lane }, { x: cx(j) + GATEWAY / 4, y: lane }, { x: cx(j) + GATEWAY / 4, y: y + GATEWAY / 4 }]);
       });
       const end = this.get(`EndEvent_${node.id}_approved`);

@@ -289,6 +289,7 @@ function applyOf(s: Service, hall: Hall): SiteService['apply'] {
 
 function guideOf(s: Service, fileLink: (a: string | undefined) => FileLink | undefined, serviceRef: (id: string | undefined) => (Ref & { url: string }) | undefined): SiteGuide {
   const g = s.guide;
+  const privacy = privacyOf(s);
   const duration = (d: { value: number; unit: 'workday' | 'day'; note?: LocalizedText }) => compact({ value: d.value, unit: d.unit, note: st(d.note) });
   const limit = g.timeLimit;
   const timeLimitOf = (l: typeof limit) =>
@@ -327,7 +328,7 @@ function guideOf(s: Service, fileLink: (a: string | undefined) => FileLink | und
     contacts: { consultation: contact(g.contacts.consultation), complaint: contact(g.contacts.complaint) },
     faq: (g.faq ?? []).map((f) => ({ q: st(f.q), a: st(f.a) })),
     contingency: st(g.contingency),
-    privacy: privacyOf(s),
+    privacy,
   });
 }
 

@@ -1,3 +1,4 @@
+import { decisionsOf } from '../../cli/bpmn/names.ts';
 import { createRequire } from 'node:module';
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
@@ -30,7 +31,7 @@ function expectedKeys(file: string): { keys: string[]; actions?: string[] } {
   if (name === 'apply' || name === 'revise') return { keys: application };
   const step = stepsOf(definition.workflow.steps).find((s) => `review-${s.id}` === name);
   if (!step) throw new Error(`${file}: no step for this form`);
-  return { keys: [...application, ...(step.fields ?? []).map((f) => f.id), REVIEW_DECISION_KEY, REVIEW_COMMENT_KEY], actions: step.actions };
+  return { keys: [...application, ...(step.fields ?? []).map((f) => f.id), REVIEW_DECISION_KEY, REVIEW_COMMENT_KEY], actions: decisionsOf(step) };
 }
 
 describe('Camunda forms of the example catalog', () => {

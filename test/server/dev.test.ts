@@ -115,8 +115,10 @@ describe.each(STORE_KINDS)('the preview on %s', (kind) => {
       ['t-chen', '学院', ['department-deputy@wxy']],
       ['t-it', '部门', ['office-staff@xxzx']],
       ['t-liu', '辅导员', ['counselor@jsj-2301']],
+      ['t-su', '学院', ['dorm-manager@wxy']],
       ['t-wang', '辅导员', ['counselor@wxy-2203']],
       ['t-zhao', '部门', ['office-staff@xgc']],
+      ['t-zhou', '辅导员', ['counselor@wxy-2203']],
     ]);
     const student = await as('2022020315');
     const created = await student.post('/api/applications', { service: 'student-leave', data: LEAVE });
@@ -125,7 +127,7 @@ describe.each(STORE_KINDS)('the preview on %s', (kind) => {
     const outbox = (await app.inject({ method: 'GET', url: '/api/dev/outbox' })).json().messages as { application: string; recipient: string; people: { id: string; name: string }[]; subject: string; body: string }[];
     const mine = outbox.filter((m) => m.application === id);
     expect(mine.map((m) => m.recipient).sort()).toEqual(['applicant:李雨桐', 'counselor@wxy-2203']);
-    expect(mine.find((m) => m.recipient === 'counselor@wxy-2203')).toMatchObject({ people: [{ id: 't-wang' }], subject: `【${runtime.manifest.hall.name}】学生请假审批`, body: expect.stringContaining('李雨桐同学提交了5天的请假申请') });
+    expect(mine.find((m) => m.recipient === 'counselor@wxy-2203')).toMatchObject({ people: [{ id: 't-wang' }, { id: 't-zhou' }], subject: `【${runtime.manifest.hall.name}】学生请假审批`, body: expect.stringContaining('李雨桐同学提交了5天的请假申请') });
   });
 
   it('serves the pages as escaped HTML marked as the preview; the run page needs a session and hides others\' runs', async () => {
