@@ -529,7 +529,8 @@ ${list}`;
     const tasks = await engine.tasksOf(application.id);
     const data = application.decisions.reduce<Record<string, unknown>>((acc, d) => ({ ...acc, ...(d.revise ?? {}) }), { ...application.data });
     const today = new Date().toISOString().slice(0, 10);
-    const actions = step?.actions ?? ['approve', 'reject'];
+    // The decisions; hand-overs (转办, 加签, 委派) need a person to hand to and are the API's for now (docs/runtime.md).
+    const actions = (step?.actions ?? ['approve', 'reject']).filter((a): a is 'approve' | 'reject' | 'return' => a === 'approve' || a === 'reject' || a === 'return');
     const stepFields = step?.fields ?? [];
     const body = html`<nav class="crumbs" aria-label="${t(lang, '位置', 'Breadcrumb')}"><ol><li><a href="/tasks">${t(lang, '待办', 'To do')}</a></li><li>${tx(step?.name, lang) || task.step}</li></ol></nav>
 <h1>${tx(entryOf(application.service)?.name, lang) || application.service}</h1>

@@ -195,6 +195,8 @@ describe('学生请假 through the pages, in three roles', () => {
       'resubmitted',
       'assigned',
       'acted:counselor-review:approve',
+      // 学生请假 copies the college's 宿管 when the counselor approves (抄送, issue 15.6).
+      'copied',
       'assigned',
       'acted:college-review:approve',
       'completed',
