@@ -25,6 +25,7 @@ import type { BenchStage } from './stages.ts';
  *          --stages check,serve  (only the stages whose name contains one of these words; default all;
  *          'serve load' and 'serve memory' name the two hall serve reports)
  *          --seconds 10 (each hall serve load run)  --stores sqlite,postgres  --applications 100000
+ *          HALL_BENCH_PROFILE=<dir> in the environment: every process the serve stages start writes a V8 CPU profile there
  */
 const SIZES = (option('--sizes') ?? '1000,10000').split(',').map(Number);
 const ROUNDS = Number(option('--rounds') ?? 5);
