@@ -66,6 +66,9 @@ function differences(a: unknown, b: unknown, name?: Bi, depth = 0, namedOnly: Se
   return [name ? bi(`${name.zh}：${what.zh}`, `${name.en}: ${what.en}`) : what];
 }
 
+/** A plain object (not an array). */
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
 /** Parts joined into one line. */
 const joined = (parts: Bi[]): Bi => bi(parts.map((x) => x.zh).join('；'), parts.map((x) => x.en).join('; '));
 
@@ -107,7 +110,18 @@ function list<T>(topic: Topic, before: T[], after: T[], key: (x: T) => string, l
     if (now === undefined || same(old, now)) continue;
     const from = terms?.(old);
     const to = terms?.(now);
-    changes.push(...ensure(topic, old, now, from && to && !sameBi(from, to) ? [{ topic, subject: label(now), from, to }] : [], label(now)));
+    const said = from && to && !sameBi(from, to) ? [{ topic, subject: label(now), from, to }] : [];
+    changes.push(...ensure(topic, old, now, said, label(now)));
+    // The terms say some of what changed (a material's form and copies); every other edit of the same item (its note,
+    // its source) is said too, or the change notice would omit it. A property is "said" when changing it alone
+    // changes the terms.
+    if (said.length && terms && isRecord(old) && isRecord(now)) {
+      const unsaid = [...new Set([...Object.keys(old), ...Object.keys(now)])].filter(
+        (k) => !same(old[k], now[k]) && sameBi(terms(old as T), terms({ ...old, [k]: now[k] } as T)),
+      );
+      const pick = (o: Record<string, unknown>) => Object.fromEntries(unsaid.filter((k) => k in o).map((k) => [k, o[k]]));
+      if (unsaid.length) changes.push({ topic, subject: label(now), to: joined(differences(pick(old), pick(now))) });
+    }
   }
   const paired = leftBefore.length === leftAfter.length ? leftBefore.length : 0;
   for (let i = 0; i < paired; i++) changes.push({ topic, from: full(leftBefore[i]), to: full(leftAfter[i]) });
