@@ -1,5 +1,5 @@
 import type { Engine, ApplicationRecord, Message, Outcome, TaskRecord } from './engine.ts';
-import { applicationOf, newId, taskOf } from './engine.ts';
+import { applicationOf, findStep, newId, taskOf } from './engine.ts';
 import { mayAct } from './actions.ts';
 
 /**
@@ -136,7 +136,7 @@ export async function batchApprove(engine: Engine, input: { tasks: string[]; per
   const results = [];
   for (const id of [...new Set(input.tasks)]) {
     const [row] = await engine.store.query('SELECT t.step, a.service, a.version FROM task t JOIN application a ON a.id = t.application_id WHERE t.id = $1', [id]);
-    const step = row ? findStepIn(engine, String(row.service), Number(row.version), String(row.step)) : undefined;
+    const step = row ? findStep(engine.runtime.version(String(row.service), Number(row.version)).workflow?.steps ?? [], String(row.step)) : undefined;
     if (row && step && !step.batch) {
       results.push({ task: id, ok: false, error: 'refused', message: { zh: `环节“${step.name.zh}”不允许批量审批，请逐件办理`, en: `step "${step.id}" does not allow batch approval; decide it on its own` } });
       continue;
@@ -147,23 +147,6 @@ export async function batchApprove(engine: Engine, input: { tasks: string[]; per
   return results;
 }
 
-function findStepIn(engine: Engine, service: string, version: number, id: string) {
-  const walk = (nodes: NonNullable<ReturnType<Engine['runtime']['version']>['workflow']>['steps']): { id: string; name: { zh: string }; batch?: boolean } | undefined => {
-    for (const node of nodes) {
-      if (node.kind === 'step' && node.id === id) return node;
-      if (node.kind === 'parallel') {
-        const found = node.steps.find((s) => s.id === id);
-        if (found) return found;
-      }
-      if (node.kind === 'branch') {
-        const found = walk(node.then) ?? walk(node.else);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
-  return walk(engine.runtime.version(service, version).workflow?.steps ?? []);
-}
 
 /**
  * 催办: the applicant reminds whoever holds the application's open tasks: once per URGE_EVERY_HOURS per

@@ -797,7 +797,8 @@ export function latestData(app: ApplicationRecord): Record<string, unknown> {
   return app.decisions.reduce((data, d) => (d.revise ? { ...data, ...d.revise } : data), app.data);
 }
 
-function findStep(nodes: RuntimeNode[], id: string): RuntimeStep | undefined {
+/** A step of a workflow by id, wherever it stands (in a countersign, in a branch). */
+export function findStep(nodes: RuntimeNode[], id: string): RuntimeStep | undefined {
   for (const node of nodes) {
     if (node.kind === 'step' && node.id === id) return node;
     if (node.kind === 'parallel') {

@@ -21,20 +21,8 @@ export interface AdminOptions {
  */
 export const adminRoutes: FastifyPluginAsync<{ engine: Engine; admin?: AdminOptions; signedIn: SignedIn }> = async (app, { engine, admin, signedIn }) => {
   if (!admin) return;
-  const store = engine.store;
 
-  /** The signed-in IT-office person (the app's session and CSRF check, then the membership), or the refusal sent. */
-  const itOffice = async (request: FastifyRequest, reply: FastifyReply, changes: boolean): Promise<string | undefined> => {
-    const person = await signedIn(request, reply, changes);
-    if (!person) return undefined;
-    const office = admin.itOffice();
-    const held = office ? await store.query('SELECT 1 AS yes FROM membership WHERE person_id = $1 AND scope = $2 LIMIT 1', [person.id, office]) : [];
-    if (!held.length) {
-      reply.code(403).send({ error: 'forbidden', message: { zh: `只有信息化办（${office ?? 'hall.yaml 未设置 itOffice'}）的人员可以使用。`, en: `Only the IT office (${office ?? 'hall.yaml sets no itOffice'}) may use this.` } });
-      return undefined;
-    }
-    return person.id;
-  };
+  const itOffice = (request: FastifyRequest, reply: FastifyReply, changes: boolean) => itOfficeOnly(engine, signedIn, () => admin.itOffice(), request, reply, changes);
 
   app.post('/api/admin/reload', async (request, reply) => {
     const person = await itOffice(request, reply, true);
@@ -58,3 +46,19 @@ export const adminRoutes: FastifyPluginAsync<{ engine: Engine; admin?: AdminOpti
     return reply.send({ incidents });
   });
 };
+
+/**
+ * The signed-in IT-office person (the app's session, and its CSRF check for a change, then a membership in any
+ * group scoped to hall.yaml's itOffice), or the refusal sent: 401 signed out, 403 anyone else.
+ */
+export async function itOfficeOnly(engine: Engine, signedIn: SignedIn, itOffice: (() => string | undefined) | undefined, request: FastifyRequest, reply: FastifyReply, changes = false): Promise<string | undefined> {
+  const person = await signedIn(request, reply, changes);
+  if (!person) return undefined;
+  const office = itOffice?.();
+  const held = office ? await engine.store.query('SELECT 1 AS yes FROM membership WHERE person_id = $1 AND scope = $2 LIMIT 1', [person.id, office]) : [];
+  if (!held.length) {
+    reply.code(403).send({ error: 'forbidden', message: { zh: `只有信息化办（${office ?? 'hall.yaml 未设置 itOffice'}）的人员可以使用。`, en: `Only the IT office (${office ?? 'hall.yaml sets no itOffice'}) may use this.` } });
+    return undefined;
+  }
+  return person.id;
+}

@@ -1,3 +1,4 @@
+import { itOfficeOnly } from './admin.ts';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preSerializationAsyncHookHandler } from 'fastify';
 import type { ApplicationRecord, Engine } from '../engine/engine.ts';
 import { fieldViews, readsInFull, recordFieldView, revealedBy } from '../privacy/access.ts';
@@ -106,15 +107,3 @@ export const privacyRoutes: FastifyPluginAsync<PrivacyRoutesOptions> = async (ap
   );
 };
 
-/** The signed-in IT-office person (holds any group scoped to hall.yaml's itOffice), or the refusal sent. */
-export async function itOfficeOnly(engine: Engine, signedIn: SignedIn, itOffice: (() => string | undefined) | undefined, request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
-  const person = await signedIn(request, reply, false);
-  if (!person) return undefined;
-  const office = itOffice?.();
-  const held = office ? await engine.store.query('SELECT 1 AS yes FROM membership WHERE person_id = $1 AND scope = $2 LIMIT 1', [person.id, office]) : [];
-  if (!held.length) {
-    reply.code(403).send({ error: 'forbidden', message: { zh: `只有信息化办（${office ?? 'hall.yaml 未设置 itOffice'}）的人员可以使用。`, en: `Only the IT office (${office ?? 'hall.yaml sets no itOffice'}) may use this.` } });
-    return undefined;
-  }
-  return person.id;
-}

@@ -1,3 +1,4 @@
+import { rebuildOnSave } from './rebuilds.ts';
 import { existsSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -191,9 +192,6 @@ export async function runHallDev(dir: string | undefined, options: DevOptions): 
   process.stdout.write(`${lines.join('\n')}\n`);
 
   // Rebuild once per burst of saves; a save during a rebuild queues exactly one more.
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
   const rebuild = async () => {
     const started = performance.now();
     process.stdout.write(`${t.rebuilding}\n`);
@@ -208,31 +206,16 @@ export async function runHallDev(dir: string | undefined, options: DevOptions): 
     if (report.definitions.ok) process.stdout.write(`${t.rebuilt(performance.now() - started)}\n`);
     else process.stderr.write(describeReload(report, options.lang));
   };
-  const schedule = () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      if (running) {
-        again = true;
-        return;
-      }
-      do {
-        again = false;
-        running = rebuild().catch((error: unknown) => {
-          process.stderr.write(`${t.failed}${error instanceof Error ? error.message : String(error)}\n`);
-        });
-        await running;
-        running = undefined;
-      } while (again);
-    }, 250);
-  };
+  const { schedule, settle } = rebuildOnSave(rebuild, (error: unknown) => {
+    process.stderr.write(`${t.failed}${error instanceof Error ? error.message : String(error)}\n`);
+  });
   const watchers: FSWatcher[] = [watch(catalogDir, { recursive: true }, schedule)];
 
   const signal = await stopped;
   process.off('SIGINT', onInt);
   process.off('SIGTERM', onTerm);
   for (const w of watchers) w.close();
-  clearTimeout(timer);
-  await running;
+  await settle();
   await hall.close();
   await cleanup();
   process.stdout.write(`${t.stopped}\n`);

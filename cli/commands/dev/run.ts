@@ -1,3 +1,4 @@
+import { rebuildOnSave } from './rebuilds.ts';
 import { existsSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -107,26 +108,9 @@ export async function runDev(dirArg: string | undefined, options: DevOptions & {
   process.stdout.write(`${t.serving(`${server.url}/`)}\n`);
 
   // Rebuild once per burst of saves; a save during a build queues exactly one more.
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
-  const schedule = () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      if (running) {
-        again = true;
-        return;
-      }
-      do {
-        again = false;
-        running = rebuild().catch((error: unknown) => {
-          process.stderr.write(`${t.failed}${String(error)}\n`);
-        });
-        await running;
-        running = undefined;
-      } while (again);
-    }, 250);
-  };
+  const { schedule, settle } = rebuildOnSave(rebuild, (error: unknown) => {
+    process.stderr.write(`${t.failed}${String(error)}\n`);
+  });
   // The catalog, the handbook's docs/ and (for whoever works on the site) its source.
   const folders = [path.resolve(dir), path.join(root, 'docs'), path.join(SITE_DIR, 'src')].filter((f) => existsSync(f));
   const watchers: FSWatcher[] = folders.map((folder) => watch(folder, { recursive: true }, schedule));
@@ -138,9 +122,8 @@ export async function runDev(dirArg: string | undefined, options: DevOptions & {
   });
   for (const w of watchers) w.close();
   for (const c of clients) c.end();
-  clearTimeout(timer);
+  await settle();
   await server.close();
-  await running;
   await rm(devDir, { recursive: true, force: true });
   return 0;
 }
