@@ -67,6 +67,7 @@ export class FileStore {
   /**
    * Stream `source` into a new temporary file, hashing and counting as it goes; past `limit` bytes the
    * stream is abandoned, the temporary file removed, and TooLargeError thrown — the body is never held in memory.
+   * A source the multipart parser cut short (`truncated`) is refused the same way.
    */
   async stage(source: Readable, limit: number): Promise<Staged> {
     const file = path.join(this.tmp, `${randomBytes(12).toString('hex')}.part`);
@@ -82,6 +83,9 @@ export class FileStore {
     });
     try {
       await pipeline(source, meter, createWriteStream(file, { flags: 'wx' }));
+      // A multipart parser stops a part at its own size cap and marks the stream `truncated` instead of failing
+      // it: what arrived is not the whole file, so it is refused as too large here, once for every caller.
+      if ((source as Readable & { truncated?: boolean }).truncated) throw new TooLargeError(limit);
       const handle = await open(file, 'r');
       try {
         await handle.sync();

@@ -122,10 +122,6 @@ export const attachmentRoutes: FastifyPluginAsync<AttachmentRoutesOptions> = asy
         if (error instanceof TooLargeError) return tooLarge();
         throw error;
       }
-      if (part.file.truncated) {
-        await files.discard(staged);
-        return tooLarge();
-      }
       if (staged.size === 0) {
         await files.discard(staged);
         return reply.code(422).send({ error: 'invalid', message: { zh: '文件是空的。', en: 'The file is empty.' }, ...fieldError('文件是空的', 'the file is empty') });

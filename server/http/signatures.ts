@@ -61,10 +61,6 @@ export const signatureRoutes: FastifyPluginAsync<{ engine: Engine; files: FileSt
         if (error instanceof TooLargeError) return tooLarge();
         throw error;
       }
-      if (part.file.truncated) {
-        await files.discard(staged);
-        return tooLarge();
-      }
       const judged = await judgeContent(staged.path, IMAGE_TYPES, part.filename);
       if (!judged.ok || staged.size === 0) {
         await files.discard(staged);

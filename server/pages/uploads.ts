@@ -57,10 +57,9 @@ export async function storeUploads(
       }
       throw error;
     }
-    if (part.file.truncated || staged.size === 0) {
+    if (staged.size === 0) {
       await target.files.discard(staged);
-      if (staged.size === 0) refuse('文件是空的', 'the file is empty');
-      else refuse(`文件不能超过 ${maxSizeMB} MB`, `at most ${maxSizeMB} MB per file`);
+      refuse('文件是空的', 'the file is empty');
       continue;
     }
     const judged = await judgeContent(staged.path, field.accept, part.filename);
