@@ -55,7 +55,10 @@ describe.each(STORE_KINDS)('kill -9 under load on %s', (kind) => {
       }
     };
     const load = Promise.all([submitter(), submitter(), approver()]);
-    await new Promise((r) => setTimeout(r, 2500));
+    // Kill once the load has done real work (was a fixed 2.5 s, too short on a busy machine): at least six
+    // acknowledged submissions and one approval, then half a second more so the kill lands mid-write.
+    for (const started = Date.now(); (acknowledged.length <= 5 || approved.length === 0) && Date.now() - started < 60_000; ) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
     first.process.kill('SIGKILL');
     await first.process;
     stop = true;
