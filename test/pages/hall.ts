@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { afterAll } from 'vitest';
 import { ROOT } from '../helpers/cli.ts';
 import { hallProcesses } from '../server/processes.ts';
+import { startSmtpReceiver } from '../helpers/smtp.ts';
 
 /**
  * A real `hall serve` for the page tests: the example directory plus e-mail addresses and a second
@@ -48,22 +48,9 @@ export function testDirectory(): string {
 }
 
 export async function smtpReceiver() {
-  const mails: { to: string[]; data: string }[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let data = '';
-      stream.on('data', (c: Buffer) => (data += c.toString()));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-  afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
-  return { mails, port: (smtp.server.address() as { port: number }).port };
+  const receiver = await startSmtpReceiver();
+  afterAll(receiver.close);
+  return { mails: receiver.mails, port: receiver.port };
 }
 
 export async function startHall(args: string[] = [], dev = true) {

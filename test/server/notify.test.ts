@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRuntime } from '../../lib/runtime/index.ts';
 import type { LoadedRuntime } from '../../lib/runtime/index.ts';
@@ -10,11 +9,12 @@ import { BACKOFF_SECONDS, Deliverer } from '../../server/notify/deliver.ts';
 import { migrate } from '../../server/store/migrate.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
+import { type ReceivedMail, startSmtpReceiver } from '../helpers/smtp.ts';
 
 const stores = storeFactory();
 let runtime: LoadedRuntime;
-const mails: { to: string[]; data: string }[] = [];
-let smtp: SMTPServer;
+let mails: ReceivedMail[] = [];
+let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
 let smtpPort = 0;
 const robotCalls: { path: string; body: { msgtype: string; text: { content: string } } }[] = [];
 let robot: Server;
@@ -23,20 +23,9 @@ let robotUrl = '';
 beforeAll(async () => {
   runtime = await loadRuntime(`${ROOT}/generated`);
   // A real SMTP server on loopback, as the IT office's mail relay.
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let data = '';
-      stream.on('data', (c: Buffer) => (data += c.toString()));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-  smtpPort = (smtp.server.address() as { port: number }).port;
+  smtp = await startSmtpReceiver();
+  mails = smtp.mails;
+  smtpPort = smtp.port;
   // A group robot: /ok answers errcode 0, /down answers 500 (a 企业微信 outage).
   robot = createServer((req, res) => {
     let body = '';
@@ -51,7 +40,7 @@ beforeAll(async () => {
   robotUrl = `http://127.0.0.1:${(robot.address() as { port: number }).port}`;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
   robot.close();
 });
 
