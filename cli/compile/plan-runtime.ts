@@ -119,7 +119,7 @@ export function planRuntime<Files extends OutputSink = Map<string, string>>(cata
   const manifest: RuntimeManifest = {
     $schema: '../../schemas/runtime/manifest.schema.json',
     format: 'servicehall-runtime/v1',
-    hall: { name: textZh(catalog.hall!.value.name), calendar: 'calendar.json', sha256: sha256(calendar) },
+    hall: { name: textZh(catalog.hall!.value.name), ...(textEn(catalog.hall!.value.name) ? { nameEn: textEn(catalog.hall!.value.name) } : {}), calendar: 'calendar.json', sha256: sha256(calendar) },
     services,
     ...(removed.length ? { removed } : {}),
   };

@@ -97,7 +97,7 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, opt
   const { engine } = options;
   const store = engine.store;
   const timezone = () => engine.runtime.calendar.timezone ?? 'Asia/Shanghai';
-  const hallName = () => engine.runtime.manifest.hall.name;
+  const hallName = (lang: Lang) => (lang === 'en' ? engine.runtime.manifest.hall.nameEn : undefined) ?? engine.runtime.manifest.hall.name;
 
   // The pages are HTML for people, not the JSON API: left out of /openapi.json (docs/runtime.md, 办事页面).
   app.addHook('onRoute', (route) => {
@@ -113,7 +113,7 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, opt
       .header('cache-control', 'private, no-store')
       .header('content-security-policy', "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
       .header('referrer-policy', 'same-origin')
-      .send(layout({ lang: langOf(request), title, hallName: hallName(), path: request.url, viewer, dev: options.dev, body }));
+      .send(layout({ lang: langOf(request), title, hallName: hallName(langOf(request)), path: request.url, viewer, dev: options.dev, body }));
 
   const notFound = (request: FastifyRequest, reply: FastifyReply, viewer: Viewer | undefined) => {
     const lang = langOf(request);
@@ -172,7 +172,7 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, opt
     const lang = langOf(request);
     const viewer = await options.personOf(request);
     const services = engine.runtime.manifest.services.filter((s) => s.status === 'online' && s.type !== 'link');
-    const body = html`<h1>${hallName()}</h1>
+    const body = html`<h1>${hallName(lang)}</h1>
 ${viewer ? html`<ul class="tiles"><li><a href="/applications">${t(lang, '我的申请', 'My applications')}</a></li><li><a href="/tasks">${t(lang, '待办', 'To do')}</a></li></ul>` : html`<p>${t(lang, '办理事项前需要登录。', 'Sign in to apply or to approve.')}</p><div class="actions">${options.signInUrls.map((u) => html`<a class="button" href="${u}">${t(lang, '统一身份认证登录', 'Sign in with the campus account')}</a>`)}${options.dev ? html`<a class="button" href="/dev/personas">${t(lang, '选择试用身份', 'Pick a persona')}</a>` : ''}</div>`}
 <h2>${t(lang, '可在线办理的事项', 'Services online')}</h2>
 <ul class="cards">${services.map((s) => html`<li><a class="name" href="/apply/${s.id}">${tx(s.name, lang)}</a></li>`)}</ul>`;

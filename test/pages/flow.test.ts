@@ -171,6 +171,9 @@ describe('学生请假 through the pages, in three roles', () => {
     await s.click('a[href^="/lang/en"]');
     expect(await s.textContent('h2')).toBeTruthy();
     expect(await s.textContent('main')).toContain('Completed (approved)');
+    // The English pages name the hall in English (hall.yaml's name.en, carried in the runtime manifest).
+    expect(await s.textContent('.brand')).toBe('Jiangcheng University Online Service Hall');
+    expect(await s.title()).toContain('Jiangcheng University Online Service Hall');
     a11y.push(...(await inspect(s, 'finished-en')));
 
     expect(problems).toEqual([]);

@@ -32,6 +32,10 @@ export interface ManifestHall {
    */
   name: string;
   /**
+   * 大厅的英文名称（hall.yaml 写了英文名时才有）。/ The hall's English name, present when hall.yaml gives one.
+   */
+  nameEn?: string;
+  /**
    * 工作日历文件（相对于清单）。/ Calendar file, relative to the manifest.
    */
   calendar: string;
