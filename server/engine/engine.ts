@@ -10,7 +10,7 @@ import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 import { claimAttachments } from '../files/attachments.ts';
 import { holdsNamedReader } from '../privacy/readers.ts';
 import { markFor, recordUse } from '../privacy/signatures.ts';
-import { expireAttachments } from '../privacy/retention.ts';
+import { discardUnsubmittedUploads, expireAttachments } from '../privacy/retention.ts';
 import type { FileStore } from '../files/file-store.ts';
 import type { BookingInput } from './booking.ts';
 import { PLACES_PER_SLOT, bookingProblems, slotFull, slotKey } from './booking.ts';
@@ -405,7 +405,7 @@ export class Engine {
    * again after a crash, fires each timer exactly once. State lives in the task rows: nothing is lost on
    * restart.
    */
-  async sweep(now = this.now()): Promise<{ overdue: number; reminded: number; expired?: number }> {
+  async sweep(now = this.now()): Promise<{ overdue: number; reminded: number; expired?: number; discarded?: number }> {
     const today = this.runtime.calendar.localDate(now.toISOString());
     const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: this.runtime.calendar.timezone, hour: '2-digit', hourCycle: 'h23' }).format(now));
     const stamp = now.toISOString();
@@ -431,7 +431,8 @@ export class Engine {
       });
     }
     // Attachments past their service's retention period (server/privacy/retention.ts): deleted, and said so.
-    if (this.files) return { overdue, reminded, expired: await expireAttachments(this, this.files, now) };
+    // Uploads never submitted, past UNSUBMITTED_UPLOAD_DAYS and named by no draft: deleted too.
+    if (this.files) return { overdue, reminded, expired: await expireAttachments(this, this.files, now), discarded: await discardUnsubmittedUploads(this, this.files, now) };
     return { overdue, reminded };
   }
 

@@ -65,3 +65,31 @@ export async function expireAttachments(engine: Engine, files: FileStore, now: D
   }
   return expired;
 }
+
+/** How long an upload no application was submitted with (and no saved draft names) is kept. */
+export const UNSUBMITTED_UPLOAD_DAYS = 7;
+
+/**
+ * Uploads nobody submitted: a person uploads a file for a form and never submits it (closed the tab, chose
+ * another file). Such a file is personal data with no purpose left (个人信息保护法第十九条: kept no longer than
+ * the purpose needs), so after UNSUBMITTED_UPLOAD_DAYS it is deleted, row and file, unless the uploader's saved
+ * draft of that service still names it. One conditional DELETE, so several processes sweeping at once delete
+ * each upload once; content another row or a signature image still uses is kept. Returns how many were deleted.
+ */
+export async function discardUnsubmittedUploads(engine: Engine, files: FileStore, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - UNSUBMITTED_UPLOAD_DAYS * 86_400_000).toISOString();
+  const rows = await engine.store.query<{ sha256: string }>(
+    `DELETE FROM attachment WHERE application_id IS NULL AND created_at < $1
+       AND NOT EXISTS (SELECT 1 FROM draft d WHERE d.person_id = attachment.uploader_id AND d.service = attachment.service AND d.data LIKE '%' || attachment.id || '%')
+     RETURNING sha256`,
+    [cutoff],
+  );
+  for (const sha256 of new Set(rows.map((r) => r.sha256))) {
+    const [live] = await engine.store.query<{ n: number | string }>(
+      'SELECT (SELECT COUNT(*) FROM attachment WHERE sha256 = $1 AND expired_at IS NULL) + (SELECT COUNT(*) FROM signature_image WHERE sha256 = $1) AS n',
+      [sha256],
+    );
+    if (Number(live.n) === 0) await files.remove(sha256);
+  }
+  return rows.length;
+}
