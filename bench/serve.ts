@@ -54,8 +54,9 @@ export async function startHall(options: HallOptions): Promise<Running> {
   return startProcess([...(options.node ?? []), HALL, 'serve', options.catalog ?? path.join(REPO, 'catalog'), '--port', '0', '--dev', '--directory', options.directory, '--events', options.events, '--store', options.store, '--config', config]);
 }
 
-export function startFloor(store: string, node: string[] = []): Promise<Running> {
-  return startProcess([...node, path.join(import.meta.dirname, 'serve-floor.ts'), store]);
+/** The floor (bench/serve-floor.ts); `grouped`: its INSERTs through the hall's store layer, which commits them in groups. */
+export function startFloor(store: string, node: string[] = [], grouped = false): Promise<Running> {
+  return startProcess([...node, path.join(import.meta.dirname, 'serve-floor.ts'), store, ...(grouped ? ['--grouped'] : [])]);
 }
 
 // ————— people —————
@@ -195,6 +196,8 @@ export interface ThroughputRow {
   what: 'submissions' | 'approvals';
   hall?: Load;
   floor?: Load;
+  /** SQLite: the floor through the hall's store layer, whose group commit shares one fsync among the INSERTs waiting (for comparison). */
+  groupedFloor?: Load;
   skipped?: string;
 }
 
@@ -228,22 +231,25 @@ async function throughputOn(kind: 'sqlite' | 'postgres', work: string, pg: TestP
   } finally {
     await hall.stop();
   }
-  const floor = await startFloor(location(`floor_${kind}`));
-  let floorSub: Load;
-  let floorApp: Load;
-  try {
-    const body = (b: string): Build => () => ({ method: 'POST', path: '/insert', headers: {}, body: b });
-    const payload = JSON.stringify({ service: 'student-leave', data: leaveOf(students[0][0]), channel: 'pc' });
-    options.log(`  ${kind}: floor warm-up, submissions, approvals`);
-    await cannon(floor.url, body(payload), { seconds: 3 });
-    floorSub = await cannon(floor.url, body(payload), { seconds: options.seconds });
-    floorApp = await cannon(floor.url, body(DECISION), { amount: Math.max(app.ok, 1000) });
-  } finally {
-    await floor.stop();
-  }
+  const floorRun = async (name: string, grouped: boolean) => {
+    const floor = await startFloor(location(name), [], grouped);
+    try {
+      const body = (b: string): Build => () => ({ method: 'POST', path: '/insert', headers: {}, body: b });
+      const payload = JSON.stringify({ service: 'student-leave', data: leaveOf(students[0][0]), channel: 'pc' });
+      options.log(`  ${kind}: ${grouped ? 'grouped floor' : 'floor'} warm-up, submissions, approvals`);
+      await cannon(floor.url, body(payload), { seconds: 3 });
+      const submissions = await cannon(floor.url, body(payload), { seconds: options.seconds });
+      const approvals = await cannon(floor.url, body(DECISION), { amount: Math.max(app.ok, 1000) });
+      return { submissions, approvals };
+    } finally {
+      await floor.stop();
+    }
+  };
+  const floor = await floorRun(`floor_${kind}`, false);
+  const grouped = kind === 'sqlite' ? await floorRun(`floor_grouped_${kind}`, true) : undefined;
   return [
-    { store: kind, what: 'submissions', hall: sub, floor: floorSub },
-    { store: kind, what: 'approvals', hall: app, floor: floorApp },
+    { store: kind, what: 'submissions', hall: sub, floor: floor.submissions, ...(grouped ? { groupedFloor: grouped.submissions } : {}) },
+    { store: kind, what: 'approvals', hall: app, floor: floor.approvals, ...(grouped ? { groupedFloor: grouped.approvals } : {}) },
   ];
 }
 
@@ -297,12 +303,14 @@ export function throughputTable(rows: ThroughputRow[]): string {
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.filter((b) => b.length > 3).map((b) => b[i].length)));
   const line = (cells: string[]) => (cells.length === 3 ? `${cells[0].padEnd(widths[0])}  ${cells[1].padEnd(widths[1])}  ${cells[2]}` : cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
+  const grouped = rows.filter((r) => r.hall && r.groupedFloor).map((r) => `  ${r.store} ${r.what}: grouped floor ${r.groupedFloor!.rps.toFixed(0)} req/s, p50/p99 ${r.groupedFloor!.p50}/${r.groupedFloor!.p99} ms; hall/grouped floor ${(r.hall!.rps / r.groupedFloor!.rps).toFixed(2)}×, p99 ${(r.hall!.p99 / Math.max(r.groupedFloor!.p99, 1)).toFixed(2)}×`);
   return [
-    `hall serve at ${CONNECTIONS} concurrent clients (autocannon, loopback) beside its floor in the same run: Fastify + one INSERT of the same payload per request, same store`,
+    `hall serve at ${CONNECTIONS} concurrent clients (autocannon, loopback) beside its floor in the same run: Fastify + one INSERT of the same payload per request, committed on its own, same store and settings`,
     '',
     line(head),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...body.map(line),
+    ...(grouped.length ? ['', 'For comparison, the floor through the hall\'s store layer, which commits the INSERTs waiting at once in one group (one fsync):', ...grouped] : []),
   ].join('\n');
 }
 

@@ -1,4 +1,4 @@
-import type { Sql } from '../store/store.ts';
+import type { Sql, Transaction } from '../store/store.ts';
 
 /**
  * The rows one state change appends (events, outbox messages, incidents), written at the end of its
@@ -6,7 +6,22 @@ import type { Sql } from '../store/store.ts';
  * PostgreSQL every statement is a round trip, and a decision wrote two events and two messages one by
  * one). The rows keep the ids they were given when queued, so events still sort in the order they
  * happened; the transaction is the same, so they are committed with the change or not at all.
+ *
+ * They are written with `later()`: nothing waits for their answers, so on PostgreSQL they travel with the
+ * transaction's COMMIT in one round trip (server/store/pg-pipeline.ts).
  */
+
+/**
+ * Write a statement whose answer the change does not need: deferred where the store can (PostgreSQL
+ * pipelines it with the next statement waited for, or COMMIT), at once elsewhere (SQLite's statements are
+ * calls into the same process: nothing to save). Only for statements whose row count the caller need not
+ * check: its failure still aborts the transaction.
+ */
+export async function later(sql: Sql, text: string, params: unknown[] = []): Promise<void> {
+  const tx = sql as Partial<Transaction>;
+  if (typeof tx.defer === 'function') tx.defer(text, params);
+  else await sql.run(text, params);
+}
 
 const EVENT_COLUMNS = ['id', 'application_id', 'at', 'type', 'body'] as const;
 const OUTBOX_COLUMNS = ['id', 'application_id', 'event', 'recipient', 'body', 'status', 'attempts', 'next_attempt_at', 'created_at'] as const;
@@ -50,6 +65,6 @@ export async function insertRows(tx: Sql, table: string, columns: readonly strin
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
     const values = chunk.map((_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ');
-    await tx.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`, chunk.flat());
+    await later(tx, `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`, chunk.flat());
   }
 }

@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { PipelinedTransaction } from './pg-pipeline.ts';
+import type { RoundTripObserver } from './pg-pipeline.ts';
 import type { Row, Store, Transaction } from './store.ts';
 import { StoreUnavailableError } from './store.ts';
 
@@ -41,8 +43,9 @@ function statements() {
 }
 
 /** `pg` returns COUNT(*) and BIGINT as strings; our schema uses INTEGER, which arrives as a number. */
-export function openPostgres(url: string, options: { max?: number; connectionTimeoutMillis?: number } = {}): Store {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000, application_name: 'servicehall' });
+export function openPostgres(url: string, options: { max?: number; connectionTimeoutMillis?: number; observe?: RoundTripObserver } = {}): Store {
+  // Pipeline mode (server/store/pg-pipeline.ts): a transaction writes its statements without waiting for each answer.
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000, application_name: 'servicehall', pipeline: true });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   const statement = statements();
@@ -57,13 +60,17 @@ export function openPostgres(url: string, options: { max?: number; connectionTim
       throw translate(error);
     }
   };
+  const alone = <T>(text: string, work: () => Promise<T>): Promise<T> => {
+    options.observe?.([text]);
+    return work();
+  };
 
   return {
     kind: 'postgres',
     where,
-    query: <T extends Row>(text: string, params: unknown[] = []) => wrap(async () => (await pool.query(statement(text, params))).rows as T[]),
-    run: (text, params = []) => wrap(async () => (await pool.query(statement(text, params))).rowCount ?? 0),
-    exec: (script) => wrap(async () => void (await pool.query(script))),
+    query: <T extends Row>(text: string, params: unknown[] = []) => wrap(() => alone(text, async () => (await pool.query(statement(text, params))).rows as T[])),
+    run: (text, params = []) => wrap(() => alone(text, async () => (await pool.query(statement(text, params))).rowCount ?? 0)),
+    exec: (script) => wrap(() => alone(script, async () => void (await pool.query(script)))),
     transaction: <T>(work: (tx: Transaction) => Promise<T>) =>
       wrap(async () => {
         const client = await pool.connect();
@@ -72,21 +79,14 @@ export function openPostgres(url: string, options: { max?: number; connectionTim
           broken = true;
         };
         client.on('error', onError);
+        const tx = new PipelinedTransaction(client, statement, options.observe);
         try {
-          await client.query('BEGIN');
-          const tx: Transaction = {
-            lockRow: 'FOR UPDATE',
-            query: async <R extends Row>(text: string, params: unknown[] = []) => (await client.query(statement(text, params))).rows as R[],
-            run: async (text, params = []) => (await client.query(statement(text, params))).rowCount ?? 0,
-            exec: async (script) => void (await client.query(script)),
-            lock: async (name) => void (await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name])),
-          };
           const result = await work(tx);
-          await client.query('COMMIT');
+          await tx.commit();
           return result;
         } catch (error) {
           broken ||= isUnavailable(error);
-          if (!broken) await client.query('ROLLBACK').catch(() => undefined);
+          if (!broken) await tx.rollback().catch(() => undefined);
           throw error;
         } finally {
           client.off('error', onError);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { SQLInputValue } from 'node:sqlite';
+import { CommitGroups } from './sqlite-group.ts';
 import type { Row, Store, Transaction } from './store.ts';
 
 /** `$1` → `?1`: SQLite numbers its parameters with `?NNN`; our SQL never holds a `$` inside a literal. */
@@ -24,28 +25,32 @@ export class EmbeddedStoreInUseError extends Error {
   }
 }
 
+/** The embedded store's settings, shared with the benchmark's floor (bench/serve-floor.ts) so both pay the same fsync. */
+export const SQLITE_PRAGMAS = 'PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;';
+
+/** A statement that only reads: run at once when no group is open (it sees committed data only). */
+const READ = /^\s*SELECT\b/i;
+
 /**
- * The embedded store. One connection in WAL mode with full fsync on commit; every statement and
- * transaction goes through one queue, because an async transaction on a single connection would
- * otherwise see (and commit) another request's statements.
+ * The embedded store. One connection in WAL mode with full fsync on commit. Changes (transactions, and
+ * statements outside one) are committed in groups (server/store/sqlite-group.ts): those waiting when the
+ * store gets its turn share one COMMIT, each in its own savepoint with its own result, all answered after
+ * that COMMIT. Members run one at a time, because an async transaction on a single connection would
+ * otherwise see (and commit) another request's statements. Reads outside a transaction run at once
+ * unless a group is open, in which case they join it.
  */
 export function openSqlite(file: string): Store {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new DatabaseSync(file);
   try {
     // One hall process owns the embedded store: a second one is refused at once instead of waiting on locks.
-    db.exec('PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; BEGIN IMMEDIATE; COMMIT;');
+    db.exec(`${SQLITE_PRAGMAS} BEGIN IMMEDIATE; COMMIT;`);
   } catch (error) {
     db.close();
     if (/locked|busy/i.test((error as Error).message)) throw new EmbeddedStoreInUseError(file);
     throw error;
   }
-  let tail: Promise<unknown> = Promise.resolve();
-  const serial = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = tail.then(work, work);
-    tail = next.catch(() => undefined);
-    return next;
-  };
+  const groups = new CommitGroups(db);
   const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
   const prepared = (text: string) => {
     let statement = statements.get(text);
@@ -59,37 +64,51 @@ export function openSqlite(file: string): Store {
   const run = (text: string, params: unknown[] = []) => Number(prepared(text).run(...bind(params)).changes);
   let closed = false;
 
-  const store: Store = {
+  const store: SqliteStore = {
     kind: 'sqlite',
     where: file === ':memory:' ? 'sqlite (in memory)' : `sqlite:${path.resolve(file)}`,
-    query: (text, params) => serial(async () => query(text, params)),
-    run: (text, params) => serial(async () => run(text, params)),
-    exec: (script) => serial(async () => void db.exec(script)),
+    query: <T extends Row>(text: string, params?: unknown[]) => {
+      if (!READ.test(text) || groups.open) return groups.member(() => query<T>(text, params));
+      try {
+        return Promise.resolve(query<T>(text, params));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    run: (text, params) => groups.member(() => run(text, params)),
+    exec: (script) => groups.alone(() => void db.exec(script)),
     transaction: (work) =>
-      serial(async () => {
-        db.exec('BEGIN IMMEDIATE');
+      groups.member(async () => {
+        // The member's statements run only while it is the member running: one kept past its end would land in another's savepoint.
+        let live = true;
+        const check = () => {
+          if (!live) throw new Error('this transaction has already ended / 事务已结束');
+        };
         const tx: Transaction = {
           lockRow: '',
-          query: async (text, params) => query(text, params),
-          run: async (text, params) => run(text, params),
-          exec: async (script) => void db.exec(script),
+          query: async (text, params) => (check(), query(text, params)),
+          run: async (text, params) => (check(), run(text, params)),
+          exec: async (script) => (check(), void db.exec(script)),
           lock: async () => undefined,
         };
         try {
-          const result = await work(tx);
-          db.exec('COMMIT');
-          return result;
-        } catch (error) {
-          if (db.isTransaction) db.exec('ROLLBACK');
-          throw error;
+          return await work(tx);
+        } finally {
+          live = false;
         }
       }),
     close: async () => {
-      await serial(async () => {
+      await groups.alone(() => {
         if (!closed) db.close();
         closed = true;
       });
     },
+    groups: groups.counts,
   };
   return store;
+}
+
+/** The embedded store, with its commit groups' counts (tests and the benchmark read them). */
+export interface SqliteStore extends Store {
+  readonly groups: { readonly groups: number; readonly members: number };
 }

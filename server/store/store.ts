@@ -34,6 +34,12 @@ export interface Transaction extends Sql {
   exec(script: string): Promise<void>;
   /** Take a transaction-scoped lock named `name` (PostgreSQL advisory lock; SQLite is already exclusive). */
   lock(name: string): Promise<void>;
+  /**
+   * Send a write whose answer the change does not need, without waiting for it (PostgreSQL: it travels with
+   * the next statement waited for, or with COMMIT; a failure aborts the transaction and is thrown there).
+   * Optional: where a store has none, `later()` (server/engine/writes.ts) runs the statement at once.
+   */
+  defer?(text: string, params?: unknown[]): void;
 }
 
 /** The store cannot be reached (the database is down or refuses connections): the hall answers 503. */

@@ -36,6 +36,7 @@ function counting(store: Store, recorded: Recorded): Store {
     run: (text, params) => (log.push(text), tx.run(text, params)),
     exec: (script) => (log.push(script), tx.exec(script)),
     lock: (name) => (log.push(`lock ${name}`), tx.lock(name)),
+    ...(tx.defer ? { defer: (text: string, params?: unknown[]) => (log.push(text), tx.defer!(text, params)) } : {}),
   });
   return {
     kind: store.kind,
@@ -178,6 +179,126 @@ describe('the statements of each change on the embedded store', () => {
     }
     expect(seen.size).toBeGreaterThan(5);
     expect(problems).toEqual([]);
+  });
+});
+
+/**
+ * Issue 13, round trips: on PostgreSQL what costs is each time a change waits for the database's answer. The
+ * store pipelines a transaction (server/store/pg-pipeline.ts): BEGIN goes with the first statement, writes whose
+ * answer is not needed travel with the next wait or with COMMIT, and an approval's read of the application's tasks
+ * travels with its lock. On the original main a submission waited 6 times (BEGIN, 4 statements, COMMIT) and an
+ * approval 9; counted here from what the store wrote in each socket write (each one a wait for answers).
+ */
+describe('round trips per change on PostgreSQL', () => {
+  async function pgHall() {
+    const location = await stores.location('postgres');
+    const trips: string[][] = [];
+    const store = openPostgres(location, { observe: (sent) => trips.push([...sent]) });
+    await migrate(store);
+    for (const [person, group, scope] of [
+      ['t-counselor', 'counselor', 'wxy-2203'],
+      ['t-deputy', 'department-deputy', 'wxy'],
+    ]) {
+      await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', [person, group, scope]);
+    }
+    let t = Date.parse('2026-03-02T01:00:00Z');
+    const engine = new Engine({ store, runtime, now: () => new Date((t += 60_000)) });
+    /** The waits `work` made, each with the statements written before it (first words only). */
+    const waits = async (work: () => Promise<{ ok: boolean }>): Promise<string[][]> => {
+      trips.length = 0;
+      const outcome = await work();
+      expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
+      return trips.map((trip) => trip.map((text) => text.split(/\s+/).slice(0, 3).join(' ').replace(/,$/, '')));
+    };
+    return { engine, store, waits };
+  }
+
+  it('a submission waits twice: BEGIN, the application and its task (whose holder it needs); then its events, messages and COMMIT', async () => {
+    const { engine, store, waits } = await pgHall();
+    try {
+      const sent = await waits(() => engine.submit({ service: 'student-leave', applicant: student('2022020315', 'wxy-2203'), data: twoDays }));
+      expect(sent).toEqual([
+        ['BEGIN', 'INSERT INTO application', 'INSERT INTO task'],
+        ['INSERT INTO event', 'INSERT INTO outbox', 'COMMIT'],
+      ]);
+      const [app] = await store.query<{ id: string; status: string }>('SELECT id, status FROM application');
+      expect(app.status).toBe('pending');
+      expect((await store.query<{ type: string }>('SELECT type FROM event WHERE application_id = $1 ORDER BY id', [app.id])).map((e) => e.type)).toEqual(['submitted', 'assigned']);
+      expect((await store.query('SELECT id FROM outbox WHERE application_id = $1', [app.id])).length).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an approval waits twice (three times when it opens the next step): the locked task with the application’s tasks, then every write with COMMIT', async () => {
+    const { engine, store, waits } = await pgHall();
+    try {
+      for (const data of [twoDays, fiveDays]) {
+        const submitted = await engine.submit({ service: 'student-leave', applicant: student('2022020315', 'wxy-2203'), data });
+        if (!submitted.ok) throw new Error(submitted.message.zh);
+        const task = (await engine.todo('t-counselor')).find((t) => t.application === submitted.application.id)!;
+        const sent = await waits(() => engine.act({ task: task.id, person: 't-counselor', action: 'approve', comment: '同意' }));
+        expect(sent[0]).toEqual(['BEGIN', 'SELECT a.*, t.id', 'SELECT id, step']);
+        expect(sent[1][0]).toBe('UPDATE task SET');
+        expect(sent.at(-1)!.at(-1)).toBe('COMMIT');
+        expect(sent.flat()).toContain('INSERT INTO copy');
+        expect(sent, JSON.stringify(sent)).toHaveLength(data === twoDays ? 2 : 3);
+        const [app] = await store.query<{ status: string; revision: number }>('SELECT status, revision FROM application WHERE id = $1', [submitted.application.id]);
+        expect(app).toEqual({ status: data === twoDays ? 'approved' : 'pending', revision: 2 });
+      }
+      const [college] = await engine.todo('t-deputy');
+      expect(college).toMatchObject({ step: 'college-review' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a withdrawal waits twice: the locked application, then its writes with COMMIT', async () => {
+    const { engine, store, waits } = await pgHall();
+    try {
+      const submitted = await engine.submit({ service: 'student-leave', applicant: student('2022020315', 'wxy-2203'), data: twoDays });
+      if (!submitted.ok) throw new Error(submitted.message.zh);
+      const sent = await waits(() => engine.withdraw({ application: submitted.application.id, applicant: '2022020315' }));
+      expect(sent).toHaveLength(2);
+      expect(sent[1].at(-1)).toBe('COMMIT');
+      expect((await engine.application(submitted.application.id))!.status).toBe('withdrawn');
+      expect((await engine.tasksOf(submitted.application.id)).map((t) => t.status)).toEqual(['cancelled']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a deferred write that fails rolls its transaction back and is the error thrown, at the next wait or at COMMIT', async () => {
+    const location = await stores.location('postgres');
+    const store = openPostgres(location, { max: 1 });
+    try {
+      await store.exec('CREATE TABLE pipelined (id TEXT PRIMARY KEY)');
+      // Failing at COMMIT: the write before it is not kept, and the commit is not reported as done.
+      await expect(
+        store.transaction(async (tx) => {
+          tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['kept?']);
+          tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['twice']);
+          tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['twice']);
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      // Failing before a read: the read reports the write's error, not "current transaction is aborted".
+      await expect(
+        store.transaction(async (tx) => {
+          tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['again']);
+          tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['again']);
+          return tx.query('SELECT id FROM pipelined');
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect(await store.query('SELECT id FROM pipelined')).toEqual([]);
+      // The connection is clean afterwards, and a transaction whose deferred writes succeed keeps them.
+      await store.transaction(async (tx) => {
+        tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['one']);
+        tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['two']);
+      });
+      expect((await store.query<{ id: string }>('SELECT id FROM pipelined ORDER BY id')).map((r) => r.id)).toEqual(['one', 'two']);
+    } finally {
+      await store.close();
+    }
   });
 });
 
