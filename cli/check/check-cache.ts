@@ -46,7 +46,8 @@ const hashOf = (...parts: (string | Uint8Array)[]) => {
  * The result is the same as without the cache: test/compile/incremental.test.ts compares them on random edits.
  */
 export class CheckCache {
-  private readonly dir: string;
+  /** `<cacheDir>/check`: where this cache (and the compiled schema validators) live. */
+  readonly dir: string;
   private readonly toolchain: string;
   private readonly old: { parse: Blob; lint: Blob };
   private readonly next = { parse: new Map<string, Entry>(), lint: new Map<string, Entry>() };

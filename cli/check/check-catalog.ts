@@ -11,6 +11,7 @@ import type { CatalogSource } from '../load/read-catalog.ts';
 import type { Catalog } from '../model/catalog.ts';
 import { resolveCatalog } from '../resolve/resolve-catalog.ts';
 import { validateDocuments } from '../validate/validate-documents.ts';
+import { useValidatorCache } from '../validate/schemas.ts';
 import type { CatalogDocument } from '../validate/validate-documents.ts';
 
 export interface CheckResult {
@@ -29,6 +30,8 @@ export interface CheckResult {
  */
 export function checkSource(source: CatalogSource, options: { today: string; cache?: CheckCache; lint?: boolean }): CheckResult {
   const { cache } = options;
+  // With the build's cache, the schema validators are compiled once and loaded from it afterwards.
+  if (cache) useValidatorCache(cache.dir);
   const diagnostics: Diagnostic[] = [...source.diagnostics];
   const files: ParsedFile[] = [];
   const known = new Map<ParsedFile, DocumentKind>();

@@ -40,7 +40,7 @@ export async function emitGenerated(catalog: Catalog, generatedDir: string, sche
   out.set('README.md', generatedReadme());
   const runtime = planRuntime(catalog, await readPreviousRuntime(path.join(generatedDir, 'runtime')), removals, under(out, 'runtime/'));
   const bpmnKey = cacheDir ? toolchainFingerprint(['cli/bpmn', 'lib'], ['bpmn-moddle', 'zeebe-bpmn-moddle']) : '';
-  await planBpmn(runtime.files, runtime.manifest, bpmnCache, bpmnKey, under(out, 'bpmn/'));
+  await planBpmn(runtime.files, runtime.manifest, bpmnCache, bpmnKey, under(out, 'bpmn/'), out.memo);
   for (const [rel, content] of await cachedTypes(schemasDir, typesCache, cacheDir !== undefined)) out.set(`types/${rel}`, content);
   return runtime;
 }

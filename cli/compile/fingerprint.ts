@@ -21,6 +21,8 @@ export function runtimeBehaviour(service: Service): Record<string, unknown> {
     appointment: service.appointment,
     // Absent (undefined, dropped by canonicalJson) for services that declare none: their fingerprints stay.
     privacy: service.privacy,
+    // 代理申请: who may apply on someone's behalf changes who the runtime lets submit; absent when undeclared.
+    proxy: service.proxy,
   };
 }
 

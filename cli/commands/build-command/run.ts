@@ -54,7 +54,7 @@ export async function runBuild(dir: string | undefined, options: BuildOptions): 
   const removals = (options.remove ?? []).map(parseRemoval);
   // Files stream into a folder beside generated/ that replaces it whole at the end (or, with --check,
   // are only compared with it): a province does not fit in memory, and a killed build leaves generated/ as it was.
-  const staged = StagedGenerated.open(out, { check: options.check });
+  const staged = StagedGenerated.open(out, { check: options.check, cacheDir });
   try {
     const runtime = await emitGenerated(result.catalog, out, SCHEMAS_DIR, staged, cacheDir, removals);
     const stop = await refusal(runtime, out, result, options);
