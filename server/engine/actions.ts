@@ -2,6 +2,7 @@ import type { RunResult, TimelineEntry } from '../../lib/runtime/index.ts';
 import { isHandOver } from '../../lib/interpret/actions.ts';
 import type { Sql, Store } from '../store/store.ts';
 import type { Message, Refusal, TaskRecord } from './engine.ts';
+import { later } from './writes.ts';
 
 /**
  * The runtime's side of the approver actions (issues 15.6, 14.6): who may act on a task that was handed
@@ -78,13 +79,13 @@ export async function handOverRefusal(tx: Sql, task: TaskRecord, action: string,
 export async function applyActions(tx: Sql, application: string, fresh: TimelineEntry[], waiting: RunResult['waiting'], newId: () => string, assignPeople = true): Promise<void> {
   // Who holds each open task: only when a hand-over is in play (otherwise every task is its group@scope's).
   if (assignPeople) for (const w of waiting) {
-    await tx.run("UPDATE task SET person_id = $1 WHERE application_id = $2 AND step = $3 AND status = 'open'", [w.person ?? null, application, w.step]);
+    await later(tx, "UPDATE task SET person_id = $1 WHERE application_id = $2 AND step = $3 AND status = 'open'", [w.person ?? null, application, w.step]);
   }
   for (const entry of fresh) {
     if (entry.type !== 'copied' || !entry.assignee || !entry.step) continue;
     const at = entry.assignee.indexOf('@');
     const [group, scope] = at < 0 ? [entry.assignee, ''] : [entry.assignee.slice(0, at), entry.assignee.slice(at + 1)];
-    await tx.run('INSERT INTO copy (id, application_id, step, group_id, scope, at) VALUES ($1, $2, $3, $4, $5, $6)', [newId(), application, entry.step, group, scope, entry.at]);
+    await later(tx, 'INSERT INTO copy (id, application_id, step, group_id, scope, at) VALUES ($1, $2, $3, $4, $5, $6)', [newId(), application, entry.step, group, scope, entry.at]);
   }
 }
 

@@ -4,7 +4,7 @@ import type { ApplicationRecord, Engine, TaskRecord } from '../engine/engine.ts'
 import { latestData } from '../engine/engine.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { readsInFull, recordFieldView, revealedBy } from '../privacy/access.ts';
-import { maskApplication, personalFields } from '../privacy/mask.ts';
+import { maskApplication, maskText, personalFields } from '../privacy/mask.ts';
 import { usesOf } from '../privacy/signatures.ts';
 import type { MarkUse } from '../privacy/signatures.ts';
 import type { SignedIn } from './attachments.ts';
@@ -29,7 +29,7 @@ export const recordRoutes: FastifyPluginAsync<{ engine: Engine; signedIn: Signed
     if (full) await recordFieldView(engine, person.id, stored, revealedBy(definition, stored), 'GET /applications/:id/record');
     const application = full ? stored : maskApplication(stored, personalFields(definition));
     const tasks = (await engine.tasksOf(id)).filter((t) => t.status === 'done');
-    const ids = [...new Set([stored.applicantId, ...tasks.map((t) => t.actedBy ?? '')].filter(Boolean))];
+    const ids = [...new Set([stored.applicantId, stored.proxy ?? '', ...tasks.flatMap((t) => [t.actedBy ?? '', t.onBehalfOf ?? ''])].filter(Boolean))];
     const names = new Map((await engine.store.query<{ id: string; name: string }>(`SELECT id, name FROM person WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`, ids)).map((r) => [r.id, r.name]));
     const marks = new Map<string, { use: MarkUse; dataUri?: string }>();
     for (const use of await usesOf(engine.store, id)) {
@@ -177,7 +177,7 @@ export function renderRecord(view: RecordView): string {
           return d && d[f.id] !== undefined ? `\n${f.label.zh}：${valueText(f, d[f.id])}` : '';
         })
         .join('');
-      return `<tr><td>${i + 1}</td><td>${e(step?.name.zh ?? t.step)}</td><td>${e(ACTION_ZH[t.action ?? ''] ?? t.action ?? '')}</td><td>${e((t.comment ?? '') + stepData)}</td><td>${e(view.names.get(t.actedBy ?? '') ?? t.actedBy ?? '')}</td><td>${t.actedAt ? e(localTime(t.actedAt, view.timezone)) : ''}</td><td class="mark">${markCell}</td></tr>`;
+      return `<tr><td>${i + 1}</td><td>${e(step?.name.zh ?? t.step)}</td><td>${e(ACTION_ZH[t.action ?? ''] ?? t.action ?? '')}</td><td>${e((view.masked ? maskText(t.comment ?? '') : (t.comment ?? '')) + stepData)}</td><td>${e(view.names.get(t.actedBy ?? '') ?? t.actedBy ?? '')}${t.onBehalfOf ? `（代 ${e(view.names.get(t.onBehalfOf) ?? t.onBehalfOf)} 办理）` : ''}</td><td>${t.actedAt ? e(localTime(t.actedAt, view.timezone)) : ''}</td><td class="mark">${markCell}</td></tr>`;
     })
     .join('\n');
   return `<!doctype html>
@@ -194,7 +194,7 @@ export function renderRecord(view: RecordView): string {
 <header><div class="hall">${e(view.hall)}</div><h1>${e(view.service)} 审批单</h1></header>
 <table>
 <tr><th>申请编号 / No.</th><td>${e(app.id)}</td></tr>
-<tr><th>申请人 / Applicant</th><td>${e(view.applicantName)}（${e(app.applicantId)}）</td></tr>
+<tr><th>申请人 / Applicant</th><td>${e(view.applicantName)}（${e(app.applicantId)}）</td></tr>${app.proxy ? `<tr><th>代为申请 / Applied for by</th><td>由 ${e(view.names.get(app.proxy) ?? app.proxy)}（${e(app.proxy)}）代为申请 / on the applicant's behalf</td></tr>` : ''}
 <tr><th>提交时间 / Submitted</th><td>${e(localTime(app.submittedAt, view.timezone))}</td></tr>
 <tr><th>办理状态 / Status</th><td>${e(STATUS_ZH[app.status] ?? app.status)}</td></tr>
 </table>

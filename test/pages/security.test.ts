@@ -125,6 +125,60 @@ describe('the pages refuse what they must', () => {
     console.log('gzipped HTML+CSS per page kind (bytes):', JSON.stringify(weights), 'CSS alone:', cssGz);
   }, 120_000);
 
+  // --- issue 14.6 / 14.4: 代理申请 and the privacy pages (a contiguous block) ---
+  it('shows typed markup as text on every page that shows it, the proxy and privacy pages included (pages enumerated)', async () => {
+    const { url } = await startHall();
+    const office = await session(url, 't-zhao');
+    const student = await session(url, '2022020315');
+    const counselor = await session(url, 't-wang');
+    const it = await session(url, 't-it');
+    const escaped = '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;';
+    // Every free-text field of the form (a readonly prefilled one is posted as typed too), applied for by the office.
+    const { _action: _a, ...fields } = LEAVE(`住院 ${XSS}`);
+    const sent = await office.post('/proxy/student-leave', { ...fields, person: '2022020315', 'f.studentName': `李雨桐${XSS}`, 'f.leaveCampus': 'true', 'f.destination': `武汉 ${XSS}` });
+    expect(sent.status, sent.text).toBe(303);
+    const id = /\/applications\/([^?]+)/.exec(sent.location!)![1];
+    const taskId = /href="\/tasks\/([^"]+)"/.exec((await counselor.get('/tasks')).text)![1];
+    // Opinions are text too: a decision's comment and an evaluation's.
+    expect((await counselor.post(`/tasks/${taskId}`, { action: 'reject', comment: `不符合 ${XSS}` })).status).toBe(303);
+    expect((await student.post(`/applications/${id}/evaluate`, { rating: '满意', comment: `好 ${XSS}` })).status).toBe(303);
+    // The full view is a page too (recorded): the counselor asks for it.
+    const full = await counselor.post(`/applications/${id}/full`, {});
+    const pages: [Session, string, string][] = [
+      [student, '/applications', 'GET'],
+      [student, `/applications/${id}`, 'GET'],
+      [student, `/applications/${id}/record`, 'GET'],
+      [counselor, '/tasks', 'GET'],
+      [counselor, '/tasks?view=done', 'GET'],
+      [counselor, `/tasks/${taskId}`, 'GET'],
+      [counselor, `/applications/${id}`, 'GET'],
+      [office, '/proxy', 'GET'],
+      [office, `/applications/${id}`, 'GET'],
+      [office, `/proxy/student-leave?person=${encodeURIComponent(XSS)}`, 'GET'],
+      [it, '/admin/field-views', 'GET'],
+    ];
+    const shown: string[] = [];
+    for (const [who, path] of pages) {
+      const page = await who.get(path);
+      expect(page.status, path).toBeLessThan(500);
+      expect(page.text, path).not.toContain(XSS);
+      // Quoted attribute values hold escaped text (a typed " onerror=" inside one is not an attribute).
+      expect(/<script|<[^>]*\son[a-z]+\s*=/i.exec(page.text.replace(/="[^"]*"/g, '=""'))?.[0], path).toBeUndefined();
+      if (page.text.includes(escaped)) shown.push(path);
+    }
+    expect(full.text).not.toContain(XSS);
+    expect(full.text).toContain(`武汉 ${escaped}`);
+    // Where the typed text is shown at all, it is shown escaped: the application, task, record and the person form.
+    expect(shown).toEqual(expect.arrayContaining([`/applications/${id}`, `/applications/${id}/record`, `/tasks/${taskId}`, `/proxy/student-leave?person=${encodeURIComponent(XSS)}`]));
+    // The new pages stay in the budget with no outside request.
+    for (const [who, path] of [[office, '/proxy'], [office, '/proxy/student-leave?person=2022020315'], [it, '/admin/field-views']] as const) {
+      const page = await who.get(path);
+      expect(page.status, path).toBe(200);
+      for (const [, ref] of page.text.matchAll(/(?:href|src|action)="([^"]*)"/g)) expect(ref, `${path}: ${ref}`).toMatch(/^(\/(?!\/)|#|data:,$)/);
+      expect(gzipSync(page.text).length, path).toBeLessThanOrEqual(20 * 1024);
+    }
+  }, 120_000);
+
   it('has no persona picker or preview banner without --dev, and a link service sends to its system', async () => {
     const { url } = await startHall([], false);
     expect((await fetch(`${url}/dev/personas`)).status).toBe(404);

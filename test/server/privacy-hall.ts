@@ -56,7 +56,7 @@ export async function buildSignatureCatalog(): Promise<string> {
 }
 
 /** The hall in this process on a fresh store, with the example directory plus extra memberships, files, and the engine's retention sweep. */
-export async function privacyHall(stores: ReturnType<typeof storeFactory>, kind: StoreKind, options: { generated?: string; now?: () => Date } = {}) {
+export async function privacyHall(stores: ReturnType<typeof storeFactory>, kind: StoreKind, options: { generated?: string; now?: () => Date; pages?: boolean } = {}) {
   const store = await stores.open(await stores.location(kind));
   await migrate(store);
   await importDirectory(store, await exampleDirectory());
@@ -76,6 +76,7 @@ export async function privacyHall(stores: ReturnType<typeof storeFactory>, kind:
     files,
     admin: { reload: () => reloader.reload(), itOffice: () => reloader.vocabulary.itOffice },
     dev: true,
+    ...(options.pages ? { pages: true } : {}),
     rateLimits: { login: { max: 0, seconds: 1 }, submission: { max: 0, seconds: 1 } },
     secureCookies: false,
   });
