@@ -1,7 +1,9 @@
 import type { RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import { applicantSteps } from '../../lib/interpret/applicant-step.ts';
 import { EXECUTION_PLATFORM_VERSION } from './compile-process.ts';
 import { ACTION_LABEL, APPLY_FORM, decisionsOf, LAST_DECISION_VAR, REVIEW_COMMENT_KEY, REVIEW_DECISION_KEY, REVISE_FORM, formBase, reviewForm } from './names.ts';
 import { withZeebeVisibility } from './typed-condition.ts';
+import { REVIEW_RETURN_TO_KEY } from './return-to.ts';
 
 /**
  * form-js schema version written into every form. The components used (group with path, dynamiclist,
@@ -25,7 +27,7 @@ const MAX_RADIO_OPTIONS = 4;
 
 /** Every step of a workflow, in order (inside branches and countersigns too). */
 export function stepsOf(nodes: RuntimeNode[]): RuntimeStep[] {
-  return nodes.flatMap((node) => (node.kind === 'step' ? [node] : node.kind === 'parallel' ? node.steps : [...stepsOf(node.then), ...stepsOf(node.else)]));
+  return nodes.flatMap((node) => (node.kind === 'step' ? [node] : node.kind === 'parallel' ? node.steps : node.kind === 'applicant' ? [] : [...stepsOf(node.then), ...stepsOf(node.else)]));
 }
 
 /**
@@ -79,6 +81,8 @@ export function compileForms(typedDefinition: RuntimeDefinition, serviceName: st
           validate: { required: true },
           values: decisionsOf(step).map((a) => ({ label: ACTION_LABEL[a], value: a })),
         },
+        // Return to a chosen step (return-to.ts): where a return goes; the applicant unless a step is chosen.
+        ...(step.returnTo ? [returnToField(step, steps)] : []),
         {
           id: 'Field_review_comment',
           key: REVIEW_COMMENT_KEY,
@@ -90,7 +94,30 @@ export function compileForms(typedDefinition: RuntimeDefinition, serviceName: st
       ]),
     );
   }
+  // Applicant steps (issue 15.1): the applicant's own form, with what they fill in at the step.
+  for (const step of applicantSteps(definition.workflow?.steps ?? [])) {
+    forms.set(
+      reviewForm(step.id),
+      form(reviewForm(step.id), [
+        heading('Text_title', `## ${serviceName}：${step.name.zh}`),
+        ...(step.description ? [heading('Text_description', step.description.zh)] : []),
+        ...(step.fields?.length ? [fieldGroup('Step_fields', '请填写', step.fields, schemaProperties(step.schema), 'step')] : []),
+      ]),
+    );
+  }
   return forms;
+}
+
+function returnToField(step: RuntimeStep, steps: RuntimeStep[]): Component {
+  return {
+    id: 'Field_review_return_to',
+    key: REVIEW_RETURN_TO_KEY,
+    label: '退回到',
+    description: '只在退回时选择；不选则退回申请人修改。',
+    type: 'select',
+    values: [{ label: '申请人（修改后重新提交）', value: '' }, ...(step.returnTo ?? []).map((id) => ({ label: steps.find((s) => s.id === id)?.name.zh ?? id, value: id }))],
+    conditional: { hide: `=${REVIEW_DECISION_KEY} != "return"` },
+  };
 }
 
 function heading(id: string, text: string): Component {

@@ -1,7 +1,7 @@
 import { BpmnModdle } from 'bpmn-moddle';
 import type { ModdleElement } from 'bpmn-moddle';
 import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
-import type { RuntimeBranch, RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeParallel, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeParallel, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import {
   ACTION_LABEL,
   APPLICANT_USER_VAR,
@@ -25,9 +25,11 @@ import {
 import { fieldsOfDefinition } from '../../lib/interpret/feel.ts';
 import { zeebeTypedCondition } from './typed-condition.ts';
 import { deadlineDuration, deadlineLabel } from './deadline-duration.ts';
-import { failedCondition, joinedVar, passedCondition, usesCountersignVariants } from './countersign.ts';
+import { countsApprovals, failedCondition, joinedVar, passedCondition, usesCountersignVariants } from './countersign.ts';
 import { decisionsOf } from './names.ts';
 import { assignmentReference, unassignedMessage } from '../../lib/interpret/interpret.ts';
+import { systemServiceTask } from './system-step.ts';
+import { REVIEW_RETURN_TO_KEY, returnTargetsOf, returnToApplicantCondition, returnToCondition, returnToErrorCode, returnToVar } from './return-to.ts';
 
 /** The Camunda 8 minor the export targets (user tasks, version tags and linked forms need 8.6+). */
 export const EXECUTION_PLATFORM_VERSION = '8.7.0';
@@ -55,6 +57,10 @@ interface Scope {
   countersign: boolean;
   /** Inside an n-of-m countersign: where a member's reject goes (it counts a vote, see countersign.ts). */
   vote?: (step: RuntimeStep, exit: Exit) => void;
+  /** Inside a countersign with `returnReopens: member`: a member's return to the applicant loops in its own branch. */
+  reopen?: boolean;
+  /** Inside a countersign: the steps outside it its members return to (return-to.ts), for its boundary events. */
+  returnsTo?: Set<string>;
 }
 
 export interface CompiledProcess {
@@ -81,6 +87,18 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     extensionElements: ext(moddle, [moddle.create('zeebe:VersionTag', { value: `v${definition.version}` })]),
   });
   const root: Scope = { owner: process, countersign: false };
+  // Return to a chosen step (return-to.ts): each target's entry gateway, for the return loops.
+  const returnTargets = returnTargetsOf(definition);
+  const enters = new Map<string, ModdleElement>();
+  const stepName = (id: string) => stepNames.get(id) ?? id;
+  const stepNames = new Map<string, string>();
+  const nameSteps = (nodes: RuntimeNode[]): void => {
+    for (const n of nodes) {
+      if (n.kind === 'branch') (nameSteps(n.then), nameSteps(n.else));
+      else for (const st of n.kind === 'parallel' ? n.steps : [n]) stepNames.set(st.id, st.name.zh);
+    }
+  };
+  nameSteps(definition.workflow?.steps ?? []);
   /** Fields whose JSON values conditions must convert on Zeebe, as the interpreter types them. */
   const conditionFields = fieldsOfDefinition(definition);
 
@@ -170,6 +188,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
             moddle.create('zeebe:Output', { source: `=${last}`, target: LAST_DECISION_VAR }),
             // What the assignee fills in at this step joins the application's data, for later conditions.
             ...(step.fields ?? []).map((f) => moddle.create('zeebe:Output', { source: `=${f.id}`, target: f.id })),
+            ...(step.returnTo ? [moddle.create('zeebe:Output', { source: `=${REVIEW_RETURN_TO_KEY}`, target: returnToVar(step.id) })] : []),
           ],
         }),
       ]),
@@ -202,8 +221,14 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
 
   /** A step: its task, and unless it can only approve, an exclusive gateway routing its decision. */
   const compileStep = (scope: Scope, step: RuntimeStep, exit: Exit): Exit => {
+    // System steps (issue 15.3): a service task for the connector's worker (./system-step.ts).
+    if (step.system) {
+      const task = add(scope, 'bpmn:ServiceTask', systemServiceTask(moddle, step, conditionFields, definition.type === 'appointment', (values) => ext(moddle, values)));
+      connect(scope, exit, task);
+      return { from: task };
+    }
     const decides = decisionsOf(step).some((a) => a !== 'approve');
-    if (!decides) {
+    if (!decides && !returnTargets.has(step.id)) {
       const task = approvalTask(scope, step);
       connect(scope, assignable(scope, step, exit), task);
       return { from: task };
@@ -211,6 +236,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     const variable = decisionVar(step.id);
     const enter = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_enter`, name: `${step.name.zh}（办理）` });
     connect(scope, exit, enter);
+    enters.set(step.id, enter);
     const task = approvalTask(scope, step);
     connect(scope, assignable(scope, step, { from: enter }), task);
     const decision = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_decision`, name: `${step.name.zh}：决定？` });
@@ -224,12 +250,22 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       connect(scope, { from: decision, name: ACTION_LABEL.reject, condition: when('reject'), tag: 'reject' }, end);
     }
     if (step.actions.includes('return')) {
-      if (scope.countersign) {
+      // Return to a chosen step (return-to.ts): a loop back to each target's entry, or out of the countersign to it.
+      for (const target of step.returnTo ?? []) {
+        const back: Exit = { from: decision, name: `退回到${stepName(target)}`, condition: returnToCondition(step, variable, target), tag: `return_${target}` };
+        if (scope.countersign) {
+          scope.returnsTo?.add(target);
+          connect(scope, back, endEvent(scope, `EndEvent_${step.id}_return_${target}`, `${step.name.zh}退回到${stepName(target)}`, { error: returnToErrorCode(target), name: `退回到${stepName(target)}` }));
+        } else if (enters.has(target)) connect(scope, back, enters.get(target)!);
+      }
+      const toApplicant = step.returnTo ? returnToApplicantCondition(step, variable) : when('return');
+      if (scope.countersign && !scope.reopen) {
         const end = endEvent(scope, `EndEvent_${step.id}_returned`, `${step.name.zh}退回`, { error: RETURN_ERROR_CODE, name: '退回修改' });
-        connect(scope, { from: decision, name: ACTION_LABEL.return, condition: when('return'), tag: 'return' }, end);
+        connect(scope, { from: decision, name: ACTION_LABEL.return, condition: toApplicant, tag: 'return' }, end);
       } else {
+        // A countersign member of `returnReopens: member` loops in its own branch: the other members' decisions stand.
         const revise = reviseTask(scope, step.id, step.name.zh);
-        connect(scope, { from: decision, name: ACTION_LABEL.return, condition: when('return'), tag: 'return' }, revise);
+        connect(scope, { from: decision, name: ACTION_LABEL.return, condition: toApplicant, tag: 'return' }, revise);
         connect(scope, { from: revise }, enter);
       }
     }
@@ -258,7 +294,8 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
    * ends the application, return sends it to the applicant and then restarts the whole countersign.
    */
   const compileParallel = (scope: Scope, node: RuntimeParallel, exit: Exit): Exit => {
-    const returns = node.steps.some((s) => s.actions.includes('return'));
+    const reopen = node.returnReopens === 'member';
+    const returns = !reopen && node.steps.some((s) => s.actions.includes('return'));
     const rejects = node.steps.some((s) => s.actions.includes('reject'));
     let entry = exit;
     let enter: ModdleElement | undefined;
@@ -270,7 +307,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     const mode = node.mode === 'all' ? '会签：全部同意' : '或签：任一人办理';
     const sub = add(scope, 'bpmn:SubProcess', { id: `SubProcess_${node.id}`, name: `${node.name.zh}（${node.atLeast !== undefined && node.mode === 'all' ? `会签：${node.atLeast} 人同意即通过` : mode}）`, flowElements: [], ...countersignInputs(node) });
     connect(scope, entry, sub);
-    const inner: Scope = { owner: sub, countersign: true };
+    const inner: Scope = { owner: sub, countersign: true, reopen, returnsTo: new Set() };
     const start = add(inner, 'bpmn:StartEvent', { id: `StartEvent_${node.id}`, name: '开始' });
     const split = add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_split`, name: '同时办理' });
     connect(inner, { from: start }, split);
@@ -293,6 +330,11 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       connect(scope, { from: caught }, revise);
       connect(scope, { from: revise }, enter!);
     }
+    // A member's return to a step before the countersign (return-to.ts): caught per target, back to its entry.
+    for (const target of inner.returnsTo ?? []) {
+      const caught = add(scope, 'bpmn:BoundaryEvent', { id: `Event_${node.id}_return_${target}`, name: `退回到${stepName(target)}`, attachedToRef: sub, cancelActivity: true, eventDefinitions: [moddle.create('bpmn:ErrorEventDefinition', { id: `Event_${node.id}_return_${target}_error`, errorRef: errorRef(returnToErrorCode(target), `退回到${stepName(target)}`) })] });
+      if (enters.has(target)) connect(scope, { from: caught, tag: `return_${target}` }, enters.get(target)!);
+    }
     return { from: sub };
   };
 
@@ -304,7 +346,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
    * otherwise throws the reject error. Votes are counted over sub-process variables (countersign.ts).
    */
   const countersignInputs = (node: RuntimeParallel): { extensionElements?: ModdleElement } => {
-    if (node.atLeast === undefined || node.mode !== 'all') return {};
+    if (!countsApprovals(node)) return {};
     const inputs = node.steps.flatMap((step) => [
       moddle.create('zeebe:Input', { source: '=null', target: decisionVar(step.id) }),
       ...(step.when !== undefined ? [moddle.create('zeebe:Input', { source: `=(${zeebeTypedCondition(step.when, conditionFields, definition.type === 'appointment')}) = true`, target: joinedVar(step.id) })] : []),
@@ -313,7 +355,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
   };
 
   const compileCountersignVariants = (inner: Scope, node: RuntimeParallel, split: ModdleElement): void => {
-    const counted = node.mode === 'all' && node.atLeast !== undefined;
+    const counted = countsApprovals(node);
     const join = node.mode === 'all' && !counted ? add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_join`, name: '全部同意' }) : undefined;
     const vote = (step: RuntimeStep, exit: Exit) => {
       const check = add(inner, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_rejects`, name: `${step.name.zh}不同意：会签还能通过？` });
@@ -335,7 +377,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       const approved = compileStep(scope, step, entry);
       if (join) connect(inner, approved, join);
       else if (counted) {
-        const check = add(inner, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_approvals`, name: `${step.name.zh}同意：已够 ${node.atLeast} 人？` });
+        const check = add(inner, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_approvals`, name: node.atLeast === undefined ? `${step.name.zh}同意：全部同意？` : `${step.name.zh}同意：已够 ${node.atLeast} 人？` });
         connect(inner, approved, check);
         connect(inner, { from: check, name: '已够', condition: passedCondition(node), tag: 'passed' }, endEvent(inner, `EndEvent_${step.id}_approved`, `${step.name.zh}同意，会签通过`, 'terminate'));
         connect(inner, { from: check, name: '还不够', isDefault: true, tag: 'open' }, endEvent(inner, `EndEvent_${step.id}_vote_approve`, `${step.name.zh}同意（计票）`));
@@ -344,10 +386,34 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     if (join) connect(inner, { from: join }, endEvent(inner, `EndEvent_${node.id}_approved`, '会签通过'));
   };
 
+  /**
+   * An applicant step (issue 15.1, docs/camunda.md): a user task assigned to the applicant, with the step's
+   * own form and a non-interrupting overdue timer. Completing it is its one decision; its fields join the data.
+   */
+  const compileApplicantStep = (scope: Scope, step: RuntimeApplicantStep, exit: Exit): Exit => {
+    const days = calendarDays(step.deadline);
+    const task = add(scope, 'bpmn:UserTask', {
+      id: `Task_${step.id}`,
+      name: step.name.zh,
+      documentation: [doc(moddle, `申请人本人办理；时限 ${step.deadline} 个工作日${step.dueAfter !== undefined ? `（从表单“${step.dueAfter}”之后起算，大厅按此计算；Camunda 的计时器从任务开始起算）` : ''}。`)],
+      extensionElements: ext(moddle, [
+        moddle.create('zeebe:UserTask'),
+        moddle.create('zeebe:AssignmentDefinition', { assignee: `=${APPLICANT_USER_VAR}` }),
+        moddle.create('zeebe:FormDefinition', { formId: `${base}-${reviewForm(step.id)}` }),
+        moddle.create('zeebe:TaskSchedule', { dueDate: `=now() + duration("P${days}D")` }),
+        ...(step.fields?.length ? [moddle.create('zeebe:IoMapping', { outputParameters: step.fields.map((f) => moddle.create('zeebe:Output', { source: `=${f.id}`, target: f.id })) })] : []),
+      ]),
+    });
+    connect(scope, exit, task);
+    timer(scope, task, `${step.id}_overdue`, `超过完成期限（${step.deadline} 个工作日）`, days, `超期，提醒申请人（${step.name.zh}）`);
+    return { from: task };
+  };
+
   const compileSequence = (scope: Scope, nodes: RuntimeNode[], exit: Exit): Exit => {
     let current = exit;
     for (const node of nodes) {
       if (node.kind === 'step') current = compileStep(scope, node, current);
+      else if (node.kind === 'applicant') current = compileApplicantStep(scope, node, current);
       else if (node.kind === 'branch') current = compileBranch(scope, node, current);
       else current = compileParallel(scope, node, current);
     }

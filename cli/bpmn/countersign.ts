@@ -16,7 +16,17 @@ export const joinedVar = (stepId: string) => `joined_${snake(stepId)}`;
 
 /** Whether a countersign uses a variant the plain mapping cannot express. */
 export function usesCountersignVariants(node: RuntimeParallel): boolean {
-  return node.atLeast !== undefined || node.steps.some((step) => step.when !== undefined);
+  return node.atLeast !== undefined || node.steps.some((step) => step.when !== undefined) || node.returnReopens === 'member';
+}
+
+/**
+ * Whether approvals are counted (no parallel join): n of m, and an `all` countersign whose members loop back
+ * on a return (`returnReopens: member`, issue 15.5) — a loop inside a parallel branch before a join is what
+ * BPMN engines that discard untaken flows (bpmn-engine) cannot run, so every member's approval checks the
+ * count instead, which Zeebe runs the same.
+ */
+export function countsApprovals(node: RuntimeParallel): boolean {
+  return node.mode === 'all' && (node.atLeast !== undefined || node.returnReopens === 'member');
 }
 
 const joined = (step: RuntimeStep) => (step.when === undefined ? 'true' : `${joinedVar(step.id)} = true`);
@@ -28,7 +38,8 @@ export function approvalsFeel(node: RuntimeParallel): string {
 
 /** Approvals needed: atLeast, or every member taking part when fewer take part. */
 export function neededFeel(node: RuntimeParallel): string {
-  return `min([${node.atLeast}, count([${node.steps.map(joined).join(', ')}][item = true])])`;
+  const taking = `count([${node.steps.map(joined).join(', ')}][item = true])`;
+  return node.atLeast === undefined ? taking : `min([${node.atLeast}, ${taking}])`;
 }
 
 /** Members taking part that have not rejected: the most approvals still reachable. */

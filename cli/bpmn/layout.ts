@@ -1,6 +1,7 @@
 import type { BpmnModdle, ModdleElement } from 'bpmn-moddle';
-import type { RuntimeBranch, RuntimeDefinition, RuntimeNode, RuntimeParallel, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeNode, RuntimeParallel, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { flowId } from './compile-process.ts';
+import { countsApprovals } from './countersign.ts';
 
 /**
  * The diagram (BPMN DI) of a compiled process, computed from the workflow tree it was compiled from.
@@ -39,6 +40,7 @@ export function layoutDefinitions(moddle: BpmnModdle, definitions: ModdleElement
   const end = layout.get('EndEvent_approved');
   main.place(end, body.right + layout.gapAfter(last), -EVENT / 2, EVENT, EVENT);
   layout.connect(main, last, end);
+  layout.returnLoops(main);
 
   const diagrams: ModdleElement[] = [diagram(moddle, process, main)];
   for (const [sub, plane] of layout.subPlanes) diagrams.push(diagram(moddle, sub, plane));
@@ -163,6 +165,8 @@ const cx = (b: Box): number => b.x + b.w / 2;
 
 class Layout {
   subPlanes = new Map<ModdleElement, Plane>();
+  /** Returns to a chosen step (return-to.ts): flows back to an earlier step's entry, drawn last, above everything. */
+  private loops: { flow: ModdleElement; from: () => Pt[]; to: ModdleElement }[] = [];
 
   private byId: Map<string, ModdleElement>;
 
@@ -207,7 +211,7 @@ class Layout {
     let at = x;
     for (const node of nodes) {
       if (exit) at += this.gapAfter(exit);
-      const block = node.kind === 'step' ? this.step(plane, node, at, y, countersign) : node.kind === 'branch' ? this.branch(plane, node, at, y) : this.parallel(plane, node, at, y);
+      const block = node.kind === 'step' || node.kind === 'applicant' ? this.step(plane, node, at, y, countersign) : node.kind === 'branch' ? this.branch(plane, node, at, y) : this.parallel(plane, node, at, y);
       if (exit && block.first) this.connect(plane, exit, block.first);
       first ??= block.first;
       exit = block.exit ?? exit;
@@ -217,14 +221,16 @@ class Layout {
   }
 
   /** enter? → assignable? → task (+ timers) → decision?, with the decision's reject, return and retry. */
-  step(plane: Plane, step: RuntimeStep, x: number, y: number, countersign: boolean): Block {
+  step(plane: Plane, step: RuntimeStep | RuntimeApplicantStep, x: number, y: number, countersign: boolean): Block {
     const task = this.get(`Task_${step.id}`);
     const enter = this.opt(`Gateway_${step.id}_enter`);
     const assign = this.opt(`Gateway_${step.id}_assignable`);
     const decision = this.opt(`Gateway_${step.id}_decision`);
     const reminder = this.opt(`Event_${step.id}_reminder`);
-    const overdue = this.get(`Event_${step.id}_overdue`);
-    const revise = countersign ? undefined : this.opt(`Task_${step.id}_revise`);
+    // A system step (issue 15.3) is a service task alone on the row: no deadline timer, no decision.
+    const overdue = 'system' in step && step.system ? undefined : this.get(`Event_${step.id}_overdue`);
+    // In a countersign only a member of `returnReopens: member` has its own revise loop (compile-process.ts).
+    const revise = this.opt(`Task_${step.id}_revise`);
     let at = x;
     let previous: Exit | undefined;
     let first: ModdleElement | undefined;
@@ -247,9 +253,10 @@ class Layout {
     }
     const w = boxWidth(task.name as string);
     const taskBox = onRow(task, w, TASK_H, previous && reminder ? Math.max(TIMER_GAP, this.gapAfter(previous)) : undefined);
-    this.timer(plane, overdue, taskBox, taskBox.x + w - 22 - EVENT / 2, y);
+    if (overdue) this.timer(plane, overdue, taskBox, taskBox.x + w - 22 - EVENT / 2, y);
     if (reminder) this.timer(plane, reminder, taskBox, taskBox.x + 22 - EVENT / 2, y);
-    if (!decision) return { first, exit: { el: task }, right: at };
+    // An applicant step (issue 15.1) is its task and timer only.
+    if (!decision || step.kind === 'applicant') return { first, exit: { el: task }, right: at };
 
     // The decision sits far enough right for the revise task to fit under the step, right of `enter`.
     const reviseW = revise ? boxWidth(revise.name as string) : 0;
@@ -264,6 +271,7 @@ class Layout {
       const e = plane.place(rejected, cx(d) - EVENT / 2, y + REJECT_ROW - EVENT / 2, EVENT, EVENT);
       plane.edge(this.flow({ el: decision, tag: 'reject' }, rejected), [top(d), bottom(e)]);
     }
+    this.returnsTo(plane, step, decision, d, y, countersign);
     const lowerRight = { x: cx(d) + GATEWAY / 4, y: y + GATEWAY / 4 };
     const returnEnd = countersign ? this.opt(`EndEvent_${step.id}_returned`) : undefined;
     let lane = y + HANG + 100;
@@ -289,6 +297,42 @@ class Layout {
       }
     }
     return { first, exit: { el: decision, tag: 'approve' }, right: at };
+  }
+
+  /**
+   * Returns to a chosen step: from the decision's upper right, a little right, then up to a lane above the
+   * whole diagram and back left into the target's entry from above (returnLoops). In a countersign, the
+   * member's error end for each target sits above the decision, right of its rejection.
+   */
+  returnsTo(plane: Plane, step: RuntimeStep, decision: ModdleElement, d: Box, y: number, countersign: boolean): void {
+    (step.returnTo ?? []).forEach((target, i) => {
+      const upperRight = { x: cx(d) + GATEWAY / 4, y: y - GATEWAY / 4 };
+      if (countersign) {
+        const end = this.opt(`EndEvent_${step.id}_return_${target}`);
+        if (!end) return;
+        const e = plane.place(end, cx(d) + 60 + i * 70 - EVENT / 2, y + REJECT_ROW - EVENT / 2, EVENT, EVENT);
+        plane.edge(this.flow({ el: decision, tag: `return_${target}` }, end), [upperRight, { x: cx(e), y: upperRight.y }, bottom(e)]);
+        return;
+      }
+      const enter = this.opt(`Gateway_${target}_enter`);
+      if (!enter) return;
+      // Right of the rejection label's spot beside the flow up to its end, left of the next block.
+      const side = cx(d) + 60 + i * 12;
+      this.loops.push({ flow: this.flow({ el: decision, tag: `return_${target}` }, enter), from: () => [{ x: cx(d) + GATEWAY / 4, y: d.y + GATEWAY / 4 }, { x: side, y: d.y + GATEWAY / 4 }], to: enter });
+    });
+  }
+
+  /** The return loops, each on its own lane above everything drawn on the main plane. */
+  returnLoops(plane: Plane): void {
+    if (!this.loops.length) return;
+    const { minY } = plane.extent([0, 0]);
+    this.loops.forEach(({ flow, from, to }, i) => {
+      const lane = minY - 40 - i * 30;
+      const start = from();
+      const last = start[start.length - 1];
+      const t = plane.of(to);
+      plane.edge(flow, [...start, { x: last.x, y: lane }, { x: cx(t), y: lane }, top(t)]);
+    });
   }
 
   /**
@@ -400,6 +444,14 @@ class Layout {
       plane.edge(this.flow({ el: returned }, revise), [bottom(b), { x: cx(b), y: y + RETURN_ROW }, right(r)]);
       plane.edge(this.flow({ el: revise }, enter!), [left(r), { x: cx(enterBox), y: y + RETURN_ROW }, bottom(enterBox)]);
     }
+    // A member's return to a step before the countersign: a boundary event per target on its top edge.
+    [...new Set(node.steps.flatMap((st) => st.returnTo ?? []))].forEach((target, i) => {
+      const caught = this.opt(`Event_${node.id}_return_${target}`);
+      const enterOf = this.opt(`Gateway_${target}_enter`);
+      if (!caught || !enterOf) return;
+      const b = plane.place(caught, subX + w / 2 - EVENT / 2 + i * 44, y - TASK_H / 2 - EVENT / 2, EVENT, EVENT);
+      this.loops.push({ flow: this.flow({ el: caught, tag: `return_${target}` }, enterOf), from: () => [top(b)], to: enterOf });
+    });
     this.subPlanes.set(sub, this.countersign(node));
     return { first: enter ?? sub, exit: { el: sub }, right: s.x + w };
   }
@@ -428,7 +480,7 @@ class Layout {
     const endX = Math.max(...rows.map((r) => r.block.right + this.gapAfter(r.block.exit!)));
     const fromSplit = (first: ModdleElement, rowY: number) =>
       plane.edge(this.flow({ el: split }, first), rowY === y ? [right(gate), left(plane.of(first))] : [bottom(gate), { x: cx(gate), y: rowY }, left(plane.of(first))]);
-    if (node.mode === 'all' && node.atLeast !== undefined) {
+    if (countsApprovals(node)) {
       // n of m: each approval checks the count; enough ends the countersign, else the vote is counted.
       node.steps.forEach((step, i) => {
         const { block, y: rowY } = rows[i];
@@ -567,22 +619,23 @@ const PAD = 3;
 function overlaps(a: Box, b: Box): boolean {
   return a.x < b.x + b.w + PAD && b.x < a.x + a.w + PAD && a.y < b.y + b.h + PAD && b.y < a.y + a.h + PAD;
 }
-function crosses(a: Box, p: Pt, q: Pt): boolean {
-  const seg = { x: Math.min(p.x, q.x), y: Math.min(p.y, q.y), w: Math.abs(p.x - q.x), h: Math.abs(p.y - q.y) };
-  return overlaps(a, seg);
-}
 
 /** Place every external label of a plane at its first free candidate (else the least crowded one). */
 function placeLabels(plane: Plane): void {
   const placed: Box[] = [];
+  // Every flow segment's box, made once (as `crosses` makes it) rather than for each candidate tried.
+  const segments: { flow: ModdleElement; box: Box }[] = [];
+  for (const e of plane.edges) {
+    for (let i = 0; i + 1 < e.pts.length; i++) {
+      const [p, q] = [e.pts[i], e.pts[i + 1]];
+      segments.push({ flow: e.flow, box: { x: Math.min(p.x, q.x), y: Math.min(p.y, q.y), w: Math.abs(p.x - q.x), h: Math.abs(p.y - q.y) } });
+    }
+  }
   /** How many shapes, foreign flow segments and labels a candidate touches; stops at `limit`. */
   const cost = (c: Box, own: ModdleElement, limit: number): number => {
     let n = 0;
     for (const s of plane.shapes) if (s.el !== own && overlaps(c, s.b) && ++n >= limit) return n;
-    for (const e of plane.edges) {
-      if (e.flow === own) continue;
-      for (let i = 0; i + 1 < e.pts.length; i++) if (crosses(c, e.pts[i], e.pts[i + 1]) && ++n >= limit) return n;
-    }
+    for (const s of segments) if (s.flow !== own && overlaps(c, s.box) && ++n >= limit) return n;
     for (const l of placed) if (overlaps(c, l) && ++n >= limit) return n;
     return n;
   };

@@ -17,48 +17,65 @@ import { createModdle } from './compile-process.ts';
  * laid out again. Files go to `files` as each version is done (a Map by default; the build streams them
  * to disk, so a province's diagrams are never all in memory).
  */
-export async function planBpmn<Out extends { set(rel: string, content: string): unknown } = Map<string, string>>(
-  runtimeFiles: { get(rel: string): string | undefined },
+export async function planBpmn<Out extends { set(rel: string, content: string): unknown; carry?(rel: string, sha256: string): boolean } = Map<string, string>>(
+  runtimeFiles: { get(rel: string): string | undefined; hashOf?(rel: string): string | undefined },
   manifest: RuntimeManifest,
   cache: Cache = NO_CACHE,
   compilerKey = '',
   files: Out = new Map<string, string>() as unknown as Out,
+  memo?: { recall(key: string): string | undefined; remember(key: string, value: string): void },
 ): Promise<Out> {
   const deploy: DeployEntry[] = [];
   const moddle = createModdle();
   for (const service of manifest.services) {
     for (const version of service.versions) {
-      const text = runtimeFiles.get(version.file);
+      let text: string | undefined;
+      const hash = runtimeFiles.hashOf?.(version.file) ?? ((text = runtimeFiles.get(version.file)) === undefined ? undefined : sha256(text));
       // A kept version edited by hand is not planned; the runtime plan reports it and the build stops.
-      if (text === undefined) continue;
-      const key = sha256(`${compilerKey}\0${text}`);
-      const hit = cache.get(key);
-      let compiled: { bpmn: string; forms: [string, string][] } | null;
-      if (hit !== undefined) {
-        compiled = JSON.parse(hit) as typeof compiled;
-      } else {
-        const definition = JSON.parse(text) as RuntimeDefinition;
-        if (definition.workflow) {
-          const { bpmn, forms } = await compileBpmn(definition, shownName(definition), moddle);
-          compiled = { bpmn, forms: [...forms] };
-        } else {
-          compiled = null;
-        }
-        cache.set(key, JSON.stringify(compiled));
-      }
-      if (!compiled) continue;
-      const { bpmn, forms } = compiled;
+      if (hash === undefined) continue;
+      const key = sha256(`${compilerKey}\0${hash}`);
       const stem = `${service.id}/v${version.version}`;
-      files.set(`${stem}.bpmn`, bpmn);
-      for (const [name, form] of forms) files.set(`${stem}/${name}.form`, form);
+      // What this version compiled to last time (its files' hashes): when every file of generated/ still
+      // holds those bytes, they are carried over unread and nothing is compiled or read from the cache.
+      const known = memo?.recall(`bpmn:${key}`);
+      const outline = known === undefined ? undefined : (JSON.parse(known) as Outline);
+      let forms: string[];
+      if (outline === null) continue;
+      if (outline && files.carry && files.carry(`${stem}.bpmn`, outline.bpmn) && outline.forms.every(([name, h]) => files.carry!(`${stem}/${name}.form`, h))) {
+        forms = outline.forms.map(([name]) => name);
+      } else {
+        const hit = cache.get(key);
+        let compiled: { bpmn: string; forms: [string, string][] } | null;
+        if (hit !== undefined) {
+          compiled = JSON.parse(hit) as typeof compiled;
+        } else {
+          const definition = JSON.parse(text ?? runtimeFiles.get(version.file)!) as RuntimeDefinition;
+          if (definition.workflow) {
+            const { bpmn, forms } = await compileBpmn(definition, shownName(definition), moddle);
+            compiled = { bpmn, forms: [...forms] };
+          } else {
+            compiled = null;
+          }
+          cache.set(key, JSON.stringify(compiled));
+        }
+        memo?.remember(`bpmn:${key}`, JSON.stringify(compiled && ({ bpmn: sha256(compiled.bpmn), forms: compiled.forms.map(([name, form]) => [name, sha256(form)]) } satisfies Outline)));
+        if (!compiled) continue;
+        // Files a partial carry already placed hold these very bytes; the rest are produced here.
+        files.set(`${stem}.bpmn`, compiled.bpmn);
+        for (const [name, form] of compiled.forms) files.set(`${stem}/${name}.form`, form);
+        forms = compiled.forms.map(([name]) => name);
+      }
       if (version.version === service.current && service.status !== 'retired') {
-        deploy.push({ processId: service.id, version: version.version, versionTag: `v${version.version}`, resources: [`${stem}.bpmn`, ...[...forms.map(([name]) => `${stem}/${name}.form`)].sort()] });
+        deploy.push({ processId: service.id, version: version.version, versionTag: `v${version.version}`, resources: [`${stem}.bpmn`, ...[...forms.map((name) => `${stem}/${name}.form`)].sort()] });
       }
     }
   }
   files.set(DEPLOY_FILE, canonicalJson({ format: 'servicehall-camunda-deploy/v1', rule: DEPLOY_RULE, processes: deploy }));
   return files;
 }
+
+/** The hashes of one version's compiled files (null: the version has no workflow, so no files). */
+type Outline = { bpmn: string; forms: [string, string][] } | null;
 
 /** generated/bpmn/'s deploy list: the one file a deployment reads (docs/camunda.md). */
 export const DEPLOY_FILE = 'deploy.json';

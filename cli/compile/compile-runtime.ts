@@ -1,9 +1,11 @@
 import type { Hall, Service, WorkflowNode } from '../model/catalog.ts';
 import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
-import type { Step } from '../../generated/types/service.ts';
+import type { Step, SystemStep } from '../../generated/types/service.ts';
+import { compileApplicantStep } from './compile-applicant-step.ts';
 import { compileForm, objectSchema, runtimeField, runtimeText } from './compile-form.ts';
 import { compileFees } from './compile-fees.ts';
+import { compileSystemStep } from './compile-system-step.ts';
 
 /** Services the runtime loads: handled online, linked or booked; never confidential, never drafts. */
 export function hasRuntimeDefinition(service: Service): boolean {
@@ -32,17 +34,32 @@ function compileStep(step: Step): RuntimeStep {
     // Approver actions (issue 15.6): keys only when used, so services without them keep their versions.
     ...(step.cc ? { cc: step.cc.map((c) => ({ group: c.group, scope: c.scope })) } : {}),
     ...(step.batch ? { batch: true } : {}),
+    // Return to a chosen step (issue 15.5, lib/interpret/return-to.ts): only when used.
+    ...(step.returnTo ? { returnTo: [...step.returnTo] } : {}),
   };
 }
 
-export function compileNodes(nodes: WorkflowNode[]): RuntimeNode[] {
+/**
+ * Issue 15.5: a countersign whose members may return reopens only the returning member (and those not yet
+ * decided) after the applicant resubmits. Written into the definition so versions kept from before keep
+ * restarting the whole countersign for the applications still running on them.
+ */
+function returnReopens(node: { steps: Step[] }): { returnReopens?: 'member' } {
+  return node.steps.some((step) => step.actions.includes('return')) ? { returnReopens: 'member' } : {};
+}
+
+export function compileNodes(nodes: WorkflowNode[], owner = ''): RuntimeNode[] {
   return nodes.map((node): RuntimeNode => {
     if ('if' in node) {
-      return { kind: 'branch', id: node.id, name: runtimeText(node.name ?? node.id), condition: node.if, then: compileNodes(node.then), else: compileNodes(node.else ?? []) };
+      return { kind: 'branch', id: node.id, name: runtimeText(node.name ?? node.id), condition: node.if, then: compileNodes(node.then, owner), else: compileNodes(node.else ?? [], owner) };
     }
+    // System steps (issue 15.3): a step nobody handles; see ./compile-system-step.ts.
+    if ('system' in node) return compileSystemStep(node as SystemStep, owner);
     if ('parallel' in node) {
-      return { kind: 'parallel', id: node.id, name: runtimeText(node.name ?? node.id), mode: node.parallel, steps: node.steps.map(compileStep), ...(node.atLeast !== undefined ? { atLeast: node.atLeast } : {}) };
+      return { kind: 'parallel', id: node.id, name: runtimeText(node.name ?? node.id), mode: node.parallel, steps: node.steps.map(compileStep), ...(node.atLeast !== undefined ? { atLeast: node.atLeast } : {}), ...returnReopens(node) };
     }
+    // Applicant steps (issue 15.1): a node kind of their own, so services without one keep their versions.
+    if ('by' in node) return compileApplicantStep(node);
     return compileStep(node);
   });
 }
@@ -60,7 +77,7 @@ export function compileDefinition(service: Service, version: number, fingerprint
     ...(service.participants?.length ? { participants: [...service.participants] } : {}),
     channels: [...(service.channels ?? [])],
     ...(form ? { form } : {}),
-    ...(service.workflow ? { workflow: { steps: compileNodes(service.workflow.steps), notifications: { ...(service.workflow.notifications ?? {}) } } } : {}),
+    ...(service.workflow ? { workflow: { steps: compileNodes(service.workflow.steps, service.owner), notifications: { ...(service.workflow.notifications ?? {}) } } } : {}),
     ...compileFees(service),
     ...(service.link ? { link: { ...(service.link.system ? { system: runtimeText(service.link.system) } : {}), url: service.link.url, ...(service.link.mobileUrl ? { mobileUrl: service.link.mobileUrl } : {}), sso: service.link.sso ?? false } } : {}),
     ...(service.appointment
@@ -80,6 +97,7 @@ export function compileDefinition(service: Service, version: number, fingerprint
           },
         }
       : {}),
+    ...(service.proxy ? { proxy: { by: service.proxy.by.map((g) => (g.includes('@') ? g : `${g}@${service.owner}`)) } } : {}),
     ...(service.privacy ? { privacy: { ...(service.privacy.readers ? { readers: [...service.privacy.readers] } : {}), ...(service.privacy.attachmentRetention ? { attachmentRetention: { ...service.privacy.attachmentRetention } } : {}) } } : {}),
   };
 }

@@ -63,7 +63,10 @@ export function planRuntime<Files extends OutputSink = Map<string, string>>(cata
   const { removed, refused } = applyRemovals(previous.manifest, removals, built);
 
   /** Carry a kept file over, or report it; `restore` gives the bytes the catalog compiles to, for the current version. */
+  const carried = new Set<string>();
   const carry = (v: ManifestVersion, restore?: () => string) => {
+    // Unread when the output index vouches for the committed file's bytes (a build's outputs are its own).
+    if (carried.has(v.file) || files.carry?.(v.file, v.sha256)) return carried.add(v.file);
     const bytes = previous.read(v.file);
     if (bytes !== undefined && sha256(bytes) === v.sha256) return files.set(v.file, bytes);
     // A hand-edited or deleted current version is restored when the catalog still compiles to its recorded bytes.
@@ -89,7 +92,18 @@ export function planRuntime<Files extends OutputSink = Map<string, string>>(cata
     const fingerprint = runtimeFingerprint(service);
     const last = kept.at(-1);
     const compileAt = (version: number) => canonicalJson(compileDefinition(service, version, fingerprint));
-    const unchanged = last && last.version === prev?.current && last.fingerprint === fingerprint && pinnedNameOf(previous.read(last.file) ?? compileAt(last.version)) === pinnedName(service) ? last : undefined;
+    // The name pinned in the last kept version; remembered by its hash when its committed file is carried unread.
+    const lastPinned = (v: ManifestVersion) => {
+      const key = `pinned-name:${v.sha256}`;
+      const intact = carried.has(v.file) || (files.carry?.(v.file, v.sha256) && carried.add(v.file));
+      const known = intact ? files.memo?.recall(key) : undefined;
+      if (known !== undefined) return known === '' ? undefined : (JSON.parse(known) as string);
+      const bytes = previous.read(v.file);
+      const name = pinnedNameOf(bytes ?? compileAt(v.version));
+      if (bytes !== undefined && sha256(bytes) === v.sha256) files.memo?.remember(key, name === undefined ? '' : JSON.stringify(name));
+      return name;
+    };
+    const unchanged = last && last.version === prev?.current && last.fingerprint === fingerprint && lastPinned(last) === pinnedName(service) ? last : undefined;
     for (const v of kept) carry(v, v === unchanged ? () => compileAt(v.version) : undefined);
     let current = unchanged;
     if (!current) {

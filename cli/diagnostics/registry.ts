@@ -9,6 +9,10 @@ import { ROUTING_DIAGNOSTICS } from './codes/routing.ts';
 import { SITUATION_DIAGNOSTICS } from './codes/situations.ts';
 import { FEE_DIAGNOSTICS } from './codes/fees.ts';
 import { ACTION_DIAGNOSTICS } from './codes/actions.ts';
+import { PROXY_DIAGNOSTICS } from './codes/proxy.ts';
+import { APPLICANT_STEP_DIAGNOSTICS } from './codes/applicant-steps.ts';
+import { SYSTEM_STEP_DIAGNOSTICS } from './codes/system-steps.ts';
+import { RETURN_TO_DIAGNOSTICS } from './codes/return-to.ts';
 
 /**
  * Every diagnostic the toolchain can emit, under a permanent name. Names never change once released:
@@ -36,6 +40,10 @@ export const DIAGNOSTICS = {
   ...SITUATION_DIAGNOSTICS,
   ...FEE_DIAGNOSTICS,
   ...ACTION_DIAGNOSTICS,
+  ...PROXY_DIAGNOSTICS,
+  ...APPLICANT_STEP_DIAGNOSTICS,
+  ...SYSTEM_STEP_DIAGNOSTICS,
+  ...RETURN_TO_DIAGNOSTICS,
 } satisfies Record<string, DiagnosticDefinition>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

@@ -1,4 +1,5 @@
 import { canonicalJson } from '../../lib/shared/canonical.ts';
+import { APPLICANT_STEP_DESCRIBED, applicantStepTerms } from './applicant-step.ts';
 import { runtimeBehaviour } from '../compile/fingerprint.ts';
 import type { Service, WorkflowNode } from '../model/catalog.ts';
 import { fieldsOf, nodesOf } from '../model/catalog.ts';
@@ -7,6 +8,7 @@ import * as describe from './describe.ts';
 import { bi, text } from './describe.ts';
 import type { Bi, Change, Topic } from './model.ts';
 import { counted } from '../../lib/shared/plural.ts';
+import { systemCallWords } from './system-step.ts';
 
 /** Comparing one service at two points in time. Pure; every result is described in both languages. */
 
@@ -301,6 +303,10 @@ function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
       // Routing: the fallback scope.
       zh.push(s.fallback === undefined ? '没有备用范围' : `备用范围 ${s.fallback}`);
       en.push(s.fallback === undefined ? 'no fallback scope' : `fallback scope ${s.fallback}`);
+    } else if (key === 'returnTo') {
+      // Return to a chosen step (issue 15.5): the earlier steps the assignee may send the application back to.
+      zh.push(s.returnTo?.length ? `可退回到环节 ${s.returnTo.join('、')}（或申请人）` : '不退回到其他环节');
+      en.push(s.returnTo?.length ? `may return to step ${s.returnTo.join(', ')} (or the applicant)` : 'returns to no other step');
     } else if (key === 'when') {
       // Countersign variants: a member's condition to take part.
       zh.push(s.when === undefined ? '总是参加会签' : `满足“${s.when}”时参加会签`);
@@ -310,7 +316,7 @@ function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
   return bi(zh.join('，'), en.join(', '));
 }
 
-const STEP_DESCRIBED: (keyof Step)[] = ['deadline', 'group', 'scope', 'department', 'actions', 'reminder', 'deadlineWhen', 'when', 'fallback'];
+const STEP_DESCRIBED: (keyof Step)[] = ['deadline', 'group', 'scope', 'department', 'actions', 'reminder', 'deadlineWhen', 'when', 'fallback', 'returnTo'];
 
 function workflowChanges(a: Service | undefined, b: Service): Change[] {
   const before = new Map([...nodesOf(a?.workflow?.steps)].map(({ node }) => [node.id, node]));
@@ -330,7 +336,16 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
       // Countersign variants: n of m is said with the count, e.g. 3 人中 2 人同意.
       const votes = (p: typeof old) => (p.parallel === 'all' && p.atLeast !== undefined ? bi(`${p.steps.length} 人中 ${p.atLeast} 人同意即通过`, `${p.atLeast} of ${p.steps.length} must approve`) : mode(p.parallel));
       changes.push(...value('parallel', votes(old), votes(now), subject));
-    } else if (!('if' in old) && !('parallel' in old) && !('if' in now) && !('parallel' in now)) {
+    } else if ('by' in old && 'by' in now) {
+      // Applicant steps (issue 15.1): the deadline and where it counts from, in words.
+      const keys = APPLICANT_STEP_DESCRIBED.filter((k) => !same(old[k], now[k]));
+      if (keys.length) changes.push({ topic: 'step', subject, from: applicantStepTerms(old, keys), to: applicantStepTerms(now, keys) });
+      changes.push(...more('step', old, now, new Set(['id', ...APPLICANT_STEP_DESCRIBED])).map((c) => ({ ...c, subject })));
+    } else if ('system' in old && 'system' in now) {
+      // System steps (issue 15.3): the call, said as a whole (cli/diff/system-step.ts).
+      changes.push(...value('step', systemCallWords(old), systemCallWords(now), subject));
+      changes.push(...more('step', old, now, new Set(['id', 'system'])).map((c) => ({ ...c, subject })));
+    } else if (!('if' in old) && !('parallel' in old) && !('by' in old) && !('system' in old) && !('if' in now) && !('parallel' in now) && !('by' in now) && !('system' in now)) {
       const keys = STEP_DESCRIBED.filter((k) => !same(old[k], now[k]));
       if (keys.length) changes.push({ topic: 'step', subject, from: stepTerms(old, keys), to: stepTerms(now, keys) });
       changes.push(...more('step', old, now, new Set(['id', ...STEP_DESCRIBED])).map((c) => ({ ...c, subject })));

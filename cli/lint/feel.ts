@@ -63,7 +63,7 @@ export interface FeelSample {
  * feelin's parser recovers from some errors silently (`a = = 1`, `a >> 1`), so a well-formed condition
  * on known names must also yield true or false, never null.
  */
-export function checkFeel(expression: string, sample: FeelSample, yields: 'boolean' | 'number' = 'boolean'): FeelCheck {
+export function checkFeel(expression: string, sample: FeelSample, yields: 'boolean' | 'number' | 'any' = 'boolean'): FeelCheck {
   // A name can only be read if it is written in the expression, so the rest of the sample cannot change
   // the result; leaving it out lets services that share a condition and its fields share the work.
   const relevant: FeelSample = { values: {}, types: {} };
@@ -78,7 +78,7 @@ export function checkFeel(expression: string, sample: FeelSample, yields: 'boole
 /** Results by expression and the sample data it can read. */
 const checked = new Map<string, FeelCheck>();
 
-function checkFeelOn(expression: string, sample: FeelSample, yields: 'boolean' | 'number'): FeelCheck {
+function checkFeelOn(expression: string, sample: FeelSample, yields: 'boolean' | 'number' | 'any'): FeelCheck {
   let tree;
   try {
     tree = parseExpression(expression, WORKDAY_PARSE_CONTEXT, undefined);

@@ -2,16 +2,19 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { diagnosticAt } from '../diagnostics/report.ts';
 import type { DiagnosticCode } from '../diagnostics/registry.ts';
 import { closest } from '../diagnostics/suggest.ts';
-import type { Catalog, Located, Service, WorkflowNode } from '../model/catalog.ts';
-import { directoryOf, fieldsOf, isRegExp, isParallel, nodesOf, stepsOf, textZh } from '../model/catalog.ts';
+import type { Catalog, Located, Service, Step, WorkflowNode } from '../model/catalog.ts';
+import { applicantStepsOf, directoryOf, fieldsOf, isApplicantStep, isRegExp, isParallel, nodesOf, stepsOf, systemStepsOf, textZh } from '../model/catalog.ts';
 import { DEFAULT_CLOCK, evaluateFeel } from '../../lib/interpret/feel.ts';
 import { FEEL_TYPE_NAMES, checkFeel, sampleContext } from './feel.ts';
 import { checkPattern } from './pattern.ts';
 import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
 import { privacyReadersAreKnown, sensitiveFilesHaveRetention } from './privacy-rules.ts';
+import { proxyGroupsAreKnown } from './proxy-rules.ts';
+import { applicantStepsCountFromADate, applicantStepsFollowApproval } from './applicant-steps.ts';
 import { countersignVariantsAreSound } from './countersign.ts';
 import { fallbackScopesAreUsed } from './routing.ts';
+import { returnTargetsComeEarlier } from './return-to.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { compileDefinition } from '../compile/compile-runtime.ts';
 import { runtimeFingerprint } from '../compile/fingerprint.ts';
@@ -23,6 +26,7 @@ import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { compileCalendar } from '../compile/compile-runtime.ts';
 import { situationFactsFollowGuideRules, situationsAreDeclared, situationsStateADifference } from './situations.ts';
 import { feeAmountsAreComputable } from './fees.ts';
+import { systemStepsCallDeclaredConnectors } from './system-steps.ts';
 import { batchedStepsHaveNoFields, scenarioHandOversNamePeople } from './actions.ts';
 
 export interface LintContext {
@@ -127,6 +131,11 @@ export function longestPath(nodes: WorkflowNode[] | undefined): { total: number;
       const best = node.steps.reduce((m, st) => (longestDeadline(st) > longestDeadline(m) ? st : m), node.steps[0]);
       total += longestDeadline(best);
       steps.push(best.id);
+    } else if (isApplicantStep(node)) {
+      // The applicant's own follow-up (销假) is their time, not part of what the offices promise.
+      continue;
+    } else if ('system' in node) {
+      steps.push(node.id);
     } else {
       total += longestDeadline(node);
       steps.push(node.id);
@@ -157,7 +166,7 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
     const bookingIds = s.value.type === 'appointment' ? BOOKING_NAMES : [];
     const dateRanges = new Set([...fieldsOf(s.value)].filter(({ field }) => field.type === 'daterange').map(({ field }) => field.id));
     const known = new Set([...fieldIds, ...applicantIds, ...bookingIds]);
-    const expressions: [string, (string | number)[], ('boolean' | 'number')?][] = [];
+    const expressions: [string, (string | number)[], ('boolean' | 'number' | 'any')?][] = [];
     for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('if' in node) expressions.push([node.if, [...path, 'if']]);
     for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('deadlineWhen' in node) node.deadlineWhen?.forEach((rule, i) => expressions.push([rule.if, [...path, 'deadlineWhen', i, 'if']]));
     for (const { step, path } of stepsOf(s.value.workflow?.steps)) if (step.when !== undefined) expressions.push([step.when, [...path, 'when']]);
@@ -173,6 +182,8 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
       if (item.amount?.quantity) expressions.push([item.amount.quantity, ['guide', 'fees', 'items', i, 'amount', 'quantity'], 'number']);
       if (item.amount?.when) expressions.push([item.amount.when, ['guide', 'fees', 'items', i, 'amount', 'when']]);
     });
+    // issue 15.3: what a system step sends, any value
+    for (const { step, path } of systemStepsOf(s.value.workflow?.steps)) for (const [key, expression] of Object.entries(step.system.payload)) expressions.push([expression, [...path, 'system', 'payload', key], 'any']);
     for (const [expression, path, yields] of expressions) {
       if (expression.trim().startsWith('=')) {
         ctx.report(s, 'feel/syntax', path, { expression, detail: { zh: '（不要以 = 开头，构建时会自动加上）', en: ' (no leading =; the build adds it)' } });
@@ -268,12 +279,12 @@ export const templatesUseKnownVariables: Rule = (ctx) => {
   if (!hall) return;
   const applicantAttrs = (hall?.dataSources ?? []).filter((d) => d.id.startsWith('applicant.')).map((d) => d.id);
   for (const s of services(ctx)) {
-    const stepFields = [...stepsOf(s.value.workflow?.steps)].flatMap(({ step }) => (step.fields ?? []).map((f) => `form.${f.id}`));
+    const stepFields = [...stepsOf(s.value.workflow?.steps), ...applicantStepsOf(s.value.workflow?.steps)].flatMap(({ step }) => (step.fields ?? []).map((f) => `form.${f.id}`));
     const known = new Set(['service.name', 'service.id', 'step.name', 'dueDate', 'comment', 'url', ...applicantAttrs, ...[...fieldsOf(s.value)].map(({ field }) => `form.${field.id}`), ...stepFields]);
     if (s.value.guide.fees.items?.some((i) => i.amount)) known.add('fee'); // issue 15.9: the fee computed from the form
     const templates: [string, (string | number)[]][] = [];
     for (const [key, value] of Object.entries(s.value.workflow?.notifications ?? {})) if (value) templates.push([value, ['workflow', 'notifications', key]]);
-    for (const { step, path } of stepsOf(s.value.workflow?.steps)) {
+    for (const { step, path } of [...stepsOf(s.value.workflow?.steps), ...applicantStepsOf(s.value.workflow?.steps)]) {
       for (const [key, value] of Object.entries(step.notify ?? {})) if (value) templates.push([value, [...path, 'notify', key]]);
     }
     for (const [template, path] of templates) {
@@ -361,11 +372,15 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
   const hall = ctx.catalog.hall?.value;
   const attrs = new Set((hall?.dataSources ?? []).filter((d) => d.id.startsWith('applicant.')).map((d) => d.id.slice('applicant.'.length)));
   for (const s of services(ctx)) {
-    const steps = new Map([...stepsOf(s.value.workflow?.steps)].map(({ step }) => [step.id, step]));
+    const steps = new Map<string, { fields?: Step['fields']; actions: string[] }>([...stepsOf(s.value.workflow?.steps)].map(({ step }) => [step.id, step]));
+    // Applicant steps (issue 15.1): their one decision is `complete`.
+    for (const { step } of applicantStepsOf(s.value.workflow?.steps)) steps.set(step.id, { fields: step.fields, actions: ['complete'] });
     const fields = new Set([...fieldsOf(s.value)].map(({ field }) => field.id));
     const stepIds = new Set(steps.keys());
+    // System steps (issue 15.3) appear in a scenario's path; a decision may record their success.
+    const systemIds = new Set([...systemStepsOf(s.value.workflow?.steps)].map(({ step }) => step.id));
     const unknownStep = (id: string, path: (string | number)[], key = false) => {
-      if (steps.has(id)) return;
+      if (steps.has(id) || systemIds.has(id)) return;
       const suggest = closest(id, stepIds);
       ctx.report(s, 'ref/unknown-step', path, { id, ...(suggest ? { suggest } : {}) }, { key });
     };
@@ -394,7 +409,7 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
           ctx.report(s, 'ref/unknown-field', [...base, 'decisions', j, 'data', key], { id: key, ...(suggest ? { suggest } : {}) }, { key: true });
         }
         if (!step) unknownStep(d.step, [...base, 'decisions', j, 'step']);
-        else if (!(step.actions as string[]).includes(d.action) && !(d.action === 'resolve' && step.actions.includes('delegate')) && !(d.action === 'approve' && step.actions.includes('add-approver'))) ctx.report(s, 'scenario/invalid-step-action', [...base, 'decisions', j, 'action'], { step: d.step, action: d.action });
+        else if (!step.actions.includes(d.action) && !(d.action === 'resolve' && step.actions.includes('delegate')) && !(d.action === 'approve' && step.actions.includes('add-approver'))) ctx.report(s, 'scenario/invalid-step-action', [...base, 'decisions', j, 'action'], { step: d.step, action: d.action });
       });
       if (scenario.booking && s.value.appointment) {
         const { resources, slots } = s.value.appointment;
@@ -464,6 +479,8 @@ export const assignmentsFindTheirValues: Rule = (ctx) => {
           if (taken !== true) walk(node.else ?? [], [...path, 'else'], type, conditions);
           return;
         }
+        if ('by' in node) return;
+        if ('system' in node) return;
         const steps = isParallel(node) ? node.steps.map((step, j) => ({ step, at: [...path, 'steps', j] })) : [{ step: node, at: path }];
         for (const { step, at } of steps) {
           const reference = step.scope === 'department' ? step.department : step.scope;
@@ -524,7 +541,7 @@ export const scenarioDataFitsTheForm: Rule = (ctx) => {
     if ([...patternsOf(v)].some(({ pattern }) => checkPattern(pattern))) continue;
     const definition = compileDefinition(v, 1, runtimeFingerprint(v));
     const fields = new Set([...fieldsOf(v)].map(({ field }) => field.id));
-    const steps = new Map<string, RuntimeStep>();
+    const steps = new Map<string, Pick<RuntimeStep, 'id' | 'schema' | 'fields'>>();
     const collect = (nodes: RuntimeNode[]): void => nodes.forEach((n) => (n.kind === 'branch' ? (collect(n.then), collect(n.else)) : n.kind === 'parallel' ? n.steps.forEach((st) => steps.set(st.id, st)) : steps.set(n.id, n)));
     collect(definition.workflow?.steps ?? []);
     v.scenarios.forEach((scenario, i) => {
@@ -551,7 +568,7 @@ export const scenarioDataFitsTheForm: Rule = (ctx) => {
           report(validateSubmission(definition, data, applicant, booking, at, directory, calendar), ['scenarios', i, 'decisions', j, 'revise'], new Set(Object.keys(d.revise)));
         }
         const step = steps.get(d.step);
-        if (d.data && step?.fields) report(validateStepData(step, d.data, { requireAll: d.action === 'approve' }), ['scenarios', i, 'decisions', j, 'data']);
+        if (d.data && step?.fields) report(validateStepData(step, d.data, { requireAll: d.action === 'approve' || d.action === 'complete' }), ['scenarios', i, 'decisions', j, 'data']);
       });
     });
   }
@@ -600,6 +617,8 @@ export const RULES: Record<string, Rule> = {
   // Personal information (cli/lint/privacy-rules.ts).
   privacyReadersAreKnown,
   sensitiveFilesHaveRetention,
+  // 代理申请 (cli/lint/proxy-rules.ts).
+  proxyGroupsAreKnown,
   countersignVariantsAreSound,
   fallbackScopesAreUsed,
   // issue 15 item 10: guide facts per situation (cli/lint/situations.ts)
@@ -610,4 +629,11 @@ export const RULES: Record<string, Rule> = {
   feeAmountsAreComputable,
   batchedStepsHaveNoFields,
   scenarioHandOversNamePeople,
+  // issue 15 item 1: applicant steps (cli/lint/applicant-steps.ts)
+  applicantStepsFollowApproval,
+  applicantStepsCountFromADate,
+  // issue 15.3: system steps (cli/lint/system-steps.ts)
+  systemStepsCallDeclaredConnectors,
+  // issue 15 item 5: return to a chosen step (cli/lint/return-to.ts)
+  returnTargetsComeEarlier,
 };

@@ -1,10 +1,10 @@
 import type { Department } from '../../generated/types/department.ts';
 import type { Hall } from '../../generated/types/hall.ts';
 import type { RoleGroup } from '../../generated/types/roles.ts';
-import type { FormField, LocalizedText, Parallel, Service, Step, WorkflowNode } from '../../generated/types/service.ts';
+import type { ApplicantStep, FormField, LocalizedText, Parallel, Service, Step, SystemStep, WorkflowNode } from '../../generated/types/service.ts';
 import type { ParsedFile } from '../load/parse-file.ts';
 
-export type { Department, Hall, RoleGroup, Service, Step, FormField, WorkflowNode, LocalizedText };
+export type { Department, Hall, RoleGroup, Service, Step, FormField, WorkflowNode, LocalizedText, ApplicantStep };
 
 /** A value together with the file it came from, so any later stage can point back at its YAML. */
 export interface Located<T> {
@@ -40,7 +40,17 @@ export function isParallel(node: WorkflowNode): node is Parallel {
   return 'parallel' in node;
 }
 
-/** Every step of a workflow in document order, with its key path. */
+/** An applicant step (issue 15.1): performed by the applicant, never by a role group. */
+export function isApplicantStep(node: WorkflowNode): node is ApplicantStep {
+  return 'by' in node;
+}
+
+/** Every applicant step of a workflow in document order, with its key path. */
+export function* applicantStepsOf(nodes: WorkflowNode[] | undefined): Generator<{ step: ApplicantStep; path: (string | number)[] }> {
+  for (const { node, path } of nodesOf(nodes)) if (isApplicantStep(node)) yield { step: node, path };
+}
+
+/** Every approval step of a workflow (applicant steps are not: see applicantStepsOf) in document order, with its key path. */
 export function* stepsOf(nodes: WorkflowNode[] | undefined, path: (string | number)[] = ['workflow', 'steps']): Generator<{ step: Step; path: (string | number)[] }> {
   if (!nodes) return;
   for (let i = 0; i < nodes.length; i++) {
@@ -51,10 +61,20 @@ export function* stepsOf(nodes: WorkflowNode[] | undefined, path: (string | numb
       yield* stepsOf(node.else, [...p, 'else']);
     } else if ('parallel' in node) {
       for (let j = 0; j < node.steps.length; j++) yield { step: node.steps[j], path: [...p, 'steps', j] };
-    } else {
+    } else if (!isApplicantStep(node) && !isSystemStep(node)) {
       yield { step: node, path: p };
     }
   }
+}
+
+/** A system step (issue 15.3): the hall calls a campus system; nobody handles it, so it is not among stepsOf's steps. */
+export function isSystemStep(node: WorkflowNode): node is SystemStep {
+  return 'system' in node;
+}
+
+/** Every system step of a workflow in document order, with its key path. */
+export function* systemStepsOf(nodes: WorkflowNode[] | undefined, path: (string | number)[] = ['workflow', 'steps']): Generator<{ step: SystemStep; path: (string | number)[] }> {
+  for (const { node, path: p } of nodesOf(nodes, path)) if (isSystemStep(node)) yield { step: node, path: p };
 }
 
 /** Every workflow node (steps, branches, countersigns) with its key path. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Catalog, Department, Hall, LocalizedText, Service, Step, WorkflowNode } from '../model/catalog.ts';
 import { fieldsOf, stepsOf, textZh } from '../model/catalog.ts';
 import { situationFacts } from '../model/situations.ts';
-import type { Place } from '../../generated/types/service.ts';
+import type { Place, SystemStep } from '../../generated/types/service.ts';
 import { resolveAttachment } from '../resolve/resolve-catalog.ts';
 import { conditionInWords } from './condition-words.ts';
 import { longestDeadline, shortestDeadline } from '../../lib/interpret/deadline.ts';
@@ -199,7 +199,7 @@ export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, hi
         apply: applyOf(s, hall),
         responsible: variant === 'campus' && s.guide.internal?.responsible?.length ? s.guide.internal.responsible.map((r) => compact({ office: st(r.office), post: st(r.post), name: r.name, phone: r.phone, email: r.email })) : undefined,
         guide: guideOf(s, (a) => fileLink(located.parsed.file, a), serviceRef),
-        workflow: s.workflow ? workflowOf(s.workflow.steps, { departments, groups, labels, deptRef }) : undefined,
+        workflow: s.workflow ? workflowOf(s.workflow.steps, { departments, groups, labels, deptRef, connectors: new Map((hall.connectors ?? []).map((c) => [c.id, c])) }) : undefined,
         appointment: s.appointment
           ? {
               resources: s.appointment.resources.map((r) => compact({ id: r.id, name: st(r.name), location: r.location ? place(r.location) : undefined, capacity: r.capacity, note: st(r.note), advanceDays: r.advanceDays, minNoticeHours: r.minNoticeHours })),
@@ -360,6 +360,10 @@ interface WorkflowContext {
   groups: Map<string, { name: LocalizedText }>;
   labels: (name: string, lang: 'zh' | 'en') => string | undefined;
   deptRef: (code: string) => Ref;
+  /** hall.yaml connectors (issue 15.3): a system step names the system it calls. */
+  connectors?: Map<string, { name: LocalizedText; department: string }>;
+  /** Step names by id (return to a chosen step, issue 15.5). */
+  stepNames?: Map<string, LocalizedText>;
 }
 
 const SCOPE_WORDS: Record<string, SiteText> = {
@@ -386,14 +390,23 @@ function stepOf(step: Step, ctx: WorkflowContext): SiteStep {
     const part = scopeWords(c.scope, ctx);
     return part ? { zh: `${name.zh}（${part.zh}）`, en: `${name.en ?? name.zh} (${part.en})` } : name;
   });
+  // Return to a chosen step (issue 15.5): the earlier steps this one may send the application back to.
+  const returnTo = step.returnTo?.map((id) => st(ctx.stepNames?.get(id) ?? id));
   const deadlineWhen = step.deadlineWhen?.map((rule) => ({ condition: conditionInWords(rule.if, ctx.labels), deadline: rule.deadline }));
   // Routing (docs/routing.md): a fallback scope, said after the scope it stands in for.
   const fallback = step.fallback === undefined ? undefined : scopeWords(step.fallback, ctx);
   if (fallback) {
     const orElse = (t: SiteText): SiteText => ({ zh: `${t.zh}；没有时为${fallback.zh}`, en: `${t.en ?? t.zh}; if none, ${fallback.en}` });
-    return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department: step.scope === 'department' || step.department === step.scope ? orElse(department) : department, role: step.scope === 'department' ? role : { zh: `${group.zh}（${orElse(scope ?? group).zh}）`, en: `${group.en ?? group.zh} (${orElse(scope ?? group).en})` }, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}) });
+    return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department: step.scope === 'department' || step.department === step.scope ? orElse(department) : department, role: step.scope === 'department' ? role : { zh: `${group.zh}（${orElse(scope ?? group).zh}）`, en: `${group.en ?? group.zh} (${orElse(scope ?? group).en})` }, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
   }
-  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}) });
+  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
+}
+
+/** A system step (issue 15.3): done by the hall calling another campus system, at once; nobody's task. */
+function systemStepOf(step: SystemStep, ctx: WorkflowContext): SiteStep {
+  const connector = ctx.connectors?.get(step.system.connector);
+  const system = st(connector?.name ?? step.system.connector);
+  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department: connector ? ctx.deptRef(connector.department).name : system, role: { zh: `系统自动办理（${system.zh}）`, en: `done by the system (${system.en ?? system.zh})` }, deadline: 0, actions: ['approve' as const], description: st(step.description), system });
 }
 
 function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
@@ -402,6 +415,12 @@ function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
       return compact({ kind: 'branch' as const, id: node.id, name: st(node.name), condition: conditionInWords(node.if, ctx.labels), expression: node.if, then: nodesOf(node.then, ctx), else: nodesOf(node.else ?? [], ctx) });
     }
     if ('parallel' in node) return compact({ kind: 'parallel' as const, id: node.id, name: st(node.name), mode: node.parallel, steps: node.steps.map((s) => stepOf(s, ctx)), atLeast: node.atLeast });
+    // Applicant steps (issue 15.1): the applicant's own follow-up, with its deadline and what to fill in.
+    if ('by' in node) {
+      const label = node.dueAfter === undefined ? undefined : { zh: ctx.labels(node.dueAfter, 'zh') ?? node.dueAfter, en: ctx.labels(node.dueAfter, 'en') ?? ctx.labels(node.dueAfter, 'zh') ?? node.dueAfter };
+      return compact({ kind: 'applicant' as const, id: node.id, name: st(node.name), deadline: node.deadline, dueAfter: label, description: st(node.description), fields: node.fields?.map((f) => st(f.label)) });
+    }
+    if ('system' in node) return systemStepOf(node, ctx);
     return stepOf(node, ctx);
   });
 }
@@ -433,6 +452,9 @@ export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: nu
       longest += Math.max(...longs);
       shortest += node.mode === 'any' ? Math.min(...shorts) : node.atLeast !== undefined || node.steps.some((s) => s.when) ? variantShortest(node) : Math.max(...shorts);
       steps += node.steps.length;
+    } else if (node.kind === 'applicant') {
+      // The applicant's own time: not part of what the offices promise.
+      continue;
     } else {
       const a = pathWorkdays(node.then);
       const b = pathWorkdays(node.else);
@@ -444,7 +466,8 @@ export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: nu
   return { longest, shortest, steps };
 }
 
-function workflowOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteWorkflow {
+function workflowOf(nodes: WorkflowNode[], base: WorkflowContext): SiteWorkflow {
+  const ctx = { ...base, stepNames: new Map([...stepsOf(nodes)].map(({ step }) => [step.id, step.name])) };
   const siteNodes = nodesOf(nodes, ctx);
   const { longest, shortest, steps } = pathWorkdays(siteNodes);
   return { nodes: siteNodes, longestWorkdays: longest, shortestWorkdays: shortest, steps };

@@ -240,7 +240,20 @@ export interface SiteWorkflow {
   steps: number;
 }
 
-export type SiteNode = SiteStep | SiteBranch | SiteParallel;
+export type SiteNode = SiteStep | SiteBranch | SiteParallel | SiteApplicantStep;
+
+/** An applicant step (issue 15.1): what the applicant does after approval (销假, 报到), within how long. */
+export interface SiteApplicantStep {
+  kind: 'applicant';
+  id: string;
+  name: SiteText;
+  deadline: number;
+  /** The form field the deadline counts from (its label), when later than the step's start. */
+  dueAfter?: SiteText;
+  description?: SiteText;
+  /** Labels of what the applicant fills in. */
+  fields?: SiteText[];
+}
 
 export interface SiteStep {
   kind: 'step';
@@ -258,8 +271,12 @@ export interface SiteStep {
   when?: SiteText;
   /** 抄送: who gets a copy, for information, when the step approves. */
   cc?: SiteText[];
+  /** Return to a chosen step (issue 15.5): the earlier steps it may return to, by name. */
+  returnTo?: SiteText[];
   /** The assignee may approve several tasks at once (批量审批). */
   batch?: boolean;
+  /** A system step (issue 15.3): the campus system the hall calls; nobody's task. */
+  system?: SiteText;
 }
 
 export interface SiteBranch {

@@ -53,6 +53,12 @@ export interface Hall {
   personId?: PersonId;
   itOffice: Id;
   /**
+   * 大厅可以调用的校内业务系统接口（系统环节 system.connector 引用）。这里只写标识、名称和主管部门；地址和认证密钥由运行平台配置（hall serve 的 connectors 设置和环境变量），不写在目录中。大厅只调用这里声明的接口（001号文：业务系统主管部门提供接口）。/ Campus systems the hall may call (referenced by system steps). Only id, name and owning department here; the address and credentials are the runtime's configuration. The hall calls nothing else.
+   *
+   * @minItems 1
+   */
+  connectors?: [Connector, ...Connector[]];
+  /**
    * 服务主题（分类）。/ Service topics (categories).
    *
    * @minItems 1
@@ -106,6 +112,14 @@ export interface PersonId {
    * 一个符合格式的例子，出现在错误提示中。/ An example shown in messages.
    */
   example?: string;
+}
+/**
+ * 一个业务系统接口。/ One campus system connector.
+ */
+export interface Connector {
+  id: Id;
+  name: LocalizedText;
+  department: Id;
 }
 export interface VocabularyEntry {
   id: Id;

@@ -125,9 +125,9 @@ export type Email1 = string;
  */
 export type StepSequence = [WorkflowNode, ...WorkflowNode[]];
 /**
- * 一个环节（step）、一个条件分支（if）或一组会签（parallel）。/ A step, an if branch, or a parallel countersign.
+ * 一个环节（step）、一个系统环节（system）、一个条件分支（if）、一组会签（parallel）或一个申请人环节（by: applicant）。/ A step, a system step, an if branch, a parallel countersign, or an applicant step (by: applicant).
  */
-export type WorkflowNode = Branch | Parallel | Step;
+export type WorkflowNode = Branch | Parallel | ApplicantStep | SystemStep | Step;
 /**
  * 通知文本，Handlebars 模板，可用 {{service.name}}、{{applicant.name}}、{{step.name}}、{{form.字段}}、{{dueDate}}、{{comment}}、{{url}}。/ Notification text as a Handlebars template; variables: service.name, applicant.name, step.name, form.<field>, dueDate, comment, url.
  */
@@ -205,6 +205,7 @@ export interface Service {
   link?: LinkTarget;
   appointment?: Appointment;
   privacy?: Privacy;
+  proxy?: Proxy;
   /**
    * 测试场景：申请人、表单数据、每一步的决定，以及预期的路径、审批人和结果（由 hall test 运行）。/ Test scenarios run by hall test.
    */
@@ -733,6 +734,12 @@ export interface Step {
    */
   cc?: [StepCopy, ...StepCopy[]];
   /**
+   * 退回到指定环节：本环节可以把申请退回到这些在它之前已经办理过的环节（环节标识），申请从该环节重新办理（不经过申请人）；不写时退回只退给申请人。须同时允许 return。会签中的成员退回给申请人时，只重新打开退回的成员和尚未决定的成员，已同意的保持有效。/ Return to a chosen step: this step may send the application back to any of these earlier steps (step ids) it has passed; the application re-runs from there (not via the applicant). Without it a return goes to the applicant only. Needs return in actions. When a countersign member returns to the applicant, only the returning member and those not yet decided get their tasks again; approvals given stand.
+   *
+   * @minItems 1
+   */
+  returnTo?: [Id, ...Id[]];
+  /**
    * 允许批量审批：办理人可在待办列表中一次同意多件（每件单独办理、单独记录结果）。只适合无需逐件填写内容的环节。/ Allow batch approval: the assignee may approve several tasks at once from the to-do list (each its own transaction and result). Only for steps with nothing to fill in per case.
    */
   batch?: boolean;
@@ -763,6 +770,70 @@ export interface StepCopy {
    * 群组范围，写法与环节的 scope 相同：university、department（本环节的部门）、applicant.<属性>、form.<字段>。/ The group's scope, written as a step's scope.
    */
   scope: string;
+}
+/**
+ * 申请人环节：审批通过后由申请人本人完成的后续环节，如请假后的销假、出国（境）回国后的报到、借用后的归还。申请人在“我的申请”中看到它的期限和要填写的内容，超期会标记并提醒；完成后申请才办结。/ An applicant step: a follow-up the applicant performs after approval, e.g. 销假 after a leave, 报到 after a trip abroad, 归还 after a loan. The applicant sees it with its due date (and its own fields) under 我的申请; it is marked and reminded when overdue; the application is finished only after it.
+ */
+export interface ApplicantStep {
+  id: Id;
+  name: LocalizedText;
+  /**
+   * 由谁办理：applicant 申请人本人。/ Who performs the step: applicant, the applicant themself.
+   */
+  by: 'applicant';
+  /**
+   * 完成期限（工作日）：从环节开始（或 dueAfter 所指日期，取较晚者）起算，0 表示当日。/ Deadline in work days, counted from when the step starts (or from the dueAfter date, whichever is later); 0 means the same day.
+   */
+  deadline: number;
+  dueAfter?: Id;
+  description?: LocalizedText;
+  /**
+   * 申请人在本环节填写的字段（如实际返校日期）；标识不能与表单字段重复。/ Fields the applicant fills in at this step (e.g. the actual return date); ids must differ from the form's.
+   *
+   * @minItems 1
+   */
+  fields?: [FormField, ...FormField[]];
+  notify?: ApplicantStepNotifications;
+}
+/**
+ * 发给申请人的通知模板（不写时用默认文字）。/ Notification templates sent to the applicant (a default text when absent).
+ */
+export interface ApplicantStepNotifications {
+  assigned?: NotificationTemplate;
+  overdue?: NotificationTemplate;
+}
+/**
+ * 系统环节：没有人办理，由大厅调用学校的另一个业务系统（如请假通过后同步门禁、写回学工系统、出具电子在读证明），成功后流程继续；多次重试仍失败时成为信息化办的事故，申请人看到“系统处理失败”，信息化办可重试。接口（connector）在 hall.yaml 的 connectors 中声明一次，地址和密钥由运行平台配置，不写在事项中（001号文：业务系统对接由业务系统主管部门提供接口）。/ A system step: nobody handles it; the hall calls another campus system (sync the door access after a leave, write back to the student-affairs system, issue an e-certificate) and the flow continues once it succeeds. When retries are exhausted it becomes an incident for the IT office, the applicant sees 'system processing failed', and the IT office can retry. Connectors are declared once in hall.yaml; their address and secret are the runtime's configuration, never in the service.
+ */
+export interface SystemStep {
+  id: Id;
+  name: LocalizedText;
+  description?: LocalizedText;
+  system: SystemCall;
+}
+/**
+ * 调用哪个业务系统、发送什么。/ Which system to call and what to send.
+ */
+export interface SystemCall {
+  connector: Id;
+  /**
+   * 接口地址之后的路径（可省略），如 /leave-sync。/ The path after the connector's base address (optional), e.g. /leave-sync.
+   */
+  path?: string;
+  /**
+   * 发送的数据：每个键的值是一个 FEEL 表达式，读表单字段、申请人属性和前面环节填写的字段，如 studentNumber: applicant.number、until: get value(period, "end")。/ What is sent: each key's value is a FEEL expression over form fields, applicant attributes and fields entered at earlier steps.
+   */
+  payload: {
+    [k: string]: FeelExpression;
+  };
+  /**
+   * 失败后重试的次数（默认 5；依次间隔 1、5、30 分钟、2、6 小时……）；用完后成为事故。/ Retries after a failure (default 5; after 1, 5, 30 minutes, 2, 6 hours …); then an incident.
+   */
+  retries?: number;
+  /**
+   * 每次调用等待应答的秒数（默认 10）。/ Seconds each call waits for an answer (default 10).
+   */
+  timeoutSeconds?: number;
 }
 /**
  * 发给申请人的通知模板。/ Notification templates sent to the applicant.
@@ -895,6 +966,17 @@ export interface AttachmentRetention {
   unit: 'day' | 'month' | 'year';
 }
 /**
+ * 代理申请：哪些人员可以代师生提交本事项的申请（如学院办公室为无法自行操作的学生登记）。申请人仍是被代理的人：其信息从人员目录预填，在“我的申请”中看到“由某某代为申请”，并收到通知；事件日志记录代理人。不写时，只能本人申请。/ Applying on someone's behalf (代理申请): who may submit this service for a student or staff member (e.g. a college office registering a student who cannot). The applicant of record stays the person: their directory attributes prefill the form, their list shows who applied for them, they are notified, and the event log records the proxy. Absent: only the person applies.
+ */
+export interface Proxy {
+  /**
+   * 可以代为申请的人员群组（roles.yaml）：写“群组@部门代码”（如 office-staff@jwc）；只写群组名时，是本事项主管部门（owner）的该群组。/ The role groups whose holders may apply on someone's behalf: group@department (office-staff@jwc); a bare group means that group in the service's owning department.
+   *
+   * @minItems 1
+   */
+  by: [string, ...string[]];
+}
+/**
  * 一个测试场景。/ One test scenario.
  */
 export interface Scenario {
@@ -921,9 +1003,9 @@ export interface Scenario {
 export interface ScenarioDecision {
   step: Id;
   /**
-   * 决定：approve、reject、return；转交：transfer 转办、add-approver 加签、delegate 委派（三者须写 to），resolve 被委派人办完交回。加签人、被委派人的决定紧接着写，环节仍写同一个。/ Decision: approve, reject, return; hand-overs transfer, add-approver, delegate (each needs `to`); resolve — the delegate hands the task back. The added approver's or delegate's decision follows, naming the same step.
+   * 决定：approve、reject、return；转交：transfer 转办、add-approver 加签、delegate 委派（三者须写 to），resolve 被委派人办完交回。加签人、被委派人的决定紧接着写，环节仍写同一个；complete 申请人完成申请人环节（如销假，填写的字段写在 data）。/ Decision: approve, reject, return; hand-overs transfer, add-approver, delegate (each needs `to`); resolve — the delegate hands the task back. The added approver's or delegate's decision follows, naming the same step; complete — the applicant completes an applicant step (e.g. 销假; its fields go in data).
    */
-  action: 'approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate' | 'resolve';
+  action: 'approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate' | 'resolve' | 'complete';
   comment?: PlainText;
   /**
    * 退回后申请人修改的数据。/ Data the applicant changes after a return.
@@ -941,6 +1023,7 @@ export interface ScenarioDecision {
    * 转办、加签、委派的对象：学号/工号。/ The person a task is transferred, added or delegated to (their id).
    */
   to?: string;
+  returnTo?: Id;
   /**
    * 加签的位置：before 在我之前（加签人同意后回到我），after 在我之后（我同意，加签人同意后环节通过）；默认 before。/ Where an added approver goes: before me (then back to me) or after me (I approve; their approval passes the step). Default before.
    */

@@ -1,4 +1,4 @@
-import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeApplicantStep, RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { WorkCalendar } from './calendar.ts';
 import { evaluateFeel, fieldsOfDefinition, typeBooking, typeData } from './feel.ts';
 import { TemplateError, renderTemplate } from './notification-template.ts';
@@ -12,8 +12,12 @@ import type { FeeAssessment } from './fees.ts';
 import type { Directory, FieldError } from './validate-submission.ts';
 import { actionsNow, copyText, handOver, handOverText, isHandOver, personOf } from './actions.ts';
 import type { HandOverAction, HandState } from './actions.ts';
+import { APPLICANT_ASSIGNEE, COMPLETE, applicantAssignedText, applicantDue, applicantOverdueText, isApplicantNode } from './applicant-step.ts';
+import { callingProblem, systemCallOf, systemDecisionProblem } from './system-step.ts';
+import type { SystemCall } from './system-step.ts';
+import { ReturnToStep, holdsStep, passedBefore, returnTargetsNow, returnToProblem } from './return-to.ts';
 
-export type Action = 'approve' | 'reject' | 'return' | HandOverAction;
+export type Action = 'approve' | 'reject' | 'return' | 'complete' | HandOverAction;
 
 export interface Decision {
   step: string;
@@ -31,6 +35,11 @@ export interface Decision {
   to?: string;
   /** add-approver: before (default) or after the assignee. */
   position?: 'before' | 'after';
+  /** 委托: a stand-in (`person`) acted for this absent colleague; carried to the decision's timeline entry. */
+  onBehalfOf?: string;
+  person?: string;
+  /** return: the earlier step the application goes back to (one of the step's `returnTo`); the applicant when absent. */
+  returnTo?: string;
 }
 
 export interface RunInput {
@@ -51,10 +60,16 @@ export interface RunInput {
   live?: boolean;
   /** Departments and people that department and person fields may name (checked on submission). */
   directory?: Directory;
+  /**
+   * The form data and every revision in `decisions` were judged and accepted when the applicant sent them
+   * (the hall replaying an application for an approver's decision): they are not judged again, so the
+   * replay does not repeat the submission's validation (issue 13) and nothing changed since blocks a case in flight.
+   */
+  accepted?: boolean;
 }
 
 export interface TimelineEntry {
-  type: 'submitted' | 'assigned' | 'unassigned' | 'acted' | 'returned' | 'resubmitted' | 'overdue' | 'completed' | 'transferred' | 'added' | 'delegated' | 'resolved' | 'copied';
+  type: 'submitted' | 'assigned' | 'unassigned' | 'acted' | 'returned' | 'resubmitted' | 'overdue' | 'completed' | 'transferred' | 'added' | 'delegated' | 'resolved' | 'copied' | 'called';
   at: string;
   step?: string;
   stepName?: string;
@@ -69,6 +84,10 @@ export interface TimelineEntry {
   /** transferred, added, delegated: the person the task went to. */
   to?: string;
   position?: 'before' | 'after';
+  /** 委托: the absent colleague a stand-in (`person`) acted for. */
+  onBehalfOf?: string;
+  /** returned: the earlier step the application went back to (absent: to the applicant). */
+  returnTo?: string;
 }
 
 export interface Notification {
@@ -92,11 +111,13 @@ export interface RunResult {
   /** A step nobody can hold (outcome `unassigned`): the incident the runtime raises for the IT office. */
   incident?: Unassigned;
   /** Steps waiting for a decision when the run stopped (outcome `pending`), with their allowed actions. */
-  waiting: { step: string; name: string; assignee: string; actions: Action[]; person?: string }[];
+  waiting: { step: string; name: string; assignee: string; actions: Action[]; person?: string; returnTargets?: string[] }[];
   /** Set when a live run stops at a return: the applicant must revise and resubmit. */
   awaiting?: 'applicant';
   /** What the application owes (issue 15.9), when the definition has fee items: computed on the latest form data. */
   fee?: FeeAssessment;
+  /** A live run stopped at a system step (issue 15.3): the call the runtime makes after the transaction commits. */
+  calling?: SystemCall;
 }
 
 /**
@@ -154,8 +175,10 @@ class Stop extends Error {
  * FEEL condition is true, else `else`; a `parallel: all` countersign needs every step to approve (any
  * reject ends the application); in `parallel: any` (或签) the first decision taken decides. `return`
  * sends the application back to the applicant, who resubmits (optionally changing data); the flow then
- * resumes at the returning step (for a countersign, the whole countersign again). Branches already
- * passed are not re-evaluated.
+ * resumes at the returning step (for a countersign with `returnReopens: member`, the returning member and
+ * those not yet decided; in versions without it, the whole countersign).
+ * Branches already passed are not re-evaluated. A return naming one of the step's `returnTo` goes back
+ * to that earlier step instead, and the flow re-runs from there (return-to.ts).
  */
 export function runWorkflow(definition: RuntimeDefinition, calendar: WorkCalendar, input: RunInput): RunResult {
   let templateProblem: { zh: string; en: string } | undefined;
@@ -172,6 +195,8 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   let entered: Record<string, unknown> = {};
   let clock = input.submittedAt;
   const queue = [...input.decisions];
+  /** Plain steps approved, in order, since the flow last re-ran from before them: the steps a return may go back to. */
+  let passed: string[] = [];
   const applicantName = String(input.applicant.name ?? '申请人');
 
   const render = (template: string | undefined, extra: Record<string, unknown>) => {
@@ -191,7 +216,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
 
   const typedFields = fieldsOfDefinition(definition);
-  const invalid = validateSubmission(definition, data, input.applicant, input.booking, clock, input.directory, calendar);
+  const invalid = input.accepted ? [] : validateSubmission(definition, data, input.applicant, input.booking, clock, input.directory, calendar);
   if (invalid.length) {
     result.outcome = 'invalid';
     result.fieldErrors = invalid;
@@ -206,7 +231,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   };
   const departmentOf = (step: RuntimeStep) => resolveDepartment(step.department, input.applicant, data);
 
-  interface Active { step: RuntimeStep; since: string; due: string; assignee: string; hand: HandState; late?: boolean }
+  interface Active { step: RuntimeStep | RuntimeApplicantStep; since: string; due: string; assignee: string; hand: HandState; late?: boolean }
   const activate = (step: RuntimeStep): Active => {
     const missing = missingReference(step, input.applicant, data);
     if (missing) {
@@ -249,22 +274,29 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
    for (;;) {
     const decision = queue.shift();
     if (!decision) {
-      result.waiting = active.map((a) => ({ step: a.step.id, name: a.step.name.zh, assignee: a.assignee, actions: actionsNow(a.step, a.hand) as Action[], ...(personOf(a.hand) ? { person: personOf(a.hand) } : {}) }));
+      result.waiting = active.map((a) => {
+        const actions = allowedNow(a);
+        const targets = actions.includes('return') && !isApplicantNode(a.step) ? returnTargetsNow(a.step, passed) : [];
+        return { step: a.step.id, name: a.step.name.zh, assignee: a.assignee, actions: actions as Action[], ...(personOf(a.hand) ? { person: personOf(a.hand) } : {}), ...(targets.length ? { returnTargets: targets } : {}) };
+      });
       throw new Stop('pending', { zh: `等待办理：${active.map((a) => a.step.id).join('、')}`, en: `waiting for ${active.map((a) => a.step.id).join(', ')}` });
     }
     const task = active.find((a) => a.step.id === decision.step);
     if (!task) {
       throw new Stop('error', { zh: `决定针对“${decision.step}”，但当前办理中的环节是：${active.map((a) => a.step.id).join('、')}`, en: `a decision for "${decision.step}" but the active steps are ${active.map((a) => a.step.id).join(', ')}` });
     }
-    if (!actionsNow(task.step, task.hand).includes(decision.action)) {
+    if (!allowedNow(task).includes(decision.action)) {
       throw new Stop('error', { zh: `环节“${task.step.id}”不允许“${decision.action}”`, en: `step "${task.step.id}" does not allow "${decision.action}"` });
     }
+    const targetProblem = returnToProblem(task.step, decision, passed);
+    if (targetProblem) throw new Stop('error', targetProblem);
     const at = decision.at ? later(decision.at, task.since) : task.since;
     // One overdue per activation, however many people the task passes through.
     if (calendar.localDate(at) > task.due && !task.late) {
       task.late = true;
       result.timeline.push({ type: 'overdue', at: calendar.endOfDay(task.due), step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, due: task.due });
-      notify('overdue', task.assignee, task.step.notify?.overdue, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due });
+      if (isApplicantNode(task.step)) applicantNotify('overdue', task.step.notify?.overdue ?? applicantOverdueText(input.service.name, task.step.name.zh, task.due), task.step, task.due);
+      else notify('overdue', task.assignee, task.step.notify?.overdue, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due });
     }
     clock = later(at, clock);
     const by = personOf(task.hand);
@@ -272,7 +304,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     if (handed && 'problem' in handed) throw new Stop('error', handed.problem);
     if (handed) {
       const { entry, next } = handed;
-      result.timeline.push({ type: entry.type, at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, ...(entry.action ? { action: entry.action } : {}), ...(entry.person ? { person: entry.person } : {}), ...(entry.to ? { to: entry.to } : {}), ...(entry.position ? { position: entry.position } : {}), ...(decision.comment ? { comment: decision.comment } : {}) });
+      result.timeline.push({ type: entry.type, at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, ...(entry.action ? { action: entry.action } : {}), ...(entry.person ? { person: entry.person } : {}), ...(entry.to ? { to: entry.to } : {}), ...(entry.position ? { position: entry.position } : {}), ...(decision.comment ? { comment: decision.comment } : {}), ...standIn(decision) });
       // A person newly given the task is told, with the step's own words when it has them.
       const text = next ? (render(task.step.notify?.assigned, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due }) ?? handOverText(input.service.name, task.step.name.zh, task.due, entry.type)) : undefined;
       if (next && text) result.notifications.push({ event: 'assigned', to: `person:${next}`, text });
@@ -280,8 +312,8 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     }
     const values = decision.data ?? {};
     if (task.step.fields || Object.keys(values).length) {
-      // Required step fields are required to approve; a reject or return may leave them empty.
-      const problems = validateStepData(task.step, values, { requireAll: decision.action === 'approve' });
+      // Required step fields are required to approve (or to complete an applicant step); a reject or return may leave them empty.
+      const problems = validateStepData(task.step, values, { requireAll: decision.action === 'approve' || decision.action === COMPLETE });
       if (problems.length) {
         result.fieldErrors = problems;
         throw new Stop('invalid', { zh: `环节“${task.step.id}”填写的内容无效`, en: `invalid data entered at step "${task.step.id}"` });
@@ -289,10 +321,30 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       entered = { ...entered, ...values };
     }
     result.path.push(task.step.id);
-    result.timeline.push({ type: 'acted', at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, action: decision.action as Exclude<Action, HandOverAction>, ...(by ? { person: by } : {}), ...(decision.comment ? { comment: decision.comment } : {}) });
-    if (decision.action === 'approve') copy(task.step);
+    result.timeline.push({ type: 'acted', at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, action: decision.action as Exclude<Action, HandOverAction>, ...(by ? { person: by } : {}), ...(decision.comment ? { comment: decision.comment } : {}), ...standIn(decision) });
+    if (decision.action === 'approve' && !isApplicantNode(task.step)) copy(task.step);
     return { decision, task };
    }
+  };
+
+  /** The decisions a task takes now: an applicant step's is `complete` only (issue 15.1). */
+  const allowedNow = (a: Active): string[] => (isApplicantNode(a.step) ? [COMPLETE] : actionsNow(a.step, a.hand));
+
+  /** A message to the applicant about their own step: the service's template, else the default text (already a plain text). */
+  const applicantNotify = (event: 'assigned' | 'overdue', template: string, step: RuntimeApplicantStep, due: string) => {
+    const text = render(template, { step: { name: step.name.zh, id: step.id }, dueDate: due });
+    if (text) result.notifications.push({ event, to: `applicant:${applicantName}`, text });
+  };
+
+  /**
+   * An applicant step (issue 15.1): the applicant's own task, due `deadline` work days after it starts (or
+   * after the `dueAfter` date); its one decision, `complete`, carries the step's fields.
+   */
+  const runApplicantStep = (step: RuntimeApplicantStep) => {
+    const due = applicantDue(step, data, calendar.localDate(clock), calendar);
+    result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee: APPLICANT_ASSIGNEE, due });
+    applicantNotify('assigned', step.notify?.assigned ?? applicantAssignedText(input.service.name, step.name.zh, due), step, due);
+    take([{ step, since: clock, due, assignee: APPLICANT_ASSIGNEE, hand: {} }]);
   };
 
   /** 抄送: a step that approves copies the application to its cc groups@scopes, for information only. */
@@ -306,6 +358,14 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     }
   };
 
+  /** A return to an earlier step (return-to.ts): the flow re-runs from there, the applicant is not involved. */
+  const returnToStep = (decision: Decision, step: RuntimeStep): never => {
+    const target = decision.returnTo!;
+    result.timeline.push({ type: 'returned', at: clock, step: step.id, stepName: step.name.zh, returnTo: target, ...(decision.comment ? { comment: decision.comment } : {}) });
+    passed = passedBefore(passed, target);
+    throw new ReturnToStep(target);
+  };
+
   const applicantRevises = (decision: Decision, step: RuntimeStep) => {
     result.timeline.push({ type: 'returned', at: clock, step: step.id, stepName: step.name.zh, ...(decision.comment ? { comment: decision.comment } : {}) });
     notify('returned', `applicant:${applicantName}`, definition.workflow?.notifications.returned, { comment: decision.comment ?? '', step: { name: step.name.zh, id: step.id } });
@@ -314,7 +374,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       throw new Stop('pending', { zh: '等待申请人修改后重新提交', en: 'waiting for the applicant to revise and resubmit' });
     }
     data = { ...data, ...(decision.revise ?? {}) };
-    const problems = validateSubmission(definition, data, input.applicant, input.booking, clock, input.directory, calendar);
+    const problems = input.accepted ? [] : validateSubmission(definition, data, input.applicant, input.booking, clock, input.directory, calendar);
     if (problems.length) {
       result.fieldErrors = problems;
       throw new Stop('invalid');
@@ -338,51 +398,105 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     throw new Stop('rejected', decision.comment ? { zh: decision.comment, en: decision.comment } : undefined);
   };
 
+  /**
+   * A system step (issue 15.3, ./system-step.ts): the call is computed and recorded (`called`); its success is
+   * a recorded `approve` for the step. A live run without one waits (`calling`); a scenario's call succeeds.
+   */
+  const runSystem = (step: RuntimeStep) => {
+    const context = { ...typeData(typedFields, { ...data, ...entered }), applicant: input.applicant, ...(input.booking ? { booking: typeBooking(input.booking) } : {}) };
+    const call = systemCallOf(step, context, clock, calendar);
+    if (!call.ok) throw new Stop('error', call.problem);
+    result.timeline.push({ type: 'called', at: clock, step: step.id, stepName: step.name.zh });
+    const recorded = queue[0]?.step === step.id ? queue.shift() : undefined;
+    if (recorded && recorded.action !== 'approve') throw new Stop('error', systemDecisionProblem(step, recorded.action));
+    if (!recorded && input.live) {
+      result.calling = call.call;
+      throw new Stop('pending', callingProblem(step));
+    }
+    if (recorded?.at) clock = later(recorded.at, clock);
+    result.path.push(step.id);
+    result.timeline.push({ type: 'acted', at: clock, step: step.id, stepName: step.name.zh, action: 'approve' });
+  };
+
   const runStep = (step: RuntimeStep) => {
+    if (step.system) return runSystem(step);
     for (;;) {
       const { decision } = take([activate(step)]);
-      if (decision.action === 'approve') return;
+      if (decision.action === 'approve') {
+        passed.push(step.id);
+        return;
+      }
       if (decision.action === 'reject') reject(decision);
+      if (decision.returnTo !== undefined) returnToStep(decision, step);
       applicantRevises(decision, step);
     }
   };
 
   const runParallel = (node: Extract<RuntimeNode, { kind: 'parallel' }>) => {
+    // Countersign variants (countersign.ts): members with a condition, n of m.
+    let members = countersignMembers(node, holds);
+    let needed = approvalsNeeded(node, members.length);
+    let approved = 0;
+    let rejected = 0;
+    let open = members;
     for (;;) {
-      // Countersign variants (countersign.ts): members with a condition, n of m.
-      const members = countersignMembers(node, holds);
-      const needed = approvalsNeeded(node, members.length);
-      let approved = 0;
-      let rejected = 0;
-      let active = activateAll(members);
+      let active = activateAll(open);
       let returned: Decision | undefined;
       let returnedBy: RuntimeStep | undefined;
       while (active.length) {
         const { decision, task } = take(active);
         if (decision.action === 'reject' && (node.mode === 'any' || tally(needed, members.length, approved, ++rejected) === 'failed')) reject(decision);
         if (decision.action === 'return') {
+          if (decision.returnTo !== undefined) returnToStep(decision, task.step as RuntimeStep);
           returned = decision;
-          returnedBy = task.step;
+          returnedBy = task.step as RuntimeStep;
           break;
         }
         if (decision.action === 'approve') approved++;
         active = node.mode === 'any' || tally(needed, members.length, approved, rejected) === 'passed' ? [] : active.filter((a) => a !== task);
       }
       if (!returned) return;
+      const undecided = active.map((a) => a.step as RuntimeStep);
       applicantRevises(returned, returnedBy!);
+      if (node.returnReopens === 'member') {
+        // Only the returning member and those not yet decided get tasks again; decisions given stand (issue 15.5).
+        open = undecided;
+      } else {
+        // Versions compiled before issue 15.5: the whole countersign again, its members judged on the revised data.
+        members = countersignMembers(node, holds);
+        needed = approvalsNeeded(node, members.length);
+        approved = 0;
+        rejected = 0;
+        open = members;
+      }
     }
   };
 
-  const runSequence = (nodes: RuntimeNode[]) => {
-    for (const node of nodes) {
+  /** Run `nodes` in order; `resumeAt`: start at that step, entering the branches that hold it without judging them. */
+  const runSequence = (nodes: RuntimeNode[], resumeAt?: string) => {
+    const start = resumeAt === undefined ? 0 : Math.max(0, nodes.findIndex((n) => holdsStep(n, resumeAt)));
+    for (let i = start; i < nodes.length; i++) {
+      const node = nodes[i];
+      const into = i === start ? resumeAt : undefined;
       if (node.kind === 'step') runStep(node);
       else if (node.kind === 'parallel') runParallel(node);
+      else if (isApplicantNode(node)) runApplicantStep(node);
+      else if (into !== undefined) runSequence(node.then.some((n) => holdsStep(n, into)) ? node.then : node.else, into);
       else runSequence(holds(node.condition) ? node.then : node.else);
     }
   };
 
   try {
-    runSequence(definition.workflow?.steps ?? []);
+    let resumeAt: string | undefined;
+    for (;;) {
+      try {
+        runSequence(definition.workflow?.steps ?? [], resumeAt);
+        break;
+      } catch (error) {
+        if (!(error instanceof ReturnToStep)) throw error;
+        resumeAt = error.target;
+      }
+    }
     result.outcome = 'approved';
   } catch (error) {
     if (!(error instanceof Stop)) throw error;
@@ -425,4 +539,9 @@ export function resolveDepartment(department: string, applicant: Record<string, 
 export function offsetOf(instant: string): string {
   const m = /([+-]\d{2}:\d{2}|Z)$/.exec(instant);
   return m ? m[1] : '+08:00';
+}
+
+/** 委托: who stood in for whom, on the entry of a decision a stand-in made (nothing otherwise). */
+function standIn(decision: Decision): Pick<TimelineEntry, 'person' | 'onBehalfOf'> {
+  return decision.onBehalfOf && decision.person ? { person: decision.person, onBehalfOf: decision.onBehalfOf } : {};
 }

@@ -173,6 +173,7 @@ export function routingFields(definition: Pick<RuntimeDefinition, 'workflow'>): 
   const visit = (nodes: RuntimeNode[]) => {
     for (const node of nodes) {
       if (node.kind === 'branch') (visit(node.then), visit(node.else));
+      else if (node.kind === 'applicant') continue;
       else for (const step of node.kind === 'parallel' ? node.steps : [node]) {
         for (const reference of [step.scope, step.department]) if (reference.startsWith('form.')) fields.add(reference.slice('form.'.length));
       }
@@ -227,7 +228,7 @@ function dedupe(errors: FieldError[]): FieldError[] {
 const stepValidators = new Map<RuntimeStep['schema'], ValidateFunction>();
 
 /** Validate what an assignee entered in a step's own fields. */
-export function validateStepData(step: RuntimeStep, data: Record<string, unknown>, options: { requireAll: boolean } = { requireAll: true }): FieldError[] {
+export function validateStepData(step: Pick<RuntimeStep, 'id' | 'schema' | 'fields'>, data: Record<string, unknown>, options: { requireAll: boolean } = { requireAll: true }): FieldError[] {
   if (!step.schema || !step.fields) return Object.keys(data).length ? [{ field: Object.keys(data)[0], label: Object.keys(data)[0], message: { zh: `环节“${step.id}”没有需要填写的字段`, en: `step "${step.id}" has no fields` } }] : [];
   const schema = options.requireAll ? step.schema : { ...(step.schema as Record<string, unknown>), required: [] };
   const key = options.requireAll ? step.schema : (schema as RuntimeStep['schema']);

@@ -6,6 +6,7 @@ import { evaluate } from 'feelin';
 import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
 import type { Decision } from '../../lib/interpret/interpret.ts';
 import { APPLICANT_USER_VAR, REVIEW_COMMENT_KEY, REVIEW_DECISION_KEY, UNASSIGNED_ERROR_CODE } from '../../cli/bpmn/names.ts';
+import { REVIEW_RETURN_TO_KEY } from '../../cli/bpmn/return-to.ts';
 
 /** What a run on bpmn-engine produced, in the reference interpreter's terms. */
 export interface EngineRun {
@@ -153,12 +154,15 @@ export async function runOnEngine(xml: string, input: EngineInput): Promise<Engi
   });
   let engineRef: any;
   const processEnvironment = () => engineRef.execution.definitions[0].getProcesses()[0].environment;
-  const engine = new Engine({ name: 'servicehall', source: xml, moddleOptions: { zeebe }, expressions, timers, extensions: { zeebe: zeebeVariables(processEnvironment) } });
+  // System steps (issue 15.3) are service tasks whose job a connector worker completes: here the call succeeds at once.
+  const engine = new Engine({ name: 'servicehall', source: xml, moddleOptions: { zeebe }, expressions, timers, settings: { enableDummyService: true }, extensions: { zeebe: zeebeVariables(processEnvironment) } });
   engineRef = engine;
   const listener = new EventEmitter();
   listener.on('activity.timer', (api: any) => run.timers.push(String(api.content?.timeDuration ?? api.content?.expireAt ?? '')));
   listener.on('activity.end', (api: any) => {
     if (api.type === 'bpmn:EndEvent') run.ends.push(api.id);
+    // A system step's completion is on the path, as the interpreter's is.
+    if (api.type === 'bpmn:ServiceTask') run.path.push(api.id.replace(/^Task_/, ''));
   });
   // An error end event ends with its event definition's type; the unassigned one is never caught.
   listener.on('activity.throw', (api: any) => {
@@ -227,7 +231,7 @@ export async function runOnEngine(xml: string, input: EngineInput): Promise<Engi
     }
     run.path.push(decision.step);
     if (decision.action === 'return') revise = decision.revise ?? {};
-    task.signal({ ...(decision.data ?? {}), [REVIEW_DECISION_KEY]: decision.action, [REVIEW_COMMENT_KEY]: decision.comment ?? '' });
+    task.signal({ ...(decision.data ?? {}), [REVIEW_DECISION_KEY]: decision.action, [REVIEW_COMMENT_KEY]: decision.comment ?? '', ...(decision.returnTo ? { [REVIEW_RETURN_TO_KEY]: decision.returnTo } : {}) });
   }
   await settle();
   if (run.incident) {

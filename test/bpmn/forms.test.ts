@@ -1,8 +1,10 @@
+import { REVIEW_RETURN_TO_KEY } from '../../cli/bpmn/return-to.ts';
 import { decisionsOf } from '../../cli/bpmn/names.ts';
 import { createRequire } from 'node:module';
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import { stepsOf } from '../../cli/bpmn/compile-forms.ts';
+import type { RuntimeApplicantStep, RuntimeNode } from '../../generated/types/runtime/definition.ts';
 import { REVIEW_COMMENT_KEY, REVIEW_DECISION_KEY } from '../../cli/bpmn/names.ts';
 import { planExampleCatalog } from './example.ts';
 
@@ -30,8 +32,16 @@ function expectedKeys(file: string): { keys: string[]; actions?: string[] } {
   if (definition.appointment) application.push('booking');
   if (name === 'apply' || name === 'revise') return { keys: application };
   const step = stepsOf(definition.workflow.steps).find((s) => `review-${s.id}` === name);
+  // The applicant's own step (销假, issue 15.1): its form asks only for the step's fields; completing it is the one decision.
+  const own = applicantSteps(definition.workflow.steps).find((s) => `review-${s.id}` === name);
+  if (own) return { keys: (own.fields ?? []).map((f) => f.id) };
   if (!step) throw new Error(`${file}: no step for this form`);
-  return { keys: [...application, ...(step.fields ?? []).map((f) => f.id), REVIEW_DECISION_KEY, REVIEW_COMMENT_KEY], actions: decisionsOf(step) };
+  // A step with return targets (issue 15.5) also asks where a return goes.
+  return { keys: [...application, ...(step.fields ?? []).map((f) => f.id), REVIEW_DECISION_KEY, REVIEW_COMMENT_KEY, ...(step.returnTo ? [REVIEW_RETURN_TO_KEY] : [])], actions: decisionsOf(step) };
+}
+
+function applicantSteps(nodes: RuntimeNode[]): RuntimeApplicantStep[] {
+  return nodes.flatMap((n) => (n.kind === 'applicant' ? [n] : n.kind === 'branch' ? [...applicantSteps(n.then), ...applicantSteps(n.else)] : []));
 }
 
 describe('Camunda forms of the example catalog', () => {

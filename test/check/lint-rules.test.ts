@@ -43,6 +43,14 @@ const LEAVE_SITUATIONS = (limit: string) => sub(LEAVE, '  visits:\n    count: 0\
 const EXCHANGE_AMOUNT = (amount: string) => sub(EXCHANGE, '        basis: 《测试大学收费管理办法》第五条\n', `        basis: 《测试大学收费管理办法》第五条\n        amount:\n${amount}`);
 const LEAVE_FEE = (amount: string) => sub(LEAVE, '  fees:\n    free: true\n', `  fees:\n    free: false\n    items:\n      - name: 工本费\n        standard: 每天 2 元\n        basis: 测试\n        amount:\n${amount}`);
 
+/** Issue 15.3: a system step on the leave's short path (else of long-leave), and hall.yaml declaring the door system. */
+const SYSTEM_STEP = (connector: string, days: string) => sub(LEAVE, '              actions: [approve, reject]\n  notifications:\n', `              actions: [approve, reject]\n      else:\n        - id: door-sync\n          name: 同步门禁\n          system:\n            connector: ${connector}\n            payload:\n              days: ${days}\n  notifications:\n`);
+const DOOR_CONNECTOR = sub('hall.yaml', 'itOffice: xgc\n', 'itOffice: xgc\nconnectors:\n  - { id: door-access, name: 门禁管理系统, department: xgc }\n');
+/** Issue 15.5: the leave's 学工处 member may return to the counselor; a step after the branch; an else arm. */
+const XGC_RETURN_TO = (target: string) => sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', `              deadline: 1\n              actions: [approve, reject, return]\n              returnTo: [${target}]\n`);
+const REGISTRAR_AFTER = sub(LEAVE, '  notifications:\n    approved:', '    - { id: registrar, name: 登记, group: office-staff, scope: department, department: xgc, deadline: 1, actions: [approve] }\n  notifications:\n    approved:');
+const SHORT_ARM = sub(LEAVE, '  notifications:\n    approved:', '      else:\n        - { id: short-review, name: 短假登记, group: office-staff, scope: department, department: xgc, deadline: 1, actions: [approve] }\n  notifications:\n    approved:');
+
 /**
  * The broken cases of each rule in RULES: the baseline with one thing broken, and exactly what the
  * check reports. Cases expecting nothing pin down where a rule must stay quiet. Every case runs the
@@ -248,6 +256,12 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a sensitive file field with retention', edits: [sub(LEAVE, PROOF_AFTER, PROOF_AFTER + SENSITIVE_PROOF), sub(LEAVE, 'workflow:\n  steps:\n', 'privacy:\n  attachmentRetention: { value: 3, unit: year }\nworkflow:\n  steps:\n')], expected: [] },
     { name: 'a file field that is not sensitive needs none', edits: [sub(LEAVE, PROOF_AFTER, PROOF_AFTER + SENSITIVE_PROOF.replace('          sensitive: true\n', ''))], expected: [] },
   ],
+  // --- issue 14.6: 代理申请 (a contiguous block; rule in cli/lint/proxy-rules.ts) ---
+  proxyGroupsAreKnown: [
+    { name: 'a proxy group roles.yaml does not have', edits: [sub(LEAVE, 'workflow:\n  steps:\n', 'proxy:\n  by: [office-staf@xgc]\nworkflow:\n  steps:\n')], expected: ['proxy/unknown-group xgc/student-leave.yaml:88:8'] },
+    { name: 'a proxy department that does not exist', edits: [sub(LEAVE, 'workflow:\n  steps:\n', 'proxy:\n  by: [office-staff, office-staff@xgx]\nworkflow:\n  steps:\n')], expected: ['proxy/unknown-group xgc/student-leave.yaml:88:22'] },
+    { name: 'known groups and departments are fine', edits: [sub(LEAVE, 'workflow:\n  steps:\n', 'proxy:\n  by: [office-staff, office-staff@xgc]\nworkflow:\n  steps:\n')], expected: [] },
+  ],
   // --- issue 15.7: FEEL work-day functions, typed, and only where the hall alone evaluates them (a contiguous block) ---
   workdayFunctionsStayInTheHall: [
     { name: 'a branch counting work days (Camunda has no calendar)', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: workdays between(today(), returnDate) > 3')], expected: ['feel/workdays-outside-hall xgc/student-leave.yaml:110:11'] },
@@ -309,6 +323,18 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a quantity that is a yes/no', edits: [LEAVE_FEE('          rate: 2\n          quantity: days > 3\n')], expected: ['feel/syntax xgc/student-leave.yaml:48:21'] },
     { name: 'a condition that is a number', edits: [LEAVE_FEE('          rate: 2\n          when: days * 2\n')], expected: ['feel/syntax xgc/student-leave.yaml:48:17'] },
   ],
+  // --- issue 15.3: system steps (a contiguous block) -------------------------------------------------
+  systemStepsCallDeclaredConnectors: [
+    { name: 'a system step calling a connector hall.yaml does not declare', edits: [SYSTEM_STEP('door-access', 'days')], expected: ['system/unknown-connector xgc/student-leave.yaml:124:24'] },
+    { name: 'a system step calling a declared connector', edits: [SYSTEM_STEP('door-access', 'days'), DOOR_CONNECTOR], expected: [] },
+    { name: 'a misspelt connector', edits: [SYSTEM_STEP('door-acess', 'days'), DOOR_CONNECTOR], expected: ['system/unknown-connector xgc/student-leave.yaml:124:24'] },
+  ],
+  // A system step's payload is FEEL, checked as every other expression is (conditionsAreValidFeel).
+  'conditionsAreValidFeel on system step payloads': [
+    { name: 'a payload naming an unknown field', edits: [SYSTEM_STEP('door-access', 'dayz'), DOOR_CONNECTOR], expected: ['feel/unknown-name xgc/student-leave.yaml:126:21'] },
+    { name: 'a payload with a leading =', edits: [SYSTEM_STEP('door-access', '= days'), DOOR_CONNECTOR], expected: ['feel/syntax xgc/student-leave.yaml:126:21'] },
+    { name: 'a payload of any type is fine', edits: [SYSTEM_STEP('door-access', 'applicant.name'), DOOR_CONNECTOR], expected: [] },
+  ],
   // --- issue 15.6: approver actions (a contiguous block) ---------------------------------------------
   batchedStepsHaveNoFields: [
     {
@@ -334,6 +360,27 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
       edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return, add-approver]\n'), sub(LEAVE, '      - { step: counselor-review, action: approve }\n', '      - { step: counselor-review, action: add-approver, to: t-zhou, position: before }\n      - { step: counselor-review, action: approve }\n      - { step: counselor-review, action: approve }\n')],
       expected: [],
     },
+  ],
+  // --- issue 15 item 1: applicant steps (a contiguous block) -------------------------------------------
+  applicantStepsFollowApproval: [
+    { name: 'an applicant step before any approval', edits: [sub(LEAVE, '  steps:\n    - id: counselor-review\n', '  steps:\n    - id: cancel-leave\n      name: 销假\n      by: applicant\n      deadline: 1\n    - id: counselor-review\n')], expected: ['applicant-step/before-approval xgc/student-leave.yaml:91:11'] },
+    { name: 'an applicant step after the approvals', edits: [sub(LEAVE, '  notifications:\n    approved', '    - id: cancel-leave\n      name: 销假\n      by: applicant\n      deadline: 1\n  notifications:\n    approved')], expected: [] },
+    { name: 'an applicant step whose field repeats a form field', edits: [sub(LEAVE, '  notifications:\n    approved', '    - id: cancel-leave\n      name: 销假\n      by: applicant\n      deadline: 1\n      fields:\n        - { id: days, label: 实际天数, type: number }\n  notifications:\n    approved')], expected: ['catalog/duplicate-id xgc/student-leave.yaml:125:17'] },
+    { name: 'an applicant step template naming an unknown variable', edits: [sub(LEAVE, '  notifications:\n    approved', '    - id: cancel-leave\n      name: 销假\n      by: applicant\n      deadline: 1\n      notify:\n        assigned: "请在{{dueDate}}前销假，{{form.returnDay}}"\n  notifications:\n    approved')], expected: ['template/unknown-variable xgc/student-leave.yaml:125:19'] },
+  ],
+  applicantStepsCountFromADate: [
+    { name: 'dueAfter naming a number field', edits: [sub(LEAVE, '  notifications:\n    approved', '    - id: cancel-leave\n      name: 销假\n      by: applicant\n      deadline: 1\n      dueAfter: days\n  notifications:\n    approved')], expected: ['applicant-step/due-after-not-date xgc/student-leave.yaml:124:17'] },
+    { name: 'dueAfter naming no field', edits: [sub(LEAVE, '  notifications:\n    approved', '    - id: cancel-leave\n      name: 销假\n      by: applicant\n      deadline: 1\n      dueAfter: period\n  notifications:\n    approved')], expected: ['applicant-step/due-after-not-date xgc/student-leave.yaml:124:17'] },
+  ],
+  // --- issue 15.5: return to a chosen step (a contiguous block) -------------------------------------
+  returnTargetsComeEarlier: [
+    { name: 'a countersign member returning to the step before the countersign', edits: [XGC_RETURN_TO('counselor-review')], expected: [] },
+    { name: 'a mistyped target', edits: [XGC_RETURN_TO('counselor-reveiw')], expected: ['return/unknown-target xgc/student-leave.yaml:120:26'] },
+    { name: 'a target inside a countersign', edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      returnTo: [xgc-review]\n')], expected: ['return/member-target xgc/student-leave.yaml:96:18'] },
+    { name: 'a step returning to itself', edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      returnTo: [counselor-review]\n')], expected: ['return/target-not-earlier xgc/student-leave.yaml:96:18'] },
+    { name: 'a target after the step', edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      returnTo: [registrar]\n'), REGISTRAR_AFTER], expected: ['return/target-not-earlier xgc/student-leave.yaml:96:18'] },
+    { name: 'a target on the other arm of a branch', edits: [sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', '              deadline: 1\n              actions: [approve, reject, return]\n              returnTo: [short-review]\n'), SHORT_ARM], expected: ['return/target-not-earlier xgc/student-leave.yaml:120:26'] },
+    { name: 'targets without return among the actions', edits: [sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', '              deadline: 1\n              actions: [approve, reject]\n              returnTo: [counselor-review]\n')], expected: ['return/without-return xgc/student-leave.yaml:120:25'] },
   ],
 };
 

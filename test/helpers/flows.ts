@@ -22,3 +22,20 @@ export async function loadFlows() {
     calendar: new WorkCalendar(compileCalendar(result.catalog.hall!.value)),
   };
 }
+
+/**
+ * A definition as versions kept from before issue 15.5 have it: no `returnReopens`, so a countersign member's
+ * return restarts the whole countersign. The tests of that mapping (test/bpmn/compile.test.ts,
+ * countersign-variants.test.ts) run on it; the return-to tests run the new one.
+ */
+export function keptBefore155<T>(definition: T): T {
+  const copy = structuredClone(definition) as T & { workflow?: { steps: unknown[] } };
+  const strip = (nodes: unknown[]): void => {
+    for (const node of nodes as Record<string, unknown>[]) {
+      delete node.returnReopens;
+      if (node.kind === 'branch') (strip(node.then as unknown[]), strip(node.else as unknown[]));
+    }
+  };
+  strip(copy.workflow?.steps ?? []);
+  return copy;
+}

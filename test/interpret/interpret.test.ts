@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runWorkflow } from '../../lib/interpret/interpret.ts';
 import type { Decision, RunInput } from '../../lib/interpret/interpret.ts';
-import { loadFlows } from '../helpers/flows.ts';
+import { keptBefore155, loadFlows } from '../helpers/flows.ts';
 
 const { definition, calendar } = await loadFlows();
 
@@ -65,11 +65,12 @@ describe('reference interpreter: constructs', () => {
     expect(r.timeline.map((t) => t.type)).toContain('resubmitted');
   });
 
-  it('return inside a countersign restarts the whole countersign', () => {
-    const r = run(big, [
+  it('return inside a countersign restarts the whole countersign (a version kept from before issue 15.5)', () => {
+    const kept = keptBefore155(definition);
+    const r = runWorkflow(kept, calendar, { applicant: { name: '赵一', department: 'dept-a' }, data: big, submittedAt: '2026-03-02T09:00:00+08:00', service: { id: 'flow', name: '流程测试事项' }, decisions: [
       { step: 'unit-review', action: 'approve' }, { step: 'a-review', action: 'approve' }, { step: 'b-review', action: 'return' },
       { step: 'b-review', action: 'approve' }, { step: 'a-review', action: 'approve' }, { step: 'leader', action: 'approve' }, { step: 'ops-done', action: 'approve' },
-    ]);
+    ] });
     expect(r.outcome).toBe('approved');
     expect(r.path).toEqual(['unit-review', 'a-review', 'b-review', 'b-review', 'a-review', 'leader', 'ops-done']);
   });

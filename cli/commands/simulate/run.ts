@@ -20,6 +20,7 @@ const ACTION_NAMES: Record<Action, { zh: string; en: string }> = {
   'add-approver': { zh: '加签', en: 'add an approver' },
   delegate: { zh: '委派', en: 'delegate' },
   resolve: { zh: '办完交回', en: 'hand back' },
+  complete: { zh: '完成', en: 'complete' },
 };
 
 async function readYaml(file: string, what: string): Promise<unknown> {
@@ -83,8 +84,8 @@ export async function runSimulate(serviceId: string, dir: string | undefined, op
 }
 
 const EVENT_NAMES = {
-  zh: { submitted: '提交', assigned: '待办', unassigned: '无法分派', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结', transferred: '转办', added: '加签', delegated: '委派', resolved: '交回', copied: '抄送' },
-  en: { submitted: 'submitted', assigned: 'assigned', unassigned: 'cannot assign', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed', transferred: 'transferred', added: 'approver added', delegated: 'delegated', resolved: 'handed back', copied: 'copied' },
+  zh: { submitted: '提交', assigned: '待办', unassigned: '无法分派', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结', transferred: '转办', added: '加签', delegated: '委派', resolved: '交回', copied: '抄送', called: '调用业务系统' },
+  en: { submitted: 'submitted', assigned: 'assigned', unassigned: 'cannot assign', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed', transferred: 'transferred', added: 'approver added', delegated: 'delegated', resolved: 'handed back', copied: 'copied', called: 'called a campus system' },
 };
 const OUTCOMES = {
   zh: { approved: '通过', rejected: '未通过', pending: '办理中（缺少后续决定）', invalid: '提交的数据无效', error: '场景有误', unassigned: '无法分派，等待信息化办处理' },

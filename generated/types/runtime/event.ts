@@ -10,7 +10,7 @@ export interface RuntimeEvent {
    */
   id?: string;
   /**
-   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故，见 reason：范围所需的申请人属性或表单字段没有值，申请停在该环节；或人员目录中没有人持有该环节的“群组@范围”，待办等待信息化办更新人员目录），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价；办理人的转交：transferred 转办（to 接办人），added 加签（to 加签人，position 前或后），delegated 委派（to 被委派人），resolved 被委派人办完交回（person）；copied 抄送群组@范围（group、scope，不产生待办），acknowledged 抄送对象知悉（person），urged 申请人催办当前办理人；expired 附件已过事项声明的保存期限、文件已删除（comment 说明删除了几个）。/ Event type; hand-overs transferred, added, delegated, resolved; copied, acknowledged, urged; expired: attachments passed the service's retention period and their files were deleted.
+   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故，见 reason：范围所需的申请人属性或表单字段没有值，申请停在该环节；或人员目录中没有人持有该环节的“群组@范围”，待办等待信息化办更新人员目录），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价；办理人的转交：transferred 转办（to 接办人），added 加签（to 加签人，position 前或后），delegated 委派（to 被委派人），resolved 被委派人办完交回（person）；copied 抄送群组@范围（group、scope，不产生待办），acknowledged 抄送对象知悉（person），urged 申请人催办当前办理人；called 系统环节调用业务系统（成功后有 acted）；expired 附件已过事项声明的保存期限、文件已删除（comment 说明删除了几个）。/ Event type; hand-overs transferred, added, delegated, resolved; copied, acknowledged, urged; expired: attachments passed the service's retention period and their files were deleted.
    */
   type:
     | 'submitted'
@@ -30,7 +30,8 @@ export interface RuntimeEvent {
     | 'resolved'
     | 'copied'
     | 'acknowledged'
-    | 'urged';
+    | 'urged'
+    | 'called';
   /**
    * 发生时间（带时区）。/ When, with offset.
    */
@@ -81,9 +82,9 @@ export interface RuntimeEvent {
    */
   due?: string;
   /**
-   * 决定（acted）。/ Decision.
+   * 决定（acted）；complete 申请人完成申请人环节（如销假）。/ Decision; complete — the applicant completed an applicant step (e.g. 销假).
    */
-  action?: 'approve' | 'reject' | 'return';
+  action?: 'approve' | 'reject' | 'return' | 'complete';
   /**
    * 结果（completed）。/ Outcome.
    */
@@ -97,6 +98,10 @@ export interface RuntimeEvent {
    */
   person?: string;
   /**
+   * 代理申请（submitted）：代申请人提交的人（学号/工号），申请人仍是被代理的人。/ Applied on the applicant's behalf (submitted): who submitted it (their id); the applicant stays the person.
+   */
+  proxy?: string;
+  /**
    * 转办、加签、委派的对象（学号/工号）。/ The person a task was handed to.
    */
   to?: string;
@@ -104,6 +109,14 @@ export interface RuntimeEvent {
    * 加签的位置（added）。/ Where the added approver goes.
    */
   position?: 'before' | 'after';
+  /**
+   * 委托：代为办理时被代理的办理人（学号/工号），person 为代办人（acted 及转交事件）。/ Out of office: the absent approver a stand-in (person) acted for.
+   */
+  onBehalfOf?: string;
+  /**
+   * 退回到的在前环节（returned；没有时退回申请人）。/ The earlier step a return went to (returned; absent: to the applicant).
+   */
+  returnTo?: string;
   /**
    * 意见或评价内容。/ Comment.
    */

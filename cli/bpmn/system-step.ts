@@ -1,0 +1,38 @@
+import type { BpmnModdle, ModdleElement } from 'bpmn-moddle';
+import type { RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { TypedField } from '../../lib/interpret/feel.ts';
+import { zeebeTypedCondition } from './typed-condition.ts';
+
+/** The job type a system step's service task has: one per connector, so a worker serves one campus system. */
+export const systemJobType = (connector: string): string => `servicehall-connector-${connector}`;
+
+/** A FEEL context literal of the payload, each value typed as the interpreter reads it (dates from the form's text). */
+export function payloadFeel(step: RuntimeStep, fields: TypedField[], hasBooking: boolean): string {
+  const entries = Object.entries(step.system!.payload).map(([key, expression]) => `${key}: ${zeebeTypedCondition(expression, fields, hasBooking)}`);
+  return `={${entries.join(', ')}}`;
+}
+
+/**
+ * A system step (issue 15.3) as Camunda 8 runs it: a service task whose job a worker for the connector
+ * takes (`servicehall-connector-<id>`), with the step's retries (Zeebe counts the first attempt too) and
+ * the payload as the `payload` input; the connector, path and timeout as task headers. When the retries
+ * are used up Zeebe raises an incident, as the hall does (docs/camunda.md).
+ */
+export function systemServiceTask(moddle: BpmnModdle, step: RuntimeStep, fields: TypedField[], hasBooking: boolean, ext: (values: ModdleElement[]) => ModdleElement): Record<string, unknown> {
+  const system = step.system!;
+  return {
+    id: `Task_${step.id}`,
+    name: step.name.zh,
+    extensionElements: ext([
+      moddle.create('zeebe:TaskDefinition', { type: systemJobType(system.connector), retries: String(system.retries + 1) }),
+      moddle.create('zeebe:IoMapping', { inputParameters: [moddle.create('zeebe:Input', { source: payloadFeel(step, fields, hasBooking), target: 'payload' })] }),
+      moddle.create('zeebe:TaskHeaders', {
+        values: [
+          moddle.create('zeebe:Header', { key: 'connector', value: system.connector }),
+          ...(system.path !== undefined ? [moddle.create('zeebe:Header', { key: 'path', value: system.path })] : []),
+          moddle.create('zeebe:Header', { key: 'timeoutSeconds', value: String(system.timeoutSeconds) }),
+        ],
+      }),
+    ]),
+  };
+}

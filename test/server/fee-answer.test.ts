@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { insertAttachment, newAttachmentId } from '../../server/files/attachments.ts';
+import { call, inProcessHall, signIn } from './routes.ts';
+import { STORE_KINDS, storeFactory } from './stores.ts';
+
+/**
+ * The computed fee in `hall serve`'s answers (issue 15.9a): the example catalog's 临时商业活动 charges per
+ * stall and day; the application's JSON says what it owes, as `hall test` computes it (its scenario expects
+ * 2200 元). A service that computes no fee answers as before, without a `fee` key.
+ */
+const stores = storeFactory();
+
+const STALL = {
+  hostUnit: 'xxzx', contactName: '孙老师', contactPhone: '13907310060', companyName: '中国移动通信集团湖南有限公司长沙分公司', creditCode: '91430100712106385X',
+  companyContact: '邓强', companyPhone: '13974100001', businessType: '通信业务', targetsStudents: true, campus: '本部校区', area: '第一食堂门前东侧',
+  period: { start: '2026-03-02', end: '2026-03-06' }, stallCount: 2, needPower: true, staffCount: 6,
+  description: '为春季入学的研究生办理校园网融合套餐和校园卡，现场提供资费说明，不设消费门槛，不赠送礼品诱导办理。',
+};
+
+describe.each(STORE_KINDS)('the computed fee in the application answer on %s', (kind) => {
+  it('GET /api/applications/:id carries the fee of a service that computes one, and none otherwise', async () => {
+    const { store, engine, url } = await inProcessHall(stores, kind);
+    const data: Record<string, unknown> = { ...STALL };
+    for (const field of ['license', 'agreement', 'pledge']) {
+      const id = newAttachmentId('pdf');
+      await insertAttachment(store, { id, sha256: field.padEnd(64, '0'), size: 10, mediaType: 'application/pdf', ext: 'pdf', name: `${field}.pdf`, uploader: 't-it', service: 'commercial-stall', field, createdAt: new Date().toISOString() });
+      data[field] = [id];
+    }
+    const submitted = await engine.submit({ service: 'commercial-stall', applicant: { id: 't-it', attributes: { name: '孙老师', type: '教职工', department: 'xxzx', phone: '13907310060' } }, data, channel: 'pc' });
+    if (!submitted.ok) throw new Error(JSON.stringify(submitted));
+    const it = await signIn(url, 't-it');
+    const answer = await call(url, 'GET', `/api/applications/${submitted.application.id}`, { cookie: it.cookie });
+    expect(answer.status).toBe(200);
+    // 场地使用费 2 摊位 × 5 天 × 200 元 + 临时用电费 2 × 5 × 20 元.
+    expect(answer.body.fee).toEqual({ items: [{ name: '场地使用费', quantity: 10, fen: 200000 }, { name: '临时用电费', quantity: 10, fen: 20000 }], totalFen: 220000, total: '2200' });
+
+    const leave = await engine.submit({ service: 'student-leave', applicant: { id: '2022020315', attributes: { name: '李雨桐', number: '2022020315', college: 'wxy', class: 'wxy-2203', type: '本科生' } }, data: { studentName: '李雨桐', studentNumber: '2022020315', phone: '13800000002', leaveType: '病假', period: { start: '2026-03-02', end: '2026-03-06' }, days: 5, leaveCampus: false, reason: '急性肠胃炎住院治疗' } });
+    if (!leave.ok) throw new Error(JSON.stringify(leave));
+    const li = await signIn(url, '2022020315');
+    const plain = await call(url, 'GET', `/api/applications/${leave.application.id}`, { cookie: li.cookie });
+    expect(plain.status).toBe(200);
+    expect('fee' in plain.body).toBe(false);
+  });
+});
