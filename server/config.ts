@@ -27,6 +27,8 @@ export interface ServeConfig {
   rateLimits?: { login?: Limit; submission?: Limit };
   metrics?: { token?: string };
   trustProxy?: boolean | string | string[];
+  /** Where the connectors hall.yaml declares are (issue 15.3): the hall calls nothing else. */
+  connectors?: Record<string, { url: string; authorizationEnv?: string }>;
 }
 
 const limit = (zh: string, en: string) => ({
@@ -98,6 +100,20 @@ const SCHEMA = {
     trustProxy: {
       description: '反向代理的地址（或 true）：从它们的 X-Forwarded-For 得到客户端地址，按地址限制登录频率时需要 / the reverse proxies whose X-Forwarded-For names the client (needed for per-address limits behind a proxy)',
       anyOf: [{ type: 'boolean' }, { type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }],
+    },
+    connectors: {
+      type: 'object',
+      description: '系统环节调用的业务系统接口（hall.yaml 的 connectors）：标识 → 地址；认证头的值放在环境变量中，这里只写变量名 / the campus systems system steps call: id → address; the Authorization value lives in the environment variable named here',
+      propertyNames: { pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['url'],
+        properties: {
+          url: { type: 'string', pattern: '^https?://[^\\s]+$', description: '接口的基础地址，环节的 path 接在后面 / base address; the step\'s path is appended' },
+          authorizationEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$', description: '放 Authorization 头的值的环境变量名，如 HALL_DOOR_TOKEN / the environment variable holding the Authorization header value' },
+        },
+      },
     },
     notify: {
       type: 'object',

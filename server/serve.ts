@@ -10,6 +10,8 @@ import { buildApp } from './http/app.ts';
 import { FileStore } from './files/file-store.ts';
 import { exportEvents, rotateEventLog } from './eventlog/export.ts';
 import { Deliverer } from './notify/deliver.ts';
+import { SystemCaller } from './engine/system-calls.ts';
+import type { ConnectorTarget } from './engine/system-calls.ts';
 import type { NotifyChannels } from './notify/deliver.ts';
 import type { CasOptions } from './identity/cas.ts';
 import { discoverOidc } from './identity/oidc.ts';
@@ -49,6 +51,8 @@ export interface ServeOptions {
   version?: string;
   /** Told what every reload did (the log). */
   onReload?: (report: ReloadReport) => void;
+  /** System steps' connectors (issue 15.3): id → base address and the Authorization value; called with the outbox. */
+  connectors?: Record<string, ConnectorTarget>;
 }
 
 /** The pg-boss queue whose scheduled job runs the timers' sweep. */
@@ -164,11 +168,16 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
       void engine.sweep().catch((error) => app.log.warn(error));
       stopTimers = async () => clearInterval(sweeper);
     }
+    // System steps (issue 15.3): calls to declared connectors only, made after their transaction committed.
+    // The preview (hall dev, --dev) calls no campus system: a connector without an address goes to the preview's stand-in (server/http/dev.ts).
+    const systemCaller = new SystemCaller(engine, (id) =>
+      options.connectors && Object.hasOwn(options.connectors, id) ? options.connectors[id] : options.dev ? { url: `${address.replace(/\/$/, '')}/api/dev/connectors/${encodeURIComponent(id)}?path=` } : undefined,
+    );
     let delivering: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
       // One round at a time; an outage is retried on the next tick (events and messages wait in the store).
       delivering = delivering.then(() =>
-        Promise.all([deliverer.deliverDue(), writeLog()]).catch((error) => app.log.warn(error)),
+        Promise.all([deliverer.deliverDue(), writeLog(), systemCaller.callDue()]).catch((error) => app.log.warn(error)),
       );
     }, (options.deliverEverySeconds ?? 5) * 1000);
     app.log.info({ url: address, store: store.where }, 'hall started');

@@ -50,6 +50,8 @@ export interface Figures {
   stepsUnassigned: number;
   /** 催办: reminders applicants sent to the holders of their cases, by the date of the event. */
   urged?: number;
+  /** 委托: decisions (acted) a stand-in made for an absent approver, by the date of the event. */
+  standIns?: number;
   /** Ratings given in the period, in RATINGS order. */
   ratings: number[];
 }
@@ -139,6 +141,7 @@ function emptyFigures(): Figures {
 export function addFigures(into: Figures, from: Figures): void {
   for (const key of ['applications', 'approved', 'rejected', 'withdrawn', 'inProgress', 'returnedApplications', 'returns', 'timed', 'onTime', 'durationSum', 'stepsAssigned', 'stepsOverdue', 'stepsUnassigned'] as const) into[key] += from[key];
   if (from.urged) into.urged = (into.urged ?? 0) + from.urged;
+  if (from.standIns) into.standIns = (into.standIns ?? 0) + from.standIns;
   for (let i = 0; i < into.duration.length; i++) into.duration[i] += from.duration[i];
   for (let i = 0; i < 5; i++) into.ratings[i] += from.ratings[i];
 }
@@ -467,6 +470,10 @@ export class ReportAggregator {
       }
       case 'rated':
         if (this.inPeriod(day)) acc.ratings[RATINGS.indexOf(event.rating!)]++;
+        return;
+      case 'acted':
+        // 委托: a decision a stand-in made for an absent approver.
+        if (event.standIn && this.inPeriod(day)) acc.standIns = (acc.standIns ?? 0) + 1;
         return;
       default:
         // acted and resubmitted carry nothing the figures need: the outcome and returns have their own events.

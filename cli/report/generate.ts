@@ -108,7 +108,7 @@ function stepsOf(nodes: RuntimeNode[], into = new Map<string, RuntimeStep>(), pa
       into.set(node.id, node);
       if (inParallel) parallel.add(node.id);
     } else if (node.kind === 'parallel') stepsOf(node.steps, into, parallel, true);
-    else {
+    else if (node.kind === 'branch') {
       stepsOf(node.then, into, parallel, inParallel);
       stepsOf(node.else, into, parallel, inParallel);
     }
@@ -324,7 +324,17 @@ export function* generateEvents(catalog: Catalog, options: GenerateOptions): Gen
     let late = false;
     const active = new Map<string, { since: number; due: string; who: Partial<RuntimeEvent> }>();
     for (const entry of template.entries) {
-      if (entry.type === 'assigned') {
+      if (entry.type === 'assigned' && !m.steps.has(entry.step!)) {
+        // The applicant's own step (销假, issue 15.1): held by the applicant, due as the interpreter said.
+        const due = entry.due ?? dayToDate(addWorkdays(workdays, clock.localDay(clockT), 1));
+        const who = { group: 'applicant' };
+        active.set(entry.step!, { since: clockT, due, who });
+        emit(clockT, { type: 'assigned', step: entry.step }, { ...who, due });
+      } else if (entry.type === 'acted' && !active.has(entry.step!)) {
+        // A system step (issue 15.3): called, and done by the campus system within a minute; nobody holds it.
+        clockT += 1000 + Math.floor(random() * 60_000);
+        emit(clockT, { type: 'acted', step: entry.step }, { action: entry.action });
+      } else if (entry.type === 'assigned') {
         // Routing: a step with a fallback scope is assigned by it when its own value is missing.
         const step = routeStep(m.steps.get(entry.step!)!, applicant, data);
         const scope = resolveScope(step.scope, step.department, applicant, data);
@@ -338,15 +348,15 @@ export function* generateEvents(catalog: Catalog, options: GenerateOptions): Gen
           return out;
         }
       } else if (entry.type === 'acted') {
-        const step = m.steps.get(entry.step!)!;
-        const task = active.get(step.id)!;
+        const task = active.get(entry.step!)!;
+        const step = m.steps.get(entry.step!) ?? { deadline: 1 };
         const hours = Math.max(0.1, (step.deadline + 0.6) * 7 * 0.18 * (pace.get(task.who.department as string) ?? 1) * Math.exp(0.95 * normal(random)));
         const t = Math.max(clockT, workHoursLater(task.since, hours, clock, workdays, random));
         if (dayToDate(clock.localDay(t)) > task.due) {
           late = true;
-          emit(endOfLocalDay(task.due, clock), { type: 'overdue', step: step.id }, { ...task.who, due: task.due });
+          emit(endOfLocalDay(task.due, clock), { type: 'overdue', step: entry.step }, { ...task.who, due: task.due });
         }
-        emit(t, { type: 'acted', step: step.id }, { ...task.who, action: entry.action });
+        emit(t, { type: 'acted', step: entry.step }, { ...task.who, action: entry.action });
         clockT = t;
       } else if (entry.type === 'returned') {
         emit(clockT, { type: 'returned', step: entry.step });

@@ -114,6 +114,8 @@ export interface CheckedEvent {
   department: string | undefined;
   outcome: 'approved' | 'rejected' | undefined;
   rating: Rating | undefined;
+  /** 委托: a stand-in acted for an absent approver (the event's `onBehalfOf`). */
+  standIn: boolean;
 }
 
 /**
@@ -121,7 +123,7 @@ export interface CheckedEvent {
  * have different shapes, and reading their fields straight from the parsed objects makes every read site
  * megamorphic (several times slower at a million events).
  */
-export const CHECKED: CheckedEvent = { type: 'submitted', at: '', instance: '', service: '', version: 0, group: undefined, department: undefined, outcome: undefined, rating: undefined };
+export const CHECKED: CheckedEvent = { type: 'submitted', at: '', instance: '', service: '', version: 0, group: undefined, department: undefined, outcome: undefined, rating: undefined, standIn: false };
 let keyA = 0;
 let keyB = 0;
 
@@ -160,7 +162,7 @@ function foldNumber(seed: number, n: number): void {
 export function checkEvent(value: unknown): number | LineProblem {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { kind: 'not-object' };
   const e = value as Record<string, unknown>;
-  let type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown, id: unknown, group: unknown, department: unknown;
+  let type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown, id: unknown, group: unknown, department: unknown, onBehalfOf: unknown;
   keyA = 0;
   keyB = 0;
   // One pass over the keys present: events of different types have different shapes, and reading a fixed
@@ -216,6 +218,10 @@ export function checkEvent(value: unknown): number | LineProblem {
       case 'due':
         if (typeof v !== 'string' || !DATE.test(v)) return { kind: 'invalid', field: key, value: shown(v) };
         break;
+      case 'onBehalfOf':
+        if (typeof v !== 'string') return { kind: 'invalid', field: key, value: shown(v) };
+        onBehalfOf = v;
+        break;
       case 'applicant': {
         const a = v as Record<string, unknown>;
         if (a === null || typeof a !== 'object' || Array.isArray(a)) return { kind: 'invalid', field: key, value: shown(a) };
@@ -269,6 +275,7 @@ export function checkEvent(value: unknown): number | LineProblem {
   CHECKED.department = department as string | undefined;
   CHECKED.outcome = outcome as CheckedEvent['outcome'];
   CHECKED.rating = rating as Rating | undefined;
+  CHECKED.standIn = onBehalfOf !== undefined;
   return epochMs;
 }
 

@@ -86,6 +86,7 @@ const L = {
       overdue: '超期环节',
       unassigned: '无法分派的环节（事故）',
       urged: '申请人催办次数',
+      standIns: '委托代办（代他人办理的决定）',
       satisfaction: '好评率',
       ratings: '评价数',
       inProgress: '仍在办理',
@@ -241,6 +242,7 @@ const L = {
       overdue: 'Overdue steps',
       unassigned: 'Steps nobody could be assigned (incidents)',
       urged: 'Reminders sent by applicants',
+      standIns: 'Decisions made by stand-ins (out of office)',
       satisfaction: 'Satisfied',
       ratings: 'Ratings',
       inProgress: 'Still open',
@@ -453,6 +455,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
     [t.fig.unassigned, count(data.total.stepsUnassigned)],
     // Shown only when the log has any, so reports of halls without approver actions read as before.
     ...(data.total.urged ? [[t.fig.urged, count(data.total.urged)] as [string, string]] : []),
+    ...(data.total.standIns ? [[t.fig.standIns, count(data.total.standIns)] as [string, string]] : []),
     [t.fig.satisfaction, pct(total.satisfaction)],
     [t.fig.ratings, count(total.ratings)],
     [t.fig.inProgress, count(data.total.inProgress)],

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { runWorkflow } from '../../lib/runtime/index.ts';
 import type { Decision, FieldError, LoadedRuntime, RunResult, RuntimeDefinition, RuntimeEvent, TimelineEntry } from '../../lib/runtime/index.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
@@ -14,10 +14,15 @@ import { discardUnsubmittedUploads, expireAttachments } from '../privacy/retenti
 import type { FileStore } from '../files/file-store.ts';
 import type { BookingInput } from './booking.ts';
 import { PLACES_PER_SLOT, bookingProblems, slotFull, slotKey } from './booking.ts';
-import { Writes } from './writes.ts';
+import { Writes, later } from './writes.ts';
+import { aroundAfter, readAround } from './pipelined-reads.ts';
+import type { AroundRow } from './pipelined-reads.ts';
 import { applyActions, handOverRefusal, mayAct, openTasksOf, seesThroughActions } from './actions.ts';
 import type { Actor } from './actions.ts';
 import { isHandOver } from '../../lib/interpret/actions.ts';
+import { recordProxy } from './proxy.ts';
+import { APPLICANT_ASSIGNEE, APPLICANT_TASK_GROUP, COMPLETE, applicantOverdueText, applicantReminderText, isApplicantNode } from '../../lib/interpret/applicant-step.ts';
+import { enqueueSystemCall } from './system-calls.ts';
 
 /**
  * The hall's engine. An application's state is never stored as a copy of the flow: it is the reference
@@ -46,6 +51,8 @@ export interface ApplicationRecord {
   data: Record<string, unknown>;
   /** An appointment's booking (预约): the resource, date and slot it holds. Absent for other services. */
   booking?: Booking;
+  /** 代理申请: who submitted it on the applicant's behalf (server/engine/proxy.ts). Absent when the applicant did. */
+  proxy?: string;
   decisions: Decision[];
   status: ApplicationStatus;
   channel: string;
@@ -119,7 +126,7 @@ export interface IncidentRecord {
   group: string;
   /** '' for a university-wide group, or when the scope could not be worked out (reason `missing-value`). */
   scope: string;
-  reason: 'no-holder' | 'missing-value';
+  reason: 'no-holder' | 'missing-value' | 'system-failed';
   /** For `missing-value`: the reference without a value, e.g. applicant.class. */
   missing?: string;
   /** The task waiting for a holder (`no-holder`). */
@@ -144,7 +151,9 @@ let lastTick = 0;
  */
 export function newId(now: Date): string {
   lastTick = Math.max(now.getTime(), lastTick + 1);
-  return `${lastTick.toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
+  // A v4 UUID's last 12 hex digits are 48 random bits; randomUUID draws them from a cached CSPRNG pool (issue 13:
+  // randomBytes made a system call per id, several per change).
+  return `${lastTick.toString(36).padStart(9, '0')}${randomUUID().slice(24)}`;
 }
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -204,7 +213,7 @@ export class Engine {
   }
 
   /** Start an application on the service's current version. */
-  async submit(input: { service: string; applicant: Applicant; data: Record<string, unknown>; booking?: Booking; channel?: string }): Promise<Outcome<{ application: ApplicationRecord }>> {
+  async submit(input: { service: string; applicant: Applicant; data: Record<string, unknown>; booking?: Booking; channel?: string; proxy?: string }): Promise<Outcome<{ application: ApplicationRecord }>> {
     const entry = this.runtime.manifest.services.find((s) => s.id === input.service);
     if (!entry) return { ok: false, kind: 'not-found', message: { zh: `没有事项“${input.service}”`, en: `no service "${input.service}"` } };
     if (entry.status === 'retired') {
@@ -231,6 +240,7 @@ export class Engine {
       applicant: input.applicant.attributes,
       data: input.data,
       ...(input.booking ? { booking: { resource: input.booking.resource, date: input.booking.date, slot: input.booking.slot } } : {}),
+      ...(input.proxy ? { proxy: input.proxy } : {}),
       decisions: [],
       status: 'pending',
       channel: input.channel ?? 'pc',
@@ -261,19 +271,26 @@ export class Engine {
       // apply() inserts the application's row, with the state its first run gives it.
       const status = await this.apply(tx, app, definition, result, { emittedTimeline: 0, emittedNotifications: 0, fresh: true }, submittedAt);
       await files.bind(app.id, submittedAt);
+      // 代理申请 (server/engine/proxy.ts): who applied on the applicant's behalf, and the applicant told.
+      if (app.proxy) await recordProxy(tx, this, app, submittedAt);
       // apply() counted the submission as the first revision, as the stored row says.
       return { ok: true, application: { ...app, status, revision: app.revision + 1 } };
     });
   }
 
   /** An approver decides a task. Exactly one of two people acting on the same task wins; the other gets a conflict. */
-  async act(input: { task: string; person: string; action: Action; comment?: string; data?: Record<string, unknown>; to?: string; position?: 'before' | 'after' }): Promise<Outcome<{ application: ApplicationRecord; task: TaskRecord }>> {
+  async act(input: { task: string; person: string; action: Action; comment?: string; data?: Record<string, unknown>; to?: string; position?: 'before' | 'after'; returnTo?: string }): Promise<Outcome<{ application: ApplicationRecord; task: TaskRecord }>> {
     return this.store.transaction(async (tx) => {
       // The task and its application, both locked, and whether the person holds the task's group@scope: one statement.
-      const [row] = await tx.query(
+      const locked = tx.query(
         `SELECT a.*, ${TASK_COLUMNS.map((c) => `t.${c} AS task_${c}`).join(', ')}, EXISTS (SELECT 1 FROM membership m WHERE m.person_id = $2 AND m.group_id = t.group_id AND m.scope = t.scope) AS holds FROM task t JOIN application a ON a.id = t.application_id WHERE t.id = $1 ${tx.lockRow}`,
         [input.task, input.person],
       );
+      // What apply() reads, sent behind the lock without waiting for it (one round trip for both on PostgreSQL, which
+      // runs it once the lock is held): the application's open tasks and open incidents (pipelined-reads.ts).
+      const around = readAround(tx, input.task);
+      const [row] = await locked;
+      const aroundRows = await around;
       if (!row) return { ok: false, kind: 'not-found', message: { zh: '没有这个待办', en: 'no such task' } };
       const task = toTask(Object.fromEntries(TASK_COLUMNS.map((c) => [c, row[`task_${c}`]])));
       // A task handed to a person is theirs (or their stand-in's, 委托); others' go to holders of group@scope, known from the
@@ -286,9 +303,9 @@ export class Engine {
       if (refusedTo) return refusedTo;
       const definition = this.definitionOf(app);
       const at = this.now().toISOString();
-      const decision: Decision = { step: task.step, action: input.action, at, ...(input.comment ? { comment: input.comment } : {}), ...(input.data ? { data: input.data } : {}), ...(input.to ? { to: input.to } : {}), ...(input.position ? { position: input.position } : {}) };
+      const decision: Decision = { step: task.step, action: input.action, at, ...(input.comment ? { comment: input.comment } : {}), ...(input.data ? { data: input.data } : {}), ...(input.to ? { to: input.to } : {}), ...(input.position ? { position: input.position } : {}), ...(input.returnTo ? { returnTo: input.returnTo } : {}), ...(may.actor.onBehalfOf ? { person: input.person, onBehalfOf: may.actor.onBehalfOf } : {}) };
       const decisions = [...app.decisions, decision];
-      const result = this.replay(definition, app, decisions);
+      const result = this.replay(definition, app, decisions, undefined, true);
       if (result.outcome === 'invalid') return invalid(result);
       if (result.outcome === 'error') {
         return { ok: false, kind: 'refused', message: { zh: `无法办理：${result.problem?.zh ?? ''}`, en: `cannot act: ${result.problem?.en ?? ''}` } };
@@ -299,15 +316,16 @@ export class Engine {
       // A hand-over (or an added approver's or a delegate's turn) leaves the step's task open for the next person; only on
       // a step that allows hand-overs (its other decisions end the task, and need no second replay).
       const handsOver = findStep(definition.workflow?.steps ?? [], task.step)?.actions?.some((a) => isHandOver(a)) ?? false;
-      const passedOn = handsOver && result.path.length === this.replay(definition, app, app.decisions).path.length && result.waiting.some((w) => w.step === task.step);
-      const changed = passedOn
-        ? await tx.run("UPDATE task SET handed_by = $1, handed_at = $2 WHERE id = $3 AND status = 'open'", [input.person, at, task.id])
-        : await tx.run("UPDATE task SET status = 'done', acted_by = $1, acted_at = $2, action = $3, comment = $4, on_behalf_of = $5 WHERE id = $6 AND status = 'open'", [input.person, at, input.action, input.comment ?? null, may.actor.onBehalfOf ?? null, task.id]);
-      if (changed !== 1) return conflict(task);
+      // The replay before the decision runs only when the step still waits (a decision that ends the step needs none).
+      const passedOn = handsOver && result.waiting.some((w) => w.step === task.step) && result.path.length === this.replay(definition, app, app.decisions, undefined, true).path.length;
+      // Deferred (no round trip of its own on PostgreSQL): the task's row is locked and was read open above, so
+      // the update changes it; a second approver waits on the lock and then reads it done (409).
+      if (passedOn) await later(tx, "UPDATE task SET handed_by = $1, handed_at = $2 WHERE id = $3 AND status = 'open'", [input.person, at, task.id]);
+      else await later(tx, "UPDATE task SET status = 'done', acted_by = $1, acted_at = $2, action = $3, comment = $4, on_behalf_of = $5 WHERE id = $6 AND status = 'open'", [input.person, at, input.action, input.comment ?? null, may.actor.onBehalfOf ?? null, task.id]);
       // The locked row's counts are current: nothing else writes them while the lock is held.
       const emitted = { emittedTimeline: Number(row.emitted_timeline), emittedNotifications: Number(row.emitted_notifications) };
       if (mark.image) await recordUse(tx, mark.image, { application: app.id, task: task.id, step: task.step, person: input.person, at }, this.now());
-      const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
+      const status = await this.apply(tx, { ...app, decisions }, definition, result, { ...emitted, around: aroundAfter(aroundRows, task.id, passedOn) }, at);
       const { comment: _, ...undecided } = task;
       // A task passed on stays open with its new holder (written by apply): read back only then; a decided one is known.
       const decided: TaskRecord = passedOn
@@ -315,6 +333,29 @@ export class Engine {
         : { ...undecided, status: 'done', actedBy: input.person, actedAt: at, action: input.action, ...(input.comment ? { comment: input.comment } : {}), ...(may.actor.onBehalfOf ? { onBehalfOf: may.actor.onBehalfOf } : {}) };
       return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 }, task: decided };
     });
+  }
+
+  /**
+   * A system step's call succeeded (issue 15.3, ./system-calls.ts): its `approve` is recorded and the flow
+   * goes on, in the caller's transaction (the one that marks the call done). Undefined when the application
+   * no longer waits on that call (withdrawn, ended, or already recorded).
+   */
+  async recordSystemStep(tx: Transaction, application: string, step: string, at: string): Promise<ApplicationStatus | undefined> {
+    const app = await this.lockApplication(tx, application);
+    if (!app || (app.status !== 'pending' && app.status !== 'incident')) return undefined;
+    const definition = this.definitionOf(app);
+    if (this.replay(definition, app, app.decisions).calling?.step !== step) return undefined;
+    const decisions: Decision[] = [...app.decisions, { step, action: 'approve', at }];
+    const result = this.replay(definition, app, decisions);
+    if (result.outcome === 'invalid' || result.outcome === 'error') return undefined;
+    return this.apply(tx, { ...app, decisions }, definition, result, await this.emitted(tx, app), at);
+  }
+
+  /** The earlier steps an open task of `step` may return the application to now (issue 15.5): declared and passed. */
+  returnTargets(app: ApplicationRecord, step: string): string[] {
+    const definition = this.definitionOf(app);
+    if (!findStep(definition.workflow?.steps ?? [], step)?.returnTo) return [];
+    return this.replay(definition, app, app.decisions).waiting.find((w) => w.step === step)?.returnTargets ?? [];
   }
 
   /** The applicant resubmits a returned application, changing the fields they need to. */
@@ -337,6 +378,29 @@ export class Engine {
     });
   }
 
+  /**
+   * The applicant completes their own step (issue 15.1: 销假, 报到), entering the step's fields. Their task
+   * (group @applicant, scope their id) is done, and the flow goes on — to 已办结 when it was the last step.
+   */
+  async complete(input: { application: string; applicant: string; data?: Record<string, unknown> }): Promise<Outcome<{ application: ApplicationRecord }>> {
+    return this.store.transaction(async (tx) => {
+      const app = await this.lockApplication(tx, input.application);
+      if (!app || app.applicantId !== input.applicant) return { ok: false, kind: 'not-found', message: { zh: '没有这个申请', en: 'no such application' } };
+      const definition = this.definitionOf(app);
+      const waiting = app.status === 'pending' ? this.replay(definition, app, app.decisions).waiting.find((w) => w.assignee === APPLICANT_ASSIGNEE) : undefined;
+      if (!waiting) return { ok: false, kind: 'conflict', status: app.status, message: { zh: '这个申请没有等待您办理的环节', en: 'this application has no step waiting for you' } };
+      const at = this.now().toISOString();
+      const decisions: Decision[] = [...app.decisions, { step: waiting.step, action: COMPLETE, at, ...(input.data && Object.keys(input.data).length ? { data: input.data } : {}) }];
+      const result = this.replay(definition, app, decisions);
+      if (result.outcome === 'invalid') return invalid(result);
+      if (result.outcome === 'error') return { ok: false, kind: 'refused', message: { zh: `无法办理：${result.problem?.zh ?? ''}`, en: `cannot complete: ${result.problem?.en ?? ''}` } };
+      await tx.run("UPDATE task SET status = 'done', acted_by = $1, acted_at = $2, action = $3 WHERE application_id = $4 AND step = $5 AND status = 'open'", [input.applicant, at, COMPLETE, app.id, waiting.step]);
+      const emitted = await this.emitted(tx, app);
+      const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
+      return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 } };
+    });
+  }
+
   /** The applicant withdraws an application nobody has acted on yet. */
   async withdraw(input: { application: string; applicant: string; reason?: string }): Promise<Outcome<{ application: ApplicationRecord }>> {
     return this.store.transaction(async (tx) => {
@@ -346,9 +410,9 @@ export class Engine {
         return { ok: false, kind: 'conflict', status: app.status, message: { zh: '已有人办理或申请已结束，不能撤回', en: 'someone has already acted, or the application has ended: it cannot be withdrawn' } };
       }
       const at = this.now().toISOString();
-      await tx.run("UPDATE task SET status = 'cancelled' WHERE application_id = $1 AND status = 'open'", [app.id]);
-      await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'withdrawn' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
-      await tx.run('UPDATE application SET status = $1, updated_at = $2, revision = revision + 1 WHERE id = $3', ['withdrawn', at, app.id]);
+      await later(tx, "UPDATE task SET status = 'cancelled' WHERE application_id = $1 AND status = 'open'", [app.id]);
+      await later(tx, "UPDATE incident SET resolved_at = $1, resolution = 'withdrawn' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
+      await later(tx, 'UPDATE application SET status = $1, updated_at = $2, revision = revision + 1 WHERE id = $3', ['withdrawn', at, app.id]);
       await this.appendEvent(tx, app, { type: 'withdrawn', at, ...(input.reason ? { comment: input.reason } : {}) });
       return { ok: true, application: { ...app, status: 'withdrawn', updatedAt: at, revision: app.revision + 1 } };
     });
@@ -370,6 +434,8 @@ export class Engine {
    */
   async maySee(person: string, application: ApplicationRecord): Promise<boolean> {
     if (application.applicantId === person) return true;
+    // 代理申请: who applied on the applicant's behalf follows the case they submitted (server/engine/proxy.ts).
+    if (application.proxy === person) return true;
     if (await seesThroughActions(this.store, person, application.id)) return true;
     const rows = await this.store.query(
       "SELECT 1 AS yes FROM task t LEFT JOIN membership m ON m.group_id = t.group_id AND m.scope = t.scope AND m.person_id = $1 WHERE t.application_id = $2 AND (t.acted_by = $1 OR (t.status = 'open' AND m.person_id IS NOT NULL))",
@@ -416,8 +482,11 @@ export class Engine {
       // The same instant the interpreter gives an overdue step: the end of its due date in the school's time zone.
       const at = this.runtime.calendar.endOfDay(task.due);
       await this.appendEvent(tx, app, { type: 'overdue', at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), due: task.due });
-      const text = this.render(app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due });
-      if (text) await this.enqueue(tx, app.id, 'overdue', assignee, text, stamp);
+      const own = applicantStepOf(this.definitionOf(app), task);
+      const text = own
+        ? (this.render(app, own.notify?.overdue ?? applicantOverdueText(this.serviceName(app), own.name.zh, task.due), { step: { name: own.name.zh, id: own.id }, dueDate: task.due }))
+        : this.render(app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due });
+      if (text) await this.enqueue(tx, app.id, 'overdue', own ? applicantRecipient(app) : assignee, text, stamp);
     });
     let reminded = 0;
     if (hour >= 9) {
@@ -425,9 +494,10 @@ export class Engine {
       reminded = await this.fireOnce('reminder', dueToday, stamp, async (tx, task, app) => {
         const step = findStep(this.definitionOf(app).workflow?.steps ?? [], task.step);
         const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
-        const text = `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”今天（${task.due}）到期，请及时办理。`;
-        // A task handed to one person (转办, 加签, 委派) reminds that person, not the whole post.
-        await this.enqueue(tx, app.id, 'reminder', task.person ? `person:${task.person}` : task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
+        const own = applicantStepOf(this.definitionOf(app), task);
+        const text = own ? applicantReminderText(entry?.name.zh ?? app.service, own.name.zh, task.due) : `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”今天（${task.due}）到期，请及时办理。`;
+        // A task handed to one person (转办, 加签, 委派) reminds that person, not the whole post; the applicant's own step (15.1) the applicant.
+        await this.enqueue(tx, app.id, 'reminder', own ? applicantRecipient(app) : task.person ? `person:${task.person}` : task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
       });
     }
     // Attachments past their service's retention period (server/privacy/retention.ts): deleted, and said so.
@@ -481,6 +551,10 @@ export class Engine {
     );
   }
 
+  private serviceName(app: ApplicationRecord): string {
+    return this.runtime.manifest.services.find((s) => s.id === app.service)?.name.zh ?? app.service;
+  }
+
   private definitionOf(app: ApplicationRecord): RuntimeDefinition {
     return this.runtime.version(app.service, app.version);
   }
@@ -488,9 +562,10 @@ export class Engine {
   /**
    * The interpreter over an application's decisions. `directory` is given where the applicant's data is
    * judged (submission, resubmission): a routing field must name a department or person the hall knows.
-   * An approver's decision replays without it, so a later directory change never blocks a case in flight.
+   * An approver's decision replays without it, so a later directory change never blocks a case in flight,
+   * and (`accepted`) without judging the data again: they were accepted when the applicant sent them.
    */
-  private replay(definition: RuntimeDefinition, app: ApplicationRecord, decisions: Decision[], directory?: Directory): RunResult {
+  private replay(definition: RuntimeDefinition, app: ApplicationRecord, decisions: Decision[], directory?: Directory, accepted = false): RunResult {
     const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
     return runWorkflow(definition, this.runtime.calendar, {
       applicant: app.applicant,
@@ -502,6 +577,7 @@ export class Engine {
       url: this.hallUrl ? `${this.hallUrl.replace(/\/$/, '')}/applications/${app.id}` : '',
       live: true,
       ...(directory ? { directory } : {}),
+      ...(accepted ? { accepted } : {}),
     });
   }
 
@@ -536,7 +612,7 @@ export class Engine {
     app: ApplicationRecord,
     definition: RuntimeDefinition,
     result: RunResult,
-    emitted: { emittedTimeline: number; emittedNotifications: number; fresh?: boolean },
+    emitted: { emittedTimeline: number; emittedNotifications: number; fresh?: boolean; around?: AroundRow[] },
     at: string,
   ): Promise<ApplicationStatus> {
     const { timeline, notifications } = result;
@@ -546,7 +622,7 @@ export class Engine {
     // incidents are open. Read under the application's lock, so nothing changes them meanwhile.
     const rows = emitted.fresh
       ? []
-      : await tx.query<{ id: string; step: string; status: string; overdue_at: string | null }>(
+      : emitted.around ?? await tx.query<{ id: string; step: string; status: string; overdue_at: string | null }>(
           "SELECT id, step, status, overdue_at FROM task WHERE application_id = $1 AND (status = 'open' OR acted_at = $2) UNION ALL SELECT '', '', '', CAST(COUNT(*) AS TEXT) FROM incident WHERE application_id = $1 AND resolved_at IS NULL",
           [app.id, at],
         );
@@ -559,7 +635,7 @@ export class Engine {
     const skipped: string[] = [];
     for (const entry of timeline.slice(emitted.emittedTimeline)) {
       if (entry.type === 'overdue' && entry.step && announced.has(entry.step)) {
-        skipped.push(entry.assignee ?? '');
+        skipped.push(entry.assignee === APPLICANT_ASSIGNEE ? applicantRecipient(app) : (entry.assignee ?? ''));
         continue;
       }
       if (entry.type === 'unassigned' && entry.step) {
@@ -572,7 +648,7 @@ export class Engine {
         continue;
       }
       writes.event(this.eventRow(app, eventOf(entry)));
-      if (entry.type === 'overdue' && entry.step && !emitted.fresh) await tx.run("UPDATE task SET overdue_at = $1 WHERE application_id = $2 AND step = $3 AND overdue_at IS NULL AND (status = 'open' OR acted_at = $4)", [at, app.id, entry.step, at]);
+      if (entry.type === 'overdue' && entry.step && !emitted.fresh) await later(tx, "UPDATE task SET overdue_at = $1 WHERE application_id = $2 AND step = $3 AND overdue_at IS NULL AND (status = 'open' OR acted_at = $4)", [at, app.id, entry.step, at]);
     }
     for (const note of notifications.slice(emitted.emittedNotifications)) {
       const i = note.event === 'overdue' ? skipped.indexOf(note.to) : -1;
@@ -593,7 +669,7 @@ export class Engine {
     const open = tasks.filter((t) => t.status === 'open');
     for (const task of open) {
       if (waiting.some((w) => w.step === task.step)) continue;
-      await tx.run("UPDATE task SET status = 'cancelled' WHERE id = $1", [task.id]);
+      await later(tx, "UPDATE task SET status = 'cancelled' WHERE id = $1", [task.id]);
       if (unresolved > 0) unresolved -= await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'cancelled' WHERE task_id = $2 AND resolved_at IS NULL", [at, task.id]);
     }
     const opening: { id: string; step: string; round: number; group: string; scope: string; due: string; at: string }[] = [];
@@ -601,13 +677,14 @@ export class Engine {
       if (open.some((t) => t.step === w.step)) continue;
       const activations = result.timeline.filter((t) => t.type === 'assigned' && t.step === w.step);
       const last = activations.at(-1)!;
-      const [group, scope] = splitAssignee(w.assignee);
+      // The applicant's own step (issue 15.1): their task, held by them alone.
+      const [group, scope] = w.assignee === APPLICANT_ASSIGNEE ? [APPLICANT_TASK_GROUP, app.applicantId] : splitAssignee(w.assignee);
       opening.push({ id: newId(this.now()), step: w.step, round: activations.length, group, scope, due: last.due!, at: last.at });
     }
     if (status === 'pending' && unresolved + writes.pendingIncidents > 0) status = 'incident';
     const counts = { timeline: Math.max(timeline.length, emitted.emittedTimeline), notifications: Math.max(notifications.length, emitted.emittedNotifications) };
     const write = (s: ApplicationStatus) =>
-      tx.run('UPDATE application SET decisions = $1, status = $2, updated_at = $3, emitted_timeline = $4, emitted_notifications = $5, revision = revision + 1 WHERE id = $6', [json(app.decisions), s, at, counts.timeline, counts.notifications, app.id]);
+      later(tx, 'UPDATE application SET decisions = $1, status = $2, updated_at = $3, emitted_timeline = $4, emitted_notifications = $5, revision = revision + 1 WHERE id = $6', [json(app.decisions), s, at, counts.timeline, counts.notifications, app.id]);
     if (emitted.fresh) await this.insertApplication(tx, app, status, counts);
     else await write(status);
     let unheld = 0;
@@ -616,8 +693,8 @@ export class Engine {
         'INSERT INTO task (id, application_id, step, round, group_id, scope, status, due, opened_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING EXISTS (SELECT 1 FROM membership WHERE group_id = $5 AND scope = $6) AS held',
         [task.id, app.id, task.step, task.round, task.group, task.scope, 'open', task.due, task.at],
       );
-      // Nobody holds the step's group@scope: an incident the IT office sees, never a task nobody sees.
-      if (!Number(row.held)) {
+      // Nobody holds the step's group@scope: an incident the IT office sees, never a task nobody sees (the applicant holds their own).
+      if (!Number(row.held) && task.group !== APPLICANT_TASK_GROUP) {
         unheld++;
         writes.event(this.eventRow(app, { type: 'unassigned', at: task.at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), reason: 'no-holder' }));
         writes.incident({ id: newId(this.now()), application: app.id, task: task.id, step: task.step, group: task.group, scope: task.scope, reason: 'no-holder', missing: null, since: task.at });
@@ -630,12 +707,14 @@ export class Engine {
     // Written above as pending: the status is the same update's, set again in this transaction.
     if (unheld && status === 'pending') {
       status = 'incident';
-      await tx.run('UPDATE application SET status = $1 WHERE id = $2', [status, app.id]);
+      await later(tx, 'UPDATE application SET status = $1 WHERE id = $2', [status, app.id]);
     }
     unresolved += writes.pendingIncidents;
     await writes.flush(tx);
+    // System steps (issue 15.3, ./system-calls.ts): the call the run now waits on, made after this transaction commits.
+    if (result.calling && fresh.some((t) => t.type === 'called' && t.step === result.calling!.step)) await enqueueSystemCall(tx, app.id, result.calling, at, newId(this.now()));
     if ((status === 'approved' || status === 'rejected') && unresolved > 0) {
-      await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'closed' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
+      await later(tx, "UPDATE incident SET resolved_at = $1, resolution = 'closed' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
     }
     return status;
 
@@ -655,13 +734,16 @@ export class Engine {
         ...(entry.person ? { person: entry.person } : {}),
         ...(entry.to ? { to: entry.to } : {}),
         ...(entry.position ? { position: entry.position } : {}),
+        ...(entry.onBehalfOf ? { onBehalfOf: entry.onBehalfOf } : {}),
+        ...(entry.returnTo ? { returnTo: entry.returnTo } : {}),
       };
     }
   }
 
   /** A new application's row, written once with the state its first run gives it (the first revision). */
   private async insertApplication(tx: Sql, app: ApplicationRecord, status: ApplicationStatus, counts: { timeline: number; notifications: number }) {
-    await tx.run(
+    await later(
+      tx,
       'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision, booking, booking_slot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15)',
       [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), json(app.decisions), status, app.channel, app.submittedAt, app.submittedAt, counts.timeline, counts.notifications, app.booking ? json(app.booking) : null, app.booking ? slotKey(app.booking) : null],
     );
@@ -718,7 +800,7 @@ export class Engine {
       if (done) resolved++;
     }
     const orphaned = await this.store.query<{ id: string }>(
-      "SELECT t.id FROM task t WHERE t.status = 'open' AND NOT EXISTS (SELECT 1 FROM membership m WHERE m.group_id = t.group_id AND m.scope = t.scope) AND NOT EXISTS (SELECT 1 FROM incident i WHERE i.task_id = t.id AND i.resolved_at IS NULL) ORDER BY t.opened_at, t.id",
+      "SELECT t.id FROM task t WHERE t.status = 'open' AND t.group_id <> '@applicant' AND NOT EXISTS (SELECT 1 FROM membership m WHERE m.group_id = t.group_id AND m.scope = t.scope) AND NOT EXISTS (SELECT 1 FROM incident i WHERE i.task_id = t.id AND i.resolved_at IS NULL) ORDER BY t.opened_at, t.id",
     );
     for (const { id } of orphaned) {
       const done = await this.store.transaction(async (tx) => {
@@ -762,7 +844,7 @@ export class Engine {
   /** Append one event of an application (public for the approver actions' operations, server/engine/approver-work.ts). */
   async appendEvent(tx: Sql, app: ApplicationRecord, event: Partial<RuntimeEvent>) {
     const row = this.eventRow(app, event);
-    await tx.run('INSERT INTO event (id, application_id, at, type, body) VALUES ($1, $2, $3, $4, $5)', [row.id, row.application, row.at, row.type, row.body]);
+    await later(tx, 'INSERT INTO event (id, application_id, at, type, body) VALUES ($1, $2, $3, $4, $5)', [row.id, row.application, row.at, row.type, row.body]);
   }
 
   /** An event's row: its body carries the application's service, version, channel and the applicant's type, college and department. */
@@ -777,6 +859,7 @@ export class Engine {
       ...(Object.keys(applicant).length ? { applicant } : {}),
       channel: app.channel,
       ...event,
+      ...(event.type === 'submitted' && app.proxy ? { proxy: app.proxy } : {}),
     } as RuntimeEvent;
     return { id: newId(this.now()), application: app.id, at: body.at, type: body.type, body: json(body) };
   }
@@ -812,6 +895,19 @@ export function findStep(nodes: RuntimeNode[], id: string): RuntimeStep | undefi
     }
   }
   return undefined;
+}
+
+/** The applicant step a task is for (issue 15.1), or undefined for an approver's task. */
+function applicantStepOf(definition: RuntimeDefinition, task: TaskRecord) {
+  if (task.group !== APPLICANT_TASK_GROUP) return undefined;
+  const visit = (nodes: RuntimeNode[]): RuntimeNode | undefined => nodes.map((n) => (n.kind === 'branch' ? visit(n.then) ?? visit(n.else) : n.id === task.step ? n : undefined)).find(Boolean);
+  const node = visit(definition.workflow?.steps ?? []);
+  return node && isApplicantNode(node) ? node : undefined;
+}
+
+/** The outbox recipient of messages to an application's applicant (as the interpreter writes them). */
+function applicantRecipient(app: ApplicationRecord): string {
+  return `applicant:${String(app.applicant.name ?? '申请人')}`;
 }
 
 /** `group@scope` → [group, scope]; a university-wide group has the scope ''. */
@@ -857,6 +953,7 @@ function toApplication(row: Row): ApplicationRecord {
     applicant: JSON.parse(String(row.applicant)),
     data: JSON.parse(String(row.data)),
     ...(row.booking ? { booking: JSON.parse(String(row.booking)) as Booking } : {}),
+    ...(row.proxy_id ? { proxy: String(row.proxy_id) } : {}),
     decisions: JSON.parse(String(row.decisions)),
     status: row.status as ApplicationStatus,
     channel: String(row.channel),

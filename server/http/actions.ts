@@ -49,6 +49,10 @@ export const actionRoutes: FastifyPluginAsync<{ engine: Engine; signedIn: Signed
     if (!person) return;
     const application = await engine.application(idOf(request));
     if (!application || !(await engine.maySee(person.id, application))) return reply.code(404).send({ error: 'not-found', message: { zh: '没有这个申请。', en: 'No such application.' } });
+    // 批注 are the approvers' notes for the steps after them: not the applicant's, nor the office's that applied for them (代理申请).
+    if (person.id === application.applicantId || person.id === application.proxy) {
+      return reply.code(403).send({ error: 'forbidden', message: { zh: '批注只供办理人参考，申请人看不到。', en: 'Notes are for the approvers only; the applicant does not see them.' } });
+    }
     return reply.send({ annotations: await annotationsOf(engine, application.id) });
   });
 

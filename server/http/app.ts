@@ -14,17 +14,23 @@ import { StoreUnavailableError } from '../store/store.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { attachmentRoutes } from './attachments.ts';
 import { devRoutes } from './dev.ts';
+import { systemCallRoutes } from './system-calls.ts';
+import { feeAnswer } from '../engine/fee-answer.ts';
 import { actionRoutes } from './actions.ts';
+import { applicantStepRoutes } from './applicant-steps.ts';
+import { returnToRoutes } from './return-to.ts';
 import { requestId } from './logging.ts';
 import { HallMetrics, metrics } from './metrics.ts';
 import type { MetricsAccess } from './metrics.ts';
 import { openapi } from './openapi.ts';
 import { pageRoutes } from '../pages/routes.ts';
 import { maskAnswers, privacyRoutes } from './privacy.ts';
+import { proxyRoutes } from './proxy.ts';
 import { recordRoutes } from './record.ts';
 import { signatureRoutes } from './signatures.ts';
 import { DEFAULT_RATE_LIMITS, TooManyRequestsError, rateLimits } from './rate-limit.ts';
 import type { RateLimits } from './rate-limit.ts';
+import { SessionCache } from './session-cache.ts';
 
 export interface AppOptions {
   engine: Engine;
@@ -100,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
   });
+  app.addHook('onRequest', refuseOversized);
   // Personal information is masked in every answer that carries applications, unless a route gives an entitled reader the full view.
   app.addHook('preSerialization', maskAnswers(engine));
   // NUL has no place in any text the hall keeps (PostgreSQL refuses it in TEXT): refused up front, by field.
@@ -137,15 +144,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not-found', message: { zh: '没有这个地址。', en: 'No such address.' } }));
 
+  // Sessions kept a few seconds in the process (server/http/session-cache.ts: the bound on a revoked session, and why).
+  const sessions = new SessionCache<Person & { csrf: string; expiresAt: string }>();
   const personOf = async (request: FastifyRequest): Promise<(Person & { csrf: string }) | undefined> => {
     const sid = request.cookies[SESSION_COOKIE];
     if (!sid) return undefined;
-    const [row] = await store.query<{ person_id: string; csrf: string; expires_at: string; name: string; attributes: string }>(
-      'SELECT s.person_id, s.csrf, s.expires_at, p.name, p.attributes FROM session s JOIN person p ON p.id = s.person_id WHERE s.id = $1',
-      [sid],
-    );
-    if (!row || row.expires_at < new Date().toISOString()) return undefined;
-    return { id: row.person_id, name: row.name, attributes: JSON.parse(row.attributes), csrf: row.csrf };
+    return sessions.get(sid, async () => {
+      const [row] = await store.query<{ person_id: string; csrf: string; expires_at: string; name: string; attributes: string }>(
+        'SELECT s.person_id, s.csrf, s.expires_at, p.name, p.attributes FROM session s JOIN person p ON p.id = s.person_id WHERE s.id = $1',
+        [sid],
+      );
+      return row ? { id: row.person_id, name: row.name, attributes: JSON.parse(row.attributes), csrf: row.csrf, expiresAt: row.expires_at } : undefined;
+    });
   };
   await app.register(rateLimits, { store, limits: options.rateLimits ?? DEFAULT_RATE_LIMITS, personOf: async (request: FastifyRequest) => (await personOf(request))?.id });
 
@@ -299,7 +309,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const { id } = request.params as { id: string };
     const application = await engine.application(id);
     if (!application || !(await engine.maySee(person.id, application))) return reply.code(404).send({ error: 'not-found', message: { zh: '没有这个申请。', en: 'No such application.' } });
-    return reply.send({ application, tasks: await engine.tasksOf(id), events: await engine.events(id) });
+    // The computed fee (issue 15.9a; server/engine/fee-answer.ts), only for a service that computes one.
+    return reply.send({ application, tasks: await engine.tasksOf(id), events: await engine.events(id), ...feeAnswer(engine, application) });
   });
 
   app.post('/api/applications/:id/resubmit', { schema: { body: { type: 'object', additionalProperties: false, required: ['changes'], properties: { changes: { type: 'object' } } } } }, async (request, reply) => {
@@ -334,7 +345,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           type: 'object',
           additionalProperties: false,
           required: ['action'],
-          properties: { action: { enum: ['approve', 'reject', 'return'] }, comment: { type: 'string', maxLength: 2000 }, data: { type: 'object' } },
+          properties: { action: { enum: ['approve', 'reject', 'return'] }, comment: { type: 'string', maxLength: 2000 }, data: { type: 'object' }, returnTo: { type: 'string', minLength: 1, maxLength: 64 } },
         },
       },
     },
@@ -342,8 +353,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const person = await signedIn(request, reply, true);
       if (!person) return;
       const { id } = request.params as { id: string };
-      const body = request.body as { action: 'approve' | 'reject' | 'return'; comment?: string; data?: Record<string, unknown> };
-      const outcome = await engine.act({ task: id, person: person.id, action: body.action, comment: body.comment, data: body.data });
+      const body = request.body as { action: 'approve' | 'reject' | 'return'; comment?: string; data?: Record<string, unknown>; returnTo?: string };
+      const outcome = await engine.act({ task: id, person: person.id, action: body.action, comment: body.comment, data: body.data, ...(body.returnTo ? { returnTo: body.returnTo } : {}) });
       if (outcome.ok) {
         hallMetrics.decided(body.action);
         changed(request, 'decided', { task: id, application: outcome.application.id, action: body.action, status: outcome.application.status });
@@ -355,12 +366,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // After the error handler: a plugin's context keeps the handler in place when it is registered.
   await app.register(adminRoutes, { engine, admin: options.admin, signedIn });
   await app.register(actionRoutes, { engine, signedIn });
+  await app.register(applicantStepRoutes, { engine, signedIn });
+  await app.register(returnToRoutes, { engine, signedIn });
   if (options.files) app.register(attachmentRoutes, { engine, files: options.files, signedIn });
-  if (options.pages) await app.register(pageRoutes, { engine, files: options.files, dev: options.dev, personOf, startSession, signInUrls: [...(cas ? ['/auth/cas/login'] : []), ...(oidc ? ['/auth/oidc/login'] : [])] });
+  if (options.pages) await app.register(pageRoutes, { engine, files: options.files, dev: options.dev, personOf, startSession, signInUrls: [...(cas ? ['/auth/cas/login'] : []), ...(oidc ? ['/auth/oidc/login'] : [])], itOffice: options.admin?.itOffice });
   await app.register(privacyRoutes, { engine, signedIn, itOffice: options.admin?.itOffice });
+  await app.register(proxyRoutes, { engine, signedIn });
   await app.register(recordRoutes, { engine, signedIn, files: options.files });
   if (options.files) await app.register(signatureRoutes, { engine, files: options.files, signedIn });
   await app.register(devRoutes, { engine, dev: options.dev, catalog: options.catalog, signedIn });
+  await app.register(systemCallRoutes, { engine, signedIn, itOffice: options.admin?.itOffice });
 
   return app;
 }
@@ -423,3 +438,37 @@ function nulIn(value: unknown, path: string): string | undefined {
   }
   return undefined;
 }
+
+/** How much of an oversized body is read and discarded so that its sender can read the 413. */
+const DRAIN_LIMIT = 1024 * 1024;
+
+/**
+ * A body declared larger than the route accepts is answered 413 before anything reads it — but only once
+ * the sender has finished writing (up to DRAIN_LIMIT, read and discarded). Closing at once, as Fastify's
+ * parser does, resets a connection the client is still writing on, and the client loses the answer with
+ * the reset: a 600 KB form would end in "connection reset" instead of "请求内容太大". A body larger than
+ * DRAIN_LIMIT is answered and closed without waiting (the client may then see only the reset). Multipart
+ * uploads are streamed under their own limits (server/http/attachments.ts) and left alone.
+ */
+async function refuseOversized(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const declared = Number(request.headers['content-length']);
+  const limit = request.routeOptions.bodyLimit ?? 512 * 1024;
+  if (!(declared > limit) || /^multipart\//i.test(request.headers['content-type'] ?? '')) return;
+  if (declared <= limit + DRAIN_LIMIT) {
+    await new Promise<void>((resolve) => {
+      let read = 0;
+      const done = () => {
+        request.raw.off('data', count);
+        resolve();
+      };
+      const count = (chunk: Buffer) => {
+        read += chunk.length;
+        if (read >= declared) done();
+      };
+      request.raw.on('data', count).once('end', done).once('error', done).once('close', done);
+    });
+  }
+  reply.header('connection', 'close');
+  return reply.code(413).send({ error: 'too-large', message: { zh: '请求内容太大。', en: 'The request is too large.' } });
+}
+

@@ -45,7 +45,21 @@ const preview: FastifyPluginAsync<DevRoutesOptions> = async (app, { engine, cata
 
   app.get('/api/dev/personas', async (_request, reply) => reply.send({ personas: await personas(store, catalog) }));
 
-  app.get('/api/dev/outbox', async (_request, reply) => reply.send({ messages: await messages() }));
+  app.get('/api/dev/outbox', async (_request, reply) => reply.send({ messages: await messages(), systemCalls: await systemCalls() }));
+
+  // The campus systems' stand-in (issue 15.3): the preview calls no real system. A connector without a configured
+  // address is pointed here (server/serve.ts), so a system step is called over HTTP as in production — payload,
+  // Idempotency-Key, timeout — and succeeds; the outbox page lists each call with what it carried.
+  // The step's path arrives in the query (?path=/leave-permits): the caller appends it to the connector's address.
+  app.post('/api/dev/connectors/:connector', async (request, reply) => {
+    const { connector } = request.params as { connector: string };
+    request.log.info({ connector, path: (request.query as { path?: string }).path, key: request.headers['idempotency-key'] }, 'preview: system call answered by the stand-in');
+    return reply.send({ received: true, preview: true });
+  });
+  const systemCalls = async () =>
+    (await store.query<{ id: string; application_id: string; step: string; connector: string; path: string | null; payload: string; status: string; attempts: number; created_at: string; done_at: string | null }>(
+      'SELECT id, application_id, step, connector, path, payload, status, attempts, created_at, done_at FROM system_call ORDER BY created_at, id',
+    )).map((c) => ({ id: c.id, application: c.application_id, step: c.step, connector: c.connector, path: c.path ?? '', payload: JSON.parse(c.payload) as unknown, status: c.status, attempts: Number(c.attempts), at: c.created_at, ...(c.done_at ? { doneAt: c.done_at } : {}) }));
 
   /** Save a run: the one who may see the application (signed in, CSRF checked) writes it into the working tree. */
   const save = async (request: FastifyRequest, reply: FastifyReply, id: string, name: string | undefined) => {
@@ -93,7 +107,7 @@ const preview: FastifyPluginAsync<DevRoutesOptions> = async (app, { engine, cata
     },
   );
 
-  app.get('/dev/outbox', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page('通知发件箱 / Outbox', outboxHtml(await messages()))));
+  app.get('/dev/outbox', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page('通知发件箱 / Outbox', outboxHtml(await messages()) + systemCallsHtml(await systemCalls()))));
 
   app.get('/dev/applications/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
@@ -143,6 +157,19 @@ function outboxHtml(list: OutboxMessage[]): string {
   return `<h1>通知发件箱 / Outbox</h1>
 <p>预览不发送任何通知；这里是正式运行时会发出的内容。/ The preview sends nothing; this is what would have been sent.</p>
 <table><thead><tr><th>时间 / time</th><th>渠道 / channel</th><th>收件人 / recipient</th><th>标题 / subject</th><th>内容 / body</th><th>申请 / application</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>`;
+}
+
+function systemCallsHtml(list: { application: string; step: string; connector: string; path: string; payload: unknown; status: string; at: string }[]): string {
+  if (!list.length) return '';
+  const rows = list
+    .map((c) => `<tr><td><time>${esc(c.at)}</time></td><td>${esc(c.connector)}${esc(c.path)}</td><td>${esc(c.step)}</td><td><code>${esc(JSON.stringify(c.payload))}</code></td><td>${esc(c.status)}</td><td><a href="/dev/applications/${encodeURIComponent(c.application)}">${esc(c.application)}</a></td></tr>`)
+    .join('\n');
+  return `<h2>系统环节调用 / System calls</h2>
+<p>预览不调用真实的校园系统：没有配置地址的接口由预览代答“成功”；这里是正式运行时会发出的内容。/ The preview calls no real campus system: a connector with no address is answered "done" by the preview; this is what would have been sent.</p>
+<table><thead><tr><th>时间 / time</th><th>接口 / connector</th><th>环节 / step</th><th>内容 / payload</th><th>状态 / status</th><th>申请 / application</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>`;

@@ -92,6 +92,7 @@ const application = {
       description: '预约事项占用的场地、日期（学校时区）和时段；其他事项没有。/ An appointment\'s resource, local date and slot; absent for other services.',
       properties: { resource: { type: 'string' }, date: { type: 'string' }, slot: { type: 'string' } },
     },
+    proxy: { type: 'string', description: '代理申请：代申请人提交的人（学号/工号）；本人提交的没有。/ Who applied on the applicant\'s behalf; absent when the applicant did.' },
     decisions: { type: 'array', items: { $ref: 'Decision#' } },
     status: { enum: ['pending', 'returned', 'approved', 'rejected', 'withdrawn', 'incident'] },
     channel: { type: 'string' },
@@ -240,7 +241,7 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     security: session,
     params: idParam,
     response: {
-      200: ok('申请 / the application', { application: ref('Application'), tasks: { type: 'array', items: ref('Task') }, events: { type: 'array', items: ref('RuntimeEvent') } }),
+      200: ok('申请 / the application', { application: ref('Application'), tasks: { type: 'array', items: ref('Task') }, events: { type: 'array', items: ref('RuntimeEvent') }, fee: { type: 'object', description: '应缴费用（事项按表单计费时）：各项、合计（分）和合计（元）/ the fee, when the service computes one: items, total in fen and in yuan', required: ['items', 'totalFen', 'total'], properties: { items: { type: 'array', items: { type: 'object', required: ['name', 'quantity', 'fen'], properties: { name: { type: 'string' }, quantity: { type: 'integer' }, fen: { type: 'integer' } } } }, totalFen: { type: 'integer' }, total: { type: 'string' } } } }, ['application', 'tasks', 'events']),
       ...reads(400, 401, 404),
     },
   },
@@ -250,6 +251,13 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     security: sessionAndCsrf,
     params: idParam,
     response: { 200: ok('已重新提交 / resubmitted', { ok: { type: 'boolean' }, application: ref('Application') }), ...changes(401, 404, 409, 422, 429) },
+  },
+  'POST /api/applications/:id/complete': {
+    tags: ['applications'],
+    summary: '完成申请人环节（如销假、报到），填写环节的字段 / complete the applicant\'s own step (e.g. 销假, 报到) with its fields',
+    security: sessionAndCsrf,
+    params: idParam,
+    response: { 200: ok('已完成 / completed', { ok: { type: 'boolean' }, application: ref('Application') }), ...changes(401, 404, 409, 422, 429) },
   },
   'POST /api/applications/:id/withdraw': {
     tags: ['applications'],
@@ -266,7 +274,7 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
   },
   'POST /api/tasks/:id/decision': {
     tags: ['tasks'],
-    summary: '办理待办：同意、不同意或退回 / decide a task: approve, reject or return',
+    summary: '办理待办：同意、不同意或退回；退回时 returnTo 写可退回的在前环节（见 return-targets），不写退回申请人 / decide a task: approve, reject or return; a return may name in returnTo an earlier step (see return-targets), else it goes to the applicant',
     security: sessionAndCsrf,
     params: idParam,
     response: { 200: ok('已办理 / decided', { ok: { type: 'boolean' }, application: ref('Application'), task: ref('Task') }), ...changes(401, 404, 409, 422) },
@@ -299,13 +307,41 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
               version: { type: 'integer' },
               step: { type: 'string' },
               assignee: { type: 'string', description: '群组@范围 / group@scope' },
-              reason: { enum: ['no-holder', 'missing-value'] },
+              reason: { enum: ['no-holder', 'missing-value', 'system-failed'] },
               since: { type: 'string' },
             },
           },
         },
       }),
       ...reads(400, 401, 403),
+    },
+  },
+  // System steps (issue 15.3): server/http/system-calls.ts.
+  'GET /api/applications/:id/system-calls': {
+    tags: ['applications'],
+    summary: '申请的系统环节调用情况：系统处理中、已处理、系统处理失败 / how the application\'s system steps stand: processing, done, failed',
+    security: session,
+    response: {
+      200: ok('系统调用 / system calls', { calls: { type: 'array', items: { type: 'object', additionalProperties: true, required: ['step', 'status', 'state', 'attempts'], properties: { step: { type: 'string' }, status: { enum: ['pending', 'done', 'failed', 'cancelled'] }, state: { type: 'object', additionalProperties: true }, attempts: { type: 'integer' }, nextAttemptAt: { type: 'string' } } } } }),
+      ...reads(400, 401, 404),
+    },
+  },
+  'GET /api/admin/system-calls': {
+    tags: ['admin'],
+    summary: '未完成的系统调用（仅信息化办）：重试中的和已失败的，附最后的错误 / system calls not done (IT office only), with their last error',
+    security: session,
+    response: {
+      200: ok('系统调用 / system calls', { calls: { type: 'array', items: { type: 'object', additionalProperties: true, required: ['id', 'application', 'step', 'connector', 'status', 'attempts'], properties: { id: { type: 'string', description: '也是接收方看到的 Idempotency-Key / also the Idempotency-Key the receiver sees' }, application: { type: 'string' }, step: { type: 'string' }, connector: { type: 'string' }, status: { enum: ['pending', 'failed'] }, attempts: { type: 'integer' }, lastError: { type: 'string' } } } } }),
+      ...reads(401, 403),
+    },
+  },
+  'POST /api/admin/system-calls/:id/retry': {
+    tags: ['admin'],
+    summary: '重试一个失败的系统调用（仅信息化办）：立即再调用，同一个 Idempotency-Key；其事故解决 / retry a failed system call (IT office only): called again at once under the same Idempotency-Key; its incident is resolved',
+    security: sessionAndCsrf,
+    response: {
+      200: ok('已安排重试 / retry scheduled', { call: { type: 'object', additionalProperties: true } }),
+      ...changes(401, 404, 409),
     },
   },
   'POST /api/attachments': {
@@ -348,6 +384,18 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
       200: ok('申请全文 / the application in full', { application: ref('Application'), tasks: { type: 'array', items: ref('Task') }, events: { type: 'array', items: ref('RuntimeEvent') } }),
       ...reads(400, 401, 403, 404),
     },
+  },
+  'POST /api/proxy/applications': {
+    tags: ['applications'],
+    summary: '代理申请：为人员目录中的某人提交申请（事项 proxy.by 的群组持有人；申请人是被代理的人，事件记录代理人，申请人收到通知）/ apply on a person\'s behalf (holders of the service\'s proxy.by; the applicant stays the person, the event records the proxy, the person is notified)',
+    security: sessionAndCsrf,
+    response: { 201: ok('已受理 / accepted', { ok: { type: 'boolean' }, application: ref('Application') }), ...changes(401, 403, 404, 409, 422, 429) },
+  },
+  'GET /api/proxy/applications': {
+    tags: ['applications'],
+    summary: '我代为申请的：我为他人提交的申请，以及我可以代为申请的事项 / what I applied for on others\' behalf, and the services I may',
+    security: session,
+    response: { 200: ok('代为申请的 / applied for others', { services: { type: 'array', items: { type: 'string' } }, applications: { type: 'array', items: ref('Application') } }), ...reads(401) },
   },
   'GET /api/admin/field-views': {
     tags: ['privacy', 'admin'],
@@ -453,8 +501,32 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
             at: { type: 'string' },
           }),
         },
+        systemCalls: {
+          type: 'array',
+          description: '系统环节的调用（预览代答）/ the system steps\' calls (answered by the preview)',
+          items: ok('一次调用 / one call', {
+            id: { type: 'string', description: 'Idempotency-Key' },
+            application: { type: 'string' },
+            step: { type: 'string' },
+            connector: { type: 'string' },
+            path: { type: 'string' },
+            payload: { type: 'object', additionalProperties: true },
+            status: { enum: ['pending', 'done', 'failed', 'cancelled'] },
+            attempts: { type: 'integer' },
+            at: { type: 'string' },
+            doneAt: { type: 'string' },
+          }, ['id', 'application', 'step', 'connector', 'path', 'payload', 'status', 'attempts', 'at']),
+        },
       }),
       ...reads(404),
+    },
+  },
+  'POST /api/dev/connectors/:connector': {
+    tags: ['dev'],
+    summary: '预览：代替校园系统接收系统环节的调用并答复成功（未配置地址的接口）/ preview: stands in for the campus systems, answering a system step\'s call (for connectors without an address) with success',
+    response: {
+      200: ok('已收到 / received', { received: { type: 'boolean' }, preview: { type: 'boolean' } }),
+      ...errors(400, 404, 413),
     },
   },
   'POST /api/dev/applications/:id/scenario': {
@@ -479,6 +551,14 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     params: idParam,
     response: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...reads(401, 404) },
   },
+  // Return to a chosen step (issue 15.5; server/http/return-to.ts).
+  'GET /api/tasks/:id/return-targets': {
+    tags: ['tasks'],
+    summary: '我的一个待办现在可以退回到的在前环节（环节声明且本申请经过的）；申请人总是可退回 / the earlier steps one of my tasks may return to now (declared and passed); the applicant always may be',
+    security: session,
+    params: idParam,
+    response: { 200: ok('可退回的环节 / return targets', { targets: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['step', 'name'], properties: { step: { type: 'string' }, name: { type: 'object', additionalProperties: { type: 'string' } } } } } }), ...reads(401, 404) },
+  },
   // Approver actions (issues 15.6, 14.6; server/http/actions.ts).
   'POST /api/tasks/:id/hand-over': {
     tags: ['approver-actions'],
@@ -496,10 +576,10 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
   },
   'GET /api/applications/:id/annotations': {
     tags: ['approver-actions'],
-    summary: '一个申请的批注（能查看该申请的人）/ the notes on an application (for those who may see it)',
+    summary: '一个申请的批注（能查看该申请的办理人；申请人和代理申请人 403）/ the notes on an application (for the approvers who may see it; the applicant and a proxy applicant get 403)',
     security: session,
     params: idParam,
-    response: { 200: ok('批注 / notes', { annotations: { type: 'array', items: { type: 'object', additionalProperties: true, required: ['id', 'step', 'field', 'text', 'person', 'at'], properties: { id: { type: 'string' }, step: { type: 'string' }, field: { type: 'string' }, text: { type: 'string' }, person: { type: 'string' }, at: { type: 'string' } } } } }), ...reads(400, 401, 404) },
+    response: { 200: ok('批注 / notes', { annotations: { type: 'array', items: { type: 'object', additionalProperties: true, required: ['id', 'step', 'field', 'text', 'person', 'at'], properties: { id: { type: 'string' }, step: { type: 'string' }, field: { type: 'string' }, text: { type: 'string' }, person: { type: 'string' }, at: { type: 'string' } } } } }), ...reads(400, 401, 403, 404) },
   },
   'POST /api/tasks/batch-decision': {
     tags: ['approver-actions'],

@@ -16,6 +16,13 @@ import { STYLESHEET, STYLESHEET_PATH, layout } from './layout.ts';
 import type { Viewer } from './layout.ts';
 import { RATINGS, RATINGS_EN, deleteDraft, doneBy, holds, holdersOf, namesOf, people, readDraft, readEvaluation, recordEvaluation, saveDraft } from './store.ts';
 import { storeUploads } from './uploads.ts';
+import { annotatedValues, batchForm, decisionsNow, mayOpenTask, onBehalfText, phraseLinks, phraseText, standInNote, taskTools, urgeSection, workEvent, workPages } from './work.ts';
+import { pageView, revealOnPage, shownText } from './privacy.ts';
+import { maskText } from '../privacy/mask.ts';
+import { proxyPages } from './proxy.ts';
+import { proxyServices } from '../engine/proxy.ts';
+import { applicantStepsById, ownOpenTask, ownStepLine, ownStepSection } from './applicant-step.ts';
+import { chosenReturnTarget, returnTargetField } from './return-to.ts';
 
 export interface PageRoutesOptions {
   engine: Engine;
@@ -28,6 +35,8 @@ export interface PageRoutesOptions {
   startSession: (reply: FastifyReply, person: string) => Promise<string>;
   /** The sign-in entries configured (统一身份认证), for the page that asks a visitor to sign in. */
   signInUrls: string[];
+  /** hall.yaml `itOffice`: whose people read the record of full views (/admin/field-views). */
+  itOffice?: () => string | undefined;
 }
 
 type Person = Viewer & { attributes: Record<string, unknown> };
@@ -40,7 +49,7 @@ const STATUS: Record<string, { zh: string; en: string }> = {
   rejected: { zh: '已办结（未通过）', en: 'Completed (not approved)' },
   withdrawn: { zh: '已撤回', en: 'Withdrawn' },
 };
-const ACTION: Record<string, { zh: string; en: string }> = { approve: { zh: '同意', en: 'Approved' }, reject: { zh: '不同意', en: 'Rejected' }, return: { zh: '退回修改', en: 'Returned' } };
+const ACTION: Record<string, { zh: string; en: string }> = { approve: { zh: '同意', en: 'Approved' }, reject: { zh: '不同意', en: 'Rejected' }, return: { zh: '退回修改', en: 'Returned' }, complete: { zh: '已完成', en: 'Completed' } };
 const BUTTON: Record<string, { zh: string; en: string }> = { approve: { zh: '同意', en: 'Approve' }, reject: { zh: '不同意', en: 'Reject' }, return: { zh: '退回修改', en: 'Return for revision' } };
 
 /** Every step of a workflow by id (through branches and countersigns). */
@@ -304,18 +313,30 @@ ${renderForm(definition, values, problems, lang)}
     if (!viewer) return;
     const lang = langOf(request);
     const list = await engine.applicationsOf(viewer.id);
+    // 代理申请: an application someone submitted for the viewer says who (server/pages/proxy.ts lists the other side).
+    const proxies = await namesOf(store, list.map((a) => a.proxy ?? '').filter(Boolean));
+    const byProxy = (a: ApplicationRecord) => (a.proxy ? html` · <span class="proxy">${t(lang, `由 ${proxies.get(a.proxy) ?? a.proxy} 代为申请`, `applied for by ${proxies.get(a.proxy) ?? a.proxy}`)}</span>` : '');
+    // Applicant steps (issue 15.1): what waits for the applicant, with its due date, on the card.
+    const today = engine.runtime.calendar.localDate(new Date().toISOString());
+    const own = new Map(await Promise.all(list.filter((a) => a.status === 'pending').map(async (a) => [a.id, ownOpenTask(await engine.tasksOf(a.id))] as const)));
+    const ownLine = (a: ApplicationRecord) => {
+      const task = own.get(a.id);
+      return task ? ownStepLine(applicantStepsById(engine.runtime.version(a.service, a.version)).get(task.step), task, today, lang) : '';
+    };
     const body = html`<h1>${t(lang, '我的申请', 'My applications')}</h1>
-${list.length ? html`<ul class="cards">${list.map((a) => html`<li><a class="name" href="/applications/${a.id}">${tx(entryOf(a.service)?.name, lang) || a.service}</a><p>${t(lang, '提交于', 'Submitted')} ${when(a.submittedAt, timezone())} · <span class="status">${tx(STATUS[a.status], lang)}</span></p></li>`)}</ul>` : html`<p>${t(lang, '您还没有提交过申请。', 'You have not applied for anything yet.')}</p>`}`;
+${list.length ? html`<ul class="cards">${list.map((a) => html`<li><a class="name" href="/applications/${a.id}">${tx(entryOf(a.service)?.name, lang) || a.service}</a><p>${t(lang, '提交于', 'Submitted')} ${when(a.submittedAt, timezone())} · <span class="status">${tx(STATUS[a.status], lang)}</span>${byProxy(a)}</p>${ownLine(a)}</li>`)}</ul>` : html`<p>${t(lang, '您还没有提交过申请。', 'You have not applied for anything yet.')}</p>`}
+${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t(lang, '代为申请（为他人提交申请）', 'Apply for others')}</a></p>` : ''}`;
     return page(request, reply, viewer, t(lang, '我的申请', 'My applications'), body);
   });
 
   /** The timeline: every event, with the step's name, who holds or held it, the due date, the decision and its comment. */
-  const timeline = async (application: ApplicationRecord, tasks: TaskRecord[], lang: Lang) => {
+  const timeline = async (application: ApplicationRecord, tasks: TaskRecord[], lang: Lang, masked = false) => {
     const definition = engine.runtime.version(application.service, application.version);
     const steps = stepsOf(definition);
     const events = await engine.events(application.id);
-    const names = await namesOf(store, tasks.map((x) => x.actedBy ?? '').filter(Boolean));
-    const stepName = (id: string | undefined) => (id ? tx(steps.get(id)?.name, lang) || id : '');
+    const names = await namesOf(store, [...tasks.map((x) => x.actedBy ?? ''), application.proxy ?? ''].filter(Boolean));
+    const ownSteps = applicantStepsById(definition);
+    const stepName = (id: string | undefined) => (id ? tx(steps.get(id)?.name ?? ownSteps.get(id)?.name, lang) || id : '');
     const q = (name: string) => (lang === 'en' ? `"${name}"` : `“${name}”`);
     const acted = [...tasks].filter((x) => x.status === 'done');
     const items: SafeHtml[] = [];
@@ -323,7 +344,7 @@ ${list.length ? html`<ul class="cards">${list.map((a) => html`<li><a class="name
       const at = html`<span class="when">${when(e.at, timezone())}</span>`;
       switch (e.type) {
         case 'submitted':
-          items.push(html`<li>${at}<p>${t(lang, '提交申请', 'Submitted')}</p></li>`);
+          items.push(html`<li>${at}<p>${t(lang, '提交申请', 'Submitted')}${e.proxy ? t(lang, `（由 ${names.get(e.proxy) ?? e.proxy} 代为申请）`, ` (applied for by ${names.get(e.proxy) ?? e.proxy} on the applicant's behalf)`) : ''}</p></li>`);
           break;
         case 'resubmitted':
           items.push(html`<li>${at}<p>${t(lang, '修改后重新提交', 'Revised and resubmitted')}</p></li>`);
@@ -335,8 +356,9 @@ ${list.length ? html`<ul class="cards">${list.map((a) => html`<li><a class="name
           const task = acted.find((x) => x.step === e.step && x.actedAt === e.at) ?? acted.find((x) => x.step === e.step && x.action === e.action);
           // What the approver filled in at this step (审批人填写的字段), with the step's own labels.
           const filled = application.decisions.find((d) => d.step === e.step && d.at === e.at)?.data;
-          const stepFields = (steps.get(e.step ?? '')?.fields ?? []).filter((f) => filled && filled[f.id] !== undefined);
-          items.push(html`<li>${at}<p>${q(stepName(e.step))}：<strong>${tx(ACTION[e.action ?? ''], lang)}</strong>${task?.actedBy ? html`（${names.get(task.actedBy) ?? task.actedBy}）` : ''}</p>${stepFields.map((f) => html`<p>${tx(f.label, lang)}：${shownValue(f, filled![f.id], lang)}</p>`)}${e.comment ? html`<p>${t(lang, '意见：', 'Comment: ')}${e.comment}</p>` : ''}</li>`);
+          const stepFields = (steps.get(e.step ?? '')?.fields ?? ownSteps.get(e.step ?? '')?.fields ?? []).filter((f) => filled && filled[f.id] !== undefined);
+          const standIn = task?.onBehalfOf && task.actedBy ? html` · ${onBehalfText(lang, names.get(task.actedBy) ?? task.actedBy, (await namesOf(store, [task.onBehalfOf])).get(task.onBehalfOf) ?? task.onBehalfOf)}` : '';
+          items.push(html`<li>${at}<p>${q(stepName(e.step))}：<strong>${tx(ACTION[e.action ?? ''], lang)}</strong>${task?.actedBy ? html`（${names.get(task.actedBy) ?? task.actedBy}）` : ''}${standIn}</p>${stepFields.map((f) => html`<p>${tx(f.label, lang)}：${shownValue(f, filled![f.id], lang)}</p>`)}${e.comment ? html`<p>${t(lang, '意见：', 'Comment: ')}${shownText(e.comment, masked)}</p>` : ''}</li>`);
           break;
         }
         case 'overdue':
@@ -352,22 +374,37 @@ ${list.length ? html`<ul class="cards">${list.map((a) => html`<li><a class="name
           items.push(html`<li>${at}<p>${t(lang, '申请人撤回', 'Withdrawn by the applicant')}</p></li>`);
           break;
         case 'rated':
-          items.push(html`<li>${at}<p>${t(lang, '评价：', 'Rated: ')}${lang === 'en' ? RATINGS_EN[e.rating ?? ''] ?? e.rating : e.rating}</p>${e.comment ? html`<p>${e.comment}</p>` : ''}</li>`);
+          items.push(html`<li>${at}<p>${t(lang, '评价：', 'Rated: ')}${lang === 'en' ? RATINGS_EN[e.rating ?? ''] ?? e.rating : e.rating}</p>${e.comment ? html`<p>${shownText(e.comment, masked)}</p>` : ''}</li>`);
           break;
-        default:
+        default: {
+          // Hand-overs, copies and reminders (server/pages/work.ts).
+          const item = await workEvent(engine, e, stepName(e.step), lang, at);
+          if (item) items.push(item);
           break;
+        }
       }
     }
     for (const task of tasks.filter((x) => x.status === 'open')) {
-      const who = await holdersOf(store, task.group, task.scope);
+      if (ownSteps.has(task.step)) {
+        // The applicant's own step: theirs to do, not a holder's.
+        const overdue = task.due < engine.runtime.calendar.localDate(new Date().toISOString());
+        items.push(html`<li class="open"><p><strong>${t(lang, '当前环节：', 'Now at: ')}${stepName(task.step)}</strong></p><p>${t(lang, '办理人：申请人本人', 'Held by: the applicant')} · ${t(lang, '期限', 'due')} <span class="${overdue ? 'status overdue' : ''}">${task.due}${overdue ? t(lang, '（已超期）', ' (overdue)') : ''}</span></p></li>`);
+        continue;
+      }
+      // A task handed to a person (转办, 加签, 委派) is theirs alone: name them, not the post.
+      const who = task.person ? [(await namesOf(store, [task.person])).get(task.person) ?? task.person] : await holdersOf(store, task.group, task.scope);
       const overdue = task.due < new Date().toISOString().slice(0, 10);
       items.push(html`<li class="open"><p><strong>${t(lang, '当前环节：', 'Now at: ')}${stepName(task.step)}</strong></p><p>${t(lang, '办理人：', 'Held by: ')}${who.length ? who.join('、') : t(lang, '（等待分派）', '(waiting for assignment)')} · ${t(lang, '期限', 'due')} <span class="${overdue ? 'status overdue' : ''}">${task.due}${overdue ? t(lang, '（已超期）', ' (overdue)') : ''}</span></p></li>`);
     }
     return html`<ol class="timeline">${items}</ol>`;
   };
 
-  const applicationPage = async (request: FastifyRequest, reply: FastifyReply, viewer: Person, application: ApplicationRecord, problems: FieldProblem[] = [], revised?: Record<string, unknown>, code = 200) => {
+  const applicationPage = async (request: FastifyRequest, reply: FastifyReply, viewer: Person, stored: ApplicationRecord, problems: FieldProblem[] = [], revised?: Record<string, unknown>, code = 200, full = false, ownValues: Record<string, unknown> = {}) => {
     const lang = langOf(request);
+    // Privacy (server/pages/privacy.ts): masked as the API answers, unless the applicant's own or an asked-for, recorded full view.
+    const view = await pageView(engine, viewer.id, stored, full);
+    const application = view.application;
+    const proxyName = application.proxy ? (await namesOf(store, [application.proxy])).get(application.proxy) ?? application.proxy : undefined;
     const definition = engine.runtime.version(application.service, application.version);
     const tasks = await engine.tasksOf(application.id);
     const mine = application.applicantId === viewer.id;
@@ -378,7 +415,13 @@ ${list.length ? html`<ul class="cards">${list.map((a) => html`<li><a class="name
       resubmitted: { zh: '已重新提交。', en: 'Resubmitted.' },
       withdrawn: { zh: '申请已撤回。', en: 'The application was withdrawn.' },
       rated: { zh: '感谢您的评价。', en: 'Thank you for your rating.' },
+      urged: { zh: '已催办，当前办理人会收到提醒。', en: 'Reminder sent to the current approver.' },
+      completed: { zh: '已完成。', en: 'Done.' },
     };
+    // Applicant steps (issue 15.1): the step waiting for this applicant, with its form.
+    const ownTask = mine ? ownOpenTask(tasks) : undefined;
+    const ownStep = ownTask ? applicantStepsById(definition).get(ownTask.step) : undefined;
+    const ownSection = ownTask && ownStep ? ownStepSection(application.id, ownStep, ownTask, engine.runtime.calendar.localDate(new Date().toISOString()), problems, ownValues, lang, hidden(viewer), errorSummary(problems, lang, ownStep.fields ?? [])) : '';
     const data = { ...application.data, ...(application.decisions.at(-1)?.revise ?? {}) };
     const latest = application.decisions.reduce<Record<string, unknown>>((acc, d) => ({ ...acc, ...(d.revise ?? {}) }), { ...application.data });
     const canWithdraw = mine && (application.status === 'pending' || application.status === 'incident') && application.decisions.length === 0;
@@ -387,11 +430,14 @@ ${list.length ? html`<ul class="cards">${list.map((a) => html`<li><a class="name
     const body = html`<nav class="crumbs" aria-label="${t(lang, '位置', 'Breadcrumb')}"><ol><li><a href="${mine ? '/applications' : '/tasks'}">${mine ? t(lang, '我的申请', 'My applications') : t(lang, '待办', 'To do')}</a></li><li>${application.id}</li></ol></nav>
 <h1>${tx(entryOf(application.service)?.name, lang) || application.service}</h1>
 ${done && notes[done] ? html`<div class="ok" role="status">${tx(notes[done], lang)}</div>` : ''}
-<dl class="facts"><div><dt>${t(lang, '状态', 'Status')}</dt><dd class="status">${tx(STATUS[application.status], lang)}</dd></div><div><dt>${t(lang, '提交时间', 'Submitted')}</dt><dd>${when(application.submittedAt, timezone())}</dd></div>${application.booking ? html`<div><dt>${t(lang, '预约', 'Booking')}</dt><dd>${tx(definition.appointment?.resources.find((r) => r.id === application.booking!.resource)?.name, lang) || application.booking.resource} · ${application.booking.date} ${application.booking.slot}</dd></div>` : ''}</dl>
+<dl class="facts"><div><dt>${t(lang, '状态', 'Status')}</dt><dd class="status">${tx(STATUS[application.status], lang)}</dd></div><div><dt>${t(lang, '提交时间', 'Submitted')}</dt><dd>${when(application.submittedAt, timezone())}</dd></div>${application.booking ? html`<div><dt>${t(lang, '预约', 'Booking')}</dt><dd>${tx(definition.appointment?.resources.find((r) => r.id === application.booking!.resource)?.name, lang) || application.booking.resource} · ${application.booking.date} ${application.booking.slot}</dd></div>` : ''}${mine ? '' : html`<div><dt>${t(lang, '申请人', 'Applicant')}</dt><dd>${String(application.applicant.name ?? '')}（${application.applicantId}）</dd></div>`}${proxyName ? html`<div><dt>${t(lang, '代为申请', 'Applied for by')}</dt><dd>${t(lang, `由 ${proxyName} 代为申请`, `${proxyName}, on the applicant's behalf`)}</dd></div>` : ''}</dl>
 <p class="record-links"><a href="/applications/${application.id}/record">${t(lang, '审批单（可打印）', 'Printable record')}</a>${options.dev && finished ? html` · <a href="/dev/applications/${application.id}">${t(lang, '保存为测试场景（预览）', 'Save as a scenario (preview)')}</a>` : ''}</p>
+${view.mayReveal ? revealButton(viewer, `/applications/${application.id}/full`, lang) : ''}
+${ownSection}
 <h2>${t(lang, '办理进度', 'Progress')}</h2>
-${await timeline(application, tasks, lang)}
+${await timeline(application, tasks, lang, view.masked)}
 ${lastReturn && mine ? html`<h2>${t(lang, '修改后重新提交', 'Revise and resubmit')}</h2><div class="alert"><p>${t(lang, '退回意见：', 'Returned with: ')}${lastReturn.comment ?? '—'}</p></div>${errorSummary(problems, lang, formFields(definition))}<form method="post" action="/applications/${application.id}/resubmit" novalidate>${hidden(viewer)}${renderForm(definition, revised ?? latest, problems, lang)}<div class="actions"><button class="button" type="submit">${t(lang, '重新提交', 'Resubmit')}</button></div></form>` : html`<h2>${t(lang, '申请内容', 'What was submitted')}</h2>${renderValues(definition, data, lang)}`}
+${await urgeSection(engine, viewer, application, lang, hidden(viewer), (iso) => when(iso, timezone()))}
 ${canWithdraw ? html`<form method="post" action="/applications/${application.id}/withdraw" class="actions">${hidden(viewer)}<button class="button alt" type="submit">${t(lang, '撤回申请', 'Withdraw')}</button><span class="muted">${t(lang, '办理人处理之前可以撤回。', 'Possible until someone acts on it.')}</span></form>` : ''}
 ${mine && finished && !evaluation ? html`<h2>${t(lang, '评价', 'Rate this service')}</h2>${errorSummary(problems.filter((p) => p.field === 'rating'), lang, [])}<form method="post" action="/applications/${application.id}/evaluate">${hidden(viewer)}<fieldset><legend>${t(lang, '您对本次办理满意吗？', 'How satisfied are you?')}</legend><div class="stars">${RATINGS.map((r) => html`<label><input type="radio" name="rating" value="${r}" required> ${lang === 'en' ? RATINGS_EN[r] : r}</label>`)}</div><div class="field"><label for="rate-comment">${t(lang, '意见或建议（可选）', 'Comment (optional)')}</label><textarea id="rate-comment" name="comment" maxlength="500"></textarea></div></fieldset><div class="actions"><button class="button" type="submit">${t(lang, '提交评价', 'Submit rating')}</button></div></form>` : ''}
 ${evaluation ? html`<p>${t(lang, '您的评价：', 'Your rating: ')}<strong>${lang === 'en' ? RATINGS_EN[evaluation.rating] : evaluation.rating}</strong>${evaluation.comment ? html` · ${evaluation.comment}` : ''}</p>` : ''}`;
@@ -459,6 +505,22 @@ ${evaluation ? html`<p>${t(lang, '您的评价：', 'Your rating: ')}<strong>${l
     return reply.redirect(`/applications/${application.id}?done=resubmitted`, 303);
   });
 
+  app.post('/applications/:id/complete', async (request, reply) => {
+    const body = formBody(request.body);
+    const found = await ownAfterPost(request, reply, body);
+    if (!found) return;
+    const { viewer, application } = found;
+    const task = ownOpenTask(await engine.tasksOf(application.id));
+    const step = task ? applicantStepsById(engine.runtime.version(application.service, application.version)).get(task.step) : undefined;
+    const values = parseFields(step?.fields ?? [], body);
+    const outcome = await engine.complete({ application: application.id, applicant: viewer.id, ...(Object.keys(values).length ? { data: values } : {}) });
+    if (!outcome.ok) {
+      if (outcome.kind === 'invalid') return applicationPage(request, reply, viewer, application, outcome.fieldErrors, undefined, 422, false, values);
+      return refused(request, reply, viewer, outcome);
+    }
+    return reply.redirect(`/applications/${application.id}?done=completed`, 303);
+  });
+
   app.post('/applications/:id/evaluate', async (request, reply) => {
     const body = formBody(request.body);
     const found = await ownAfterPost(request, reply, body);
@@ -488,7 +550,7 @@ ${evaluation ? html`<p>${t(lang, '您的评价：', 'Your rating: ')}<strong>${l
       const a = serviceOf.get(applicationId);
       if (!a) return { service: '', step: (id: string) => id, applicant: '' };
       const steps = stepsOf(engine.runtime.version(a.service, a.version));
-      return { service: tx(entryOf(a.service)?.name, lang) || a.service, step: (id: string) => tx(steps.get(id)?.name, lang) || id, applicant: String(a.applicant.name ?? a.applicantId) };
+      return { service: tx(entryOf(a.service)?.name, lang) || a.service, step: (id: string) => tx(steps.get(id)?.name, lang) || id, applicant: maskText(String(a.applicant.name ?? a.applicantId)) };
     };
     let list: SafeHtml;
     if (showDone) {
@@ -501,9 +563,12 @@ ${evaluation ? html`<p>${t(lang, '您的评价：', 'Your rating: ')}<strong>${l
       list = rows.length
         ? html`<ul class="cards">${rows.map(({ x, n }) => html`<li><a class="name" href="/tasks/${x.id}">${n.service}</a><p>${n.step(x.step)} · ${n.applicant} · ${t(lang, '期限', 'due')} <span class="${x.due < today ? 'status overdue' : ''}">${x.due}${x.due < today ? t(lang, '（已超期）', ' (overdue)') : ''}</span></p></li>`)}</ul>`
         : html`<p>${t(lang, '没有待办。', 'Nothing to do.')}</p>`;
+      // 批量审批 (server/pages/work.ts): the tasks whose step allows it, with checkboxes.
+      const batchRows = rows.map(({ x, n }) => { const a = serviceOf.get(x.application); return { task: x, step: a ? stepsOf(engine.runtime.version(a.service, a.version)).get(x.step) : undefined, label: html`${n.service} · ${n.step(x.step)} · ${n.applicant} · ${x.due}` }; });
+      list = html`${list}${batchForm(engine, batchRows, lang, hidden(viewer))}`;
     }
     const body = html`<h1>${showDone ? t(lang, '已办', 'Done') : t(lang, '待办', 'To do')}</h1>
-<ul class="tabs"><li><a href="/tasks"${showDone ? '' : html` aria-current="page"`}>${t(lang, '待办', 'To do')}</a></li><li><a href="/tasks?view=done"${showDone ? html` aria-current="page"` : ''}>${t(lang, '已办', 'Done')}</a></li></ul>
+<ul class="tabs"><li><a href="/tasks"${showDone ? '' : html` aria-current="page"`}>${t(lang, '待办', 'To do')}</a></li><li><a href="/tasks?view=done"${showDone ? html` aria-current="page"` : ''}>${t(lang, '已办', 'Done')}</a></li><li><a href="/copies">${t(lang, '抄送给我', 'Copied to me')}</a></li><li><a href="/phrases">${t(lang, '常用意见', 'Saved phrases')}</a></li><li><a href="/stand-ins">${t(lang, '委托', 'Stand-ins')}</a></li></ul>
 ${list}`;
     return page(request, reply, viewer, showDone ? t(lang, '已办', 'Done') : t(lang, '待办', 'To do'), body);
   });
@@ -512,7 +577,7 @@ ${list}`;
   const taskFor = async (request: FastifyRequest, reply: FastifyReply, viewer: Person) => {
     const { id } = request.params as { id: string };
     const [row] = id.length <= 64 ? await store.query<{ application_id: string; group_id: string; scope: string; acted_by: string | null }>('SELECT application_id, group_id, scope, acted_by FROM task WHERE id = $1', [id]) : [];
-    const mayAct = row && (row.acted_by === viewer.id || (await holds(store, viewer.id, row.group_id, row.scope)));
+    const mayAct = row && (row.acted_by === viewer.id || (await holds(store, viewer.id, row.group_id, row.scope)) || (await mayOpenTask(engine, id, viewer.id)));
     const application = mayAct ? await engine.application(row.application_id) : undefined;
     const task = application ? (await engine.tasksOf(application.id)).find((x) => x.id === id) : undefined;
     if (!application || !task) {
@@ -522,26 +587,33 @@ ${list}`;
     return { application, task };
   };
 
-  const taskPage = async (request: FastifyRequest, reply: FastifyReply, viewer: Person, application: ApplicationRecord, task: TaskRecord, problems: FieldProblem[] = [], values: Record<string, unknown> = {}, comment = '', note?: SafeHtml, code = 200) => {
+  const taskPage = async (request: FastifyRequest, reply: FastifyReply, viewer: Person, stored: ApplicationRecord, task: TaskRecord, problems: FieldProblem[] = [], values: Record<string, unknown> = {}, comment = '', note?: SafeHtml, code = 200, full = false, returnTo = '') => {
     const lang = langOf(request);
+    const view = await pageView(engine, viewer.id, stored, full);
+    const application = view.application;
+    const proxyName = application.proxy ? (await namesOf(store, [application.proxy])).get(application.proxy) ?? application.proxy : undefined;
     const definition = engine.runtime.version(application.service, application.version);
     const step = stepsOf(definition).get(task.step);
     const tasks = await engine.tasksOf(application.id);
     const data = application.decisions.reduce<Record<string, unknown>>((acc, d) => ({ ...acc, ...(d.revise ?? {}) }), { ...application.data });
     const today = new Date().toISOString().slice(0, 10);
     // The decisions; hand-overs (转办, 加签, 委派) need a person to hand to and are the API's for now (docs/runtime.md).
-    const actions = (step?.actions ?? ['approve', 'reject']).filter((a): a is 'approve' | 'reject' | 'return' => a === 'approve' || a === 'reject' || a === 'return');
+    const actions = (task.status === 'open' ? decisionsNow(step, application, task) : (step?.actions ?? ['approve', 'reject'])).filter((a): a is 'approve' | 'reject' | 'return' => a === 'approve' || a === 'reject' || a === 'return');
     const stepFields = step?.fields ?? [];
+    // Return to a chosen step (issue 15.5, return-to.ts): the targets open to this task now.
+    const targets = task.status === 'open' && actions.includes('return') ? engine.returnTargets(application, task.step) : [];
     const body = html`<nav class="crumbs" aria-label="${t(lang, '位置', 'Breadcrumb')}"><ol><li><a href="/tasks">${t(lang, '待办', 'To do')}</a></li><li>${tx(step?.name, lang) || task.step}</li></ol></nav>
 <h1>${tx(entryOf(application.service)?.name, lang) || application.service}</h1>
 ${note ?? ''}
-<dl class="facts"><div><dt>${t(lang, '环节', 'Step')}</dt><dd>${tx(step?.name, lang) || task.step}</dd></div><div><dt>${t(lang, '申请人', 'Applicant')}</dt><dd>${String(application.applicant.name ?? '')}（${application.applicantId}）</dd></div><div><dt>${t(lang, '期限', 'Due')}</dt><dd class="${task.status === 'open' && task.due < today ? 'status overdue' : ''}">${task.due}${task.status === 'open' && task.due < today ? t(lang, '（已超期）', ' (overdue)') : ''}</dd></div></dl>
+${await standInNote(engine, viewer, task, lang)}
+<dl class="facts"><div><dt>${t(lang, '环节', 'Step')}</dt><dd>${tx(step?.name, lang) || task.step}</dd></div><div><dt>${t(lang, '申请人', 'Applicant')}</dt><dd>${String(application.applicant.name ?? '')}（${application.applicantId}）${proxyName ? t(lang, `，由 ${proxyName} 代为申请`, `, applied for by ${proxyName}`) : ''}</dd></div><div><dt>${t(lang, '期限', 'Due')}</dt><dd class="${task.status === 'open' && task.due < today ? 'status overdue' : ''}">${task.due}${task.status === 'open' && task.due < today ? t(lang, '（已超期）', ' (overdue)') : ''}</dd></div></dl>
 <h2>${t(lang, '申请内容', 'What was submitted')}</h2>
-${renderValues(definition, data, lang)}
+${await annotatedValues(engine, definition, application, data, lang, (iso) => when(iso, timezone()))}
+${view.mayReveal ? revealButton(viewer, `/tasks/${task.id}/full`, lang) : ''}
 <h2>${t(lang, '办理记录', 'History')}</h2>
-${await timeline(application, tasks, lang)}
+${await timeline(application, tasks, lang, view.masked)}
 ${task.status === 'open'
-  ? html`<h2>${t(lang, '办理', 'Decide')}</h2>${errorSummary(problems, lang, stepFields)}<form method="post" action="/tasks/${task.id}" class="decide" novalidate>${hidden(viewer)}${stepFields.length ? html`<fieldset><legend>${t(lang, '本环节填写', 'Filled in at this step')}</legend>${stepFields.map((f) => renderField(f, values[f.id], problems, lang))}</fieldset>` : ''}<div class="field"><label for="comment">${t(lang, '意见', 'Comment')}</label><textarea id="comment" name="comment" maxlength="2000">${comment}</textarea><span class="help">${t(lang, '退回或不同意时请写明原因，申请人会看到。', 'When returning or rejecting, say why: the applicant sees it.')}</span></div><div class="actions">${actions.map((a) => html`<button class="button${a === 'approve' ? '' : a === 'reject' ? ' stop' : ' alt'}" type="submit" name="action" value="${a}">${tx(BUTTON[a], lang)}</button>`)}</div></form>`
+  ? html`<h2>${t(lang, '办理', 'Decide')}</h2>${errorSummary(problems, lang, stepFields)}<form method="post" action="/tasks/${task.id}" class="decide" novalidate>${hidden(viewer)}${stepFields.length ? html`<fieldset><legend>${t(lang, '本环节填写', 'Filled in at this step')}</legend>${stepFields.map((f) => renderField(f, values[f.id], problems, lang))}</fieldset>` : ''}<div class="field"><label for="comment">${t(lang, '意见', 'Comment')}</label><textarea id="comment" name="comment" maxlength="2000">${comment}</textarea><span class="help">${t(lang, '退回或不同意时请写明原因，申请人会看到。', 'When returning or rejecting, say why: the applicant sees it.')}</span>${await phraseLinks(engine, viewer, task, lang)}</div>${returnTargetField(targets, (id) => stepsOf(definition).get(id), returnTo, lang)}<div class="actions">${actions.map((a) => html`<button class="button${a === 'approve' ? '' : a === 'reject' ? ' stop' : ' alt'}" type="submit" name="action" value="${a}">${tx(BUTTON[a], lang)}</button>`)}</div></form>${await taskTools(engine, viewer, application, task, lang, hidden(viewer))}`
   : html`<p class="muted">${t(lang, '这个环节已经办理。', 'This step has been decided.')}</p>`}`;
     return page(request, reply, viewer, tx(step?.name, lang) || task.step, body, code);
   };
@@ -551,7 +623,8 @@ ${task.status === 'open'
     if (!viewer) return;
     const found = await taskFor(request, reply, viewer);
     if (!found) return;
-    return taskPage(request, reply, viewer, found.application, found.task);
+    const noted = (request.query as { done?: string }).done === 'noted' ? html`<div class="ok" role="status">${t(langOf(request), '批注已添加。', 'The note was added.')}</div>` : undefined;
+    return taskPage(request, reply, viewer, found.application, found.task, [], {}, await phraseText(engine, viewer.id, (request.query as { phrase?: unknown }).phrase), noted);
   });
 
   app.post('/tasks/:id', async (request, reply) => {
@@ -572,7 +645,8 @@ ${task.status === 'open'
     if ((action === 'return' || action === 'reject') && !comment) {
       return taskPage(request, reply, viewer, application, task, [{ field: 'comment', label: t(lang, '意见', 'Comment'), message: { zh: '退回或不同意时请写明原因', en: 'say why when returning or rejecting' } }], values, comment, undefined, 422);
     }
-    const outcome = await engine.act({ task: task.id, person: viewer.id, action, ...(comment ? { comment } : {}), ...(Object.keys(values).length ? { data: values } : {}) });
+    const returnTo = action === 'return' ? chosenReturnTarget(body.get('returnTo')?.[0], engine.returnTargets(application, task.step)) : undefined;
+    const outcome = await engine.act({ task: task.id, person: viewer.id, action, ...(comment ? { comment } : {}), ...(Object.keys(values).length ? { data: values } : {}), ...(returnTo ? { returnTo } : {}) });
     if (outcome.ok) return reply.redirect(`/tasks?acted=${task.id}`, 303);
     if (outcome.kind === 'conflict') {
       const fresh = (await engine.tasksOf(application.id)).find((x) => x.id === task.id) ?? task;
@@ -583,6 +657,37 @@ ${task.status === 'open'
     if (outcome.kind === 'invalid') return taskPage(request, reply, viewer, application, task, outcome.fieldErrors, values, comment, undefined, 422);
     return refused(request, reply, viewer, outcome);
   });
+
+  // ---- Privacy: the full view a page asks for (server/pages/privacy.ts), recorded like the API's ----
+
+  const revealButton = (viewer: Viewer, action: string, lang: Lang) =>
+    html`<form method="post" action="${action}" class="actions reveal">${hidden(viewer)}<button class="button alt" type="submit">${t(lang, '查看完整信息', 'Show in full')}</button><span class="muted">${t(lang, '身份证号、电话和敏感内容已遮盖；查看完整信息会被记录（谁、何时、哪些字段）。', 'ID and phone numbers and sensitive content are masked; showing them in full is recorded (who, when, which fields).')}</span></form>`;
+
+  const refusedFull = (request: FastifyRequest, reply: FastifyReply, viewer: Person) => {
+    const lang = langOf(request);
+    return page(request, reply, viewer, t(lang, '不能查看完整信息', 'Not shown in full'), html`<h1>${t(lang, '不能查看完整信息', 'Not shown in full')}</h1><div class="alert"><p>${t(lang, '这个事项限定了可以查看申请全文的人员，您可以办理，但敏感内容只能看到遮盖后的。', 'This service limits who may read its applications in full: you may act on it, but see sensitive content masked.')}</p></div><p><a href="${request.url.replace(/\/full$/, '')}">${t(lang, '返回', 'Back')}</a></p>`, 403);
+  };
+
+  app.post('/applications/:id/full', async (request, reply) => {
+    const viewer = await changerOf(request, reply, formBody(request.body));
+    if (!viewer) return;
+    const application = await visible(request, reply, viewer);
+    if (!application) return;
+    if (!(await revealOnPage(engine, viewer.id, application, 'POST /applications/:id/full'))) return refusedFull(request, reply, viewer);
+    return applicationPage(request, reply, viewer, application, [], undefined, 200, true);
+  });
+
+  app.post('/tasks/:id/full', async (request, reply) => {
+    const viewer = await changerOf(request, reply, formBody(request.body));
+    if (!viewer) return;
+    const found = await taskFor(request, reply, viewer);
+    if (!found) return;
+    if (!(await revealOnPage(engine, viewer.id, found.application, 'POST /tasks/:id/full'))) return refusedFull(request, reply, viewer);
+    return taskPage(request, reply, viewer, found.application, found.task, [], {}, '', undefined, 200, true);
+  });
+
+  // 代理申请 and the IT office's view log (server/pages/proxy.ts).
+  await proxyPages(app, { engine, options, page, viewerOf, changerOf, notFound, hidden, formBody, timezone, entryOf, statusText: STATUS });
 
   // ---- Development: the persona picker (404 without --dev) ----
 
@@ -606,4 +711,7 @@ ${task.status === 'open'
     const holdsAny = (await store.query('SELECT 1 AS yes FROM membership WHERE person_id = $1', [person])).length > 0;
     return reply.redirect(holdsAny ? '/tasks' : '/applications', 303);
   });
+
+  // The approver's and applicant's work around a case (常用意见, 批注, hand-overs, 批量审批, 催办, 委托, 抄送给我): server/pages/work.ts.
+  await app.register(workPages, { engine, page, notFound, viewerOf, changerOf, formBody, hidden, when: (iso) => when(iso, timezone()) });
 };

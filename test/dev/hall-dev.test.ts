@@ -14,7 +14,8 @@ import { HALL, NODE, ROOT, hall } from '../helpers/cli.ts';
  * catalog; the flow driven through the HTTP API as the personas would drive it in the browser.
  */
 
-const LEAVE = { studentName: '张晓明', studentNumber: '2023010101', phone: '13800000001', leaveType: '事假', period: { start: '2026-03-03', end: '2026-03-04' }, days: 2, leaveCampus: true, destination: '湖南长沙', reason: '回家参加亲属婚礼' };
+// A leave on campus: approved by the counselor, it is finished (an off-campus one adds the door sync and 销假).
+const LEAVE = { studentName: '张晓明', studentNumber: '2023010101', phone: '13800000001', leaveType: '事假', period: { start: '2026-03-03', end: '2026-03-04' }, days: 2, leaveCampus: false, reason: '在校复习备考' };
 const FILE = 'catalog/bwc/student-leave.yaml';
 
 const cleanup: string[] = [];
@@ -132,6 +133,30 @@ describe('hall dev: try a flow before go-live', () => {
     expect(outboxPage).toContain(toCounselor.subject);
     const runPage = await (await student.get(`/dev/applications/${id}`)).text();
     expect(runPage).toContain('保存为测试场景 / Save as scenario');
+
+    // An off-campus leave: its door sync is called over HTTP on the preview's stand-in (the preview calls no
+    // campus system; without it the call would fail into an incident), then the student's own 销假 ends it.
+    const away = await student.post('/api/applications', { service: 'student-leave', data: { ...LEAVE, leaveCampus: true, destination: '湖南长沙', reason: '回家参加亲属婚礼' } });
+    expect(away.status).toBe(201);
+    const awayId = ((await away.json()) as { application: { id: string } }).application.id;
+    const awayTask = ((await (await counselor.get('/api/tasks')).json()) as { tasks: { id: string; application: string }[] }).tasks.find((t) => t.application === awayId)!;
+    expect((await counselor.post(`/api/tasks/${awayTask.id}/decision`, { action: 'approve' })).status).toBe(200);
+    type View = { application: { status: string }; tasks: { step: string; status: string }[] };
+    let view: View | undefined;
+    for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+      view = (await (await student.get(`/api/applications/${awayId}`)).json()) as View;
+      if (view.tasks.some((t) => t.step === 'cancel-leave' && t.status === 'open') || view.application.status !== 'pending') break;
+    }
+    expect(view!.application.status).toBe('pending');
+    expect(view!.tasks.find((t) => t.step === 'cancel-leave')?.status).toBe('open');
+    const completed = await student.post(`/api/applications/${awayId}/complete`, { data: { returnedOn: '2026-03-04' } });
+    expect(completed.status).toBe(200);
+    expect(((await completed.json()) as { application: { status: string } }).application.status).toBe('approved');
+    const calls = ((await (await fetch(`${url}/api/dev/outbox`)).json()) as { systemCalls: { application: string; connector: string; path: string; status: string; payload: Record<string, unknown> }[] }).systemCalls;
+    expect(calls.filter((c) => c.application === awayId)).toEqual([
+      expect.objectContaining({ connector: 'door-access', path: '/leave-permits', status: 'done', payload: { number: '2023010101', from: '2026-03-03', until: '2026-03-04', destination: '湖南长沙' } }),
+    ]);
+    expect(await (await fetch(`${url}/dev/outbox`)).text()).toContain('系统环节调用 / System calls');
 
     // Saved as a scenario: the file's diff is exactly the added block, and hall test passes it.
     const mark = dev.output().length;

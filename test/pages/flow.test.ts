@@ -127,6 +127,10 @@ describe('学生请假 through the pages, in three roles', () => {
     expect(await s.textContent('.alert')).toContain(`请附上医院证明 ${XSS}`);
     a11y.push(...(await inspect(s, 'returned')));
     await s.fill('#f-reason', `急性肠胃炎住院治疗，已附医院证明 ${XSS}`);
+    // Revised to a leave off campus (回家休养): the destination shows and is asked for; approved, the door system
+    // is synced (a system step, answered by the preview's stand-in) and the student must 销假.
+    await s.check('input[name="f.leaveCampus"][value="true"]');
+    await s.fill('#f-destination', '湖北武汉家中');
     await Promise.all([s.waitForURL(/done=resubmitted/), s.click('form[action$="/resubmit"] button[type="submit"]')]);
     expect(await s.textContent('.timeline')).toContain('修改后重新提交');
 
@@ -153,8 +157,25 @@ describe('学生请假 through the pages, in three roles', () => {
     await d.click('.cards a');
     await Promise.all([d.waitForURL(/\/tasks\?acted=/), d.click('button[value="approve"]')]);
 
+    // 销假 (issue 15.1): approved, the leave waits for the student's own step; 我的申请 says so with its due date.
+    // The door sync is called after the commit (within the hall's 5-second round), then 销假 is the student's.
+    await expect
+      .poll(async () => {
+        await s.goto(`${url}/applications`);
+        return s.textContent('.cards');
+      }, { timeout: 30_000 })
+      .toMatch(/待您办理：销假 · 期限 \d{4}-\d{2}-\d{2}/);
     await s.goto(`${url}/applications/${id}`);
+    expect(await s.textContent('.status')).not.toContain('已办结');
+    expect(await s.textContent('#own-step-title')).toBe('待您办理：销假');
+    a11y.push(...(await inspect(s, 'own-step')));
+    // The step's required field is required.
+    await s.click('form[action$="/complete"] button');
+    expect(await s.textContent('.errors')).toContain('实际返校日期');
+    await s.fill('#f-returnedOn', '2026-03-06');
+    await Promise.all([s.waitForURL(/done=completed/), s.click('form[action$="/complete"] button')]);
     expect(await s.textContent('.status')).toContain('已办结');
+    expect(await s.textContent('.timeline')).toContain('“销假”：已完成');
     a11y.push(...(await inspect(s, 'finished')));
     await s.check('input[name="rating"][value="满意"]');
     await s.fill('#rate-comment', `办理很快 ${XSS}`);
@@ -202,6 +223,12 @@ describe('学生请假 through the pages, in three roles', () => {
       'copied',
       'assigned',
       'acted:college-review:approve',
+      // The door sync (a system step, issue 15.3): called, then recorded done.
+      'called',
+      'acted:door-sync:approve',
+      // 销假, the student's own step (issue 15.1).
+      'assigned',
+      'acted:cancel-leave:complete',
       'completed',
       'rated',
     ]);

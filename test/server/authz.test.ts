@@ -34,6 +34,12 @@ const COVERED: Record<string, string> = {
   'GET /api/applications/:id/annotations': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
   'POST /api/applications/:id/urge': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
   'POST /api/copies/:id/acknowledge': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
+  // The preview's stand-in for campus systems takes a connector id, not a person's data: it exists only with --dev and answers every caller alike.
+  'POST /api/dev/connectors/:connector': 'test/dev/hall-dev.test.ts › runs 学生请假 on the working tree, shows the outbox, saves the run as a scenario hall test passes, rebuilds on save, and exits 130 on Ctrl-C',
+  'POST /api/applications/:id/complete': "completes, reads system calls and return targets only where theirs; retrying a call is the IT office's",
+  'GET /api/applications/:id/system-calls': "completes, reads system calls and return targets only where theirs; retrying a call is the IT office's",
+  'GET /api/tasks/:id/return-targets': "completes, reads system calls and return targets only where theirs; retrying a call is the IT office's",
+  'POST /api/admin/system-calls/:id/retry': "completes, reads system calls and return targets only where theirs; retrying a call is the IT office's",
   'DELETE /api/phrases/:id': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
   'DELETE /api/stand-ins/:id': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
 };
@@ -156,9 +162,12 @@ describe.each(STORE_KINDS)('authorisation per route (%s)', (kind: StoreKind) => 
     const outside = await call(url, 'POST', `/api/tasks/${taskA}/hand-over`, { ...people['t-wang'], body: { action: 'transfer', to: 't-liu' } });
     expect(outside.status).toBe(422);
     expect(outside.body.fieldErrors[0].field).toBe('to');
-    // Notes are seen by those who may see the application, nobody else.
+    // Notes are seen by the approvers who may see the application: not by the applicant (the page tells her so), nor anyone else.
     expect((await call(url, 'POST', `/api/tasks/${taskA}/annotations`, { ...people['t-wang'], body: { field: 'reason', text: '住院证明已核实' } })).status).toBe(201);
-    expect((await call(url, 'GET', `/api/applications/${a}/annotations`, li)).body.annotations).toHaveLength(1);
+    expect((await call(url, 'GET', `/api/applications/${a}/annotations`, people['t-wang'])).body.annotations).toHaveLength(1);
+    const own = await call(url, 'GET', `/api/applications/${a}/annotations`, li);
+    expect(own.status).toBe(403);
+    expect(own.text).not.toContain('住院证明已核实');
     for (const who of ['t-liu', '2023010101'] as const) expect((await call(url, 'GET', `/api/applications/${a}/annotations`, people[who])).status).toBe(404);
     // Only the applicant reminds.
     for (const who of ['2023010101', 't-wang'] as const) expect((await call(url, 'POST', `/api/applications/${a}/urge`, people[who])).status, `${who} urges`).toBe(404);
@@ -177,5 +186,36 @@ describe.each(STORE_KINDS)('authorisation per route (%s)', (kind: StoreKind) => 
     for (const who of ['t-liu', 't-chen'] as const) expect((await call(url, 'DELETE', `/api/stand-ins/${away.body.standIn.id}`, people[who])).status).toBe(404);
     // A copy is acknowledged only by a holder of the group@scope it went to.
     expect((await call(url, 'POST', '/api/copies/no-such-copy/acknowledge', zhang)).status).toBe(404);
+  });
+
+  it("completes, reads system calls and return targets only where theirs; retrying a call is the IT office's", async () => {
+    const { url, people, li, a, openTask } = await cast();
+    const taskA = (await openTask(people['t-wang'], a))!;
+    // Another person's application: completing a step on it is a 404 (not "nothing waits for you", which
+    // would say it exists), and so is reading its system calls.
+    for (const who of ['2023010101', 't-wang', 't-chen', 't-liu'] as const) {
+      const complete = await call(url, 'POST', `/api/applications/${a}/complete`, { ...people[who], body: { data: { returnedOn: '2026-03-10' } } });
+      expect(complete.status, `${who} completes`).toBe(404);
+      expect(complete.text).not.toContain('李雨桐');
+    }
+    for (const who of ['2023010101', 't-liu', 't-zhao'] as const) {
+      expect((await call(url, 'GET', `/api/applications/${a}/system-calls`, people[who])).status, `${who} reads the calls`).toBe(404);
+    }
+    expect((await call(url, 'GET', `/api/applications/${a}/system-calls`, li)).status).toBe(200);
+    // Return targets: only for a task the person holds now.
+    for (const who of ['t-liu', 't-chen', 't-zhao', '2022020315'] as const) {
+      const targets = await call(url, 'GET', `/api/tasks/${taskA}/return-targets`, people[who]);
+      expect(targets.status, `${who} reads the return targets`).toBe(404);
+      expect(targets.text).not.toMatch(/李雨桐|急性肠胃炎/);
+    }
+    expect((await call(url, 'GET', `/api/tasks/${taskA}/return-targets`, people['t-wang'])).status).toBe(200);
+    // The calls' admin list and a retry: nobody outside the IT office (xxzx), whatever the id.
+    for (const who of ['2022020315', 't-wang', 't-zhao'] as const) {
+      expect((await call(url, 'GET', '/api/admin/system-calls', people[who])).status, `${who} lists the calls`).toBe(403);
+      expect((await call(url, 'POST', '/api/admin/system-calls/no-such-call/retry', people[who])).status, `${who} retries`).toBe(403);
+    }
+    // Nothing changed: the application still waits for 王老师 with no decision.
+    expect(await openTask(people['t-wang'], a)).toBe(taskA);
+    expect((await call(url, 'GET', `/api/applications/${a}`, li)).body.application.decisions).toEqual([]);
   });
 });

@@ -135,7 +135,7 @@ const CASES: Record<string, HostileCase> = {
     text: (b, v) => ({ ...b, text: `请核实${v}` }),
     status: 201,
   },
-  'GET /api/applications/:id/annotations': { as: '2022020315', params: (c) => ({ id: c.pending }), status: 200 },
+  'GET /api/applications/:id/annotations': { as: 't-wang', params: (c) => ({ id: c.pending }), status: 200 },
   'POST /api/tasks/batch-decision': {
     as: 't-wang',
     body: (c) => ({ tasks: [c.task], comment: '同意' }),
@@ -164,6 +164,34 @@ const CASES: Record<string, HostileCase> = {
     status: 201,
   },
   'DELETE /api/stand-ins/:id': { as: 't-wang', params: () => ({ id: 'no-such-stand-in' }), status: 404 },
+  // 代理申请 (server/http/proxy.ts): 学生工作处 applies for a student; who may and for whom is test/server/proxy.test.ts.
+  'POST /api/proxy/applications': {
+    as: 't-zhao',
+    body: () => ({ service: 'student-leave', person: '2022020315', data: LEAVE }),
+    wrongType: { body: { service: 'student-leave', person: 5, data: LEAVE }, field: 'person' },
+    text: (b, v) => ({ ...b, data: { ...LEAVE, reason: `急性肠胃炎住院治疗${v}` } }),
+    status: 201,
+  },
+  'GET /api/proxy/applications': { as: 't-zhao', status: 200 },
+  // The preview's stand-in for campus systems (server/http/dev.ts): takes any JSON the hall's own caller sends;
+  // the call made and shown is test/dev/hall-dev.test.ts.
+  'POST /api/dev/connectors/:connector': { params: () => ({ connector: 'door-access' }), query: '?path=/leave-permits', body: () => ({ payload: { number: '2022020315' } }), status: 200, only: 'the preview\'s stand-in receiver: test/dev/hall-dev.test.ts' },
+  // The applicant's own step (server/http/applicant-steps.ts, issue 15.1): nothing waits for her on a pending
+  // leave, so the valid request is refused as a conflict; the completed 销假 is test/server/applicant-steps.test.ts.
+  'POST /api/applications/:id/complete': {
+    as: '2022020315',
+    params: (c) => ({ id: c.pending }),
+    body: () => ({ data: { returnNote: '已返校' } }),
+    wrongType: { body: { data: '已返校' }, field: 'data' },
+    text: (_b, v) => ({ data: { returnNote: `已返校${v}` } }),
+    status: 409,
+  },
+  // System steps' calls (server/http/system-calls.ts, issue 15.3): calls made and retried are test/server/system-steps.test.ts.
+  'GET /api/applications/:id/system-calls': { as: '2022020315', params: (c) => ({ id: c.pending }), status: 200 },
+  'GET /api/admin/system-calls': { as: 't-it', status: 200 },
+  'POST /api/admin/system-calls/:id/retry': { as: 't-it', params: () => ({ id: 'no-such-call' }), status: 404 },
+  // Return to a chosen step (server/http/return-to.ts, issue 15.5).
+  'GET /api/tasks/:id/return-targets': { as: 't-wang', params: (c) => ({ id: c.task }), status: 200 },
 };
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -14,6 +14,9 @@ import { migrate } from '../../server/store/migrate.ts';
 import type { Store } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SystemCaller } from '../../server/engine/system-calls.ts';
 
 /**
  * One semantics, on the runtime: every scenario of the example catalog (the `scenarios:` `hall test` runs
@@ -59,10 +62,18 @@ const STATUS_OF_OUTCOME: Record<string, ApplicationRecord['status']> = { approve
  * A hall with a clock the driver sets, and a holder for every group@scope a scenario's task needs:
  * the directory the scenario needs is built from the scenario itself.
  */
+/** System steps (issue 15.3): every connector is a loopback receiver that accepts each call. */
+const receiver = createServer((request, response) => request.resume().on('end', () => response.writeHead(200, { connection: 'close' }).end('{}')));
+await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+receiver.unref();
+const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
 async function hall(store: Store) {
   let clock = 0;
   const now = () => new Date(clock);
   const engine = new Engine({ store, runtime, now });
+  // System steps' calls are made as hall serve makes them, at the same instant (the scenario's clock).
+  const caller = new SystemCaller(engine, () => ({ url: receiverUrl }), { now });
   // Applications made before a service was retired or suspended keep running on it: the same runtime with the service still open.
   const reopened = new Engine({ store, runtime: { ...runtime, manifest: { ...runtime.manifest, services: runtime.manifest.services.map((s) => ({ ...s, status: 'online' as const })) } }, now });
   const holders = new Set<string>();
@@ -79,7 +90,7 @@ async function hall(store: Store) {
     await store.run('INSERT INTO person (id, name, attributes, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING', [person, person, '{}', new Date(0).toISOString()]);
     if (holds) await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [person, ...holds]);
   };
-  return { engine, reopened, holderOf, personOf, setClock: (instant: string | number) => void (clock = typeof instant === 'number' ? instant : Date.parse(instant)) };
+  return { engine, reopened, caller, holderOf, personOf, setClock: (instant: string | number) => void (clock = typeof instant === 'number' ? instant : Date.parse(instant)) };
 }
 
 /**
@@ -124,7 +135,7 @@ async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: 
   const service = runtime.manifest.services.find((s) => s.id === id);
   const expected = runScenario(runtime.current(id), runtime.calendar, scenario, { id, name: service?.name.zh ?? id }, undefined, directory);
   for (const entry of expected.result.timeline) {
-    if (entry.type !== 'assigned' || !entry.assignee) continue;
+    if (entry.type !== 'assigned' || !entry.assignee || entry.assignee === 'applicant') continue;
     const at = entry.assignee.indexOf('@');
     await h.holderOf(at === -1 ? entry.assignee : entry.assignee.slice(0, at), at === -1 ? '' : entry.assignee.slice(at + 1));
   }
@@ -149,6 +160,7 @@ async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: 
     return { problems: [...problems, `submission refused: ${submitted.kind} ${submitted.message.en}`] };
   }
   const appId = submitted.application.id;
+  await h.caller.callDue();
   for (const [i, decision] of scenario.decisions.entries()) {
     const open = (await engine.tasksOf(appId)).filter((t) => t.status === 'open');
     const task = open.find((t) => t.step === decision.step);
@@ -159,12 +171,22 @@ async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: 
     }
     if (lateBy) h.setClock(Date.parse(task.openedAt) + lateBy);
     else h.setClock(decision.at && Date.parse(decision.at) > Date.parse(task.openedAt) ? decision.at : task.openedAt);
+    // The applicant's own step (issue 15.1) is completed by the applicant.
+    if (task.group === '@applicant') {
+      const completed = await engine.complete({ application: appId, applicant: applicantId, ...(decision.data ? { data: decision.data } : {}) });
+      if (!completed.ok) {
+        problems.push(`decision ${i + 1} (${decision.step} complete) refused: ${completed.kind} ${completed.message.en}`);
+        break;
+      }
+      continue;
+    }
     const person = task.person ?? (await h.holderOf(task.group, task.scope));
-    const acted = await engine.act({ task: task.id, person, action: decision.action, ...(decision.comment ? { comment: decision.comment } : {}), ...(decision.data ? { data: decision.data } : {}), ...(decision.to ? { to: decision.to } : {}), ...(decision.position ? { position: decision.position } : {}) });
+    const acted = await engine.act({ task: task.id, person, action: decision.action, ...(decision.comment ? { comment: decision.comment } : {}), ...(decision.data ? { data: decision.data } : {}), ...(decision.to ? { to: decision.to } : {}), ...(decision.position ? { position: decision.position } : {}), ...(decision.returnTo ? { returnTo: decision.returnTo } : {}) });
     if (!acted.ok) {
       problems.push(`decision ${i + 1} (${decision.step} ${decision.action}) refused: ${acted.kind} ${acted.message.en}`);
       break;
     }
+    await h.caller.callDue();
     if (acted.application.status === 'returned') {
       // The applicant revises and resubmits at once: a scenario's return resumes when it is made.
       const again = await engine.resubmit({ application: appId, applicant: applicantId, changes: decision.revise ?? {} });

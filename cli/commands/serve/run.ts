@@ -54,6 +54,8 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
       notify: { ...config.notify, ...(options.smtp ? { smtp: options.smtp } : {}), ...(options.mailFrom ? { from: options.mailFrom } : {}) },
       events: options.events ?? config.events ?? path.join(root, '.hall', 'events'),
       files: options.files ?? config.files ?? path.join(root, '.hall', 'files'),
+      // System steps' connectors: the Authorization value is read from the environment variable the configuration names.
+      connectors: Object.fromEntries(Object.entries(config.connectors ?? {}).map(([id, c]) => [id, { url: c.url, ...(c.authorizationEnv && process.env[c.authorizationEnv] ? { authorization: process.env[c.authorizationEnv] } : {}) }])),
     });
   } catch (error) {
     if (error instanceof DirectoryRefused) {
