@@ -8,8 +8,8 @@ import type { ResultPromise } from 'execa';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HALL, NODE, ROOT } from '../helpers/cli.ts';
-import { ARTIFACTS, launchChromium, seriousViolations } from '../site/helpers.ts';
-import { as, smtpReceiver, testDirectory } from './hall.ts';
+import { launchChromium } from '../site/helpers.ts';
+import { as, inspect as inspectPage, smtpReceiver, testDirectory, watch as watchFor } from './hall.ts';
 
 /**
  * Issue 14.6 as pages (no script), in a real Chromium against a real `hall serve --dev`: 常用意见 picked
@@ -25,6 +25,9 @@ const children: ResultPromise[] = [];
 const cleanup: string[] = [];
 let browser: Browser;
 const problems: string[] = [];
+const watch = (page: Page) => watchFor(page, problems);
+/** Screenshots named pages-work-<name>-<width>.png. */
+const inspect = (page: Page, name: string) => inspectPage(page, `work-${name}`);
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -34,25 +37,6 @@ afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   for (const d of cleanup) await rm(d, { recursive: true, force: true });
 });
-
-function watch(page: Page): Page {
-  page.on('dialog', (d) => {
-    problems.push(`dialog: ${d.message()} at ${page.url()}`);
-    void d.dismiss();
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  return page;
-}
-
-async function inspect(page: Page, name: string): Promise<string[]> {
-  const found = await seriousViolations(page);
-  for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: path.join(ARTIFACTS, `pages-work-${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-  return found.map((v) => `${name}: ${v}`);
-}
 
 /** A git repository with the example catalog, 学生请假's counselor step allowing batch, 加签 and 委派; built. */
 async function catalogCopy(): Promise<string> {

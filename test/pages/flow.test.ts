@@ -6,8 +6,8 @@ import { execa } from 'execa';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HALL, NODE, ROOT } from '../helpers/cli.ts';
-import { ARTIFACTS, launchChromium, seriousViolations } from '../site/helpers.ts';
-import { as, smtpReceiver, startHall } from './hall.ts';
+import { launchChromium } from '../site/helpers.ts';
+import { as, inspect, smtpReceiver, startHall, watch as watchFor } from './hall.ts';
 
 /**
  * 学生请假 through the hall's pages in a real Chromium against a real `hall serve --dev`, in three roles:
@@ -19,6 +19,7 @@ import { as, smtpReceiver, startHall } from './hall.ts';
 const XSS = `<script>alert('x')</script><img src=x onerror=alert('y')>"'&`;
 let browser: Browser;
 const problems: string[] = [];
+const watch = (page: Page) => watchFor(page, problems);
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -26,27 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** Watch a page for script dialogs (an executed XSS payload would open one) and errors. */
-function watch(page: Page): Page {
-  page.on('dialog', (d) => {
-    problems.push(`dialog: ${d.message()} at ${page.url()}`);
-    void d.dismiss();
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  return page;
-}
-
-/** axe on the page as it is, then screenshots at 360 and 1280 px (same cookies) into test/artifacts/. */
-async function inspect(page: Page, name: string): Promise<string[]> {
-  const found = await seriousViolations(page);
-  for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: path.join(ARTIFACTS, `pages-${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-  return found.map((v) => `${name}: ${v}`);
-}
 
 describe('学生请假 through the pages, in three roles', () => {
   it('applies, is returned, revises, is approved twice, and is rated; mails, events and the report agree', async () => {

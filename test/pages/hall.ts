@@ -6,6 +6,7 @@ import { afterAll } from 'vitest';
 import { ROOT } from '../helpers/cli.ts';
 import { hallProcesses } from '../server/processes.ts';
 import { startSmtpReceiver } from '../helpers/smtp.ts';
+import { ARTIFACTS, seriousViolations } from '../site/helpers.ts';
 
 /**
  * A real `hall serve` for the page tests: the example directory plus e-mail addresses and a second
@@ -70,4 +71,25 @@ export async function as(browser: Browser, url: string, person: string, width = 
   await page.goto(`${url}/dev/personas`);
   await Promise.all([page.waitForURL(/\/(tasks|applications)$/), page.locator(`form:has(input[name="person"][value="${person}"]) button`).click()]);
   return { context, page };
+}
+
+/** Record a page's script dialogs (an executed XSS payload would open one) and errors into `problems`. */
+export function watch(page: Page, problems: string[]): Page {
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()} at ${page.url()}`);
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  return page;
+}
+
+/** axe on the page as it is, then screenshots at 360 and 1280 px (same cookies) into test/artifacts/pages-<name>-<width>.png. */
+export async function inspect(page: Page, name: string): Promise<string[]> {
+  const found = await seriousViolations(page);
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.screenshot({ path: path.join(ARTIFACTS, `pages-${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  return found.map((v) => `${name}: ${v}`);
 }

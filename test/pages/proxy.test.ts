@@ -2,8 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, launchChromium, seriousViolations } from '../site/helpers.ts';
-import { as, smtpReceiver, startHall } from './hall.ts';
+import { ARTIFACTS, launchChromium } from '../site/helpers.ts';
+import { as, inspect, smtpReceiver, startHall } from './hall.ts';
 
 /**
  * 代理申请 and privacy through the pages in a real Chromium against a real `hall serve --dev`: 学生工作处's
@@ -20,16 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function inspect(page: Page, name: string): Promise<string[]> {
-  const found = await seriousViolations(page);
-  for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: path.join(ARTIFACTS, `pages-${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-  return found.map((v) => `${name}: ${v}`);
-}
 
 describe('代理申请 through the pages', () => {
   it('the office applies for a student; she sees who did; the counselor reads her phone masked, reveals it (recorded) and approves', async () => {
