@@ -21,6 +21,7 @@ import { pageView, revealOnPage, shownText } from './privacy.ts';
 import { maskText } from '../privacy/mask.ts';
 import { proxyPages } from './proxy.ts';
 import { proxyServices } from '../engine/proxy.ts';
+import { SystemCaller, systemCallState } from '../engine/system-calls.ts';
 import { applicantStepsById, ownOpenTask, ownStepLine, ownStepSection } from './applicant-step.ts';
 import { chosenReturnTarget, returnTargetField } from './return-to.ts';
 
@@ -358,6 +359,11 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
           const filled = application.decisions.find((d) => d.step === e.step && d.at === e.at)?.data;
           const stepFields = (steps.get(e.step ?? '')?.fields ?? ownSteps.get(e.step ?? '')?.fields ?? []).filter((f) => filled && filled[f.id] !== undefined);
           const standIn = task?.onBehalfOf && task.actedBy ? html` · ${onBehalfText(lang, names.get(task.actedBy) ?? task.actedBy, (await namesOf(store, [task.onBehalfOf])).get(task.onBehalfOf) ?? task.onBehalfOf)}` : '';
+          // A system step (issue 15.3) is done by a campus system, not approved by anyone.
+          if (steps.get(e.step ?? '')?.system) {
+            items.push(html`<li>${at}<p>${q(stepName(e.step))}：<strong>${t(lang, '系统已处理', 'processed by the system')}</strong></p></li>`);
+            break;
+          }
           items.push(html`<li>${at}<p>${q(stepName(e.step))}：<strong>${tx(ACTION[e.action ?? ''], lang)}</strong>${task?.actedBy ? html`（${names.get(task.actedBy) ?? task.actedBy}）` : ''}${standIn}</p>${stepFields.map((f) => html`<p>${tx(f.label, lang)}：${shownValue(f, filled![f.id], lang)}</p>`)}${e.comment ? html`<p>${t(lang, '意见：', 'Comment: ')}${shownText(e.comment, masked)}</p>` : ''}</li>`);
           break;
         }
@@ -383,6 +389,11 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
           break;
         }
       }
+    }
+    // A system step being called, or failed: the applicant sees it is the system's turn (系统处理中 / 系统处理失败).
+    for (const call of (await new SystemCaller(engine, () => undefined).callsOf(application.id)).filter((c) => c.status === 'pending' || c.status === 'failed')) {
+      const state = systemCallState(call);
+      items.push(html`<li class="open"><p><strong>${t(lang, '当前环节：', 'Now at: ')}${stepName(call.step)}</strong></p><p class="${call.status === 'failed' ? 'status overdue' : ''}">${tx(state, lang)}</p></li>`);
     }
     for (const task of tasks.filter((x) => x.status === 'open')) {
       if (ownSteps.has(task.step)) {

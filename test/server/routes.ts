@@ -51,7 +51,7 @@ export function routesOf(app: FastifyInstance): Route[] {
  * The hall's app in this process, on a fresh store of the given kind, with the example directory, the dev
  * login and every identity adapter configured (so their routes exist), listening on a loopback port.
  */
-export async function inProcessHall(stores: ReturnType<typeof storeFactory>, kind: StoreKind) {
+export async function inProcessHall(stores: ReturnType<typeof storeFactory>, kind: StoreKind, options: { pages?: boolean } = {}) {
   const store: Store = await stores.open(await stores.location(kind));
   await migrate(store);
   await importDirectory(store, await exampleDirectory());
@@ -67,6 +67,7 @@ export async function inProcessHall(stores: ReturnType<typeof storeFactory>, kin
     files,
     admin: { reload: () => reloader.reload(), itOffice: () => reloader.vocabulary.itOffice },
     dev: true,
+    ...(options.pages ? { pages: true } : {}),
     // Off here: the batteries sign in and submit hundreds of times; the limits are test/server/rate-limit.test.ts.
     rateLimits: { login: { max: 0, seconds: 1 }, submission: { max: 0, seconds: 1 } },
     secureCookies: false,
