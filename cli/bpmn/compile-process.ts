@@ -1,7 +1,8 @@
 import { BpmnModdle } from 'bpmn-moddle';
 import type { ModdleElement } from 'bpmn-moddle';
 import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
-import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeParallel, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeParallel, RuntimePublicity, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import { APPLICATION_ID_VAR, OBJECTION_MESSAGE, endsVar, periodDuration, publicityIds } from './publicity.ts';
 import {
   ACTION_LABEL,
   APPLICANT_USER_VAR,
@@ -95,6 +96,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
   const nameSteps = (nodes: RuntimeNode[]): void => {
     for (const n of nodes) {
       if (n.kind === 'branch') (nameSteps(n.then), nameSteps(n.else));
+      else if (n.kind === 'publicity') stepNames.set(n.id, n.name.zh);
       else for (const st of n.kind === 'parallel' ? n.steps : [n]) stepNames.set(st.id, st.name.zh);
     }
   };
@@ -409,11 +411,47 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     return { from: task };
   };
 
+  /** A publicity period (./publicity.ts): events and an event-based gateway; the branch after it reads the variable. */
+  const messages: ModdleElement[] = [];
+  const compilePublicity = (scope: Scope, node: RuntimePublicity, exit: Exit): Exit => {
+    const ids = publicityIds(node.id);
+    const output = (pairs: [string, string][]) => ext(moddle, [moddle.create('zeebe:IoMapping', { outputParameters: pairs.map(([source, target]) => moddle.create('zeebe:Output', { source, target })) })]);
+    const published = add(scope, 'bpmn:IntermediateThrowEvent', {
+      id: ids.published,
+      name: `${node.name.zh}开始（${node.days} 个工作日）`,
+      documentation: [doc(moddle, `公示 ${node.days} 个工作日（Camunda 按 ${periodDuration(node)} 计时）；期内学校的集成以消息 ${OBJECTION_MESSAGE}（关联键 ${APPLICATION_ID_VAR}）转来每条异议；期满时 ${node.variable} 为是否有异议。`)],
+      extensionElements: output([['=false', node.variable], [`=string(now() + duration("${periodDuration(node)}"))`, endsVar(node)]]),
+    });
+    connect(scope, exit, published);
+    const open = add(scope, 'bpmn:ExclusiveGateway', { id: ids.open, name: `${node.name.zh}中` });
+    connect(scope, { from: published }, open);
+    const wait = add(scope, 'bpmn:EventBasedGateway', { id: ids.wait, name: '异议或期满' });
+    connect(scope, { from: open }, wait);
+    const message = moddle.create('bpmn:Message', { id: ids.message, name: OBJECTION_MESSAGE, extensionElements: ext(moddle, [moddle.create('zeebe:Subscription', { correlationKey: `=${APPLICATION_ID_VAR}` })]) });
+    messages.push(message);
+    const objection = add(scope, 'bpmn:IntermediateCatchEvent', {
+      id: ids.objection,
+      name: '收到异议',
+      eventDefinitions: [moddle.create('bpmn:MessageEventDefinition', { id: `${ids.objection}_message`, messageRef: message })],
+      extensionElements: output([['=true', node.variable]]),
+    });
+    connect(scope, { from: wait }, objection);
+    connect(scope, { from: objection }, open);
+    const ended = add(scope, 'bpmn:IntermediateCatchEvent', {
+      id: ids.ended,
+      name: '公示期满',
+      eventDefinitions: [moddle.create('bpmn:TimerEventDefinition', { id: `${ids.ended}_timer`, timeDate: moddle.create('bpmn:FormalExpression', { body: `=${endsVar(node)}` }) })],
+    });
+    connect(scope, { from: wait }, ended);
+    return { from: ended };
+  };
+
   const compileSequence = (scope: Scope, nodes: RuntimeNode[], exit: Exit): Exit => {
     let current = exit;
     for (const node of nodes) {
       if (node.kind === 'step') current = compileStep(scope, node, current);
       else if (node.kind === 'applicant') current = compileApplicantStep(scope, node, current);
+      else if (node.kind === 'publicity') current = compilePublicity(scope, node, current);
       else if (node.kind === 'branch') current = compileBranch(scope, node, current);
       else current = compileParallel(scope, node, current);
     }
@@ -433,7 +471,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     targetNamespace: 'https://servicehall.dev/bpmn',
     exporter: 'servicehall',
     exporterVersion: '1',
-    rootElements: [...[...errors.values()].sort((a, b) => (a.id! < b.id! ? -1 : 1)), process],
+    rootElements: [...[...errors.values()].sort((a, b) => (a.id! < b.id! ? -1 : 1)), ...messages, process],
   });
   definitions.$attrs['xmlns:modeler'] = 'http://camunda.org/schema/modeler/1.0';
   definitions.$attrs['modeler:executionPlatform'] = 'Camunda Cloud';

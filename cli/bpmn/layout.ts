@@ -1,7 +1,8 @@
 import type { BpmnModdle, ModdleElement } from 'bpmn-moddle';
-import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeNode, RuntimeParallel, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeNode, RuntimeParallel, RuntimePublicity, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { flowId } from './compile-process.ts';
 import { countsApprovals } from './countersign.ts';
+import { publicityIds } from './publicity.ts';
 
 /**
  * The diagram (BPMN DI) of a compiled process, computed from the workflow tree it was compiled from.
@@ -211,13 +212,30 @@ class Layout {
     let at = x;
     for (const node of nodes) {
       if (exit) at += this.gapAfter(exit);
-      const block = node.kind === 'step' || node.kind === 'applicant' ? this.step(plane, node, at, y, countersign) : node.kind === 'branch' ? this.branch(plane, node, at, y) : this.parallel(plane, node, at, y);
+      const block = node.kind === 'step' || node.kind === 'applicant' ? this.step(plane, node, at, y, countersign) : node.kind === 'branch' ? this.branch(plane, node, at, y) : node.kind === 'publicity' ? this.publicity(plane, node, at, y) : this.parallel(plane, node, at, y);
       if (exit && block.first) this.connect(plane, exit, block.first);
       first ??= block.first;
       exit = block.exit ?? exit;
       at = block.right;
     }
     return { first, exit, right: at };
+  }
+
+  /** A publicity period (publicity.ts): 公示开始 → merge → event gateway → 公示期满 on the row, 收到异议 below, looping back to the merge. */
+  publicity(plane: Plane, node: RuntimePublicity, x: number, y: number): Block {
+    const ids = publicityIds(node.id);
+    const [published, open, wait, objection, ended] = [ids.published, ids.open, ids.wait, ids.objection, ids.ended].map((id) => this.get(id));
+    const p = plane.place(published, x, y - EVENT / 2, EVENT, EVENT);
+    const o = plane.place(open, p.x + EVENT + GAP, y - GATEWAY / 2, GATEWAY, GATEWAY);
+    this.connect(plane, { el: published }, open);
+    const w = plane.place(wait, o.x + GATEWAY + GATEWAY_GAP, y - GATEWAY / 2, GATEWAY, GATEWAY);
+    this.connect(plane, { el: open }, wait);
+    const e = plane.place(ended, w.x + GATEWAY + GATEWAY_GAP, y - EVENT / 2, EVENT, EVENT);
+    this.connect(plane, { el: wait }, ended);
+    const m = plane.place(objection, cx(w) - EVENT / 2, y + HANG - EVENT / 2, EVENT, EVENT);
+    plane.edge(this.flow({ el: wait }, objection), [bottom(w), top(m)]);
+    plane.edge(this.flow({ el: objection }, open), [left(m), { x: cx(o), y: y + HANG }, bottom(o)]);
+    return { first: published, exit: { el: ended }, right: e.x + EVENT };
   }
 
   /** enter? → assignable? → task (+ timers) → decision?, with the decision's reject, return and retry. */

@@ -1,7 +1,8 @@
 import type { Hall, Service, WorkflowNode } from '../model/catalog.ts';
 import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
-import type { Step, SystemStep } from '../../generated/types/service.ts';
+import type { PublicityStep, Step, SystemStep } from '../../generated/types/service.ts';
+import { compilePublicity } from './compile-publicity.ts';
 import { compileApplicantStep } from './compile-applicant-step.ts';
 import { compileForm, objectSchema, runtimeField, runtimeText } from './compile-form.ts';
 import { compileFees } from './compile-fees.ts';
@@ -49,7 +50,7 @@ function returnReopens(node: { steps: Step[] }): { returnReopens?: 'member' } {
 }
 
 export function compileNodes(nodes: WorkflowNode[], owner = ''): RuntimeNode[] {
-  return nodes.map((node): RuntimeNode => {
+  return nodes.flatMap((node): RuntimeNode | RuntimeNode[] => {
     if ('if' in node) {
       return { kind: 'branch', id: node.id, name: runtimeText(node.name ?? node.id), condition: node.if, then: compileNodes(node.then, owner), else: compileNodes(node.else ?? [], owner) };
     }
@@ -58,6 +59,8 @@ export function compileNodes(nodes: WorkflowNode[], owner = ''): RuntimeNode[] {
     if ('parallel' in node) {
       return { kind: 'parallel', id: node.id, name: runtimeText(node.name ?? node.id), mode: node.parallel, steps: node.steps.map(compileStep), ...(node.atLeast !== undefined ? { atLeast: node.atLeast } : {}), ...returnReopens(node) };
     }
+    // Publicity periods (issue 15.2): the period, then an ordinary branch on whether anyone objected (./compile-publicity.ts).
+    if ('publicity' in node) return compilePublicity(node as PublicityStep, (steps) => compileNodes(steps, owner));
     // Applicant steps (issue 15.1): a node kind of their own, so services without one keep their versions.
     if ('by' in node) return compileApplicantStep(node);
     return compileStep(node);

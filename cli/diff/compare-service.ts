@@ -345,7 +345,7 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
       // System steps (issue 15.3): the call, said as a whole (cli/diff/system-step.ts).
       changes.push(...value('step', systemCallWords(old), systemCallWords(now), subject));
       changes.push(...more('step', old, now, new Set(['id', 'system'])).map((c) => ({ ...c, subject })));
-    } else if (!('if' in old) && !('parallel' in old) && !('by' in old) && !('system' in old) && !('if' in now) && !('parallel' in now) && !('by' in now) && !('system' in now)) {
+    } else if (!('if' in old) && !('parallel' in old) && !('by' in old) && !('system' in old) && !('publicity' in old) && !('if' in now) && !('parallel' in now) && !('by' in now) && !('system' in now) && !('publicity' in now)) {
       const keys = STEP_DESCRIBED.filter((k) => !same(old[k], now[k]));
       if (keys.length) changes.push({ topic: 'step', subject, from: stepTerms(old, keys), to: stepTerms(now, keys) });
       changes.push(...more('step', old, now, new Set(['id', ...STEP_DESCRIBED])).map((c) => ({ ...c, subject })));

@@ -14,7 +14,7 @@ export const countersignVariantsAreSound: Rule = (ctx: LintContext) => {
         if (node.parallel === 'any') ctx.report(s, 'countersign/at-least-any', [...path, 'atLeast'], args);
         else if (node.atLeast > node.steps.length) ctx.report(s, 'countersign/at-least-too-many', [...path, 'atLeast'], args);
         else if (node.atLeast === node.steps.length) ctx.report(s, 'countersign/at-least-all', [...path, 'atLeast'], args);
-      } else if (!('if' in node) && !('by' in node) && !('system' in node) && node.when !== undefined && !inCountersign(path)) {
+      } else if (!('if' in node) && !('by' in node) && !('system' in node) && !('publicity' in node) && node.when !== undefined && !inCountersign(path)) {
         ctx.report(s, 'countersign/when-outside', [...path, 'when'], { step: node.id }, { key: true });
       }
     }

@@ -3,7 +3,7 @@ import { diagnosticAt } from '../diagnostics/report.ts';
 import type { DiagnosticCode } from '../diagnostics/registry.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import type { Catalog, Located, Service, Step, WorkflowNode } from '../model/catalog.ts';
-import { applicantStepsOf, directoryOf, fieldsOf, isApplicantStep, isRegExp, isParallel, nodesOf, stepsOf, systemStepsOf, textZh } from '../model/catalog.ts';
+import { applicantStepsOf, publicityStepsOf, directoryOf, fieldsOf, isApplicantStep, isRegExp, isParallel, nodesOf, stepsOf, systemStepsOf, textZh } from '../model/catalog.ts';
 import { DEFAULT_CLOCK, evaluateFeel } from '../../lib/interpret/feel.ts';
 import { FEEL_TYPE_NAMES, checkFeel, sampleContext } from './feel.ts';
 import { checkPattern } from './pattern.ts';
@@ -133,6 +133,9 @@ export function longestPath(nodes: WorkflowNode[] | undefined): { total: number;
       steps.push(best.id);
     } else if (isApplicantStep(node)) {
       // The applicant's own follow-up (销假) is their time, not part of what the offices promise.
+      continue;
+    } else if ('publicity' in node) {
+      // A publicity period, and the review of objections after it, are counted apart (公示期另计, docs/publicity.md).
       continue;
     } else if ('system' in node) {
       steps.push(node.id);
@@ -375,6 +378,8 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
     const steps = new Map<string, { fields?: Step['fields']; actions: string[] }>([...stepsOf(s.value.workflow?.steps)].map(({ step }) => [step.id, step]));
     // Applicant steps (issue 15.1): their one decision is `complete`.
     for (const { step } of applicantStepsOf(s.value.workflow?.steps)) steps.set(step.id, { fields: step.fields, actions: ['complete'] });
+    // Publicity periods (issue 15.2): a scenario records objections and, optionally, the period's end.
+    for (const { step } of publicityStepsOf(s.value.workflow?.steps)) steps.set(step.id, { actions: ['object', 'close'] });
     const fields = new Set([...fieldsOf(s.value)].map(({ field }) => field.id));
     const stepIds = new Set(steps.keys());
     // System steps (issue 15.3) appear in a scenario's path; a decision may record their success.
@@ -481,6 +486,7 @@ export const assignmentsFindTheirValues: Rule = (ctx) => {
         }
         if ('by' in node) return;
         if ('system' in node) return;
+        if ('publicity' in node) return walk(node.objections ?? [], [...path, 'objections'], type, conditions);
         const steps = isParallel(node) ? node.steps.map((step, j) => ({ step, at: [...path, 'steps', j] })) : [{ step: node, at: path }];
         for (const { step, at } of steps) {
           const reference = step.scope === 'department' ? step.department : step.scope;

@@ -1,10 +1,10 @@
 import type { Department } from '../../generated/types/department.ts';
 import type { Hall } from '../../generated/types/hall.ts';
 import type { RoleGroup } from '../../generated/types/roles.ts';
-import type { ApplicantStep, FormField, LocalizedText, Parallel, Service, Step, SystemStep, WorkflowNode } from '../../generated/types/service.ts';
+import type { ApplicantStep, FormField, LocalizedText, Parallel, PublicityStep, Service, Step, SystemStep, WorkflowNode } from '../../generated/types/service.ts';
 import type { ParsedFile } from '../load/parse-file.ts';
 
-export type { Department, Hall, RoleGroup, Service, Step, FormField, WorkflowNode, LocalizedText, ApplicantStep };
+export type { Department, Hall, RoleGroup, Service, Step, FormField, WorkflowNode, LocalizedText, ApplicantStep, PublicityStep };
 
 /** A value together with the file it came from, so any later stage can point back at its YAML. */
 export interface Located<T> {
@@ -61,6 +61,8 @@ export function* stepsOf(nodes: WorkflowNode[] | undefined, path: (string | numb
       yield* stepsOf(node.else, [...p, 'else']);
     } else if ('parallel' in node) {
       for (let j = 0; j < node.steps.length; j++) yield { step: node.steps[j], path: [...p, 'steps', j] };
+    } else if (isPublicityStep(node)) {
+      yield* stepsOf(node.objections, [...p, 'objections']);
     } else if (!isApplicantStep(node) && !isSystemStep(node)) {
       yield { step: node, path: p };
     }
@@ -70,6 +72,16 @@ export function* stepsOf(nodes: WorkflowNode[] | undefined, path: (string | numb
 /** A system step (issue 15.3): the hall calls a campus system; nobody handles it, so it is not among stepsOf's steps. */
 export function isSystemStep(node: WorkflowNode): node is SystemStep {
   return 'system' in node;
+}
+
+/** A publicity period (issue 15.2, docs/publicity.md): nobody handles it; its objection steps are walked by stepsOf and nodesOf. */
+export function isPublicityStep(node: WorkflowNode): node is PublicityStep {
+  return 'publicity' in node;
+}
+
+/** Every publicity period of a workflow in document order, with its key path. */
+export function* publicityStepsOf(nodes: WorkflowNode[] | undefined): Generator<{ step: PublicityStep; path: (string | number)[] }> {
+  for (const { node, path } of nodesOf(nodes)) if (isPublicityStep(node)) yield { step: node, path };
 }
 
 /** Every system step of a workflow in document order, with its key path. */
@@ -89,6 +101,8 @@ export function* nodesOf(nodes: WorkflowNode[] | undefined, path: (string | numb
       yield* nodesOf(node.else, [...p, 'else']);
     } else if ('parallel' in node) {
       yield* nodesOf(node.steps, [...p, 'steps']);
+    } else if (isPublicityStep(node)) {
+      yield* nodesOf(node.objections, [...p, 'objections']);
     }
   }
 }

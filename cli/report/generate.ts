@@ -333,7 +333,7 @@ export function* generateEvents(catalog: Catalog, options: GenerateOptions): Gen
       } else if (entry.type === 'acted' && !active.has(entry.step!)) {
         // A system step (issue 15.3): called, and done by the campus system within a minute; nobody holds it.
         clockT += 1000 + Math.floor(random() * 60_000);
-        emit(clockT, { type: 'acted', step: entry.step }, { action: entry.action });
+        emit(clockT, { type: 'acted', step: entry.step }, { action: entry.action as RuntimeEvent['action'] });
       } else if (entry.type === 'assigned') {
         // Routing: a step with a fallback scope is assigned by it when its own value is missing.
         const step = routeStep(m.steps.get(entry.step!)!, applicant, data);
@@ -356,7 +356,7 @@ export function* generateEvents(catalog: Catalog, options: GenerateOptions): Gen
           late = true;
           emit(endOfLocalDay(task.due, clock), { type: 'overdue', step: entry.step }, { ...task.who, due: task.due });
         }
-        emit(t, { type: 'acted', step: entry.step }, { ...task.who, action: entry.action });
+        emit(t, { type: 'acted', step: entry.step }, { ...task.who, action: entry.action as RuntimeEvent['action'] });
         clockT = t;
       } else if (entry.type === 'returned') {
         emit(clockT, { type: 'returned', step: entry.step });

@@ -421,6 +421,8 @@ function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
       return compact({ kind: 'applicant' as const, id: node.id, name: st(node.name), deadline: node.deadline, dueAfter: label, description: st(node.description), fields: node.fields?.map((f) => st(f.label)) });
     }
     if ('system' in node) return systemStepOf(node, ctx);
+    // Publicity periods (issue 15.2): the period, and what an objection leads to.
+    if ('publicity' in node) return compact({ kind: 'publicity' as const, id: node.id, name: st(node.name), days: node.publicity.days, description: st(node.description), objections: nodesOf(node.objections ?? [], ctx) });
     return stepOf(node, ctx);
   });
 }
@@ -454,6 +456,9 @@ export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: nu
       steps += node.steps.length;
     } else if (node.kind === 'applicant') {
       // The applicant's own time: not part of what the offices promise.
+      continue;
+    } else if (node.kind === 'publicity') {
+      // 公示期另计: the period and the review of objections are not part of what the offices promise (docs/publicity.md).
       continue;
     } else {
       const a = pathWorkdays(node.then);

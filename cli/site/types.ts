@@ -240,7 +240,18 @@ export interface SiteWorkflow {
   steps: number;
 }
 
-export type SiteNode = SiteStep | SiteBranch | SiteParallel | SiteApplicantStep;
+export type SiteNode = SiteStep | SiteBranch | SiteParallel | SiteApplicantStep | SitePublicity;
+
+/** A publicity period (issue 15.2): the result published for `days` work days; objections lead to `objections`. */
+export interface SitePublicity {
+  kind: 'publicity';
+  id: string;
+  name: SiteText;
+  days: number;
+  description?: SiteText;
+  /** The steps run after the period when someone objected. */
+  objections: SiteNode[];
+}
 
 /** An applicant step (issue 15.1): what the applicant does after approval (销假, 报到), within how long. */
 export interface SiteApplicantStep {

@@ -125,9 +125,9 @@ export type Email1 = string;
  */
 export type StepSequence = [WorkflowNode, ...WorkflowNode[]];
 /**
- * 一个环节（step）、一个系统环节（system）、一个条件分支（if）、一组会签（parallel）或一个申请人环节（by: applicant）。/ A step, a system step, an if branch, a parallel countersign, or an applicant step (by: applicant).
+ * 一个环节（step）、一个系统环节（system）、一个条件分支（if）、一组会签（parallel）、一个申请人环节（by: applicant）或一个公示期（publicity）。/ A step, a system step, an if branch, a parallel countersign, an applicant step (by: applicant), or a publicity period (publicity).
  */
-export type WorkflowNode = Branch | Parallel | ApplicantStep | SystemStep | Step;
+export type WorkflowNode = Branch | Parallel | PublicityStep | ApplicantStep | SystemStep | Step;
 /**
  * 通知文本，Handlebars 模板，可用 {{service.name}}、{{applicant.name}}、{{step.name}}、{{form.字段}}、{{dueDate}}、{{comment}}、{{url}}。/ Notification text as a Handlebars template; variables: service.name, applicant.name, step.name, form.<field>, dueDate, comment, url.
  */
@@ -772,6 +772,28 @@ export interface StepCopy {
   scope: string;
 }
 /**
+ * 公示期：审批结果（如奖学金拟获奖名单、评优结果）在大厅的“公示”页面向全校登录用户公示 N 个工作日（按学校工作日历），公示期内任何登录的师生（申请人本人除外）都可以实名提出异议；公示期满无异议，流程继续；有异议的，公示期满后转入 objections 中的环节（如学院复核），复核通过后流程继续，不通过则申请不通过。公示只对校内登录用户，不对校外公开（000号文第十六条）。/ A publicity period: the result (a scholarship list, an award) is shown on the hall's 公示 page to everyone signed in at the university for N work days (school calendar); meanwhile any signed-in member except the applicant may raise a named objection. With none, the flow goes on when the period ends; with any, the steps in objections (e.g. a college review) run once the period ends — approved, the flow goes on; rejected, the application is not approved. Shown only to signed-in members, never outside the university.
+ */
+export interface PublicityStep {
+  id: Id;
+  name: LocalizedText;
+  description?: LocalizedText;
+  publicity: PublicityPeriod;
+  /**
+   * 有人提出异议时、公示期满后办理的环节（如学院复核）；复核同意则流程继续，不同意则申请不通过。/ The steps run, once the period ends, when an objection was raised (e.g. a college review); approved, the flow goes on; rejected, the application is not approved.
+   */
+  objections?: WorkflowNode[];
+}
+/**
+ * 公示期。/ The publicity period.
+ */
+export interface PublicityPeriod {
+  /**
+   * 公示的工作日数（按学校工作日历，从公示开始的次日起算，第 N 个工作日结束时期满）；常见为 5（hall check 要求 1–20，见 publicity/days-out-of-range）。/ Work days the result is published (school calendar: counted from the day after it starts, ending at the end of the Nth work day); commonly 5 (hall check requires 1–20).
+   */
+  days: number;
+}
+/**
  * 申请人环节：审批通过后由申请人本人完成的后续环节，如请假后的销假、出国（境）回国后的报到、借用后的归还。申请人在“我的申请”中看到它的期限和要填写的内容，超期会标记并提醒；完成后申请才办结。/ An applicant step: a follow-up the applicant performs after approval, e.g. 销假 after a leave, 报到 after a trip abroad, 归还 after a loan. The applicant sees it with its due date (and its own fields) under 我的申请; it is marked and reminded when overdue; the application is finished only after it.
  */
 export interface ApplicantStep {
@@ -1003,9 +1025,19 @@ export interface Scenario {
 export interface ScenarioDecision {
   step: Id;
   /**
-   * 决定：approve、reject、return；转交：transfer 转办、add-approver 加签、delegate 委派（三者须写 to），resolve 被委派人办完交回。加签人、被委派人的决定紧接着写，环节仍写同一个；complete 申请人完成申请人环节（如销假，填写的字段写在 data）。/ Decision: approve, reject, return; hand-overs transfer, add-approver, delegate (each needs `to`); resolve — the delegate hands the task back. The added approver's or delegate's decision follows, naming the same step; complete — the applicant completes an applicant step (e.g. 销假; its fields go in data).
+   * 决定：approve、reject、return；转交：transfer 转办、add-approver 加签、delegate 委派（三者须写 to），resolve 被委派人办完交回。加签人、被委派人的决定紧接着写，环节仍写同一个；complete 申请人完成申请人环节（如销假，填写的字段写在 data）；公示环节：object 公示期内有人提出异议（at 为提出的时间，comment 为理由），close 公示期满（可省略，省略时按工作日历期满）。/ Decision: approve, reject, return; hand-overs transfer, add-approver, delegate (each needs `to`); resolve — the delegate hands the task back. The added approver's or delegate's decision follows, naming the same step; complete — the applicant completes an applicant step (e.g. 销假; its fields go in data); at a publicity step: object — someone objected during the period (at: when, comment: why), close — the period ended (optional: it ends by the work calendar).
    */
-  action: 'approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate' | 'resolve' | 'complete';
+  action:
+    | 'approve'
+    | 'reject'
+    | 'return'
+    | 'transfer'
+    | 'add-approver'
+    | 'delegate'
+    | 'resolve'
+    | 'complete'
+    | 'object'
+    | 'close';
   comment?: PlainText;
   /**
    * 退回后申请人修改的数据。/ Data the applicant changes after a return.

@@ -1,4 +1,4 @@
-import type { RuntimeApplicantStep, RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeApplicantStep, RuntimeDefinition, RuntimeNode, RuntimePublicity, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { WorkCalendar } from './calendar.ts';
 import { evaluateFeel, fieldsOfDefinition, typeBooking, typeData } from './feel.ts';
 import { TemplateError, renderTemplate } from './notification-template.ts';
@@ -16,8 +16,9 @@ import { APPLICANT_ASSIGNEE, COMPLETE, applicantAssignedText, applicantDue, appl
 import { callingProblem, systemCallOf, systemDecisionProblem } from './system-step.ts';
 import type { SystemCall } from './system-step.ts';
 import { ReturnToStep, holdsStep, passedBefore, returnTargetsNow, returnToProblem } from './return-to.ts';
+import { CLOSE, OBJECT, isPublicityNode, objectedText, periodOpenProblem, periodOverProblem, publicityDecisionProblem, publicityPeriod, publicizingProblem, publishedText } from './publicity.ts';
 
-export type Action = 'approve' | 'reject' | 'return' | 'complete' | HandOverAction;
+export type Action = 'approve' | 'reject' | 'return' | 'complete' | 'object' | 'close' | HandOverAction;
 
 export interface Decision {
   step: string;
@@ -69,14 +70,14 @@ export interface RunInput {
 }
 
 export interface TimelineEntry {
-  type: 'submitted' | 'assigned' | 'unassigned' | 'acted' | 'returned' | 'resubmitted' | 'overdue' | 'completed' | 'transferred' | 'added' | 'delegated' | 'resolved' | 'copied' | 'called';
+  type: 'submitted' | 'assigned' | 'unassigned' | 'acted' | 'returned' | 'resubmitted' | 'overdue' | 'completed' | 'transferred' | 'added' | 'delegated' | 'resolved' | 'copied' | 'called' | 'published' | 'objected' | 'publicized';
   at: string;
   step?: string;
   stepName?: string;
   assignee?: string;
   department?: string;
   due?: string;
-  action?: Exclude<Action, HandOverAction>;
+  action?: Exclude<Action, HandOverAction | 'object' | 'close'>;
   comment?: string;
   outcome?: 'approved' | 'rejected';
   /** The person who acted, when the task was a person's (after a transfer, an added approver, a delegate). */
@@ -88,10 +89,14 @@ export interface TimelineEntry {
   onBehalfOf?: string;
   /** returned: the earlier step the application went back to (absent: to the applicant). */
   returnTo?: string;
+  /** published: the publicity period's last day (issue 15.2). */
+  until?: string;
+  /** publicized: how many objections the period received. */
+  objections?: number;
 }
 
 export interface Notification {
-  event: 'submitted' | 'assigned' | 'overdue' | 'returned' | 'approved' | 'rejected' | 'copied';
+  event: 'submitted' | 'assigned' | 'overdue' | 'returned' | 'approved' | 'rejected' | 'copied' | 'published' | 'objected';
   to: string;
   text: string;
 }
@@ -118,6 +123,8 @@ export interface RunResult {
   fee?: FeeAssessment;
   /** A live run stopped at a system step (issue 15.3): the call the runtime makes after the transaction commits. */
   calling?: SystemCall;
+  /** A live run stopped in a publicity period (issue 15.2): the period the runtime's timer ends at `endsAt`. */
+  publicizing?: { step: string; until: string; endsAt: string; objections: number };
 }
 
 /**
@@ -321,7 +328,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       entered = { ...entered, ...values };
     }
     result.path.push(task.step.id);
-    result.timeline.push({ type: 'acted', at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, action: decision.action as Exclude<Action, HandOverAction>, ...(by ? { person: by } : {}), ...(decision.comment ? { comment: decision.comment } : {}), ...standIn(decision) });
+    result.timeline.push({ type: 'acted', at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, action: decision.action as Exclude<Action, HandOverAction | 'object' | 'close'>, ...(by ? { person: by } : {}), ...(decision.comment ? { comment: decision.comment } : {}), ...standIn(decision) });
     if (decision.action === 'approve' && !isApplicantNode(task.step)) copy(task.step);
     return { decision, task };
    }
@@ -418,6 +425,45 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     result.timeline.push({ type: 'acted', at: clock, step: step.id, stepName: step.name.zh, action: 'approve' });
   };
 
+  /**
+   * A publicity period (issue 15.2, ./publicity.ts): published now, open until the end of its last work day.
+   * Recorded objections (`object`, each within the period) are counted; the period ends at its end (a recorded
+   * `close`, or in a scenario by itself); a live run without a `close` waits (`publicizing`). Whether anyone
+   * objected is then entered as the period's variable, which the branch after it reads.
+   */
+  const runPublicity = (step: RuntimePublicity) => {
+    const { until, endsAt } = publicityPeriod(step.days, clock, calendar);
+    result.timeline.push({ type: 'published', at: clock, step: step.id, stepName: step.name.zh, until });
+    const applicantTo = `applicant:${applicantName}`;
+    result.notifications.push({ event: 'published', to: applicantTo, text: publishedText(input.service.name, step.name.zh, until) });
+    let objections = 0;
+    let closed = false;
+    while (queue[0]?.step === step.id) {
+      const decision = queue.shift()!;
+      if (decision.action === OBJECT) {
+        const at = decision.at ? later(decision.at, clock) : clock;
+        if (Date.parse(at) > Date.parse(endsAt)) throw new Stop('error', periodOverProblem(step, until));
+        objections++;
+        clock = at;
+        result.timeline.push({ type: 'objected', at, step: step.id, stepName: step.name.zh, ...(decision.person ? { person: decision.person } : {}), ...(decision.comment ? { comment: decision.comment } : {}) });
+        continue;
+      }
+      if (decision.action !== CLOSE) throw new Stop('error', publicityDecisionProblem(step, decision.action));
+      if (decision.at && Date.parse(decision.at) < Date.parse(endsAt)) throw new Stop('error', periodOpenProblem(step, until));
+      closed = true;
+      break;
+    }
+    if (!closed && input.live) {
+      result.publicizing = { step: step.id, until, endsAt, objections };
+      throw new Stop('pending', publicizingProblem(step, until));
+    }
+    clock = later(endsAt, clock);
+    result.path.push(step.id);
+    result.timeline.push({ type: 'publicized', at: endsAt, step: step.id, stepName: step.name.zh, objections });
+    if (objections) result.notifications.push({ event: 'objected', to: applicantTo, text: objectedText(input.service.name, step.name.zh, objections) });
+    entered = { ...entered, [step.variable]: objections > 0 };
+  };
+
   const runStep = (step: RuntimeStep) => {
     if (step.system) return runSystem(step);
     for (;;) {
@@ -481,6 +527,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       if (node.kind === 'step') runStep(node);
       else if (node.kind === 'parallel') runParallel(node);
       else if (isApplicantNode(node)) runApplicantStep(node);
+      else if (isPublicityNode(node)) runPublicity(node);
       else if (into !== undefined) runSequence(node.then.some((n) => holdsStep(n, into)) ? node.then : node.else, into);
       else runSequence(holds(node.condition) ? node.then : node.else);
     }

@@ -21,6 +21,8 @@ const ACTION_NAMES: Record<Action, { zh: string; en: string }> = {
   delegate: { zh: '委派', en: 'delegate' },
   resolve: { zh: '办完交回', en: 'hand back' },
   complete: { zh: '完成', en: 'complete' },
+  object: { zh: '提出异议', en: 'object' },
+  close: { zh: '公示期满', en: 'period ended' },
 };
 
 async function readYaml(file: string, what: string): Promise<unknown> {
@@ -84,8 +86,8 @@ export async function runSimulate(serviceId: string, dir: string | undefined, op
 }
 
 const EVENT_NAMES = {
-  zh: { submitted: '提交', assigned: '待办', unassigned: '无法分派', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结', transferred: '转办', added: '加签', delegated: '委派', resolved: '交回', copied: '抄送', called: '调用业务系统' },
-  en: { submitted: 'submitted', assigned: 'assigned', unassigned: 'cannot assign', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed', transferred: 'transferred', added: 'approver added', delegated: 'delegated', resolved: 'handed back', copied: 'copied', called: 'called a campus system' },
+  zh: { submitted: '提交', assigned: '待办', unassigned: '无法分派', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结', transferred: '转办', added: '加签', delegated: '委派', resolved: '交回', copied: '抄送', called: '调用业务系统', published: '公示', objected: '提出异议', publicized: '公示期满' },
+  en: { submitted: 'submitted', assigned: 'assigned', unassigned: 'cannot assign', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed', transferred: 'transferred', added: 'approver added', delegated: 'delegated', resolved: 'handed back', copied: 'copied', called: 'called a campus system', published: 'published', objected: 'objection raised', publicized: 'publicity period ended' },
 };
 const OUTCOMES = {
   zh: { approved: '通过', rejected: '未通过', pending: '办理中（缺少后续决定）', invalid: '提交的数据无效', error: '场景有误', unassigned: '无法分派，等待信息化办处理' },
@@ -100,6 +102,8 @@ export function formatTimeline(result: RunResult, name: string, lang: 'zh' | 'en
     if (t.stepName || t.step) parts.push(t.stepName ?? t.step!);
     if (t.assignee) parts.push(`→ ${t.assignee}`);
     if (t.due) parts.push(lang === 'zh' ? `（期限 ${t.due}）` : `(due ${t.due})`);
+    if (t.until) parts.push(lang === 'zh' ? `（公示至 ${t.until}）` : `(until ${t.until})`);
+    if (t.objections !== undefined) parts.push(lang === 'zh' ? `异议 ${t.objections} 条` : `${t.objections} objection(s)`);
     if (t.action) parts.push(ACTION_NAMES[t.action][lang]);
     if (t.to) parts.push(lang === 'zh' ? `交给 ${t.to}${t.position === 'after' ? '（在后）' : t.position === 'before' ? '（在前）' : ''}` : `to ${t.to}${t.position ? ` (${t.position})` : ''}`);
     if (t.person) parts.push(lang === 'zh' ? `（${t.person}）` : `(${t.person})`);

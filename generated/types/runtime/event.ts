@@ -10,7 +10,7 @@ export interface RuntimeEvent {
    */
   id?: string;
   /**
-   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故，见 reason：范围所需的申请人属性或表单字段没有值，申请停在该环节；或人员目录中没有人持有该环节的“群组@范围”，待办等待信息化办更新人员目录），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价；办理人的转交：transferred 转办（to 接办人），added 加签（to 加签人，position 前或后），delegated 委派（to 被委派人），resolved 被委派人办完交回（person）；copied 抄送群组@范围（group、scope，不产生待办），acknowledged 抄送对象知悉（person），urged 申请人催办当前办理人；called 系统环节调用业务系统（成功后有 acted）；expired 附件已过事项声明的保存期限、文件已删除（comment 说明删除了几个）。/ Event type; hand-overs transferred, added, delegated, resolved; copied, acknowledged, urged; expired: attachments passed the service's retention period and their files were deleted.
+   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故，见 reason：范围所需的申请人属性或表单字段没有值，申请停在该环节；或人员目录中没有人持有该环节的“群组@范围”，待办等待信息化办更新人员目录），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价；办理人的转交：transferred 转办（to 接办人），added 加签（to 加签人，position 前或后），delegated 委派（to 被委派人），resolved 被委派人办完交回（person）；copied 抄送群组@范围（group、scope，不产生待办），acknowledged 抄送对象知悉（person），urged 申请人催办当前办理人；called 系统环节调用业务系统（成功后有 acted）；published 公示开始（until 为公示期满的日期），objected 公示期内有人提出异议（person、comment 理由），publicized 公示期满（objections 为异议数，有异议时随后进入复核环节）；expired 附件已过事项声明的保存期限、文件已删除（comment 说明删除了几个）。/ Event type; hand-overs transferred, added, delegated, resolved; copied, acknowledged, urged; expired: attachments passed the service's retention period and their files were deleted; publicity periods: published (until: the last day), objected (person, comment), publicized (the period ended; objections: how many).
    */
   type:
     | 'submitted'
@@ -31,7 +31,10 @@ export interface RuntimeEvent {
     | 'copied'
     | 'acknowledged'
     | 'urged'
-    | 'called';
+    | 'called'
+    | 'published'
+    | 'objected'
+    | 'publicized';
   /**
    * 发生时间（带时区）。/ When, with offset.
    */
@@ -117,6 +120,14 @@ export interface RuntimeEvent {
    * 退回到的在前环节（returned；没有时退回申请人）。/ The earlier step a return went to (returned; absent: to the applicant).
    */
   returnTo?: string;
+  /**
+   * 公示期满的日期（published），这一天结束时期满。/ The publicity period's last day (published); it ends at that day's end.
+   */
+  until?: string;
+  /**
+   * 公示期内提出的异议数（publicized）。/ Objections raised during the period (publicized).
+   */
+  objections?: number;
   /**
    * 意见或评价内容。/ Comment.
    */
