@@ -419,7 +419,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     const published = add(scope, 'bpmn:IntermediateThrowEvent', {
       id: ids.published,
       name: `${node.name.zh}开始（${node.days} 个工作日）`,
-      documentation: [doc(moddle, `公示 ${node.days} 个工作日（Camunda 按 ${periodDuration(node)} 计时）；期内学校的集成以消息 ${OBJECTION_MESSAGE}（关联键 ${APPLICATION_ID_VAR}）转来每条异议；期满时 ${node.variable} 为是否有异议。`)],
+      documentation: [doc(moddle, `公示 ${node.days} 个工作日（Camunda 按 ${periodDuration(node)} 计时）；期内学校的集成以消息 ${OBJECTION_MESSAGE}-${node.id}（关联键 ${APPLICATION_ID_VAR}）转来每条异议；期满时 ${node.variable} 为是否有异议。`)],
       extensionElements: output([['=false', node.variable], [`=string(now() + duration("${periodDuration(node)}"))`, endsVar(node)]]),
     });
     connect(scope, exit, published);
@@ -427,7 +427,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     connect(scope, { from: published }, open);
     const wait = add(scope, 'bpmn:EventBasedGateway', { id: ids.wait, name: '异议或期满' });
     connect(scope, { from: open }, wait);
-    const message = moddle.create('bpmn:Message', { id: ids.message, name: OBJECTION_MESSAGE, extensionElements: ext(moddle, [moddle.create('zeebe:Subscription', { correlationKey: `=${APPLICATION_ID_VAR}` })]) });
+    const message = moddle.create('bpmn:Message', { id: ids.message, name: `${OBJECTION_MESSAGE}-${node.id}`, extensionElements: ext(moddle, [moddle.create('zeebe:Subscription', { correlationKey: `=${APPLICATION_ID_VAR}` })]) });
     messages.push(message);
     const objection = add(scope, 'bpmn:IntermediateCatchEvent', {
       id: ids.objection,

@@ -12,7 +12,7 @@ import { calendarDays } from './names.ts';
  * calendar: the period is `calendarDays(days)` calendar days, as every deadline is (docs/camunda.md).
  */
 
-/** The message a school's integration publishes for an objection, correlated by the instance's `applicationId`. */
+/** The message a school's integration publishes for an objection (suffixed `-<step id>`), correlated by the instance's `applicationId`. */
 export const OBJECTION_MESSAGE = 'servicehall-objection';
 
 /** The process variable holding the application's id, the objection message's correlation key. */

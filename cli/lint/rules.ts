@@ -12,6 +12,7 @@ import { checkTemplate } from './template.ts';
 import { privacyReadersAreKnown, sensitiveFilesHaveRetention } from './privacy-rules.ts';
 import { proxyGroupsAreKnown } from './proxy-rules.ts';
 import { applicantStepsCountFromADate, applicantStepsFollowApproval } from './applicant-steps.ts';
+import { publicityFollowsApproval, publicityPeriodsAreSound } from './publicity.ts';
 import { countersignVariantsAreSound } from './countersign.ts';
 import { fallbackScopesAreUsed } from './routing.ts';
 import { returnTargetsComeEarlier } from './return-to.ts';
@@ -642,4 +643,7 @@ export const RULES: Record<string, Rule> = {
   systemStepsCallDeclaredConnectors,
   // issue 15 item 5: return to a chosen step (cli/lint/return-to.ts)
   returnTargetsComeEarlier,
+  // issue 15 item 2: publicity periods (cli/lint/publicity.ts)
+  publicityPeriodsAreSound,
+  publicityFollowsApproval,
 };

@@ -39,15 +39,18 @@ export interface EngineInput {
 type Values = Record<string, unknown>;
 interface ExtensionValue { $type: string; [key: string]: any }
 
-/** FEEL for `=`-prefixed expressions, the engine's default handler for everything else (e.g. `P2D`). */
+/**
+ * FEEL for `=`-prefixed expressions, the engine's default handler for everything else (e.g. `P2D`). A timer's
+ * expression is resolved with its message, which carries no environment: it reads the process's variables.
+ */
 const defaults = new Environment().expressions;
-const expressions = {
+const expressionsOver = (processVariables: () => Values) => ({
   ...defaults,
   resolveExpression(expression: unknown, context: any, fnContext?: unknown) {
-    if (typeof expression === 'string' && expression.startsWith('=')) return feel(expression, context?.environment?.variables ?? {});
+    if (typeof expression === 'string' && expression.startsWith('=')) return feel(expression, context?.environment?.variables ?? processVariables());
     return defaults.resolveExpression(expression as string, context, fnContext);
   },
-};
+});
 
 function feel(expression: string, variables: Values): unknown {
   return evaluate(expression.slice(1), variables).value;
@@ -67,6 +70,7 @@ function zeebeValues(activity: any): ExtensionValue[] {
 function zeebeVariables(processEnvironment: () => any) {
   return (activity: any, context: any) => {
     if (activity.type === 'bpmn:SubProcess') return subProcessInputs(activity, context, processEnvironment);
+    if (activity.type === 'bpmn:IntermediateThrowEvent' || activity.type === 'bpmn:IntermediateCatchEvent') return eventOutputs(activity, context, processEnvironment);
     if (activity.type !== 'bpmn:UserTask') return { activate() {}, deactivate() {} };
     return {
       activate() {
@@ -103,6 +107,25 @@ function subProcessInputs(activity: any, context: any, processEnvironment: () =>
         const root = processEnvironment();
         const scope = { ...root.variables, ...context.environment.variables };
         const values = Object.fromEntries(inputs.map((i) => [i.target, i.source.startsWith('=') ? feel(i.source, scope) : i.source]));
+        root.assignVariables(values);
+        if (context.environment !== root) context.environment.assignVariables(values);
+      });
+    },
+    deactivate() {},
+  };
+}
+
+/** Zeebe's output mappings on intermediate events (a publicity period's: whether anyone objected, when it ends), applied as they end. */
+function eventOutputs(activity: any, context: any, processEnvironment: () => any) {
+  const io = zeebeValues(activity).find((v) => v.$type === 'zeebe:IoMapping');
+  const outputs = (io?.outputParameters ?? []) as { source: string; target: string }[];
+  return {
+    activate() {
+      if (!outputs.length) return;
+      activity.on('end', () => {
+        const root = processEnvironment();
+        const scope = { ...root.variables, ...context.environment.variables };
+        const values = Object.fromEntries(outputs.map((o) => [o.target, o.source.startsWith('=') ? feel(o.source, scope) : o.source]));
         root.assignVariables(values);
         if (context.environment !== root) context.environment.assignVariables(values);
       });
@@ -155,14 +178,17 @@ export async function runOnEngine(xml: string, input: EngineInput): Promise<Engi
   let engineRef: any;
   const processEnvironment = () => engineRef.execution.definitions[0].getProcesses()[0].environment;
   // System steps (issue 15.3) are service tasks whose job a connector worker completes: here the call succeeds at once.
+  const expressions = expressionsOver(() => processEnvironment().variables);
   const engine = new Engine({ name: 'servicehall', source: xml, moddleOptions: { zeebe }, expressions, timers, settings: { enableDummyService: true }, extensions: { zeebe: zeebeVariables(processEnvironment) } });
   engineRef = engine;
   const listener = new EventEmitter();
   listener.on('activity.timer', (api: any) => run.timers.push(String(api.content?.timeDuration ?? api.content?.expireAt ?? '')));
   listener.on('activity.end', (api: any) => {
     if (api.type === 'bpmn:EndEvent') run.ends.push(api.id);
-    // A system step's completion is on the path, as the interpreter's is.
+    // A system step's completion is on the path, as the interpreter's is; so is a publicity period's end.
     if (api.type === 'bpmn:ServiceTask') run.path.push(api.id.replace(/^Task_/, ''));
+    const ended = /^Event_(.+)_ended$/.exec(api.id);
+    if (ended) run.path.push(ended[1]);
   });
   // An error end event ends with its event definition's type; the unassigned one is never caught.
   listener.on('activity.throw', (api: any) => {
@@ -208,6 +234,19 @@ export async function runOnEngine(xml: string, input: EngineInput): Promise<Engi
     if (revision) {
       revision.signal({ ...(revise ?? {}) });
       revise = undefined;
+      continue;
+    }
+    // A publicity period (issue 15.2): an objection is the message, the period's end its timer (the one armed now).
+    const objection = execution.getPostponed().find((a: any) => /^Event_.+_objection$/.test(a.id));
+    if (!waiting.length && objection) {
+      const step = objection.id.replace(/^Event_(.+)_objection$/, '$1');
+      if (queue[0]?.step === step && queue[0].action === 'object') {
+        queue.shift();
+        objection.signal({});
+        continue;
+      }
+      if (queue[0]?.step === step && queue[0].action === 'close') queue.shift();
+      for (const [ref, fire] of [...armed]) (armed.delete(ref), fire());
       continue;
     }
     if (!waiting.length) {

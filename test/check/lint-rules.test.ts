@@ -51,6 +51,11 @@ const XGC_RETURN_TO = (target: string) => sub(LEAVE, '              deadline: 1\
 const REGISTRAR_AFTER = sub(LEAVE, '  notifications:\n    approved:', '    - { id: registrar, name: 登记, group: office-staff, scope: department, department: xgc, deadline: 1, actions: [approve] }\n  notifications:\n    approved:');
 const SHORT_ARM = sub(LEAVE, '  notifications:\n    approved:', '      else:\n        - { id: short-review, name: 短假登记, group: office-staff, scope: department, department: xgc, deadline: 1, actions: [approve] }\n  notifications:\n    approved:');
 
+/** Issue 15.2: a publicity period after the leave's branch (line 120), or before its first step; objection steps. */
+const RECHECK = (actions: string) => `      objections:\n        - { id: recheck, name: 复核异议, group: office-staff, scope: department, department: xgc, deadline: 3, actions: [${actions}] }\n`;
+const PUBLICITY = (days: number, objections = RECHECK('approve, reject')) => sub(LEAVE, '  notifications:\n    approved:', `    - id: publicity\n      name: 公示\n      publicity: { days: ${days} }\n${objections}  notifications:\n    approved:`);
+const PUBLICITY_FIRST = sub(LEAVE, '  steps:\n    - id: counselor-review\n', `  steps:\n    - id: publicity\n      name: 公示\n      publicity: { days: 5 }\n${RECHECK('approve, reject')}    - id: counselor-review\n`);
+
 /**
  * The broken cases of each rule in RULES: the baseline with one thing broken, and exactly what the
  * check reports. Cases expecting nothing pin down where a rule must stay quiet. Every case runs the
@@ -371,6 +376,19 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
   applicantStepsCountFromADate: [
     { name: 'dueAfter naming a number field', edits: [sub(LEAVE, '  notifications:\n    approved', '    - id: cancel-leave\n      name: 销假\n      by: applicant\n      deadline: 1\n      dueAfter: days\n  notifications:\n    approved')], expected: ['applicant-step/due-after-not-date xgc/student-leave.yaml:124:17'] },
     { name: 'dueAfter naming no field', edits: [sub(LEAVE, '  notifications:\n    approved', '    - id: cancel-leave\n      name: 销假\n      by: applicant\n      deadline: 1\n      dueAfter: period\n  notifications:\n    approved')], expected: ['applicant-step/due-after-not-date xgc/student-leave.yaml:124:17'] },
+  ],
+  // --- issue 15.2: publicity periods (a contiguous block) --------------------------------------------
+  publicityPeriodsAreSound: [
+    { name: 'a five-day period whose review may reject', edits: [PUBLICITY(5)], expected: [] },
+    { name: 'a period of no days', edits: [PUBLICITY(0)], expected: ['publicity/days-out-of-range xgc/student-leave.yaml:122:26'] },
+    { name: 'a period of 25 work days', edits: [PUBLICITY(25)], expected: ['publicity/days-out-of-range xgc/student-leave.yaml:122:26'] },
+    { name: 'a period without objections', edits: [PUBLICITY(5, '')], expected: ['publicity/no-objection-steps xgc/student-leave.yaml:122:7'] },
+    { name: 'a period with an empty objection branch', edits: [PUBLICITY(5, '      objections: []\n')], expected: ['publicity/no-objection-steps xgc/student-leave.yaml:123:7'] },
+    { name: 'a review that can only approve', edits: [PUBLICITY(5, RECHECK('approve'))], expected: ['publicity/review-cannot-reject xgc/student-leave.yaml:123:7'] },
+  ],
+  publicityFollowsApproval: [
+    { name: 'a period before any approval', edits: [PUBLICITY_FIRST], expected: ['publicity/before-approval xgc/student-leave.yaml:91:7'] },
+    { name: 'a period after the approvals', edits: [PUBLICITY(5)], expected: [] },
   ],
   // --- issue 15.5: return to a chosen step (a contiguous block) -------------------------------------
   returnTargetsComeEarlier: [
