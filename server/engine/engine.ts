@@ -23,6 +23,9 @@ import { isHandOver } from '../../lib/interpret/actions.ts';
 import { recordProxy } from './proxy.ts';
 import { APPLICANT_ASSIGNEE, APPLICANT_TASK_GROUP, COMPLETE, applicantOverdueText, applicantReminderText, isApplicantNode } from '../../lib/interpret/applicant-step.ts';
 import { enqueueSystemCall } from './system-calls.ts';
+import { claimPublicity, duePublicity, openPublicity, openPublicityEntries } from './publicity.ts';
+import type { PublicityEntry } from './publicity.ts';
+import { CLOSE, OBJECT, REASON_MAX, publicitySteps } from '../../lib/interpret/publicity.ts';
 
 /**
  * The hall's engine. An application's state is never stored as a copy of the flow: it is the reference
@@ -138,7 +141,7 @@ export interface IncidentRecord {
 
 /** A timer the sweep fired: an overdue mark or a due-day reminder, on one task of one application. */
 export interface FiredTimer {
-  kind: 'overdue' | 'reminder';
+  kind: 'overdue' | 'reminder' | 'publicity';
   task: string;
   application: string;
 }
@@ -401,6 +404,45 @@ export class Engine {
     });
   }
 
+  /**
+   * 公示 (issue 15.2, docs/publicity.md): a signed-in member of the university other than the applicant objects,
+   * once per period, with a reason, while the period is open. An application not in a period is not found,
+   * whoever asks: the list of what is published is GET /api/publicity.
+   */
+  async object(input: { application: string; person: string; reason: string }): Promise<Outcome<{ application: ApplicationRecord }>> {
+    const reason = input.reason.trim();
+    if (!reason || reason.length > REASON_MAX) {
+      return { ok: false, kind: 'invalid', fieldErrors: [{ field: 'reason', label: '异议理由', message: { zh: `请写明异议的理由（1–${REASON_MAX} 个字）`, en: `give the objection's reason (1–${REASON_MAX} characters)` } } as FieldError], message: { zh: '请写明异议的理由', en: 'give a reason' } };
+    }
+    return this.store.transaction(async (tx) => {
+      const app = await this.lockApplication(tx, input.application);
+      const definition = app ? this.definitionOf(app) : undefined;
+      const open = app && definition && app.status === 'pending' ? this.replay(definition, app, app.decisions).publicizing : undefined;
+      if (!app || !definition || !open) return { ok: false, kind: 'not-found', message: { zh: '没有正在公示的这个申请', en: 'no such application in publicity' } };
+      if (app.applicantId === input.person) return { ok: false, kind: 'forbidden', message: { zh: '申请人本人不能对自己的公示结果提出异议', en: 'the applicant cannot object to their own result' } };
+      const at = this.now().toISOString();
+      if (Date.parse(at) > Date.parse(open.endsAt)) return { ok: false, kind: 'conflict', status: app.status, message: { zh: `公示已于 ${open.until} 期满`, en: `the period ended on ${open.until}` } };
+      if (app.decisions.some((d) => d.step === open.step && d.action === OBJECT && d.person === input.person)) {
+        return { ok: false, kind: 'conflict', status: app.status, message: { zh: '您已对本次公示提出过异议', en: 'you have already objected in this period' } };
+      }
+      const decisions: Decision[] = [...app.decisions, { step: open.step, action: OBJECT, at, person: input.person, comment: reason }];
+      const result = this.replay(definition, app, decisions, undefined, true);
+      if (result.outcome === 'error' || result.outcome === 'invalid') return { ok: false, kind: 'refused', message: { zh: `无法提出异议：${result.problem?.zh ?? ''}`, en: `cannot object: ${result.problem?.en ?? ''}` } };
+      const status = await this.apply(tx, { ...app, decisions }, definition, result, await this.emitted(tx, app), at);
+      return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 } };
+    });
+  }
+
+  /** What is being published now (the 公示 list), with each service's and step's names. */
+  async publicity(): Promise<(PublicityEntry & { serviceName: { zh: string; en?: string }; stepName: { zh: string; en?: string }; description?: { zh: string; en?: string } })[]> {
+    return (await openPublicityEntries(this.store)).map((entry) => {
+      const definition = this.runtime.version(entry.service, entry.version);
+      const node = publicitySteps(definition.workflow?.steps ?? []).find((p) => p.id === entry.step);
+      const serviceName = this.runtime.manifest.services.find((s) => s.id === entry.service)?.name ?? { zh: entry.service };
+      return { ...entry, serviceName, stepName: node?.name ?? { zh: entry.step }, ...(node?.description ? { description: node.description } : {}) };
+    });
+  }
+
   /** The applicant withdraws an application nobody has acted on yet. */
   async withdraw(input: { application: string; applicant: string; reason?: string }): Promise<Outcome<{ application: ApplicationRecord }>> {
     return this.store.transaction(async (tx) => {
@@ -471,7 +513,7 @@ export class Engine {
    * again after a crash, fires each timer exactly once. State lives in the task rows: nothing is lost on
    * restart.
    */
-  async sweep(now = this.now()): Promise<{ overdue: number; reminded: number; expired?: number; discarded?: number }> {
+  async sweep(now = this.now()): Promise<{ overdue: number; reminded: number; publicized?: number; expired?: number; discarded?: number }> {
     const today = this.runtime.calendar.localDate(now.toISOString());
     const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: this.runtime.calendar.timezone, hour: '2-digit', hourCycle: 'h23' }).format(now));
     const stamp = now.toISOString();
@@ -500,10 +542,42 @@ export class Engine {
         await this.enqueue(tx, app.id, 'reminder', own ? applicantRecipient(app) : task.person ? `person:${task.person}` : task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
       });
     }
+    // Publicity periods whose end has come (issue 15.2): named in the answer only when some ended.
+    const publicized = await this.endPublicity(stamp);
+    const ended = publicized ? { publicized } : {};
     // Attachments past their service's retention period (server/privacy/retention.ts): deleted, and said so.
     // Uploads never submitted, past UNSUBMITTED_UPLOAD_DAYS and named by no draft: deleted too.
-    if (this.files) return { overdue, reminded, expired: await expireAttachments(this, this.files, now), discarded: await discardUnsubmittedUploads(this, this.files, now) };
-    return { overdue, reminded };
+    if (this.files) return { overdue, reminded, ...ended, expired: await expireAttachments(this, this.files, now), discarded: await discardUnsubmittedUploads(this, this.files, now) };
+    return { overdue, reminded, ...ended };
+  }
+
+  /**
+   * Publicity periods whose end has come (issue 15.2): each closed once (claimPublicity), and its end recorded on
+   * the application in the same transaction; the flow goes on, or into the objection branch. Returns how many.
+   */
+  private async endPublicity(stamp: string): Promise<number> {
+    let ended = 0;
+    for (const { id } of await duePublicity(this.store, stamp)) {
+      const application = await this.store.transaction(async (tx) => {
+        const claimed = await claimPublicity(tx, id, stamp);
+        if (!claimed) return undefined;
+        const app = await this.lockApplication(tx, claimed.application);
+        if (!app || app.status !== 'pending') return app?.id;
+        const definition = this.definitionOf(app);
+        const open = this.replay(definition, app, app.decisions).publicizing;
+        if (open?.step !== claimed.step) return app.id;
+        const decisions: Decision[] = [...app.decisions, { step: claimed.step, action: CLOSE, at: open.endsAt }];
+        const result = this.replay(definition, app, decisions, undefined, true);
+        if (result.outcome === 'error' || result.outcome === 'invalid') return app.id;
+        await this.apply(tx, { ...app, decisions }, definition, result, await this.emitted(tx, app), stamp);
+        return app.id;
+      });
+      if (application) {
+        ended++;
+        this.onTimer({ kind: 'publicity', task: id, application });
+      }
+    }
+    return ended;
   }
 
   // --- internals --------------------------------------------------------------------------------------
@@ -713,6 +787,8 @@ export class Engine {
     await writes.flush(tx);
     // System steps (issue 15.3, ./system-calls.ts): the call the run now waits on, made after this transaction commits.
     if (result.calling && fresh.some((t) => t.type === 'called' && t.step === result.calling!.step)) await enqueueSystemCall(tx, app.id, result.calling, at, newId(this.now()));
+    // Publicity periods (issue 15.2, ./publicity.ts): the period the run now waits in, ended by the sweep.
+    if (result.publicizing && fresh.some((t) => t.type === 'published' && t.step === result.publicizing!.step)) await openPublicity(tx, app.id, result.publicizing, at, newId(this.now()));
     if ((status === 'approved' || status === 'rejected') && unresolved > 0) {
       await later(tx, "UPDATE incident SET resolved_at = $1, resolution = 'closed' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
     }
@@ -736,6 +812,8 @@ export class Engine {
         ...(entry.position ? { position: entry.position } : {}),
         ...(entry.onBehalfOf ? { onBehalfOf: entry.onBehalfOf } : {}),
         ...(entry.returnTo ? { returnTo: entry.returnTo } : {}),
+        ...(entry.until ? { until: entry.until } : {}),
+        ...(entry.objections !== undefined ? { objections: entry.objections } : {}),
       };
     }
   }
