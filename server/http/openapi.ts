@@ -317,6 +317,22 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     },
   },
   // System steps (issue 15.3): server/http/system-calls.ts.
+  'GET /api/publicity': {
+    tags: ['applications'],
+    summary: '正在公示的结果（公示页面）：事项、环节、申请人姓名和学院、公示截止日期；只对校内登录用户 / what is being published now (the 公示 page): service, step, the applicant\'s name and college, the last day; signed-in members only',
+    security: session,
+    response: {
+      200: ok('公示 / publicity', { entries: { type: 'array', items: { type: 'object', additionalProperties: true, required: ['application', 'service', 'step', 'until', 'applicant'], properties: { application: { type: 'string' }, service: { type: 'string' }, step: { type: 'string' }, until: { type: 'string', format: 'date' }, applicant: { type: 'object', additionalProperties: true } } } } }),
+      ...reads(401),
+    },
+  },
+  'POST /api/applications/:id/objections': {
+    tags: ['applications'],
+    summary: '对公示中的结果实名提出异议（申请人本人除外，每次公示每人一次，公示期内）/ object, by name, to a result being published (not the applicant; once per person and period; while it is open)',
+    security: sessionAndCsrf,
+    params: idParam,
+    response: { 201: ok('已收到异议 / objection received', { ok: { type: 'boolean' } }), ...changes(401, 404, 409, 422, 429) },
+  },
   'GET /api/applications/:id/system-calls': {
     tags: ['applications'],
     summary: '申请的系统环节调用情况：系统处理中、已处理、系统处理失败 / how the application\'s system steps stand: processing, done, failed',

@@ -20,7 +20,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = { login: { max: 30, seconds: 60 }
 
 /** Which routes each limit guards: every way to sign in, and every way to send an application in. */
 const LOGIN_ROUTES = new Set(['POST /api/dev/login', 'POST /dev/personas', 'GET /auth/cas/login', 'GET /auth/cas/callback', 'GET /auth/oidc/login', 'GET /auth/oidc/callback']);
-const SUBMISSION_ROUTES = new Set(['POST /api/applications', 'POST /api/applications/:id/resubmit', 'POST /apply/:service', 'POST /applications/:id/resubmit', 'POST /api/proxy/applications', 'POST /proxy/:service']);
+const SUBMISSION_ROUTES = new Set(['POST /api/applications', 'POST /api/applications/:id/resubmit', 'POST /apply/:service', 'POST /applications/:id/resubmit', 'POST /api/proxy/applications', 'POST /proxy/:service', 'POST /api/applications/:id/objections', 'POST /publicity/:id/objections']);
 
 /** Answered 429; the error handler turns it into the hall's error shape. */
 export class TooManyRequestsError extends Error {

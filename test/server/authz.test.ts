@@ -40,6 +40,8 @@ const COVERED: Record<string, string> = {
   'GET /api/applications/:id/system-calls': "completes, reads system calls and return targets only where theirs; retrying a call is the IT office's",
   'GET /api/tasks/:id/return-targets': "completes, reads system calls and return targets only where theirs; retrying a call is the IT office's",
   'POST /api/admin/system-calls/:id/retry': "completes, reads system calls and return targets only where theirs; retrying a call is the IT office's",
+  // 公示 (issue 15.2): objections in a period, and the engine's rules for them, are test/server/publicity.test.ts.
+  'POST /api/applications/:id/objections': 'objects only to a result being published, never revealing another application; sees the 公示 list when signed in',
   'DELETE /api/phrases/:id': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
   'DELETE /api/stand-ins/:id': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
 };
@@ -186,6 +188,19 @@ describe.each(STORE_KINDS)('authorisation per route (%s)', (kind: StoreKind) => 
     for (const who of ['t-liu', 't-chen'] as const) expect((await call(url, 'DELETE', `/api/stand-ins/${away.body.standIn.id}`, people[who])).status).toBe(404);
     // A copy is acknowledged only by a holder of the group@scope it went to.
     expect((await call(url, 'POST', '/api/copies/no-such-copy/acknowledge', zhang)).status).toBe(404);
+  });
+
+  it('objects only to a result being published, never revealing another application; sees the 公示 list when signed in', async () => {
+    const { url, people, a } = await cast();
+    // A leave is never published: an objection to it is a 404 for everyone, its applicant included, and says nothing of it.
+    for (const who of ['2022020315', '2023010101', 't-wang', 't-zhao'] as const) {
+      const objection = await call(url, 'POST', `/api/applications/${a}/objections`, { ...people[who], body: { reason: '名单有误' } });
+      expect(objection.status, `${who} objects`).toBe(404);
+      expect(objection.text).not.toMatch(/李雨桐|急性肠胃炎|student-leave/);
+      expect((await call(url, 'GET', '/api/publicity', people[who])).body, `${who} lists`).toEqual({ entries: [] });
+    }
+    expect((await call(url, 'GET', '/api/publicity')).status).toBe(401);
+    expect((await call(url, 'POST', `/api/applications/${a}/objections`, { body: { reason: '名单有误' } })).status).toBe(401);
   });
 
   it("completes, reads system calls and return targets only where theirs; retrying a call is the IT office's", async () => {

@@ -190,6 +190,17 @@ const CASES: Record<string, HostileCase> = {
   'GET /api/applications/:id/system-calls': { as: '2022020315', params: (c) => ({ id: c.pending }), status: 200 },
   'GET /api/admin/system-calls': { as: 't-it', status: 200 },
   'POST /api/admin/system-calls/:id/retry': { as: 't-it', params: () => ({ id: 'no-such-call' }), status: 404 },
+  // 公示 (server/http/publicity.ts, issue 15.2): a pending leave is not being published, so the valid objection is
+  // not found; objections to a published 奖学金 are test/server/publicity.test.ts.
+  'GET /api/publicity': { as: '2023010101', status: 200 },
+  'POST /api/applications/:id/objections': {
+    as: '2023010101',
+    params: (c) => ({ id: c.pending }),
+    body: () => ({ reason: '获奖名单有误' }),
+    wrongType: { body: { reason: 5 }, field: 'reason' },
+    text: (_b, v) => ({ reason: `获奖名单有误${v}` }),
+    status: 404,
+  },
   // Return to a chosen step (server/http/return-to.ts, issue 15.5).
   'GET /api/tasks/:id/return-targets': { as: 't-wang', params: (c) => ({ id: c.task }), status: 200 },
 };
