@@ -9,6 +9,7 @@ import { bi, text } from './describe.ts';
 import type { Bi, Change, Topic } from './model.ts';
 import { counted } from '../../lib/shared/plural.ts';
 import { systemCallWords } from './system-step.ts';
+import { publicityWords } from './publicity.ts';
 
 /** Comparing one service at two points in time. Pure; every result is described in both languages. */
 
@@ -341,6 +342,11 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
       const keys = APPLICANT_STEP_DESCRIBED.filter((k) => !same(old[k], now[k]));
       if (keys.length) changes.push({ topic: 'step', subject, from: applicantStepTerms(old, keys), to: applicantStepTerms(now, keys) });
       changes.push(...more('step', old, now, new Set(['id', ...APPLICANT_STEP_DESCRIBED])).map((c) => ({ ...c, subject })));
+    } else if ('publicity' in old && 'publicity' in now) {
+      // Publicity periods (issue 15.2, cli/diff/publicity.ts): the period and its review, said as a whole; the
+      // review steps' own changes are reported as steps (nodesOf walks into objections).
+      changes.push(...value('step', publicityWords(old), publicityWords(now), subject));
+      changes.push(...more('step', old, now, new Set(['id', 'publicity', 'objections'])).map((c) => ({ ...c, subject })));
     } else if ('system' in old && 'system' in now) {
       // System steps (issue 15.3): the call, said as a whole (cli/diff/system-step.ts).
       changes.push(...value('step', systemCallWords(old), systemCallWords(now), subject));
