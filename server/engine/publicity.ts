@@ -16,6 +16,8 @@ export interface PublicityEntry {
   until: string;
   /** The applicant's name and college: the result being published. */
   applicant: { name: string; college?: string };
+  /** The applicant's id: the pages offer no objection form on one's own application (never sent by the API). */
+  applicantId: string;
   openedAt: string;
 }
 
@@ -38,11 +40,11 @@ export async function claimPublicity(tx: Sql, id: string, at: string): Promise<{
 
 /** Every open period of an application still in progress, soonest end first: the 公示 list. */
 export async function openPublicityEntries(sql: Sql): Promise<PublicityEntry[]> {
-  const rows = await sql.query<{ application_id: string; service: string; version: number | string; step: string; until: string; applicant: string; opened_at: string }>(
-    "SELECT p.application_id, a.service, a.version, p.step, p.until, a.applicant, p.opened_at FROM publicity p JOIN application a ON a.id = p.application_id WHERE p.closed_at IS NULL AND a.status = 'pending' ORDER BY p.until, p.opened_at, p.id",
+  const rows = await sql.query<{ application_id: string; service: string; version: number | string; step: string; until: string; applicant: string; applicant_id: string; opened_at: string }>(
+    "SELECT p.application_id, a.service, a.version, p.step, p.until, a.applicant, a.applicant_id, p.opened_at FROM publicity p JOIN application a ON a.id = p.application_id WHERE p.closed_at IS NULL AND a.status = 'pending' ORDER BY p.until, p.opened_at, p.id",
   );
   return rows.map((r) => {
     const applicant = JSON.parse(r.applicant) as Record<string, unknown>;
-    return { application: r.application_id, service: r.service, version: Number(r.version), step: r.step, until: r.until, openedAt: r.opened_at, applicant: { name: String(applicant.name ?? ''), ...(typeof applicant.college === 'string' ? { college: applicant.college } : {}) } };
+    return { application: r.application_id, service: r.service, version: Number(r.version), step: r.step, until: r.until, openedAt: r.opened_at, applicantId: r.applicant_id, applicant: { name: String(applicant.name ?? ''), ...(typeof applicant.college === 'string' ? { college: applicant.college } : {}) } };
   });
 }

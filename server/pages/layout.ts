@@ -65,7 +65,7 @@ ${banner}
 <a class="brand" href="/">${input.hallName}</a>
 <nav aria-label="${t(lang, '主导航', 'Main')}">
 <ul>
-${viewer ? html`<li><a href="/applications">${t(lang, '我的申请', 'My applications')}</a></li><li><a href="/tasks">${t(lang, '待办', 'To do')}</a></li>` : ''}
+${viewer ? html`<li><a href="/applications">${t(lang, '我的申请', 'My applications')}</a></li><li><a href="/tasks">${t(lang, '待办', 'To do')}</a></li><li><a href="/publicity">${t(lang, '公示', 'Publicity')}</a></li>` : ''}
 <li><a href="/lang/${other}?next=${back}" lang="${other === 'zh' ? 'zh-CN' : 'en'}">${other === 'zh' ? '中文' : 'English'}</a></li>
 </ul>
 </nav>

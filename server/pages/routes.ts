@@ -24,6 +24,7 @@ import { proxyServices } from '../engine/proxy.ts';
 import { SystemCaller, systemCallState } from '../engine/system-calls.ts';
 import { applicantStepsById, ownOpenTask, ownStepLine, ownStepSection } from './applicant-step.ts';
 import { chosenReturnTarget, returnTargetField } from './return-to.ts';
+import { publicityPage } from './publicity.ts';
 
 export interface PageRoutesOptions {
   engine: Engine;
@@ -530,6 +531,29 @@ ${evaluation ? html`<p>${t(lang, '您的评价：', 'Your rating: ')}<strong>${l
       return refused(request, reply, viewer, outcome);
     }
     return reply.redirect(`/applications/${application.id}?done=completed`, 303);
+  });
+
+  // 公示 (issue 15.2, ./publicity.ts): what is being published, to signed-in members; objections by name.
+  app.get('/publicity', async (request, reply) => {
+    const viewer = await viewerOf(request, reply);
+    if (!viewer) return;
+    const lang = langOf(request);
+    const done = (request.query as { done?: string }).done === 'objected' ? { ok: true, text: t(lang, '已收到您的异议，公示期满后将复核。', 'Your objection was received; it is reviewed when the period ends.') } : undefined;
+    return page(request, reply, viewer, t(lang, '公示', 'Publicity'), publicityPage(await engine.publicity(), viewer.id, lang, hidden(viewer), done));
+  });
+
+  app.post('/publicity/:id/objections', async (request, reply) => {
+    const body = formBody(request.body);
+    const viewer = await changerOf(request, reply, body);
+    if (!viewer) return;
+    const lang = langOf(request);
+    const { id } = request.params as { id: string };
+    const outcome = await engine.object({ application: id, person: viewer.id, reason: body.get('reason')?.[0] ?? '' });
+    if (!outcome.ok) {
+      const text = outcome.kind === 'invalid' ? tx(outcome.fieldErrors[0]?.message ?? outcome.message, lang) : tx(outcome.message, lang);
+      return page(request, reply, viewer, t(lang, '公示', 'Publicity'), publicityPage(await engine.publicity(), viewer.id, lang, hidden(viewer), { ok: false, text }), outcome.kind === 'not-found' ? 404 : outcome.kind === 'forbidden' ? 403 : outcome.kind === 'invalid' ? 422 : 409);
+    }
+    return reply.redirect('/publicity?done=objected', 303);
   });
 
   app.post('/applications/:id/evaluate', async (request, reply) => {
