@@ -81,7 +81,8 @@ export function scenarioOf(input: {
   for (const task of [...tasks].sort((a, b) => (a.openedAt < b.openedAt ? -1 : a.openedAt > b.openedAt ? 1 : a.round - b.round))) {
     assignees[task.step] = task.scope ? `${task.group}@${task.scope}` : task.group;
   }
-  const path = app.decisions.map((d) => d.step);
+  // An objection (公示, issue 15.2) is no step decided: the period is on the path once, where its `close` ended it.
+  const path = app.decisions.filter((d) => d.action !== 'object').map((d) => d.step);
   const scenario: Scenario = {
     name: input.name?.trim() || `试办：${String(app.applicant.name ?? app.applicantId)}，${label(outcome)}（${localInstant(app.submittedAt, tz).slice(0, 16).replace('T', ' ')}）`,
     submittedAt: localInstant(app.submittedAt, tz),
