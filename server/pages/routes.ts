@@ -25,6 +25,7 @@ import { SystemCaller, systemCallState } from '../engine/system-calls.ts';
 import { applicantStepsById, ownOpenTask, ownStepLine, ownStepSection } from './applicant-step.ts';
 import { chosenReturnTarget, returnTargetField } from './return-to.ts';
 import { publicityPage } from './publicity.ts';
+import { publicitySteps } from '../../lib/interpret/publicity.ts';
 
 export interface PageRoutesOptions {
   engine: Engine;
@@ -338,7 +339,8 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
     const events = await engine.events(application.id);
     const names = await namesOf(store, [...tasks.map((x) => x.actedBy ?? ''), application.proxy ?? ''].filter(Boolean));
     const ownSteps = applicantStepsById(definition);
-    const stepName = (id: string | undefined) => (id ? tx(steps.get(id)?.name ?? ownSteps.get(id)?.name, lang) || id : '');
+    const periods = new Map(publicitySteps(definition.workflow?.steps ?? []).map((p) => [p.id, p]));
+    const stepName = (id: string | undefined) => (id ? tx(steps.get(id)?.name ?? ownSteps.get(id)?.name ?? periods.get(id)?.name, lang) || id : '');
     const q = (name: string) => (lang === 'en' ? `"${name}"` : `“${name}”`);
     const acted = [...tasks].filter((x) => x.status === 'done');
     const items: SafeHtml[] = [];
@@ -368,6 +370,16 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
           items.push(html`<li>${at}<p>${q(stepName(e.step))}：<strong>${tx(ACTION[e.action ?? ''], lang)}</strong>${task?.actedBy ? html`（${names.get(task.actedBy) ?? task.actedBy}）` : ''}${standIn}</p>${stepFields.map((f) => html`<p>${tx(f.label, lang)}：${shownValue(f, filled![f.id], lang)}</p>`)}${e.comment ? html`<p>${t(lang, '意见：', 'Comment: ')}${shownText(e.comment, masked)}</p>` : ''}</li>`);
           break;
         }
+        // 公示 (issue 15.2): the period, each objection (never who raised it), and its end.
+        case 'published':
+          items.push(html`<li>${at}<p>${q(stepName(e.step))}：<strong>${t(lang, `公示至 ${e.until ?? ''}`, `published until ${e.until ?? ''}`)}</strong></p></li>`);
+          break;
+        case 'objected':
+          items.push(html`<li>${at}<p>${q(stepName(e.step))}${t(lang, '期间收到一条异议', ': an objection was raised')}</p>${e.comment ? html`<p>${t(lang, '理由：', 'Reason: ')}${shownText(e.comment, masked)}</p>` : ''}</li>`);
+          break;
+        case 'publicized':
+          items.push(html`<li>${at}<p>${q(stepName(e.step))}${t(lang, '公示期满', ' ended')}：<strong>${e.objections ? t(lang, `收到 ${e.objections} 条异议，转入复核`, `${e.objections} objection(s); under review`) : t(lang, '无异议', 'no objection')}</strong></p></li>`);
+          break;
         case 'overdue':
           items.push(html`<li>${at}<p class="overdue-mark">${q(stepName(e.step))}${t(lang, '已超期', ' is overdue')}</p></li>`);
           break;
@@ -395,6 +407,11 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
     for (const call of (await new SystemCaller(engine, () => undefined).callsOf(application.id)).filter((c) => c.status === 'pending' || c.status === 'failed')) {
       const state = systemCallState(call);
       items.push(html`<li class="open"><p><strong>${t(lang, '当前环节：', 'Now at: ')}${stepName(call.step)}</strong></p><p class="${call.status === 'failed' ? 'status overdue' : ''}">${tx(state, lang)}</p></li>`);
+    }
+    // A period still open (published, not yet ended): the application is being published, nobody holds it.
+    const lastPublished = events.filter((e) => e.type === 'published').at(-1);
+    if (application.status === 'pending' && lastPublished && !events.some((e) => e.type === 'publicized' && e.step === lastPublished.step && Date.parse(e.at) >= Date.parse(lastPublished.at))) {
+      items.push(html`<li class="open"><p><strong>${t(lang, '当前环节：', 'Now at: ')}${stepName(lastPublished.step)}</strong></p><p>${t(lang, `公示中，至 ${lastPublished.until ?? ''}；公示期满无异议后继续办理`, `being published until ${lastPublished.until ?? ''}; with no objection it goes on then`)}</p></li>`);
     }
     for (const task of tasks.filter((x) => x.status === 'open')) {
       if (ownSteps.has(task.step)) {

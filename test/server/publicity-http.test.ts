@@ -45,6 +45,11 @@ describe.each(STORE_KINDS)('公示 over HTTP and in the pages (%s)', (kind) => {
     expect((await call(url, 'POST', `/api/applications/${id}/objections`, { ...li, body: { reason: '再提一次' } })).status).toBe(409);
 
     const own = await signIn(url, '2023010101');
+    // The applicant's own page: being published until when; each objection without who raised it.
+    const mine = (await call(url, 'GET', `/applications/${id}`, own)).text;
+    expect(mine).toContain('公示中，至');
+    expect(mine).toContain('期间收到一条异议');
+    expect(mine).not.toContain('2022020315');
     expect((await call(url, 'POST', `/api/applications/${id}/objections`, { ...own, body: { reason: '我自己' } })).status).toBe(403);
     expect((await call(url, 'GET', '/publicity', own)).text).toContain('不能对自己提出异议');
     const wang = await signIn(url, 't-wang');
