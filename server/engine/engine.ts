@@ -557,7 +557,22 @@ export class Engine {
    */
   private async endPublicity(stamp: string): Promise<number> {
     let ended = 0;
-    for (const { id } of await duePublicity(this.store, stamp)) {
+    for (const { id } of await duePublicity(this.store, stamp)) if (await this.closePublicity(id, stamp)) ended++;
+    return ended;
+  }
+
+  /**
+   * The preview only (`hall dev`, POST /api/dev/applications/:id/end-publicity): end an application's open period
+   * now, as the sweep would at its end, so that an admin can try the objection branch without waiting the days.
+   */
+  async endPublicityNow(application: string): Promise<boolean> {
+    const [row] = await this.store.query<{ id: string }>('SELECT id FROM publicity WHERE application_id = $1 AND closed_at IS NULL ORDER BY opened_at DESC, id DESC', [application]);
+    return row ? this.closePublicity(row.id, this.now().toISOString()) : false;
+  }
+
+  /** Close one period once (claimPublicity) and record its end on the application in the same transaction. */
+  private async closePublicity(id: string, stamp: string): Promise<boolean> {
+    {
       const application = await this.store.transaction(async (tx) => {
         const claimed = await claimPublicity(tx, id, stamp);
         if (!claimed) return undefined;
@@ -572,12 +587,9 @@ export class Engine {
         await this.apply(tx, { ...app, decisions }, definition, result, await this.emitted(tx, app), stamp);
         return app.id;
       });
-      if (application) {
-        ended++;
-        this.onTimer({ kind: 'publicity', task: id, application });
-      }
+      if (application) this.onTimer({ kind: 'publicity', task: id, application });
+      return application !== undefined;
     }
-    return ended;
   }
 
   // --- internals --------------------------------------------------------------------------------------

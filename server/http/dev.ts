@@ -107,6 +107,17 @@ const preview: FastifyPluginAsync<DevRoutesOptions> = async (app, { engine, cata
     },
   );
 
+  // 公示 (issue 15.2): the preview ends a period now, so the objection branch can be tried without waiting its work days.
+  app.post('/api/dev/applications/:id/end-publicity', async (request, reply) => {
+    const person = await signedIn(request, reply, true);
+    if (!person) return;
+    const { id } = request.params as { id: string };
+    const application = await engine.application(id);
+    if (!application || !(await engine.maySee(person.id, application))) return reply.code(404).send({ error: 'not-found', message: { zh: '没有这个申请。', en: 'No such application.' } });
+    if (!(await engine.endPublicityNow(id))) return reply.code(409).send({ error: 'conflict', message: { zh: '这个申请不在公示中。', en: 'This application is not being published.' } });
+    return reply.send({ ok: true, application: await engine.application(id) });
+  });
+
   app.get('/dev/outbox', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page('通知发件箱 / Outbox', outboxHtml(await messages()) + systemCallsHtml(await systemCalls()))));
 
   app.get('/dev/applications/:id', async (request, reply) => {

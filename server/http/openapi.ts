@@ -555,6 +555,13 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
       ...changes(401, 404, 409, 422),
     },
   },
+  'POST /api/dev/applications/:id/end-publicity': {
+    tags: ['dev'],
+    summary: '预览：立即结束申请的公示期（如同期满），以便试办异议复核 / preview: end the application\'s publicity period now, as at its end, to try the objection review',
+    security: sessionAndCsrf,
+    params: idParam,
+    response: { 200: ok('已结束 / ended', { ok: { type: 'boolean' }, application: ref('Application') }), ...changes(401, 404, 409) },
+  },
   'GET /dev/outbox': {
     tags: ['dev'],
     summary: '预览页面：通知发件箱 / preview page: the outbox',

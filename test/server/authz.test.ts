@@ -42,6 +42,7 @@ const COVERED: Record<string, string> = {
   'POST /api/admin/system-calls/:id/retry': "completes, reads system calls and return targets only where theirs; retrying a call is the IT office's",
   // 公示 (issue 15.2): objections in a period, and the engine's rules for them, are test/server/publicity.test.ts.
   'POST /api/applications/:id/objections': 'objects only to a result being published, never revealing another application; sees the 公示 list when signed in',
+  'POST /api/dev/applications/:id/end-publicity': 'objects only to a result being published, never revealing another application; sees the 公示 list when signed in',
   'DELETE /api/phrases/:id': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
   'DELETE /api/stand-ins/:id': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
 };
@@ -201,6 +202,13 @@ describe.each(STORE_KINDS)('authorisation per route (%s)', (kind: StoreKind) => 
     }
     expect((await call(url, 'GET', '/api/publicity')).status).toBe(401);
     expect((await call(url, 'POST', `/api/applications/${a}/objections`, { body: { reason: '名单有误' } })).status).toBe(401);
+    // The preview's early end of a period: only for an application the person may see (404 otherwise), and only in one.
+    for (const who of ['2023010101', 't-liu', 't-zhao'] as const) {
+      const ended = await call(url, 'POST', `/api/dev/applications/${a}/end-publicity`, people[who]);
+      expect(ended.status, `${who} ends the period`).toBe(404);
+      expect(ended.text).not.toMatch(/李雨桐|急性肠胃炎/);
+    }
+    expect((await call(url, 'POST', `/api/dev/applications/${a}/end-publicity`, people['2022020315'])).status).toBe(409);
   });
 
   it("completes, reads system calls and return targets only where theirs; retrying a call is the IT office's", async () => {

@@ -116,6 +116,8 @@ const CASES: Record<string, HostileCase> = {
     text: (_b, v) => ({ name: `试办${v}` }),
     status: 409,
   },
+  // 公示 (issue 15.2): a pending leave is not being published; a period ended early is test/server/publicity-http.test.ts.
+  'POST /api/dev/applications/:id/end-publicity': { as: '2022020315', params: (c) => ({ id: c.pending }), status: 409 },
   'GET /dev/outbox': { status: 200, only: 'an HTML page without input: its escaping and 404 outside the preview are test/server/dev.test.ts' },
   'GET /dev/applications/:id': { as: '2022020315', params: (c) => ({ id: c.pending }), status: 200, only: 'an HTML page: sessions, hostile ids and escaping are test/server/dev.test.ts' },
   // Approver actions (server/http/actions.ts); who may use them with whose ids is test/server/authz.test.ts.
