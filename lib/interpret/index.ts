@@ -4,7 +4,7 @@
  * `servicehall/runtime` re-exports what a runtime needs together with the loader.
  */
 export type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
-export type { RuntimeDefinition, RuntimeNode, RuntimeStep, RuntimeField } from '../../generated/types/runtime/definition.ts';
+export type { RuntimeDefinition, RuntimeNode, RuntimeStep, RuntimeField, RuntimePublicity } from '../../generated/types/runtime/definition.ts';
 export type { Scenario } from '../../generated/types/service.ts';
 export { WorkCalendar, nextDay } from './calendar.ts';
 export { runWorkflow, resolveScope, resolveDepartment, assignmentReference, missingReference, unassignedMessage, offsetOf } from './interpret.ts';
@@ -22,3 +22,5 @@ export type { ScenarioOutcome } from './scenarios.ts';
 // Countersign variants and routing (issue 15): shared by the interpreter, the runtime and the BPMN export.
 export { countersignMembers, approvalsNeeded, tally } from './countersign.ts';
 export { routeStep } from './fallback.ts';
+// Publicity periods (issue 15.2, docs/publicity.md): the decisions a runtime records and the period on the calendar.
+export { OBJECT, CLOSE, REASON_MAX, publicityPeriod, publicitySteps, objectionVariable } from './publicity.ts';
