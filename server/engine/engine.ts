@@ -572,24 +572,22 @@ export class Engine {
 
   /** Close one period once (claimPublicity) and record its end on the application in the same transaction. */
   private async closePublicity(id: string, stamp: string): Promise<boolean> {
-    {
-      const application = await this.store.transaction(async (tx) => {
-        const claimed = await claimPublicity(tx, id, stamp);
-        if (!claimed) return undefined;
-        const app = await this.lockApplication(tx, claimed.application);
-        if (!app || app.status !== 'pending') return app?.id;
-        const definition = this.definitionOf(app);
-        const open = this.replay(definition, app, app.decisions).publicizing;
-        if (open?.step !== claimed.step) return app.id;
-        const decisions: Decision[] = [...app.decisions, { step: claimed.step, action: CLOSE, at: open.endsAt }];
-        const result = this.replay(definition, app, decisions, undefined, true);
-        if (result.outcome === 'error' || result.outcome === 'invalid') return app.id;
-        await this.apply(tx, { ...app, decisions }, definition, result, await this.emitted(tx, app), stamp);
-        return app.id;
-      });
-      if (application) this.onTimer({ kind: 'publicity', task: id, application });
-      return application !== undefined;
-    }
+    const application = await this.store.transaction(async (tx) => {
+      const claimed = await claimPublicity(tx, id, stamp);
+      if (!claimed) return undefined;
+      const app = await this.lockApplication(tx, claimed.application);
+      if (!app || app.status !== 'pending') return app?.id;
+      const definition = this.definitionOf(app);
+      const open = this.replay(definition, app, app.decisions).publicizing;
+      if (open?.step !== claimed.step) return app.id;
+      const decisions: Decision[] = [...app.decisions, { step: claimed.step, action: CLOSE, at: open.endsAt }];
+      const result = this.replay(definition, app, decisions, undefined, true);
+      if (result.outcome === 'error' || result.outcome === 'invalid') return app.id;
+      await this.apply(tx, { ...app, decisions }, definition, result, await this.emitted(tx, app), stamp);
+      return app.id;
+    });
+    if (application) this.onTimer({ kind: 'publicity', task: id, application });
+    return application !== undefined;
   }
 
   // --- internals --------------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ async function hall(store: Store) {
     await store.run('INSERT INTO person (id, name, attributes, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING', [person, person, '{}', new Date(0).toISOString()]);
     if (holds) await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [person, ...holds]);
   };
-  return { engine, reopened, caller, holderOf, personOf, setClock: (instant: string | number) => void (clock = typeof instant === 'number' ? instant : Date.parse(instant)) };
+  return { engine, store, reopened, caller, holderOf, personOf, setClock: (instant: string | number) => void (clock = typeof instant === 'number' ? instant : Date.parse(instant)) };
 }
 
 /**
@@ -123,7 +123,8 @@ async function withUploads(store: Store, service: string, applicant: string, dat
 /** The scenario as the runtime runs it: its files uploaded by the applicant (see withUploads). */
 async function uploaded(store: Store, id: string, scenario: Scenario): Promise<Scenario> {
   const applicant = String((scenario.applicant as Record<string, unknown>).number ?? 'scenario-applicant');
-  const decisions = await Promise.all(scenario.decisions.map(async (d) => (d.revise ? { ...d, revise: await withUploads(store, id, applicant, d.revise as Record<string, unknown>) } : d)));
+  // An objection (公示, issue 15.2) is raised by someone: each by a person of their own, named for both readings.
+  const decisions = await Promise.all(scenario.decisions.map(async (d, i) => (d.revise ? { ...d, revise: await withUploads(store, id, applicant, d.revise as Record<string, unknown>) } : d.action === 'object' ? { ...d, person: `objector-${i}` } : d)));
   return { ...scenario, data: (await withUploads(store, id, applicant, scenario.data as Record<string, unknown>)) as Scenario['data'], decisions } as Scenario;
 }
 
@@ -161,7 +162,33 @@ async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: 
   }
   const appId = submitted.application.id;
   await h.caller.callDue();
+  // 公示 (issue 15.2): the period open now, if any; ending it is the sweep's, at the end of its last work day.
+  const period = async () => (await h.store.query<{ step: string; ends_at: string }>('SELECT step, ends_at FROM publicity WHERE application_id = $1 AND closed_at IS NULL', [appId]))[0];
+  const endPeriod = async (ends: string) => {
+    h.setClock(ends);
+    await engine.sweep(new Date(ends));
+    await h.caller.callDue();
+  };
   for (const [i, decision] of scenario.decisions.entries()) {
+    let open_ = await period();
+    // A scenario's period ends by itself before any decision that is not an objection in it.
+    while (open_ && !(decision.step === open_.step && decision.action === 'object')) {
+      await endPeriod(open_.ends_at);
+      const closing = decision.step === open_.step && decision.action === 'close';
+      open_ = await period();
+      if (closing) break;
+    }
+    if (decision.action === 'close') continue;
+    if (decision.action === 'object') {
+      const published = (await engine.events(appId)).filter((e) => e.type === 'published').at(-1)!;
+      h.setClock(!lateBy && decision.at && Date.parse(decision.at) > Date.parse(published.at) ? decision.at : Date.parse(published.at) + (lateBy ? 3_600_000 : 0));
+      const objected = await engine.object({ application: appId, person: (decision as { person?: string }).person ?? `objector-${i}`, reason: decision.comment ?? '' });
+      if (!objected.ok) {
+        problems.push(`decision ${i + 1} (${decision.step} object) refused: ${objected.kind} ${objected.message.en}`);
+        break;
+      }
+      continue;
+    }
     const open = (await engine.tasksOf(appId)).filter((t) => t.status === 'open');
     const task = open.find((t) => t.step === decision.step);
     if (!task) {
@@ -197,6 +224,8 @@ async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: 
       }
     }
   }
+  // Periods still open when the decisions run out end by themselves, as in the scenario.
+  for (let open_ = await period(); open_ && !problems.length; open_ = await period()) await endPeriod(open_.ends_at);
   return { application: await engine.application(appId), problems };
 }
 
@@ -229,7 +258,8 @@ describe.each(STORE_KINDS)('every example scenario on the hall runtime (%s) equa
     expect(app.status).toBe(STATUS_OF_OUTCOME[reference.result.outcome] ?? `(interpreter outcome ${reference.result.outcome})`);
     const events = await h.engine.events(app.id);
     expect(events.map(fromEvent)).toEqual(reference.result.timeline.map(fromTimeline));
-    expect(events.filter((e) => e.type === 'acted').map((e) => e.step)).toEqual(reference.result.path);
+    // The path: every decision taken, and each publicity period where it ended (issue 15.2).
+    expect(events.filter((e) => e.type === 'acted' || e.type === 'publicized').map((e) => e.step)).toEqual(reference.result.path);
     const outbox = await store.query<{ event: string; recipient: string; body: string }>('SELECT event, recipient, body FROM outbox WHERE application_id = $1 ORDER BY id', [app.id]);
     expect(outbox.map((o) => ({ event: o.event, to: o.recipient, text: o.body }))).toEqual(reference.result.notifications);
     const open = (await h.engine.tasksOf(app.id)).filter((t) => t.status === 'open');
