@@ -128,12 +128,22 @@ const preview: FastifyPluginAsync<DevRoutesOptions> = async (app, { engine, cata
     if (!application || !(await engine.maySee(person.id, application))) {
       return reply.code(404).send({ error: 'not-found', message: { zh: '没有这个申请。', en: 'No such application.' } });
     }
+    // 公示 (issue 15.2): a period still open (published, not yet ended) may be ended now in the preview.
+    const events = await engine.events(id);
+    const lastPublished = events.filter((e) => e.type === 'published').at(-1);
+    const publicizing = application.status === 'pending' && lastPublished !== undefined && !events.some((e) => e.type === 'publicized' && e.step === lastPublished.step && Date.parse(e.at) >= Date.parse(lastPublished.at));
     const decisions = application.decisions
       .map((d) => `<li>${esc(d.step)}：${esc(d.action)}${d.comment ? `（${esc(maskText(d.comment))}）` : ''}${d.at ? ` <time>${esc(d.at)}</time>` : ''}</li>`)
       .join('');
     const body = `<h1>${esc(serviceName(application.service))} · ${esc(id)}</h1>
 <p>状态 / status：<strong>${esc(application.status)}</strong>；申请人 / applicant：${esc(maskText(String(application.applicant.name ?? application.applicantId)))}</p>
 <ol>${decisions || '<li>还没有决定 / no decisions yet</li>'}</ol>
+${publicizing ? `<form id="end-publicity" method="post" action="/api/dev/applications/${encodeURIComponent(id)}/end-publicity">
+<h2>公示中 / Being published</h2>
+<p>“${esc(lastPublished!.step ?? '')}”公示至 ${esc(lastPublished!.until ?? '')}。预览中可以立即结束公示期（如同期满），试办无异议或异议复核。<br>The preview can end the period now, as at its end, to try what follows.</p>
+<button type="submit">立即结束公示期 / End the period now</button>
+<output id="ended" role="status"></output>
+</form>` : ''}
 <form id="save-scenario" method="post" action="/api/dev/applications/${encodeURIComponent(id)}/scenario">
 <h2>保存为测试场景 / Save as scenario</h2>
 <p>把这次试办写进事项文件的 scenarios（保留原有注释和写法），之后由 hall test 运行（002号文第九条：上线前的流程测试）。<br>
@@ -151,6 +161,13 @@ document.getElementById('save-scenario').addEventListener('submit', async (e) =>
   const res = await fetch(e.target.action, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrf }, body: JSON.stringify(name ? { name } : {}) });
   const answer = await res.json();
   out.textContent = res.ok ? '已保存到 / saved to ' + answer.file : answer.message.zh + ' / ' + answer.message.en;
+});
+document.getElementById('end-publicity')?.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const me = await (await fetch('/api/me')).json();
+  const res = await fetch(e.target.action, { method: 'POST', headers: { 'x-csrf-token': me.csrf } });
+  if (res.ok) location.reload();
+  else document.getElementById('ended').textContent = (await res.json()).message.zh;
 });
 </script>`;
     return reply.type('text/html; charset=utf-8').send(page('试办记录 / Run', body));

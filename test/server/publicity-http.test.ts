@@ -56,6 +56,7 @@ describe.each(STORE_KINDS)('公示 over HTTP and in the pages (%s)', (kind) => {
     expect((await call(url, 'POST', `/api/applications/${id}/objections`, { ...wang, body: { reason: '' } })).status).toBe(422);
     expect((await call(url, 'POST', `/api/applications/${id}/objections`, { ...wang, body: { reason: '排名与教务系统不一致' } })).status).toBe(201);
     expect((await engine.events(id)).filter((e) => e.type === 'objected').map((e) => e.person)).toEqual(['2022020315', 't-wang']);
+    expect((await call(url, 'GET', `/dev/applications/${id}`, own)).text).toContain('立即结束公示期');
     // The preview ends the period now: the objections lead to the college panel's review at once.
     expect((await call(url, 'POST', `/api/dev/applications/${id}/end-publicity`, own)).status).toBe(200);
     expect((await engine.todo('p-deputy')).filter((t) => t.application === id).map((t) => t.step)).toEqual(['college-recheck']);
