@@ -127,6 +127,12 @@ export function longestPath(nodes: WorkflowNode[] | undefined): { total: number;
       const best = b.total > a.total ? b : a;
       total += best.total;
       steps.push(...best.steps);
+    } else if (isParallel(node) && node.parallel === 'sequence') {
+      // 依次审批: the members act one after another, so their deadlines add up.
+      for (const st of node.steps) {
+        total += longestDeadline(st);
+        steps.push(st.id);
+      }
     } else if (isParallel(node)) {
       const best = node.steps.reduce((m, st) => (longestDeadline(st) > longestDeadline(m) ? st : m), node.steps[0]);
       total += longestDeadline(best);

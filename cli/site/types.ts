@@ -295,7 +295,8 @@ export interface SiteParallel {
   kind: 'parallel';
   id: string;
   name?: SiteText;
-  mode: 'all' | 'any';
+  /** all 会签, any 或签, sequence 依次审批 (the steps in the order they act). */
+  mode: 'all' | 'any' | 'sequence';
   steps: SiteStep[];
   /** n of m: the countersign passes once this many approve (countersign variants). */
   atLeast?: number;

@@ -620,17 +620,17 @@ export interface Branch {
   else?: StepSequence;
 }
 /**
- * 会签：多个环节同时办理。all 全部同意才通过（任一不同意即结束，任一退回则整组会签重新开始）；any 或签，第一位办理人的决定即为结果（同意、不同意或退回）。/ Countersign: steps in parallel. all: every step must approve (one reject ends it; one return restarts the whole countersign); any: the first decision taken decides (approve, reject or return).
+ * 会签（多人审批）：all 全部同意才通过（任一不同意即结束，任一退回则整组会签重新开始）；any 或签，第一位办理人的决定即为结果（同意、不同意或退回）；sequence 依次审批，按列出的顺序一个接一个办理，前一位同意后下一位才收到待办，任一不同意即结束。/ Countersign (several approvers): all: every step must approve (one reject ends it; one return restarts the whole countersign); any: the first decision taken decides (approve, reject or return); sequence: one after another in the order listed, each getting the task once the one before approved; one reject ends it.
  */
 export interface Parallel {
   id: Id;
   name?: LocalizedText;
   /**
-   * all 全部同意；any 或签，第一位办理人的决定即为结果。/ all: everyone approves; any: the first decision decides.
+   * all 全部同意（会签）；any 或签，第一位办理人的决定即为结果；sequence 依次审批：按 steps 的顺序一个接一个办理，每一位都看得到前面各位的意见，任一不同意即结束，退回后从退回的那一位继续。/ all: everyone approves; any: the first decision decides; sequence: one after another in the order of steps, each seeing the earlier decisions; one reject ends it; after a return the flow resumes at the member who returned it.
    */
-  parallel: 'all' | 'any';
+  parallel: 'all' | 'any' | 'sequence';
   /**
-   * 同时办理的环节。/ The parallel steps.
+   * 会签的成员环节（sequence 时按办理顺序列出）。/ The member steps (for sequence, in the order they act).
    *
    * @minItems 2
    */

@@ -341,7 +341,7 @@ export interface RuntimeBranch {
   else: RuntimeSequence;
 }
 /**
- * 会签：all 全部同意；any 或签，第一个办理人的决定即为结果。/ Countersign: all must approve; any — the first assignee to act decides.
+ * 会签：all 全部同意；any 或签，第一个办理人的决定即为结果；sequence 依次审批。/ Countersign: all must approve; any — the first assignee to act decides; sequence — one after another.
  */
 export interface RuntimeParallel {
   /**
@@ -354,9 +354,9 @@ export interface RuntimeParallel {
   id: string;
   name: RuntimeText;
   /**
-   * 模式。/ Mode.
+   * 模式：all 全部同意；any 或签；sequence 依次审批（按 steps 的顺序，前一位同意后下一位才收到待办；任一不同意即结束；退回申请人后从退回的成员继续）。/ Mode: all; any; sequence — one member after another in the order of steps (the next gets a task once the one before approved; one reject ends it; after a return to the applicant it resumes at the returning member).
    */
-  mode: 'all' | 'any';
+  mode: 'all' | 'any' | 'sequence';
   /**
    * 并行环节。/ Parallel steps.
    */
