@@ -99,6 +99,7 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'the longest path over the promise', edits: [sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 2')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:38:7'] },
     { name: 'calendar days counted as work days', edits: [sub(LEAVE, '    promised:\n      value: 5\n      unit: workday', '    promised:\n      value: 4\n      unit: day')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:38:7'] },
     { name: 'a path exactly at the promise is fine', edits: [sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 3')], expected: [] },
+    { name: 'a countersign in turn adds up its members\' deadlines (1 + 2 + 1 > 3)', edits: [sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 3'), sub(LEAVE, '          parallel: all\n', '          parallel: sequence\n')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:38:7'] },
   ],
   conditionsAreValidFeel: [
     { name: 'a misspelt field', edits: [sub(LEAVE, 'if: days > 3', 'if: dayz > 3')], expected: ['feel/unknown-name xgc/student-leave.yaml:100:11'] },
