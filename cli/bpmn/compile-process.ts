@@ -307,7 +307,9 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       entry = { from: enter };
     }
     const mode = inTurn ? '依次审批' : node.mode === 'all' ? '会签：全部同意' : '或签：任一人办理';
-    const sub = add(scope, 'bpmn:SubProcess', { id: `SubProcess_${node.id}`, name: `${node.name.zh}（${node.atLeast !== undefined && node.mode === 'all' ? `会签：${node.atLeast} 人同意即通过` : mode}）`, flowElements: [], ...countersignInputs(node) });
+    // A 依次审批 named as one (教材选用依次审批) is not told so twice.
+    const name = inTurn && node.name.zh.includes(mode) ? node.name.zh : `${node.name.zh}（${node.atLeast !== undefined && node.mode === 'all' ? `会签：${node.atLeast} 人同意即通过` : mode}）`;
+    const sub = add(scope, 'bpmn:SubProcess', { id: `SubProcess_${node.id}`, name, flowElements: [], ...countersignInputs(node) });
     connect(scope, entry, sub);
     const inner: Scope = { owner: sub, countersign: true, reopen, returnsTo: new Set() };
     const start = add(inner, 'bpmn:StartEvent', { id: `StartEvent_${node.id}`, name: '开始' });

@@ -44,7 +44,7 @@ describe('依次审批 in the BPMN export', () => {
 
   it('a sub-process whose members are chained in the order listed, with no parallel gateway', () => {
     const sub = elementsById['SubProcess_chain'];
-    expect(sub.name).toBe('依次审批（依次审批）');
+    expect(sub.name).toBe('依次审批');
     expect(sub.flowElements.filter((e: { $type: string }) => e.$type === 'bpmn:ParallelGateway')).toEqual([]);
     // Follow the approvals from the start: A, then B's condition, then 运维, then the end.
     const order: string[] = [];
