@@ -141,6 +141,22 @@ describe('the example catalog in Chromium', () => {
     await page.close();
   });
 
+  it('shows a countersign in turn (依次审批) as its order, the members one after another, accessibly', async () => {
+    const page = await watchedPage(browser, problems, 360);
+    for (const [url, order] of [
+      ['/services/textbook-selection/', '依次审批：学院教学秘书初审 → 学院教学副院长审核 → 教务处教材科审核 → 党委宣传统战部审核（境外教材）'],
+      ['/en/services/textbook-selection/', 'In turn: 学院教学秘书初审 → 学院教学副院长审核 → 教务处教材科审核 → 党委宣传统战部审核（境外教材）'],
+    ]) {
+      await page.goto(`${server.url}${url}`);
+      const group = page.locator('.in-turn');
+      await expect(group.getAttribute('aria-label')).resolves.toBe(order);
+      await expect(group.locator('.cond').first().textContent()).resolves.toBe(order);
+      expect(await group.locator(':scope > ol > li .card > .title').allTextContents()).toEqual(['学院教学秘书初审', '学院教学副院长审核', '教务处教材科审核', '党委宣传统战部审核（境外教材）']);
+      expect({ url, violations: await seriousViolations(page) }).toEqual({ url, violations: [] });
+    }
+    await page.close();
+  });
+
   it('prints the richest guide as a one-page checklist', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/services/suspend-studies/`);
@@ -154,6 +170,7 @@ describe('the example catalog in Chromium', () => {
       ['/', 'home'],
       ['/services/suspend-studies/', 'service'],
       ['/services/campus-activity-stall/', 'countersign'],
+      ['/services/textbook-selection/', 'in-turn'],
       ['/services/transcript-paper/', 'tombstone'],
       ['/en/services/suspend-studies/', 'service-en'],
       ['/departments/jwc/', 'department'],

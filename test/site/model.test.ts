@@ -150,6 +150,7 @@ describe('pathWorkdays', () => {
     { name: 'countersign any', nodes: [{ kind: 'parallel', id: 'p', mode: 'any', steps: [step(2), step(5)] }], expected: { longest: 5, shortest: 2, steps: 2 } },
     // Countersign variants (issue 15.4): n of m passes with the n quickest; a member with a condition may not take part.
     { name: 'countersign 2 of 3', nodes: [{ kind: 'parallel', id: 'p', mode: 'all', atLeast: 2, steps: [step(5), step(1), step(3)] }], expected: { longest: 5, shortest: 3, steps: 3 } },
+    { name: 'countersign in turn: the members one after another, a conditional one may not take part', nodes: [{ kind: 'parallel', id: 'p', mode: 'sequence', steps: [step(1), step(2), { ...step(3), when: { zh: '条件' } }] }], expected: { longest: 6, shortest: 3, steps: 3 } },
     { name: 'countersign with a conditional member', nodes: [{ kind: 'parallel', id: 'p', mode: 'all', steps: [{ ...step(5), when: { zh: '条件' } }, step(2)] }], expected: { longest: 5, shortest: 2, steps: 2 } },
     { name: 'branch with else', nodes: [{ kind: 'branch', id: 'b', condition: { zh: '' }, expression: 'x', then: [step(4)], else: [step(1), step(1)] }], expected: { longest: 4, shortest: 2, steps: 3 } },
   ] as { name: string; nodes: SiteNode[]; expected: ReturnType<typeof pathWorkdays> }[])('$name', ({ nodes, expected }) => {
