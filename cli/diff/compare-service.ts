@@ -333,8 +333,13 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
       changes.push(...value('branch', describe.plain(old.if), describe.plain(now.if), subject));
     } else if ('parallel' in old && 'parallel' in now) {
       const mode = (m: string) => (m === 'all' ? bi('全部同意', 'all must approve') : bi('任一同意', 'any one approves'));
+      // 依次审批 is said with its order, so a reordering or a switch from 会签 reads as what the approvers now do.
+      const inTurn = (p: typeof old) => {
+        const names = p.steps.map((st) => text(st.name));
+        return bi(`依次审批：${names.map((n) => n.zh).join(' → ')}`, `in turn: ${names.map((n) => n.en).join(' → ')}`);
+      };
       // Countersign variants: n of m is said with the count, e.g. 3 人中 2 人同意.
-      const votes = (p: typeof old) => (p.parallel === 'all' && p.atLeast !== undefined ? bi(`${p.steps.length} 人中 ${p.atLeast} 人同意即通过`, `${p.atLeast} of ${p.steps.length} must approve`) : mode(p.parallel));
+      const votes = (p: typeof old) => (p.parallel === 'sequence' ? inTurn(p) : p.parallel === 'all' && p.atLeast !== undefined ? bi(`${p.steps.length} 人中 ${p.atLeast} 人同意即通过`, `${p.atLeast} of ${p.steps.length} must approve`) : mode(p.parallel));
       changes.push(...value('parallel', votes(old), votes(now), subject));
     } else if ('by' in old && 'by' in now) {
       // Applicant steps (issue 15.1): the deadline and where it counts from, in words.
