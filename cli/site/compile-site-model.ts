@@ -448,8 +448,8 @@ export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: nu
       steps += 1;
     } else if (node.kind === 'parallel' && node.mode === 'sequence') {
       // 依次审批: one member after another, so their deadlines add up; a member with a condition may not take part.
-      longest += node.steps.reduce((sum, s) => sum + longestDeadline(s), 0);
-      shortest += node.steps.filter((s) => !s.when).reduce((sum, s) => sum + shortestDeadline(s), 0);
+      longest += node.steps.reduce((sum, st) => sum + longestDeadline(st), 0);
+      shortest += node.steps.filter((st) => !st.when).reduce((sum, st) => sum + shortestDeadline(st), 0);
       steps += node.steps.length;
     } else if (node.kind === 'parallel') {
       // Parallel steps run at once: the countersign takes as long as its slowest step (any: its fastest).
