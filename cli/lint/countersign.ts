@@ -26,9 +26,10 @@ export const countersignVariantsAreSound: Rule = (ctx: LintContext) => {
   }
 };
 
-/** Who holds a member: its group, scope and (for a department scope) department, as written. */
+/** Who holds a member, as written: `group@scope`, `group@department` for a department scope, `group` for the university. */
 function holderOf(step: Step): string {
-  return [step.group, step.scope, step.scope === 'department' ? step.department : undefined].filter(Boolean).join('@');
+  if (step.scope === 'university') return step.group;
+  return `${step.group}@${step.scope === 'department' ? step.department : step.scope}`;
 }
 
 /** Neighbours in a 依次审批 held by the same group@scope: `[index of the first, first, second]`. */
