@@ -21,6 +21,7 @@ import { applyActions, handOverRefusal, mayAct, openTasksOf, seesThroughActions 
 import type { Actor } from './actions.ts';
 import { isHandOver } from '../../lib/interpret/actions.ts';
 import { recordProxy } from './proxy.ts';
+import { lockedPrefillErrors } from './prefill-lock.ts';
 import { APPLICANT_ASSIGNEE, APPLICANT_TASK_GROUP, COMPLETE, applicantOverdueText, applicantReminderText, isApplicantNode } from '../../lib/interpret/applicant-step.ts';
 import { enqueueSystemCall } from './system-calls.ts';
 
@@ -255,7 +256,8 @@ export class Engine {
     return this.store.transaction(async (tx) => {
       // The form's file fields hold attachment ids: each must be the applicant's own upload for this field, not yet in another application.
       const files = await claimAttachments(tx, definition, { person: app.applicantId, service: app.service, values: app.data });
-      if (result.outcome === 'invalid' || files.errors.length) return invalid(result, files.errors);
+      const locked = lockedPrefillErrors(definition, input.applicant.attributes, input.data);
+      if (result.outcome === 'invalid' || files.errors.length || locked.length) return invalid(result, [...files.errors, ...locked]);
       const place = app.booking ? slotKey(app.booking) : null;
       if (app.booking && place) {
         // The slot's places are counted and taken under one lock per slot (an advisory lock on PostgreSQL;
@@ -370,7 +372,8 @@ export class Engine {
       const decisions = [...app.decisions.slice(0, -1), { ...last, revise: input.changes, resubmittedAt: at }];
       const result = this.replay(definition, app, decisions, this.directory);
       const files = await claimAttachments(tx, definition, { person: app.applicantId, service: app.service, values: input.changes, application: app.id });
-      if (result.outcome === 'invalid' || files.errors.length) return invalid(result, files.errors);
+      const locked = lockedPrefillErrors(definition, app.applicant, input.changes);
+      if (result.outcome === 'invalid' || files.errors.length || locked.length) return invalid(result, [...files.errors, ...locked]);
       await files.bind(app.id, at);
       const emitted = await this.emitted(tx, app);
       const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);

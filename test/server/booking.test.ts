@@ -39,6 +39,10 @@ const RECORDING = 'recording-classroom-booking';
 const student = { id: '2022020315', attributes: { name: '李雨桐', number: '2022020315', type: '本科生', college: 'wxy', class: 'wxy-2203', phone: '13800000002' } };
 const teacher = { id: '2010031', attributes: { name: '周海涛', number: '2010031', type: '教职工', department: 'jsj', phone: '13800200001' } };
 const rehearsal = { applicantName: '李雨桐', applicantNumber: '2022020315', phone: '13800000002', purpose: '社团排练', participants: 28, organization: '江城大学朗诵艺术团', description: '排练校园朗诵大赛参赛节目' };
+/** The same rehearsal booked by 周海涛: his name and number, as the form prefills them read-only from the directory. */
+const teacherRehearsal = { ...rehearsal, applicantName: '周海涛', applicantNumber: '2010031', phone: '13800200001' };
+/** 张晓明's (2023010101) rehearsal over HTTP: the directory prefills his name, number and phone read-only. */
+const classmateRehearsal = { ...rehearsal, applicantName: '张晓明', applicantNumber: '2023010101', phone: '13800000001' };
 const recording = { applicantName: '周海涛', applicantNumber: '2010031', unit: 'jsj', phone: '13800200001', courseName: '算法设计与分析', recordingType: '微课', studentCount: 0, needTechnician: false, needEditing: true };
 const leaveApplicant = { id: '2022020315', attributes: { name: '李雨桐', number: '2022020315', type: '本科生', college: 'wxy', class: 'wxy-2203', phone: '13800000002' } };
 const dance = (date = '2026-03-09', slot = '08:00-10:00'): Booking => ({ resource: 'dance-studio', date, slot });
@@ -158,7 +162,7 @@ describe.each(STORE_KINDS)('appointments on the engine (%s)', (kind) => {
   it('gives one place per resource slot: the second booking is refused, another slot or resource is not', async () => {
     const { engine } = await hall(kind);
     expect((await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance() })).ok).toBe(true);
-    const again = await engine.submit({ service: ART, applicant: teacher, data: { ...rehearsal, applicantName: '周海涛' }, booking: dance() });
+    const again = await engine.submit({ service: ART, applicant: teacher, data: teacherRehearsal, booking: dance() });
     expect(fieldsOf(again)).toEqual(['booking.slot']);
     expect(messagesOf(again)).toContain('201 形体教室 2026-03-09 08:00-10:00 已约满');
     expect(!again.ok && again.kind === 'invalid' && again.fieldErrors[0].message.en).toContain('fully booked');
@@ -186,7 +190,7 @@ describe.each(STORE_KINDS)('appointments on the engine (%s)', (kind) => {
     // Returned: the applicant still holds the place.
     const [review] = (await engine.tasksOf(second.application.id)).filter((t) => t.status === 'open');
     expect((await engine.act({ task: review.id, person: 't-league', action: 'return', comment: '请补充排练节目单' })).ok).toBe(true);
-    expect(fieldsOf(await engine.submit({ service: ART, applicant: teacher, data: rehearsal, booking: dance() }))).toEqual(['booking.slot']);
+    expect(fieldsOf(await engine.submit({ service: ART, applicant: teacher, data: teacherRehearsal, booking: dance() }))).toEqual(['booking.slot']);
     // The booking stays through the resubmission; it is not a form field and cannot be changed there.
     const changed = await engine.resubmit({ application: second.application.id, applicant: student.id, changes: { booking: { ...dance(), slot: '10:00-12:00' } } });
     expect(changed.ok).toBe(false);
@@ -199,7 +203,7 @@ describe.each(STORE_KINDS)('appointments on the engine (%s)', (kind) => {
     expect((await engine.act({ task: final.id, person: 't-xxzx', action: 'reject', comment: '该时段另有安排' })).ok).toBe(true);
     expect((await engine.application(second.application.id))?.status).toBe('rejected');
     // Rejected: the place is free again.
-    const third = await engine.submit({ service: ART, applicant: teacher, data: rehearsal, booking: dance() });
+    const third = await engine.submit({ service: ART, applicant: teacher, data: teacherRehearsal, booking: dance() });
     expect(fieldsOf(third)).toEqual([]);
   });
 });
@@ -228,11 +232,11 @@ describe.each(STORE_KINDS)('appointments over HTTP (%s)', (kind) => {
     const view = await call(url, 'GET', `/api/applications/${created.body.application.id}`, person);
     expect(view.body.application.booking).toEqual(dance());
     const other = await signIn(url, '2023010101');
-    const full = await call(url, 'POST', '/api/applications', { ...other, body: { service: ART, data: rehearsal, booking: dance() } });
+    const full = await call(url, 'POST', '/api/applications', { ...other, body: { service: ART, data: classmateRehearsal, booking: dance() } });
     expect(full.status).toBe(422);
     expect(full.body.fieldErrors.map((e: { field: string }) => e.field)).toEqual(['booking.slot']);
     expect(full.body.fieldErrors[0].message.zh).toContain('已约满');
-    const missing = await call(url, 'POST', '/api/applications', { ...other, body: { service: ART, data: rehearsal } });
+    const missing = await call(url, 'POST', '/api/applications', { ...other, body: { service: ART, data: classmateRehearsal } });
     expect(missing.status).toBe(422);
     expect(missing.body.fieldErrors.map((e: { field: string }) => e.field).sort()).toEqual(['booking.date', 'booking.resource', 'booking.slot']);
   });
@@ -247,7 +251,7 @@ describe.each(STORE_KINDS)('appointments over HTTP (%s)', (kind) => {
       ['dance-studio', 'booking'],
     ];
     for (const [booking, field] of cases) {
-      const refused = await call(url, 'POST', '/api/applications', { ...person, body: { service: ART, data: rehearsal, booking } });
+      const refused = await call(url, 'POST', '/api/applications', { ...person, body: { service: ART, data: classmateRehearsal, booking } });
       expect(refused.status, `${JSON.stringify(booking)} ${refused.text.slice(0, 400)}`).toBe(400);
       expect(JSON.stringify(refused.body), JSON.stringify(booking)).toContain(field);
     }
