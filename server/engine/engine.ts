@@ -13,7 +13,7 @@ import { markFor, recordUse } from '../privacy/signatures.ts';
 import { discardUnsubmittedUploads, expireAttachments } from '../privacy/retention.ts';
 import type { FileStore } from '../files/file-store.ts';
 import type { BookingInput } from './booking.ts';
-import { PLACES_PER_SLOT, bookingProblems, slotFull, slotKey } from './booking.ts';
+import { PLACES_PER_SLOT, bookingProblems, cancelTooLate, quotaProblems, slotFull, slotKey } from './booking.ts';
 import { Writes, later } from './writes.ts';
 import { aroundAfter, readAround } from './pipelined-reads.ts';
 import type { AroundRow } from './pipelined-reads.ts';
@@ -259,6 +259,12 @@ export class Engine {
       const locked = lockedPrefillErrors(definition, input.applicant.attributes, input.data);
       if (result.outcome === 'invalid' || files.errors.length || locked.length) return invalid(result, [...files.errors, ...locked]);
       const place = app.booking ? slotKey(app.booking) : null;
+      // 预约限额 (appointment.limits): counted under a lock per person and per unit, taken before the slot's
+      // lock (always in this order, so two submissions never wait on each other in a circle).
+      if (app.booking && definition.appointment?.limits) {
+        const over = await quotaProblems(tx, definition, app.booking, { id: app.applicantId, attributes: app.applicant });
+        if (over.length) return invalid(undefined, over);
+      }
       if (app.booking && place) {
         // The slot's places are counted and taken under one lock per slot (an advisory lock on PostgreSQL;
         // SQLite's write transaction is already exclusive): of two submissions for the last place, the
@@ -412,6 +418,9 @@ export class Engine {
       if ((app.status !== 'pending' && app.status !== 'incident') || app.decisions.length > 0) {
         return { ok: false, kind: 'conflict', status: app.status, message: { zh: '已有人办理或申请已结束，不能撤回', en: 'someone has already acted, or the application has ended: it cannot be withdrawn' } };
       }
+      // appointment.limits.cancelBeforeHours: a booking is cancelled at least that long before its slot begins.
+      const late = app.booking ? cancelTooLate(this.runtime.version(app.service, app.version), this.runtime.calendar, app.booking, this.now()) : undefined;
+      if (late) return { ok: false, kind: 'refused', message: late };
       const at = this.now().toISOString();
       await later(tx, "UPDATE task SET status = 'cancelled' WHERE application_id = $1 AND status = 'open'", [app.id]);
       await later(tx, "UPDATE incident SET resolved_at = $1, resolution = 'withdrawn' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
@@ -747,8 +756,8 @@ export class Engine {
   private async insertApplication(tx: Sql, app: ApplicationRecord, status: ApplicationStatus, counts: { timeline: number; notifications: number }) {
     await later(
       tx,
-      'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision, booking, booking_slot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15)',
-      [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), json(app.decisions), status, app.channel, app.submittedAt, app.submittedAt, counts.timeline, counts.notifications, app.booking ? json(app.booking) : null, app.booking ? slotKey(app.booking) : null],
+      'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision, booking, booking_slot, booking_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $16)',
+      [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), json(app.decisions), status, app.channel, app.submittedAt, app.submittedAt, counts.timeline, counts.notifications, app.booking ? json(app.booking) : null, app.booking ? slotKey(app.booking) : null, app.booking?.date ?? null],
     );
   }
 

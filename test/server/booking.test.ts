@@ -206,6 +206,76 @@ describe.each(STORE_KINDS)('appointments on the engine (%s)', (kind) => {
     const third = await engine.submit({ service: ART, applicant: teacher, data: teacherRehearsal, booking: dance() });
     expect(fieldsOf(third)).toEqual([]);
   });
+
+  // 预约限额 (appointment.limits), enforced by the hall: art-hall-classroom-booking.yaml allows 4 bookings per person a
+  // week and a cancellation up to 2 hours ahead; recording-classroom-booking.yaml 6 per unit a week.
+  it('holds a person to 4 bookings a week: the fifth is refused at the date, another week or person is not, a withdrawal frees one', async () => {
+    const { engine } = await hall(kind);
+    const ids: string[] = [];
+    // Monday 9 to Sunday 15 March is one week (Monday first, as timetables run).
+    for (const date of ['2026-03-09', '2026-03-10', '2026-03-11', '2026-03-15']) {
+      const booked = await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance(date) });
+      if (!booked.ok) throw new Error(JSON.stringify(booked));
+      ids.push(booked.application.id);
+    }
+    const fifth = await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-12', '10:00-12:00') });
+    expect(fieldsOf(fifth)).toEqual(['booking.date']);
+    expect(messagesOf(fifth)).toContain('每周每人最多预约 4 次：您在 2026-03-09 至 2026-03-15 已有 4 次预约');
+    // Sunday the 8th ends the week before, Monday the 16th starts the next: both count elsewhere.
+    expect(fieldsOf(await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-08') }))).toEqual([]);
+    expect(fieldsOf(await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-16') }))).toEqual([]);
+    // Another person's bookings are theirs.
+    expect(fieldsOf(await engine.submit({ service: ART, applicant: teacher, data: teacherRehearsal, booking: dance('2026-03-12') }))).toEqual([]);
+    // A withdrawn booking no longer counts; a rejected one neither.
+    expect((await engine.withdraw({ application: ids[0], applicant: student.id })).ok).toBe(true);
+    expect(fieldsOf(await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-12', '10:00-12:00') }))).toEqual([]);
+  });
+
+  it('lets exactly one of several concurrent submissions take the last booking of a person’s week', async () => {
+    const { engine } = await hall(kind);
+    for (const date of ['2026-03-09', '2026-03-10', '2026-03-11']) expect((await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance(date) })).ok).toBe(true);
+    const attempts = await Promise.all(['08:00-10:00', '10:00-12:00', '14:00-16:00', '16:00-18:00'].map((slot) => engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-13', slot) })));
+    expect(attempts.filter((a) => a.ok)).toHaveLength(1);
+    for (const refused of attempts.filter((a) => !a.ok)) expect(fieldsOf(refused)).toEqual(['booking.date']);
+  });
+
+  it('holds a unit (a staff member’s department) to 6 recording bookings a week; other units and weeks are free', async () => {
+    const { engine } = await hall(kind);
+    const colleague = (n: number, department = 'jsj') => {
+      const number = `20100${40 + n}`;
+      const name = `计算机学院教师${n}`;
+      return { applicant: { id: number, attributes: { ...teacher.attributes, name, number, department } }, data: { ...recording, applicantName: name, applicantNumber: number, unit: department } };
+    };
+    const slots = ['08:00-10:00', '10:10-12:00', '14:30-16:30', '16:40-18:30'];
+    // Six bookings of the A305 micro-lecture room by six colleagues of 计算机学院 in the week of 9 March.
+    for (let n = 0; n < 6; n++) {
+      const { applicant, data } = colleague(n);
+      const booked = await engine.submit({ service: RECORDING, applicant, data, booking: { resource: 'a305', date: n < 4 ? '2026-03-10' : '2026-03-11', slot: slots[n % 4] } });
+      if (!booked.ok) throw new Error(JSON.stringify(booked));
+    }
+    const { applicant, data } = colleague(6);
+    const seventh = await engine.submit({ service: RECORDING, applicant, data, booking: { resource: 'a305', date: '2026-03-12', slot: '08:00-10:00' } });
+    expect(fieldsOf(seventh)).toEqual(['booking.date']);
+    expect(messagesOf(seventh)).toContain('每周每个单位最多预约 6 次：您所在单位在 2026-03-09 至 2026-03-15 已有 6 次预约');
+    // The next week, and another unit in the same week, still book.
+    expect(fieldsOf(await engine.submit({ service: RECORDING, applicant, data, booking: { resource: 'a305', date: '2026-03-16', slot: '08:00-10:00' } }))).toEqual([]);
+    const other = colleague(7, 'wxy');
+    expect(fieldsOf(await engine.submit({ service: RECORDING, applicant: other.applicant, data: other.data, booking: { resource: 'a305', date: '2026-03-12', slot: '08:00-10:00' } }))).toEqual([]);
+  });
+
+  it('refuses to withdraw a booking less than cancelBeforeHours before it begins, and says why', async () => {
+    const { engine, setClock } = await hall(kind);
+    const booked = await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-09', '10:00-12:00') });
+    if (!booked.ok) throw new Error(JSON.stringify(booked));
+    // 10:00 Beijing on 9 March is 02:00Z; two hours before is 00:00Z.
+    setClock('2026-03-09T00:30:00Z');
+    const late = await engine.withdraw({ application: booked.application.id, applicant: student.id });
+    expect(late.ok).toBe(false);
+    expect(!late.ok && late.kind).toBe('refused');
+    expect(!late.ok && late.message.zh).toContain('预约须在开始前 2 小时以前取消');
+    setClock('2026-03-09T00:00:00Z');
+    expect((await engine.withdraw({ application: booked.application.id, applicant: student.id })).ok).toBe(true);
+  });
 });
 
 describe.each(STORE_KINDS)('appointments over HTTP (%s)', (kind) => {
