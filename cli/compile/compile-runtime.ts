@@ -91,6 +91,8 @@ export function compileDefinition(service: Service, version: number, fingerprint
               // Per-resource lead times (issue 15.7), emitted only when a resource has its own.
               ...(r.advanceDays !== undefined ? { advanceDays: r.advanceDays } : {}),
               ...(r.minNoticeHours !== undefined ? { minNoticeHours: r.minNoticeHours } : {}),
+              // A resource's own quotas, counted on its bookings only (server/engine/booking.ts).
+              ...(r.limits ? { limits: { ...r.limits } } : {}),
             })),
             slots: { ...service.appointment.slots },
             ...(service.appointment.limits ? { limits: { ...service.appointment.limits } } : {}),

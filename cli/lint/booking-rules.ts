@@ -9,7 +9,10 @@ export const bookingQuotasAreCountable: Rule = (ctx) => {
   for (const s of ctx.catalog.services.values()) {
     const limits = s.value.appointment?.limits;
     for (const limit of ['perPerson', 'perUnit'] as const) {
-      if (limits?.[limit]?.period === 'term') ctx.report(s, 'booking/term-quota', ['appointment', 'limits', limit, 'period'], { limit });
+      if (limits?.[limit]?.period === 'term') ctx.report(s, 'booking/term-quota', ['appointment', 'limits', limit, 'period'], { limit: `limits.${limit}` });
+      s.value.appointment?.resources.forEach((r, i) => {
+        if (r.limits?.[limit]?.period === 'term') ctx.report(s, 'booking/term-quota', ['appointment', 'resources', i, 'limits', limit, 'period'], { limit: `resources[${r.id}].limits.${limit}` });
+      });
     }
   }
 };

@@ -202,7 +202,7 @@ export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, hi
         workflow: s.workflow ? workflowOf(s.workflow.steps, { departments, groups, labels, deptRef, connectors: new Map((hall.connectors ?? []).map((c) => [c.id, c])) }) : undefined,
         appointment: s.appointment
           ? {
-              resources: s.appointment.resources.map((r) => compact({ id: r.id, name: st(r.name), location: r.location ? place(r.location) : undefined, capacity: r.capacity, note: st(r.note), advanceDays: r.advanceDays, minNoticeHours: r.minNoticeHours })),
+              resources: s.appointment.resources.map((r) => compact({ id: r.id, name: st(r.name), location: r.location ? place(r.location) : undefined, capacity: r.capacity, note: st(r.note), advanceDays: r.advanceDays, minNoticeHours: r.minNoticeHours, limits: r.limits ? compact({ perPerson: r.limits.perPerson && { ...r.limits.perPerson }, perUnit: r.limits.perUnit && { ...r.limits.perUnit } }) : undefined })),
               slots: compact({ weekdays: [...s.appointment.slots.weekdays], times: [...s.appointment.slots.times], advanceDays: s.appointment.slots.advanceDays, minNoticeHours: s.appointment.slots.minNoticeHours, workdaysOnly: Boolean(s.appointment.slots.workdaysOnly) }),
               limits: s.appointment.limits ? compact({ perPerson: s.appointment.limits.perPerson && { ...s.appointment.limits.perPerson }, perUnit: s.appointment.limits.perUnit && { ...s.appointment.limits.perUnit }, cancelBeforeHours: s.appointment.limits.cancelBeforeHours }) : undefined,
             }

@@ -885,7 +885,28 @@ export interface BookableResource {
    * 这个资源至少提前几小时预约，代替时段规则（slots）中的 minNoticeHours，如需安排技术人员的录播教室。/ The minimum notice for this resource in hours, instead of the slot rules' minNoticeHours (e.g. a studio that needs a technician arranged).
    */
   minNoticeHours?: number;
+  limits?: ResourceLimits;
   note?: LocalizedText;
+}
+/**
+ * 这个资源自己的预约限额，只数这个资源上的预约；与事项的 limits 同时适用（如排练厅每人每月 2 次，全部场地每人每周 4 次）。/ This resource's own quotas, counting bookings of this resource only; they apply together with the service's limits (e.g. the rehearsal hall twice a month per person, all rooms four times a week).
+ */
+export interface ResourceLimits {
+  perPerson?: BookingQuota;
+  perUnit?: BookingQuota;
+}
+/**
+ * 在一个周期内最多预约几次。/ At most count bookings per period.
+ */
+export interface BookingQuota {
+  /**
+   * 次数。/ Count.
+   */
+  count: number;
+  /**
+   * 周期：日、周、月、学期。/ Period.
+   */
+  period: 'day' | 'week' | 'month' | 'term';
 }
 /**
  * 可预约时段。/ Bookable slots.
@@ -926,19 +947,6 @@ export interface BookingLimits {
    * 最晚提前几小时取消。/ Cancel at least this many hours ahead.
    */
   cancelBeforeHours?: number;
-}
-/**
- * 在一个周期内最多预约几次。/ At most count bookings per period.
- */
-export interface BookingQuota {
-  /**
-   * 次数。/ Count.
-   */
-  count: number;
-  /**
-   * 周期：日、周、月、学期。/ Period.
-   */
-  period: 'day' | 'week' | 'month' | 'term';
 }
 /**
  * 个人信息保护（个人信息保护法）：谁能看到申请内容的全文，附件保存多久。不写时，申请人和审批人可以看到全文，附件长期保存。/ Personal-information protection (PIPL): who may read a submission in full, how long its attachments are kept. Absent: the applicant and the approvers read it in full and attachments are kept.

@@ -138,45 +138,44 @@ const LIVE = "status NOT IN ('withdrawn', 'rejected')";
 
 /**
  * 预约限额 (appointment.limits): a person books at most `perPerson.count` places of this service in a period, a
- * unit (department, else college) at most `perUnit.count`; the period is the one that holds the booked date
- * (每周 = the booked day's Monday to Sunday). Live bookings count (withdrawn and rejected ones have freed their
- * place); counted inside the submit transaction under a lock per person and per unit, so two submissions for
- * the last of a person's places cannot both pass. An applicant with neither department nor college is not
- * counted against any unit.
+ * unit (department, else college) at most `perUnit.count`; a resource's own `limits` count its bookings only, and
+ * apply with the service's. The period is the one that holds the booked date (每周 = the booked day's Monday to
+ * Sunday). Live bookings count (withdrawn and rejected ones have freed their place); counted inside the submit
+ * transaction under a lock per person and per unit, so two submissions for the last of a person's places cannot
+ * both pass. An applicant with neither department nor college is not counted against any unit.
  */
 export async function quotaProblems(tx: Transaction, definition: RuntimeDefinition, booking: BookingInput, applicant: { id: string; attributes: Record<string, unknown> }): Promise<FieldError[]> {
-  const limits = definition.appointment?.limits;
+  const appointment = definition.appointment;
+  const resource = appointment?.resources.find((r) => r.id === booking.resource);
+  type Quota = { count: number; period: string };
+  const rules: { quota: Quota; who: 'person' | 'unit'; resource?: { id: string; name: { zh: string; en?: string } } }[] = [];
+  if (appointment?.limits?.perPerson) rules.push({ quota: appointment.limits.perPerson, who: 'person' });
+  if (appointment?.limits?.perUnit) rules.push({ quota: appointment.limits.perUnit, who: 'unit' });
+  if (resource?.limits?.perPerson) rules.push({ quota: resource.limits.perPerson, who: 'person', resource });
+  if (resource?.limits?.perUnit) rules.push({ quota: resource.limits.perUnit, who: 'unit', resource });
+  const unit = unitOf(applicant.attributes);
   const service = definition.id;
   const errors: FieldError[] = [];
-  const perPerson = limits?.perPerson;
-  if (perPerson) {
-    const range = periodOf(perPerson.period, booking.date);
-    if (range) {
-      await tx.lock(`servicehall:booking-quota:${service}:person:${applicant.id}`);
-      const [row] = await tx.query<{ n: number | string }>(
-        `SELECT COUNT(*) AS n FROM application WHERE service = $1 AND applicant_id = $2 AND booking_date >= $3 AND booking_date <= $4 AND booking_slot IS NOT NULL AND ${LIVE}`,
-        [service, applicant.id, range.from, range.to],
-      );
-      if (Number(row.n) >= perPerson.count) {
-        errors.push(problem('date', `${PERIOD_ZH[perPerson.period as QuotaPeriod]}每人最多预约 ${perPerson.count} 次：您在 ${span(range)} 已有 ${Number(row.n)} 次预约，请选择其他${perPerson.period === 'day' ? '日期' : '时间'}，或先取消已有的预约`, `at most ${perPerson.count} bookings per person ${PERIOD_EN[perPerson.period as QuotaPeriod]}: you already hold ${Number(row.n)} in ${span(range)}; choose another date or cancel one first`));
-      }
-    }
-  }
-  const perUnit = limits?.perUnit;
-  const unit = unitOf(applicant.attributes);
-  if (perUnit && unit !== undefined) {
-    const range = periodOf(perUnit.period, booking.date);
-    if (range) {
-      await tx.lock(`servicehall:booking-quota:${service}:unit:${unit}`);
-      // The period's live bookings of the service: at most one per resource slot, so a bounded read.
-      const rows = await tx.query<{ applicant: string }>(
-        `SELECT applicant FROM application WHERE service = $1 AND booking_date >= $2 AND booking_date <= $3 AND booking_slot IS NOT NULL AND ${LIVE}`,
-        [service, range.from, range.to],
-      );
-      const n = rows.filter((r) => unitOf(JSON.parse(String(r.applicant)) as Record<string, unknown>) === unit).length;
-      if (n >= perUnit.count) {
-        errors.push(problem('date', `${PERIOD_ZH[perUnit.period as QuotaPeriod]}每个单位最多预约 ${perUnit.count} 次：您所在单位在 ${span(range)} 已有 ${n} 次预约，请选择其他${perUnit.period === 'day' ? '日期' : '时间'}`, `at most ${perUnit.count} bookings per unit ${PERIOD_EN[perUnit.period as QuotaPeriod]}: your unit already holds ${n} in ${span(range)}; choose another date`));
-      }
+  // The locks, always person before unit (and both before the slot's, in the caller): never a circle of waits.
+  if (rules.some((r) => r.who === 'person' && periodOf(r.quota.period, booking.date))) await tx.lock(`servicehall:booking-quota:${service}:person:${applicant.id}`);
+  if (unit !== undefined && rules.some((r) => r.who === 'unit' && periodOf(r.quota.period, booking.date))) await tx.lock(`servicehall:booking-quota:${service}:unit:${unit}`);
+  for (const rule of rules) {
+    const range = periodOf(rule.quota.period, booking.date);
+    if (!range || (rule.who === 'unit' && unit === undefined)) continue;
+    // The period's live bookings of the person, or of the service (at most one per resource slot: a bounded read).
+    const rows =
+      rule.who === 'person'
+        ? await tx.query<{ booking: string; applicant: string }>(`SELECT booking, applicant FROM application WHERE service = $1 AND applicant_id = $2 AND booking_date >= $3 AND booking_date <= $4 AND booking_slot IS NOT NULL AND ${LIVE}`, [service, applicant.id, range.from, range.to])
+        : await tx.query<{ booking: string; applicant: string }>(`SELECT booking, applicant FROM application WHERE service = $1 AND booking_date >= $2 AND booking_date <= $3 AND booking_slot IS NOT NULL AND ${LIVE}`, [service, range.from, range.to]);
+    const n = rows.filter((row) => (!rule.resource || (JSON.parse(String(row.booking)) as BookingInput).resource === rule.resource.id) && (rule.who === 'person' || unitOf(JSON.parse(String(row.applicant)) as Record<string, unknown>) === unit)).length;
+    if (n < rule.quota.count) continue;
+    const period = rule.quota.period as QuotaPeriod;
+    const where = rule.resource ? { zh: rule.resource.name.zh, en: rule.resource.name.en ?? rule.resource.name.zh } : undefined;
+    const next = period === 'day' ? '日期' : '时间';
+    if (rule.who === 'person') {
+      errors.push(problem('date', `${PERIOD_ZH[period]}每人最多预约${where ? `“${where.zh}”` : ''} ${rule.quota.count} 次：您在 ${span(range)} 已有 ${n} 次${where ? '这个场地的' : ''}预约，请选择其他${where ? `${next}或场地` : next}，或先取消已有的预约`, `at most ${rule.quota.count} bookings${where ? ` of ${where.en}` : ''} per person ${PERIOD_EN[period]}: you already hold ${n} in ${span(range)}; choose another date${where ? ' or resource' : ''}, or cancel one first`));
+    } else {
+      errors.push(problem('date', `${PERIOD_ZH[period]}每个单位最多预约${where ? `“${where.zh}”` : ''} ${rule.quota.count} 次：您所在单位在 ${span(range)} 已有 ${n} 次${where ? '这个场地的' : ''}预约，请选择其他${where ? `${next}或场地` : next}`, `at most ${rule.quota.count} bookings${where ? ` of ${where.en}` : ''} per unit ${PERIOD_EN[period]}: your unit already holds ${n} in ${span(range)}; choose another date${where ? ' or resource' : ''}`));
     }
   }
   return errors;

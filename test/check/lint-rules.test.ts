@@ -266,6 +266,7 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
   bookingQuotasAreCountable: [
     { name: 'a per-person quota per term', edits: [sub(LAB, '    advanceDays: 7\n', '    advanceDays: 7\n  limits:\n    perPerson: { count: 20, period: term }\n')], expected: ['booking/term-quota jsj/lab-booking.yaml:49:37'] },
     { name: 'a per-unit quota per term beside a weekly one', edits: [sub(LAB, '    advanceDays: 7\n', '    advanceDays: 7\n  limits:\n    perPerson: { count: 2, period: week }\n    perUnit: { count: 60, period: term }\n')], expected: ['booking/term-quota jsj/lab-booking.yaml:50:35'] },
+    { name: 'a resource’s own quota per term', edits: [sub(LAB, '      capacity: 40\n', '      capacity: 40\n      limits:\n        perPerson: { count: 8, period: term }\n')], expected: ['booking/term-quota jsj/lab-booking.yaml:45:40'] },
     { name: 'day, week and month quotas are counted', edits: [sub(LAB, '    advanceDays: 7\n', '    advanceDays: 7\n  limits:\n    perPerson: { count: 2, period: day }\n    perUnit: { count: 60, period: month }\n')], expected: [] },
   ],
   // --- issue 15.7: FEEL work-day functions, typed, and only where the hall alone evaluates them (a contiguous block) ---

@@ -231,6 +231,18 @@ describe.each(STORE_KINDS)('appointments on the engine (%s)', (kind) => {
     expect(fieldsOf(await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-12', '10:00-12:00') }))).toEqual([]);
   });
 
+  it('holds a person to a resource’s own quota (排练厅 twice a month) beside the service’s, counting that resource only', async () => {
+    const { engine } = await hall(kind);
+    const hallOn = (date: string, slot = '19:00-21:00') => ({ resource: 'rehearsal-hall', date, slot });
+    // Two rehearsal-hall bookings in March, in two weeks (the weekly limit of 4 is not what stops the third).
+    for (const date of ['2026-03-09', '2026-03-16']) expect(fieldsOf(await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: hallOn(date) }))).toEqual([]);
+    const third = await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: hallOn('2026-03-10') });
+    expect(fieldsOf(third)).toEqual(['booking.date']);
+    expect(messagesOf(third)).toContain('每月每人最多预约“305 多功能排练厅” 2 次：您在 2026-03-01 至 2026-03-31 已有 2 次这个场地的预约');
+    // Another room in the same week is counted by the service's limit only.
+    expect(fieldsOf(await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-10') }))).toEqual([]);
+  });
+
   it('lets exactly one of several concurrent submissions take the last booking of a person’s week', async () => {
     const { engine } = await hall(kind);
     for (const date of ['2026-03-09', '2026-03-10', '2026-03-11']) expect((await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance(date) })).ok).toBe(true);
