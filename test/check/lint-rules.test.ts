@@ -51,6 +51,11 @@ const XGC_RETURN_TO = (target: string) => sub(LEAVE, '              deadline: 1\
 const REGISTRAR_AFTER = sub(LEAVE, '  notifications:\n    approved:', '    - { id: registrar, name: 登记, group: office-staff, scope: department, department: xgc, deadline: 1, actions: [approve] }\n  notifications:\n    approved:');
 const SHORT_ARM = sub(LEAVE, '  notifications:\n    approved:', '      else:\n        - { id: short-review, name: 短假登记, group: office-staff, scope: department, department: xgc, deadline: 1, actions: [approve] }\n  notifications:\n    approved:');
 
+/** Issue 15.8: the leave's length as a decision table (docs/routing.md), read by the long-leave branch. */
+const LEAVE_TABLE = (rules: string, extra = '') => sub(LEAVE, 'workflow:\n  steps:\n', `workflow:\n  decisions:\n    - id: leaveLevel\n      name: 审批级别\n      input: days\n      rules:\n${rules}${extra}  steps:\n`);
+const BANDS = '        - { when: "<= 3", result: 辅导员 }\n        - { when: "> 3", result: 学院 }\n';
+const READ_TABLE = (condition = 'leaveLevel = "学院"') => sub(LEAVE, 'if: days > 3', `if: ${condition}`);
+
 /**
  * The broken cases of each rule in RULES: the baseline with one thing broken, and exactly what the
  * check reports. Cases expecting nothing pin down where a rule must stay quiet. Every case runs the
@@ -289,6 +294,26 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a fallback naming no applicant attribute', edits: [sub(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.dorm\n')], expected: ['ref/unknown-data-source xgc/student-leave.yaml:93:17'] },
     { name: 'a fallback staff carry keeps them off the per-class step\'s report', edits: [...APPLICANT_TYPES, sub('hall.yaml', '  - id: applicant.class\n', '  - id: applicant.department\n    name: 所在单位\n    type: department\n    applicantTypes: [教职工]\n  - id: applicant.class\n'), sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]'), sub(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.department\n')], expected: [] },
     { name: 'a fallback staff do not carry either is still reported', edits: [...APPLICANT_TYPES, sub(LEAVE, 'audiences: [undergraduate]', 'audiences: [undergraduate, staff]'), sub(LEAVE, '      scope: applicant.class\n', '      scope: applicant.class\n      fallback: applicant.college\n')], expected: ['scope/attribute-not-carried xgc/student-leave.yaml:92:14'] },
+  ],
+  // --- issue 15.8: decision tables (a contiguous block) ------------------------------------------------
+  decisionBandsAreSound: [
+    { name: 'bands that meet, read by the branch', edits: [LEAVE_TABLE(BANDS), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: [] },
+    { name: 'a gap between two bands and no default', edits: [LEAVE_TABLE('        - { when: "< 3", result: 辅导员 }\n        - { when: "> 3", result: 学院 }\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['decision/gap xgc/student-leave.yaml:92:7'] },
+    { name: 'a gap filled by a default', edits: [LEAVE_TABLE('        - { when: "< 3", result: 辅导员 }\n        - { when: "> 3", result: 学院 }\n', '      default: 辅导员\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: [] },
+    { name: 'bands inside the field\'s 0.5–60 leave no gap below or above', edits: [LEAVE_TABLE('        - { when: "[0.5..3]", result: 辅导员 }\n        - { when: "(3..60]", result: 学院 }\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: [] },
+    { name: 'overlapping bands', edits: [LEAVE_TABLE('        - { when: "<= 3", result: 辅导员 }\n        - { when: "[1..60]", result: 学院 }\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['decision/overlap xgc/student-leave.yaml:94:19'] },
+    { name: 'a rule shadowed by an earlier one', edits: [LEAVE_TABLE('        - { when: "<= 30", result: 辅导员 }\n        - { when: "[5..10]", result: 学院 }\n        - { when: "> 30", result: 学院 }\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['decision/unreachable xgc/student-leave.yaml:94:19'] },
+    { name: 'a rule after an any-value rule', edits: [LEAVE_TABLE('        - { when: "-", result: 辅导员 }\n        - { when: "> 3", result: 学院 }\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['decision/unreachable xgc/student-leave.yaml:94:19'] },
+    { name: 'a band outside the field\'s range', edits: [LEAVE_TABLE('        - { when: "<= 60", result: 辅导员 }\n        - { when: "> 60", result: 学院 }\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['decision/unreachable xgc/student-leave.yaml:94:19'] },
+    { name: 'an input naming no field', edits: [LEAVE_TABLE(BANDS), sub(LEAVE, '      input: days\n', '      input: dayz\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['feel/unknown-name xgc/student-leave.yaml:91:14'] },
+    { name: 'number bands on a text input', edits: [LEAVE_TABLE(BANDS), sub(LEAVE, '      input: days\n', '      input: destination\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['feel/type-mismatch xgc/student-leave.yaml:91:14'] },
+    { name: 'a table named like a field', edits: [LEAVE_TABLE(BANDS), sub(LEAVE, '    - id: leaveLevel\n', '    - id: days\n')], expected: ['catalog/duplicate-id xgc/student-leave.yaml:89:11', 'decision/result-unread xgc/student-leave.yaml:93:35', 'decision/result-unread xgc/student-leave.yaml:94:34'] },
+  ],
+  decisionResultsAreRead: [
+    { name: 'a table no condition reads', edits: [LEAVE_TABLE(BANDS)], expected: ['decision/unread xgc/student-leave.yaml:89:11'] },
+    { name: 'a result no condition names', edits: [LEAVE_TABLE(BANDS), READ_TABLE()], expected: ['decision/result-unread xgc/student-leave.yaml:93:35'] },
+    { name: 'a table read under a mistyped id', edits: [LEAVE_TABLE(BANDS), READ_TABLE('leaveLvel = "学院"')], expected: ['decision/unread xgc/student-leave.yaml:89:11', 'decision/unknown-table xgc/student-leave.yaml:107:11'] },
+    { name: 'a table read by a form condition', edits: [LEAVE_TABLE(BANDS), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false'), sub(LEAVE, 'visibleIf: leaveCampus = true', 'visibleIf: leaveLevel = "学院"')], expected: ['feel/unknown-name xgc/student-leave.yaml:86:22'] },
   ],
   // --- issue 15 item 10: guide facts per situation (a contiguous block) ------------------------------
   situationsAreDeclared: [
