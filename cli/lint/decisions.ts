@@ -85,7 +85,9 @@ export const decisionResultsAreRead: Rule = (ctx: LintContext) => {
       const at = ['workflow', 'decisions', t];
       const conditions = reading.get(table.id);
       if (!conditions) return ctx.report(s, 'decision/unread', [...at, 'id'], { table: table.id });
-      const named = (result: string) => conditions.some((c) => c.includes(JSON.stringify(result)) || c.includes(`'${result}'`));
+      // `contractLevel != "科研处审批"` tells every other result apart from that one: all of them are read.
+      const negated = conditions.some((c) => c.includes('!=') || /\bnot\s*\(/.test(c));
+      const named = (result: string) => negated || conditions.some((c) => c.includes(JSON.stringify(result)));
       const reported = new Set<string>();
       table.rules.forEach((rule, r) => {
         if (named(rule.result) || reported.has(rule.result)) return;

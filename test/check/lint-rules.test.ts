@@ -312,6 +312,7 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
   decisionResultsAreRead: [
     { name: 'a table no condition reads', edits: [LEAVE_TABLE(BANDS)], expected: ['decision/unread xgc/student-leave.yaml:89:11'] },
     { name: 'a result no condition names', edits: [LEAVE_TABLE(BANDS), READ_TABLE()], expected: ['decision/result-unread xgc/student-leave.yaml:93:35'] },
+    { name: 'an inequality reads every other result', edits: [LEAVE_TABLE(BANDS), READ_TABLE('leaveLevel != "辅导员"')], expected: [] },
     { name: 'a table read under a mistyped id', edits: [LEAVE_TABLE(BANDS), READ_TABLE('leaveLvel = "学院"')], expected: ['decision/unread xgc/student-leave.yaml:89:11', 'decision/unknown-table xgc/student-leave.yaml:107:11'] },
     { name: 'a table read by a form condition', edits: [LEAVE_TABLE(BANDS), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false'), sub(LEAVE, 'visibleIf: leaveCampus = true', 'visibleIf: leaveLevel = "学院"')], expected: ['feel/unknown-name xgc/student-leave.yaml:86:22'] },
   ],
