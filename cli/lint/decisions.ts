@@ -33,9 +33,11 @@ const bandsText = (bands: Interval[]) => bands.map(bandText).join('、');
 export const decisionBandsAreSound: Rule = (ctx: LintContext) => {
   for (const s of ctx.catalog.services.values()) {
     const fieldIds = new Set([...fieldsOf(s.value)].map(({ field }) => field.id));
+    const seen = new Set<string>();
     s.value.workflow?.decisions?.forEach((table, t) => {
       const at = ['workflow', 'decisions', t];
-      if (fieldIds.has(table.id)) ctx.report(s, 'catalog/duplicate-id', [...at, 'id'], { what: { zh: '决策表', en: 'decision table' }, id: table.id, other: 'form' });
+      if (fieldIds.has(table.id) || seen.has(table.id)) ctx.report(s, 'catalog/duplicate-id', [...at, 'id'], { what: { zh: '决策表', en: 'decision table' }, id: table.id, other: fieldIds.has(table.id) ? 'form' : 'workflow.decisions' });
+      seen.add(table.id);
       const domain = [domainOf(s.value, table.input)];
       let covered: Interval[] = [];
       const texts = new Set<string>();

@@ -308,6 +308,7 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'an input naming no field', edits: [LEAVE_TABLE(BANDS), sub(LEAVE, '      input: days\n', '      input: dayz\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['feel/unknown-name xgc/student-leave.yaml:91:14'] },
     { name: 'number bands on a text input', edits: [LEAVE_TABLE(BANDS), sub(LEAVE, '      input: days\n', '      input: destination\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['feel/type-mismatch xgc/student-leave.yaml:91:14'] },
     { name: 'a table named like a field', edits: [LEAVE_TABLE(BANDS), sub(LEAVE, '    - id: leaveLevel\n', '    - id: days\n')], expected: ['catalog/duplicate-id xgc/student-leave.yaml:89:11', 'decision/result-unread xgc/student-leave.yaml:93:35', 'decision/result-unread xgc/student-leave.yaml:94:34'] },
+    { name: 'two tables with one id', edits: [LEAVE_TABLE(BANDS, '    - id: leaveLevel\n      name: 另一张\n      input: days\n      rules:\n        - { when: "-", result: 学院 }\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['catalog/duplicate-id xgc/student-leave.yaml:95:11'] },
   ],
   decisionResultsAreRead: [
     { name: 'a table no condition reads', edits: [LEAVE_TABLE(BANDS)], expected: ['decision/unread xgc/student-leave.yaml:89:11'] },
