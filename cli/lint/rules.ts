@@ -14,7 +14,7 @@ import { proxyGroupsAreKnown } from './proxy-rules.ts';
 import { applicantStepsCountFromADate, applicantStepsFollowApproval } from './applicant-steps.ts';
 import { countersignVariantsAreSound } from './countersign.ts';
 import { fallbackScopesAreUsed } from './routing.ts';
-import { decisionFeel } from '../../lib/interpret/decision.ts';
+import { decisionFeel, expandDecisions } from '../../lib/interpret/decision.ts';
 import { decisionBandsAreSound, decisionResultsAreRead, flowConditionsOf } from './decisions.ts';
 import { returnTargetsComeEarlier } from './return-to.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
@@ -207,6 +207,9 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
         ctx.report(s, 'feel/syntax', path, { expression, detail: { zh: '（不要以 = 开头，构建时会自动加上）', en: ' (no leading =; the build adds it)' } });
         continue;
       }
+      // A condition reading a table carries the table's FEEL in each place it reads it: bounded like the rest.
+      const expanded = flow.has(path) && tables.length ? expandDecisions(expression, tables).length : 0;
+      if (expanded > EXPANDED_LIMIT) ctx.report(s, 'feel/budget', path, { expression: expression.length > 80 ? `${expression.slice(0, 80)}…` : expression, detail: { zh: `读取决策表展开后有 ${expanded} 个字符，超过 ${EXPANDED_LIMIT}（把多次读取合并，如用 !=）`, en: `it reads decision tables into ${expanded} characters, over ${EXPANDED_LIMIT} (read the table fewer times, e.g. with !=)` } });
       const check = checkFeel(expression, sample, yields);
       const names = flow.has(path) ? inFlow : known;
       const unknown = check.names.filter((n) => !names.has(n) && !subFieldKnown(n, dateRanges));
@@ -227,6 +230,9 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
     }
   }
 };
+
+/** The longest a flow condition may grow when the decision tables it reads are written into it (docs/routing.md). */
+const EXPANDED_LIMIT = 20_000;
 
 /** `period.start` / `period.end` of a date-range field are known names too. */
 function subFieldKnown(name: string, dateRanges: Set<string>): boolean {
