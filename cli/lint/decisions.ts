@@ -26,6 +26,15 @@ function domainOf(service: Service, input: string): Interval {
 
 const bandsText = (bands: Interval[]) => bands.map(bandText).join('、');
 
+/** The values a choice field offers, when the input is one: the whole domain of a table of texts. */
+function optionsOf(service: Service, input: string): string[] | undefined {
+  for (const { field } of fieldsOf(service)) {
+    if (field.id !== input.trim() || field.type !== 'choice' || !field.options) continue;
+    return field.options.map((o) => (typeof o === 'string' ? o : String((o as { value: unknown }).value)));
+  }
+  return undefined;
+}
+
 /**
  * Hit policy first (docs/routing.md): a rule wholly covered by earlier ones never matches; one partly covered
  * gets the earlier result there; without a default, the input's values no rule covers give null.
@@ -39,6 +48,7 @@ export const decisionBandsAreSound: Rule = (ctx: LintContext) => {
       if (fieldIds.has(table.id) || seen.has(table.id)) ctx.report(s, 'catalog/duplicate-id', [...at, 'id'], { what: { zh: '决策表', en: 'decision table' }, id: table.id, other: fieldIds.has(table.id) ? 'form' : 'workflow.decisions' });
       seen.add(table.id);
       const domain = [domainOf(s.value, table.input)];
+      const options = optionsOf(s.value, table.input);
       let covered: Interval[] = [];
       const texts = new Set<string>();
       let any = false;
@@ -49,7 +59,9 @@ export const decisionBandsAreSound: Rule = (ctx: LintContext) => {
         if (any) return ctx.report(s, 'decision/unreachable', [...at, 'rules', r, 'when'], { ...args, why: { zh: '都已被前面的“-”（任何值）规则取走', en: 'are all taken by an earlier "-" (any value) rule' } });
         if (test.kind === 'any') return void (any = true);
         if (test.kind === 'texts') {
-          if (test.values.every((v) => texts.has(v))) ctx.report(s, 'decision/unreachable', [...at, 'rules', r, 'when'], { ...args, why: { zh: '都已被前面的规则取走', en: 'are all taken by earlier rules' } });
+          const offered = options ? test.values.filter((v) => options.includes(v)) : test.values;
+          if (!offered.length) ctx.report(s, 'decision/unreachable', [...at, 'rules', r, 'when'], { ...args, why: { zh: '不是输入的选项', en: 'are not among the input\'s options' } });
+          else if (offered.every((v) => texts.has(v))) ctx.report(s, 'decision/unreachable', [...at, 'rules', r, 'when'], { ...args, why: { zh: '都已被前面的规则取走', en: 'are all taken by earlier rules' } });
           test.values.forEach((v) => texts.add(v));
           return;
         }
@@ -65,8 +77,14 @@ export const decisionBandsAreSound: Rule = (ctx: LintContext) => {
         }
         covered = [...covered, ...own];
       });
+      if (table.default !== undefined || any) return;
+      // A choice input: the options no rule names.
+      const missing = options?.filter((o) => !texts.has(o)) ?? [];
+      if (options && missing.length && table.rules.some((rule) => parseUnaryTest(rule.when)?.kind === 'texts')) {
+        return ctx.report(s, 'decision/gap', [...at, 'rules'], { table: table.id, gap: missing.map((o) => JSON.stringify(o)).join('、') }, { key: true });
+      }
       const numeric = table.rules.some((rule) => parseUnaryTest(rule.when)?.kind === 'numbers');
-      if (table.default !== undefined || any || !numeric) return;
+      if (!numeric) return;
       const gaps = subtractBands(domain, covered);
       if (gaps.length) ctx.report(s, 'decision/gap', [...at, 'rules'], { table: table.id, gap: bandsText(gaps) }, { key: true });
     });
