@@ -14,6 +14,7 @@ import { PROXY_DIAGNOSTICS } from './codes/proxy.ts';
 import { APPLICANT_STEP_DIAGNOSTICS } from './codes/applicant-steps.ts';
 import { SYSTEM_STEP_DIAGNOSTICS } from './codes/system-steps.ts';
 import { RETURN_TO_DIAGNOSTICS } from './codes/return-to.ts';
+import { BOOKING_DIAGNOSTICS } from './codes/booking.ts';
 
 /**
  * Every diagnostic the toolchain can emit, under a permanent name. Names never change once released:
@@ -46,6 +47,7 @@ export const DIAGNOSTICS = {
   ...APPLICANT_STEP_DIAGNOSTICS,
   ...SYSTEM_STEP_DIAGNOSTICS,
   ...RETURN_TO_DIAGNOSTICS,
+  ...BOOKING_DIAGNOSTICS,
 } satisfies Record<string, DiagnosticDefinition>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

@@ -11,6 +11,7 @@ import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
 import { privacyReadersAreKnown, sensitiveFilesHaveRetention } from './privacy-rules.ts';
 import { proxyGroupsAreKnown } from './proxy-rules.ts';
+import { bookingQuotasAreCountable } from './booking-rules.ts';
 import { applicantStepsCountFromADate, applicantStepsFollowApproval } from './applicant-steps.ts';
 import { countersignVariantsAreSound } from './countersign.ts';
 import { fallbackScopesAreUsed } from './routing.ts';
@@ -669,4 +670,6 @@ export const RULES: Record<string, Rule> = {
   systemStepsCallDeclaredConnectors,
   // issue 15 item 5: return to a chosen step (cli/lint/return-to.ts)
   returnTargetsComeEarlier,
+  // 预约限额 (cli/lint/booking-rules.ts)
+  bookingQuotasAreCountable,
 };

@@ -205,6 +205,7 @@ export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, hi
           ? {
               resources: s.appointment.resources.map((r) => compact({ id: r.id, name: st(r.name), location: r.location ? place(r.location) : undefined, capacity: r.capacity, note: st(r.note), advanceDays: r.advanceDays, minNoticeHours: r.minNoticeHours })),
               slots: compact({ weekdays: [...s.appointment.slots.weekdays], times: [...s.appointment.slots.times], advanceDays: s.appointment.slots.advanceDays, minNoticeHours: s.appointment.slots.minNoticeHours, workdaysOnly: Boolean(s.appointment.slots.workdaysOnly) }),
+              limits: s.appointment.limits ? compact({ perPerson: s.appointment.limits.perPerson && { ...s.appointment.limits.perPerson }, perUnit: s.appointment.limits.perUnit && { ...s.appointment.limits.perUnit }, cancelBeforeHours: s.appointment.limits.cancelBeforeHours }) : undefined,
             }
           : undefined,
       }),

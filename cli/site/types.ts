@@ -316,6 +316,8 @@ export interface SiteParallel {
 export interface SiteAppointment {
   resources: { id: string; name: SiteText; location?: SitePlace; capacity?: number; note?: SiteText; advanceDays?: number; minNoticeHours?: number }[];
   slots: { weekdays: number[]; times: string[]; advanceDays?: number; minNoticeHours?: number; workdaysOnly: boolean };
+  /** 预约限额 and the cancellation notice, enforced by the hall (server/engine/booking.ts). */
+  limits?: { perPerson?: { count: number; period: string }; perUnit?: { count: number; period: string }; cancelBeforeHours?: number };
 }
 
 export interface SiteHistoryEntry {

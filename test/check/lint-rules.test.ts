@@ -267,6 +267,12 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a proxy department that does not exist', edits: [sub(LEAVE, 'workflow:\n  steps:\n', 'proxy:\n  by: [office-staff, office-staff@xgx]\nworkflow:\n  steps:\n')], expected: ['proxy/unknown-group xgc/student-leave.yaml:88:22'] },
     { name: 'known groups and departments are fine', edits: [sub(LEAVE, 'workflow:\n  steps:\n', 'proxy:\n  by: [office-staff, office-staff@xgc]\nworkflow:\n  steps:\n')], expected: [] },
   ],
+  // --- 预约限额 (rule in cli/lint/booking-rules.ts): a per-term quota has no term dates to count in ---
+  bookingQuotasAreCountable: [
+    { name: 'a per-person quota per term', edits: [sub(LAB, '    advanceDays: 7\n', '    advanceDays: 7\n  limits:\n    perPerson: { count: 20, period: term }\n')], expected: ['booking/term-quota jsj/lab-booking.yaml:49:37'] },
+    { name: 'a per-unit quota per term beside a weekly one', edits: [sub(LAB, '    advanceDays: 7\n', '    advanceDays: 7\n  limits:\n    perPerson: { count: 2, period: week }\n    perUnit: { count: 60, period: term }\n')], expected: ['booking/term-quota jsj/lab-booking.yaml:50:35'] },
+    { name: 'day, week and month quotas are counted', edits: [sub(LAB, '    advanceDays: 7\n', '    advanceDays: 7\n  limits:\n    perPerson: { count: 2, period: day }\n    perUnit: { count: 60, period: month }\n')], expected: [] },
+  ],
   // --- issue 15.7: FEEL work-day functions, typed, and only where the hall alone evaluates them (a contiguous block) ---
   workdayFunctionsStayInTheHall: [
     { name: 'a branch counting work days (Camunda has no calendar)', edits: [TYPED_FIELDS, sub(LEAVE, 'if: days > 3', 'if: workdays between(today(), returnDate) > 3')], expected: ['feel/workdays-outside-hall xgc/student-leave.yaml:110:11'] },

@@ -57,6 +57,13 @@ describe('hall site on the example catalog', () => {
     console.info(`largest service page: ${sizes[0].page} ${(sizes[0].bytes / 1024).toFixed(1)} KB gzipped (budget 30 KB)`);
     expect(sizes.filter((s) => s.bytes > PAGE_BUDGET)).toEqual([]);
   });
+
+  it('states the booking quotas and the cancellation notice the hall enforces, in both languages', async () => {
+    const text = async (page: string) => (await readFile(path.join(out, page), 'utf8')).replace(/<[^>]+>/g, '');
+    expect(await text('services/art-hall-classroom-booking/index.html')).toContain('每周每人最多预约 4 次；如需取消，请在开始前 2 小时以前撤回申请。');
+    expect(await text('services/recording-classroom-booking/index.html')).toContain('每周每个单位（教职工按所在单位，学生按学院）最多预约 6 次；如需取消，请在开始前 24 小时以前撤回申请。');
+    expect(await text('en/services/art-hall-classroom-booking/index.html')).toContain('At most 4 bookings per person a week; to cancel, withdraw the application at least 2 hours before it begins.');
+  });
 });
 
 describe('the example catalog in Chromium', () => {
