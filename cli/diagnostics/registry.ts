@@ -6,6 +6,7 @@ import { TIME_DIAGNOSTICS } from './codes/time.ts';
 import { PRIVACY_DIAGNOSTICS } from './codes/privacy.ts';
 import { COUNTERSIGN_DIAGNOSTICS } from './codes/countersign.ts';
 import { ROUTING_DIAGNOSTICS } from './codes/routing.ts';
+import { DECISION_DIAGNOSTICS } from './codes/decisions.ts';
 import { SITUATION_DIAGNOSTICS } from './codes/situations.ts';
 import { FEE_DIAGNOSTICS } from './codes/fees.ts';
 import { ACTION_DIAGNOSTICS } from './codes/actions.ts';
@@ -38,6 +39,7 @@ export const DIAGNOSTICS = {
   ...PRIVACY_DIAGNOSTICS,
   ...COUNTERSIGN_DIAGNOSTICS,
   ...ROUTING_DIAGNOSTICS,
+  ...DECISION_DIAGNOSTICS,
   ...SITUATION_DIAGNOSTICS,
   ...FEE_DIAGNOSTICS,
   ...ACTION_DIAGNOSTICS,

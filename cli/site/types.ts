@@ -232,12 +232,24 @@ export interface SitePrivacy {
 
 /** The workflow as readers see it: who does what, in which order, within how long. */
 export interface SiteWorkflow {
+  /** Decision tables (docs/routing.md), shown as tables before the steps that read them. */
+  decisions?: SiteDecision[];
   nodes: SiteNode[];
   /** Work days along the longest path (sum of step deadlines), the total the steps promise. */
   longestWorkdays: number;
   /** Work days along the shortest path. */
   shortestWorkdays: number;
   steps: number;
+}
+
+/** A decision table in words: the input's label, the table's name, one row per rule, and the default. */
+export interface SiteDecision {
+  id: string;
+  name: SiteText;
+  input: SiteText;
+  rows: { when: SiteText; result: string }[];
+  /** The result when no rule matches; absent when then the result is empty. */
+  otherwise?: string;
 }
 
 export type SiteNode = SiteStep | SiteBranch | SiteParallel | SiteApplicantStep;

@@ -606,8 +606,225 @@ export interface ChoiceOption {
  * 审批流程：按顺序排列的环节，可含条件分支（if/then/else）和会签（parallel）。/ The approval workflow: a sequence of steps, with if/then/else branches and parallel countersigns.
  */
 export interface Workflow {
+  /**
+   * 决策表：把按金额等区间分派写成一张表（每个区间一行），流程的条件按表的标识读取结果，如 if: approvalLevel = "校级"，不必在多个 if 中重复 amount >= 5000 and amount < 50000。按顺序取第一条符合的规则（hit policy first），都不符合时取 default（没有 default 时结果为空，条件按不成立处理）。/ Decision tables: bands (e.g. of an amount) written once, one rule per row; the flow's conditions read a table's result by its id (if: approvalLevel = "校级"). The first matching rule wins (hit policy first); when none matches, default (or null, which a condition treats as false).
+   *
+   * @minItems 1
+   * @maxItems 20
+   */
+  decisions?:
+    | [Decision]
+    | [Decision, Decision]
+    | [Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ];
   steps: StepSequence;
   notifications?: WorkflowNotifications;
+}
+/**
+ * 一张决策表：一个输入（FEEL，读表单字段或申请人属性），每行一个条件和结果。/ A decision table: one input (FEEL over form fields or applicant attributes), one test and one result per rule.
+ */
+export interface Decision {
+  /**
+   * 表的标识（小写开头的驼峰英文），流程条件中按此读取结果，如 approvalLevel = "校级"；不能与表单字段重名。/ Table id (lowerCamelCase), read by the flow's conditions; must not be a field's id.
+   */
+  id: string;
+  name: LocalizedText;
+  input: FeelExpression;
+  inputLabel?: LocalizedText;
+  /**
+   * 命中规则：first（按顺序取第一条符合的规则），目前只支持这一种，可省略。/ Hit policy: first (the first matching rule wins), the only one supported; may be omitted.
+   */
+  hitPolicy?: 'first';
+  /**
+   * 规则，从上到下判断。/ Rules, tried top to bottom.
+   *
+   * @minItems 1
+   * @maxItems 50
+   */
+  rules: [DecisionRule, ...DecisionRule[]];
+  /**
+   * 没有规则符合时（包括输入为空时）的结果；省略时结果为空，读它的条件按不成立处理。/ The result when no rule matches (an empty input included); when omitted, null, which conditions treat as false.
+   */
+  default?: string;
+}
+export interface DecisionRule {
+  /**
+   * 条件（FEEL 单元测试）：< 5000、>= 50000、区间 [5000..50000)（方括号含端点，圆括号不含）、一个数、一个或几个文本 "本科生", "研究生"，或 - 表示任何值。/ The test (a FEEL unary test): < 5000, >= 50000, a range [5000..50000) (square brackets include the end, round ones exclude it), a number, one or more texts, or - for any value.
+   */
+  when: string;
+  /**
+   * 结果，流程条件与它比较，如 "校级"。/ The result the flow's conditions compare with, e.g. 校级.
+   */
+  result: string;
 }
 /**
  * 条件分支：满足 if 走 then，否则走 else（可省略）。/ A branch: then when the condition holds, else otherwise (optional).

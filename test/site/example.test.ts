@@ -102,6 +102,24 @@ describe('the example catalog in Chromium', () => {
     await shot.close();
   });
 
+  it('shows 横向合同\'s 审批层级 decision table as a table, and its branches as 按“审批层级”表, at 360 and 1280 px (issue 15.8)', async () => {
+    for (const width of [360, 1280]) {
+      const page = await watchedPage(browser, problems, width);
+      await page.goto(`${server.url}/services/industry-research-contract/`);
+      const table = page.locator('table.decision');
+      expect(await table.locator('th').allInnerTexts()).toEqual(['合同金额（元）', '审批层级']);
+      expect(await table.locator('tbody tr').allInnerTexts()).toEqual(['小于 500,000\t科研处审批', '不少于 500,000 且小于 2,000,000\t财务处和资产管理处会签', '不少于 2,000,000\t分管校领导审批']);
+      expect(await page.locator('.cond').first().innerText()).toContain('按“审批层级”表，结果不为“科研处审批”');
+      // The table fits a phone's width: nothing scrolls sideways.
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+      expect(await seriousViolations(page)).toEqual([]);
+      const box = (await table.boundingBox())!;
+      const top = box.y + (await page.evaluate('window.scrollY') as number);
+      await page.screenshot({ path: path.join(REPO, `test/artifacts/site-decision-table-${width}.png`), fullPage: true, clip: { x: 0, y: Math.max(0, top - 16), width, height: width === 360 ? 1200 : 800 } });
+      await page.close();
+    }
+  });
+
   it('points an English query on the Chinese search to the English search, and a Chinese one on the English search back', async () => {
     const page = await watchedPage(browser, problems);
     expect(await searchFor(page, server.url, 'leave request')).toEqual([]);
