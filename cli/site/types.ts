@@ -232,12 +232,24 @@ export interface SitePrivacy {
 
 /** The workflow as readers see it: who does what, in which order, within how long. */
 export interface SiteWorkflow {
+  /** Decision tables (docs/routing.md), shown as tables before the steps that read them. */
+  decisions?: SiteDecision[];
   nodes: SiteNode[];
   /** Work days along the longest path (sum of step deadlines), the total the steps promise. */
   longestWorkdays: number;
   /** Work days along the shortest path. */
   shortestWorkdays: number;
   steps: number;
+}
+
+/** A decision table in words: the input's label, the table's name, one row per rule, and the default. */
+export interface SiteDecision {
+  id: string;
+  name: SiteText;
+  input: SiteText;
+  rows: { when: SiteText; result: string }[];
+  /** The result when no rule matches; absent when then the result is empty. */
+  otherwise?: string;
 }
 
 export type SiteNode = SiteStep | SiteBranch | SiteParallel | SiteApplicantStep;
@@ -303,8 +315,10 @@ export interface SiteParallel {
 }
 
 export interface SiteAppointment {
-  resources: { id: string; name: SiteText; location?: SitePlace; capacity?: number; note?: SiteText; advanceDays?: number; minNoticeHours?: number }[];
+  resources: { id: string; name: SiteText; location?: SitePlace; capacity?: number; note?: SiteText; advanceDays?: number; minNoticeHours?: number; limits?: { perPerson?: { count: number; period: string }; perUnit?: { count: number; period: string } } }[];
   slots: { weekdays: number[]; times: string[]; advanceDays?: number; minNoticeHours?: number; workdaysOnly: boolean };
+  /** 预约限额 and the cancellation notice, enforced by the hall (server/engine/booking.ts). */
+  limits?: { perPerson?: { count: number; period: string }; perUnit?: { count: number; period: string }; cancelBeforeHours?: number };
 }
 
 export interface SiteHistoryEntry {

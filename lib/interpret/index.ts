@@ -22,3 +22,5 @@ export type { ScenarioOutcome } from './scenarios.ts';
 // Countersign variants and routing (issue 15): shared by the interpreter, the runtime and the BPMN export.
 export { countersignMembers, approvalsNeeded, tally } from './countersign.ts';
 export { routeStep } from './fallback.ts';
+export { decisionFeel, expandDecisions, parseUnaryTest } from './decision.ts';
+export type { DecisionTable, UnaryTest } from './decision.ts';

@@ -519,6 +519,27 @@ export interface RuntimeResource {
    * 这个资源至少提前几小时预约，代替时段规则中的 minNoticeHours；只在写了时出现。/ This resource's minimum notice in hours, instead of the slot rules' minNoticeHours; present only when set.
    */
   minNoticeHours?: number;
+  limits?: RuntimeResourceLimits;
+}
+/**
+ * 这个资源自己的预约限额（只数这个资源上的预约），与事项的 limits 同时适用；只在写了时出现。/ This resource's own quotas (its bookings only), applied with the service's limits; present only when set.
+ */
+export interface RuntimeResourceLimits {
+  perPerson?: RuntimeQuota;
+  perUnit?: RuntimeQuota;
+}
+/**
+ * 每人。/ Per person.
+ */
+export interface RuntimeQuota {
+  /**
+   * 次数。/ Count.
+   */
+  count: number;
+  /**
+   * 周期。/ Period.
+   */
+  period: string;
 }
 /**
  * 时段规则。/ Slot rules.
@@ -555,19 +576,6 @@ export interface RuntimeBookingLimits {
    * 取消期限。/ Cancellation notice.
    */
   cancelBeforeHours?: number;
-}
-/**
- * 每人。/ Per person.
- */
-export interface RuntimeQuota {
-  /**
-   * 次数。/ Count.
-   */
-  count: number;
-  /**
-   * 周期。/ Period.
-   */
-  period: string;
 }
 /**
  * 代理申请：可以代师生提交申请的“群组@部门”。只在事项声明时出现。/ Who may apply on someone's behalf (group@department); present only when the service declares it.
