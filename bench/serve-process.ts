@@ -28,12 +28,23 @@ export async function startProcess(args: string[], env: Record<string, string> =
   // HALL_BENCH_PROFILE=<dir>: each process the bench starts writes a V8 CPU profile there when it exits (where the time goes).
   const profile = process.env.HALL_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HALL_BENCH_PROFILE}`] : [];
   const child = spawn(process.execPath, [...profile, ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Until the address is printed the output is kept (for the error if the process exits first); after it, only
+  // its last 4 KB: a hall logging every request under load would otherwise grow this string, and the bench's
+  // own CPU, for as long as the run lasts.
   let out = '';
+  let listening = false;
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
+      if (listening) {
+        if (out.length > 8192) out = out.slice(-4096);
+        return;
+      }
       const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
+      if (m) {
+        listening = true;
+        resolve(m[1]);
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);

@@ -296,7 +296,9 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
    * ends the application, return sends it to the applicant and then restarts the whole countersign.
    */
   const compileParallel = (scope: Scope, node: RuntimeParallel, exit: Exit): Exit => {
-    const reopen = node.returnReopens === 'member';
+    // 依次审批 (countersign.ts): the members chained in order; a return loops at the returning member, as in `returnReopens: member`.
+    const inTurn = node.mode === 'sequence';
+    const reopen = inTurn || node.returnReopens === 'member';
     const returns = !reopen && node.steps.some((s) => s.actions.includes('return'));
     const rejects = node.steps.some((s) => s.actions.includes('reject'));
     let entry = exit;
@@ -306,14 +308,18 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       connect(scope, exit, enter);
       entry = { from: enter };
     }
-    const mode = node.mode === 'all' ? '会签：全部同意' : '或签：任一人办理';
-    const sub = add(scope, 'bpmn:SubProcess', { id: `SubProcess_${node.id}`, name: `${node.name.zh}（${node.atLeast !== undefined && node.mode === 'all' ? `会签：${node.atLeast} 人同意即通过` : mode}）`, flowElements: [], ...countersignInputs(node) });
+    const mode = inTurn ? '依次审批' : node.mode === 'all' ? '会签：全部同意' : '或签：任一人办理';
+    // A 依次审批 named as one (教材选用依次审批) is not told so twice.
+    const name = inTurn && node.name.zh.includes(mode) ? node.name.zh : `${node.name.zh}（${node.atLeast !== undefined && node.mode === 'all' ? `会签：${node.atLeast} 人同意即通过` : mode}）`;
+    const sub = add(scope, 'bpmn:SubProcess', { id: `SubProcess_${node.id}`, name, flowElements: [], ...countersignInputs(node) });
     connect(scope, entry, sub);
     const inner: Scope = { owner: sub, countersign: true, reopen, returnsTo: new Set() };
     const start = add(inner, 'bpmn:StartEvent', { id: `StartEvent_${node.id}`, name: '开始' });
-    const split = add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_split`, name: '同时办理' });
-    connect(inner, { from: start }, split);
-    if (usesCountersignVariants(node)) {
+    const split = inTurn ? undefined : add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_split`, name: '同时办理' });
+    if (split) connect(inner, { from: start }, split);
+    if (!split) {
+      compileInTurn(inner, node, start);
+    } else if (usesCountersignVariants(node)) {
       compileCountersignVariants(inner, node, split);
     } else if (node.mode === 'all') {
       const join = add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_join`, name: '全部同意' });
@@ -348,12 +354,35 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
    * otherwise throws the reject error. Votes are counted over sub-process variables (countersign.ts).
    */
   const countersignInputs = (node: RuntimeParallel): { extensionElements?: ModdleElement } => {
-    if (!countsApprovals(node)) return {};
+    const inTurn = node.mode === 'sequence';
+    if (!countsApprovals(node) && !(inTurn && node.steps.some((step) => step.when !== undefined))) return {};
     const inputs = node.steps.flatMap((step) => [
-      moddle.create('zeebe:Input', { source: '=null', target: decisionVar(step.id) }),
+      ...(inTurn ? [] : [moddle.create('zeebe:Input', { source: '=null', target: decisionVar(step.id) })]),
       ...(step.when !== undefined ? [moddle.create('zeebe:Input', { source: `=(${zeebeTypedCondition(step.when, conditionFields, definition.type === 'appointment')}) = true`, target: joinedVar(step.id) })] : []),
     ]);
     return { extensionElements: ext(moddle, [moddle.create('zeebe:IoMapping', { inputParameters: inputs })]) };
+  };
+
+  /**
+   * 依次审批: start → each member in the order listed → end, no split. A member with `when` (judged as the
+   * sub-process starts, `joined_<step>`) sits between an exclusive gateway whose default skips it and a
+   * merge after it. A reject throws `servicehall-reject`; a return loops to the returning member's entry.
+   */
+  const compileInTurn = (inner: Scope, node: RuntimeParallel, start: ModdleElement): void => {
+    let current: Exit = { from: start };
+    for (const step of node.steps) {
+      if (step.when === undefined) {
+        current = compileStep(inner, step, current);
+        continue;
+      }
+      const gateway = add(inner, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_when`, name: `${step.name.zh}：是否参加？` });
+      connect(inner, current, gateway);
+      const merge = add(inner, 'bpmn:ExclusiveGateway', { id: `Gateway_${step.id}_merge`, name: `${step.name.zh}（合并）` });
+      connect(inner, compileStep(inner, step, { from: gateway, name: '参加', condition: `=${joinedVar(step.id)} = true`, tag: 'when' }), merge);
+      connect(inner, { from: gateway, name: '不参加', isDefault: true, tag: 'skip' }, merge);
+      current = { from: merge };
+    }
+    connect(inner, current, endEvent(inner, `EndEvent_${node.id}_approved`, '依次审批通过'));
   };
 
   const compileCountersignVariants = (inner: Scope, node: RuntimeParallel, split: ModdleElement): void => {

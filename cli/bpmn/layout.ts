@@ -470,8 +470,48 @@ class Layout {
       const b = plane.place(caught, subX + w / 2 - EVENT / 2 + i * 44, y - TASK_H / 2 - EVENT / 2, EVENT, EVENT);
       this.loops.push({ flow: this.flow({ el: caught, tag: `return_${target}` }, enterOf), from: () => [top(b)], to: enterOf });
     });
-    this.subPlanes.set(sub, this.countersign(node));
+    this.subPlanes.set(sub, node.mode === 'sequence' ? this.inTurn(node) : this.countersign(node));
     return { first: enter ?? sub, exit: { el: sub }, right: s.x + w };
+  }
+
+  /**
+   * Inside a 依次审批: start → each member on one row → end. A member with `when`: its gateway before it, its
+   * merge after it, the skip running below everything the member hangs (its ends, its revise loop).
+   */
+  inTurn(node: RuntimeParallel): Plane {
+    const plane = new Plane();
+    const start = this.get(`StartEvent_${node.id}`);
+    plane.place(start, 0, -EVENT / 2, EVENT, EVENT);
+    let exit: Exit = { el: start };
+    let at = EVENT;
+    for (const step of node.steps) {
+      at += this.gapAfter(exit);
+      const gateway = this.opt(`Gateway_${step.id}_when`);
+      if (!gateway) {
+        const block = this.step(plane, step, at, 0, true);
+        this.connect(plane, exit, block.first!);
+        exit = block.exit!;
+        at = block.right;
+        continue;
+      }
+      const g = plane.place(gateway, at, -GATEWAY / 2, GATEWAY, GATEWAY);
+      this.connect(plane, exit, gateway);
+      const mark = plane.mark();
+      const block = this.step(plane, step, g.x + GATEWAY + this.gapAfter({ el: gateway, tag: 'when' }), 0, true);
+      this.connect(plane, { el: gateway, tag: 'when' }, block.first!);
+      const { maxY } = plane.extent(mark);
+      const merge = this.get(`Gateway_${step.id}_merge`);
+      const m = plane.place(merge, block.right + this.gapAfter(block.exit!), -GATEWAY / 2, GATEWAY, GATEWAY);
+      this.connect(plane, block.exit!, merge);
+      const lane = maxY + 50;
+      plane.edge(this.flow({ el: gateway, tag: 'skip' }, merge), [bottom(g), { x: cx(g), y: lane }, { x: cx(m), y: lane }, bottom(m)]);
+      exit = { el: merge };
+      at = m.x + GATEWAY;
+    }
+    const end = this.get(`EndEvent_${node.id}_approved`);
+    plane.place(end, at + this.gapAfter(exit), -EVENT / 2, EVENT, EVENT);
+    this.connect(plane, exit, end);
+    return plane;
   }
 
   /** Inside a countersign: start → parallel split → one row per step → join → end (或签: an end per row). */

@@ -7,13 +7,16 @@ import { compileApplicantStep } from './compile-applicant-step.ts';
 import { compileForm, objectSchema, runtimeField, runtimeText } from './compile-form.ts';
 import { compileFees } from './compile-fees.ts';
 import { compileSystemStep } from './compile-system-step.ts';
+import { expandDecisions } from '../../lib/interpret/decision.ts';
+import type { DecisionTable } from '../../lib/interpret/decision.ts';
 
 /** Services the runtime loads: handled online, linked or booked; never confidential, never drafts. */
 export function hasRuntimeDefinition(service: Service): boolean {
   return service.type !== 'guide' && service.classification !== 'confidential' && service.status !== 'draft';
 }
 
-function compileStep(step: Step): RuntimeStep {
+function compileStep(step: Step, tables?: readonly DecisionTable[]): RuntimeStep {
+  const expand = (condition: string) => expandDecisions(condition, tables);
   return {
     kind: 'step',
     id: step.id,
@@ -22,14 +25,14 @@ function compileStep(step: Step): RuntimeStep {
     scope: step.scope,
     department: step.department,
     deadline: step.deadline,
-    ...(step.deadlineWhen ? { deadlineWhen: step.deadlineWhen.map((rule) => ({ condition: rule.if, deadline: rule.deadline })) as RuntimeStep['deadlineWhen'] } : {}),
+    ...(step.deadlineWhen ? { deadlineWhen: step.deadlineWhen.map((rule) => ({ condition: expand(rule.if), deadline: rule.deadline })) as RuntimeStep['deadlineWhen'] } : {}),
     ...(step.reminder !== undefined ? { reminder: step.reminder } : {}),
     actions: [...step.actions],
     ...(step.notify ? { notify: { ...step.notify } } : {}),
     ...(step.fields ? { fields: step.fields.map(runtimeField), schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', ...objectSchema(step.fields) } } : {}),
     ...(step.signature ? { signature: step.signature } : {}),
     // Countersign variants (docs/countersign.md): emitted only when used, so other services keep their versions.
-    ...(step.when !== undefined ? { when: step.when } : {}),
+    ...(step.when !== undefined ? { when: expand(step.when) } : {}),
     // Routing (docs/routing.md): a fallback scope, emitted only when used.
     ...(step.fallback !== undefined ? { fallback: step.fallback } : {}),
     // Approver actions (issue 15.6): keys only when used, so services without them keep their versions.
@@ -49,21 +52,26 @@ function returnReopens(node: { steps: Step[] }): { returnReopens?: 'member' } {
   return node.steps.some((step) => step.actions.includes('return')) ? { returnReopens: 'member' } : {};
 }
 
-export function compileNodes(nodes: WorkflowNode[], owner = ''): RuntimeNode[] {
+/**
+ * The flow's nodes as the runtime runs them. Conditions that read a decision table (docs/routing.md) carry the
+ * table's FEEL in place of its id, so every engine evaluates the same expression and the definition needs no
+ * new kind: services without tables keep their versions.
+ */
+export function compileNodes(nodes: WorkflowNode[], owner = '', tables?: readonly DecisionTable[]): RuntimeNode[] {
   return nodes.flatMap((node): RuntimeNode | RuntimeNode[] => {
     if ('if' in node) {
-      return { kind: 'branch', id: node.id, name: runtimeText(node.name ?? node.id), condition: node.if, then: compileNodes(node.then, owner), else: compileNodes(node.else ?? [], owner) };
+      return { kind: 'branch', id: node.id, name: runtimeText(node.name ?? node.id), condition: expandDecisions(node.if, tables), then: compileNodes(node.then, owner, tables), else: compileNodes(node.else ?? [], owner, tables) };
     }
     // System steps (issue 15.3): a step nobody handles; see ./compile-system-step.ts.
     if ('system' in node) return compileSystemStep(node as SystemStep, owner);
     if ('parallel' in node) {
-      return { kind: 'parallel', id: node.id, name: runtimeText(node.name ?? node.id), mode: node.parallel, steps: node.steps.map(compileStep), ...(node.atLeast !== undefined ? { atLeast: node.atLeast } : {}), ...returnReopens(node) };
+      return { kind: 'parallel', id: node.id, name: runtimeText(node.name ?? node.id), mode: node.parallel, steps: node.steps.map((step) => compileStep(step, tables)), ...(node.atLeast !== undefined ? { atLeast: node.atLeast } : {}), ...returnReopens(node) };
     }
     // Publicity periods (issue 15.2): the period, then an ordinary branch on whether anyone objected (./compile-publicity.ts).
-    if ('publicity' in node) return compilePublicity(node as PublicityStep, (steps) => compileNodes(steps, owner));
+    if ('publicity' in node) return compilePublicity(node as PublicityStep, (steps) => compileNodes(steps, owner, tables));
     // Applicant steps (issue 15.1): a node kind of their own, so services without one keep their versions.
     if ('by' in node) return compileApplicantStep(node);
-    return compileStep(node);
+    return compileStep(node, tables);
   });
 }
 
@@ -80,7 +88,7 @@ export function compileDefinition(service: Service, version: number, fingerprint
     ...(service.participants?.length ? { participants: [...service.participants] } : {}),
     channels: [...(service.channels ?? [])],
     ...(form ? { form } : {}),
-    ...(service.workflow ? { workflow: { steps: compileNodes(service.workflow.steps, service.owner), notifications: { ...(service.workflow.notifications ?? {}) } } } : {}),
+    ...(service.workflow ? { workflow: { steps: compileNodes(service.workflow.steps, service.owner, service.workflow.decisions), notifications: { ...(service.workflow.notifications ?? {}) } } } : {}),
     ...compileFees(service),
     ...(service.link ? { link: { ...(service.link.system ? { system: runtimeText(service.link.system) } : {}), url: service.link.url, ...(service.link.mobileUrl ? { mobileUrl: service.link.mobileUrl } : {}), sso: service.link.sso ?? false } } : {}),
     ...(service.appointment
@@ -94,6 +102,8 @@ export function compileDefinition(service: Service, version: number, fingerprint
               // Per-resource lead times (issue 15.7), emitted only when a resource has its own.
               ...(r.advanceDays !== undefined ? { advanceDays: r.advanceDays } : {}),
               ...(r.minNoticeHours !== undefined ? { minNoticeHours: r.minNoticeHours } : {}),
+              // A resource's own quotas, counted on its bookings only (server/engine/booking.ts).
+              ...(r.limits ? { limits: { ...r.limits } } : {}),
             })),
             slots: { ...service.appointment.slots },
             ...(service.appointment.limits ? { limits: { ...service.appointment.limits } } : {}),

@@ -6,6 +6,7 @@ import { TIME_DIAGNOSTICS } from './codes/time.ts';
 import { PRIVACY_DIAGNOSTICS } from './codes/privacy.ts';
 import { COUNTERSIGN_DIAGNOSTICS } from './codes/countersign.ts';
 import { ROUTING_DIAGNOSTICS } from './codes/routing.ts';
+import { DECISION_DIAGNOSTICS } from './codes/decisions.ts';
 import { SITUATION_DIAGNOSTICS } from './codes/situations.ts';
 import { FEE_DIAGNOSTICS } from './codes/fees.ts';
 import { ACTION_DIAGNOSTICS } from './codes/actions.ts';
@@ -14,6 +15,7 @@ import { APPLICANT_STEP_DIAGNOSTICS } from './codes/applicant-steps.ts';
 import { SYSTEM_STEP_DIAGNOSTICS } from './codes/system-steps.ts';
 import { RETURN_TO_DIAGNOSTICS } from './codes/return-to.ts';
 import { PUBLICITY_DIAGNOSTICS } from './codes/publicity.ts';
+import { BOOKING_DIAGNOSTICS } from './codes/booking.ts';
 
 /**
  * Every diagnostic the toolchain can emit, under a permanent name. Names never change once released:
@@ -38,6 +40,7 @@ export const DIAGNOSTICS = {
   ...PRIVACY_DIAGNOSTICS,
   ...COUNTERSIGN_DIAGNOSTICS,
   ...ROUTING_DIAGNOSTICS,
+  ...DECISION_DIAGNOSTICS,
   ...SITUATION_DIAGNOSTICS,
   ...FEE_DIAGNOSTICS,
   ...ACTION_DIAGNOSTICS,
@@ -46,6 +49,7 @@ export const DIAGNOSTICS = {
   ...SYSTEM_STEP_DIAGNOSTICS,
   ...RETURN_TO_DIAGNOSTICS,
   ...PUBLICITY_DIAGNOSTICS,
+  ...BOOKING_DIAGNOSTICS,
 } satisfies Record<string, DiagnosticDefinition>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

@@ -3,7 +3,8 @@ import { APPLICANT_STEP_DESCRIBED, applicantStepTerms } from './applicant-step.t
 import { runtimeBehaviour } from '../compile/fingerprint.ts';
 import type { Service, WorkflowNode } from '../model/catalog.ts';
 import { fieldsOf, nodesOf } from '../model/catalog.ts';
-import type { Guide, Step } from '../../generated/types/service.ts';
+import type { Decision, Guide, Step } from '../../generated/types/service.ts';
+import { unaryTestInWords } from '../site/condition-words.ts';
 import * as describe from './describe.ts';
 import { bi, text } from './describe.ts';
 import type { Bi, Change, Topic } from './model.ts';
@@ -334,8 +335,13 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
       changes.push(...value('branch', describe.plain(old.if), describe.plain(now.if), subject));
     } else if ('parallel' in old && 'parallel' in now) {
       const mode = (m: string) => (m === 'all' ? bi('全部同意', 'all must approve') : bi('任一同意', 'any one approves'));
+      // 依次审批 is said with its order, so a reordering or a switch from 会签 reads as what the approvers now do.
+      const inTurn = (p: typeof old) => {
+        const names = p.steps.map((st) => text(st.name));
+        return bi(`依次审批：${names.map((n) => n.zh).join(' → ')}`, `in turn: ${names.map((n) => n.en).join(' → ')}`);
+      };
       // Countersign variants: n of m is said with the count, e.g. 3 人中 2 人同意.
-      const votes = (p: typeof old) => (p.parallel === 'all' && p.atLeast !== undefined ? bi(`${p.steps.length} 人中 ${p.atLeast} 人同意即通过`, `${p.atLeast} of ${p.steps.length} must approve`) : mode(p.parallel));
+      const votes = (p: typeof old) => (p.parallel === 'sequence' ? inTurn(p) : p.parallel === 'all' && p.atLeast !== undefined ? bi(`${p.steps.length} 人中 ${p.atLeast} 人同意即通过`, `${p.atLeast} of ${p.steps.length} must approve`) : mode(p.parallel));
       changes.push(...value('parallel', votes(old), votes(now), subject));
     } else if ('by' in old && 'by' in now) {
       // Applicant steps (issue 15.1): the deadline and where it counts from, in words.
@@ -362,7 +368,48 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
   const order = (m: Map<string, WorkflowNode>, keep: Map<string, WorkflowNode>) => [...m.keys()].filter((k) => keep.has(k));
   if (order(before, after).join() !== order(after, before).join()) changes.push({ topic: 'order' });
   const steps = ensure('steps', a?.workflow?.steps, b.workflow?.steps, changes);
-  return [...steps, ...generic('notifications', a?.workflow?.notifications, b.workflow?.notifications)];
+  return [...decisionChanges(a, b), ...steps, ...generic('notifications', a?.workflow?.notifications, b.workflow?.notifications)];
+}
+
+/**
+ * Decision tables (docs/routing.md), said row by row in the guide's words: a band, a result or the default
+ * that changed, rows added or removed, and the input. Each change names the table.
+ */
+function decisionChanges(a: Service | undefined, b: Service): Change[] {
+  const before = new Map((a?.workflow?.decisions ?? []).map((t) => [t.id, t]));
+  const after = new Map((b.workflow?.decisions ?? []).map((t) => [t.id, t]));
+  const named = (t: Decision) => labelled(t.id, text(t.name));
+  const added = [...after.values()].filter((t) => !before.has(t.id)).map(named);
+  const removed = [...before.values()].filter((t) => !after.has(t.id)).map(named);
+  const changes: Change[] = added.length || removed.length ? [{ topic: 'decisions', ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}) }] : [];
+  const band = (when: string): Bi => {
+    const words = unaryTestInWords(when);
+    return bi(words.zh, words.en ?? words.zh);
+  };
+  const row = (r: { when: string; result: string }): Bi => bi(`${band(r.when).zh} → ${r.result}`, `${band(r.when).en} → ${r.result}`);
+  const otherwise = (d: string | undefined) => (d === undefined ? bi('没有（结果为空，条件不成立）', 'none (null: conditions are false)') : bi(d, d));
+  for (const [id, old] of before) {
+    const now = after.get(id);
+    if (!now || same(old, now)) continue;
+    const subject = bi(`“${text(now.name).zh}”`, `“${text(now.name).en}”`);
+    const at = (i: number) => bi(`第 ${i + 1} 行`, `row ${i + 1}`);
+    changes.push(...value('decision', describe.plain(old.input), describe.plain(now.input), bi(`${subject.zh} › 输入`, `${subject.en} › input`)));
+    for (let i = 0; i < Math.max(old.rules.length, now.rules.length); i++) {
+      const [x, y] = [old.rules[i], now.rules[i]];
+      const where = bi(`${subject.zh} › ${at(i).zh}`, `${subject.en} › ${at(i).en}`);
+      if (x && y) {
+        changes.push(...value('decision', band(x.when), band(y.when), bi(`${where.zh}的区间`, `${where.en}, band`)));
+        changes.push(...value('decision', bi(x.result, x.result), bi(y.result, y.result), bi(`${where.zh}的结果`, `${where.en}, result`)));
+      } else if (y) {
+        changes.push({ topic: 'decision', subject: where, added: [row(y)] });
+      } else if (x) {
+        changes.push({ topic: 'decision', subject: where, removed: [row(x)] });
+      }
+    }
+    changes.push(...value('decision', otherwise(old.default), otherwise(now.default), bi(`${subject.zh} › 其他情况`, `${subject.en} › otherwise`)));
+    changes.push(...value('decision', text(old.name), text(now.name), bi(`“${text(old.name).zh}” › 名称`, `“${text(old.name).en}” › name`)));
+  }
+  return changes;
 }
 
 /**

@@ -11,7 +11,7 @@ export type Topic =
   | 'name' | 'type' | 'classification' | 'owner' | 'participants' | 'audiences' | 'topics' | 'channels' | 'alert' | 'retired'
   | 'summary' | 'basis' | 'conditions' | 'materials' | 'material' | 'timeLimitType' | 'legalLimit' | 'promisedLimit' | 'fees'
   | 'visits' | 'onlineDepth' | 'result' | 'locations' | 'consultation' | 'complaint' | 'contingency' | 'faq'
-  | 'sections' | 'fields' | 'field' | 'steps' | 'step' | 'branch' | 'parallel' | 'order' | 'notifications' | 'link' | 'appointment' | 'other'
+  | 'sections' | 'fields' | 'field' | 'steps' | 'step' | 'branch' | 'decisions' | 'decision' | 'parallel' | 'order' | 'notifications' | 'link' | 'appointment' | 'other'
   | 'department' | 'admins' | 'leader' | 'groups' | 'group' | 'hall' | 'listingOther' | 'guideOther'
   | 'procedure' | 'externalLimit' | 'timeLimitOther' | 'reviewed'
   | 'privacy'

@@ -20,6 +20,7 @@ const TOPICS: Record<Topic, Bi> = {
   complaint: { zh: '投诉方式', en: 'Complaints' }, contingency: { zh: '线下应急预案', en: 'Offline contingency' }, faq: { zh: '常见问题', en: 'FAQ' },
   sections: { zh: '表单分组', en: 'Form sections' }, fields: { zh: '表单字段', en: 'Form fields' }, field: { zh: '字段', en: 'Field' },
   steps: { zh: '流程环节', en: 'Workflow steps' }, step: { zh: '环节', en: 'Step' }, branch: { zh: '分支条件', en: 'Branch condition' },
+  decisions: { zh: '决策表', en: 'Decision tables' }, decision: { zh: '决策表', en: 'Decision table' },
   parallel: { zh: '会签', en: 'Countersign' }, order: { zh: '环节顺序', en: 'Step order' }, notifications: { zh: '通知', en: 'Notifications' },
   link: { zh: '业务系统链接', en: 'System link' }, appointment: { zh: '预约资源', en: 'Appointment' }, privacy: { zh: '个人信息保护（可看全文的人员、附件保存期限）', en: 'Personal information (readers, attachment retention)' }, other: { zh: '运行定义的其他部分（标识、部门或渠道）', en: 'Other runtime settings (id, departments or channels)' },
   department: { zh: '部门信息', en: 'Department details' }, admins: { zh: '管理员', en: 'Admins' }, leader: { zh: '分管领导', en: 'Leader in charge' },

@@ -11,10 +11,13 @@ import { forEachString } from './strings.ts';
 import { checkTemplate } from './template.ts';
 import { privacyReadersAreKnown, sensitiveFilesHaveRetention } from './privacy-rules.ts';
 import { proxyGroupsAreKnown } from './proxy-rules.ts';
+import { bookingQuotasAreCountable } from './booking-rules.ts';
 import { applicantStepsCountFromADate, applicantStepsFollowApproval } from './applicant-steps.ts';
 import { publicityFollowsApproval, publicityPeriodsAreSound } from './publicity.ts';
 import { countersignVariantsAreSound } from './countersign.ts';
 import { fallbackScopesAreUsed } from './routing.ts';
+import { decisionFeel, expandDecisions } from '../../lib/interpret/decision.ts';
+import { decisionBandsAreSound, decisionResultsAreRead, flowConditionsOf } from './decisions.ts';
 import { returnTargetsComeEarlier } from './return-to.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { compileDefinition } from '../compile/compile-runtime.ts';
@@ -128,6 +131,12 @@ export function longestPath(nodes: WorkflowNode[] | undefined): { total: number;
       const best = b.total > a.total ? b : a;
       total += best.total;
       steps.push(...best.steps);
+    } else if (isParallel(node) && node.parallel === 'sequence') {
+      // 依次审批: the members act one after another, so their deadlines add up.
+      for (const st of node.steps) {
+        total += longestDeadline(st);
+        steps.push(st.id);
+      }
     } else if (isParallel(node)) {
       const best = node.steps.reduce((m, st) => (longestDeadline(st) > longestDeadline(m) ? st : m), node.steps[0]);
       total += longestDeadline(best);
@@ -170,10 +179,26 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
     const bookingIds = s.value.type === 'appointment' ? BOOKING_NAMES : [];
     const dateRanges = new Set([...fieldsOf(s.value)].filter(({ field }) => field.type === 'daterange').map(({ field }) => field.id));
     const known = new Set([...fieldIds, ...applicantIds, ...bookingIds]);
+    // Decision tables (docs/routing.md): read by the flow's conditions by id, as text; their inputs are FEEL too.
+    const tables = s.value.workflow?.decisions ?? [];
+    const tableIds = new Set(tables.map((t) => t.id));
+    const inFlow = new Set([...known, ...tableIds]);
+    for (const table of tables) {
+      if (fieldIds.has(table.id)) continue; // catalog/duplicate-id
+      sample.values[table.id] = table.rules[0].result;
+      sample.types[table.id] = 'string';
+    }
     const expressions: [string, (string | number)[], ('boolean' | 'number' | 'any')?][] = [];
-    for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('if' in node) expressions.push([node.if, [...path, 'if']]);
-    for (const { node, path } of nodesOf(s.value.workflow?.steps)) if ('deadlineWhen' in node) node.deadlineWhen?.forEach((rule, i) => expressions.push([rule.if, [...path, 'deadlineWhen', i, 'if']]));
-    for (const { step, path } of stepsOf(s.value.workflow?.steps)) if (step.when !== undefined) expressions.push([step.when, [...path, 'when']]);
+    const flow = new Set<(string | number)[]>();
+    for (const { expression, path } of flowConditionsOf(s.value)) {
+      expressions.push([expression, path]);
+      flow.add(path);
+    }
+    tables.forEach((table, t) => {
+      expressions.push([table.input, ['workflow', 'decisions', t, 'input'], 'any']);
+      // Number bands on a text input (or the reverse) never match: checked on the table's expansion.
+      for (const m of checkFeel(decisionFeel(table), sample, 'any').mismatches.slice(0, 1)) ctx.report(s, 'feel/type-mismatch', ['workflow', 'decisions', t, 'input'], { left: m.left, right: m.right, leftType: FEEL_TYPE_NAMES[m.leftType], rightType: FEEL_TYPE_NAMES[m.rightType] });
+    });
     s.value.form?.sections.forEach((section, i) => {
       if (section.visibleIf) expressions.push([section.visibleIf, ['form', 'sections', i, 'visibleIf']]);
     });
@@ -193,10 +218,19 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
         ctx.report(s, 'feel/syntax', path, { expression, detail: { zh: '（不要以 = 开头，构建时会自动加上）', en: ' (no leading =; the build adds it)' } });
         continue;
       }
+      // A condition reading a table carries the table's FEEL in each place it reads it: bounded like the rest.
+      const expanded = flow.has(path) && tables.length ? expandDecisions(expression, tables).length : 0;
+      if (expanded > EXPANDED_LIMIT) ctx.report(s, 'feel/budget', path, { expression: expression.length > 80 ? `${expression.slice(0, 80)}…` : expression, detail: { zh: `读取决策表展开后有 ${expanded} 个字符，超过 ${EXPANDED_LIMIT}（把多次读取合并，如用 !=）`, en: `it reads decision tables into ${expanded} characters, over ${EXPANDED_LIMIT} (read the table fewer times, e.g. with !=)` } });
       const check = checkFeel(expression, sample, yields);
-      const unknown = check.names.filter((n) => !known.has(n) && !subFieldKnown(n, dateRanges));
+      const names = flow.has(path) ? inFlow : known;
+      const unknown = check.names.filter((n) => !names.has(n) && !subFieldKnown(n, dateRanges));
       for (const name of unknown) {
-        const suggest = closest(name, known);
+        const table = flow.has(path) ? closest(name, tableIds) : undefined;
+        if (table) {
+          ctx.report(s, 'decision/unknown-table', path, { name, suggest: table });
+          continue;
+        }
+        const suggest = closest(name, names);
         ctx.report(s, 'feel/unknown-name', path, { name, ...(suggest ? { suggest } : {}) });
       }
       if (check.syntax && unknown.length === 0) ctx.report(s, 'feel/syntax', path, { expression, detail: check.syntax });
@@ -207,6 +241,9 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
     }
   }
 };
+
+/** The longest a flow condition may grow when the decision tables it reads are written into it (docs/routing.md). */
+const EXPANDED_LIMIT = 20_000;
 
 /** `period.start` / `period.end` of a date-range field are known names too. */
 function subFieldKnown(name: string, dateRanges: Set<string>): boolean {
@@ -628,6 +665,9 @@ export const RULES: Record<string, Rule> = {
   proxyGroupsAreKnown,
   countersignVariantsAreSound,
   fallbackScopesAreUsed,
+  // issue 15.8: decision tables (cli/lint/decisions.ts)
+  decisionBandsAreSound,
+  decisionResultsAreRead,
   // issue 15 item 10: guide facts per situation (cli/lint/situations.ts)
   situationsAreDeclared,
   situationsStateADifference,
@@ -646,4 +686,6 @@ export const RULES: Record<string, Rule> = {
   // issue 15 item 2: publicity periods (cli/lint/publicity.ts)
   publicityPeriodsAreSound,
   publicityFollowsApproval,
+  // 预约限额 (cli/lint/booking-rules.ts)
+  bookingQuotasAreCountable,
 };

@@ -107,7 +107,7 @@ function stepsOf(nodes: RuntimeNode[], into = new Map<string, RuntimeStep>(), pa
     if (node.kind === 'step') {
       into.set(node.id, node);
       if (inParallel) parallel.add(node.id);
-    } else if (node.kind === 'parallel') stepsOf(node.steps, into, parallel, true);
+    } else if (node.kind === 'parallel') stepsOf(node.steps, into, parallel, node.mode !== 'sequence');
     else if (node.kind === 'branch') {
       stepsOf(node.then, into, parallel, inParallel);
       stepsOf(node.else, into, parallel, inParallel);

@@ -2,9 +2,9 @@ import path from 'node:path';
 import type { Catalog, Department, Hall, LocalizedText, Service, Step, WorkflowNode } from '../model/catalog.ts';
 import { fieldsOf, stepsOf, textZh } from '../model/catalog.ts';
 import { situationFacts } from '../model/situations.ts';
-import type { Place, SystemStep } from '../../generated/types/service.ts';
+import type { Decision, Place, SystemStep } from '../../generated/types/service.ts';
 import { resolveAttachment } from '../resolve/resolve-catalog.ts';
-import { conditionInWords } from './condition-words.ts';
+import { conditionInWords, unaryTestInWords } from './condition-words.ts';
 import { longestDeadline, shortestDeadline } from '../../lib/interpret/deadline.ts';
 import type { GitHistory } from './git-history.ts';
 import { pinyinKeys, pinyinSortKey } from './pinyin.ts';
@@ -26,6 +26,7 @@ import type {
   SiteService,
   SiteStep,
   SiteText,
+  SiteDecision,
   SiteWorkflow,
   Variant,
   VocabEntry,
@@ -199,11 +200,12 @@ export function compileSiteModel(catalog: Catalog, options: SiteModelOptions, hi
         apply: applyOf(s, hall),
         responsible: variant === 'campus' && s.guide.internal?.responsible?.length ? s.guide.internal.responsible.map((r) => compact({ office: st(r.office), post: st(r.post), name: r.name, phone: r.phone, email: r.email })) : undefined,
         guide: guideOf(s, (a) => fileLink(located.parsed.file, a), serviceRef),
-        workflow: s.workflow ? workflowOf(s.workflow.steps, { departments, groups, labels, deptRef, connectors: new Map((hall.connectors ?? []).map((c) => [c.id, c])) }) : undefined,
+        workflow: s.workflow ? workflowOf(s.workflow.steps, { departments, groups, labels, deptRef, connectors: new Map((hall.connectors ?? []).map((c) => [c.id, c])) }, s.workflow.decisions, s) : undefined,
         appointment: s.appointment
           ? {
-              resources: s.appointment.resources.map((r) => compact({ id: r.id, name: st(r.name), location: r.location ? place(r.location) : undefined, capacity: r.capacity, note: st(r.note), advanceDays: r.advanceDays, minNoticeHours: r.minNoticeHours })),
+              resources: s.appointment.resources.map((r) => compact({ id: r.id, name: st(r.name), location: r.location ? place(r.location) : undefined, capacity: r.capacity, note: st(r.note), advanceDays: r.advanceDays, minNoticeHours: r.minNoticeHours, limits: r.limits ? compact({ perPerson: r.limits.perPerson && { ...r.limits.perPerson }, perUnit: r.limits.perUnit && { ...r.limits.perUnit } }) : undefined })),
               slots: compact({ weekdays: [...s.appointment.slots.weekdays], times: [...s.appointment.slots.times], advanceDays: s.appointment.slots.advanceDays, minNoticeHours: s.appointment.slots.minNoticeHours, workdaysOnly: Boolean(s.appointment.slots.workdaysOnly) }),
+              limits: s.appointment.limits ? compact({ perPerson: s.appointment.limits.perPerson && { ...s.appointment.limits.perPerson }, perUnit: s.appointment.limits.perUnit && { ...s.appointment.limits.perUnit }, cancelBeforeHours: s.appointment.limits.cancelBeforeHours }) : undefined,
             }
           : undefined,
       }),
@@ -359,6 +361,8 @@ interface WorkflowContext {
   departments: Map<string, Department>;
   groups: Map<string, { name: LocalizedText }>;
   labels: (name: string, lang: 'zh' | 'en') => string | undefined;
+  /** Decision tables' names by id (docs/routing.md): a condition reading one says 按“审批级别”表. */
+  tables?: (name: string, lang: 'zh' | 'en') => string | undefined;
   deptRef: (code: string) => Ref;
   /** hall.yaml connectors (issue 15.3): a system step names the system it calls. */
   connectors?: Map<string, { name: LocalizedText; department: string }>;
@@ -392,14 +396,14 @@ function stepOf(step: Step, ctx: WorkflowContext): SiteStep {
   });
   // Return to a chosen step (issue 15.5): the earlier steps this one may send the application back to.
   const returnTo = step.returnTo?.map((id) => st(ctx.stepNames?.get(id) ?? id));
-  const deadlineWhen = step.deadlineWhen?.map((rule) => ({ condition: conditionInWords(rule.if, ctx.labels), deadline: rule.deadline }));
+  const deadlineWhen = step.deadlineWhen?.map((rule) => ({ condition: conditionInWords(rule.if, ctx.labels, ctx.tables), deadline: rule.deadline }));
   // Routing (docs/routing.md): a fallback scope, said after the scope it stands in for.
   const fallback = step.fallback === undefined ? undefined : scopeWords(step.fallback, ctx);
   if (fallback) {
     const orElse = (t: SiteText): SiteText => ({ zh: `${t.zh}；没有时为${fallback.zh}`, en: `${t.en ?? t.zh}; if none, ${fallback.en}` });
-    return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department: step.scope === 'department' || step.department === step.scope ? orElse(department) : department, role: step.scope === 'department' ? role : { zh: `${group.zh}（${orElse(scope ?? group).zh}）`, en: `${group.en ?? group.zh} (${orElse(scope ?? group).en})` }, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
+    return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department: step.scope === 'department' || step.department === step.scope ? orElse(department) : department, role: step.scope === 'department' ? role : { zh: `${group.zh}（${orElse(scope ?? group).zh}）`, en: `${group.en ?? group.zh} (${orElse(scope ?? group).en})` }, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels, ctx.tables), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
   }
-  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
+  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels, ctx.tables), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
 }
 
 /** A system step (issue 15.3): done by the hall calling another campus system, at once; nobody's task. */
@@ -412,7 +416,7 @@ function systemStepOf(step: SystemStep, ctx: WorkflowContext): SiteStep {
 function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
   return nodes.map((node): SiteNode => {
     if ('if' in node) {
-      return compact({ kind: 'branch' as const, id: node.id, name: st(node.name), condition: conditionInWords(node.if, ctx.labels), expression: node.if, then: nodesOf(node.then, ctx), else: nodesOf(node.else ?? [], ctx) });
+      return compact({ kind: 'branch' as const, id: node.id, name: st(node.name), condition: conditionInWords(node.if, ctx.labels, ctx.tables), expression: node.if, then: nodesOf(node.then, ctx), else: nodesOf(node.else ?? [], ctx) });
     }
     if ('parallel' in node) return compact({ kind: 'parallel' as const, id: node.id, name: st(node.name), mode: node.parallel, steps: node.steps.map((s) => stepOf(s, ctx)), atLeast: node.atLeast });
     // Applicant steps (issue 15.1): the applicant's own follow-up, with its deadline and what to fill in.
@@ -448,6 +452,11 @@ export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: nu
       longest += longestDeadline(node);
       shortest += shortestDeadline(node);
       steps += 1;
+    } else if (node.kind === 'parallel' && node.mode === 'sequence') {
+      // 依次审批: one member after another, so their deadlines add up; a member with a condition may not take part.
+      longest += node.steps.reduce((sum, st) => sum + longestDeadline(st), 0);
+      shortest += node.steps.filter((st) => !st.when).reduce((sum, st) => sum + shortestDeadline(st), 0);
+      steps += node.steps.length;
     } else if (node.kind === 'parallel') {
       // Parallel steps run at once: the countersign takes as long as its slowest step (any: its fastest).
       const [longs, shorts] = [node.steps.map(longestDeadline), node.steps.map(shortestDeadline)];
@@ -471,11 +480,20 @@ export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: nu
   return { longest, shortest, steps };
 }
 
-function workflowOf(nodes: WorkflowNode[], base: WorkflowContext): SiteWorkflow {
-  const ctx = { ...base, stepNames: new Map([...stepsOf(nodes)].map(({ step }) => [step.id, step.name])) };
+function workflowOf(nodes: WorkflowNode[], base: WorkflowContext, tables?: Decision[], service?: Service): SiteWorkflow {
+  const names = new Map((tables ?? []).map((table) => [table.id, st(table.name)]));
+  const ctx = { ...base, stepNames: new Map([...stepsOf(nodes)].map(({ step }) => [step.id, step.name])), tables: (id: string, lang: 'zh' | 'en') => (lang === 'en' ? names.get(id)?.en ?? names.get(id)?.zh : names.get(id)?.zh) };
   const siteNodes = nodesOf(nodes, ctx);
   const { longest, shortest, steps } = pathWorkdays(siteNodes);
-  return { nodes: siteNodes, longestWorkdays: longest, shortestWorkdays: shortest, steps };
+  const decisions = tables?.length ? tables.map((table) => decisionOf(table, base.labels, service)) : undefined;
+  return { ...(decisions ? { decisions } : {}), nodes: siteNodes, longestWorkdays: longest, shortestWorkdays: shortest, steps };
+}
+
+/** A decision table as the guide shows it (docs/routing.md): 金额 | 审批级别, one row per band, then 其他情况. */
+function decisionOf(table: Decision, labels: WorkflowContext['labels'], service?: Service): SiteDecision {
+  const field = service ? [...fieldsOf(service)].find(({ field: f }) => f.id === table.input.trim())?.field : undefined;
+  const input = table.inputLabel ? st(table.inputLabel) : field ? st(field.label) : { zh: labels(table.input.trim(), 'zh') ?? table.input, en: labels(table.input.trim(), 'en') ?? table.input };
+  return compact({ id: table.id, name: st(table.name), input, rows: table.rules.map((rule) => ({ when: unaryTestInWords(rule.when), result: rule.result })), otherwise: table.default });
 }
 
 /** The statistics page in both languages, counted over this variant's services only. */

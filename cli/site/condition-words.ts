@@ -1,4 +1,6 @@
 import type { SiteText } from './types.ts';
+import type { Interval } from '../../lib/interpret/decision.ts';
+import { parseUnaryTest } from '../../lib/interpret/decision.ts';
 
 type Token = { type: 'name' | 'string' | 'number' | 'op' | 'paren' | 'comma'; text: string };
 
@@ -45,7 +47,13 @@ const WORDS = {
   en: { '=': 'is', '!=': 'is not', '>': 'is more than', '>=': 'is at least', '<': 'is less than', '<=': 'is at most', and: 'and', or: 'or', not: 'not', true: '"yes"', false: '"no"', contains: 'includes', quote: (s: string) => `"${s}"`, name: (s: string) => `“${s}”` },
 };
 
-function render(tokens: Token[], lang: 'zh' | 'en', label: (name: string, lang: 'zh' | 'en') => string | undefined): string | undefined {
+/** Ends a phrase the next word follows without a space (按“审批级别”表，结果为…). */
+const JOIN = '\u0001';
+
+/** A name read from a decision table: its result, e.g. 按“审批级别”表，结果 / by the “审批级别” table, the result. */
+const TABLE_WORDS = { zh: (s: string) => `按“${s}”表，结果${JOIN}`, en: (s: string) => `by the “${s}” table, the result` };
+
+function render(tokens: Token[], lang: 'zh' | 'en', label: (name: string, lang: 'zh' | 'en') => string | undefined, table?: (name: string, lang: 'zh' | 'en') => string | undefined): string | undefined {
   const w = WORDS[lang];
   const out: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
@@ -61,6 +69,8 @@ function render(tokens: Token[], lang: 'zh' | 'en', label: (name: string, lang: 
       i += 6;
     } else if (t.type === 'name' && (t.text === 'and' || t.text === 'or' || t.text === 'not' || t.text === 'true' || t.text === 'false')) {
       out.push(w[t.text]);
+    } else if (t.type === 'name' && table?.(t.text, lang)) {
+      out.push(TABLE_WORDS[lang](table(t.text, lang)!));
     } else if (t.type === 'name') {
       const name = label(t.text, lang);
       if (!name) return undefined;
@@ -79,17 +89,45 @@ function render(tokens: Token[], lang: 'zh' | 'en', label: (name: string, lang: 
     .replace(/ \)/g, ')')
     .replace(lang === 'zh' ? / ?([「“（()）」”]) ?/g : /$^/, '$1')
     .replace(/ +/g, ' ')
+    .replace(new RegExp(`${JOIN} ?`, 'g'), '')
     .trim();
 }
 
 /**
  * A FEEL condition in words for readers: field ids become their labels, operators become words,
- * e.g. `terms > 2` → 「本次休学学期数」大于 2. Anything this does not understand is shown as written.
+ * e.g. `terms > 2` → 「本次休学学期数」大于 2, and a decision table's id is read as the table's result
+ * (`approvalLevel = "校级"` → 按“审批级别”表，结果为“校级”). Anything this does not understand is shown as written.
  * Pure.
  */
-export function conditionInWords(expression: string, label: (name: string, lang: 'zh' | 'en') => string | undefined): SiteText {
+export function conditionInWords(expression: string, label: (name: string, lang: 'zh' | 'en') => string | undefined, table?: (name: string, lang: 'zh' | 'en') => string | undefined): SiteText {
   const tokens = tokenize(expression);
-  const zh = tokens && render(tokens, 'zh', label);
-  const en = tokens && render(tokens, 'en', label);
+  const zh = tokens && render(tokens, 'zh', label, table);
+  const en = tokens && render(tokens, 'en', label, table);
   return { zh: zh ?? expression, en: en ?? expression };
+}
+
+const amount = (n: number) => (Number.isInteger(n) && Math.abs(n) >= 1000 ? n.toLocaleString('en-US') : String(n));
+
+function bandInWords(band: Interval, lang: 'zh' | 'en'): string {
+  const w = WORDS[lang];
+  if (band.lo === band.hi) return lang === 'zh' ? `等于 ${amount(band.lo)}` : `exactly ${amount(band.lo)}`;
+  const parts: string[] = [];
+  if (band.lo !== -Infinity) parts.push(`${w[band.loIn ? '>=' : '>']} ${amount(band.lo)}`);
+  if (band.hi !== Infinity) parts.push(`${w[band.hiIn ? '<=' : '<']} ${amount(band.hi)}`);
+  return parts.length ? parts.join(lang === 'zh' ? ' 且' : ' and ') : (lang === 'zh' ? '任何值' : 'any value');
+}
+
+/**
+ * A decision rule's test in words for the guide's table: `[5000..50000)` → 不少于 5,000 且小于 50,000,
+ * `< 5000` → 小于 5,000, `"本科生", "研究生"` → “本科生”或“研究生”, `-` → 任何值. Pure.
+ */
+export function unaryTestInWords(when: string): SiteText {
+  const test = parseUnaryTest(when);
+  const said = (lang: 'zh' | 'en') => {
+    if (!test) return when;
+    if (test.kind === 'any') return lang === 'zh' ? '任何值' : 'any value';
+    if (test.kind === 'texts') return test.values.map((v) => WORDS[lang].quote(v)).join(lang === 'zh' ? '或' : ' or ');
+    return test.bands.map((band) => bandInWords(band, lang)).join(lang === 'zh' ? '，或' : ', or ');
+  };
+  return { zh: said('zh'), en: said('en') };
 }

@@ -232,12 +232,24 @@ export interface SitePrivacy {
 
 /** The workflow as readers see it: who does what, in which order, within how long. */
 export interface SiteWorkflow {
+  /** Decision tables (docs/routing.md), shown as tables before the steps that read them. */
+  decisions?: SiteDecision[];
   nodes: SiteNode[];
   /** Work days along the longest path (sum of step deadlines), the total the steps promise. */
   longestWorkdays: number;
   /** Work days along the shortest path. */
   shortestWorkdays: number;
   steps: number;
+}
+
+/** A decision table in words: the input's label, the table's name, one row per rule, and the default. */
+export interface SiteDecision {
+  id: string;
+  name: SiteText;
+  input: SiteText;
+  rows: { when: SiteText; result: string }[];
+  /** The result when no rule matches; absent when then the result is empty. */
+  otherwise?: string;
 }
 
 export type SiteNode = SiteStep | SiteBranch | SiteParallel | SiteApplicantStep | SitePublicity;
@@ -306,15 +318,18 @@ export interface SiteParallel {
   kind: 'parallel';
   id: string;
   name?: SiteText;
-  mode: 'all' | 'any';
+  /** all 会签, any 或签, sequence 依次审批 (the steps in the order they act). */
+  mode: 'all' | 'any' | 'sequence';
   steps: SiteStep[];
   /** n of m: the countersign passes once this many approve (countersign variants). */
   atLeast?: number;
 }
 
 export interface SiteAppointment {
-  resources: { id: string; name: SiteText; location?: SitePlace; capacity?: number; note?: SiteText; advanceDays?: number; minNoticeHours?: number }[];
+  resources: { id: string; name: SiteText; location?: SitePlace; capacity?: number; note?: SiteText; advanceDays?: number; minNoticeHours?: number; limits?: { perPerson?: { count: number; period: string }; perUnit?: { count: number; period: string } } }[];
   slots: { weekdays: number[]; times: string[]; advanceDays?: number; minNoticeHours?: number; workdaysOnly: boolean };
+  /** 预约限额 and the cancellation notice, enforced by the hall (server/engine/booking.ts). */
+  limits?: { perPerson?: { count: number; period: string }; perUnit?: { count: number; period: string }; cancelBeforeHours?: number };
 }
 
 export interface SiteHistoryEntry {

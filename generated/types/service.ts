@@ -606,8 +606,225 @@ export interface ChoiceOption {
  * 审批流程：按顺序排列的环节，可含条件分支（if/then/else）和会签（parallel）。/ The approval workflow: a sequence of steps, with if/then/else branches and parallel countersigns.
  */
 export interface Workflow {
+  /**
+   * 决策表：把按金额等区间分派写成一张表（每个区间一行），流程的条件按表的标识读取结果，如 if: approvalLevel = "校级"，不必在多个 if 中重复 amount >= 5000 and amount < 50000。按顺序取第一条符合的规则（hit policy first），都不符合时取 default（没有 default 时结果为空，条件按不成立处理）。/ Decision tables: bands (e.g. of an amount) written once, one rule per row; the flow's conditions read a table's result by its id (if: approvalLevel = "校级"). The first matching rule wins (hit policy first); when none matches, default (or null, which a condition treats as false).
+   *
+   * @minItems 1
+   * @maxItems 20
+   */
+  decisions?:
+    | [Decision]
+    | [Decision, Decision]
+    | [Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision]
+    | [Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision, Decision]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ]
+    | [
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision,
+        Decision
+      ];
   steps: StepSequence;
   notifications?: WorkflowNotifications;
+}
+/**
+ * 一张决策表：一个输入（FEEL，读表单字段或申请人属性），每行一个条件和结果。/ A decision table: one input (FEEL over form fields or applicant attributes), one test and one result per rule.
+ */
+export interface Decision {
+  /**
+   * 表的标识（小写开头的驼峰英文），流程条件中按此读取结果，如 approvalLevel = "校级"；不能与表单字段重名。/ Table id (lowerCamelCase), read by the flow's conditions; must not be a field's id.
+   */
+  id: string;
+  name: LocalizedText;
+  input: FeelExpression;
+  inputLabel?: LocalizedText;
+  /**
+   * 命中规则：first（按顺序取第一条符合的规则），目前只支持这一种，可省略。/ Hit policy: first (the first matching rule wins), the only one supported; may be omitted.
+   */
+  hitPolicy?: 'first';
+  /**
+   * 规则，从上到下判断。/ Rules, tried top to bottom.
+   *
+   * @minItems 1
+   * @maxItems 50
+   */
+  rules: [DecisionRule, ...DecisionRule[]];
+  /**
+   * 没有规则符合时（包括输入为空时）的结果；省略时结果为空，读它的条件按不成立处理。/ The result when no rule matches (an empty input included); when omitted, null, which conditions treat as false.
+   */
+  default?: string;
+}
+export interface DecisionRule {
+  /**
+   * 条件（FEEL 单元测试）：< 5000、>= 50000、区间 [5000..50000)（方括号含端点，圆括号不含）、一个数、一个或几个文本 "本科生", "研究生"，或 - 表示任何值。/ The test (a FEEL unary test): < 5000, >= 50000, a range [5000..50000) (square brackets include the end, round ones exclude it), a number, one or more texts, or - for any value.
+   */
+  when: string;
+  /**
+   * 结果，流程条件与它比较，如 "校级"。/ The result the flow's conditions compare with, e.g. 校级.
+   */
+  result: string;
 }
 /**
  * 条件分支：满足 if 走 then，否则走 else（可省略）。/ A branch: then when the condition holds, else otherwise (optional).
@@ -620,17 +837,17 @@ export interface Branch {
   else?: StepSequence;
 }
 /**
- * 会签：多个环节同时办理。all 全部同意才通过（任一不同意即结束，任一退回则整组会签重新开始）；any 或签，第一位办理人的决定即为结果（同意、不同意或退回）。/ Countersign: steps in parallel. all: every step must approve (one reject ends it; one return restarts the whole countersign); any: the first decision taken decides (approve, reject or return).
+ * 会签（多人审批）：all 全部同意才通过（任一不同意即结束，任一退回则整组会签重新开始）；any 或签，第一位办理人的决定即为结果（同意、不同意或退回）；sequence 依次审批，按列出的顺序一个接一个办理，前一位同意后下一位才收到待办，任一不同意即结束。/ Countersign (several approvers): all: every step must approve (one reject ends it; one return restarts the whole countersign); any: the first decision taken decides (approve, reject or return); sequence: one after another in the order listed, each getting the task once the one before approved; one reject ends it.
  */
 export interface Parallel {
   id: Id;
   name?: LocalizedText;
   /**
-   * all 全部同意；any 或签，第一位办理人的决定即为结果。/ all: everyone approves; any: the first decision decides.
+   * all 全部同意（会签）；any 或签，第一位办理人的决定即为结果；sequence 依次审批：按 steps 的顺序一个接一个办理，每一位都看得到前面各位的意见，任一不同意即结束，退回后从退回的那一位继续。/ all: everyone approves; any: the first decision decides; sequence: one after another in the order of steps, each seeing the earlier decisions; one reject ends it; after a return the flow resumes at the member who returned it.
    */
-  parallel: 'all' | 'any';
+  parallel: 'all' | 'any' | 'sequence';
   /**
-   * 同时办理的环节。/ The parallel steps.
+   * 会签的成员环节（sequence 时按办理顺序列出）。/ The member steps (for sequence, in the order they act).
    *
    * @minItems 2
    */
@@ -907,7 +1124,28 @@ export interface BookableResource {
    * 这个资源至少提前几小时预约，代替时段规则（slots）中的 minNoticeHours，如需安排技术人员的录播教室。/ The minimum notice for this resource in hours, instead of the slot rules' minNoticeHours (e.g. a studio that needs a technician arranged).
    */
   minNoticeHours?: number;
+  limits?: ResourceLimits;
   note?: LocalizedText;
+}
+/**
+ * 这个资源自己的预约限额，只数这个资源上的预约；与事项的 limits 同时适用（如排练厅每人每月 2 次，全部场地每人每周 4 次）。/ This resource's own quotas, counting bookings of this resource only; they apply together with the service's limits (e.g. the rehearsal hall twice a month per person, all rooms four times a week).
+ */
+export interface ResourceLimits {
+  perPerson?: BookingQuota;
+  perUnit?: BookingQuota;
+}
+/**
+ * 在一个周期内最多预约几次。/ At most count bookings per period.
+ */
+export interface BookingQuota {
+  /**
+   * 次数。/ Count.
+   */
+  count: number;
+  /**
+   * 周期：日、周、月、学期。/ Period.
+   */
+  period: 'day' | 'week' | 'month' | 'term';
 }
 /**
  * 可预约时段。/ Bookable slots.
@@ -948,19 +1186,6 @@ export interface BookingLimits {
    * 最晚提前几小时取消。/ Cancel at least this many hours ahead.
    */
   cancelBeforeHours?: number;
-}
-/**
- * 在一个周期内最多预约几次。/ At most count bookings per period.
- */
-export interface BookingQuota {
-  /**
-   * 次数。/ Count.
-   */
-  count: number;
-  /**
-   * 周期：日、周、月、学期。/ Period.
-   */
-  period: 'day' | 'week' | 'month' | 'term';
 }
 /**
  * 个人信息保护（个人信息保护法）：谁能看到申请内容的全文，附件保存多久。不写时，申请人和审批人可以看到全文，附件长期保存。/ Personal-information protection (PIPL): who may read a submission in full, how long its attachments are kept. Absent: the applicant and the approvers read it in full and attachments are kept.

@@ -7,7 +7,10 @@ import type { RuntimeParallel, RuntimeStep } from '../../generated/types/runtime
  *   condition that is null counts as false, as a branch's does);
  * - `atLeast: n` (n of m, `parallel: all` only) passes once n members approved and fails once so many
  *   rejected that n approvals can no longer be reached. When fewer than n members take part, every one
- *   of them must approve. The tasks still open when it is decided are withdrawn.
+ *   of them must approve. The tasks still open when it is decided are withdrawn;
+ * - `parallel: sequence` (依次审批) gives the members their tasks one at a time, in the order listed: the
+ *   next once the one before approved; a reject ends the application; a return to the applicant resumes
+ *   at the returning member. Members with `when` are judged as it starts, like the other modes'.
  */
 
 /** The members that take part: those without a condition, and those whose condition holds. */

@@ -164,6 +164,22 @@ export function clockOf(at: string): { today: () => unknown; now: () => unknown 
   return { today: () => date(at.slice(0, 10)), now: () => dateAndTime(at) };
 }
 
+/** A key FEEL can only reach by writing it as one name: one of these is in scope only when the expression says it. */
+const PLAIN_NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
+const NAME = /[\p{L}_$][\p{L}\p{N}_$]*/gu;
+const mentioned = new Map<string, Set<string>>();
+
+/** Every name-like word of an expression (string literals included: over-counting keeps a key, never drops one). */
+function namesOf(expression: string): Set<string> {
+  let names = mentioned.get(expression);
+  if (!names) {
+    names = new Set(expression.match(NAME) ?? []);
+    if (mentioned.size >= 2_000) mentioned.delete(mentioned.keys().next().value!);
+    mentioned.set(expression, names);
+  }
+  return names;
+}
+
 /**
  * Evaluate one FEEL expression on a typed context at instant `at` (ISO date-time with offset).
  * Never throws for anything the expression does: refusals, budget overruns and feelin's own errors
@@ -175,7 +191,14 @@ export function evaluateFeel(expression: string, context: Record<string, unknown
   const found = inspectFeel(expression);
   if (found.failure) return { ok: false, failure: { kind: found.failure.kind, message: found.failure.message } };
   const workdays = workdayScope(calendar);
-  const scope = { ...context, ...clockOf(at), ...workdays.functions, ...(calendar ? { today: zonedToday(calendar, at) } : {}) };
+  // Only the names the expression mentions: feelin looks a name up by normalising every key of the context
+  // whenever it is not an exact key (a built-in such as count() or date() is not), and the parse cache keys on the
+  // context's shape: with the whole form, the applicant and the clock in scope, scenario runs took about 10% more CPU.
+  const names = namesOf(expression);
+  const scope: Record<string, unknown> = {};
+  for (const source of [context, clockOf(at), workdays.functions, calendar ? { today: zonedToday(calendar, at) } : {}]) {
+    for (const key of Object.keys(source)) if (!PLAIN_NAME.test(key) || names.has(key)) scope[key] = (source as Record<string, unknown>)[key];
+  }
   // Parsed once per expression and context shape (feel-cache.ts), evaluated on this context every time.
   const run = () => parsedOnce(scope, () => evaluate(expression, scope).value);
   let value: unknown;

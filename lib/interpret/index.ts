@@ -24,3 +24,5 @@ export { countersignMembers, approvalsNeeded, tally } from './countersign.ts';
 export { routeStep } from './fallback.ts';
 // Publicity periods (issue 15.2, docs/publicity.md): the decisions a runtime records and the period on the calendar.
 export { OBJECT, CLOSE, REASON_MAX, publicityPeriod, publicitySteps, objectionVariable } from './publicity.ts';
+export { decisionFeel, expandDecisions, parseUnaryTest } from './decision.ts';
+export type { DecisionTable, UnaryTest } from './decision.ts';

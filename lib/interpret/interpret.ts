@@ -183,7 +183,8 @@ class Stop extends Error {
  * reject ends the application); in `parallel: any` (或签) the first decision taken decides. `return`
  * sends the application back to the applicant, who resubmits (optionally changing data); the flow then
  * resumes at the returning step (for a countersign with `returnReopens: member`, the returning member and
- * those not yet decided; in versions without it, the whole countersign).
+ * those not yet decided; in versions without it, the whole countersign). In `parallel: sequence` (依次审批)
+ * the members act one after another in the order listed.
  * Branches already passed are not re-evaluated. A return naming one of the step's `returnTo` goes back
  * to that earlier step instead, and the flow re-runs from there (return-to.ts).
  */
@@ -478,7 +479,25 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     }
   };
 
+  /**
+   * 依次审批 (`parallel: sequence`, countersign.ts): the members taking part act one after another in the
+   * order listed; a reject ends the application; a return to the applicant resumes at the returning member
+   * (those before it keep their approvals), as a plain step's does; a return to an earlier step re-runs from there.
+   */
+  const runInTurn = (node: Extract<RuntimeNode, { kind: 'parallel' }>) => {
+    for (const member of countersignMembers(node, holds)) {
+      for (;;) {
+        const { decision } = take([activate(member)]);
+        if (decision.action === 'approve') break;
+        if (decision.action === 'reject') reject(decision);
+        if (decision.returnTo !== undefined) returnToStep(decision, member);
+        applicantRevises(decision, member);
+      }
+    }
+  };
+
   const runParallel = (node: Extract<RuntimeNode, { kind: 'parallel' }>) => {
+    if (node.mode === 'sequence') return runInTurn(node);
     // Countersign variants (countersign.ts): members with a condition, n of m.
     let members = countersignMembers(node, holds);
     let needed = approvalsNeeded(node, members.length);

@@ -18,8 +18,11 @@ export interface FieldError {
 }
 
 let ajv: Ajv2020 | undefined;
-/** Patterns run on RE2 (linear time), never on the backtracking RegExp engine. */
-const newAjv = () => addFormats(new Ajv2020({ allErrors: true, strict: false, code: { regExp: ajvRegExp } }));
+/**
+ * Patterns run on RE2 (linear time), never on the backtracking RegExp engine. multipleOfPrecision: a money
+ * field is a multiple of 0.01, and 4999.99 / 0.01 is not an integer in binary floating point.
+ */
+const newAjv = () => addFormats(new Ajv2020({ allErrors: true, strict: false, multipleOfPrecision: 6, code: { regExp: ajvRegExp } }));
 const compiled = new Map<string, ValidateFunction>();
 
 function validatorFor(definition: RuntimeDefinition): ValidateFunction {

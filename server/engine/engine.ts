@@ -13,7 +13,7 @@ import { markFor, recordUse } from '../privacy/signatures.ts';
 import { discardUnsubmittedUploads, expireAttachments } from '../privacy/retention.ts';
 import type { FileStore } from '../files/file-store.ts';
 import type { BookingInput } from './booking.ts';
-import { PLACES_PER_SLOT, bookingProblems, slotFull, slotKey } from './booking.ts';
+import { PLACES_PER_SLOT, bookingProblems, cancelTooLate, quotaProblems, slotFull, slotKey } from './booking.ts';
 import { Writes, later } from './writes.ts';
 import { aroundAfter, readAround } from './pipelined-reads.ts';
 import type { AroundRow } from './pipelined-reads.ts';
@@ -21,6 +21,7 @@ import { applyActions, handOverRefusal, mayAct, openTasksOf, seesThroughActions 
 import type { Actor } from './actions.ts';
 import { isHandOver } from '../../lib/interpret/actions.ts';
 import { recordProxy } from './proxy.ts';
+import { lockedPrefillErrors } from './prefill-lock.ts';
 import { APPLICANT_ASSIGNEE, APPLICANT_TASK_GROUP, COMPLETE, applicantOverdueText, applicantReminderText, isApplicantNode } from '../../lib/interpret/applicant-step.ts';
 import { enqueueSystemCall } from './system-calls.ts';
 import { claimPublicity, duePublicity, openPublicity, openPublicityEntries } from './publicity.ts';
@@ -258,8 +259,15 @@ export class Engine {
     return this.store.transaction(async (tx) => {
       // The form's file fields hold attachment ids: each must be the applicant's own upload for this field, not yet in another application.
       const files = await claimAttachments(tx, definition, { person: app.applicantId, service: app.service, values: app.data });
-      if (result.outcome === 'invalid' || files.errors.length) return invalid(result, files.errors);
+      const locked = lockedPrefillErrors(definition, input.applicant.attributes, input.data);
+      if (result.outcome === 'invalid' || files.errors.length || locked.length) return invalid(result, [...files.errors, ...locked]);
       const place = app.booking ? slotKey(app.booking) : null;
+      // 预约限额 (appointment.limits): counted under a lock per person and per unit, taken before the slot's
+      // lock (always in this order, so two submissions never wait on each other in a circle).
+      if (app.booking && definition.appointment?.limits) {
+        const over = await quotaProblems(tx, definition, app.booking, { id: app.applicantId, attributes: app.applicant });
+        if (over.length) return invalid(undefined, over);
+      }
       if (app.booking && place) {
         // The slot's places are counted and taken under one lock per slot (an advisory lock on PostgreSQL;
         // SQLite's write transaction is already exclusive): of two submissions for the last place, the
@@ -373,7 +381,8 @@ export class Engine {
       const decisions = [...app.decisions.slice(0, -1), { ...last, revise: input.changes, resubmittedAt: at }];
       const result = this.replay(definition, app, decisions, this.directory);
       const files = await claimAttachments(tx, definition, { person: app.applicantId, service: app.service, values: input.changes, application: app.id });
-      if (result.outcome === 'invalid' || files.errors.length) return invalid(result, files.errors);
+      const locked = lockedPrefillErrors(definition, app.applicant, input.changes);
+      if (result.outcome === 'invalid' || files.errors.length || locked.length) return invalid(result, [...files.errors, ...locked]);
       await files.bind(app.id, at);
       const emitted = await this.emitted(tx, app);
       const status = await this.apply(tx, { ...app, decisions }, definition, result, emitted, at);
@@ -451,6 +460,9 @@ export class Engine {
       if ((app.status !== 'pending' && app.status !== 'incident') || app.decisions.length > 0) {
         return { ok: false, kind: 'conflict', status: app.status, message: { zh: '已有人办理或申请已结束，不能撤回', en: 'someone has already acted, or the application has ended: it cannot be withdrawn' } };
       }
+      // appointment.limits.cancelBeforeHours: a booking is cancelled at least that long before its slot begins.
+      const late = app.booking ? cancelTooLate(this.runtime.version(app.service, app.version), this.runtime.calendar, app.booking, this.now()) : undefined;
+      if (late) return { ok: false, kind: 'refused', message: late };
       const at = this.now().toISOString();
       await later(tx, "UPDATE task SET status = 'cancelled' WHERE application_id = $1 AND status = 'open'", [app.id]);
       await later(tx, "UPDATE incident SET resolved_at = $1, resolution = 'withdrawn' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
@@ -832,8 +844,8 @@ export class Engine {
   private async insertApplication(tx: Sql, app: ApplicationRecord, status: ApplicationStatus, counts: { timeline: number; notifications: number }) {
     await later(
       tx,
-      'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision, booking, booking_slot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15)',
-      [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), json(app.decisions), status, app.channel, app.submittedAt, app.submittedAt, counts.timeline, counts.notifications, app.booking ? json(app.booking) : null, app.booking ? slotKey(app.booking) : null],
+      'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision, booking, booking_slot, booking_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $16)',
+      [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), json(app.decisions), status, app.channel, app.submittedAt, app.submittedAt, counts.timeline, counts.notifications, app.booking ? json(app.booking) : null, app.booking ? slotKey(app.booking) : null, app.booking?.date ?? null],
     );
   }
 

@@ -3,7 +3,7 @@ import type { RunResult } from '../../lib/runtime/index.ts';
 
 /**
  * Publicity periods (issue 15.2, docs/publicity.md) in `hall serve`: the period an application is published
- * in is a row of `publicity` (migration 0012), written in the transaction that reaches it; the sweep ends it
+ * in is a row of `publicity` (migration 0013), written in the transaction that reaches it; the sweep ends it
  * once (a conditional update), and the engine records the end on the application in the same transaction.
  */
 

@@ -54,11 +54,33 @@ export interface DeliveryReport {
 }
 
 /**
- * Deliver the outbox's due messages. Each message is claimed in a transaction (PostgreSQL: `FOR UPDATE
- * SKIP LOCKED`, so several processes never send the same message at once). A message to the applicant
- * goes to their e-mail; one to `group@scope` to every holder's e-mail and to the group robots that speak
- * for it. A failure is retried with backoff; a message nobody can receive is kept as `undeliverable`.
- * Delivery is at least once: a process killed after sending and before marking sends it again.
+ * How long a claimed message is held for the process sending it. The send (SMTP, robots) runs outside any
+ * transaction; a process killed while sending leaves the lease, and the message is due again when it ends.
+ * Longer than the slowest send can take: SMTP is bounded by the timeouts below, each robot by 10 s.
+ */
+export const LEASE_SECONDS = 300;
+
+/** SMTP timeouts, so a relay that stops answering cannot hold a message past its lease (nodemailer's default socket timeout is 10 minutes). */
+const SMTP_TIMEOUTS = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
+
+type Targets = { emails: string[]; hooks: WebhookTarget[] };
+
+/** The configured SMTP URL with the timeouts above where it sets none (nodemailer reads them from the query). */
+function withTimeouts(smtp: string): string {
+  const url = new URL(smtp);
+  for (const [key, value] of Object.entries(SMTP_TIMEOUTS)) if (!url.searchParams.has(key)) url.searchParams.set(key, String(value));
+  return url.toString();
+}
+
+/**
+ * Deliver the outbox's due messages. Each message is claimed in a short transaction (PostgreSQL: `FOR UPDATE
+ * SKIP LOCKED`, so several processes never claim the same message), which moves its due time a lease ahead and
+ * reads its addresses; the e-mail and the robots are then sent with no transaction open — on the embedded store
+ * a transaction excludes every other writer, so a slow mail relay must never sit inside one — and the outcome is
+ * recorded in a second short transaction, only if the lease is still this process's. A message to the applicant
+ * goes to their e-mail; one to `group@scope` to every holder's e-mail and to the group robots that speak for it.
+ * A failure is retried with backoff; a message nobody can receive is kept as `undeliverable`. Delivery is at
+ * least once: a process killed after sending and before recording sends it again once the lease ends.
  */
 export class Deliverer {
   private readonly store: Store;
@@ -72,40 +94,47 @@ export class Deliverer {
     this.channels = channels;
     this.names = names;
     this.onFailure = onFailure;
-    this.transport = channels.smtp ? nodemailer.createTransport(channels.smtp) : undefined;
+    this.transport = channels.smtp ? nodemailer.createTransport(withTimeouts(channels.smtp)) : undefined;
   }
 
   async deliverDue(now = new Date(), limit = 50): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, retrying: 0, failed: 0 };
     for (let i = 0; i < limit; i++) {
-      const done = await this.store.transaction(async (tx) => {
+      const lease = new Date(now.getTime() + LEASE_SECONDS * 1000).toISOString();
+      const claimed = await this.store.transaction(async (tx) => {
         const skip = this.store.kind === 'postgres' ? 'FOR UPDATE OF o SKIP LOCKED' : '';
         const [row] = await tx.query<OutboxRow>(
           `SELECT o.id, o.application_id, o.event, o.recipient, o.body, o.attempts, a.applicant_id, a.service FROM outbox o JOIN application a ON a.id = o.application_id
            WHERE o.status = 'pending' AND o.next_attempt_at <= $1 ORDER BY o.next_attempt_at, o.id LIMIT 1 ${skip}`,
           [now.toISOString()],
         );
-        if (!row) return false;
-        const outcome = await this.send(tx, row);
-        const attempts = Number(row.attempts) + 1;
-        if (!outcome.ok) {
-          const final = Boolean(outcome.permanent) || attempts > BACKOFF_SECONDS.length;
-          this.onFailure({ message: row.id, application: row.application_id, recipient: row.recipient, attempts, error: outcome.error, final });
-        }
-        if (outcome.ok) {
-          await tx.run("UPDATE outbox SET status = 'sent', attempts = $1, last_error = NULL WHERE id = $2", [attempts, row.id]);
-          report.sent++;
-        } else if (outcome.permanent || attempts > BACKOFF_SECONDS.length) {
-          await tx.run('UPDATE outbox SET status = $1, attempts = $2, last_error = $3 WHERE id = $4', [outcome.permanent ? 'undeliverable' : 'failed', attempts, outcome.error, row.id]);
-          report.failed++;
-        } else {
-          const next = new Date(now.getTime() + BACKOFF_SECONDS[attempts - 1] * 1000).toISOString();
-          await tx.run('UPDATE outbox SET attempts = $1, next_attempt_at = $2, last_error = $3 WHERE id = $4', [attempts, next, outcome.error, row.id]);
-          report.retrying++;
-        }
-        return true;
+        if (!row) return undefined;
+        await tx.run('UPDATE outbox SET next_attempt_at = $1 WHERE id = $2', [lease, row.id]);
+        return { row, targets: await this.targets(tx, row) };
       });
-      if (!done) break;
+      if (!claimed) break;
+      const { row, targets } = claimed;
+      // No transaction is open here: other requests write while the relay and the robots answer.
+      const outcome = await this.send(row, targets);
+      const attempts = Number(row.attempts) + 1;
+      if (!outcome.ok) {
+        const final = Boolean(outcome.permanent) || attempts > BACKOFF_SECONDS.length;
+        this.onFailure({ message: row.id, application: row.application_id, recipient: row.recipient, attempts, error: outcome.error, final });
+      }
+      // Recorded only while the lease is ours: had it ended (a send slower than the lease), another process owns
+      // the message now and records its own attempt.
+      // `AND next_attempt_at = lease`: the lease is still ours.
+      if (outcome.ok) {
+        await this.store.run("UPDATE outbox SET status = 'sent', attempts = $1, last_error = NULL WHERE id = $2 AND status = 'pending' AND next_attempt_at = $3", [attempts, row.id, lease]);
+        report.sent++;
+      } else if (outcome.permanent || attempts > BACKOFF_SECONDS.length) {
+        await this.store.run("UPDATE outbox SET status = $1, attempts = $2, last_error = $3 WHERE id = $4 AND status = 'pending' AND next_attempt_at = $5", [outcome.permanent ? 'undeliverable' : 'failed', attempts, outcome.error, row.id, lease]);
+        report.failed++;
+      } else {
+        const next = new Date(now.getTime() + BACKOFF_SECONDS[attempts - 1] * 1000).toISOString();
+        await this.store.run("UPDATE outbox SET attempts = $1, next_attempt_at = $2, last_error = $3 WHERE id = $4 AND status = 'pending' AND next_attempt_at = $5", [attempts, next, outcome.error, row.id, lease]);
+        report.retrying++;
+      }
     }
     return report;
   }
@@ -114,7 +143,8 @@ export class Deliverer {
     this.transport?.close();
   }
 
-  private async send(tx: { query: Store['query'] }, row: OutboxRow): Promise<{ ok: true } | { ok: false; error: string; permanent?: boolean }> {
+  /** Where a message goes: the applicant's or a person's e-mail, or every holder's of `group@scope` and the group's robots. */
+  private async targets(tx: { query: Store['query'] }, row: OutboxRow): Promise<Targets> {
     const emails: string[] = [];
     const hooks: WebhookTarget[] = [];
     if (row.recipient.startsWith('applicant:')) {
@@ -136,6 +166,10 @@ export class Deliverer {
       }
       hooks.push(...(this.channels.webhooks ?? []).filter((w) => w.for.includes(group) || w.for.includes(row.recipient)));
     }
+    return { emails, hooks };
+  }
+
+  private async send(row: OutboxRow, { emails, hooks }: Targets): Promise<{ ok: true } | { ok: false; error: string; permanent?: boolean }> {
     if (!emails.length && !hooks.length) return { ok: false, permanent: true, error: `没有可送达的地址：${row.recipient} / no address for ${row.recipient}` };
     const errors: string[] = [];
     if (emails.length) {

@@ -26,6 +26,8 @@ import { applicantStepsById, ownOpenTask, ownStepLine, ownStepSection } from './
 import { chosenReturnTarget, returnTargetField } from './return-to.ts';
 import { publicityPage } from './publicity.ts';
 import { publicitySteps } from '../../lib/interpret/publicity.ts';
+import { feeAnswer } from '../engine/fee-answer.ts';
+import { yuanText } from '../../lib/interpret/fees.ts';
 
 export interface PageRoutesOptions {
   engine: Engine;
@@ -459,7 +461,7 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
     const body = html`<nav class="crumbs" aria-label="${t(lang, '位置', 'Breadcrumb')}"><ol><li><a href="${mine ? '/applications' : '/tasks'}">${mine ? t(lang, '我的申请', 'My applications') : t(lang, '待办', 'To do')}</a></li><li>${application.id}</li></ol></nav>
 <h1>${tx(entryOf(application.service)?.name, lang) || application.service}</h1>
 ${done && notes[done] ? html`<div class="ok" role="status">${tx(notes[done], lang)}</div>` : ''}
-<dl class="facts"><div><dt>${t(lang, '状态', 'Status')}</dt><dd class="status">${tx(STATUS[application.status], lang)}</dd></div><div><dt>${t(lang, '提交时间', 'Submitted')}</dt><dd>${when(application.submittedAt, timezone())}</dd></div>${application.booking ? html`<div><dt>${t(lang, '预约', 'Booking')}</dt><dd>${tx(definition.appointment?.resources.find((r) => r.id === application.booking!.resource)?.name, lang) || application.booking.resource} · ${application.booking.date} ${application.booking.slot}</dd></div>` : ''}${mine ? '' : html`<div><dt>${t(lang, '申请人', 'Applicant')}</dt><dd>${String(application.applicant.name ?? '')}（${application.applicantId}）</dd></div>`}${proxyName ? html`<div><dt>${t(lang, '代为申请', 'Applied for by')}</dt><dd>${t(lang, `由 ${proxyName} 代为申请`, `${proxyName}, on the applicant's behalf`)}</dd></div>` : ''}</dl>
+<dl class="facts"><div><dt>${t(lang, '状态', 'Status')}</dt><dd class="status">${tx(STATUS[application.status], lang)}</dd></div><div><dt>${t(lang, '提交时间', 'Submitted')}</dt><dd>${when(application.submittedAt, timezone())}</dd></div>${application.booking ? html`<div><dt>${t(lang, '预约', 'Booking')}</dt><dd>${tx(definition.appointment?.resources.find((r) => r.id === application.booking!.resource)?.name, lang) || application.booking.resource} · ${application.booking.date} ${application.booking.slot}</dd></div>` : ''}${feeFact(application, lang)}${mine ? '' : html`<div><dt>${t(lang, '申请人', 'Applicant')}</dt><dd>${String(application.applicant.name ?? '')}（${application.applicantId}）</dd></div>`}${proxyName ? html`<div><dt>${t(lang, '代为申请', 'Applied for by')}</dt><dd>${t(lang, `由 ${proxyName} 代为申请`, `${proxyName}, on the applicant's behalf`)}</dd></div>` : ''}</dl>
 <p class="record-links"><a href="/applications/${application.id}/record">${t(lang, '审批单（可打印）', 'Printable record')}</a>${options.dev && finished ? html` · <a href="/dev/applications/${application.id}">${t(lang, '保存为测试场景（预览）', 'Save as a scenario (preview)')}</a>` : ''}</p>
 ${view.mayReveal ? revealButton(viewer, `/applications/${application.id}/full`, lang) : ''}
 ${ownSection}
@@ -639,6 +641,17 @@ ${list}`;
     return { application, task };
   };
 
+  /**
+   * What the application owes (issue 15.9a), computed from its latest form data exactly as the API answers it
+   * (server/engine/fee-answer.ts): each item with its quantity and amount, then the total. Nothing for a free service.
+   */
+  const feeFact = (application: ApplicationRecord, lang: Lang) => {
+    const fee = feeAnswer(engine, application).fee;
+    if (!fee) return '';
+    const items = fee.items.filter((i) => i.fen > 0).map((i) => t(lang, `${i.name} × ${i.quantity}：${yuanText(i.fen)} 元`, `${i.name} × ${i.quantity}: ¥${yuanText(i.fen)}`));
+    return html`<div><dt>${t(lang, '应缴费用', 'Fee')}</dt><dd>${items.length ? `${items.join(lang === 'zh' ? '；' : '; ')}${lang === 'zh' ? '；' : '; '}` : ''}${t(lang, `合计 ${fee.total} 元`, `total ¥${fee.total}`)}</dd></div>`;
+  };
+
   const taskPage = async (request: FastifyRequest, reply: FastifyReply, viewer: Person, stored: ApplicationRecord, task: TaskRecord, problems: FieldProblem[] = [], values: Record<string, unknown> = {}, comment = '', note?: SafeHtml, code = 200, full = false, returnTo = '') => {
     const lang = langOf(request);
     const view = await pageView(engine, viewer.id, stored, full);
@@ -658,7 +671,7 @@ ${list}`;
 <h1>${tx(entryOf(application.service)?.name, lang) || application.service}</h1>
 ${note ?? ''}
 ${await standInNote(engine, viewer, task, lang)}
-<dl class="facts"><div><dt>${t(lang, '环节', 'Step')}</dt><dd>${tx(step?.name, lang) || task.step}</dd></div><div><dt>${t(lang, '申请人', 'Applicant')}</dt><dd>${String(application.applicant.name ?? '')}（${application.applicantId}）${proxyName ? t(lang, `，由 ${proxyName} 代为申请`, `, applied for by ${proxyName}`) : ''}</dd></div><div><dt>${t(lang, '期限', 'Due')}</dt><dd class="${task.status === 'open' && task.due < today ? 'status overdue' : ''}">${task.due}${task.status === 'open' && task.due < today ? t(lang, '（已超期）', ' (overdue)') : ''}</dd></div></dl>
+<dl class="facts"><div><dt>${t(lang, '环节', 'Step')}</dt><dd>${tx(step?.name, lang) || task.step}</dd></div><div><dt>${t(lang, '申请人', 'Applicant')}</dt><dd>${String(application.applicant.name ?? '')}（${application.applicantId}）${proxyName ? t(lang, `，由 ${proxyName} 代为申请`, `, applied for by ${proxyName}`) : ''}</dd></div><div><dt>${t(lang, '期限', 'Due')}</dt><dd class="${task.status === 'open' && task.due < today ? 'status overdue' : ''}">${task.due}${task.status === 'open' && task.due < today ? t(lang, '（已超期）', ' (overdue)') : ''}</dd></div>${feeFact(application, lang)}</dl>
 <h2>${t(lang, '申请内容', 'What was submitted')}</h2>
 ${await annotatedValues(engine, definition, application, data, lang, (iso) => when(iso, timezone()))}
 ${view.mayReveal ? revealButton(viewer, `/tasks/${task.id}/full`, lang) : ''}

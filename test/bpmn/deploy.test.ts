@@ -51,8 +51,8 @@ describe('Camunda deploy order (issue 11 item 9)', () => {
     const deploy = JSON.parse(files.get(`bpmn/${DEPLOY_FILE}`)!) as DeployList;
     expect(deploy.format).toBe('servicehall-camunda-deploy/v1');
     expect(deploy.rule).toContain('不要重新部署旧版本');
-    expect(deploy.processes.map((p) => [p.processId, p.version, p.versionTag])).toEqual([['booking', 1, 'v1'], ['flow', 11, 'v11'], ['routed', 1, 'v1'], ['votes', 1, 'v1']]);
-    const current = deploy.processes[1];
+    expect(deploy.processes.map((p) => [p.processId, p.version, p.versionTag])).toEqual([['banded', 1, 'v1'], ['booking', 1, 'v1'], ['flow', 11, 'v11'], ['in-turn', 1, 'v1'], ['routed', 1, 'v1'], ['votes', 1, 'v1']]);
+    const current = deploy.processes.find((p) => p.processId === 'flow')!;
     expect(current.resources[0]).toBe('flow/v11.bpmn');
     expect(current.resources.slice(1).every((r) => r.startsWith('flow/v11/') && r.endsWith('.form'))).toBe(true);
     expect(current.resources).toEqual(expect.arrayContaining(['flow/v11/apply.form']));

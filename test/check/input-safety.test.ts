@@ -151,11 +151,14 @@ describe('12.5 the work per file is bounded', () => {
   const flowMap = (n: number) => `apiVersion: servicehall/v1\nkind: Service\nid: big\nextra: {${Array.from({ length: n }, (_, i) => `k${i}: ${i}`).join(', ')}}\n`;
   const timeParse = (text: string) => {
     const bytes = new TextEncoder().encode(text);
+    // CPU time of this process, best of three: other processes on a busy machine (a parallel test file, another
+    // build) stretch wall time, which is what made this ratio fail under load, but not the work done here.
     let best = Infinity;
     for (let i = 0; i < 3; i++) {
-      const started = performance.now();
+      const started = process.cpuUsage();
       parseServiceFile(bytes, 'catalog/x/big.yaml');
-      best = Math.min(best, performance.now() - started);
+      const used = process.cpuUsage(started);
+      best = Math.min(best, used.user + used.system);
     }
     return best;
   };

@@ -154,7 +154,7 @@ describe('hall test', () => {
   it('passes the fixture scenarios', async () => {
     const r = await hall(['test', 'test/fixtures/flows/catalog']);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('12 passed, 0 failed'); // flow, booking, and the countersign-variant and routing fixtures (votes, routed)
+    expect(r.stdout).toContain('21 passed, 0 failed'); // flow, booking, and the countersign-variant and routing fixtures (votes, in-turn, routed, banded)
   });
 
   it('reports a failing scenario with expected vs actual and the scenario\'s line', async () => {
@@ -166,7 +166,7 @@ describe('hall test', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain(`catalog/ops/flow.yaml:${line}:5`);
     expect(r.stdout).toContain('路径：预期 unit-review → a-quick → ops-done，实际 unit-review → b-quick → ops-done');
-    expect(r.stdout).toContain('11 passed, 1 failed');
+    expect(r.stdout).toContain('20 passed, 1 failed');
   });
 });
 

@@ -27,13 +27,13 @@ describe('incremental build: BPMN is compiled once per unchanged definition', ()
     const runtime = planRuntime(catalog, { read: () => undefined });
     const cache = countingCache();
     const cold = await planBpmn(runtime.files, runtime.manifest, cache, 'k');
-    // One process per workflow service of the fixture: booking, flow, and the countersign-variant and routing flows.
-    expect(cache.misses).toBe(4);
+    // One process per workflow service of the fixture: booking, flow, and the countersign-variant (votes, in-turn) and routing flows (routed, banded).
+    expect(cache.misses).toBe(6);
     cache.misses = 0;
     const warm = await planBpmn(runtime.files, runtime.manifest, cache, 'k');
     expect(cache.misses).toBe(0);
     expect([...warm]).toEqual([...cold]);
-    expect([...cold.keys()].filter((f) => f.endsWith('.bpmn'))).toEqual(['booking/v1.bpmn', 'flow/v1.bpmn', 'routed/v1.bpmn', 'votes/v1.bpmn']);
+    expect([...cold.keys()].filter((f) => f.endsWith('.bpmn'))).toEqual(['banded/v1.bpmn', 'booking/v1.bpmn', 'flow/v1.bpmn', 'in-turn/v1.bpmn', 'routed/v1.bpmn', 'votes/v1.bpmn']);
   });
 
   it('after one service changes, only that service is compiled again', async () => {
@@ -60,6 +60,6 @@ describe('incremental build: BPMN is compiled once per unchanged definition', ()
     await planBpmn(runtime.files, runtime.manifest, cache, 'compiler-1');
     cache.misses = 0;
     await planBpmn(runtime.files, runtime.manifest, cache, 'compiler-2');
-    expect(cache.misses).toBe(4);
+    expect(cache.misses).toBe(6);
   });
 });

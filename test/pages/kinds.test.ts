@@ -141,6 +141,11 @@ describe('countersign, uploads, approver-filled fields, withdrawal, rejection', 
   it('books an appointment slot through the form, and refuses the slot once its one place is taken', async () => {
     const { url } = await startHall();
     const date = new Date(Date.now() + 12 * 86_400_000).toISOString().slice(0, 10);
+    // The applicant's name is prefilled read-only from the directory: the form posts what the page holds.
+    const prefilled = (page: string, name: string) => {
+      const input = new RegExp(`<input[^>]*name="${name}"[^>]*>`).exec(page)?.[0] ?? '';
+      return /value="([^"]*)"/.exec(input)?.[1] ?? '';
+    };
     const book = async (person: string, eventName: string) => {
       const cookie = (await fetch(`${url}/dev/personas`, { method: 'POST', body: new URLSearchParams({ person }), redirect: 'manual' })).headers.getSetCookie()[0].split(';')[0];
       const page = await (await fetch(`${url}/apply/theatre-booking`, { headers: { cookie } })).text();
@@ -148,7 +153,7 @@ describe('countersign, uploads, approver-filled fields, withdrawal, rejection', 
       expect(page).toContain('<option value="14:00-17:30">');
       const form = new FormData();
       form.append('_csrf', /name="_csrf" value="([^"]+)"/.exec(page)![1]);
-      const fields: Record<string, string> = { 'b.resource': 'black-box', 'b.date': date, 'b.slot': '14:00-17:30', 'f.applicantName': person, 'f.unit': 'wxy', 'f.phone': '13800000009', 'f.eventName': eventName, 'f.eventType': '排练', 'f.audienceSize': '30', 'f.hasExternalGuests': 'false', 'f.safetyOfficer': '陈书记', _action: 'submit' };
+      const fields: Record<string, string> = { 'b.resource': 'black-box', 'b.date': date, 'b.slot': '14:00-17:30', 'f.applicantName': prefilled(page, 'f.applicantName'), 'f.unit': 'wxy', 'f.phone': '13800000009', 'f.eventName': eventName, 'f.eventType': '排练', 'f.audienceSize': '30', 'f.hasExternalGuests': 'false', 'f.safetyOfficer': '陈书记', _action: 'submit' };
       for (const [k, v] of Object.entries(fields)) form.append(k, v);
       form.append('u.eventPlan', new Blob([readFileSync(path.join(ROOT, 'catalog/zzb/files/collective-leave-sample.pdf'))], { type: 'application/pdf' }), '活动方案.pdf');
       const res = await fetch(`${url}/apply/theatre-booking`, { method: 'POST', headers: { cookie }, body: form, redirect: 'manual' });

@@ -133,9 +133,14 @@ describe('the pages refuse what they must', () => {
     const counselor = await session(url, 't-wang');
     const it = await session(url, 't-it');
     const escaped = '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;';
-    // Every free-text field of the form (a readonly prefilled one is posted as typed too), applied for by the office.
+    // Every free-text field of the form, applied for by the office. A readonly prefilled one posted as typed is
+    // refused at the field (it must equal the directory), and the refusal shows the typed text escaped.
     const { _action: _a, ...fields } = LEAVE(`住院 ${XSS}`);
-    const sent = await office.post('/proxy/student-leave', { ...fields, person: '2022020315', 'f.studentName': `李雨桐${XSS}`, 'f.leaveCampus': 'true', 'f.destination': `武汉 ${XSS}` });
+    const forged = await office.post('/proxy/student-leave', { ...fields, person: '2022020315', 'f.studentName': `李雨桐${XSS}`, 'f.leaveCampus': 'true', 'f.destination': `武汉 ${XSS}` });
+    expect(forged.status).toBe(422);
+    expect(forged.text).toContain('不能修改');
+    expect(forged.text).not.toContain(XSS);
+    const sent = await office.post('/proxy/student-leave', { ...fields, person: '2022020315', 'f.leaveCampus': 'true', 'f.destination': `武汉 ${XSS}` });
     expect(sent.status, sent.text).toBe(303);
     const id = /\/applications\/([^?]+)/.exec(sent.location!)![1];
     const taskId = /href="\/tasks\/([^"]+)"/.exec((await counselor.get('/tasks')).text)![1];

@@ -94,6 +94,8 @@ async function client(base: string, person: string) {
 
 const PROOF = 'service=student-leave&field=proof';
 const leave = { studentName: '李雨桐', studentNumber: '2022020315', phone: '13800000002', leaveType: '病假', period: { start: '2026-03-02', end: '2026-03-06' }, days: 5, leaveCampus: false, reason: '急性肠胃炎住院治疗' };
+/** 张晓明's leave: the form prefills his name, number and phone read-only from the directory. */
+const classmateLeave = { ...leave, studentName: '张晓明', studentNumber: '2023010101', phone: '13800000001' };
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** Every file under the attachments folder except the staging folder, relative. */
 const stored = (dir: string) => (readdirSync(dir, { recursive: true }) as string[]).filter((f) => !f.startsWith('tmp') && statSync(path.join(dir, f)).isFile());
@@ -161,16 +163,16 @@ describe.each(STORE_KINDS)('attachments on %s', (kind) => {
     const own = (await student.upload(PROOF, 'a.pdf', pdf(`own ${kind}`))).body.attachment.id;
 
     // The classmate cannot bind the student's unsubmitted upload, and is told no more than for an id that does not exist.
-    const stolen = await classmate.post('/api/applications', { service: 'student-leave', data: { ...leave, studentName: '张晓明', proof: [own] } });
+    const stolen = await classmate.post('/api/applications', { service: 'student-leave', data: { ...classmateLeave, proof: [own] } });
     expect(stolen.status).toBe(422);
     expect(stolen.body.fieldErrors).toEqual([{ field: 'proof', label: '证明材料', message: { zh: `附件“${own}”不存在或不是您上传的，请在这一项重新上传文件`, en: expect.any(String) } }]);
-    const invented = await classmate.post('/api/applications', { service: 'student-leave', data: { ...leave, proof: [`${'1'.repeat(32)}.pdf`] } });
+    const invented = await classmate.post('/api/applications', { service: 'student-leave', data: { ...classmateLeave, proof: [`${'1'.repeat(32)}.pdf`] } });
     expect(invented.body.fieldErrors[0].message.zh).toContain('不存在或不是您上传的');
     // A file name (as a scenario writes it) is no upload either.
     expect((await student.post('/api/applications', { service: 'student-leave', data: { ...leave, proof: ['诊断证明.pdf'] } })).body.fieldErrors[0].message.zh).toContain('不存在或不是您上传的');
 
     // Other field errors are reported beside it, in one answer.
-    const both = await classmate.post('/api/applications', { service: 'student-leave', data: { ...leave, days: 100, proof: [own] } });
+    const both = await classmate.post('/api/applications', { service: 'student-leave', data: { ...classmateLeave, days: 100, proof: [own] } });
     expect(both.body.fieldErrors.map((e: { field: string }) => e.field).sort()).toEqual(['days', 'proof']);
 
     // The refused attempts bound nothing: the owner still can.

@@ -39,6 +39,10 @@ const RECORDING = 'recording-classroom-booking';
 const student = { id: '2022020315', attributes: { name: '李雨桐', number: '2022020315', type: '本科生', college: 'wxy', class: 'wxy-2203', phone: '13800000002' } };
 const teacher = { id: '2010031', attributes: { name: '周海涛', number: '2010031', type: '教职工', department: 'jsj', phone: '13800200001' } };
 const rehearsal = { applicantName: '李雨桐', applicantNumber: '2022020315', phone: '13800000002', purpose: '社团排练', participants: 28, organization: '江城大学朗诵艺术团', description: '排练校园朗诵大赛参赛节目' };
+/** The same rehearsal booked by 周海涛: his name and number, as the form prefills them read-only from the directory. */
+const teacherRehearsal = { ...rehearsal, applicantName: '周海涛', applicantNumber: '2010031', phone: '13800200001' };
+/** 张晓明's (2023010101) rehearsal over HTTP: the directory prefills his name, number and phone read-only. */
+const classmateRehearsal = { ...rehearsal, applicantName: '张晓明', applicantNumber: '2023010101', phone: '13800000001' };
 const recording = { applicantName: '周海涛', applicantNumber: '2010031', unit: 'jsj', phone: '13800200001', courseName: '算法设计与分析', recordingType: '微课', studentCount: 0, needTechnician: false, needEditing: true };
 const leaveApplicant = { id: '2022020315', attributes: { name: '李雨桐', number: '2022020315', type: '本科生', college: 'wxy', class: 'wxy-2203', phone: '13800000002' } };
 const dance = (date = '2026-03-09', slot = '08:00-10:00'): Booking => ({ resource: 'dance-studio', date, slot });
@@ -158,7 +162,7 @@ describe.each(STORE_KINDS)('appointments on the engine (%s)', (kind) => {
   it('gives one place per resource slot: the second booking is refused, another slot or resource is not', async () => {
     const { engine } = await hall(kind);
     expect((await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance() })).ok).toBe(true);
-    const again = await engine.submit({ service: ART, applicant: teacher, data: { ...rehearsal, applicantName: '周海涛' }, booking: dance() });
+    const again = await engine.submit({ service: ART, applicant: teacher, data: teacherRehearsal, booking: dance() });
     expect(fieldsOf(again)).toEqual(['booking.slot']);
     expect(messagesOf(again)).toContain('201 形体教室 2026-03-09 08:00-10:00 已约满');
     expect(!again.ok && again.kind === 'invalid' && again.fieldErrors[0].message.en).toContain('fully booked');
@@ -186,7 +190,7 @@ describe.each(STORE_KINDS)('appointments on the engine (%s)', (kind) => {
     // Returned: the applicant still holds the place.
     const [review] = (await engine.tasksOf(second.application.id)).filter((t) => t.status === 'open');
     expect((await engine.act({ task: review.id, person: 't-league', action: 'return', comment: '请补充排练节目单' })).ok).toBe(true);
-    expect(fieldsOf(await engine.submit({ service: ART, applicant: teacher, data: rehearsal, booking: dance() }))).toEqual(['booking.slot']);
+    expect(fieldsOf(await engine.submit({ service: ART, applicant: teacher, data: teacherRehearsal, booking: dance() }))).toEqual(['booking.slot']);
     // The booking stays through the resubmission; it is not a form field and cannot be changed there.
     const changed = await engine.resubmit({ application: second.application.id, applicant: student.id, changes: { booking: { ...dance(), slot: '10:00-12:00' } } });
     expect(changed.ok).toBe(false);
@@ -199,8 +203,90 @@ describe.each(STORE_KINDS)('appointments on the engine (%s)', (kind) => {
     expect((await engine.act({ task: final.id, person: 't-xxzx', action: 'reject', comment: '该时段另有安排' })).ok).toBe(true);
     expect((await engine.application(second.application.id))?.status).toBe('rejected');
     // Rejected: the place is free again.
-    const third = await engine.submit({ service: ART, applicant: teacher, data: rehearsal, booking: dance() });
+    const third = await engine.submit({ service: ART, applicant: teacher, data: teacherRehearsal, booking: dance() });
     expect(fieldsOf(third)).toEqual([]);
+  });
+
+  // 预约限额 (appointment.limits), enforced by the hall: art-hall-classroom-booking.yaml allows 4 bookings per person a
+  // week and a cancellation up to 2 hours ahead; recording-classroom-booking.yaml 6 per unit a week.
+  it('holds a person to 4 bookings a week: the fifth is refused at the date, another week or person is not, a withdrawal frees one', async () => {
+    const { engine } = await hall(kind);
+    const ids: string[] = [];
+    // Monday 9 to Sunday 15 March is one week (Monday first, as timetables run).
+    for (const date of ['2026-03-09', '2026-03-10', '2026-03-11', '2026-03-15']) {
+      const booked = await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance(date) });
+      if (!booked.ok) throw new Error(JSON.stringify(booked));
+      ids.push(booked.application.id);
+    }
+    const fifth = await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-12', '10:00-12:00') });
+    expect(fieldsOf(fifth)).toEqual(['booking.date']);
+    expect(messagesOf(fifth)).toContain('每周每人最多预约 4 次：您在 2026-03-09 至 2026-03-15 已有 4 次预约');
+    // Sunday the 8th ends the week before, Monday the 16th starts the next: both count elsewhere.
+    expect(fieldsOf(await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-08') }))).toEqual([]);
+    expect(fieldsOf(await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-16') }))).toEqual([]);
+    // Another person's bookings are theirs.
+    expect(fieldsOf(await engine.submit({ service: ART, applicant: teacher, data: teacherRehearsal, booking: dance('2026-03-12') }))).toEqual([]);
+    // A withdrawn booking no longer counts; a rejected one neither.
+    expect((await engine.withdraw({ application: ids[0], applicant: student.id })).ok).toBe(true);
+    expect(fieldsOf(await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-12', '10:00-12:00') }))).toEqual([]);
+  });
+
+  it('holds a person to a resource’s own quota (排练厅 twice a month) beside the service’s, counting that resource only', async () => {
+    const { engine } = await hall(kind);
+    const hallOn = (date: string, slot = '19:00-21:00') => ({ resource: 'rehearsal-hall', date, slot });
+    // Two rehearsal-hall bookings in March, in two weeks (the weekly limit of 4 is not what stops the third).
+    for (const date of ['2026-03-09', '2026-03-16']) expect(fieldsOf(await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: hallOn(date) }))).toEqual([]);
+    const third = await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: hallOn('2026-03-10') });
+    expect(fieldsOf(third)).toEqual(['booking.date']);
+    expect(messagesOf(third)).toContain('每月每人最多预约“305 多功能排练厅” 2 次：您在 2026-03-01 至 2026-03-31 已有 2 次这个场地的预约');
+    // Another room in the same week is counted by the service's limit only.
+    expect(fieldsOf(await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-10') }))).toEqual([]);
+  });
+
+  it('lets exactly one of several concurrent submissions take the last booking of a person’s week', async () => {
+    const { engine } = await hall(kind);
+    for (const date of ['2026-03-09', '2026-03-10', '2026-03-11']) expect((await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance(date) })).ok).toBe(true);
+    const attempts = await Promise.all(['08:00-10:00', '10:00-12:00', '14:00-16:00', '16:00-18:00'].map((slot) => engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-13', slot) })));
+    expect(attempts.filter((a) => a.ok)).toHaveLength(1);
+    for (const refused of attempts.filter((a) => !a.ok)) expect(fieldsOf(refused)).toEqual(['booking.date']);
+  });
+
+  it('holds a unit (a staff member’s department) to 6 recording bookings a week; other units and weeks are free', async () => {
+    const { engine } = await hall(kind);
+    const colleague = (n: number, department = 'jsj') => {
+      const number = `20100${40 + n}`;
+      const name = `计算机学院教师${n}`;
+      return { applicant: { id: number, attributes: { ...teacher.attributes, name, number, department } }, data: { ...recording, applicantName: name, applicantNumber: number, unit: department } };
+    };
+    const slots = ['08:00-10:00', '10:10-12:00', '14:30-16:30', '16:40-18:30'];
+    // Six bookings of the A305 micro-lecture room by six colleagues of 计算机学院 in the week of 9 March.
+    for (let n = 0; n < 6; n++) {
+      const { applicant, data } = colleague(n);
+      const booked = await engine.submit({ service: RECORDING, applicant, data, booking: { resource: 'a305', date: n < 4 ? '2026-03-10' : '2026-03-11', slot: slots[n % 4] } });
+      if (!booked.ok) throw new Error(JSON.stringify(booked));
+    }
+    const { applicant, data } = colleague(6);
+    const seventh = await engine.submit({ service: RECORDING, applicant, data, booking: { resource: 'a305', date: '2026-03-12', slot: '08:00-10:00' } });
+    expect(fieldsOf(seventh)).toEqual(['booking.date']);
+    expect(messagesOf(seventh)).toContain('每周每个单位最多预约 6 次：您所在单位在 2026-03-09 至 2026-03-15 已有 6 次预约');
+    // The next week, and another unit in the same week, still book.
+    expect(fieldsOf(await engine.submit({ service: RECORDING, applicant, data, booking: { resource: 'a305', date: '2026-03-16', slot: '08:00-10:00' } }))).toEqual([]);
+    const other = colleague(7, 'wxy');
+    expect(fieldsOf(await engine.submit({ service: RECORDING, applicant: other.applicant, data: other.data, booking: { resource: 'a305', date: '2026-03-12', slot: '08:00-10:00' } }))).toEqual([]);
+  });
+
+  it('refuses to withdraw a booking less than cancelBeforeHours before it begins, and says why', async () => {
+    const { engine, setClock } = await hall(kind);
+    const booked = await engine.submit({ service: ART, applicant: student, data: rehearsal, booking: dance('2026-03-09', '10:00-12:00') });
+    if (!booked.ok) throw new Error(JSON.stringify(booked));
+    // 10:00 Beijing on 9 March is 02:00Z; two hours before is 00:00Z.
+    setClock('2026-03-09T00:30:00Z');
+    const late = await engine.withdraw({ application: booked.application.id, applicant: student.id });
+    expect(late.ok).toBe(false);
+    expect(!late.ok && late.kind).toBe('refused');
+    expect(!late.ok && late.message.zh).toContain('预约须在开始前 2 小时以前取消');
+    setClock('2026-03-09T00:00:00Z');
+    expect((await engine.withdraw({ application: booked.application.id, applicant: student.id })).ok).toBe(true);
   });
 });
 
@@ -228,11 +314,11 @@ describe.each(STORE_KINDS)('appointments over HTTP (%s)', (kind) => {
     const view = await call(url, 'GET', `/api/applications/${created.body.application.id}`, person);
     expect(view.body.application.booking).toEqual(dance());
     const other = await signIn(url, '2023010101');
-    const full = await call(url, 'POST', '/api/applications', { ...other, body: { service: ART, data: rehearsal, booking: dance() } });
+    const full = await call(url, 'POST', '/api/applications', { ...other, body: { service: ART, data: classmateRehearsal, booking: dance() } });
     expect(full.status).toBe(422);
     expect(full.body.fieldErrors.map((e: { field: string }) => e.field)).toEqual(['booking.slot']);
     expect(full.body.fieldErrors[0].message.zh).toContain('已约满');
-    const missing = await call(url, 'POST', '/api/applications', { ...other, body: { service: ART, data: rehearsal } });
+    const missing = await call(url, 'POST', '/api/applications', { ...other, body: { service: ART, data: classmateRehearsal } });
     expect(missing.status).toBe(422);
     expect(missing.body.fieldErrors.map((e: { field: string }) => e.field).sort()).toEqual(['booking.date', 'booking.resource', 'booking.slot']);
   });
@@ -247,7 +333,7 @@ describe.each(STORE_KINDS)('appointments over HTTP (%s)', (kind) => {
       ['dance-studio', 'booking'],
     ];
     for (const [booking, field] of cases) {
-      const refused = await call(url, 'POST', '/api/applications', { ...person, body: { service: ART, data: rehearsal, booking } });
+      const refused = await call(url, 'POST', '/api/applications', { ...person, body: { service: ART, data: classmateRehearsal, booking } });
       expect(refused.status, `${JSON.stringify(booking)} ${refused.text.slice(0, 400)}`).toBe(400);
       expect(JSON.stringify(refused.body), JSON.stringify(booking)).toContain(field);
     }

@@ -12,13 +12,14 @@ import { STORE_KINDS, storeFactory } from './stores.ts';
 
 /**
  * Countersign variants (issue 15 item 4) and the fallback scope (item 8) in `hall serve`'s engine, on both stores: the flows fixture's
- * `votes` service (2 of 3, members with `when`) added to the example runtime. The example catalog's
+ * `votes` service (2 of 3, members with `when`) and `in-turn` (依次审批) added to the example runtime. The example catalog's
  * 临时商业活动 (a member with `when`) runs on both stores in one-semantics.test.ts with its scenarios.
  */
 const stores = storeFactory();
 let runtime: LoadedRuntime;
 let votes: RuntimeDefinition;
 let routed: RuntimeDefinition;
+let inTurn: RuntimeDefinition;
 beforeAll(async () => {
   const base = await loadRuntime(`${ROOT}/generated`);
   const { catalog } = await loadFlows();
@@ -26,15 +27,18 @@ beforeAll(async () => {
   votes = compileDefinition(service, 1, runtimeFingerprint(service));
   const routedService = catalog.services.get('routed')!.value;
   routed = compileDefinition(routedService, 1, runtimeFingerprint(routedService));
+  const inTurnService = catalog.services.get('in-turn')!.value;
+  inTurn = compileDefinition(inTurnService, 1, runtimeFingerprint(inTurnService));
   const definitions = new Map(base.definitions);
+  definitions.set('in-turn', new Map([[1, inTurn]]));
   definitions.set('votes', new Map([[1, votes]]));
   definitions.set('routed', new Map([[1, routed]]));
   runtime = {
     ...base,
-    manifest: { ...base.manifest, services: [...base.manifest.services, { ...base.manifest.services[0], id: 'votes', name: { zh: '会签变体测试事项' }, current: 1 }, { ...base.manifest.services[0], id: 'routed', name: { zh: '备用范围测试事项' }, current: 1 }] },
+    manifest: { ...base.manifest, services: [...base.manifest.services, { ...base.manifest.services[0], id: 'votes', name: { zh: '会签变体测试事项' }, current: 1 }, { ...base.manifest.services[0], id: 'routed', name: { zh: '备用范围测试事项' }, current: 1 }, { ...base.manifest.services[0], id: 'in-turn', name: { zh: '依次审批测试事项' }, current: 1 }] },
     definitions,
-    current: (id) => (id === 'votes' ? votes : id === 'routed' ? routed : base.current(id)),
-    version: (id, v) => (id === 'votes' ? votes : id === 'routed' ? routed : base.version(id, v)),
+    current: (id) => (id === 'votes' ? votes : id === 'routed' ? routed : id === 'in-turn' ? inTurn : base.current(id)),
+    version: (id, v) => (id === 'votes' ? votes : id === 'routed' ? routed : id === 'in-turn' ? inTurn : base.version(id, v)),
   };
 });
 
@@ -57,6 +61,7 @@ async function hall(kind: (typeof STORE_KINDS)[number]): Promise<{ engine: Engin
     ['zcc-staff', 'office-staff', 'zcc'],
     ['bwc-staff', 'office-staff', 'bwc'],
     ['xxzx-head', 'department-head', 'xxzx'],
+    ['ops-head', 'department-head', 'ops'],
   ]) {
     await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', [person, group, scope]);
   }
@@ -151,5 +156,77 @@ describe.each(STORE_KINDS)('countersign variants in the engine on %s', (kind) =>
     expect(lost.application.status).toBe('incident');
     const [incident] = await store.query<{ body: string }>("SELECT body FROM event WHERE application_id = $1 AND type = 'unassigned'", [lost.application.id]);
     expect(JSON.parse(incident.body)).toMatchObject({ step: 'unit-head', missing: 'applicant.college' });
+  });
+});
+
+describe.each(STORE_KINDS)('依次审批 (parallel: sequence) in the engine on %s', (kind) => {
+  const submit = async (engine: Engine, data: Record<string, unknown>) => {
+    const submitted = await engine.submit({ service: 'in-turn', applicant, data, channel: 'pc' });
+    if (!submitted.ok) throw new Error(JSON.stringify(submitted));
+    return submitted.application.id;
+  };
+
+  it('opens one task at a time, in the order listed; the next member sees the earlier decision', async () => {
+    const { engine, store } = await hall(kind);
+    const id = await submit(engine, { amount: 200000 });
+    await act(engine, 'ops-staff', 'intake', 'approve');
+    expect(await openSteps(store, id)).toEqual(['a-turn']);
+    expect(await engine.todo('b-head')).toEqual([]);
+    await act(engine, 'a-staff', 'a-turn', 'approve', { comment: '预算合理' });
+    expect(await openSteps(store, id)).toEqual(['b-turn']);
+    expect(await engine.todo('ops-head')).toEqual([]);
+    // What B sees of the application: A's decision and comment, before B acts.
+    const acted = (await engine.events(id)).filter((e) => e.type === 'acted').map((e) => [e.step, e.action, e.comment]);
+    expect(acted).toEqual([['intake', 'approve', undefined], ['a-turn', 'approve', '预算合理']]);
+    await act(engine, 'b-head', 'b-turn', 'approve');
+    expect(await openSteps(store, id)).toEqual(['ops-turn']);
+    await act(engine, 'ops-head', 'ops-turn', 'approve');
+    expect((await act(engine, 'ops-staff', 'archive', 'approve')).status).toBe('approved');
+    const app = (await engine.application(id))!;
+    const reference = runWorkflow(inTurn, runtime.calendar, { applicant: applicant.attributes, data: app.data, decisions: app.decisions, submittedAt: app.submittedAt, service: { id: 'in-turn', name: '依次审批测试事项' } });
+    expect(reference.outcome).toBe('approved');
+    expect(reference.path).toEqual(['intake', 'a-turn', 'b-turn', 'ops-turn', 'archive']);
+  });
+
+  it('a member whose condition does not hold gets no task', async () => {
+    const { engine, store } = await hall(kind);
+    const id = await submit(engine, { amount: 5000 });
+    await act(engine, 'ops-staff', 'intake', 'approve');
+    await act(engine, 'a-staff', 'a-turn', 'approve');
+    expect(await openSteps(store, id)).toEqual(['ops-turn']);
+  });
+
+  it('a rejection ends the application; later members never get a task', async () => {
+    const { engine, store } = await hall(kind);
+    const id = await submit(engine, { amount: 200000 });
+    await act(engine, 'ops-staff', 'intake', 'approve');
+    expect((await act(engine, 'a-staff', 'a-turn', 'reject', { comment: '不符合规定' })).status).toBe('rejected');
+    const steps = (await store.query<{ step: string }>('SELECT step FROM task WHERE application_id = $1 ORDER BY step', [id])).map((r) => r.step);
+    expect(steps).toEqual(['a-turn', 'intake']);
+  });
+
+  it('a return to the applicant: after resubmission the returning member acts again, earlier approvals stand', async () => {
+    const { engine, store } = await hall(kind);
+    const id = await submit(engine, { amount: 200000 });
+    await act(engine, 'ops-staff', 'intake', 'approve');
+    await act(engine, 'a-staff', 'a-turn', 'approve');
+    expect((await act(engine, 'b-head', 'b-turn', 'return', { comment: '请补充说明' })).status).toBe('returned');
+    expect(await openSteps(store, id)).toEqual([]);
+    const resubmitted = await engine.resubmit({ application: id, applicant: applicant.id, changes: { note: '年底设备更新' } });
+    if (!resubmitted.ok) throw new Error(JSON.stringify(resubmitted));
+    expect(await openSteps(store, id)).toEqual(['b-turn']);
+    const rounds = await store.query<{ step: string; round: number }>("SELECT step, round FROM task WHERE application_id = $1 AND step IN ('a-turn', 'b-turn') ORDER BY step, round", [id]);
+    expect(rounds.map((r) => `${r.step}#${Number(r.round)}`)).toEqual(['a-turn#1', 'b-turn#1', 'b-turn#2']);
+  });
+
+  it('a return to the step before it runs the whole sequence again from its first member', async () => {
+    const { engine, store } = await hall(kind);
+    const id = await submit(engine, { amount: 5000 });
+    await act(engine, 'ops-staff', 'intake', 'approve');
+    await act(engine, 'a-staff', 'a-turn', 'approve');
+    await act(engine, 'ops-head', 'ops-turn', 'return', { returnTo: 'intake', comment: '受理材料不全' });
+    expect(await openSteps(store, id)).toEqual(['intake']);
+    await act(engine, 'ops-staff', 'intake', 'approve');
+    expect(await openSteps(store, id)).toEqual(['a-turn']);
   });
 });

@@ -41,4 +41,28 @@ describe.each(STORE_KINDS)('the computed fee in the application answer on %s', (
     expect(plain.status).toBe(200);
     expect('fee' in plain.body).toBe(false);
   });
+
+  it('the application page says what is owed, item by item, and a free service says nothing of fees', async () => {
+    const { store, engine, url } = await inProcessHall(stores, kind, { pages: true });
+    const data: Record<string, unknown> = { ...STALL };
+    for (const field of ['license', 'agreement', 'pledge']) {
+      const id = newAttachmentId('pdf');
+      await insertAttachment(store, { id, sha256: field.padEnd(64, '1'), size: 10, mediaType: 'application/pdf', ext: 'pdf', name: `${field}.pdf`, uploader: 't-it', service: 'commercial-stall', field, createdAt: new Date().toISOString() });
+      data[field] = [id];
+    }
+    const submitted = await engine.submit({ service: 'commercial-stall', applicant: { id: 't-it', attributes: { name: '孙老师', type: '教职工', department: 'xxzx', phone: '13907310060' } }, data, channel: 'pc' });
+    if (!submitted.ok) throw new Error(JSON.stringify(submitted));
+    const it = await signIn(url, 't-it');
+    const page = await fetch(`${url}/applications/${submitted.application.id}`, { headers: { cookie: it.cookie } });
+    expect(page.status).toBe(200);
+    const text = (await page.text()).replace(/<[^>]+>/g, '');
+    expect(text).toContain('应缴费用场地使用费 × 10：2000 元；临时用电费 × 10：200 元；合计 2200 元');
+    const english = (await (await fetch(`${url}/applications/${submitted.application.id}`, { headers: { cookie: `${it.cookie}; hall_lang=en` } })).text()).replace(/<[^>]+>/g, '');
+    expect(english).toContain('Fee场地使用费 × 10: ¥2000; 临时用电费 × 10: ¥200; total ¥2200');
+
+    const leave = await engine.submit({ service: 'student-leave', applicant: { id: '2022020315', attributes: { name: '李雨桐', number: '2022020315', college: 'wxy', class: 'wxy-2203', type: '本科生' } }, data: { studentName: '李雨桐', studentNumber: '2022020315', phone: '13800000002', leaveType: '病假', period: { start: '2026-03-02', end: '2026-03-06' }, days: 5, leaveCampus: false, reason: '急性肠胃炎住院治疗' } });
+    if (!leave.ok) throw new Error(JSON.stringify(leave));
+    const li = await signIn(url, '2022020315');
+    expect(await (await fetch(`${url}/applications/${leave.application.id}`, { headers: { cookie: li.cookie } })).text()).not.toContain('应缴费用');
+  });
 });

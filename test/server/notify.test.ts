@@ -19,6 +19,8 @@ let smtpPort = 0;
 const robotCalls: { path: string; body: { msgtype: string; text: { content: string } } }[] = [];
 let robot: Server;
 let robotUrl = '';
+/** /slow answers only once this settles: a robot (or a relay) that takes its time. */
+let slowRobot: Promise<void> = Promise.resolve();
 
 beforeAll(async () => {
   runtime = await loadRuntime(`${ROOT}/generated`);
@@ -30,8 +32,9 @@ beforeAll(async () => {
   robot = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
+    req.on('end', async () => {
       robotCalls.push({ path: req.url ?? '', body: JSON.parse(body) });
+      if (req.url?.startsWith('/slow')) await slowRobot;
       if (req.url?.startsWith('/down')) res.writeHead(500).end('busy');
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errcode: 0, errmsg: 'ok' }));
     });
@@ -101,5 +104,28 @@ describe.each(STORE_KINDS)('notifications on %s', (kind) => {
     expect(row.last_error).toContain('HTTP 500');
     expect(robotCalls).toHaveLength(BACKOFF_SECONDS.length + 1);
     expect(robotCalls[0].path).toMatch(/timestamp=\d+&sign=/);
+  });
+
+  it('sends with no transaction open: a submission is taken while a robot is still answering', async () => {
+    const { store, engine, names } = await setUp(kind, false);
+    robotCalls.length = 0;
+    let answer!: () => void;
+    slowRobot = new Promise<void>((resolve) => (answer = resolve));
+    const deliverer = new Deliverer(store, { webhooks: [{ kind: 'wecom', url: `${robotUrl}/slow?key=k`, for: ['counselor'] }] }, names);
+    const delivering = deliverer.deliverDue(new Date('2026-03-02T01:00:00Z'));
+    for (let i = 0; i < 200 && !robotCalls.length; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(robotCalls).toHaveLength(1);
+    // The robot holds the message and has not answered. On the embedded store a transaction excludes every other
+    // writer, so a send inside one would keep this submission waiting for the robot.
+    const another = engine.submit({ service: 'student-leave', applicant: { id: '2022020315', attributes: { name: '李雨桐', number: '2022020315', college: 'wxy', class: 'wxy-2203' } }, data: { ...leave, reason: '出院后到医院复诊' } });
+    const first = await Promise.race([another.then((r) => (r.ok ? 'submitted' : JSON.stringify(r))), new Promise((resolve) => setTimeout(() => resolve('waited for the robot'), 5_000))]);
+    answer();
+    expect(first).toBe('submitted');
+    // The same run delivers both applications' messages: the applicant has no address (undeliverable), the
+    // counselors' robot gets each of its messages once.
+    expect(await delivering).toEqual({ sent: 2, retrying: 0, failed: 2 });
+    expect(robotCalls).toHaveLength(2);
+    deliverer.close();
+    expect((await store.query("SELECT status FROM outbox ORDER BY recipient")).map((r) => r.status).sort()).toEqual(['sent', 'sent', 'undeliverable', 'undeliverable']);
   });
 });

@@ -18,7 +18,7 @@ import type { StoreKind, storeFactory } from './stores.ts';
 
 /** The mental-health report as the example catalog has it: sensitive fields, readers, three years' attachment retention. */
 export const REPORT = {
-  reporterName: '王老师',
+  reporterName: '王老师（外国语学院辅导员）', // prefilled read-only from the directory
   reporterPhone: '13907310040',
   studentNumber: '2022020315',
   studentName: '李雨桐',

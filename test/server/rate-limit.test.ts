@@ -19,11 +19,17 @@ function writeConfig(text: string): string {
 
 const login = (base: string, person: string) => fetch(`${base}/api/dev/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ person }) });
 
-async function session(res: Response) {
+/** The leave each person submits: the form prefills name, number and phone read-only from the directory. */
+const leaveOf: Record<string, typeof leave> = {
+  '2022020315': leave,
+  '2023010101': { ...leave, studentName: '张晓明', studentNumber: '2023010101', phone: '13800000001' },
+};
+
+async function session(res: Response, person: string) {
   expect(res.status).toBe(200);
   const cookie = res.headers.get('set-cookie')!.split(';')[0];
   const { csrf } = (await res.json()) as { csrf: string };
-  return (base: string) => fetch(`${base}/api/applications`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify({ service: 'student-leave', data: leave }) });
+  return (base: string) => fetch(`${base}/api/applications`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify({ service: 'student-leave', data: leaveOf[person] }) });
 }
 
 /** A 429 in the hall's error shape, Chinese first, with a Retry-After of at most the window. */
@@ -56,8 +62,8 @@ describe.each(STORE_KINDS)('rate limits on %s', (kind) => {
     // PostgreSQL: a second process on the same database shares the counters.
     const second = kind === 'postgres' ? await serve(args) : first;
 
-    const student = await session(await login(first.url, '2022020315'));
-    const other = await session(await login(second.url, '2023010101'));
+    const student = await session(await login(first.url, '2022020315'), '2022020315');
+    const other = await session(await login(second.url, '2023010101'), '2023010101');
     expect((await login(first.url, 't-wang')).status).toBe(200);
     const loginWait = await expectLimited(await login(second.url, 't-wang'), '登录尝试过于频繁', 6);
     // The same budget covers the CAS entry: a login route is a login route.

@@ -53,7 +53,8 @@ function counting(store: Store, recorded: Recorded): Store {
   };
 }
 
-const student = (id: string, cls: string) => ({ id, attributes: { name: '李雨桐', number: id, college: 'wxy', class: cls, type: '本科生' } });
+/** Every applicant here carries 李雨桐's name and number: the leave form prefills both read-only from the directory. */
+const student = (id: string, cls: string) => ({ id, attributes: { name: '李雨桐', number: '2022020315', college: 'wxy', class: cls, type: '本科生' } });
 /** 学生请假 for two days: the counselor's approval ends it (the benchmark's case). */
 const twoDays = { studentName: '李雨桐', studentNumber: '2022020315', phone: '13800000002', leaveType: '病假', period: { start: '2026-03-02', end: '2026-03-03' }, days: 2, leaveCampus: false, reason: '急性肠胃炎需要在家休息' };
 /** Five days: the counselor's approval opens the college's review. */

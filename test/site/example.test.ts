@@ -57,6 +57,13 @@ describe('hall site on the example catalog', () => {
     console.info(`largest service page: ${sizes[0].page} ${(sizes[0].bytes / 1024).toFixed(1)} KB gzipped (budget 30 KB)`);
     expect(sizes.filter((s) => s.bytes > PAGE_BUDGET)).toEqual([]);
   });
+
+  it('states the booking quotas and the cancellation notice the hall enforces, in both languages', async () => {
+    const text = async (page: string) => (await readFile(path.join(out, page), 'utf8')).replace(/<[^>]+>/g, '');
+    expect(await text('services/art-hall-classroom-booking/index.html')).toContain('每周每人最多预约 4 次；如需取消，请在开始前 2 小时以前撤回申请。');
+    expect(await text('services/recording-classroom-booking/index.html')).toContain('每周每个单位（教职工按所在单位，学生按学院）最多预约 6 次；如需取消，请在开始前 24 小时以前撤回申请。');
+    expect(await text('en/services/art-hall-classroom-booking/index.html')).toContain('At most 4 bookings per person a week; to cancel, withdraw the application at least 2 hours before it begins.');
+  });
 });
 
 describe('the example catalog in Chromium', () => {
@@ -93,6 +100,24 @@ describe('the example catalog in Chromium', () => {
     await shot.setViewportSize({ width: 1280, height: 800 });
     await shot.screenshot({ path: path.join(REPO, 'test/artifacts/site-example-search-typo-1280.png'), fullPage: true });
     await shot.close();
+  });
+
+  it('shows 横向合同\'s 审批层级 decision table as a table, and its branches as 按“审批层级”表, at 360 and 1280 px (issue 15.8)', async () => {
+    for (const width of [360, 1280]) {
+      const page = await watchedPage(browser, problems, width);
+      await page.goto(`${server.url}/services/industry-research-contract/`);
+      const table = page.locator('table.decision');
+      expect(await table.locator('th').allInnerTexts()).toEqual(['合同金额（元）', '审批层级']);
+      expect(await table.locator('tbody tr').allInnerTexts()).toEqual(['小于 500,000\t科研处审批', '不少于 500,000 且小于 2,000,000\t财务处和资产管理处会签', '不少于 2,000,000\t分管校领导审批']);
+      expect(await page.locator('.cond').first().innerText()).toContain('按“审批层级”表，结果不为“科研处审批”');
+      // The table fits a phone's width: nothing scrolls sideways.
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+      expect(await seriousViolations(page)).toEqual([]);
+      const box = (await table.boundingBox())!;
+      const top = box.y + (await page.evaluate('window.scrollY') as number);
+      await page.screenshot({ path: path.join(REPO, `test/artifacts/site-decision-table-${width}.png`), fullPage: true, clip: { x: 0, y: Math.max(0, top - 16), width, height: width === 360 ? 1200 : 800 } });
+      await page.close();
+    }
   });
 
   it('points an English query on the Chinese search to the English search, and a Chinese one on the English search back', async () => {
@@ -141,6 +166,22 @@ describe('the example catalog in Chromium', () => {
     await page.close();
   });
 
+  it('shows a countersign in turn (依次审批) as its order, the members one after another, accessibly', async () => {
+    const page = await watchedPage(browser, problems, 360);
+    for (const [url, order] of [
+      ['/services/textbook-selection/', '依次审批：学院教学秘书初审 → 学院教学副院长审核 → 教务处教材科审核 → 党委宣传统战部审核（境外教材）'],
+      ['/en/services/textbook-selection/', 'In turn: 学院教学秘书初审 → 学院教学副院长审核 → 教务处教材科审核 → 党委宣传统战部审核（境外教材）'],
+    ]) {
+      await page.goto(`${server.url}${url}`);
+      const group = page.locator('.in-turn');
+      await expect(group.getAttribute('aria-label')).resolves.toBe(order);
+      await expect(group.locator('.cond').first().textContent()).resolves.toBe(order);
+      expect(await group.locator(':scope > ol > li .card > .title').allTextContents()).toEqual(['学院教学秘书初审', '学院教学副院长审核', '教务处教材科审核', '党委宣传统战部审核（境外教材）']);
+      expect({ url, violations: await seriousViolations(page) }).toEqual({ url, violations: [] });
+    }
+    await page.close();
+  });
+
   it('prints the richest guide as a one-page checklist', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/services/suspend-studies/`);
@@ -154,6 +195,7 @@ describe('the example catalog in Chromium', () => {
       ['/', 'home'],
       ['/services/suspend-studies/', 'service'],
       ['/services/campus-activity-stall/', 'countersign'],
+      ['/services/textbook-selection/', 'in-turn'],
       ['/services/transcript-paper/', 'tombstone'],
       ['/en/services/suspend-studies/', 'service-en'],
       ['/departments/jwc/', 'department'],

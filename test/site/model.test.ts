@@ -134,6 +134,29 @@ describe('compileSiteModel', () => {
     expect(countersign.steps[1].when).toEqual({ zh: '「请假天数」大于 5', en: '“请假天数” is more than 5' });
   });
 
+  it('shows a decision table as a table (请假天数 | 审批级别) and a branch reading it as 按“审批级别”表 (issue 15.8)', async () => {
+    const source = editSource(await baselineSource(), [
+      ...SITE_EDITS,
+      RECLASSIFY,
+      { file: 'xgc/student-leave.yaml', find: 'workflow:\n  steps:\n', replace: 'workflow:\n  decisions:\n    - id: leaveLevel\n      name: 审批级别\n      input: days\n      rules:\n        - { when: "<= 3", result: 辅导员 }\n        - { when: "(3..15)", result: 学院 }\n        - { when: ">= 15", result: 学工处 }\n  steps:\n' },
+      { file: 'xgc/student-leave.yaml', find: 'if: days > 3', replace: 'if: leaveLevel != "辅导员"' },
+    ]);
+    const { catalog } = checkSource(source, { today: TODAY });
+    const leave = compileSiteModel(catalog, { variant: 'public' }, NO_HISTORY).services.find((s) => s.id === 'student-leave')!;
+    expect(leave.workflow!.decisions).toEqual([{
+      id: 'leaveLevel',
+      name: { zh: '审批级别' },
+      input: { zh: '请假天数' },
+      rows: [
+        { when: { zh: '不超过 3', en: 'is at most 3' }, result: '辅导员' },
+        { when: { zh: '大于 3 且小于 15', en: 'is more than 3 and is less than 15' }, result: '学院' },
+        { when: { zh: '不少于 15', en: 'is at least 15' }, result: '学工处' },
+      ],
+    }]);
+    const branch = leave.workflow!.nodes[1] as Extract<SiteNode, { kind: 'branch' }>;
+    expect(branch.condition).toEqual({ zh: '按“审批级别”表，结果不为“辅导员”', en: 'by the “审批级别” table, the result is not "辅导员"' });
+  });
+
   it('is deterministic: the same input gives the same JSON', async () => {
     const { catalog } = await siteCatalog();
     const a = JSON.stringify(compileSiteModel(catalog, { variant: 'public' }, history));
@@ -150,6 +173,7 @@ describe('pathWorkdays', () => {
     { name: 'countersign any', nodes: [{ kind: 'parallel', id: 'p', mode: 'any', steps: [step(2), step(5)] }], expected: { longest: 5, shortest: 2, steps: 2 } },
     // Countersign variants (issue 15.4): n of m passes with the n quickest; a member with a condition may not take part.
     { name: 'countersign 2 of 3', nodes: [{ kind: 'parallel', id: 'p', mode: 'all', atLeast: 2, steps: [step(5), step(1), step(3)] }], expected: { longest: 5, shortest: 3, steps: 3 } },
+    { name: 'countersign in turn: the members one after another, a conditional one may not take part', nodes: [{ kind: 'parallel', id: 'p', mode: 'sequence', steps: [step(1), step(2), { ...step(3), when: { zh: '条件' } }] }], expected: { longest: 6, shortest: 3, steps: 3 } },
     { name: 'countersign with a conditional member', nodes: [{ kind: 'parallel', id: 'p', mode: 'all', steps: [{ ...step(5), when: { zh: '条件' } }, step(2)] }], expected: { longest: 5, shortest: 2, steps: 2 } },
     { name: 'branch with else', nodes: [{ kind: 'branch', id: 'b', condition: { zh: '' }, expression: 'x', then: [step(4)], else: [step(1), step(1)] }], expected: { longest: 4, shortest: 2, steps: 3 } },
   ] as { name: string; nodes: SiteNode[]; expected: ReturnType<typeof pathWorkdays> }[])('$name', ({ nodes, expected }) => {

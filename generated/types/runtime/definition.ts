@@ -341,7 +341,7 @@ export interface RuntimeBranch {
   else: RuntimeSequence;
 }
 /**
- * 会签：all 全部同意；any 或签，第一个办理人的决定即为结果。/ Countersign: all must approve; any — the first assignee to act decides.
+ * 会签：all 全部同意；any 或签，第一个办理人的决定即为结果；sequence 依次审批。/ Countersign: all must approve; any — the first assignee to act decides; sequence — one after another.
  */
 export interface RuntimeParallel {
   /**
@@ -354,9 +354,9 @@ export interface RuntimeParallel {
   id: string;
   name: RuntimeText;
   /**
-   * 模式。/ Mode.
+   * 模式：all 全部同意；any 或签；sequence 依次审批（按 steps 的顺序，前一位同意后下一位才收到待办；任一不同意即结束；退回申请人后从退回的成员继续）。/ Mode: all; any; sequence — one member after another in the order of steps (the next gets a task once the one before approved; one reject ends it; after a return to the applicant it resumes at the returning member).
    */
-  mode: 'all' | 'any';
+  mode: 'all' | 'any' | 'sequence';
   /**
    * 并行环节。/ Parallel steps.
    */
@@ -542,6 +542,27 @@ export interface RuntimeResource {
    * 这个资源至少提前几小时预约，代替时段规则中的 minNoticeHours；只在写了时出现。/ This resource's minimum notice in hours, instead of the slot rules' minNoticeHours; present only when set.
    */
   minNoticeHours?: number;
+  limits?: RuntimeResourceLimits;
+}
+/**
+ * 这个资源自己的预约限额（只数这个资源上的预约），与事项的 limits 同时适用；只在写了时出现。/ This resource's own quotas (its bookings only), applied with the service's limits; present only when set.
+ */
+export interface RuntimeResourceLimits {
+  perPerson?: RuntimeQuota;
+  perUnit?: RuntimeQuota;
+}
+/**
+ * 每人。/ Per person.
+ */
+export interface RuntimeQuota {
+  /**
+   * 次数。/ Count.
+   */
+  count: number;
+  /**
+   * 周期。/ Period.
+   */
+  period: string;
 }
 /**
  * 时段规则。/ Slot rules.
@@ -578,19 +599,6 @@ export interface RuntimeBookingLimits {
    * 取消期限。/ Cancellation notice.
    */
   cancelBeforeHours?: number;
-}
-/**
- * 每人。/ Per person.
- */
-export interface RuntimeQuota {
-  /**
-   * 次数。/ Count.
-   */
-  count: number;
-  /**
-   * 周期。/ Period.
-   */
-  period: string;
 }
 /**
  * 代理申请：可以代师生提交申请的“群组@部门”。只在事项声明时出现。/ Who may apply on someone's behalf (group@department); present only when the service declares it.

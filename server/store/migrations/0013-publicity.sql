@@ -1,4 +1,4 @@
--- servicehall 0012: publicity periods (公示, issue 15.2). Portable SQL (SQLite and PostgreSQL).
+-- servicehall 0013: publicity periods (公示, issue 15.2). Portable SQL (SQLite and PostgreSQL).
 -- A period an application is published in, written in the transaction that reaches it. `ends_at` (UTC,
 -- ISO 8601) is the end of its last work day; the sweep closes the period once, by a conditional update of
 -- `closed_at`, in the transaction that records the period's end on the application. `until` is the last day
