@@ -481,6 +481,16 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
  * hall.yaml gives to other types only (`dataSources[].applicantTypes`) would end `unassigned`. A form
  * field that assigns must be required and shown whenever its step is reached.
  */
+/** Whether `name` is a time zone this Node knows (an IANA name such as Asia/Shanghai). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return name !== '';
+  } catch {
+    return false;
+  }
+}
+
 export const assignmentsFindTheirValues: Rule = (ctx) => {
   const located = ctx.catalog.hall;
   if (!located) return;
@@ -494,6 +504,7 @@ export const assignmentsFindTheirValues: Rule = (ctx) => {
   };
   hall.audiences.forEach((a, i) => a.applicantType !== undefined && unknownType(a.applicantType, ['audiences', i, 'applicantType']));
   if (hall.personId && !isRegExp(hall.personId.pattern)) ctx.report(located, 'hall/person-id-pattern', ['personId', 'pattern'], { pattern: hall.personId.pattern });
+  if (!isTimeZone(hall.calendar.timezone)) ctx.report(located, 'hall/unknown-timezone', ['calendar', 'timezone'], { timezone: hall.calendar.timezone });
   hall.dataSources.forEach((d, i) => d.applicantTypes?.forEach((t, j) => unknownType(t, ['dataSources', i, 'applicantTypes', j])));
   const sources = new Map(hall.dataSources.map((d) => [d.id, d]));
   for (const s of services(ctx)) {
@@ -573,6 +584,9 @@ export const onlineServicesHaveScenarios: Rule = (ctx) => {
 export const scenarioDataFitsTheForm: Rule = (ctx) => {
   const directory = directoryOf(ctx.catalog);
   // The hall's calendar, as hall test runs the scenarios (today() in its zone, work-day rules).
+  // An unknown time zone is hall/unknown-timezone's to report: with no usable calendar the scenarios' dates and
+  // work-day rules cannot be judged, and every finding here would only echo it.
+  if (ctx.catalog.hall && !isTimeZone(ctx.catalog.hall.value.calendar.timezone)) return;
   const calendar = ctx.catalog.hall ? new WorkCalendar(compileCalendar(ctx.catalog.hall.value)) : undefined;
   for (const s of services(ctx)) {
     const v = s.value;

@@ -70,6 +70,9 @@ describe('a form field that assigns a task', () => {
 
   it('refuses a person-id pattern that is not a regular expression', async () => {
     expect(await findingsOf([sub('hall.yaml', 'itOffice: xgc\n', 'itOffice: xgc\npersonId:\n  pattern: ^(T[0-9]{7}\n')])).toEqual(['hall/person-id-pattern hall.yaml:14:12']);
+    // A time zone Node does not know is a positioned finding, never a RangeError out of the calendar.
+    expect(await findingsOf([sub('hall.yaml', '  timezone: Asia/Shanghai\n', '  timezone: Mars/Olympus\n')])).toEqual(['hall/unknown-timezone hall.yaml:48:13']);
+    expect(await findingsOf([sub('hall.yaml', '  timezone: Asia/Shanghai\n', '  timezone: ""\n')])).toEqual(['hall/unknown-timezone hall.yaml:48:13']);
   });
 
   it('is checked by the interpreter against the directory before anyone is assigned', async () => {
