@@ -10,6 +10,7 @@ import { closest } from '../../diagnostics/suggest.ts';
 import { directoryOf, textZh } from '../../model/catalog.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { checkOrStop } from '../check/run.ts';
+import { counted } from '../../../lib/shared/plural.ts';
 import type { SimulateOptions } from './index.ts';
 
 const ACTION_NAMES: Record<Action, { zh: string; en: string }> = {
@@ -103,7 +104,7 @@ export function formatTimeline(result: RunResult, name: string, lang: 'zh' | 'en
     if (t.assignee) parts.push(`→ ${t.assignee}`);
     if (t.due) parts.push(lang === 'zh' ? `（期限 ${t.due}）` : `(due ${t.due})`);
     if (t.until) parts.push(lang === 'zh' ? `（公示至 ${t.until}）` : `(until ${t.until})`);
-    if (t.objections !== undefined) parts.push(lang === 'zh' ? `异议 ${t.objections} 条` : `${t.objections} objection(s)`);
+    if (t.objections !== undefined) parts.push(lang === 'zh' ? `异议 ${t.objections} 条` : counted(t.objections, 'objection'));
     if (t.action) parts.push(ACTION_NAMES[t.action][lang]);
     if (t.to) parts.push(lang === 'zh' ? `交给 ${t.to}${t.position === 'after' ? '（在后）' : t.position === 'before' ? '（在前）' : ''}` : `to ${t.to}${t.position ? ` (${t.position})` : ''}`);
     if (t.person) parts.push(lang === 'zh' ? `（${t.person}）` : `(${t.person})`);
