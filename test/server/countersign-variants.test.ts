@@ -4,11 +4,11 @@ import type { LoadedRuntime, RuntimeDefinition } from '../../lib/runtime/index.t
 import { compileDefinition } from '../../cli/compile/compile-runtime.ts';
 import { runtimeFingerprint } from '../../cli/compile/fingerprint.ts';
 import { Engine } from '../../server/engine/engine.ts';
-import { migrate } from '../../server/store/migrate.ts';
 import type { Store } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { loadFlows } from '../helpers/flows.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
+import { flowHall, runtimeWith } from './flow-hall.ts';
 
 /**
  * Countersign variants (issue 15 item 4) and the fallback scope (item 8) in `hall serve`'s engine, on both stores: the flows fixture's
@@ -29,28 +29,15 @@ beforeAll(async () => {
   routed = compileDefinition(routedService, 1, runtimeFingerprint(routedService));
   const inTurnService = catalog.services.get('in-turn')!.value;
   inTurn = compileDefinition(inTurnService, 1, runtimeFingerprint(inTurnService));
-  const definitions = new Map(base.definitions);
-  definitions.set('in-turn', new Map([[1, inTurn]]));
-  definitions.set('votes', new Map([[1, votes]]));
-  definitions.set('routed', new Map([[1, routed]]));
-  runtime = {
-    ...base,
-    manifest: { ...base.manifest, services: [...base.manifest.services, { ...base.manifest.services[0], id: 'votes', name: { zh: '会签变体测试事项' }, current: 1 }, { ...base.manifest.services[0], id: 'routed', name: { zh: '备用范围测试事项' }, current: 1 }, { ...base.manifest.services[0], id: 'in-turn', name: { zh: '依次审批测试事项' }, current: 1 }] },
-    definitions,
-    current: (id) => (id === 'votes' ? votes : id === 'routed' ? routed : id === 'in-turn' ? inTurn : base.current(id)),
-    version: (id, v) => (id === 'votes' ? votes : id === 'routed' ? routed : id === 'in-turn' ? inTurn : base.version(id, v)),
-  };
+  runtime = runtimeWith(base, {
+    votes: { definition: votes, name: '会签变体测试事项' },
+    routed: { definition: routed, name: '备用范围测试事项' },
+    'in-turn': { definition: inTurn, name: '依次审批测试事项' },
+  });
 });
 
-function steppingClock() {
-  let t = Date.parse('2026-03-02T01:00:00Z');
-  return () => new Date((t += 600_000));
-}
-
-async function hall(kind: (typeof STORE_KINDS)[number]): Promise<{ engine: Engine; store: Store }> {
-  const store = await stores.open(await stores.location(kind));
-  await migrate(store);
-  for (const [person, group, scope] of [
+const hall = (kind: (typeof STORE_KINDS)[number]) =>
+  flowHall(stores, kind, runtime, [
     ['a-staff', 'office-staff', 'dept-a'],
     ['b-staff', 'office-staff', 'dept-b'],
     ['ops-staff', 'office-staff', 'ops'],
@@ -62,11 +49,7 @@ async function hall(kind: (typeof STORE_KINDS)[number]): Promise<{ engine: Engin
     ['bwc-staff', 'office-staff', 'bwc'],
     ['xxzx-head', 'department-head', 'xxzx'],
     ['ops-head', 'department-head', 'ops'],
-  ]) {
-    await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', [person, group, scope]);
-  }
-  return { engine: new Engine({ store, runtime, now: steppingClock(), hallUrl: 'https://ehall.example.edu.cn' }), store };
-}
+  ]);
 
 const applicant = { id: 'T001', attributes: { name: '赵一', number: 'T001', department: 'dept-a' } };
 const big = { amount: 200000, urgent: true, urgentReason: '年底结算', category: '服务', unit: 'dept-b' };

@@ -4,11 +4,10 @@ import type { LoadedRuntime, RuntimeDefinition } from '../../lib/runtime/index.t
 import { compileDefinition } from '../../cli/compile/compile-runtime.ts';
 import { runtimeFingerprint } from '../../cli/compile/fingerprint.ts';
 import { Engine } from '../../server/engine/engine.ts';
-import { migrate } from '../../server/store/migrate.ts';
-import type { Store } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { loadFlows } from '../helpers/flows.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
+import { flowHall, runtimeWith } from './flow-hall.ts';
 
 /**
  * Routing by a decision table (issue 15 item 8) in `hall serve`'s engine, on both stores: the flows fixture's
@@ -23,34 +22,15 @@ beforeAll(async () => {
   const { catalog } = await loadFlows();
   const service = catalog.services.get('banded')!.value;
   banded = compileDefinition(service, 1, runtimeFingerprint(service));
-  const definitions = new Map(base.definitions);
-  definitions.set('banded', new Map([[1, banded]]));
-  runtime = {
-    ...base,
-    manifest: { ...base.manifest, services: [...base.manifest.services, { ...base.manifest.services[0], id: 'banded', name: { zh: '经费报销测试事项' }, current: 1 }] },
-    definitions,
-    current: (id) => (id === 'banded' ? banded : base.current(id)),
-    version: (id, v) => (id === 'banded' ? banded : base.version(id, v)),
-  };
+  runtime = runtimeWith(base, { banded: { definition: banded, name: '经费报销测试事项' } });
 });
 
-function steppingClock() {
-  let t = Date.parse('2026-03-02T01:00:00Z');
-  return () => new Date((t += 600_000));
-}
-
-async function hall(kind: (typeof STORE_KINDS)[number]): Promise<{ engine: Engine; store: Store }> {
-  const store = await stores.open(await stores.location(kind));
-  await migrate(store);
-  for (const [person, group, scope] of [
+const hall = (kind: (typeof STORE_KINDS)[number]) =>
+  flowHall(stores, kind, runtime, [
     ['a-head', 'department-head', 'dept-a'],
     ['b-staff', 'office-staff', 'dept-b'],
     ['leader', 'university-leader', ''],
-  ]) {
-    await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', [person, group, scope]);
-  }
-  return { engine: new Engine({ store, runtime, now: steppingClock(), hallUrl: 'https://ehall.example.edu.cn' }), store };
-}
+  ]);
 
 const applicant = { id: 'T001', attributes: { name: '赵一', number: 'T001', department: 'dept-a' } };
 

@@ -6,6 +6,7 @@ import { migrate } from '../../server/store/migrate.ts';
 import type { Store } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
+import { steppingClock } from './flow-hall.ts';
 
 const stores = storeFactory();
 let runtime: LoadedRuntime;
@@ -18,10 +19,6 @@ const applicant = { id: '2022020315', attributes: { name: '李雨桐', number: '
 const data = { studentName: '李雨桐', studentNumber: '2022020315', phone: '13800000002', leaveType: '病假', period: { start: '2026-03-02', end: '2026-03-06' }, days: 5, leaveCampus: false, reason: '急性肠胃炎住院治疗' };
 
 /** A clock that starts on Monday 2 March 2026, 09:00 in Beijing, and moves on ten minutes per reading. */
-function steppingClock() {
-  let t = Date.parse('2026-03-02T01:00:00Z');
-  return () => new Date((t += 600_000));
-}
 
 async function hall(kind: (typeof STORE_KINDS)[number], rt = runtime): Promise<{ engine: Engine; store: Store }> {
   const store = await stores.open(await stores.location(kind));

@@ -16,6 +16,7 @@ import { migrate } from '../../server/store/migrate.ts';
 import type { Store } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
+import { steppingClock } from './flow-hall.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 const stores = storeFactory();
@@ -29,10 +30,6 @@ const validEvent = addFormats(new Ajv2020({ allErrors: true, strict: false })).c
 const applicant = { id: '2022020315', attributes: { name: '李雨桐', number: '2022020315', college: 'wxy', class: 'wxy-2203', type: '本科生' } };
 const data = { studentName: '李雨桐', studentNumber: '2022020315', phone: '13800000002', leaveType: '病假', period: { start: '2026-03-02', end: '2026-03-06' }, days: 5, leaveCampus: false, reason: '急性肠胃炎住院治疗' };
 
-function steppingClock() {
-  let t = Date.parse('2026-03-02T01:00:00Z');
-  return () => new Date((t += 600_000));
-}
 
 const people = (csv: string) => checkDirectory(new TextEncoder().encode(csv), 'people.csv', vocabularyNow).directory!;
 let vocabularyNow: Awaited<ReturnType<typeof readVocabulary>>;

@@ -3,11 +3,11 @@ import { loadRuntime, runWorkflow } from '../../lib/runtime/index.ts';
 import type { LoadedRuntime, RuntimeDefinition } from '../../lib/runtime/index.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { Engine } from '../../server/engine/engine.ts';
-import { migrate } from '../../server/store/migrate.ts';
 import type { Store } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { loadFlows } from '../helpers/flows.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
+import { flowHall, runtimeWith } from './flow-hall.ts';
 
 /**
  * Issue 15.5 in `hall serve`'s engine, on both stores: the flows fixture's `flow` with `leader` allowed to
@@ -34,36 +34,17 @@ beforeAll(async () => {
   const leader = walk(flow.workflow!.steps)!;
   leader.actions = ['approve', 'reject', 'return'];
   leader.returnTo = ['unit-review'];
-  const definitions = new Map(base.definitions);
-  definitions.set('flow', new Map([[1, flow]]));
-  runtime = {
-    ...base,
-    manifest: { ...base.manifest, services: [...base.manifest.services, { ...base.manifest.services[0], id: 'flow', name: { zh: '流程测试事项' }, current: 1 }] },
-    definitions,
-    current: (id) => (id === 'flow' ? flow : base.current(id)),
-    version: (id, v) => (id === 'flow' ? flow : base.version(id, v)),
-  };
+  runtime = runtimeWith(base, { flow: { definition: flow, name: '流程测试事项' } });
 });
 
-function steppingClock() {
-  let t = Date.parse('2026-03-02T01:00:00Z');
-  return () => new Date((t += 600_000));
-}
-
-async function hall(kind: (typeof STORE_KINDS)[number]): Promise<{ engine: Engine; store: Store }> {
-  const store = await stores.open(await stores.location(kind));
-  await migrate(store);
-  for (const [person, group, scope] of [
+const hall = (kind: (typeof STORE_KINDS)[number]) =>
+  flowHall(stores, kind, runtime, [
     ['a-staff', 'office-staff', 'dept-a'],
     ['b-staff', 'office-staff', 'dept-b'],
     ['ops-staff', 'office-staff', 'ops'],
     ['b-head', 'department-head', 'dept-b'],
     ['leader', 'university-leader', ''],
-  ]) {
-    await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', [person, group, scope]);
-  }
-  return { engine: new Engine({ store, runtime, now: steppingClock(), hallUrl: 'https://ehall.example.edu.cn' }), store };
-}
+  ]);
 
 const applicant = { id: 'T001', attributes: { name: '赵一', number: 'T001', department: 'dept-a' } };
 const big = { amount: 200000, urgent: false, category: '设备', unit: 'dept-b' };

@@ -11,6 +11,7 @@ import { migrate } from '../../server/store/migrate.ts';
 import type { Store } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
+import { steppingClock } from './flow-hall.ts';
 
 /**
  * System steps in `hall serve`'s engine (issue 15.3), on both stores, against a loopback receiver started
@@ -67,10 +68,6 @@ afterAll(async () => {
 const applicant = { id: '2022020315', attributes: { name: '李雨桐', number: '2022020315', college: 'wxy', class: 'wxy-2203', type: '本科生' } };
 const data = { studentName: '李雨桐', studentNumber: '2022020315', phone: '13800000002', leaveType: '病假', period: { start: '2026-03-02', end: '2026-03-03' }, days: 2, leaveCampus: false, reason: '急性肠胃炎住院治疗' };
 
-function steppingClock() {
-  let t = Date.parse('2026-03-02T01:00:00Z');
-  return () => new Date((t += 600_000));
-}
 
 async function hall(kind: (typeof STORE_KINDS)[number], configured = true): Promise<{ engine: Engine; store: Store; caller: SystemCaller; id: string }> {
   const store = await stores.open(await stores.location(kind));
