@@ -4,6 +4,8 @@ import { Linter } from 'bpmnlint';
 import type { LintReport } from 'bpmnlint';
 import NodeResolver from 'bpmnlint/lib/resolver/node-resolver.js';
 import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
+import { expect } from 'vitest';
+import { zeebeConditionProblem } from '../../cli/bpmn/compile-bpmn.ts';
 
 /** The Camunda 8 profiles the export is linted against: the version it targets and the newest known. */
 export const LINT_PROFILES = ['camunda-cloud-8-7', 'camunda-cloud-8-10'] as const;
@@ -39,4 +41,18 @@ export function conditionsOf(root: ModdleElement): string[] {
   return allElements(root)
     .filter((e) => e.$type === 'bpmn:SequenceFlow' && e.conditionExpression)
     .map((e) => e.conditionExpression.body as string);
+}
+
+/**
+ * What Camunda 8 needs of an exported process: no finding of bpmnlint's Camunda profiles, every condition in
+ * `=FEEL` that Zeebe accepts, and a default flow on every exclusive split (a case no condition matches must not
+ * stop the instance). Asserted with vitest's `expect`, named by profile, condition or gateway.
+ */
+export async function expectDeployable(root: ModdleElement): Promise<void> {
+  for (const profile of LINT_PROFILES) {
+    const reports = await lintBpmn(root, profile);
+    expect(reports.map((r) => `${r.category} ${r.rule} ${r.id}: ${r.message}`), profile).toEqual([]);
+  }
+  for (const condition of conditionsOf(root)) expect(zeebeConditionProblem(condition), condition).toBeUndefined();
+  for (const gateway of allElements(root).filter((e) => e.$type === 'bpmn:ExclusiveGateway' && e.outgoing?.length > 1)) expect(gateway.default, gateway.id).toBeDefined();
 }
