@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
 import type { Engine } from '../engine/engine.ts';
 import { appliedFor, proxyCheck, proxyServices, submitOnBehalf } from '../engine/proxy.ts';
+import { prefilledData } from '../engine/prefill-lock.ts';
 import { fieldViews } from '../privacy/access.ts';
 import { maskText } from '../privacy/mask.ts';
 import { formFields, parseFields, renderForm, withoutHidden } from './fields.ts';
@@ -35,15 +36,6 @@ function when(iso: string, timezone: string): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
 }
 
-/** The form prefilled from a person's directory attributes (`prefill: applicant.*`), as the person's own form is. */
-function prefillFor(definition: RuntimeDefinition, attributes: Record<string, unknown>): Record<string, unknown> {
-  const data: Record<string, unknown> = {};
-  for (const field of formFields(definition)) {
-    const m = /^applicant\.(\w+)$/.exec(field.prefill ?? '');
-    if (m && attributes[m[1]] !== undefined && attributes[m[1]] !== '') data[field.id] = field.type === 'number' || field.type === 'money' ? Number(attributes[m[1]]) : attributes[m[1]];
-  }
-  return data;
-}
 
 /**
  * The form without its file fields: an attachment is claimed by its uploader (server/files/attachments.ts),
@@ -142,7 +134,7 @@ ${hasFiles ? html`<p class="muted">${t(lang, '附件只能由申请人本人上�
     }
     const checked = await proxyCheck(engine, { service: definition.id, proxy: viewer.id, person });
     if (!checked.ok) return refusal(request, reply, viewer, definition, checked.message, checked.kind === 'forbidden' ? 403 : checked.kind === 'not-found' ? 404 : 409, person);
-    return formPage(request, reply, viewer, definition, checked.person, prefillFor(definition, { ...checked.person.attributes, name: checked.person.name, number: checked.person.id }), []);
+    return formPage(request, reply, viewer, definition, checked.person, prefilledData(definition, { ...checked.person.attributes, name: checked.person.name, number: checked.person.id }), []);
   });
 
   app.post('/proxy/:service', async (request, reply) => {

@@ -27,6 +27,7 @@ import { chosenReturnTarget, returnTargetField } from './return-to.ts';
 import { publicityPage } from './publicity.ts';
 import { publicitySteps } from '../../lib/interpret/publicity.ts';
 import { feeAnswer } from '../engine/fee-answer.ts';
+import { prefilledData } from '../engine/prefill-lock.ts';
 import { yuanText } from '../../lib/interpret/fees.ts';
 
 export interface PageRoutesOptions {
@@ -197,15 +198,7 @@ ${viewer ? html`<ul class="tiles"><li><a href="/applications">${t(lang, '我的�
 
   const entryOf = (id: string) => engine.runtime.manifest.services.find((s) => s.id === id);
 
-  const prefillOf = (definition: RuntimeDefinition, person: Person): Record<string, unknown> => {
-    const data: Record<string, unknown> = {};
-    const attributes: Record<string, unknown> = { ...person.attributes, name: person.name, number: person.id };
-    for (const field of formFields(definition)) {
-      const m = /^applicant\.(\w+)$/.exec(field.prefill ?? '');
-      if (m && attributes[m[1]] !== undefined && attributes[m[1]] !== '') data[field.id] = field.type === 'number' || field.type === 'money' ? Number(attributes[m[1]]) : attributes[m[1]];
-    }
-    return data;
-  };
+  const prefillOf = (definition: RuntimeDefinition, person: Person): Record<string, unknown> => prefilledData(definition, { ...person.attributes, name: person.name, number: person.id });
 
   const bookingSection = (definition: RuntimeDefinition, booking: Record<string, string>, problems: FieldProblem[], lang: Lang) => {
     const a = definition.appointment;
