@@ -1,6 +1,6 @@
 import type { LintContext, Rule } from './rules.ts';
 import { applicantStepsOf, fieldsOf, isApplicantStep } from '../model/catalog.ts';
-import type { WorkflowNode } from '../model/catalog.ts';
+import { approvalBefore } from './after-approval.ts';
 
 /**
  * Applicant steps (issue 15.1) follow an approval: on every way through the workflow, some approval step
@@ -10,21 +10,9 @@ export const applicantStepsFollowApproval: Rule = (ctx: LintContext) => {
   for (const s of ctx.catalog.services.values()) {
     const steps = s.value.workflow?.steps;
     if (!steps) continue;
-    /** Walk a sequence; `approved` says whether every way here passed an approval. */
-    const walk = (nodes: WorkflowNode[], base: (string | number)[], approved: boolean): boolean => {
-      nodes.forEach((node, i) => {
-        const path = [...base, i];
-        if ('if' in node) {
-          const then = walk(node.then, [...path, 'then'], approved);
-          const otherwise = walk(node.else ?? [], [...path, 'else'], approved);
-          approved = then && otherwise;
-        } else if (isApplicantStep(node)) {
-          if (!approved) ctx.report(s, 'applicant-step/before-approval', [...path, 'by'], { step: node.id });
-        } else approved = true;
-      });
-      return approved;
-    };
-    walk(steps, ['workflow', 'steps'], false);
+    for (const { node, path, approved } of approvalBefore(steps)) {
+      if (!approved && isApplicantStep(node)) ctx.report(s, 'applicant-step/before-approval', [...path, 'by'], { step: node.id });
+    }
     // Fields the applicant fills in at the step: one namespace with the form's (later conditions read them).
     const formIds = new Set([...fieldsOf(s.value)].map(({ field }) => field.id));
     for (const { step, path } of applicantStepsOf(steps)) {

@@ -1,6 +1,6 @@
 import type { LintContext, Rule } from './rules.ts';
 import { isApplicantStep, isParallel, isPublicityStep, isSystemStep, nodesOf, publicityStepsOf } from '../model/catalog.ts';
-import type { WorkflowNode } from '../model/catalog.ts';
+import { approvalBefore } from './after-approval.ts';
 
 /** The work days a period may last (docs/publicity.md): the schema allows more, for a clearer message here. */
 export const PUBLICITY_DAYS = { min: 1, max: 20 } as const;
@@ -31,20 +31,8 @@ export const publicityFollowsApproval: Rule = (ctx: LintContext) => {
   for (const s of ctx.catalog.services.values()) {
     const steps = s.value.workflow?.steps;
     if (!steps) continue;
-    const walk = (nodes: WorkflowNode[], base: (string | number)[], approved: boolean): boolean => {
-      nodes.forEach((node, i) => {
-        const path = [...base, i];
-        if ('if' in node) {
-          const then = walk(node.then, [...path, 'then'], approved);
-          const otherwise = walk(node.else ?? [], [...path, 'else'], approved);
-          approved = then && otherwise;
-        } else if (isPublicityStep(node)) {
-          if (!approved) ctx.report(s, 'publicity/before-approval', [...path, 'publicity'], { step: node.id }, { key: true });
-          walk(node.objections ?? [], [...path, 'objections'], true);
-        } else if (!isApplicantStep(node) && !isSystemStep(node)) approved = true;
-      });
-      return approved;
-    };
-    walk(steps, ['workflow', 'steps'], false);
+    for (const { node, path, approved } of approvalBefore(steps)) {
+      if (!approved && isPublicityStep(node)) ctx.report(s, 'publicity/before-approval', [...path, 'publicity'], { step: node.id }, { key: true });
+    }
   }
 };
