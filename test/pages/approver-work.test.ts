@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HALL, NODE, ROOT } from '../helpers/cli.ts';
 import { launchChromium } from '../site/helpers.ts';
-import { as, inspect as inspectPage, smtpReceiver, testDirectory, watch as watchFor } from './hall.ts';
+import { as, inspect as inspectPage, pageSession, smtpReceiver, testDirectory, watch as watchFor } from './hall.ts';
 
 /**
  * Issue 14.6 as pages (no script), in a real Chromium against a real `hall serve --dev`: 常用意见 picked
@@ -76,23 +76,7 @@ async function serve(root: string, smtpPort: number) {
 }
 
 /** A session over plain HTTP (for what is not the feature under test, and for the refusals). */
-async function session(url: string, person: string) {
-  const res = await fetch(`${url}/dev/personas`, { method: 'POST', body: new URLSearchParams({ person }), redirect: 'manual' });
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const get = async (p: string) => {
-    const r = await fetch(`${url}${p}`, { headers: { cookie }, redirect: 'manual' });
-    return { status: r.status, text: await r.text() };
-  };
-  const csrf = /name="_csrf" value="([^"]+)"/.exec((await get('/apply/student-leave')).text)![1];
-  const post = async (p: string, fields: Record<string, string | string[]>, token: string | null = csrf) => {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) body.append(k, one);
-    if (token !== null) body.append('_csrf', token);
-    const r = await fetch(`${url}${p}`, { method: 'POST', headers: { cookie }, body, redirect: 'manual' });
-    return { status: r.status, text: await r.text(), location: r.headers.get('location') ?? '' };
-  };
-  return { get, post };
-}
+const session = (url: string, person: string) => pageSession(url, person);
 
 const LEAVE = (reason: string) => ({
   'f.studentName': '李雨桐', 'f.studentNumber': '2022020315', 'f.phone': '13800000002', 'f.leaveType': '事假',

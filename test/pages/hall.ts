@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { ROOT } from '../helpers/cli.ts';
 import { hallProcesses } from '../server/processes.ts';
 import { startSmtpReceiver } from '../helpers/smtp.ts';
@@ -92,4 +92,50 @@ export async function inspect(page: Page, name: string): Promise<string[]> {
   }
   await page.setViewportSize({ width: 1280, height: 900 });
   return found.map((v) => `${name}: ${v}`);
+}
+
+/** A persona's session with the pages over plain HTTP (for flows and refusals where a browser adds nothing). */
+export interface PageSession {
+  cookie: string;
+  get(path: string): Promise<{ status: number; text: string; headers: Headers }>;
+  /** The session's CSRF token, read once from a form page. */
+  csrf(): Promise<string>;
+  /** A POST with the session's CSRF token; `token` another one, or `null` for none. Files travel in a FormData. */
+  post(path: string, body: Record<string, string | string[]> | URLSearchParams | FormData, token?: string | null): Promise<{ status: number; text: string; location: string }>;
+  form(fields: Record<string, string>): URLSearchParams;
+  /** The first task in the persona's 待办, if any. */
+  firstTask(): Promise<string | undefined>;
+}
+
+/** Sign in as `person` through the preview's persona picker; the CSRF token comes from the form at `formPage`. */
+export async function pageSession(url: string, person: string, formPage = '/apply/student-leave'): Promise<PageSession> {
+  const login = await fetch(`${url}/dev/personas`, { method: 'POST', body: new URLSearchParams({ person }), redirect: 'manual' });
+  expect(login.status).toBe(303);
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  let token: string | undefined;
+  const session: PageSession = {
+    cookie,
+    async get(p) {
+      const res = await fetch(`${url}${p}`, { headers: { cookie }, redirect: 'manual' });
+      return { status: res.status, text: await res.text(), headers: res.headers };
+    },
+    async csrf() {
+      token ??= /name="_csrf" value="([^"]+)"/.exec((await session.get(formPage)).text)![1];
+      return token;
+    },
+    async post(p, fields, csrf) {
+      let body: URLSearchParams | FormData;
+      if (fields instanceof URLSearchParams || fields instanceof FormData) body = fields;
+      else {
+        body = new URLSearchParams();
+        for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) body.append(k, one);
+      }
+      if (csrf !== null) body.append('_csrf', csrf ?? (await session.csrf()));
+      const res = await fetch(`${url}${p}`, { method: 'POST', headers: { cookie }, body, redirect: 'manual' });
+      return { status: res.status, text: await res.text(), location: res.headers.get('location') ?? '' };
+    },
+    form: (fields) => new URLSearchParams(fields),
+    firstTask: async () => /href="\/tasks\/([^"]+)"/.exec((await session.get('/tasks')).text)?.[1],
+  };
+  return session;
 }

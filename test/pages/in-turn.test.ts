@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { startHall } from './hall.ts';
+import { pageSession, startHall } from './hall.ts';
 
 /**
  * 依次审批 (`parallel: sequence`, issue 15 item 4) through the hall's pages over plain HTTP, on the example
  * catalog's 本科课程教材选用审批: a teacher applies; 教学秘书, 教学副院长 and 教务处 each get the task only once
  * the one before approved, and each sees the earlier decisions and comments on the task page.
  */
-async function login(url: string, person: string) {
-  const res = await fetch(`${url}/dev/personas`, { method: 'POST', body: new URLSearchParams({ person }), redirect: 'manual' });
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const get = async (p: string) => {
-    const r = await fetch(`${url}${p}`, { headers: { cookie }, redirect: 'manual' });
-    return { status: r.status, text: await r.text() };
-  };
-  const csrf = /name="_csrf" value="([^"]+)"/.exec((await get('/apply/textbook-selection')).text)![1];
-  const post = async (p: string, fields: Record<string, string>) => {
-    const body = new URLSearchParams({ ...fields, _csrf: csrf });
-    const r = await fetch(`${url}${p}`, { method: 'POST', headers: { cookie }, body, redirect: 'manual' });
-    return { status: r.status, text: await r.text(), location: r.headers.get('location') ?? '' };
-  };
-  const firstTask = async () => /href="\/tasks\/([^"]+)"/.exec((await get('/tasks')).text)?.[1];
-  return { get, post, firstTask };
-}
+const login = (url: string, person: string) => pageSession(url, person, '/apply/textbook-selection');
 
 describe('依次审批 through the pages', () => {
   it('gives the members their tasks one after another; each sees the earlier comments', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.ts';
-import { startHall } from './hall.ts';
+import { pageSession, startHall } from './hall.ts';
 
 /**
  * Flow shapes beyond a chain, through the pages over plain HTTP: a countersign (会签, both offices must
@@ -10,23 +10,7 @@ import { startHall } from './hall.ts';
  * the approver fills in at a step (course teacher's exam score), judged by the step's schema and shown
  * in the history; a withdrawal while nobody has acted, and a rejection.
  */
-async function login(url: string, person: string) {
-  const res = await fetch(`${url}/dev/personas`, { method: 'POST', body: new URLSearchParams({ person }), redirect: 'manual' });
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const get = async (p: string) => {
-    const r = await fetch(`${url}${p}`, { headers: { cookie }, redirect: 'manual' });
-    return { status: r.status, text: await r.text() };
-  };
-  const csrf = /name="_csrf" value="([^"]+)"/.exec((await get('/apply/student-leave')).text)![1];
-  const post = async (p: string, body: URLSearchParams | FormData) => {
-    body.append('_csrf', csrf);
-    const r = await fetch(`${url}${p}`, { method: 'POST', headers: { cookie }, body, redirect: 'manual' });
-    return { status: r.status, text: await r.text(), location: r.headers.get('location') ?? '' };
-  };
-  const form = (fields: Record<string, string>) => new URLSearchParams(fields);
-  const firstTask = async () => /href="\/tasks\/([^"]+)"/.exec((await get('/tasks')).text)?.[1];
-  return { get, post, form, firstTask };
-}
+const login = (url: string, person: string) => pageSession(url, person);
 
 describe('countersign, uploads, approver-filled fields, withdrawal, rejection', () => {
   it('runs them through the pages', async () => {

@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/cli.ts';
 import { describe, expect, it } from 'vitest';
-import { startHall } from './hall.ts';
+import { pageSession, startHall } from './hall.ts';
+import type { PageSession } from './hall.ts';
 
 /**
  * The pages under attack, as plain HTTP (no browser needed to forge a request): another person's
@@ -15,37 +16,8 @@ import { startHall } from './hall.ts';
  */
 const XSS = `<script>alert(1)</script><img src=x onerror=alert(2)>`;
 
-interface Session {
-  cookie: string;
-  get(path: string): Promise<{ status: number; text: string; headers: Headers }>;
-  post(path: string, form: Record<string, string | string[]>, csrf?: string | null): Promise<{ status: number; text: string; location: string | null }>;
-  csrf(): Promise<string>;
-}
-
-async function session(url: string, person: string): Promise<Session> {
-  const login = await fetch(`${url}/dev/personas`, { method: 'POST', body: new URLSearchParams({ person }), redirect: 'manual' });
-  expect(login.status).toBe(303);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const s: Session = {
-    cookie,
-    async get(path) {
-      const res = await fetch(`${url}${path}`, { headers: { cookie }, redirect: 'manual' });
-      return { status: res.status, text: await res.text(), headers: res.headers };
-    },
-    async csrf() {
-      const page = await s.get('/apply/student-leave');
-      return /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    },
-    async post(path, form, csrf) {
-      const body = new URLSearchParams();
-      for (const [k, v] of Object.entries(form)) for (const one of [v].flat()) body.append(k, one);
-      if (csrf !== null) body.append('_csrf', csrf ?? (await s.csrf()));
-      const res = await fetch(`${url}${path}`, { method: 'POST', headers: { cookie }, body, redirect: 'manual' });
-      return { status: res.status, text: await res.text(), location: res.headers.get('location') };
-    },
-  };
-  return s;
-}
+type Session = PageSession;
+const session = (url: string, person: string): Promise<Session> => pageSession(url, person);
 
 const LEAVE = (reason: string) => ({ 'f.studentName': '李雨桐', 'f.studentNumber': '2022020315', 'f.phone': '13800000002', 'f.leaveType': '病假', 'f.period.start': '2026-03-02', 'f.period.end': '2026-03-03', 'f.days': '2', 'f.leaveCampus': 'false', 'f.reason': reason, _action: 'submit' });
 
