@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../server/engine/engine.ts';
 import { insertAttachment, newAttachmentId } from '../../server/files/attachments.ts';
+import type { Store } from '../../server/store/store.ts';
 import { call, inProcessHall, signIn } from './routes.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
 
@@ -17,17 +19,23 @@ const STALL = {
   description: '为春季入学的研究生办理校园网融合套餐和校园卡，现场提供资费说明，不设消费门槛，不赠送礼品诱导办理。',
 };
 
+/** 孙老师 (t-it) applies for two stalls over five days with power, the three required files uploaded by her. */
+async function submitStall(store: Store, engine: Engine, fill: string) {
+  const data: Record<string, unknown> = { ...STALL };
+  for (const field of ['license', 'agreement', 'pledge']) {
+    const id = newAttachmentId('pdf');
+    await insertAttachment(store, { id, sha256: field.padEnd(64, fill), size: 10, mediaType: 'application/pdf', ext: 'pdf', name: `${field}.pdf`, uploader: 't-it', service: 'commercial-stall', field, createdAt: new Date().toISOString() });
+    data[field] = [id];
+  }
+  const submitted = await engine.submit({ service: 'commercial-stall', applicant: { id: 't-it', attributes: { name: '孙老师', type: '教职工', department: 'xxzx', phone: '13907310060' } }, data, channel: 'pc' });
+  if (!submitted.ok) throw new Error(JSON.stringify(submitted));
+  return submitted;
+}
+
 describe.each(STORE_KINDS)('the computed fee in the application answer on %s', (kind) => {
   it('GET /api/applications/:id carries the fee of a service that computes one, and none otherwise', async () => {
     const { store, engine, url } = await inProcessHall(stores, kind);
-    const data: Record<string, unknown> = { ...STALL };
-    for (const field of ['license', 'agreement', 'pledge']) {
-      const id = newAttachmentId('pdf');
-      await insertAttachment(store, { id, sha256: field.padEnd(64, '0'), size: 10, mediaType: 'application/pdf', ext: 'pdf', name: `${field}.pdf`, uploader: 't-it', service: 'commercial-stall', field, createdAt: new Date().toISOString() });
-      data[field] = [id];
-    }
-    const submitted = await engine.submit({ service: 'commercial-stall', applicant: { id: 't-it', attributes: { name: '孙老师', type: '教职工', department: 'xxzx', phone: '13907310060' } }, data, channel: 'pc' });
-    if (!submitted.ok) throw new Error(JSON.stringify(submitted));
+    const submitted = await submitStall(store, engine, '0');
     const it = await signIn(url, 't-it');
     const answer = await call(url, 'GET', `/api/applications/${submitted.application.id}`, { cookie: it.cookie });
     expect(answer.status).toBe(200);
@@ -44,14 +52,7 @@ describe.each(STORE_KINDS)('the computed fee in the application answer on %s', (
 
   it('the application page says what is owed, item by item, and a free service says nothing of fees', async () => {
     const { store, engine, url } = await inProcessHall(stores, kind, { pages: true });
-    const data: Record<string, unknown> = { ...STALL };
-    for (const field of ['license', 'agreement', 'pledge']) {
-      const id = newAttachmentId('pdf');
-      await insertAttachment(store, { id, sha256: field.padEnd(64, '1'), size: 10, mediaType: 'application/pdf', ext: 'pdf', name: `${field}.pdf`, uploader: 't-it', service: 'commercial-stall', field, createdAt: new Date().toISOString() });
-      data[field] = [id];
-    }
-    const submitted = await engine.submit({ service: 'commercial-stall', applicant: { id: 't-it', attributes: { name: '孙老师', type: '教职工', department: 'xxzx', phone: '13907310060' } }, data, channel: 'pc' });
-    if (!submitted.ok) throw new Error(JSON.stringify(submitted));
+    const submitted = await submitStall(store, engine, '1');
     const it = await signIn(url, 't-it');
     const page = await fetch(`${url}/applications/${submitted.application.id}`, { headers: { cookie: it.cookie } });
     expect(page.status).toBe(200);
