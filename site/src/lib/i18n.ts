@@ -1,5 +1,9 @@
 import type { Lang } from './model.ts';
 
+/** A booking quota's period (appointment.limits … period) as each language says “per …”. */
+const PER_PERIOD_ZH: Record<string, string> = { day: '每天', week: '每周', month: '每月', term: '每学期' };
+const PER_PERIOD_EN: Record<string, string> = { day: 'a day', week: 'a week', month: 'a month', term: 'a term' };
+
 /** Interface strings. Catalog text comes from the model; these are the site's own words. */
 export const UI = {
   zh: {
@@ -117,8 +121,8 @@ export const UI = {
     advance: (n: number) => `最多提前 ${n} 天预约`,
     notice: (n: number) => `至少提前 ${n} 小时`,
     workdaysOnly: '仅工作日开放',
-    perPerson: (count: number, period: string) => `${({ day: '每天', week: '每周', month: '每月', term: '每学期' } as Record<string, string>)[period] ?? period}每人最多预约 ${count} 次`,
-    perUnit: (count: number, period: string) => `${({ day: '每天', week: '每周', month: '每月', term: '每学期' } as Record<string, string>)[period] ?? period}每个单位（教职工按所在单位，学生按学院）最多预约 ${count} 次`,
+    perPerson: (count: number, period: string) => `${PER_PERIOD_ZH[period] ?? period}每人最多预约 ${count} 次`,
+    perUnit: (count: number, period: string) => `${PER_PERIOD_ZH[period] ?? period}每个单位（教职工按所在单位，学生按学院）最多预约 ${count} 次`,
     cancelBefore: (hours: number) => `如需取消，请在开始前 ${hours} 小时以前撤回申请`,
     where: '办理地点和时间',
     contingency: '系统故障时的应急办理',
@@ -304,8 +308,8 @@ export const UI = {
     advance: (n: number) => `Book up to ${n} days ahead`,
     notice: (n: number) => `at least ${n} hours ahead`,
     workdaysOnly: 'Work days only',
-    perPerson: (count: number, period: string) => `at most ${count} bookings per person ${({ day: 'a day', week: 'a week', month: 'a month', term: 'a term' } as Record<string, string>)[period] ?? period}`,
-    perUnit: (count: number, period: string) => `at most ${count} per unit (staff by department, students by college) ${({ day: 'a day', week: 'a week', month: 'a month', term: 'a term' } as Record<string, string>)[period] ?? period}`,
+    perPerson: (count: number, period: string) => `at most ${count} bookings per person ${PER_PERIOD_EN[period] ?? period}`,
+    perUnit: (count: number, period: string) => `at most ${count} per unit (staff by department, students by college) ${PER_PERIOD_EN[period] ?? period}`,
     cancelBefore: (hours: number) => `to cancel, withdraw the application at least ${hours} hours before it begins`,
     where: 'Where and when',
     contingency: 'If the system is down',
