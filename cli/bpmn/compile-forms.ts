@@ -27,7 +27,7 @@ const MAX_RADIO_OPTIONS = 4;
 
 /** Every step of a workflow, in order (inside branches and countersigns too). */
 export function stepsOf(nodes: RuntimeNode[]): RuntimeStep[] {
-  return nodes.flatMap((node) => (node.kind === 'step' ? [node] : node.kind === 'parallel' ? node.steps : node.kind === 'applicant' || node.kind === 'publicity' ? [] : [...stepsOf(node.then), ...stepsOf(node.else)]));
+  return nodes.flatMap((node) => (node.kind === 'step' ? [node] : node.kind === 'parallel' ? node.steps : node.kind === 'applicant' || node.kind === 'publicity' || node.kind === 'payment' ? [] : [...stepsOf(node.then), ...stepsOf(node.else)]));
 }
 
 /**

@@ -1,8 +1,9 @@
 import { BpmnModdle } from 'bpmn-moddle';
 import type { ModdleElement } from 'bpmn-moddle';
 import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
-import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeParallel, RuntimePublicity, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeParallel, RuntimePayment, RuntimePublicity, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { APPLICATION_ID_VAR, OBJECTION_MESSAGE, endsVar, periodDuration, publicityIds } from './publicity.ts';
+import { PAYMENT_MESSAGE, paymentDuration, paymentIds, paymentJobType } from './payment.ts';
 import {
   ACTION_LABEL,
   APPLICANT_USER_VAR,
@@ -96,7 +97,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
   const nameSteps = (nodes: RuntimeNode[]): void => {
     for (const n of nodes) {
       if (n.kind === 'branch') (nameSteps(n.then), nameSteps(n.else));
-      else if (n.kind === 'publicity') stepNames.set(n.id, n.name.zh);
+      else if (n.kind === 'publicity' || n.kind === 'payment') stepNames.set(n.id, n.name.zh);
       else for (const st of n.kind === 'parallel' ? n.steps : [n]) stepNames.set(st.id, st.name.zh);
     }
   };
@@ -475,12 +476,62 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     return { from: ended };
   };
 
+  /** A payment step (./payment.ts): the order's service task, a receive task for the confirmation, an interrupting timer. */
+  const compilePayment = (scope: Scope, node: RuntimePayment, exit: Exit): Exit => {
+    const ids = paymentIds(node.id);
+    const output = (pairs: [string, string][]) => moddle.create('zeebe:IoMapping', { outputParameters: pairs.map(([source, target]) => moddle.create('zeebe:Output', { source, target })) });
+    const order = add(scope, 'bpmn:ServiceTask', {
+      id: ids.order,
+      name: `${node.name.zh}：下单`,
+      documentation: [doc(moddle, `在统一支付平台（接口 ${node.connector}）为本申请下单，订单号为“申请标识.${node.id}”，金额为运行定义 fees 按表单计算的应缴金额（分）。`)],
+      extensionElements: ext(moddle, [
+        moddle.create('zeebe:TaskDefinition', { type: paymentJobType(node.connector), retries: '6' }),
+        moddle.create('zeebe:TaskHeaders', {
+          values: [
+            moddle.create('zeebe:Header', { key: 'connector', value: node.connector }),
+            ...(node.path !== undefined ? [moddle.create('zeebe:Header', { key: 'path', value: node.path })] : []),
+            moddle.create('zeebe:Header', { key: 'step', value: node.id }),
+          ],
+        }),
+      ]),
+    });
+    connect(scope, exit, order);
+    const message = moddle.create('bpmn:Message', { id: ids.message, name: `${PAYMENT_MESSAGE}-${node.id}`, extensionElements: ext(moddle, [moddle.create('zeebe:Subscription', { correlationKey: `=${APPLICATION_ID_VAR}` })]) });
+    messages.push(message);
+    const wait = add(scope, 'bpmn:ReceiveTask', {
+      id: ids.wait,
+      name: `${node.name.zh}（等待缴费确认）`,
+      documentation: [doc(moddle, `缴费期限 ${node.days} 个工作日（Camunda 按 ${paymentDuration(node)} 计时）；统一支付平台确认到账后，学校的集成以消息 ${PAYMENT_MESSAGE}-${node.id}（关联键 ${APPLICATION_ID_VAR}）通知；${node.variable} 为是否已缴费。`)],
+      messageRef: message,
+      extensionElements: ext(moddle, [output([['=true', node.variable]])]),
+    });
+    connect(scope, { from: order }, wait);
+    const timeout = add(scope, 'bpmn:BoundaryEvent', {
+      id: ids.timeout,
+      name: `缴费期满（${node.days} 个工作日）`,
+      attachedToRef: wait,
+      cancelActivity: true,
+      eventDefinitions: [moddle.create('bpmn:TimerEventDefinition', { id: `${ids.timeout}_timer`, timeDuration: moddle.create('bpmn:FormalExpression', { body: paymentDuration(node) }) })],
+    });
+    const unpaid = add(scope, 'bpmn:IntermediateThrowEvent', { id: ids.unpaid, name: '逾期未缴费', extensionElements: ext(moddle, [output([['=false', node.variable]])]) });
+    connect(scope, { from: timeout }, unpaid);
+    if (node.whenUnpaid === 'end') {
+      connect(scope, { from: unpaid }, endEvent(scope, ids.end, `未缴费，办结（${node.name.zh}）`));
+      return { from: wait };
+    }
+    const settled = add(scope, 'bpmn:ExclusiveGateway', { id: ids.settled, name: `${node.name.zh}（合并）` });
+    connect(scope, { from: wait }, settled);
+    connect(scope, { from: unpaid }, settled);
+    return { from: settled };
+  };
+
   const compileSequence = (scope: Scope, nodes: RuntimeNode[], exit: Exit): Exit => {
     let current = exit;
     for (const node of nodes) {
       if (node.kind === 'step') current = compileStep(scope, node, current);
       else if (node.kind === 'applicant') current = compileApplicantStep(scope, node, current);
       else if (node.kind === 'publicity') current = compilePublicity(scope, node, current);
+      else if (node.kind === 'payment') current = compilePayment(scope, node, current);
       else if (node.kind === 'branch') current = compileBranch(scope, node, current);
       else current = compileParallel(scope, node, current);
     }

@@ -1,8 +1,9 @@
 import type { BpmnModdle, ModdleElement } from 'bpmn-moddle';
-import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeNode, RuntimeParallel, RuntimePublicity, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeNode, RuntimeParallel, RuntimePayment, RuntimePublicity, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { flowId } from './compile-process.ts';
 import { countsApprovals } from './countersign.ts';
 import { publicityIds } from './publicity.ts';
+import { paymentIds } from './payment.ts';
 
 /**
  * The diagram (BPMN DI) of a compiled process, computed from the workflow tree it was compiled from.
@@ -200,7 +201,7 @@ class Layout {
   gapAfter(exit: Exit): number {
     const name = (exit.el.get('outgoing') as ModdleElement[]).find((f) => (exit.tag ? f.id!.endsWith(`_${exit.tag}`) : true))?.name as string | undefined;
     const forLabel = name ? Math.min(textWidth(name), FLOW_LABEL_W) + 30 : 0;
-    const forTimers = exit.el.$type === 'bpmn:UserTask' || exit.el.$type === 'bpmn:SubProcess' ? TIMER_GAP : 0;
+    const forTimers = exit.el.$type === 'bpmn:UserTask' || exit.el.$type === 'bpmn:ReceiveTask' || exit.el.$type === 'bpmn:SubProcess' ? TIMER_GAP : 0;
     // Gateways' labels sit above them, wider than the gateway.
     const forGatewayLabel = /Gateway$/.test(exit.el.$type) ? GATEWAY_GAP : 0;
     return Math.max(GAP, forLabel, forTimers, forGatewayLabel);
@@ -212,7 +213,7 @@ class Layout {
     let at = x;
     for (const node of nodes) {
       if (exit) at += this.gapAfter(exit);
-      const block = node.kind === 'step' || node.kind === 'applicant' ? this.step(plane, node, at, y, countersign) : node.kind === 'branch' ? this.branch(plane, node, at, y) : node.kind === 'publicity' ? this.publicity(plane, node, at, y) : this.parallel(plane, node, at, y);
+      const block = node.kind === 'step' || node.kind === 'applicant' ? this.step(plane, node, at, y, countersign) : node.kind === 'branch' ? this.branch(plane, node, at, y) : node.kind === 'publicity' ? this.publicity(plane, node, at, y) : node.kind === 'payment' ? this.payment(plane, node, at, y) : this.parallel(plane, node, at, y);
       if (exit && block.first) this.connect(plane, exit, block.first);
       first ??= block.first;
       exit = block.exit ?? exit;
@@ -236,6 +237,31 @@ class Layout {
     plane.edge(this.flow({ el: wait }, objection), [bottom(w), top(m)]);
     plane.edge(this.flow({ el: objection }, open), [left(m), { x: cx(o), y: y + HANG }, bottom(o)]);
     return { first: published, exit: { el: ended }, right: e.x + EVENT };
+  }
+
+  /** A payment step (payment.ts): 下单 → 等待缴费确认 (its timer below, to 逾期未缴费) → merge on the row, or the timer's end below. */
+  payment(plane: Plane, node: RuntimePayment, x: number, y: number): Block {
+    const ids = paymentIds(node.id);
+    const [order, wait, timeout, unpaid] = [ids.order, ids.wait, ids.timeout, ids.unpaid].map((id) => this.get(id));
+    const settled = this.opt(ids.settled);
+    const ow = boxWidth(order.name as string);
+    const o = plane.place(order, x, y - TASK_H / 2, ow, TASK_H);
+    const ww = boxWidth(wait.name as string);
+    const w = plane.place(wait, o.x + ow + GAP, y - TASK_H / 2, ww, TASK_H);
+    this.connect(plane, { el: order }, wait);
+    const t = plane.place(timeout, w.x + ww - 22 - EVENT / 2, w.y + w.h - EVENT / 2, EVENT, EVENT);
+    const u = plane.place(unpaid, cx(t) - EVENT / 2, y + HANG - EVENT / 2, EVENT, EVENT);
+    plane.edge(this.flow({ el: timeout }, unpaid), [bottom(t), top(u)]);
+    if (!settled) {
+      const end = this.get(ids.end);
+      plane.place(end, u.x + EVENT + GAP, y + HANG - EVENT / 2, EVENT, EVENT);
+      this.connect(plane, { el: unpaid }, end);
+      return { first: order, exit: { el: wait }, right: w.x + ww };
+    }
+    const s = plane.place(settled, w.x + ww + TIMER_GAP, y - GATEWAY / 2, GATEWAY, GATEWAY);
+    this.connect(plane, { el: wait }, settled);
+    plane.edge(this.flow({ el: unpaid }, settled), [right(u), { x: cx(s), y: y + HANG }, bottom(s)]);
+    return { first: order, exit: { el: settled }, right: s.x + GATEWAY };
   }
 
   /** enter? → assignable? → task (+ timers) → decision?, with the decision's reject, return and retry. */

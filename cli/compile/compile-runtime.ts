@@ -1,8 +1,9 @@
 import type { Hall, Service, WorkflowNode } from '../model/catalog.ts';
 import type { RuntimeDefinition, RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
-import type { PublicityStep, Step, SystemStep } from '../../generated/types/service.ts';
+import type { PaymentStep, PublicityStep, Step, SystemStep } from '../../generated/types/service.ts';
 import { compilePublicity } from './compile-publicity.ts';
+import { compilePayment } from './compile-payment.ts';
 import { compileApplicantStep } from './compile-applicant-step.ts';
 import { compileForm, objectSchema, runtimeField, runtimeText } from './compile-form.ts';
 import { compileFees } from './compile-fees.ts';
@@ -69,9 +70,11 @@ export function compileNodes(nodes: WorkflowNode[], owner = '', tables?: readonl
     }
     // Publicity periods (issue 15.2): the period, then an ordinary branch on whether anyone objected (./compile-publicity.ts).
     if ('publicity' in node) return compilePublicity(node as PublicityStep, (steps) => compileNodes(steps, owner, tables));
+    // Payment steps (issue 15.9b): the step, then (with unpaid steps) an ordinary branch on whether it was paid (./compile-payment.ts).
+    if ('payment' in node) return compilePayment(node as PaymentStep, (steps) => compileNodes(steps, owner, tables));
     // Applicant steps (issue 15.1): a node kind of their own, so services without one keep their versions.
     if ('by' in node) return compileApplicantStep(node);
-    return compileStep(node, tables);
+    return compileStep(node as Step, tables);
   });
 }
 

@@ -15,6 +15,7 @@ import { APPLICANT_STEP_DIAGNOSTICS } from './codes/applicant-steps.ts';
 import { SYSTEM_STEP_DIAGNOSTICS } from './codes/system-steps.ts';
 import { RETURN_TO_DIAGNOSTICS } from './codes/return-to.ts';
 import { PUBLICITY_DIAGNOSTICS } from './codes/publicity.ts';
+import { PAYMENT_DIAGNOSTICS } from './codes/payment.ts';
 import { BOOKING_DIAGNOSTICS } from './codes/booking.ts';
 
 /**
@@ -49,6 +50,7 @@ export const DIAGNOSTICS = {
   ...SYSTEM_STEP_DIAGNOSTICS,
   ...RETURN_TO_DIAGNOSTICS,
   ...PUBLICITY_DIAGNOSTICS,
+  ...PAYMENT_DIAGNOSTICS,
   ...BOOKING_DIAGNOSTICS,
 } satisfies Record<string, DiagnosticDefinition>;
 

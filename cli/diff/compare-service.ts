@@ -11,6 +11,7 @@ import type { Bi, Change, Topic } from './model.ts';
 import { counted } from '../../lib/shared/plural.ts';
 import { systemCallWords } from './system-step.ts';
 import { publicityWords } from './publicity.ts';
+import { paymentWords } from './payment.ts';
 
 /** Comparing one service at two points in time. Pure; every result is described in both languages. */
 
@@ -353,11 +354,15 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
       // review steps' own changes are reported as steps (nodesOf walks into objections).
       changes.push(...value('step', publicityWords(old), publicityWords(now), subject));
       changes.push(...more('step', old, now, new Set(['id', 'publicity', 'objections'])).map((c) => ({ ...c, subject })));
+    } else if ('payment' in old && 'payment' in now) {
+      // Payment steps (issue 15.9b, cli/diff/payment.ts): the order and its period, said as a whole; unpaid steps are reported as steps.
+      changes.push(...value('step', paymentWords(old), paymentWords(now), subject));
+      changes.push(...more('step', old, now, new Set(['id', 'payment', 'unpaid'])).map((c) => ({ ...c, subject })));
     } else if ('system' in old && 'system' in now) {
       // System steps (issue 15.3): the call, said as a whole (cli/diff/system-step.ts).
       changes.push(...value('step', systemCallWords(old), systemCallWords(now), subject));
       changes.push(...more('step', old, now, new Set(['id', 'system'])).map((c) => ({ ...c, subject })));
-    } else if (!('if' in old) && !('parallel' in old) && !('by' in old) && !('system' in old) && !('publicity' in old) && !('if' in now) && !('parallel' in now) && !('by' in now) && !('system' in now) && !('publicity' in now)) {
+    } else if (!('if' in old) && !('parallel' in old) && !('by' in old) && !('system' in old) && !('publicity' in old) && !('payment' in old) && !('if' in now) && !('parallel' in now) && !('by' in now) && !('system' in now) && !('publicity' in now) && !('payment' in now)) {
       const keys = STEP_DESCRIBED.filter((k) => !same(old[k], now[k]));
       if (keys.length) changes.push({ topic: 'step', subject, from: stepTerms(old, keys), to: stepTerms(now, keys) });
       changes.push(...more('step', old, now, new Set(['id', ...STEP_DESCRIBED])).map((c) => ({ ...c, subject })));

@@ -1,8 +1,8 @@
-import { isApplicantStep, isPublicityStep, isSystemStep } from '../model/catalog.ts';
+import { isApplicantStep, isPaymentStep, isPublicityStep, isSystemStep } from '../model/catalog.ts';
 import type { WorkflowNode } from '../model/catalog.ts';
 
 /**
- * The applicant steps and publicity periods of a workflow, each with whether every way to it passed an approval
+ * The applicant steps, publicity periods and payment steps of a workflow, each with whether every way to it passed an approval
  * first: a step people decide or a countersign — not the applicant's own step, a system call or another period.
  * Both follow an approval (cli/lint/applicant-steps.ts, cli/lint/publicity.ts); a period's objections begin after
  * the result it publishes was approved.
@@ -19,6 +19,10 @@ export function approvalBefore(steps: WorkflowNode[]): { node: WorkflowNode; pat
       } else if (isPublicityStep(node)) {
         found.push({ node, path, approved });
         walk(node.objections ?? [], [...path, 'objections'], true);
+      } else if (isPaymentStep(node)) {
+        // Payment steps (issue 15.9b) charge for an approved application; their unpaid steps come after it.
+        found.push({ node, path, approved });
+        walk(node.unpaid ?? [], [...path, 'unpaid'], true);
       } else if (isApplicantStep(node)) found.push({ node, path, approved });
       else if (!isSystemStep(node)) approved = true;
     });

@@ -19,7 +19,7 @@ export const countersignVariantsAreSound: Rule = (ctx: LintContext) => {
         else if (node.parallel === 'sequence') ctx.report(s, 'countersign/at-least-sequence', [...path, 'atLeast'], args);
         else if (node.atLeast > node.steps.length) ctx.report(s, 'countersign/at-least-too-many', [...path, 'atLeast'], args);
         else if (node.atLeast === node.steps.length) ctx.report(s, 'countersign/at-least-all', [...path, 'atLeast'], args);
-      } else if (!('if' in node) && !('by' in node) && !('system' in node) && !('publicity' in node) && node.when !== undefined && !inCountersign(path)) {
+      } else if (!('if' in node) && !('by' in node) && !('system' in node) && !('publicity' in node) && !('payment' in node) && node.when !== undefined && !inCountersign(path)) {
         ctx.report(s, 'countersign/when-outside', [...path, 'when'], { step: node.id }, { key: true });
       }
     }

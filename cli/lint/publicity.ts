@@ -1,5 +1,5 @@
 import type { LintContext, Rule } from './rules.ts';
-import { isApplicantStep, isParallel, isPublicityStep, isSystemStep, nodesOf, publicityStepsOf } from '../model/catalog.ts';
+import { isApplicantStep, isParallel, isPaymentStep, isPublicityStep, isSystemStep, nodesOf, publicityStepsOf } from '../model/catalog.ts';
 import { approvalBefore } from './after-approval.ts';
 
 /** The work days a period may last (docs/publicity.md): the schema allows more, for a clearer message here. */
@@ -20,7 +20,7 @@ export const publicityPeriodsAreSound: Rule = (ctx: LintContext) => {
         continue;
       }
       // nodesOf walks into branches and countersigns: any step there that may reject can overturn the result.
-      const canReject = [...nodesOf(objections)].some(({ node }) => !('if' in node) && !isParallel(node) && !isApplicantStep(node) && !isSystemStep(node) && !isPublicityStep(node) && node.actions.includes('reject'));
+      const canReject = [...nodesOf(objections)].some(({ node }) => !('if' in node) && !isParallel(node) && !isApplicantStep(node) && !isSystemStep(node) && !isPublicityStep(node) && !isPaymentStep(node) && node.actions.includes('reject'));
       if (!canReject) ctx.report(s, 'publicity/review-cannot-reject', [...path, 'objections'], { step: step.id }, { key: true });
     }
   }

@@ -3,7 +3,7 @@ import { diagnosticAt } from '../diagnostics/report.ts';
 import type { DiagnosticCode } from '../diagnostics/registry.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import type { Catalog, Located, Service, Step, WorkflowNode } from '../model/catalog.ts';
-import { applicantStepsOf, publicityStepsOf, directoryOf, fieldsOf, isApplicantStep, isRegExp, isParallel, nodesOf, stepsOf, systemStepsOf, textZh } from '../model/catalog.ts';
+import { applicantStepsOf, paymentStepsOf, publicityStepsOf, directoryOf, fieldsOf, isApplicantStep, isRegExp, isParallel, nodesOf, stepsOf, systemStepsOf, textZh } from '../model/catalog.ts';
 import { DEFAULT_CLOCK, evaluateFeel } from '../../lib/interpret/feel.ts';
 import { FEEL_TYPE_NAMES, checkFeel, sampleContext } from './feel.ts';
 import { checkPattern } from './pattern.ts';
@@ -14,6 +14,7 @@ import { proxyGroupsAreKnown } from './proxy-rules.ts';
 import { bookingQuotasAreCountable } from './booking-rules.ts';
 import { applicantStepsCountFromADate, applicantStepsFollowApproval } from './applicant-steps.ts';
 import { publicityFollowsApproval, publicityPeriodsAreSound } from './publicity.ts';
+import { paymentFollowsApproval, paymentStepsAreSound } from './payment.ts';
 import { countersignVariantsAreSound } from './countersign.ts';
 import { fallbackScopesAreUsed } from './routing.ts';
 import { decisionFeel, expandDecisions } from '../../lib/interpret/decision.ts';
@@ -146,6 +147,9 @@ export function longestPath(nodes: WorkflowNode[] | undefined): { total: number;
       continue;
     } else if ('publicity' in node) {
       // A publicity period, and the review of objections after it, are counted apart (公示期另计, docs/publicity.md).
+      continue;
+    } else if ('payment' in node) {
+      // The applicant's time to pay is theirs, not the offices' (缴费期另计, docs/payment.md).
       continue;
     } else if ('system' in node) {
       steps.push(node.id);
@@ -418,6 +422,8 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
     for (const { step } of applicantStepsOf(s.value.workflow?.steps)) steps.set(step.id, { fields: step.fields, actions: ['complete'] });
     // Publicity periods (issue 15.2): a scenario records objections and, optionally, the period's end.
     for (const { step } of publicityStepsOf(s.value.workflow?.steps)) steps.set(step.id, { actions: ['object', 'close'] });
+    // Payment steps (issue 15.9b): a scenario records the platform's confirmation or the period's end unpaid.
+    for (const { step } of paymentStepsOf(s.value.workflow?.steps)) steps.set(step.id, { actions: ['paid', 'timeout'] });
     const fields = new Set([...fieldsOf(s.value)].map(({ field }) => field.id));
     const stepIds = new Set(steps.keys());
     // System steps (issue 15.3) appear in a scenario's path; a decision may record their success.
@@ -536,6 +542,7 @@ export const assignmentsFindTheirValues: Rule = (ctx) => {
         if ('by' in node) return;
         if ('system' in node) return;
         if ('publicity' in node) return walk(node.objections ?? [], [...path, 'objections'], type, conditions);
+        if ('payment' in node) return walk(node.unpaid ?? [], [...path, 'unpaid'], type, conditions);
         const steps = isParallel(node) ? node.steps.map((step, j) => ({ step, at: [...path, 'steps', j] })) : [{ step: node, at: path }];
         for (const { step, at } of steps) {
           const reference = step.scope === 'department' ? step.department : step.scope;
@@ -700,6 +707,9 @@ export const RULES: Record<string, Rule> = {
   // issue 15 item 2: publicity periods (cli/lint/publicity.ts)
   publicityPeriodsAreSound,
   publicityFollowsApproval,
+  // issue 15 item 9b: payment steps (cli/lint/payment.ts)
+  paymentStepsAreSound,
+  paymentFollowsApproval,
   // 预约限额 (cli/lint/booking-rules.ts)
   bookingQuotasAreCountable,
 };

@@ -1,10 +1,10 @@
 import type { Department } from '../../generated/types/department.ts';
 import type { Hall } from '../../generated/types/hall.ts';
 import type { RoleGroup } from '../../generated/types/roles.ts';
-import type { ApplicantStep, FormField, LocalizedText, Parallel, PublicityStep, Service, Step, SystemStep, WorkflowNode } from '../../generated/types/service.ts';
+import type { ApplicantStep, FormField, LocalizedText, Parallel, PaymentStep, PublicityStep, Service, Step, SystemStep, WorkflowNode } from '../../generated/types/service.ts';
 import type { ParsedFile } from '../load/parse-file.ts';
 
-export type { Department, Hall, RoleGroup, Service, Step, FormField, WorkflowNode, LocalizedText, ApplicantStep, PublicityStep };
+export type { Department, Hall, RoleGroup, Service, Step, FormField, WorkflowNode, LocalizedText, ApplicantStep, PublicityStep, PaymentStep };
 
 /** A value together with the file it came from, so any later stage can point back at its YAML. */
 export interface Located<T> {
@@ -63,6 +63,8 @@ export function* stepsOf(nodes: WorkflowNode[] | undefined, path: (string | numb
       for (let j = 0; j < node.steps.length; j++) yield { step: node.steps[j], path: [...p, 'steps', j] };
     } else if (isPublicityStep(node)) {
       yield* stepsOf(node.objections, [...p, 'objections']);
+    } else if (isPaymentStep(node)) {
+      yield* stepsOf(node.unpaid, [...p, 'unpaid']);
     } else if (!isApplicantStep(node) && !isSystemStep(node)) {
       yield { step: node, path: p };
     }
@@ -77,6 +79,16 @@ export function isSystemStep(node: WorkflowNode): node is SystemStep {
 /** A publicity period (issue 15.2, docs/publicity.md): nobody handles it; its objection steps are walked by stepsOf and nodesOf. */
 export function isPublicityStep(node: WorkflowNode): node is PublicityStep {
   return 'publicity' in node;
+}
+
+/** A payment step (issue 15.9b, docs/payment.md): nobody handles it; its unpaid steps are walked by stepsOf and nodesOf. */
+export function isPaymentStep(node: WorkflowNode): node is PaymentStep {
+  return 'payment' in node;
+}
+
+/** Every payment step of a workflow in document order, with its key path. */
+export function* paymentStepsOf(nodes: WorkflowNode[] | undefined): Generator<{ step: PaymentStep; path: (string | number)[] }> {
+  for (const { node, path } of nodesOf(nodes)) if (isPaymentStep(node)) yield { step: node, path };
 }
 
 /** Every publicity period of a workflow in document order, with its key path. */
@@ -103,6 +115,8 @@ export function* nodesOf(nodes: WorkflowNode[] | undefined, path: (string | numb
       yield* nodesOf(node.steps, [...p, 'steps']);
     } else if (isPublicityStep(node)) {
       yield* nodesOf(node.objections, [...p, 'objections']);
+    } else if (isPaymentStep(node)) {
+      yield* nodesOf(node.unpaid, [...p, 'unpaid']);
     }
   }
 }

@@ -427,6 +427,8 @@ function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
     if ('system' in node) return systemStepOf(node, ctx);
     // Publicity periods (issue 15.2): the period, and what an objection leads to.
     if ('publicity' in node) return compact({ kind: 'publicity' as const, id: node.id, name: st(node.name), days: node.publicity.days, description: st(node.description), objections: nodesOf(node.objections ?? [], ctx) });
+    // Payment steps (issue 15.9b): where to pay, within how long, and what follows when unpaid.
+    if ('payment' in node) return compact({ kind: 'payment' as const, id: node.id, name: st(node.name), days: node.payment.days, platform: st(ctx.connectors?.get(node.payment.connector)?.name ?? node.payment.connector), description: st(node.description), unpaid: nodesOf(node.unpaid ?? [], ctx) });
     return stepOf(node, ctx);
   });
 }
@@ -468,6 +470,9 @@ export function pathWorkdays(nodes: SiteNode[]): { longest: number; shortest: nu
       continue;
     } else if (node.kind === 'publicity') {
       // 公示期另计: the period and the review of objections are not part of what the offices promise (docs/publicity.md).
+      continue;
+    } else if (node.kind === 'payment') {
+      // 缴费期另计: the applicant's time to pay is not part of what the offices promise (docs/payment.md).
       continue;
     } else {
       const a = pathWorkdays(node.then);

@@ -252,7 +252,20 @@ export interface SiteDecision {
   otherwise?: string;
 }
 
-export type SiteNode = SiteStep | SiteBranch | SiteParallel | SiteApplicantStep | SitePublicity;
+export type SiteNode = SiteStep | SiteBranch | SiteParallel | SiteApplicantStep | SitePublicity | SitePayment;
+
+/** A payment step (issue 15.9b): pay on the campus platform within `days` work days; when unpaid, `unpaid` (or the end). */
+export interface SitePayment {
+  kind: 'payment';
+  id: string;
+  name: SiteText;
+  days: number;
+  /** The payment platform's name (the connector's). */
+  platform: SiteText;
+  description?: SiteText;
+  /** The steps run when the period ends unpaid; empty: the application ends as unpaid (视为放弃). */
+  unpaid: SiteNode[];
+}
 
 /** A publicity period (issue 15.2): the result published for `days` work days; objections lead to `objections`. */
 export interface SitePublicity {

@@ -127,7 +127,7 @@ export type StepSequence = [WorkflowNode, ...WorkflowNode[]];
 /**
  * 一个环节（step）、一个系统环节（system）、一个条件分支（if）、一组会签（parallel）、一个申请人环节（by: applicant）或一个公示期（publicity）。/ A step, a system step, an if branch, a parallel countersign, an applicant step (by: applicant), or a publicity period (publicity).
  */
-export type WorkflowNode = Branch | Parallel | PublicityStep | ApplicantStep | SystemStep | Step;
+export type WorkflowNode = Branch | Parallel | PublicityStep | PaymentStep | ApplicantStep | SystemStep | Step;
 /**
  * 通知文本，Handlebars 模板，可用 {{service.name}}、{{applicant.name}}、{{step.name}}、{{form.字段}}、{{dueDate}}、{{comment}}、{{url}}。/ Notification text as a Handlebars template; variables: service.name, applicant.name, step.name, form.<field>, dueDate, comment, url.
  */
@@ -1011,6 +1011,33 @@ export interface PublicityPeriod {
   days: number;
 }
 /**
+ * 缴费环节：审批通过后，大厅在学校统一支付平台（connector 声明的接口）为申请创建一笔订单，金额为按表单计算出的应缴金额（guide.fees 中写了 amount 的收费项目，以分计），申请人在申请页面看到金额和“去缴费”；平台确认到账（回调大厅，HMAC 签名）后流程继续。payment.days 个工作日内未缴费的，转入 unpaid 中的环节；没有写 unpaid 的，申请以“未缴费”结束（视为放弃）。订单号对每个申请固定，重试不会重复下单。/ A payment step: after approval the hall creates an order on the campus payment platform (the connector) for the fee computed from the form (fee items with an amount, in fen); the applicant sees the amount and a 去缴费 link on their application; once the platform confirms payment (a callback to the hall signed with HMAC) the flow continues. Not paid within payment.days work days: the steps in unpaid run, or, without them, the application ends as unpaid (deemed abandoned). The order id is fixed per application, so retries never order twice.
+ */
+export interface PaymentStep {
+  id: Id;
+  name: LocalizedText;
+  description?: LocalizedText;
+  payment: PaymentOrder;
+  /**
+   * 期满未缴费时办理的环节（如管理员释放场地、确认放弃）；省略时申请以“未缴费”结束。/ The steps run when the period ends unpaid (e.g. an admin releases the venue); omitted, the application ends as unpaid.
+   */
+  unpaid?: WorkflowNode[];
+}
+/**
+ * 在哪个支付平台下单、等多久。/ Which payment platform takes the order, and how long to wait.
+ */
+export interface PaymentOrder {
+  connector: Id;
+  /**
+   * 创建订单时接在接口地址之后的路径，可省略。/ Path appended to the connector's address when creating the order; optional.
+   */
+  path?: string;
+  /**
+   * 缴费期限：订单创建后的工作日数（按学校工作日历，第 N 个工作日结束时期满），期满未缴费即超时；hall check 要求 1–30（payment/days-out-of-range）。/ Work days to pay after the order is created (school calendar, ending at the end of the Nth work day); hall check requires 1–30.
+   */
+  days: number;
+}
+/**
  * 申请人环节：审批通过后由申请人本人完成的后续环节，如请假后的销假、出国（境）回国后的报到、借用后的归还。申请人在“我的申请”中看到它的期限和要填写的内容，超期会标记并提醒；完成后申请才办结。/ An applicant step: a follow-up the applicant performs after approval, e.g. 销假 after a leave, 报到 after a trip abroad, 归还 after a loan. The applicant sees it with its due date (and its own fields) under 我的申请; it is marked and reminded when overdue; the application is finished only after it.
  */
 export interface ApplicantStep {
@@ -1250,7 +1277,7 @@ export interface Scenario {
 export interface ScenarioDecision {
   step: Id;
   /**
-   * 决定：approve、reject、return；转交：transfer 转办、add-approver 加签、delegate 委派（三者须写 to），resolve 被委派人办完交回。加签人、被委派人的决定紧接着写，环节仍写同一个；complete 申请人完成申请人环节（如销假，填写的字段写在 data）；公示环节：object 公示期内有人提出异议（at 为提出的时间，comment 为理由），close 公示期满（可省略，省略时按工作日历期满）。/ Decision: approve, reject, return; hand-overs transfer, add-approver, delegate (each needs `to`); resolve — the delegate hands the task back. The added approver's or delegate's decision follows, naming the same step; complete — the applicant completes an applicant step (e.g. 销假; its fields go in data); at a publicity step: object — someone objected during the period (at: when, comment: why), close — the period ended (optional: it ends by the work calendar).
+   * 决定：approve、reject、return；转交：transfer 转办、add-approver 加签、delegate 委派（三者须写 to），resolve 被委派人办完交回。加签人、被委派人的决定紧接着写，环节仍写同一个；complete 申请人完成申请人环节（如销假，填写的字段写在 data）；公示环节：object 公示期内有人提出异议（at 为提出的时间，comment 为理由），close 公示期满（可省略，省略时按工作日历期满）；缴费环节：paid 统一支付平台确认已缴费（at 为到账时间，须在缴费期限内），timeout 缴费期满仍未缴费（必须写明其一）。/ Decision: approve, reject, return; hand-overs transfer, add-approver, delegate (each needs `to`); resolve — the delegate hands the task back. The added approver's or delegate's decision follows, naming the same step; complete — the applicant completes an applicant step (e.g. 销假; its fields go in data); at a publicity step: object — someone objected during the period (at: when, comment: why), close — the period ended (optional: it ends by the work calendar); at a payment step: paid — the payment platform confirmed payment (at: when, within the period), timeout — the period ended unpaid (one of the two is required).
    */
   action:
     | 'approve'
@@ -1262,7 +1289,9 @@ export interface ScenarioDecision {
     | 'resolve'
     | 'complete'
     | 'object'
-    | 'close';
+    | 'close'
+    | 'paid'
+    | 'timeout';
   comment?: PlainText;
   /**
    * 退回后申请人修改的数据。/ Data the applicant changes after a return.
@@ -1295,9 +1324,9 @@ export interface ScenarioExpectation {
    */
   path: Id[];
   /**
-   * 结果：approved 通过，rejected 未通过，unassigned 某个环节无法分派（申请人缺少范围所需的属性，或表单中决定办理人的字段没有填写），流程停在该环节等待信息化办处理。/ Outcome: approved, rejected, or unassigned when a step cannot be assigned (the applicant lacks the attribute its scope needs, or the form field that picks the assignee is empty) and the application waits there for the IT office.
+   * 结果：approved 通过，rejected 未通过，unpaid 缴费环节期满未缴费且没有写 unpaid 环节（未缴费，视为放弃），unassigned 某个环节无法分派（申请人缺少范围所需的属性，或表单中决定办理人的字段没有填写），流程停在该环节等待信息化办处理。/ Outcome: approved, rejected, unpaid (a payment step's period ended unpaid and the service has no unpaid steps), or unassigned when a step cannot be assigned (the applicant lacks the attribute its scope needs, or the form field that picks the assignee is empty) and the application waits there for the IT office.
    */
-  outcome: 'approved' | 'rejected' | 'unassigned';
+  outcome: 'approved' | 'rejected' | 'unpaid' | 'unassigned';
   /**
    * 环节 → 办理人，写成 群组@范围，如 counselor@jsj-2301；全校范围只写群组。/ Step → assignee as group@scope.
    */

@@ -256,7 +256,7 @@ export function typeBooking(booking: Record<string, unknown>): Record<string, un
 /** Every field whose value a definition's conditions can read: the form's, and each step's own. */
 export function fieldsOfDefinition(definition: RuntimeDefinition): TypedField[] {
   const ofSteps = (nodes: RuntimeNode[]): TypedField[] =>
-    nodes.flatMap((node): TypedField[] => (node.kind === 'step' || node.kind === 'applicant' ? (node.fields ?? []) : node.kind === 'parallel' ? node.steps.flatMap((s) => s.fields ?? []) : node.kind === 'publicity' ? [] : [...ofSteps(node.then), ...ofSteps(node.else)]));
+    nodes.flatMap((node): TypedField[] => (node.kind === 'step' || node.kind === 'applicant' ? (node.fields ?? []) : node.kind === 'parallel' ? node.steps.flatMap((s) => s.fields ?? []) : node.kind === 'publicity' || node.kind === 'payment' ? [] : [...ofSteps(node.then), ...ofSteps(node.else)]));
   return [...(definition.form?.sections ?? []).flatMap((s) => s.fields), ...ofSteps(definition.workflow?.steps ?? [])];
 }
 

@@ -4,7 +4,7 @@
  * `servicehall/runtime` re-exports what a runtime needs together with the loader.
  */
 export type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
-export type { RuntimeDefinition, RuntimeNode, RuntimeStep, RuntimeField, RuntimePublicity } from '../../generated/types/runtime/definition.ts';
+export type { RuntimeDefinition, RuntimeNode, RuntimeStep, RuntimeField, RuntimePublicity, RuntimePayment } from '../../generated/types/runtime/definition.ts';
 export type { Scenario } from '../../generated/types/service.ts';
 export { WorkCalendar, nextDay } from './calendar.ts';
 export { runWorkflow, resolveScope, resolveDepartment, assignmentReference, missingReference, unassignedMessage, offsetOf } from './interpret.ts';
@@ -24,5 +24,7 @@ export { countersignMembers, approvalsNeeded, tally } from './countersign.ts';
 export { routeStep } from './fallback.ts';
 // Publicity periods (issue 15.2, docs/publicity.md): the decisions a runtime records and the period on the calendar.
 export { OBJECT, CLOSE, REASON_MAX, publicityPeriod, publicitySteps, objectionVariable } from './publicity.ts';
+// Payment steps (issue 15.9b, docs/payment.md): the decisions a runtime records, the period, the order id.
+export { PAID, TIMEOUT, paymentPeriod, paymentSteps, paidVariable, orderIdOf } from './payment.ts';
 export { decisionFeel, expandDecisions, parseUnaryTest } from './decision.ts';
 export type { DecisionTable, UnaryTest } from './decision.ts';

@@ -1,4 +1,4 @@
-import type { RuntimeApplicantStep, RuntimeDefinition, RuntimeNode, RuntimePublicity, RuntimeStep } from '../../generated/types/runtime/definition.ts';
+import type { RuntimeApplicantStep, RuntimeDefinition, RuntimeNode, RuntimePayment, RuntimePublicity, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { WorkCalendar } from './calendar.ts';
 import { evaluateFeel, fieldsOfDefinition, typeBooking, typeData } from './feel.ts';
 import { TemplateError, renderTemplate } from './notification-template.ts';
@@ -7,7 +7,7 @@ import { approvalsNeeded, countersignMembers, tally } from './countersign.ts';
 import { routeStep } from './fallback.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
 import { stepDeadline } from './deadline.ts';
-import { feeVariables, withFee } from './fees.ts';
+import { assessFees, feeVariables, withFee } from './fees.ts';
 import type { FeeAssessment } from './fees.ts';
 import type { Directory, FieldError } from './validate-submission.ts';
 import { actionsNow, copyText, handOver, handOverText, isHandOver, personOf } from './actions.ts';
@@ -16,9 +16,10 @@ import { APPLICANT_ASSIGNEE, COMPLETE, applicantAssignedText, applicantDue, appl
 import { callingProblem, systemCallOf, systemDecisionProblem } from './system-step.ts';
 import type { SystemCall } from './system-step.ts';
 import { ReturnToStep, holdsStep, passedBefore, returnTargetsNow, returnToProblem } from './return-to.ts';
+import { PAID, TIMEOUT, isPaymentNode, noFeeProblem, orderedText, paidLateProblem, paymentDecisionProblem, paymentPeriod, payingProblem, timeoutEarlyProblem, unpaidText } from './payment.ts';
 import { CLOSE, OBJECT, isPublicityNode, objectedText, periodOpenProblem, periodOverProblem, publicityDecisionProblem, publicityPeriod, publicizingProblem, publishedText } from './publicity.ts';
 
-export type Action = 'approve' | 'reject' | 'return' | 'complete' | 'object' | 'close' | HandOverAction;
+export type Action = 'approve' | 'reject' | 'return' | 'complete' | 'object' | 'close' | 'paid' | 'timeout' | HandOverAction;
 
 export interface Decision {
   step: string;
@@ -70,16 +71,16 @@ export interface RunInput {
 }
 
 export interface TimelineEntry {
-  type: 'submitted' | 'assigned' | 'unassigned' | 'acted' | 'returned' | 'resubmitted' | 'overdue' | 'completed' | 'transferred' | 'added' | 'delegated' | 'resolved' | 'copied' | 'called' | 'published' | 'objected' | 'publicized';
+  type: 'submitted' | 'assigned' | 'unassigned' | 'acted' | 'returned' | 'resubmitted' | 'overdue' | 'completed' | 'transferred' | 'added' | 'delegated' | 'resolved' | 'copied' | 'called' | 'published' | 'objected' | 'publicized' | 'ordered' | 'paid' | 'unpaid';
   at: string;
   step?: string;
   stepName?: string;
   assignee?: string;
   department?: string;
   due?: string;
-  action?: Exclude<Action, HandOverAction | 'object' | 'close'>;
+  action?: Exclude<Action, HandOverAction | 'object' | 'close' | 'paid' | 'timeout'>;
   comment?: string;
-  outcome?: 'approved' | 'rejected';
+  outcome?: 'approved' | 'rejected' | 'unpaid';
   /** The person who acted, when the task was a person's (after a transfer, an added approver, a delegate). */
   person?: string;
   /** transferred, added, delegated: the person the task went to. */
@@ -93,16 +94,19 @@ export interface TimelineEntry {
   until?: string;
   /** publicized: how many objections the period received. */
   objections?: number;
+  /** ordered, paid: the amount in fen (分) (issue 15.9b); ordered: `until` is the last day to pay. */
+  amountFen?: number;
 }
 
 export interface Notification {
-  event: 'submitted' | 'assigned' | 'overdue' | 'returned' | 'approved' | 'rejected' | 'copied' | 'published' | 'objected';
+  event: 'submitted' | 'assigned' | 'overdue' | 'returned' | 'approved' | 'rejected' | 'copied' | 'published' | 'objected' | 'ordered' | 'unpaid';
   to: string;
   text: string;
 }
 
 export interface RunResult {
-  outcome: 'approved' | 'rejected' | 'pending' | 'invalid' | 'error' | 'unassigned';
+  /** `unpaid`: a payment step's period ended unpaid and the service has no unpaid steps (issue 15.9b): 未缴费. */
+  outcome: 'approved' | 'rejected' | 'unpaid' | 'pending' | 'invalid' | 'error' | 'unassigned';
   /** Step ids in the order they were decided (a step returned and decided again appears twice). */
   path: string[];
   /** Step id → `group@scope` (or `group` for the whole university) at its latest assignment. */
@@ -125,6 +129,8 @@ export interface RunResult {
   calling?: SystemCall;
   /** A live run stopped in a publicity period (issue 15.2): the period the runtime's timer ends at `endsAt`. */
   publicizing?: { step: string; until: string; endsAt: string; objections: number };
+  /** A live run stopped at a payment step (issue 15.9b): the order the runtime makes, and when its timer ends the wait. */
+  paying?: { step: string; connector: string; path?: string; amountFen: number; until: string; endsAt: string };
 }
 
 /**
@@ -329,7 +335,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       entered = { ...entered, ...values };
     }
     result.path.push(task.step.id);
-    result.timeline.push({ type: 'acted', at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, action: decision.action as Exclude<Action, HandOverAction | 'object' | 'close'>, ...(by ? { person: by } : {}), ...(decision.comment ? { comment: decision.comment } : {}), ...standIn(decision) });
+    result.timeline.push({ type: 'acted', at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, action: decision.action as Exclude<Action, HandOverAction | 'object' | 'close' | 'paid' | 'timeout'>, ...(by ? { person: by } : {}), ...(decision.comment ? { comment: decision.comment } : {}), ...standIn(decision) });
     if (decision.action === 'approve' && !isApplicantNode(task.step)) copy(task.step);
     return { decision, task };
    }
@@ -465,6 +471,49 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     entered = { ...entered, [step.variable]: objections > 0 };
   };
 
+  /**
+   * A payment step (issue 15.9b, ./payment.ts): the fee computed from the form (as last revised) is ordered now,
+   * payable until the end of the period's last work day. A recorded `paid` (the platform's confirmation, within
+   * the period) goes on; a recorded `timeout` (never before the end) sets the variable false: the branch after
+   * the step runs the unpaid steps, or, without them, the application ends as unpaid. Nothing owed passes at
+   * once. A run without either decision waits (a live one says what to order in `paying`).
+   */
+  const runPayment = (step: RuntimePayment) => {
+    const { until, endsAt } = paymentPeriod(step.days, clock, calendar);
+    const owed = assessFees(definition, data, input.applicant, input.submittedAt);
+    if (!owed) throw new Stop('error', noFeeProblem(step));
+    if (!owed.ok) throw new Stop('error', owed.problem);
+    const amountFen = owed.fee.totalFen;
+    const applicantTo = `applicant:${applicantName}`;
+    const paid = (at: string) => {
+      clock = at;
+      result.path.push(step.id);
+      result.timeline.push({ type: 'paid', at, step: step.id, stepName: step.name.zh, amountFen });
+      entered = { ...entered, [step.variable]: true };
+    };
+    if (amountFen === 0) return paid(clock);
+    result.timeline.push({ type: 'ordered', at: clock, step: step.id, stepName: step.name.zh, amountFen, until });
+    result.notifications.push({ event: 'ordered', to: applicantTo, text: orderedText(input.service.name, step.name.zh, amountFen, until) });
+    const decision = queue[0]?.step === step.id ? queue.shift() : undefined;
+    if (!decision) {
+      if (input.live) result.paying = { step: step.id, connector: step.connector, ...(step.path !== undefined ? { path: step.path } : {}), amountFen, until, endsAt };
+      throw new Stop('pending', payingProblem(step, until));
+    }
+    if (decision.action === PAID) {
+      const at = decision.at ? later(decision.at, clock) : clock;
+      if (Date.parse(at) > Date.parse(endsAt)) throw new Stop('error', paidLateProblem(step, until));
+      return paid(at);
+    }
+    if (decision.action !== TIMEOUT) throw new Stop('error', paymentDecisionProblem(step, decision.action));
+    if (decision.at && Date.parse(decision.at) < Date.parse(endsAt)) throw new Stop('error', timeoutEarlyProblem(step, until));
+    clock = later(endsAt, clock);
+    result.path.push(step.id);
+    result.timeline.push({ type: 'unpaid', at: endsAt, step: step.id, stepName: step.name.zh });
+    result.notifications.push({ event: 'unpaid', to: applicantTo, text: unpaidText(input.service.name, step.name.zh, until) });
+    entered = { ...entered, [step.variable]: false };
+    if (step.whenUnpaid === 'end') throw new Stop('unpaid');
+  };
+
   const runStep = (step: RuntimeStep) => {
     if (step.system) return runSystem(step);
     for (;;) {
@@ -547,6 +596,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       else if (node.kind === 'parallel') runParallel(node);
       else if (isApplicantNode(node)) runApplicantStep(node);
       else if (isPublicityNode(node)) runPublicity(node);
+      else if (isPaymentNode(node)) runPayment(node);
       else if (into !== undefined) runSequence(node.then.some((n) => holdsStep(n, into)) ? node.then : node.else, into);
       else runSequence(holds(node.condition) ? node.then : node.else);
     }
@@ -568,6 +618,8 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     if (!(error instanceof Stop)) throw error;
     result.outcome = error.outcome;
     if (error.problem && error.outcome !== 'rejected') result.problem = error.problem;
+    // 未缴费 (issue 15.9b): the application ends; the applicant was told when the period ended.
+    if (error.outcome === 'unpaid') result.timeline.push({ type: 'completed', at: clock, outcome: 'unpaid' });
     if (error.outcome === 'rejected') {
       result.timeline.push({ type: 'completed', at: clock, outcome: 'rejected' });
       const last = result.timeline.filter((t) => t.type === 'acted').pop();

@@ -176,7 +176,7 @@ export function routingFields(definition: Pick<RuntimeDefinition, 'workflow'>): 
   const visit = (nodes: RuntimeNode[]) => {
     for (const node of nodes) {
       if (node.kind === 'branch') (visit(node.then), visit(node.else));
-      else if (node.kind === 'applicant' || node.kind === 'publicity') continue;
+      else if (node.kind === 'applicant' || node.kind === 'publicity' || node.kind === 'payment') continue;
       else for (const step of node.kind === 'parallel' ? node.steps : [node]) {
         for (const reference of [step.scope, step.department]) if (reference.startsWith('form.')) fields.add(reference.slice('form.'.length));
       }

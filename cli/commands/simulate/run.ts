@@ -11,6 +11,7 @@ import { directoryOf, textZh } from '../../model/catalog.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { checkOrStop } from '../check/run.ts';
 import { counted } from '../../../lib/shared/plural.ts';
+import { yuanText } from '../../../lib/interpret/fees.ts';
 import type { SimulateOptions } from './index.ts';
 
 const ACTION_NAMES: Record<Action, { zh: string; en: string }> = {
@@ -24,6 +25,8 @@ const ACTION_NAMES: Record<Action, { zh: string; en: string }> = {
   complete: { zh: '完成', en: 'complete' },
   object: { zh: '提出异议', en: 'object' },
   close: { zh: '公示期满', en: 'period ended' },
+  paid: { zh: '已缴费', en: 'paid' },
+  timeout: { zh: '逾期未缴费', en: 'not paid in time' },
 };
 
 async function readYaml(file: string, what: string): Promise<unknown> {
@@ -87,12 +90,12 @@ export async function runSimulate(serviceId: string, dir: string | undefined, op
 }
 
 const EVENT_NAMES = {
-  zh: { submitted: '提交', assigned: '待办', unassigned: '无法分派', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结', transferred: '转办', added: '加签', delegated: '委派', resolved: '交回', copied: '抄送', called: '调用业务系统', published: '公示', objected: '提出异议', publicized: '公示期满' },
-  en: { submitted: 'submitted', assigned: 'assigned', unassigned: 'cannot assign', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed', transferred: 'transferred', added: 'approver added', delegated: 'delegated', resolved: 'handed back', copied: 'copied', called: 'called a campus system', published: 'published', objected: 'objection raised', publicized: 'publicity period ended' },
+  zh: { submitted: '提交', assigned: '待办', unassigned: '无法分派', acted: '办理', returned: '退回申请人', resubmitted: '重新提交', overdue: '超期', completed: '办结', transferred: '转办', added: '加签', delegated: '委派', resolved: '交回', copied: '抄送', called: '调用业务系统', published: '公示', objected: '提出异议', publicized: '公示期满', ordered: '下单待缴费', paid: '已缴费', unpaid: '逾期未缴费' },
+  en: { submitted: 'submitted', assigned: 'assigned', unassigned: 'cannot assign', acted: 'decided', returned: 'returned', resubmitted: 'resubmitted', overdue: 'overdue', completed: 'completed', transferred: 'transferred', added: 'approver added', delegated: 'delegated', resolved: 'handed back', copied: 'copied', called: 'called a campus system', published: 'published', objected: 'objection raised', publicized: 'publicity period ended', ordered: 'ordered, awaiting payment', paid: 'paid', unpaid: 'not paid in time' },
 };
 const OUTCOMES = {
-  zh: { approved: '通过', rejected: '未通过', pending: '办理中（缺少后续决定）', invalid: '提交的数据无效', error: '场景有误', unassigned: '无法分派，等待信息化办处理' },
-  en: { approved: 'approved', rejected: 'rejected', pending: 'pending (no further decisions)', invalid: 'invalid submission', error: 'error', unassigned: 'cannot assign: an incident for the IT office' },
+  zh: { approved: '通过', rejected: '未通过', unpaid: '未缴费', pending: '办理中（缺少后续决定）', invalid: '提交的数据无效', error: '场景有误', unassigned: '无法分派，等待信息化办处理' },
+  en: { approved: 'approved', rejected: 'rejected', unpaid: 'unpaid', pending: 'pending (no further decisions)', invalid: 'invalid submission', error: 'error', unassigned: 'cannot assign: an incident for the IT office' },
 };
 
 export function formatTimeline(result: RunResult, name: string, lang: 'zh' | 'en'): string {
@@ -103,7 +106,8 @@ export function formatTimeline(result: RunResult, name: string, lang: 'zh' | 'en
     if (t.stepName || t.step) parts.push(t.stepName ?? t.step!);
     if (t.assignee) parts.push(`→ ${t.assignee}`);
     if (t.due) parts.push(lang === 'zh' ? `（期限 ${t.due}）` : `(due ${t.due})`);
-    if (t.until) parts.push(lang === 'zh' ? `（公示至 ${t.until}）` : `(until ${t.until})`);
+    if (t.amountFen !== undefined) parts.push(lang === 'zh' ? `${yuanText(t.amountFen)} 元` : `${yuanText(t.amountFen)} yuan`);
+    if (t.until) parts.push(t.type === 'ordered' ? (lang === 'zh' ? `（${t.until} 前缴费）` : `(pay by ${t.until})`) : lang === 'zh' ? `（公示至 ${t.until}）` : `(until ${t.until})`);
     if (t.objections !== undefined) parts.push(lang === 'zh' ? `异议 ${t.objections} 条` : counted(t.objections, 'objection'));
     if (t.action) parts.push(ACTION_NAMES[t.action][lang]);
     if (t.to) parts.push(lang === 'zh' ? `交给 ${t.to}${t.position === 'after' ? '（在后）' : t.position === 'before' ? '（在前）' : ''}` : `to ${t.to}${t.position ? ` (${t.position})` : ''}`);

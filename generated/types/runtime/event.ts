@@ -10,7 +10,7 @@ export interface RuntimeEvent {
    */
   id?: string;
   /**
-   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故，见 reason：范围所需的申请人属性或表单字段没有值，申请停在该环节；或人员目录中没有人持有该环节的“群组@范围”，待办等待信息化办更新人员目录），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价；办理人的转交：transferred 转办（to 接办人），added 加签（to 加签人，position 前或后），delegated 委派（to 被委派人），resolved 被委派人办完交回（person）；copied 抄送群组@范围（group、scope，不产生待办），acknowledged 抄送对象知悉（person），urged 申请人催办当前办理人；called 系统环节调用业务系统（成功后有 acted）；published 公示开始（until 为公示期满的日期），objected 公示期内有人提出异议（person、comment 理由），publicized 公示期满（objections 为异议数，有异议时随后进入复核环节）；expired 附件已过事项声明的保存期限、文件已删除（comment 说明删除了几个）。/ Event type; hand-overs transferred, added, delegated, resolved; copied, acknowledged, urged; expired: attachments passed the service's retention period and their files were deleted; publicity periods: published (until: the last day), objected (person, comment), publicized (the period ended; objections: how many).
+   * 事件类型：submitted 提交，assigned 分派到环节，unassigned 环节无法分派（事故，见 reason：范围所需的申请人属性或表单字段没有值，申请停在该环节；或人员目录中没有人持有该环节的“群组@范围”，待办等待信息化办更新人员目录），acted 办理人做出决定，returned 退回申请人，resubmitted 重新提交，overdue 环节超期，completed 办结（approved/rejected），withdrawn 申请人撤回，rated 服务评价；办理人的转交：transferred 转办（to 接办人），added 加签（to 加签人，position 前或后），delegated 委派（to 被委派人），resolved 被委派人办完交回（person）；copied 抄送群组@范围（group、scope，不产生待办），acknowledged 抄送对象知悉（person），urged 申请人催办当前办理人；called 系统环节调用业务系统（成功后有 acted）；published 公示开始（until 为公示期满的日期），objected 公示期内有人提出异议（person、comment 理由），publicized 公示期满（objections 为异议数，有异议时随后进入复核环节）；ordered 缴费环节在统一支付平台下单（amountFen 为金额，以分计；until 为缴费期限），paid 平台确认已缴费（amountFen），unpaid 缴费期满未缴费；expired 附件已过事项声明的保存期限、文件已删除（comment 说明删除了几个）。/ Event type; hand-overs transferred, added, delegated, resolved; copied, acknowledged, urged; expired: attachments passed the service's retention period and their files were deleted; publicity periods: published (until: the last day), objected (person, comment), publicized (the period ended; objections: how many), ordered (a payment step ordered the fee on the payment platform; amountFen in fen, until: the last day to pay), paid (the platform confirmed payment), unpaid (the period ended unpaid).
    */
   type:
     | 'submitted'
@@ -34,7 +34,10 @@ export interface RuntimeEvent {
     | 'called'
     | 'published'
     | 'objected'
-    | 'publicized';
+    | 'publicized'
+    | 'ordered'
+    | 'paid'
+    | 'unpaid';
   /**
    * 发生时间（带时区）。/ When, with offset.
    */
@@ -89,9 +92,9 @@ export interface RuntimeEvent {
    */
   action?: 'approve' | 'reject' | 'return' | 'complete';
   /**
-   * 结果（completed）。/ Outcome.
+   * 结果（completed）；unpaid 缴费期满未缴费，申请结束（未缴费）。/ Outcome; unpaid — the payment period ended unpaid and the application ended.
    */
-  outcome?: 'approved' | 'rejected';
+  outcome?: 'approved' | 'rejected' | 'unpaid';
   /**
    * 评价（rated），国办发〔2019〕51号的五级。/ Rating on the five-level scale.
    */
@@ -121,9 +124,21 @@ export interface RuntimeEvent {
    */
   returnTo?: string;
   /**
-   * 公示期满的日期（published），这一天结束时期满。/ The publicity period's last day (published); it ends at that day's end.
+   * 公示期满的日期（published）或缴费期限（ordered），这一天结束时期满。/ The publicity period's last day (published) or the last day to pay (ordered); it ends at that day's end.
    */
   until?: string;
+  /**
+   * 缴费金额，以分计（ordered、paid）。/ The amount, in fen (ordered, paid).
+   */
+  amountFen?: number;
+  /**
+   * 统一支付平台的订单号（ordered、paid），对每个申请固定。/ The payment platform's order id (ordered, paid), fixed per application.
+   */
+  order?: string;
+  /**
+   * 平台的支付流水号（paid）。/ The platform's transaction id (paid).
+   */
+  transaction?: string;
   /**
    * 公示期内提出的异议数（publicized）。/ Objections raised during the period (publicized).
    */
