@@ -3,7 +3,7 @@ import type { ModdleElement } from 'bpmn-moddle';
 import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
 import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeParallel, RuntimePayment, RuntimePublicity, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { APPLICATION_ID_VAR, OBJECTION_MESSAGE, endsVar, periodDuration, publicityIds } from './publicity.ts';
-import { PAYMENT_MESSAGE, paymentDuration, paymentIds, paymentJobType } from './payment.ts';
+import { PAYMENT_MESSAGE, amountVar, feeFeel, paymentDuration, paymentIds, paymentJobType } from './payment.ts';
 import {
   ACTION_LABEL,
   APPLICANT_USER_VAR,
@@ -480,10 +480,23 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
   const compilePayment = (scope: Scope, node: RuntimePayment, exit: Exit): Exit => {
     const ids = paymentIds(node.id);
     const output = (pairs: [string, string][]) => moddle.create('zeebe:IoMapping', { outputParameters: pairs.map(([source, target]) => moddle.create('zeebe:Output', { source, target })) });
+    const amount = add(scope, 'bpmn:IntermediateThrowEvent', {
+      id: ids.amount,
+      name: `${node.name.zh}：计算应缴金额`,
+      documentation: [doc(moddle, `按收费项目和表单计算应缴金额（分），写入 ${amountVar(node)}。`)],
+      extensionElements: ext(moddle, [output([[`=${feeFeel(definition.fees, conditionFields, definition.type === 'appointment')}`, amountVar(node)]])]),
+    });
+    connect(scope, exit, amount);
+    const owed = add(scope, 'bpmn:ExclusiveGateway', { id: ids.owed, name: `${node.name.zh}：需要缴费？` });
+    connect(scope, { from: amount }, owed);
+    const settled = add(scope, 'bpmn:ExclusiveGateway', { id: ids.settled, name: `${node.name.zh}（合并）` });
+    const free = add(scope, 'bpmn:IntermediateThrowEvent', { id: ids.free, name: '无需缴费', extensionElements: ext(moddle, [output([['=true', node.variable]])]) });
+    connect(scope, { from: owed, name: '无应缴金额', isDefault: true, tag: 'free' }, free);
+    connect(scope, { from: free }, settled);
     const order = add(scope, 'bpmn:ServiceTask', {
       id: ids.order,
       name: `${node.name.zh}：下单`,
-      documentation: [doc(moddle, `在统一支付平台（接口 ${node.connector}）为本申请下单，订单号为“申请标识.${node.id}”，金额为运行定义 fees 按表单计算的应缴金额（分）。`)],
+      documentation: [doc(moddle, `在统一支付平台（接口 ${node.connector}）为本申请下单，订单号为“申请标识.${node.id}”，金额为 ${amountVar(node)}（分）。`)],
       extensionElements: ext(moddle, [
         moddle.create('zeebe:TaskDefinition', { type: paymentJobType(node.connector), retries: '6' }),
         moddle.create('zeebe:TaskHeaders', {
@@ -495,7 +508,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
         }),
       ]),
     });
-    connect(scope, exit, order);
+    connect(scope, { from: owed, name: '需要缴费', condition: `=(${amountVar(node)} > 0) = true`, tag: 'owed' }, order);
     const message = moddle.create('bpmn:Message', { id: ids.message, name: `${PAYMENT_MESSAGE}-${node.id}`, extensionElements: ext(moddle, [moddle.create('zeebe:Subscription', { correlationKey: `=${APPLICATION_ID_VAR}` })]) });
     messages.push(message);
     const wait = add(scope, 'bpmn:ReceiveTask', {
@@ -515,13 +528,9 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     });
     const unpaid = add(scope, 'bpmn:IntermediateThrowEvent', { id: ids.unpaid, name: '逾期未缴费', extensionElements: ext(moddle, [output([['=false', node.variable]])]) });
     connect(scope, { from: timeout }, unpaid);
-    if (node.whenUnpaid === 'end') {
-      connect(scope, { from: unpaid }, endEvent(scope, ids.end, `未缴费，办结（${node.name.zh}）`));
-      return { from: wait };
-    }
-    const settled = add(scope, 'bpmn:ExclusiveGateway', { id: ids.settled, name: `${node.name.zh}（合并）` });
     connect(scope, { from: wait }, settled);
-    connect(scope, { from: unpaid }, settled);
+    if (node.whenUnpaid === 'end') connect(scope, { from: unpaid }, endEvent(scope, ids.end, `未缴费，办结（${node.name.zh}）`));
+    else connect(scope, { from: unpaid }, settled);
     return { from: settled };
   };
 

@@ -239,29 +239,39 @@ class Layout {
     return { first: published, exit: { el: ended }, right: e.x + EVENT };
   }
 
-  /** A payment step (payment.ts): 下单 → 等待缴费确认 (its timer below, to 逾期未缴费) → merge on the row, or the timer's end below. */
+  /**
+   * A payment step (payment.ts): 计算应缴金额 → 需要缴费？ → 下单 → 等待缴费确认 → merge on the row; 无需缴费 on a
+   * lane above, from the gateway's top to the merge's; the timer below the receive task, to 逾期未缴费 and on to the
+   * merge (or to its end event).
+   */
   payment(plane: Plane, node: RuntimePayment, x: number, y: number): Block {
     const ids = paymentIds(node.id);
-    const [order, wait, timeout, unpaid] = [ids.order, ids.wait, ids.timeout, ids.unpaid].map((id) => this.get(id));
-    const settled = this.opt(ids.settled);
+    const [amount, owed, free, order, wait, timeout, unpaid, settled] = [ids.amount, ids.owed, ids.free, ids.order, ids.wait, ids.timeout, ids.unpaid, ids.settled].map((id) => this.get(id));
+    const end = this.opt(ids.end);
+    const a = plane.place(amount, x, y - EVENT / 2, EVENT, EVENT);
+    const g = plane.place(owed, a.x + EVENT + GAP, y - GATEWAY / 2, GATEWAY, GATEWAY);
+    this.connect(plane, { el: amount }, owed);
     const ow = boxWidth(order.name as string);
-    const o = plane.place(order, x, y - TASK_H / 2, ow, TASK_H);
+    const o = plane.place(order, g.x + GATEWAY + this.gapAfter({ el: owed, tag: 'owed' }), y - TASK_H / 2, ow, TASK_H);
+    this.connect(plane, { el: owed, tag: 'owed' }, order);
     const ww = boxWidth(wait.name as string);
     const w = plane.place(wait, o.x + ow + GAP, y - TASK_H / 2, ww, TASK_H);
     this.connect(plane, { el: order }, wait);
     const t = plane.place(timeout, w.x + ww - 22 - EVENT / 2, w.y + w.h - EVENT / 2, EVENT, EVENT);
     const u = plane.place(unpaid, cx(t) - EVENT / 2, y + HANG - EVENT / 2, EVENT, EVENT);
     plane.edge(this.flow({ el: timeout }, unpaid), [bottom(t), top(u)]);
-    if (!settled) {
-      const end = this.get(ids.end);
-      plane.place(end, u.x + EVENT + GAP, y + HANG - EVENT / 2, EVENT, EVENT);
-      this.connect(plane, { el: unpaid }, end);
-      return { first: order, exit: { el: wait }, right: w.x + ww };
-    }
     const s = plane.place(settled, w.x + ww + TIMER_GAP, y - GATEWAY / 2, GATEWAY, GATEWAY);
     this.connect(plane, { el: wait }, settled);
-    plane.edge(this.flow({ el: unpaid }, settled), [right(u), { x: cx(s), y: y + HANG }, bottom(s)]);
-    return { first: order, exit: { el: settled }, right: s.x + GATEWAY };
+    const f = plane.place(free, (cx(g) + cx(s)) / 2 - EVENT / 2, y - HANG - EVENT / 2, EVENT, EVENT);
+    plane.edge(this.flow({ el: owed, tag: 'free' }, free), [top(g), { x: cx(g), y: y - HANG }, left(f)]);
+    plane.edge(this.flow({ el: free }, settled), [right(f), { x: cx(s), y: y - HANG }, top(s)]);
+    if (end) {
+      plane.place(end, u.x + EVENT + GAP, y + HANG - EVENT / 2, EVENT, EVENT);
+      this.connect(plane, { el: unpaid }, end);
+    } else {
+      plane.edge(this.flow({ el: unpaid }, settled), [right(u), { x: cx(s), y: y + HANG }, bottom(s)]);
+    }
+    return { first: amount, exit: { el: settled }, right: s.x + GATEWAY };
   }
 
   /** enter? → assignable? → task (+ timers) → decision?, with the decision's reject, return and retry. */

@@ -10,7 +10,7 @@ import { REVIEW_RETURN_TO_KEY } from '../../cli/bpmn/return-to.ts';
 
 /** What a run on bpmn-engine produced, in the reference interpreter's terms. */
 export interface EngineRun {
-  outcome: 'approved' | 'rejected' | 'pending' | 'error' | 'unassigned';
+  outcome: 'approved' | 'rejected' | 'unpaid' | 'pending' | 'error' | 'unassigned';
   /** Step ids in the order their tasks were completed. */
   path: string[];
   /** Step id → candidate group of its latest task (`group@scope` or `group`). */
@@ -70,7 +70,7 @@ function zeebeValues(activity: any): ExtensionValue[] {
 function zeebeVariables(processEnvironment: () => any) {
   return (activity: any, context: any) => {
     if (activity.type === 'bpmn:SubProcess') return subProcessInputs(activity, context, processEnvironment);
-    if (activity.type === 'bpmn:IntermediateThrowEvent' || activity.type === 'bpmn:IntermediateCatchEvent') return eventOutputs(activity, context, processEnvironment);
+    if (activity.type === 'bpmn:IntermediateThrowEvent' || activity.type === 'bpmn:IntermediateCatchEvent' || activity.type === 'bpmn:ReceiveTask') return eventOutputs(activity, context, processEnvironment);
     if (activity.type !== 'bpmn:UserTask') return { activate() {}, deactivate() {} };
     return {
       activate() {
@@ -186,7 +186,11 @@ export async function runOnEngine(xml: string, input: EngineInput): Promise<Engi
   listener.on('activity.end', (api: any) => {
     if (api.type === 'bpmn:EndEvent') run.ends.push(api.id);
     // A system step's completion is on the path, as the interpreter's is; so is a publicity period's end.
-    if (api.type === 'bpmn:ServiceTask') run.path.push(api.id.replace(/^Task_/, ''));
+    if (api.type === 'bpmn:ServiceTask' && !/_order$/.test(api.id)) run.path.push(api.id.replace(/^Task_/, ''));
+    // A payment step (issue 15.9b) is on the path once settled: paid (its receive task), unpaid (its timer) or nothing owed.
+    if (api.type === 'bpmn:ReceiveTask') run.path.push(api.id.replace(/^Task_/, ''));
+    const settled = /^Event_(.+)_(unpaid|free)$/.exec(api.id);
+    if (settled) run.path.push(settled[1]);
     const ended = /^Event_(.+)_ended$/.exec(api.id);
     if (ended) run.path.push(ended[1]);
   });
@@ -249,6 +253,21 @@ export async function runOnEngine(xml: string, input: EngineInput): Promise<Engi
       for (const [ref, fire] of [...armed]) (armed.delete(ref), fire());
       continue;
     }
+    // A payment step (issue 15.9b): the platform's confirmation is the message, the period's end its timer.
+    const payment = execution.getPostponed().find((a: any) => a.type === 'bpmn:ReceiveTask');
+    if (!waiting.length && payment) {
+      const step = payment.id.replace(/^Task_/, '');
+      const decision = queue[0]?.step === step ? queue.shift() : undefined;
+      if (!decision) {
+        run.waiting = [step];
+        run.outcome = 'pending';
+        engine.stop();
+        return run;
+      }
+      if (decision.action === 'paid') payment.signal({});
+      else for (const [ref, fire] of [...armed]) (armed.delete(ref), fire());
+      continue;
+    }
     if (!waiting.length) {
       run.outcome = 'error';
       run.problem = 'no user task is waiting and the process has not ended';
@@ -292,9 +311,9 @@ export async function runOnEngine(xml: string, input: EngineInput): Promise<Engi
     engine.stop();
     return run;
   }
-  const terminal = run.ends.filter((id) => id === 'EndEvent_approved' || /_rejected$/.test(id));
+  const terminal = run.ends.filter((id) => id === 'EndEvent_approved' || /_rejected$/.test(id) || /_unpaid$/.test(id));
   const last = terminal.at(-1);
-  run.outcome = last === 'EndEvent_approved' ? 'approved' : last ? 'rejected' : 'error';
+  run.outcome = last === 'EndEvent_approved' ? 'approved' : last && /_unpaid$/.test(last) ? 'unpaid' : last ? 'rejected' : 'error';
   if (queue.length) {
     run.outcome = 'error';
     run.problem = `the process ended with ${queue.length} decision(s) unused`;
