@@ -55,6 +55,12 @@ const SHORT_ARM = sub(LEAVE, '  notifications:\n    approved:', '      else:\n  
 const RECHECK = (actions: string) => `      objections:\n        - { id: recheck, name: 复核异议, group: office-staff, scope: department, department: xgc, deadline: 3, actions: [${actions}] }\n`;
 const PUBLICITY = (days: number, objections = RECHECK('approve, reject')) => sub(LEAVE, '  notifications:\n    approved:', `    - id: publicity\n      name: 公示\n      publicity: { days: ${days} }\n${objections}  notifications:\n    approved:`);
 const PUBLICITY_FIRST = sub(LEAVE, '  steps:\n    - id: counselor-review\n', `  steps:\n    - id: publicity\n      name: 公示\n      publicity: { days: 5 }\n${RECHECK('approve, reject')}    - id: counselor-review\n`);
+/** Issue 15.9b: a payment step after the leave's branch (line 127 once the fee's seven lines are in), the fee per day, the platform. */
+const PAY_CONNECTOR = sub('hall.yaml', 'itOffice: xgc\n', 'itOffice: xgc\nconnectors:\n  - { id: campus-pay, name: 统一支付平台, department: xgc }\n');
+const DAILY_FEE = LEAVE_FEE('          rate: 2\n          quantity: days\n');
+const PAYMENT = (days: number, connector = 'campus-pay', unpaid = '') => sub(LEAVE, '  notifications:\n    approved:', `    - id: pay\n      name: 缴纳工本费\n      payment: { connector: ${connector}, days: ${days} }\n${unpaid}  notifications:\n    approved:`);
+const PAYMENT_FIRST = sub(LEAVE, '  steps:\n    - id: counselor-review\n', '  steps:\n    - id: pay\n      name: 缴纳工本费\n      payment: { connector: campus-pay, days: 3 }\n    - id: counselor-review\n');
+const RELEASE = (step: string) => `      unpaid:\n        - { id: ${step}, name: 确认放弃, group: office-staff, scope: department, department: xgc, deadline: 1, actions: [approve] }\n`;
 /** Issue 15.8: the leave's length as a decision table (docs/routing.md), read by the long-leave branch. */
 const LEAVE_TABLE = (rules: string, extra = '') => sub(LEAVE, 'workflow:\n  steps:\n', `workflow:\n  decisions:\n    - id: leaveLevel\n      name: 审批级别\n      input: days\n      rules:\n${rules}${extra}  steps:\n`);
 const BANDS = '        - { when: "<= 3", result: 辅导员 }\n        - { when: "> 3", result: 学院 }\n';
@@ -432,6 +438,20 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
   publicityFollowsApproval: [
     { name: 'a period before any approval', edits: [PUBLICITY_FIRST], expected: ['publicity/before-approval xgc/student-leave.yaml:91:7'] },
     { name: 'a period after the approvals', edits: [PUBLICITY(5)], expected: [] },
+  ],
+  // --- issue 15.9b: payment steps (a contiguous block) ----------------------------------------------
+  paymentStepsAreSound: [
+    { name: 'a three-day payment of a computed fee on a declared platform', edits: [PAYMENT(3), DAILY_FEE, PAY_CONNECTOR], expected: [] },
+    { name: 'unpaid steps a person handles', edits: [PAYMENT(3, 'campus-pay', RELEASE('release')), DAILY_FEE, PAY_CONNECTOR], expected: [] },
+    { name: 'a fee stated in words only', edits: [PAYMENT(3), PAY_CONNECTOR], expected: ['payment/no-fee xgc/student-leave.yaml:122:7'] },
+    { name: 'no days to pay', edits: [PAYMENT(0), DAILY_FEE, PAY_CONNECTOR], expected: ['payment/days-out-of-range xgc/student-leave.yaml:129:47'] },
+    { name: 'forty work days to pay', edits: [PAYMENT(40), DAILY_FEE, PAY_CONNECTOR], expected: ['payment/days-out-of-range xgc/student-leave.yaml:129:47'] },
+    { name: 'a platform hall.yaml does not declare', edits: [PAYMENT(3, 'campus-payment'), DAILY_FEE, PAY_CONNECTOR], expected: ['payment/unknown-connector xgc/student-leave.yaml:129:29'] },
+    { name: 'a second order among the unpaid steps', edits: [PAYMENT(3, 'campus-pay', '      unpaid:\n        - { id: pay-again, name: 再次缴费, payment: { connector: campus-pay, days: 3 } }\n'), DAILY_FEE, PAY_CONNECTOR], expected: ['payment/second-order xgc/student-leave.yaml:131:40'] },
+  ],
+  paymentFollowsApproval: [
+    { name: 'a payment before any approval', edits: [PAYMENT_FIRST, DAILY_FEE, PAY_CONNECTOR], expected: ['payment/before-approval xgc/student-leave.yaml:98:7'] },
+    { name: 'a payment after the approvals', edits: [PAYMENT(3), DAILY_FEE, PAY_CONNECTOR], expected: [] },
   ],
   // --- issue 15.5: return to a chosen step (a contiguous block) -------------------------------------
   returnTargetsComeEarlier: [
