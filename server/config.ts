@@ -28,7 +28,7 @@ export interface ServeConfig {
   metrics?: { token?: string };
   trustProxy?: boolean | string | string[];
   /** Where the connectors hall.yaml declares are (issue 15.3): the hall calls nothing else. */
-  connectors?: Record<string, { url: string; authorizationEnv?: string }>;
+  connectors?: Record<string, { url: string; authorizationEnv?: string; callbackSecretEnv?: string; payUrl?: string }>;
 }
 
 const limit = (zh: string, en: string) => ({
@@ -112,6 +112,8 @@ const SCHEMA = {
         properties: {
           url: { type: 'string', pattern: '^https?://[^\\s]+$', description: '接口的基础地址，环节的 path 接在后面 / base address; the step\'s path is appended' },
           authorizationEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$', description: '放 Authorization 头的值的环境变量名，如 HALL_DOOR_TOKEN / the environment variable holding the Authorization header value' },
+          callbackSecretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$', description: '统一支付平台（缴费环节）回调的 HMAC 密钥所在的环境变量名，如 HALL_PAY_SECRET；不设则不接受该接口的回调 / the environment variable holding the payment platform\'s callback HMAC secret (payment steps); without it no callback of this connector is accepted' },
+          payUrl: { type: 'string', pattern: '^https://[^\\s]+$', description: '申请人“去缴费”打开的收银台地址，{orderId} 换成订单号，如 https://pay.example.edu.cn/cashier?order={orderId} / the cashier address 去缴费 opens; {orderId} is replaced by the order id' },
         },
       },
     },

@@ -94,7 +94,14 @@ export async function startHall(options: ServeOptions): Promise<RunningHall> {
     // The log exists once the app does; timers fire only after that.
     let logTimer: (fired: FiredTimer) => void = () => undefined;
     const files = await FileStore.open(options.files);
-    const engine = new Engine({ store, runtime, hallUrl: options.hallUrl, onTimer: (fired) => logTimer(fired), files });
+    // Payment platforms (issue 15.9b): a callback is accepted only under a configured secret. The preview pays at its own
+    // stand-in cashier (server/http/dev.ts) when no cashier address is configured.
+    const paymentPlatform = (id: string) => {
+      const configured = options.connectors && Object.hasOwn(options.connectors, id) ? options.connectors[id] : undefined;
+      const payUrl = configured?.payUrl ?? (options.dev ? '/dev/pay/{orderId}' : undefined);
+      return configured || payUrl ? { ...(configured?.callbackSecret ? { secret: configured.callbackSecret } : {}), ...(payUrl ? { payUrl } : {}) } : undefined;
+    };
+    const engine = new Engine({ store, runtime, hallUrl: options.hallUrl, onTimer: (fired) => logTimer(fired), files, paymentPlatform });
     const reloader = new Reloader({ engine, generated: options.generated, catalog, directory: options.directory, vocabulary: await readVocabulary(catalog) });
     // A bad export refuses the start with its diagnostics (DirectoryRefused), exactly as `hall directory check` lists them.
     if (options.directory) await reloader.importDirectory(options.directory);

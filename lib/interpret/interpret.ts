@@ -42,6 +42,8 @@ export interface Decision {
   person?: string;
   /** return: the earlier step the application goes back to (one of the step's `returnTo`); the applicant when absent. */
   returnTo?: string;
+  /** paid: the payment platform's id of the payment (流水号), carried to the timeline entry (issue 15.9b). */
+  transaction?: string;
 }
 
 export interface RunInput {
@@ -96,6 +98,8 @@ export interface TimelineEntry {
   objections?: number;
   /** ordered, paid: the amount in fen (分) (issue 15.9b); ordered: `until` is the last day to pay. */
   amountFen?: number;
+  /** paid: the payment platform's id of the payment, when the decision carries one. */
+  transaction?: string;
 }
 
 export interface Notification {
@@ -485,10 +489,10 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     if (!owed.ok) throw new Stop('error', owed.problem);
     const amountFen = owed.fee.totalFen;
     const applicantTo = `applicant:${applicantName}`;
-    const paid = (at: string) => {
+    const paid = (at: string, transaction?: string) => {
       clock = at;
       result.path.push(step.id);
-      result.timeline.push({ type: 'paid', at, step: step.id, stepName: step.name.zh, amountFen });
+      result.timeline.push({ type: 'paid', at, step: step.id, stepName: step.name.zh, amountFen, ...(transaction ? { transaction } : {}) });
       entered = { ...entered, [step.variable]: true };
     };
     if (amountFen === 0) return paid(clock);
@@ -502,7 +506,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     if (decision.action === PAID) {
       const at = decision.at ? later(decision.at, clock) : clock;
       if (Date.parse(at) > Date.parse(endsAt)) throw new Stop('error', paidLateProblem(step, until));
-      return paid(at);
+      return paid(at, decision.transaction);
     }
     if (decision.action !== TIMEOUT) throw new Stop('error', paymentDecisionProblem(step, decision.action));
     if (decision.at && Date.parse(decision.at) < Date.parse(endsAt)) throw new Stop('error', timeoutEarlyProblem(step, until));

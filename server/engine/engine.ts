@@ -27,6 +27,9 @@ import { enqueueSystemCall } from './system-calls.ts';
 import { claimPublicity, duePublicity, openPublicity, openPublicityEntries } from './publicity.ts';
 import type { PublicityEntry } from './publicity.ts';
 import { CLOSE, OBJECT, REASON_MAX, publicitySteps } from '../../lib/interpret/publicity.ts';
+import { claimTimeout, duePayments, lockPayment, openPayment, paymentOf, paymentsOf } from './payment.ts';
+import type { PaymentCallback, PaymentRecord } from './payment.ts';
+import { PAID, TIMEOUT, orderIdOf, paymentSteps } from '../../lib/interpret/payment.ts';
 
 /**
  * The hall's engine. An application's state is never stored as a copy of the flow: it is the reference
@@ -36,7 +39,8 @@ import { CLOSE, OBJECT, REASON_MAX, publicitySteps } from '../../lib/interpret/p
  * notifications (the timeline entries and notifications the new run has beyond those already written).
  */
 
-export type ApplicationStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn' | 'incident';
+/** `unpaid` (issue 15.9b): a payment step's period ended unpaid and the service has no unpaid steps: 未缴费. */
+export type ApplicationStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'unpaid' | 'withdrawn' | 'incident';
 export type Action = Decision['action'];
 
 export interface Applicant {
@@ -118,7 +122,22 @@ export interface EngineOptions {
   directory?: Directory;
   /** The attachments' files: given, the sweep also deletes attachments past their service's retention period. */
   files?: FileStore;
+  /** Payment platforms (issue 15.9b): a connector's callback secret and cashier address, from the configuration. */
+  paymentPlatform?: (connector: string) => PaymentPlatform | undefined;
 }
+
+/** What the hall's configuration says of a payment platform connector (never the catalog). */
+export interface PaymentPlatform {
+  /** The shared secret the platform signs its callbacks with (HMAC-SHA256); without it no callback is accepted. */
+  secret?: string;
+  /** The cashier address the applicant's 去缴费 opens, with `{orderId}` (and `{amountFen}`) filled in. */
+  payUrl?: string;
+}
+
+/** A payment callback refused, with the HTTP status it answers with. */
+export type CallbackOutcome =
+  | { ok: true; duplicate: boolean; payment: PaymentRecord }
+  | { ok: false; status: 404 | 409 | 422; error: string; message: Message };
 
 /** A step nobody can be assigned, as the IT office sees it (`GET /api/admin/incidents`). */
 export interface IncidentRecord {
@@ -130,7 +149,12 @@ export interface IncidentRecord {
   group: string;
   /** '' for a university-wide group, or when the scope could not be worked out (reason `missing-value`). */
   scope: string;
-  reason: 'no-holder' | 'missing-value' | 'system-failed';
+  /**
+   * Payment steps (issue 15.9b): `payment-mismatch` a signed callback named an order with another amount;
+   * `payment-late` the platform confirmed an order the hall had already closed unpaid; `payment-duplicate` a
+   * second payment (another transaction) for an order already paid. Each needs a person to refund or reconcile.
+   */
+  reason: 'no-holder' | 'missing-value' | 'system-failed' | 'payment-mismatch' | 'payment-late' | 'payment-duplicate';
   /** For `missing-value`: the reference without a value, e.g. applicant.class. */
   missing?: string;
   /** The task waiting for a holder (`no-holder`). */
@@ -142,7 +166,7 @@ export interface IncidentRecord {
 
 /** A timer the sweep fired: an overdue mark or a due-day reminder, on one task of one application. */
 export interface FiredTimer {
-  kind: 'overdue' | 'reminder' | 'publicity';
+  kind: 'overdue' | 'reminder' | 'publicity' | 'payment';
   task: string;
   application: string;
 }
@@ -172,8 +196,11 @@ export class Engine {
   /** The written counts of applications locked in a transaction (their row was just read: no second read). */
   private readonly locked = new WeakMap<ApplicationRecord, { emittedTimeline: number; emittedNotifications: number }>();
   private readonly files: FileStore | undefined;
+  /** A payment platform's callback secret and cashier address (issue 15.9b); none when not configured. */
+  readonly paymentPlatform: (connector: string) => PaymentPlatform | undefined;
 
   constructor(options: EngineOptions) {
+    this.paymentPlatform = options.paymentPlatform ?? (() => undefined);
     this.store = options.store;
     this.loaded = options.runtime;
     this.directory = options.directory;
@@ -525,7 +552,7 @@ export class Engine {
    * again after a crash, fires each timer exactly once. State lives in the task rows: nothing is lost on
    * restart.
    */
-  async sweep(now = this.now()): Promise<{ overdue: number; reminded: number; publicized?: number; expired?: number; discarded?: number }> {
+  async sweep(now = this.now()): Promise<{ overdue: number; reminded: number; publicized?: number; unpaid?: number; expired?: number; discarded?: number }> {
     const today = this.runtime.calendar.localDate(now.toISOString());
     const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: this.runtime.calendar.timezone, hour: '2-digit', hourCycle: 'h23' }).format(now));
     const stamp = now.toISOString();
@@ -556,7 +583,9 @@ export class Engine {
     }
     // Publicity periods whose end has come (issue 15.2): named in the answer only when some ended.
     const publicized = await this.endPublicity(stamp);
-    const ended = publicized ? { publicized } : {};
+    // Orders still unpaid at the end of their last day (issue 15.9b): likewise.
+    const unpaid = await this.endPayments(stamp);
+    const ended = { ...(publicized ? { publicized } : {}), ...(unpaid ? { unpaid } : {}) };
     // Attachments past their service's retention period (server/privacy/retention.ts): deleted, and said so.
     // Uploads never submitted, past UNSUBMITTED_UPLOAD_DAYS and named by no draft: deleted too.
     if (this.files) return { overdue, reminded, ...ended, expired: await expireAttachments(this, this.files, now), discarded: await discardUnsubmittedUploads(this, this.files, now) };
@@ -600,6 +629,87 @@ export class Engine {
     });
     if (application) this.onTimer({ kind: 'publicity', task: id, application });
     return application !== undefined;
+  }
+
+  /**
+   * Orders still open at the end of their last day (issue 15.9b): each closed once (claimTimeout), and the
+   * `timeout` recorded on the application in the same transaction: the unpaid steps follow, or it ends 未缴费.
+   */
+  private async endPayments(stamp: string): Promise<number> {
+    let ended = 0;
+    for (const { id } of await duePayments(this.store, stamp)) {
+      const application = await this.store.transaction(async (tx) => {
+        const claimed = await claimTimeout(tx, id, stamp);
+        if (!claimed) return undefined;
+        const app = await this.lockApplication(tx, claimed.application);
+        if (!app || (app.status !== 'pending' && app.status !== 'incident')) return app?.id;
+        const definition = this.definitionOf(app);
+        const open = this.replay(definition, app, app.decisions).paying;
+        if (open?.step !== claimed.step) return app.id;
+        const decisions: Decision[] = [...app.decisions, { step: claimed.step, action: TIMEOUT, at: open.endsAt }];
+        const result = this.replay(definition, app, decisions, undefined, true);
+        if (result.outcome === 'error' || result.outcome === 'invalid') return app.id;
+        await this.apply(tx, { ...app, decisions }, definition, result, await this.emitted(tx, app), stamp);
+        return app.id;
+      });
+      if (application) {
+        ended++;
+        this.onTimer({ kind: 'payment', task: id, application });
+      }
+    }
+    return ended;
+  }
+
+  /**
+   * The payment platform confirms an order (issue 15.9b): the callback's signature was checked by the caller.
+   * Recorded once: a replay with the same transaction is answered as done; an unknown order is 404; a wrong
+   * amount, a payment after the order closed unpaid, or a second transaction is refused and raised as an
+   * incident for a person to refund or reconcile. The `paid` decision carries when the platform took the money
+   * (never later than now, never before the order), so a payment made in time but reported late still counts.
+   */
+  async confirmPayment(connector: string, callback: PaymentCallback): Promise<CallbackOutcome> {
+    const received = this.now().toISOString();
+    return this.store.transaction(async (tx): Promise<CallbackOutcome> => {
+      const locked = await lockPayment(tx, callback.orderId);
+      if (!locked || locked.record.connector !== connector) return { ok: false, status: 404, error: 'not-found', message: { zh: '没有这个订单。', en: 'No such order.' } };
+      const { record, endsAt } = locked;
+      const refuse = async (reason: 'payment-mismatch' | 'payment-late' | 'payment-duplicate', status: 409 | 422, message: Message): Promise<CallbackOutcome> => {
+        await this.raiseIncident(tx, record.application, { step: record.step, group: 'system', scope: connector, reason }, received);
+        return { ok: false, status, error: status === 422 ? 'invalid' : 'conflict', message };
+      };
+      if (callback.amountFen !== record.amountFen) {
+        return refuse('payment-mismatch', 422, { zh: `金额不符：订单应缴 ${record.amountFen} 分，回调为 ${callback.amountFen} 分。`, en: `Amount mismatch: the order is for ${record.amountFen} fen, the callback says ${callback.amountFen}.` });
+      }
+      if (record.status === 'paid') {
+        if (record.transactionId === callback.transactionId) return { ok: true, duplicate: true, payment: record };
+        return refuse('payment-duplicate', 409, { zh: '这个订单已经缴费（另一笔交易），重复缴费需要退款。', en: 'This order was already paid by another transaction; the second payment needs a refund.' });
+      }
+      const paidAt = callback.paidAt && !Number.isNaN(Date.parse(callback.paidAt)) ? new Date(Math.max(Date.parse(record.openedAt), Math.min(Date.parse(callback.paidAt), Date.parse(received)))).toISOString() : received;
+      if (record.status === 'unpaid' || Date.parse(paidAt) > Date.parse(endsAt)) {
+        return refuse('payment-late', 409, { zh: `缴费期限 ${record.until} 已过，订单已按未缴费处理，这笔款项需要退款。`, en: `The period ended on ${record.until} and the order was closed unpaid; this payment needs a refund.` });
+      }
+      const app = await this.lockApplication(tx, record.application);
+      const definition = app ? this.definitionOf(app) : undefined;
+      const open = app && definition && (app.status === 'pending' || app.status === 'incident') ? this.replay(definition, app, app.decisions).paying : undefined;
+      if (!app || !definition || open?.step !== record.step) return refuse('payment-late', 409, { zh: '这个申请已不在等待缴费（已撤回或已办结），这笔款项需要退款。', en: 'The application no longer waits for this payment (withdrawn or ended); it needs a refund.' });
+      const decisions: Decision[] = [...app.decisions, { step: record.step, action: PAID, at: paidAt, transaction: callback.transactionId }];
+      const result = this.replay(definition, app, decisions, undefined, true);
+      if (result.outcome === 'error' || result.outcome === 'invalid') return refuse('payment-late', 409, { zh: `无法记录缴费：${result.problem?.zh ?? ''}`, en: `cannot record the payment: ${result.problem?.en ?? ''}` });
+      await tx.run("UPDATE payment SET status = 'paid', paid_at = $1, transaction_id = $2, closed_at = $3 WHERE id = $4", [paidAt, callback.transactionId, received, record.orderId]);
+      await this.apply(tx, { ...app, decisions }, definition, result, await this.emitted(tx, app), received);
+      return { ok: true, duplicate: false, payment: { ...record, status: 'paid', paidAt, transactionId: callback.transactionId } };
+    });
+  }
+
+  /** One payment order by its id (issue 15.9b). */
+  async payment(orderId: string): Promise<PaymentRecord | undefined> {
+    const [row] = await this.store.query<Parameters<typeof paymentOf>[0]>('SELECT * FROM payment WHERE id = $1', [orderId]);
+    return row ? paymentOf(row) : undefined;
+  }
+
+  /** An application's payment orders, newest first (issue 15.9b). */
+  async paymentsOf(application: string): Promise<PaymentRecord[]> {
+    return paymentsOf(this.store, application);
   }
 
   // --- internals --------------------------------------------------------------------------------------
@@ -719,7 +829,7 @@ export class Engine {
     const rows = emitted.fresh
       ? []
       : emitted.around ?? await tx.query<{ id: string; step: string; status: string; overdue_at: string | null }>(
-          "SELECT id, step, status, overdue_at FROM task WHERE application_id = $1 AND (status = 'open' OR acted_at = $2) UNION ALL SELECT '', '', '', CAST(COUNT(*) AS TEXT) FROM incident WHERE application_id = $1 AND resolved_at IS NULL",
+          "SELECT id, step, status, overdue_at FROM task WHERE application_id = $1 AND (status = 'open' OR acted_at = $2) UNION ALL SELECT '', '', '', CAST(COUNT(*) AS TEXT) FROM incident WHERE application_id = $1 AND resolved_at IS NULL AND reason NOT LIKE 'payment-%'",
           [app.id, at],
         );
     const tasks = rows.filter((r) => r.id !== '');
@@ -756,7 +866,7 @@ export class Engine {
     }
     let status: ApplicationStatus = returned
       ? 'returned'
-      : result.outcome === 'approved' || result.outcome === 'rejected'
+      : result.outcome === 'approved' || result.outcome === 'rejected' || result.outcome === 'unpaid'
         ? result.outcome
         : result.outcome === 'pending'
           ? 'pending'
@@ -811,8 +921,15 @@ export class Engine {
     if (result.calling && fresh.some((t) => t.type === 'called' && t.step === result.calling!.step)) await enqueueSystemCall(tx, app.id, result.calling, at, newId(this.now()));
     // Publicity periods (issue 15.2, ./publicity.ts): the period the run now waits in, ended by the sweep.
     if (result.publicizing && fresh.some((t) => t.type === 'published' && t.step === result.publicizing!.step)) await openPublicity(tx, app.id, result.publicizing, at, newId(this.now()));
-    if ((status === 'approved' || status === 'rejected') && unresolved > 0) {
-      await later(tx, "UPDATE incident SET resolved_at = $1, resolution = 'closed' WHERE application_id = $2 AND resolved_at IS NULL", [at, app.id]);
+    // Payment steps (issue 15.9b, ./payment.ts): the order the run now waits on, sent to the platform after this transaction commits.
+    if (result.paying && fresh.some((t) => t.type === 'ordered' && t.step === result.paying!.step)) {
+      const step = paymentSteps(definition.workflow?.steps ?? []).find((p) => p.id === result.paying!.step);
+      const hall = this.hallUrl.replace(/\/$/, '');
+      await openPayment(tx, { application: app.id, paying: result.paying, at, callId: newId(this.now()), subject: `${this.serviceName(app)}：${step?.name.zh ?? result.paying.step}`, notifyUrl: `${hall}/api/payments/${encodeURIComponent(result.paying.connector)}/callback` });
+    }
+    if ((status === 'approved' || status === 'rejected' || status === 'unpaid') && unresolved > 0) {
+      // A payment refused (issue 15.9b: a wrong amount, a second or late payment) stays open: money waits for a refund whatever the outcome.
+      await later(tx, "UPDATE incident SET resolved_at = $1, resolution = 'closed' WHERE application_id = $2 AND resolved_at IS NULL AND reason NOT LIKE 'payment-%'", [at, app.id]);
     }
     return status;
 
@@ -836,6 +953,10 @@ export class Engine {
         ...(entry.returnTo ? { returnTo: entry.returnTo } : {}),
         ...(entry.until ? { until: entry.until } : {}),
         ...(entry.objections !== undefined ? { objections: entry.objections } : {}),
+        // Payment steps (issue 15.9b): the amount, the order the platform knows, its transaction.
+        ...(entry.amountFen !== undefined ? { amountFen: entry.amountFen } : {}),
+        ...((entry.type === 'ordered' || entry.type === 'paid') && entry.step ? { order: orderIdOf(app.id, entry.step) } : {}),
+        ...(entry.transaction ? { transaction: entry.transaction } : {}),
       };
     }
   }
@@ -1021,7 +1142,7 @@ async function hasHolder(tx: Sql, group: string, scope: string): Promise<boolean
 }
 
 async function unresolvedIncidents(tx: Sql, application: string): Promise<number> {
-  const [row] = await tx.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM incident WHERE application_id = $1 AND resolved_at IS NULL', [application]);
+  const [row] = await tx.query<{ n: number | string }>("SELECT COUNT(*) AS n FROM incident WHERE application_id = $1 AND resolved_at IS NULL AND reason NOT LIKE 'payment-%'", [application]);
   return Number(row.n);
 }
 

@@ -21,7 +21,7 @@ export interface AroundRow {
  */
 export function readAround(tx: Sql, task: string): Promise<AroundRow[]> {
   const rows = tx.query<AroundRow & Record<string, unknown>>(
-    "SELECT id, step, status, overdue_at FROM task WHERE application_id = (SELECT application_id FROM task WHERE id = $1) AND status = 'open' UNION ALL SELECT '', '', '', CAST(COUNT(*) AS TEXT) FROM incident WHERE application_id = (SELECT application_id FROM task WHERE id = $1) AND resolved_at IS NULL",
+    "SELECT id, step, status, overdue_at FROM task WHERE application_id = (SELECT application_id FROM task WHERE id = $1) AND status = 'open' UNION ALL SELECT '', '', '', CAST(COUNT(*) AS TEXT) FROM incident WHERE application_id = (SELECT application_id FROM task WHERE id = $1) AND resolved_at IS NULL AND reason NOT LIKE 'payment-%'",
     [task],
   );
   // A change that returns early (no such task, a conflict) never waits for it: its failure is not unhandled.

@@ -11,6 +11,7 @@ import { newId } from './engine.ts';
  * retries are used up the call is `failed`, an incident (`system-failed`) the IT office sees, and the
  * application is `incident` (the applicant sees 系统处理失败) until the IT office retries it. The hall calls
  * nothing but declared connectors: a step whose connector is not configured fails, it is never guessed.
+ * A payment step's order (issue 15.9b, ./payment.ts) is sent the same way (purpose 'payment-order').
  */
 
 /** Where a connector is, as `hall serve`'s configuration says: never in the catalog. */
@@ -19,6 +20,10 @@ export interface ConnectorTarget {
   url: string;
   /** The Authorization header's value, read from the environment variable the configuration names. */
   authorization?: string;
+  /** A payment platform's callback secret (issue 15.9b), read from the environment variable the configuration names. */
+  callbackSecret?: string;
+  /** A payment platform's cashier address for 去缴费, with `{orderId}`. */
+  payUrl?: string;
 }
 
 /** Delays before each retry after a failed attempt (1, 5, 30 minutes, 2, 6 hours; then 6 hours). */
@@ -49,7 +54,7 @@ export async function enqueueSystemCall(tx: Sql, application: string, call: Syst
   );
 }
 
-type CallRow = { id: string; application_id: string; step: string; connector: string; path: string | null; payload: string; status: string; attempts: number | string; max_attempts: number | string; timeout_seconds: number | string; next_attempt_at: string; last_error: string | null; created_at: string; done_at: string | null };
+type CallRow = { id: string; application_id: string; step: string; connector: string; purpose?: string; path: string | null; payload: string; status: string; attempts: number | string; max_attempts: number | string; timeout_seconds: number | string; next_attempt_at: string; last_error: string | null; created_at: string; done_at: string | null };
 
 const recordOf = (row: CallRow): SystemCallRecord => ({
   id: row.id,
@@ -99,7 +104,8 @@ export class SystemCaller {
       if (error === undefined) {
         await this.engine.store.transaction(async (tx) => {
           await tx.run("UPDATE system_call SET status = 'done', done_at = $1, last_error = NULL WHERE id = $2", [at, row.id]);
-          await this.engine.recordSystemStep(tx, row.application_id, row.step, at);
+          // A payment step's order (issue 15.9b) is only sent: the step goes on when the platform confirms payment.
+          if (row.purpose !== 'payment-order') await this.engine.recordSystemStep(tx, row.application_id, row.step, at);
         });
         report.done++;
       } else if (attempts >= Number(row.max_attempts)) {
@@ -154,7 +160,7 @@ export class SystemCaller {
       if (row.status !== 'failed') return 'not-failed';
       await tx.run("UPDATE system_call SET status = 'pending', attempts = 0, next_attempt_at = $1 WHERE id = $2", [at, id]);
       await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'retried' WHERE application_id = $2 AND step = $3 AND reason = 'system-failed' AND resolved_at IS NULL", [at, row.application_id, row.step]);
-      const [open] = await tx.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM incident WHERE application_id = $1 AND resolved_at IS NULL', [row.application_id]);
+      const [open] = await tx.query<{ n: number | string }>("SELECT COUNT(*) AS n FROM incident WHERE application_id = $1 AND resolved_at IS NULL AND reason NOT LIKE 'payment-%'", [row.application_id]);
       if (Number(open.n) === 0) await tx.run("UPDATE application SET status = 'pending', updated_at = $1, revision = revision + 1 WHERE id = $2 AND status = 'incident'", [at, row.application_id]);
       return recordOf({ ...row, status: 'pending', attempts: 0, next_attempt_at: at });
     });

@@ -19,6 +19,7 @@ import { feeAnswer } from '../engine/fee-answer.ts';
 import { actionRoutes } from './actions.ts';
 import { applicantStepRoutes } from './applicant-steps.ts';
 import { publicityRoutes } from './publicity.ts';
+import { paymentRoutes } from './payment.ts';
 import { returnToRoutes } from './return-to.ts';
 import { requestId } from './logging.ts';
 import { HallMetrics, metrics } from './metrics.ts';
@@ -370,6 +371,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(applicantStepRoutes, { engine, signedIn });
   await app.register(returnToRoutes, { engine, signedIn });
   await app.register(publicityRoutes, { engine, signedIn });
+  await app.register(paymentRoutes, { engine, signedIn });
   if (options.files) app.register(attachmentRoutes, { engine, files: options.files, signedIn });
   if (options.pages) await app.register(pageRoutes, { engine, files: options.files, dev: options.dev, personOf, startSession, signInUrls: [...(cas ? ['/auth/cas/login'] : []), ...(oidc ? ['/auth/oidc/login'] : [])], itOffice: options.admin?.itOffice });
   await app.register(privacyRoutes, { engine, signedIn, itOffice: options.admin?.itOffice });

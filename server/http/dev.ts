@@ -118,6 +118,51 @@ const preview: FastifyPluginAsync<DevRoutesOptions> = async (app, { engine, cata
     return reply.send({ ok: true, application: await engine.application(id) });
   });
 
+  // 缴费 (issue 15.9b): the preview's stand-in cashier. 去缴费 opens it when no cashier address is configured; its
+  // 支付成功 confirms the order through the same engine path as the platform's signed callback (without the signature).
+  const payable = async (request: FastifyRequest, reply: FastifyReply, order: string, changes: boolean) => {
+    const person = await signedIn(request, reply, changes);
+    if (!person) return undefined;
+    const payment = await engine.payment(order);
+    const application = payment ? await engine.application(payment.application) : undefined;
+    if (!payment || !application || !(await engine.maySee(person.id, application))) {
+      reply.code(404).send({ error: 'not-found', message: { zh: '没有这个订单。', en: 'No such order.' } });
+      return undefined;
+    }
+    return payment;
+  };
+
+  app.post('/api/dev/payments/:order/pay', async (request, reply) => {
+    const { order } = request.params as { order: string };
+    const payment = await payable(request, reply, order, true);
+    if (!payment) return;
+    const outcome = await engine.confirmPayment(payment.connector, { orderId: payment.orderId, amountFen: payment.amountFen, transactionId: `preview-${payment.orderId}` });
+    if (!outcome.ok) return reply.code(outcome.status).send({ error: outcome.error, message: outcome.message });
+    request.log.info({ event: 'payment-confirmed', order: payment.orderId, preview: true }, 'preview: payment simulated');
+    return reply.send({ ok: true, duplicate: outcome.duplicate, orderId: payment.orderId, status: outcome.payment.status });
+  });
+
+  app.get('/dev/pay/:order', async (request, reply) => {
+    const { order } = request.params as { order: string };
+    const payment = await payable(request, reply, order, false);
+    if (!payment) return;
+    const body = `<h1>统一支付平台（预览）/ Payment platform (preview)</h1>
+<p>预览不连接真实的支付平台：这里代替收银台。正式运行时，平台到账后以签名回调通知大厅（docs/payment.md）。<br>The preview connects to no real payment platform; this page stands in for its cashier.</p>
+<dl><dt>订单号 / order</dt><dd><code>${esc(payment.orderId)}</code></dd><dt>应缴金额 / amount</dt><dd><strong>${esc(payment.amount)} 元</strong></dd><dt>缴费期限 / pay by</dt><dd>${esc(payment.until)}</dd><dt>状态 / status</dt><dd>${esc(payment.status)}</dd></dl>
+${payment.status === 'open' ? `<form id="pay" method="post" action="/api/dev/payments/${encodeURIComponent(payment.orderId)}/pay"><button type="submit">模拟支付成功 / Simulate a successful payment</button><output id="paid" role="status"></output></form>` : ''}
+<p><a href="/applications/${encodeURIComponent(payment.application)}">返回申请 / back to the application</a></p>
+<script>
+document.getElementById('pay')?.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const me = await (await fetch('/api/me')).json();
+  const res = await fetch(e.target.action, { method: 'POST', headers: { 'x-csrf-token': me.csrf } });
+  if (res.ok) location.href = '/applications/${encodeURIComponent(payment.application)}';
+  else document.getElementById('paid').textContent = (await res.json()).message.zh;
+});
+</script>`;
+    return reply.type('text/html; charset=utf-8').send(page('统一支付平台（预览）/ Payment (preview)', body));
+  });
+
   app.get('/dev/outbox', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page('通知发件箱 / Outbox', outboxHtml(await messages()) + systemCallsHtml(await systemCalls()))));
 
   app.get('/dev/applications/:id', async (request, reply) => {

@@ -26,6 +26,8 @@ import { applicantStepsById, ownOpenTask, ownStepLine, ownStepSection } from './
 import { chosenReturnTarget, returnTargetField } from './return-to.ts';
 import { publicityPage } from './publicity.ts';
 import { publicitySteps } from '../../lib/interpret/publicity.ts';
+import { paymentSteps } from '../../lib/interpret/payment.ts';
+import { payUrlOf } from '../engine/payment.ts';
 import { feeAnswer } from '../engine/fee-answer.ts';
 import { prefilledData } from '../engine/prefill-lock.ts';
 import { yuanText } from '../../lib/interpret/fees.ts';
@@ -53,6 +55,7 @@ const STATUS: Record<string, { zh: string; en: string }> = {
   returned: { zh: '已退回，待修改', en: 'Returned for revision' },
   approved: { zh: '已办结（通过）', en: 'Completed (approved)' },
   rejected: { zh: '已办结（未通过）', en: 'Completed (not approved)' },
+  unpaid: { zh: '已办结（逾期未缴费）', en: 'Closed (not paid in time)' },
   withdrawn: { zh: '已撤回', en: 'Withdrawn' },
 };
 const ACTION: Record<string, { zh: string; en: string }> = { approve: { zh: '同意', en: 'Approved' }, reject: { zh: '不同意', en: 'Rejected' }, return: { zh: '退回修改', en: 'Returned' }, complete: { zh: '已完成', en: 'Completed' } };
@@ -335,7 +338,8 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
     const names = await namesOf(store, [...tasks.map((x) => x.actedBy ?? ''), application.proxy ?? ''].filter(Boolean));
     const ownSteps = applicantStepsById(definition);
     const periods = new Map(publicitySteps(definition.workflow?.steps ?? []).map((p) => [p.id, p]));
-    const stepName = (id: string | undefined) => (id ? tx(steps.get(id)?.name ?? ownSteps.get(id)?.name ?? periods.get(id)?.name, lang) || id : '');
+    const payments = new Map(paymentSteps(definition.workflow?.steps ?? []).map((p) => [p.id, p]));
+    const stepName = (id: string | undefined) => (id ? tx(steps.get(id)?.name ?? ownSteps.get(id)?.name ?? periods.get(id)?.name ?? payments.get(id)?.name, lang) || id : '');
     const q = (name: string) => (lang === 'en' ? `"${name}"` : `“${name}”`);
     const acted = [...tasks].filter((x) => x.status === 'done');
     const items: SafeHtml[] = [];
@@ -375,6 +379,16 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
         case 'publicized':
           items.push(html`<li>${at}<p>${q(stepName(e.step))}${t(lang, '公示期满', ' ended')}：<strong>${e.objections ? t(lang, `收到 ${e.objections} 条异议，转入复核`, `${e.objections} objection(s); under review`) : t(lang, '无异议', 'no objection')}</strong></p></li>`);
           break;
+        // 缴费 (issue 15.9b): the order, the platform's confirmation, or the period's end unpaid.
+        case 'ordered':
+          items.push(html`<li>${at}<p>${q(stepName(e.step))}：<strong>${t(lang, `应缴 ${yuanText(e.amountFen ?? 0)} 元，请于 ${e.until ?? ''} 前缴费`, `¥${yuanText(e.amountFen ?? 0)} to pay by ${e.until ?? ''}`)}</strong></p></li>`);
+          break;
+        case 'paid':
+          items.push(html`<li>${at}<p>${q(stepName(e.step))}：<strong>${t(lang, `已缴费 ${yuanText(e.amountFen ?? 0)} 元`, `paid ¥${yuanText(e.amountFen ?? 0)}`)}</strong></p></li>`);
+          break;
+        case 'unpaid':
+          items.push(html`<li>${at}<p class="overdue-mark">${q(stepName(e.step))}${t(lang, '：逾期未缴费', ': not paid in time')}</p></li>`);
+          break;
         case 'overdue':
           items.push(html`<li>${at}<p class="overdue-mark">${q(stepName(e.step))}${t(lang, '已超期', ' is overdue')}</p></li>`);
           break;
@@ -382,7 +396,7 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
           items.push(html`<li>${at}<p>${q(stepName(e.step))}${t(lang, '暂无办理人，信息化办正在处理', ' has no approver yet; the IT office is on it')}</p></li>`);
           break;
         case 'completed':
-          items.push(html`<li>${at}<p><strong>${e.outcome === 'approved' ? t(lang, '已办结：通过', 'Completed: approved') : t(lang, '已办结：未通过', 'Completed: not approved')}</strong></p></li>`);
+          items.push(html`<li>${at}<p><strong>${e.outcome === 'approved' ? t(lang, '已办结：通过', 'Completed: approved') : e.outcome === 'unpaid' ? t(lang, '已办结：逾期未缴费，视为放弃', 'Closed: not paid in time, deemed abandoned') : t(lang, '已办结：未通过', 'Completed: not approved')}</strong></p></li>`);
           break;
         case 'withdrawn':
           items.push(html`<li>${at}<p>${t(lang, '申请人撤回', 'Withdrawn by the applicant')}</p></li>`);
@@ -407,6 +421,10 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
     const lastPublished = events.filter((e) => e.type === 'published').at(-1);
     if (application.status === 'pending' && lastPublished && !events.some((e) => e.type === 'publicized' && e.step === lastPublished.step && Date.parse(e.at) >= Date.parse(lastPublished.at))) {
       items.push(html`<li class="open"><p><strong>${t(lang, '当前环节：', 'Now at: ')}${stepName(lastPublished.step)}</strong></p><p>${t(lang, `公示中，至 ${lastPublished.until ?? ''}；公示期满无异议后继续办理`, `being published until ${lastPublished.until ?? ''}; with no objection it goes on then`)}</p></li>`);
+    }
+    // An order waiting for the platform's confirmation (issue 15.9b): the applicant's turn to pay.
+    for (const order of (await engine.paymentsOf(application.id)).filter((p) => p.status === 'open' && (application.status === 'pending' || application.status === 'incident'))) {
+      items.push(html`<li class="open"><p><strong>${t(lang, '当前环节：', 'Now at: ')}${stepName(order.step)}</strong></p><p>${t(lang, `等待缴费：应缴 ${order.amount} 元，请于 ${order.until} 前通过统一支付平台缴费`, `waiting for payment: ¥${order.amount} by ${order.until}, through the payment platform`)}</p></li>`);
     }
     for (const task of tasks.filter((x) => x.status === 'open')) {
       if (ownSteps.has(task.step)) {
@@ -445,6 +463,8 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
     // Applicant steps (issue 15.1): the step waiting for this applicant, with its form.
     const ownTask = mine ? ownOpenTask(tasks) : undefined;
     const ownStep = ownTask ? applicantStepsById(definition).get(ownTask.step) : undefined;
+    // 缴费 (issue 15.9b): the applicant's open order, its amount, last day and 去缴费.
+    const paySection = mine && (application.status === 'pending' || application.status === 'incident') ? paymentSection(await engine.paymentsOf(application.id), definition, lang) : '';
     const ownSection = ownTask && ownStep ? ownStepSection(application.id, ownStep, ownTask, engine.runtime.calendar.localDate(new Date().toISOString()), problems, ownValues, lang, hidden(viewer), errorSummary(problems, lang, ownStep.fields ?? [])) : '';
     const data = { ...application.data, ...(application.decisions.at(-1)?.revise ?? {}) };
     const latest = application.decisions.reduce<Record<string, unknown>>((acc, d) => ({ ...acc, ...(d.revise ?? {}) }), { ...application.data });
@@ -457,7 +477,7 @@ ${done && notes[done] ? html`<div class="ok" role="status">${tx(notes[done], lan
 <dl class="facts"><div><dt>${t(lang, '状态', 'Status')}</dt><dd class="status">${tx(STATUS[application.status], lang)}</dd></div><div><dt>${t(lang, '提交时间', 'Submitted')}</dt><dd>${when(application.submittedAt, timezone())}</dd></div>${application.booking ? html`<div><dt>${t(lang, '预约', 'Booking')}</dt><dd>${tx(definition.appointment?.resources.find((r) => r.id === application.booking!.resource)?.name, lang) || application.booking.resource} · ${application.booking.date} ${application.booking.slot}</dd></div>` : ''}${feeFact(application, lang)}${mine ? '' : html`<div><dt>${t(lang, '申请人', 'Applicant')}</dt><dd>${String(application.applicant.name ?? '')}（${application.applicantId}）</dd></div>`}${proxyName ? html`<div><dt>${t(lang, '代为申请', 'Applied for by')}</dt><dd>${t(lang, `由 ${proxyName} 代为申请`, `${proxyName}, on the applicant's behalf`)}</dd></div>` : ''}</dl>
 <p class="record-links"><a href="/applications/${application.id}/record">${t(lang, '审批单（可打印）', 'Printable record')}</a>${options.dev && finished ? html` · <a href="/dev/applications/${application.id}">${t(lang, '保存为测试场景（预览）', 'Save as a scenario (preview)')}</a>` : ''}</p>
 ${view.mayReveal ? revealButton(viewer, `/applications/${application.id}/full`, lang) : ''}
-${ownSection}
+${paySection}${ownSection}
 <h2>${t(lang, '办理进度', 'Progress')}</h2>
 ${await timeline(application, tasks, lang, view.masked)}
 ${lastReturn && mine ? html`<h2>${t(lang, '修改后重新提交', 'Revise and resubmit')}</h2><div class="alert"><p>${t(lang, '退回意见：', 'Returned with: ')}${lastReturn.comment ?? '—'}</p></div>${errorSummary(problems, lang, formFields(definition))}<form method="post" action="/applications/${application.id}/resubmit" novalidate>${hidden(viewer)}${renderForm(definition, revised ?? latest, problems, lang)}<div class="actions"><button class="button" type="submit">${t(lang, '重新提交', 'Resubmit')}</button></div></form>` : html`<h2>${t(lang, '申请内容', 'What was submitted')}</h2>${renderValues(definition, data, lang)}`}
@@ -638,6 +658,19 @@ ${list}`;
    * What the application owes (issue 15.9a), computed from its latest form data exactly as the API answers it
    * (server/engine/fee-answer.ts): each item with its quantity and amount, then the total. Nothing for a free service.
    */
+  /** The applicant's open order (issue 15.9b): what to pay, by when, and 去缴费 when the platform's cashier address is known. */
+  const paymentSection = (orders: Awaited<ReturnType<Engine['paymentsOf']>>, definition: RuntimeDefinition, lang: Lang) => {
+    const order = orders.find((p) => p.status === 'open');
+    if (!order) return '';
+    const step = paymentSteps(definition.workflow?.steps ?? []).find((p) => p.id === order.step);
+    const payUrl = payUrlOf(engine.paymentPlatform(order.connector)?.payUrl, order);
+    return html`<section class="alert payment" aria-labelledby="pay-title"><h2 id="pay-title">${tx(step?.name, lang) || order.step}</h2>
+<p class="amount">${t(lang, '应缴金额：', 'Amount: ')}<strong>${t(lang, `${order.amount} 元`, `¥${order.amount}`)}</strong> · ${t(lang, `请于 ${order.until} 前缴费`, `pay by ${order.until}`)}</p>
+${step?.description ? html`<p>${tx(step.description, lang)}</p>` : ''}
+<p class="muted">${t(lang, '订单号：', 'Order: ')}<code>${order.orderId}</code></p>
+${payUrl ? html`<p class="actions"><a class="button" href="${payUrl}">${t(lang, '去缴费', 'Pay now')}</a><span class="muted">${t(lang, '到账后自动继续办理，无需上传凭证。', 'Once paid, the application goes on by itself; no receipt needed.')}</span></p>` : html`<p>${t(lang, '请登录学校统一支付平台，按订单号缴费；到账后自动继续办理。', 'Sign in to the payment platform and pay this order; the application goes on once it is paid.')}</p>`}</section>`;
+  };
+
   const feeFact = (application: ApplicationRecord, lang: Lang) => {
     const fee = feeAnswer(engine, application).fee;
     if (!fee) return '';

@@ -7,6 +7,7 @@ import { afterAll } from 'vitest';
 import { loadRuntime } from '../../lib/runtime/index.ts';
 import { importDirectory } from '../../server/directory/import.ts';
 import { Engine } from '../../server/engine/engine.ts';
+import type { EngineOptions } from '../../server/engine/engine.ts';
 import { readVocabulary } from '../../server/directory/vocabulary.ts';
 import { FileStore } from '../../server/files/file-store.ts';
 import { Reloader } from '../../server/reload.ts';
@@ -51,12 +52,12 @@ export function routesOf(app: FastifyInstance): Route[] {
  * The hall's app in this process, on a fresh store of the given kind, with the example directory, the dev
  * login and every identity adapter configured (so their routes exist), listening on a loopback port.
  */
-export async function inProcessHall(stores: ReturnType<typeof storeFactory>, kind: StoreKind, options: { pages?: boolean } = {}) {
+export async function inProcessHall(stores: ReturnType<typeof storeFactory>, kind: StoreKind, options: { pages?: boolean; paymentPlatform?: EngineOptions['paymentPlatform'] } = {}) {
   const store: Store = await stores.open(await stores.location(kind));
   await migrate(store);
   await importDirectory(store, await exampleDirectory());
   const runtime = await loadRuntime(path.join(ROOT, 'generated'));
-  const engine = new Engine({ store, runtime });
+  const engine = new Engine({ store, runtime, ...(options.paymentPlatform ? { paymentPlatform: options.paymentPlatform } : {}) });
   const cas: CasOptions = { url: 'http://127.0.0.1:9/cas', attributes: {} };
   const files = await FileStore.open(await mkdtemp(path.join(tmpdir(), 'hall-files-')));
   // The IT office's routes, on the real reloader over this repository's generated/ and the example directory.

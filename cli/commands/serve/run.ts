@@ -55,7 +55,8 @@ export async function runServe(dir: string | undefined, options: ServeCommandOpt
       events: options.events ?? config.events ?? path.join(root, '.hall', 'events'),
       files: options.files ?? config.files ?? path.join(root, '.hall', 'files'),
       // System steps' connectors: the Authorization value is read from the environment variable the configuration names.
-      connectors: Object.fromEntries(Object.entries(config.connectors ?? {}).map(([id, c]) => [id, { url: c.url, ...(c.authorizationEnv && process.env[c.authorizationEnv] ? { authorization: process.env[c.authorizationEnv] } : {}) }])),
+      // Payment platforms (issue 15.9b): the callback secret likewise, and the cashier address for 去缴费.
+      connectors: Object.fromEntries(Object.entries(config.connectors ?? {}).map(([id, c]) => [id, { url: c.url, ...(c.authorizationEnv && process.env[c.authorizationEnv] ? { authorization: process.env[c.authorizationEnv] } : {}), ...(c.callbackSecretEnv && process.env[c.callbackSecretEnv] ? { callbackSecret: process.env[c.callbackSecretEnv] } : {}), ...(c.payUrl ? { payUrl: c.payUrl } : {}) }])),
     });
   } catch (error) {
     if (error instanceof DirectoryRefused) {
