@@ -132,8 +132,8 @@ const preview: FastifyPluginAsync<DevRoutesOptions> = async (app, { engine, cata
     return payment;
   };
 
-  app.post('/api/dev/payments/:order/pay', async (request, reply) => {
-    const { order } = request.params as { order: string };
+  app.post('/api/dev/payments/:id/pay', async (request, reply) => {
+    const { id: order } = request.params as { id: string };
     const payment = await payable(request, reply, order, true);
     if (!payment) return;
     const outcome = await engine.confirmPayment(payment.connector, { orderId: payment.orderId, amountFen: payment.amountFen, transactionId: `preview-${payment.orderId}` });
@@ -142,8 +142,8 @@ const preview: FastifyPluginAsync<DevRoutesOptions> = async (app, { engine, cata
     return reply.send({ ok: true, duplicate: outcome.duplicate, orderId: payment.orderId, status: outcome.payment.status });
   });
 
-  app.get('/dev/pay/:order', async (request, reply) => {
-    const { order } = request.params as { order: string };
+  app.get('/dev/pay/:id', async (request, reply) => {
+    const { id: order } = request.params as { id: string };
     const payment = await payable(request, reply, order, false);
     if (!payment) return;
     const body = `<h1>统一支付平台（预览）/ Payment platform (preview)</h1>

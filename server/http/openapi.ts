@@ -94,7 +94,7 @@ const application = {
     },
     proxy: { type: 'string', description: '代理申请：代申请人提交的人（学号/工号）；本人提交的没有。/ Who applied on the applicant\'s behalf; absent when the applicant did.' },
     decisions: { type: 'array', items: { $ref: 'Decision#' } },
-    status: { enum: ['pending', 'returned', 'approved', 'rejected', 'withdrawn', 'incident'] },
+    status: { enum: ['pending', 'returned', 'approved', 'rejected', 'unpaid', 'withdrawn', 'incident'] },
     channel: { type: 'string' },
     submittedAt: { type: 'string' },
     updatedAt: { type: 'string' },
@@ -173,6 +173,7 @@ const TAGS = [
   { name: 'approver-actions', description: '审批人操作：转办、加签、委派、批注、批量审批、抄送给我、知悉、常用意见、委托；申请人催办 / approver actions: transfer, add an approver, delegate, notes, batch approval, copies, acknowledgement, saved phrases, stand-ins; the applicant\'s reminder' },
   { name: 'attachments', description: '附件：上传（按表单附件项的类型和大小）和下载 / attachments: upload (by the form field\'s types and size) and download' },
   { name: 'privacy', description: '个人信息保护：全文查看和查看记录、签名和公章、审批单 / personal information: full views and their record, signatures and seals, the printable record' },
+  { name: 'payments', description: '缴费：统一支付平台的签名回调，申请的缴费订单和“去缴费” / payments: the payment platform\'s signed callback, an application\'s orders and 去缴费' },
   { name: 'dev', description: '预览（hall dev、hall serve --dev）：身份、通知发件箱、保存测试场景 / the preview: personas, the outbox, saving a run as a scenario' },
 ];
 
@@ -307,7 +308,7 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
               version: { type: 'integer' },
               step: { type: 'string' },
               assignee: { type: 'string', description: '群组@范围 / group@scope' },
-              reason: { enum: ['no-holder', 'missing-value', 'system-failed'] },
+              reason: { enum: ['no-holder', 'missing-value', 'system-failed', 'payment-mismatch', 'payment-late', 'payment-duplicate'] },
               since: { type: 'string' },
             },
           },
@@ -332,6 +333,25 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     security: sessionAndCsrf,
     params: idParam,
     response: { 201: ok('已收到异议 / objection received', { ok: { type: 'boolean' } }), ...changes(401, 404, 409, 422, 429) },
+  },
+  // Payment steps (issue 15.9b): server/http/payment.ts.
+  'POST /api/payments/:connector/callback': {
+    tags: ['payments'],
+    summary: '统一支付平台的到账回调（不用会话）：请求头 x-hall-signature 为 sha256=<用回调密钥对原始请求体计算的 HMAC-SHA256>；请求体 JSON {orderId, amountFen, transactionId, paidAt?}。同一笔交易重复回调只记一次；金额不符 422、订单不存在 404、签名无效 401，拒收的款项成为信息化办的事故 / the payment platform\'s confirmation (no session): x-hall-signature is sha256=<HMAC-SHA256 of the raw body under the callback secret>; body {orderId, amountFen, transactionId, paidAt?}. A replay of the same transaction is recorded once; wrong amount 422, unknown order 404, bad signature 401; refused money is an incident for the IT office',
+    response: {
+      200: ok('已记录 / recorded', { ok: { type: 'boolean' }, duplicate: { type: 'boolean', description: '同一笔交易的重复回调 / a replay of the same transaction' }, orderId: { type: 'string' }, status: { enum: ['paid'] } }),
+      ...errors(400, 401, 404, 409, 413, 415, 422),
+    },
+  },
+  'GET /api/applications/:id/payment': {
+    tags: ['payments'],
+    summary: '申请的缴费订单：金额（分、元）、缴费期限、状态，待缴费时附“去缴费”地址 / the application\'s payment orders: amount, last day, state, and the 去缴费 address while open',
+    security: session,
+    params: idParam,
+    response: {
+      200: ok('缴费 / payments', { payments: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['step', 'orderId', 'amountFen', 'amount', 'until', 'status'], properties: { step: { type: 'string' }, orderId: { type: 'string' }, amountFen: { type: 'integer' }, amount: { type: 'string', description: '元 / yuan' }, until: { type: 'string', format: 'date' }, status: { enum: ['open', 'paid', 'unpaid'] }, paidAt: { type: 'string' }, payUrl: { type: 'string' } } } } }),
+      ...reads(400, 401, 404),
+    },
   },
   'GET /api/applications/:id/system-calls': {
     tags: ['applications'],
@@ -561,6 +581,20 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
     security: sessionAndCsrf,
     params: idParam,
     response: { 200: ok('已结束 / ended', { ok: { type: 'boolean' }, application: ref('Application') }), ...changes(401, 404, 409) },
+  },
+  'POST /api/dev/payments/:id/pay': {
+    tags: ['dev'],
+    summary: '预览：模拟统一支付平台“支付成功”，按订单金额确认缴费（经与签名回调相同的引擎路径）/ preview: simulate the payment platform\'s success for an order, confirmed through the same engine path as the signed callback',
+    security: sessionAndCsrf,
+    params: idParam,
+    response: { 200: ok('已缴费 / paid', { ok: { type: 'boolean' }, duplicate: { type: 'boolean' }, orderId: { type: 'string' }, status: { enum: ['paid'] } }), ...changes(401, 404, 409, 422) },
+  },
+  'GET /dev/pay/:id': {
+    tags: ['dev'],
+    summary: '预览页面：代替统一支付平台的收银台（订单、金额、“模拟支付成功”）/ preview page: the payment platform\'s stand-in cashier',
+    security: session,
+    params: idParam,
+    response: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...reads(401, 404) },
   },
   'GET /dev/outbox': {
     tags: ['dev'],

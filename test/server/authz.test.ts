@@ -43,6 +43,12 @@ const COVERED: Record<string, string> = {
   // 公示 (issue 15.2): objections in a period, and the engine's rules for them, are test/server/publicity.test.ts.
   'POST /api/applications/:id/objections': 'objects only to a result being published, never revealing another application; sees the 公示 list when signed in',
   'POST /api/dev/applications/:id/end-publicity': 'objects only to a result being published, never revealing another application; sees the 公示 list when signed in',
+  // 缴费 (issue 15.9b): an application's orders to those who may see it; the platform's callback has no session but
+  // its connector's HMAC signature; the preview's cashier and 模拟支付成功 only for those who may see the order's application.
+  'GET /api/applications/:id/payment': 'test/server/payment.test.ts › orders the fee once approved, sends the order, and goes on at the signed callback; refusals and replays',
+  'POST /api/payments/:connector/callback': 'test/server/payment.test.ts › orders the fee once approved, sends the order, and goes on at the signed callback; refusals and replays',
+  'POST /api/dev/payments/:id/pay': 'test/server/payment.test.ts › the preview pays at its stand-in cashier: 模拟支付成功 goes on through the same engine path',
+  'GET /dev/pay/:id': 'test/server/payment.test.ts › the preview pays at its stand-in cashier: 模拟支付成功 goes on through the same engine path',
   'DELETE /api/phrases/:id': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
   'DELETE /api/stand-ins/:id': 'hands over, notes, reminds and acknowledges only what is theirs; phrases and stand-ins are their own',
 };

@@ -195,6 +195,11 @@ const CASES: Record<string, HostileCase> = {
   // 公示 (server/http/publicity.ts, issue 15.2): a pending leave is not being published, so the valid objection is
   // not found; objections to a published 奖学金 are test/server/publicity.test.ts.
   'GET /api/publicity': { as: '2023010101', status: 200 },
+  // 缴费 (server/http/payment.ts, issue 15.9b): a pending leave has no order; orders paid, refused and timed out are test/server/payment.test.ts.
+  'GET /api/applications/:id/payment': { as: '2022020315', params: (c) => ({ id: c.pending }), status: 200 },
+  'POST /api/payments/:connector/callback': { params: () => ({ connector: 'campus-pay' }), body: () => ({ orderId: 'no-such-order', amountFen: 100, transactionId: 'T1' }), status: 404, only: 'no session or CSRF but an HMAC signature over the raw body: bad and missing signatures, tampered bodies, unknown orders, wrong amounts and replays are test/server/payment.test.ts' },
+  'POST /api/dev/payments/:id/pay': { as: '2022020315', params: () => ({ id: 'no-such-order' }), status: 404 },
+  'GET /dev/pay/:id': { as: '2022020315', params: () => ({ id: 'no-such-order' }), status: 404, only: 'an HTML page: the cashier shown to whoever may see the order is test/server/payment.test.ts' },
   'POST /api/applications/:id/objections': {
     as: '2023010101',
     params: (c) => ({ id: c.pending }),

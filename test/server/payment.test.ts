@@ -181,6 +181,8 @@ describe.each(STORE_KINDS)('payment steps in hall serve on %s', (kind) => {
     expect((await call(url, 'GET', `/applications/${id}`, it_)).text).toContain(`href="/dev/pay/${encodeURIComponent(orderId)}"`);
     const cashier = await call(url, 'GET', `/dev/pay/${encodeURIComponent(orderId)}`, it_);
     expect([cashier.status, cashier.text.includes('模拟支付成功')]).toEqual([200, true]);
+    const stranger = await call(url, 'GET', `/dev/pay/${encodeURIComponent(orderId)}`, await signIn(url, '2022020315'));
+    expect([stranger.status, stranger.text.includes('2200')]).toEqual([404, false]);
     // No secret configured: the platform's callback route takes nothing.
     const unsigned = signed({ orderId, amountFen: 220_000, transactionId: 'x' });
     expect((await post(url, CALLBACK, unsigned.raw, unsigned.headers)).status).toBe(404);
