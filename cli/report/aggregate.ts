@@ -52,6 +52,11 @@ export interface Figures {
   urged?: number;
   /** 委托: decisions (acted) a stand-in made for an absent approver, by the date of the event. */
   standIns?: number;
+  /**
+   * Of the cohort: ended unpaid (未缴费, issue 15.9b), a payment step's period over without payment. Like a
+   * withdrawal it is the applicant's, not the offices': counted apart from completed and from the time taken.
+   */
+  unpaid?: number;
   /** Ratings given in the period, in RATINGS order. */
   ratings: number[];
 }
@@ -142,6 +147,7 @@ export function addFigures(into: Figures, from: Figures): void {
   for (const key of ['applications', 'approved', 'rejected', 'withdrawn', 'inProgress', 'returnedApplications', 'returns', 'timed', 'onTime', 'durationSum', 'stepsAssigned', 'stepsOverdue', 'stepsUnassigned'] as const) into[key] += from[key];
   if (from.urged) into.urged = (into.urged ?? 0) + from.urged;
   if (from.standIns) into.standIns = (into.standIns ?? 0) + from.standIns;
+  if (from.unpaid) into.unpaid = (into.unpaid ?? 0) + from.unpaid;
   for (let i = 0; i < into.duration.length; i++) into.duration[i] += from.duration[i];
   for (let i = 0; i < 5; i++) into.ratings[i] += from.ratings[i];
 }
@@ -161,7 +167,7 @@ interface Instance {
   submitted: boolean;
   returns: number;
   /** Concluded before its submission was seen (logs merged out of order, or started before the log). */
-  concluded?: { outcome: 'approved' | 'rejected' | 'withdrawn'; day: number };
+  concluded?: { outcome: 'approved' | 'rejected' | 'unpaid' | 'withdrawn'; day: number };
   /** Group and department of the latest assignment, for `overdue` events that leave them out. */
   group?: string;
   department?: string;
@@ -489,16 +495,17 @@ export class ReportAggregator {
     this.addProblem(line, { kind: 'conflict', type: event.type, instance: event.instance });
   }
 
-  private conclude(id: string, inst: Instance, outcome: 'approved' | 'rejected' | 'withdrawn', day: number): void {
+  private conclude(id: string, inst: Instance, outcome: 'approved' | 'rejected' | 'unpaid' | 'withdrawn', day: number): void {
     this.instances.delete(id);
     if (!inst.cohort) return;
     const acc = inst.acc;
-    acc[outcome]++;
+    if (outcome === 'unpaid') acc.unpaid = (acc.unpaid ?? 0) + 1;
+    else acc[outcome]++;
     if (inst.returns) {
       acc.returnedApplications++;
       acc.returns += inst.returns;
     }
-    if (outcome === 'withdrawn') return;
+    if (outcome === 'withdrawn' || outcome === 'unpaid') return;
     const elapsed = this.workdays.workdaysElapsed(inst.submittedDay, day);
     acc.duration[Math.min(elapsed, DURATION_CAP)]++;
     acc.durationSum += elapsed;

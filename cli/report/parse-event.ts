@@ -112,7 +112,7 @@ export interface CheckedEvent {
   version: number;
   group: string | undefined;
   department: string | undefined;
-  outcome: 'approved' | 'rejected' | undefined;
+  outcome: 'approved' | 'rejected' | 'unpaid' | undefined;
   rating: Rating | undefined;
   /** 委托: a stand-in acted for an absent approver (the event's `onBehalfOf`). */
   standIn: boolean;
@@ -246,7 +246,7 @@ export function checkEvent(value: unknown): number | LineProblem {
   if ((type === 'assigned' || type === 'unassigned' || type === 'acted' || type === 'overdue') && step === undefined) return { kind: 'missing', field: 'step' };
   if (action !== undefined && action !== 'approve' && action !== 'reject' && action !== 'return') return { kind: 'invalid', field: 'action', value: shown(action) };
   if (type === 'acted' && action === undefined) return { kind: 'missing', field: 'action' };
-  if (outcome !== undefined && outcome !== 'approved' && outcome !== 'rejected') return { kind: 'invalid', field: 'outcome', value: shown(outcome) };
+  if (outcome !== undefined && outcome !== 'approved' && outcome !== 'rejected' && outcome !== 'unpaid') return { kind: 'invalid', field: 'outcome', value: shown(outcome) };
   if (type === 'completed' && outcome === undefined) return { kind: 'missing', field: 'outcome' };
   if (rating !== undefined && !isRating(rating)) return { kind: 'invalid', field: 'rating', value: shown(rating) };
   if (type === 'rated' && rating === undefined) return { kind: 'missing', field: 'rating' };
@@ -300,6 +300,14 @@ function isEventType(type: string): boolean {
     case 'copied':
     case 'acknowledged':
     case 'urged':
+    // System steps (15.3), publicity periods (15.2) and payment steps (15.9b): events of the runtime's log too.
+    case 'called':
+    case 'published':
+    case 'objected':
+    case 'publicized':
+    case 'ordered':
+    case 'paid':
+    case 'unpaid':
       return true;
     default:
       return false;

@@ -87,6 +87,7 @@ const L = {
       unassigned: '无法分派的环节（事故）',
       urged: '申请人催办次数',
       standIns: '委托代办（代他人办理的决定）',
+      unpaid: '逾期未缴费而结束的申请',
       satisfaction: '好评率',
       ratings: '评价数',
       inProgress: '仍在办理',
@@ -243,6 +244,7 @@ const L = {
       unassigned: 'Steps nobody could be assigned (incidents)',
       urged: 'Reminders sent by applicants',
       standIns: 'Decisions made by stand-ins (out of office)',
+      unpaid: 'Applications ended unpaid (payment period over)',
       satisfaction: 'Satisfied',
       ratings: 'Ratings',
       inProgress: 'Still open',
@@ -456,6 +458,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
     // Shown only when the log has any, so reports of halls without approver actions read as before.
     ...(data.total.urged ? [[t.fig.urged, count(data.total.urged)] as [string, string]] : []),
     ...(data.total.standIns ? [[t.fig.standIns, count(data.total.standIns)] as [string, string]] : []),
+    ...(data.total.unpaid ? [[t.fig.unpaid, count(data.total.unpaid)] as [string, string]] : []),
     [t.fig.satisfaction, pct(total.satisfaction)],
     [t.fig.ratings, count(total.ratings)],
     [t.fig.inProgress, count(data.total.inProgress)],
