@@ -41,7 +41,7 @@ beforeAll(async () => {
 });
 
 /** The same entry, written by the interpreter and by the runtime, as a comparable line. */
-const fromTimeline = (t: TimelineEntry) => ({ type: t.type, at: Date.parse(t.at), step: t.step, assignee: t.assignee, due: t.due, action: t.action, outcome: t.outcome, comment: t.comment, person: t.person, to: t.to, position: t.position });
+const fromTimeline = (t: TimelineEntry) => ({ type: t.type, at: Date.parse(t.at), step: t.step, assignee: t.assignee, due: t.due, action: t.action, outcome: t.outcome, comment: t.comment, person: t.person, to: t.to, position: t.position, amountFen: t.amountFen });
 const fromEvent = (e: RuntimeEvent) => ({
   type: e.type,
   at: Date.parse(e.at),
@@ -54,9 +54,10 @@ const fromEvent = (e: RuntimeEvent) => ({
   person: e.person,
   to: e.to,
   position: e.position,
+  amountFen: e.amountFen,
 });
 
-const STATUS_OF_OUTCOME: Record<string, ApplicationRecord['status']> = { approved: 'approved', rejected: 'rejected', pending: 'pending', unassigned: 'incident' };
+const STATUS_OF_OUTCOME: Record<string, ApplicationRecord['status']> = { approved: 'approved', rejected: 'rejected', unpaid: 'unpaid', pending: 'pending', unassigned: 'incident' };
 
 /**
  * A hall with a clock the driver sets, and a holder for every group@scope a scenario's task needs:
@@ -179,6 +180,27 @@ async function drive(h: Awaited<ReturnType<typeof hall>>, id: string, scenario: 
       if (closing) break;
     }
     if (decision.action === 'close') continue;
+    // 缴费 (issue 15.9b): the platform's confirmation is its callback, at the scenario's instant (an hour after the
+    // order when every decision is late: a payment after the period is refused); the period's end is the sweep's.
+    if (decision.action === 'paid' || decision.action === 'timeout') {
+      const [order] = await h.store.query<{ id: string; connector: string; amount_fen: number | string; opened_at: string; ends_at: string }>("SELECT id, connector, amount_fen, opened_at, ends_at FROM payment WHERE application_id = $1 AND status = 'open'", [appId]);
+      if (!order) {
+        problems.push(`decision ${i + 1} (${decision.step} ${decision.action}): no open order`);
+        break;
+      }
+      if (decision.action === 'timeout') {
+        await endPeriod(order.ends_at);
+        continue;
+      }
+      h.setClock(!lateBy && decision.at && Date.parse(decision.at) > Date.parse(order.opened_at) ? decision.at : Date.parse(order.opened_at) + (lateBy ? 3_600_000 : 0));
+      const paid = await engine.confirmPayment(order.connector, { orderId: order.id, amountFen: Number(order.amount_fen), transactionId: `scenario-${i}` });
+      if (!paid.ok) {
+        problems.push(`decision ${i + 1} (${decision.step} paid) refused: ${paid.status} ${paid.message.en}`);
+        break;
+      }
+      await h.caller.callDue();
+      continue;
+    }
     if (decision.action === 'object') {
       const published = (await engine.events(appId)).filter((e) => e.type === 'published').at(-1)!;
       h.setClock(!lateBy && decision.at && Date.parse(decision.at) > Date.parse(published.at) ? decision.at : Date.parse(published.at) + (lateBy ? 3_600_000 : 0));
@@ -258,8 +280,8 @@ describe.each(STORE_KINDS)('every example scenario on the hall runtime (%s) equa
     expect(app.status).toBe(STATUS_OF_OUTCOME[reference.result.outcome] ?? `(interpreter outcome ${reference.result.outcome})`);
     const events = await h.engine.events(app.id);
     expect(events.map(fromEvent)).toEqual(reference.result.timeline.map(fromTimeline));
-    // The path: every decision taken, and each publicity period where it ended (issue 15.2).
-    expect(events.filter((e) => e.type === 'acted' || e.type === 'publicized').map((e) => e.step)).toEqual(reference.result.path);
+    // The path: every decision taken, each publicity period where it ended (issue 15.2), each payment step where it was settled (15.9b).
+    expect(events.filter((e) => ['acted', 'publicized', 'paid', 'unpaid'].includes(e.type)).map((e) => e.step)).toEqual(reference.result.path);
     const outbox = await store.query<{ event: string; recipient: string; body: string }>('SELECT event, recipient, body FROM outbox WHERE application_id = $1 ORDER BY id', [app.id]);
     expect(outbox.map((o) => ({ event: o.event, to: o.recipient, text: o.body }))).toEqual(reference.result.notifications);
     const open = (await h.engine.tasksOf(app.id)).filter((t) => t.status === 'open');
