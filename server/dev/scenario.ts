@@ -26,7 +26,7 @@ export class ScenarioRefused extends Error {
   }
 }
 
-const OUTCOME: Partial<Record<ApplicationRecord['status'], Scenario['expect']['outcome']>> = { approved: 'approved', rejected: 'rejected', incident: 'unassigned' };
+const OUTCOME: Partial<Record<ApplicationRecord['status'], Scenario['expect']['outcome']>> = { approved: 'approved', rejected: 'rejected', unpaid: 'unpaid', incident: 'unassigned' };
 
 /** An instant written with the school's own offset (2026-03-02T09:00:00+08:00), as scenarios in the catalog are. */
 export function localInstant(iso: string, timezone: string): string {
@@ -103,7 +103,7 @@ export function scenarioOf(input: {
 }
 
 function label(outcome: Scenario['expect']['outcome']): string {
-  return outcome === 'approved' ? '通过' : outcome === 'rejected' ? '不通过' : '无法分派';
+  return outcome === 'approved' ? '通过' : outcome === 'rejected' ? '不通过' : outcome === 'unpaid' ? '未缴费' : '无法分派';
 }
 
 /** The YAML file of a service in a catalog folder: `<dept>/<id>.yaml` whose `id:` is the service's. */
