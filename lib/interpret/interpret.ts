@@ -500,7 +500,9 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     result.notifications.push({ event: 'ordered', to: applicantTo, text: orderedText(input.service.name, step.name.zh, amountFen, until) });
     const decision = queue[0]?.step === step.id ? queue.shift() : undefined;
     if (!decision) {
+      // A live run says what to order; a simulation offers the platform's two answers (nobody holds a task for them).
       if (input.live) result.paying = { step: step.id, connector: step.connector, ...(step.path !== undefined ? { path: step.path } : {}), amountFen, until, endsAt };
+      else result.waiting = [{ step: step.id, name: step.name.zh, assignee: `payment:${step.connector}`, actions: [PAID, TIMEOUT] }];
       throw new Stop('pending', payingProblem(step, until));
     }
     if (decision.action === PAID) {

@@ -73,6 +73,8 @@ describe('payment steps on the interpreter', () => {
     const scenario = run(approvals);
     expect(scenario.outcome).toBe('pending');
     expect(scenario.paying).toBeUndefined();
+    // hall simulate offers the platform's two answers.
+    expect(scenario.waiting).toEqual([{ step: 'pay-site-fee', name: '缴纳场地使用费', assignee: 'payment:campus-pay', actions: ['paid', 'timeout'] }]);
   });
 
   it('charges the form as last revised', () => {
