@@ -260,18 +260,18 @@ class Layout {
     const t = plane.place(timeout, w.x + ww - 22 - EVENT / 2, w.y + w.h - EVENT / 2, EVENT, EVENT);
     const u = plane.place(unpaid, cx(t) - EVENT / 2, y + HANG - EVENT / 2, EVENT, EVENT);
     plane.edge(this.flow({ el: timeout }, unpaid), [bottom(t), top(u)]);
-    const s = plane.place(settled, w.x + ww + TIMER_GAP, y - GATEWAY / 2, GATEWAY, GATEWAY);
+    const m = plane.place(settled, w.x + ww + TIMER_GAP, y - GATEWAY / 2, GATEWAY, GATEWAY);
     this.connect(plane, { el: wait }, settled);
-    const f = plane.place(free, (cx(g) + cx(s)) / 2 - EVENT / 2, y - HANG - EVENT / 2, EVENT, EVENT);
+    const f = plane.place(free, (cx(g) + cx(m)) / 2 - EVENT / 2, y - HANG - EVENT / 2, EVENT, EVENT);
     plane.edge(this.flow({ el: owed, tag: 'free' }, free), [top(g), { x: cx(g), y: y - HANG }, left(f)]);
-    plane.edge(this.flow({ el: free }, settled), [right(f), { x: cx(s), y: y - HANG }, top(s)]);
+    plane.edge(this.flow({ el: free }, settled), [right(f), { x: cx(m), y: y - HANG }, top(m)]);
     if (end) {
       plane.place(end, u.x + EVENT + GAP, y + HANG - EVENT / 2, EVENT, EVENT);
       this.connect(plane, { el: unpaid }, end);
     } else {
-      plane.edge(this.flow({ el: unpaid }, settled), [right(u), { x: cx(s), y: y + HANG }, bottom(s)]);
+      plane.edge(this.flow({ el: unpaid }, settled), [right(u), { x: cx(m), y: y + HANG }, bottom(m)]);
     }
-    return { first: amount, exit: { el: settled }, right: s.x + GATEWAY };
+    return { first: amount, exit: { el: settled }, right: m.x + GATEWAY };
   }
 
   /** enter? → assignable? → task (+ timers) → decision?, with the decision's reject, return and retry. */

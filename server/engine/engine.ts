@@ -674,7 +674,9 @@ export class Engine {
       if (!locked || locked.record.connector !== connector) return { ok: false, status: 404, error: 'not-found', message: { zh: '没有这个订单。', en: 'No such order.' } };
       const { record, endsAt } = locked;
       const refuse = async (reason: 'payment-mismatch' | 'payment-late' | 'payment-duplicate', status: 409 | 422, message: Message): Promise<CallbackOutcome> => {
-        await this.raiseIncident(tx, record.application, { step: record.step, group: 'system', scope: connector, reason }, received);
+        // Platforms retry a callback until it is accepted: one open incident per order and reason, however often it comes.
+        const [open] = await tx.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM incident WHERE application_id = $1 AND step = $2 AND reason = $3 AND resolved_at IS NULL', [record.application, record.step, reason]);
+        if (Number(open.n) === 0) await this.raiseIncident(tx, record.application, { step: record.step, group: 'system', scope: connector, reason }, received);
         return { ok: false, status, error: status === 422 ? 'invalid' : 'conflict', message };
       };
       if (callback.amountFen !== record.amountFen) {

@@ -129,6 +129,8 @@ describe.each(STORE_KINDS)('payment steps in hall serve on %s', (kind) => {
     const wrong = signed({ ...good, amountFen: 22_000 });
     const refused = await post(url, CALLBACK, wrong.raw, wrong.headers);
     expect([refused.status, refused.body.error]).toEqual([422, 'invalid']);
+    // The platform retries what was refused: still one incident.
+    expect((await post(url, CALLBACK, wrong.raw, wrong.headers)).status).toBe(422);
     expect((await engine.incidents()).filter((i) => i.application === id).map((i) => i.reason)).toEqual(['payment-mismatch']);
     expect((await engine.application(id))?.status).toBe('pending');
 
