@@ -57,14 +57,16 @@ describe('fees computed from the form', () => {
   });
 
   it('gives the run its fee on the form as revised, and {{fee}} to the approval notification', () => {
-    const r = runWorkflow(stall, calendar, { applicant: APPLICANT, data: DATA, decisions: [{ step: 'host-head-review', action: 'return', comment: '摊位改为 1 个', revise: { stallCount: 1 } }, { step: 'host-head-review', action: 'approve' }, { step: 'zcc-review', action: 'approve' }, { step: 'bwc-review', action: 'approve' }], submittedAt: AT, service: { id: 'commercial-stall', name: '临时商业活动' } });
+    const r = runWorkflow(stall, calendar, { applicant: APPLICANT, data: DATA, decisions: [{ step: 'host-head-review', action: 'return', comment: '摊位改为 1 个', revise: { stallCount: 1 } }, { step: 'host-head-review', action: 'approve' }, { step: 'zcc-review', action: 'approve' }, { step: 'bwc-review', action: 'approve' }, { step: 'pay-site-fee', action: 'paid' }], submittedAt: AT, service: { id: 'commercial-stall', name: '临时商业活动' } });
     expect(r.outcome).toBe('approved');
     expect(r.fee?.totalFen).toBe(110_000);
-    expect(r.notifications.find((n) => n.event === 'approved')?.text).toContain('共 1100 元后设点');
+    // The payment step (issue 15.9b) orders the same amount.
+    expect(r.timeline.find((t) => t.type === 'ordered')?.amountFen).toBe(110_000);
+    expect(r.notifications.find((n) => n.event === 'approved')?.text).toContain('共 1100 元');
   });
 
   it('a scenario expecting another fee fails and says both amounts', () => {
-    const scenario: Scenario = { name: '费用预期错误', applicant: APPLICANT, data: DATA, decisions: [{ step: 'host-head-review', action: 'approve' }, { step: 'zcc-review', action: 'approve' }, { step: 'bwc-review', action: 'approve' }], expect: { path: ['host-head-review', 'zcc-review', 'bwc-review'], outcome: 'approved', fee: 2000 } };
+    const scenario: Scenario = { name: '费用预期错误', applicant: APPLICANT, data: DATA, decisions: [{ step: 'host-head-review', action: 'approve' }, { step: 'zcc-review', action: 'approve' }, { step: 'bwc-review', action: 'approve' }, { step: 'pay-site-fee', action: 'paid' }], expect: { path: ['host-head-review', 'zcc-review', 'bwc-review', 'pay-site-fee'], outcome: 'approved', fee: 2000 } };
     const outcome = runScenario(stall, calendar, scenario, { id: 'commercial-stall', name: '临时商业活动' });
     expect(outcome.pass).toBe(false);
     expect(outcome.mismatches).toEqual([{ zh: '应缴金额：预期 2000 元，实际 2200 元', en: 'fee: expected 2000 yuan, got 2200 yuan' }]);
