@@ -6,7 +6,7 @@ import { yuanText } from '../../lib/interpret/fees.ts';
 
 /**
  * Payment steps (issue 15.9b, docs/payment.md) in `hall serve`. The transaction that reaches a payment step
- * writes its order (a `payment` row, migration 0014) and the call that sends the order to the payment platform
+ * writes its order (a `payment` row, migration 0015) and the call that sends the order to the payment platform
  * (a `system_call` row of purpose 'payment-order': sent after the commit, retried, an incident when it cannot
  * be sent). The platform confirms payment by a callback signed with HMAC-SHA256 over the raw body with the
  * secret the hall's configuration holds for the connector; the engine records it once (`paid`), refusing an

@@ -1,4 +1,4 @@
--- servicehall 0014: payment steps (缴费, issue 15.9b). Portable SQL (SQLite and PostgreSQL).
+-- servicehall 0015: payment steps (缴费, issue 15.9b). Portable SQL (SQLite and PostgreSQL).
 -- One order on the campus payment platform per application and payment step, written in the transaction that
 -- reaches the step. `id` is the order id the platform sees, "<application id>.<step id>": the same however often
 -- the order is sent, so the platform never takes it twice. `status`: 'open' (waiting for the platform's
