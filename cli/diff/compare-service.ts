@@ -382,28 +382,37 @@ function decisionChanges(a: Service | undefined, b: Service): Change[] {
   const added = [...after.values()].filter((t) => !before.has(t.id)).map(named);
   const removed = [...before.values()].filter((t) => !after.has(t.id)).map(named);
   const changes: Change[] = added.length || removed.length ? [{ topic: 'decisions', ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}) }] : [];
-  const band = (when: string): Bi => {
-    const words = unaryTestInWords(when);
-    return bi(words.zh, words.en ?? words.zh);
+  // A rule's tests in words; with several inputs, each named by its column (请假类别：“事假”；请假天数：大于 15).
+  const band = (table: Decision, when: string | string[]): Bi => {
+    const tests = Array.isArray(when) ? when : [when];
+    const words = tests.map(unaryTestInWords);
+    if (!table.inputs) return bi(words[0].zh, words[0].en ?? words[0].zh);
+    const heads = table.inputs.map((i) => {
+      const field = [...fieldsOf(b)].find(({ field: f }) => f.id === i.input.trim())?.field;
+      return i.label ? text(i.label) : field ? text(field.label) : bi(i.input, i.input);
+    });
+    return bi(words.map((w, c) => `${heads[c]?.zh ?? c + 1}：${w.zh}`).join('；'), words.map((w, c) => `${heads[c]?.en ?? c + 1}: ${w.en ?? w.zh}`).join('; '));
   };
-  const row = (r: { when: string; result: string }): Bi => bi(`${band(r.when).zh} → ${r.result}`, `${band(r.when).en} → ${r.result}`);
+  const inputs = (t: Decision) => (t.inputs ? t.inputs.map((i) => i.input).join(' × ') : t.input ?? '');
   const otherwise = (d: string | undefined) => (d === undefined ? bi('没有（结果为空，条件不成立）', 'none (null: conditions are false)') : bi(d, d));
   for (const [id, old] of before) {
     const now = after.get(id);
     if (!now || same(old, now)) continue;
     const subject = bi(`“${text(now.name).zh}”`, `“${text(now.name).en}”`);
     const at = (i: number) => bi(`第 ${i + 1} 行`, `row ${i + 1}`);
-    changes.push(...value('decision', describe.plain(old.input), describe.plain(now.input), bi(`${subject.zh} › 输入`, `${subject.en} › input`)));
+    const row = (t: Decision, r: { when: string | string[]; result: string }): Bi => bi(`${band(t, r.when).zh} → ${r.result}`, `${band(t, r.when).en} → ${r.result}`);
+    changes.push(...value('decision', describe.plain(inputs(old)), describe.plain(inputs(now)), bi(`${subject.zh} › 输入`, `${subject.en} › input`)));
     for (let i = 0; i < Math.max(old.rules.length, now.rules.length); i++) {
       const [x, y] = [old.rules[i], now.rules[i]];
       const where = bi(`${subject.zh} › ${at(i).zh}`, `${subject.en} › ${at(i).en}`);
       if (x && y) {
-        changes.push(...value('decision', band(x.when), band(y.when), bi(`${where.zh}的区间`, `${where.en}, band`)));
+        const several = Boolean(old.inputs || now.inputs);
+        changes.push(...value('decision', band(old, x.when), band(now, y.when), several ? bi(`${where.zh}的条件`, `${where.en}, tests`) : bi(`${where.zh}的区间`, `${where.en}, band`)));
         changes.push(...value('decision', bi(x.result, x.result), bi(y.result, y.result), bi(`${where.zh}的结果`, `${where.en}, result`)));
       } else if (y) {
-        changes.push({ topic: 'decision', subject: where, added: [row(y)] });
+        changes.push({ topic: 'decision', subject: where, added: [row(now, y)] });
       } else if (x) {
-        changes.push({ topic: 'decision', subject: where, removed: [row(x)] });
+        changes.push({ topic: 'decision', subject: where, removed: [row(old, x)] });
       }
     }
     changes.push(...value('decision', otherwise(old.default), otherwise(now.default), bi(`${subject.zh} › 其他情况`, `${subject.en} › otherwise`)));

@@ -16,7 +16,7 @@ import { applicantStepsCountFromADate, applicantStepsFollowApproval } from './ap
 import { publicityFollowsApproval, publicityPeriodsAreSound } from './publicity.ts';
 import { countersignVariantsAreSound } from './countersign.ts';
 import { fallbackScopesAreUsed } from './routing.ts';
-import { decisionFeel, expandDecisions } from '../../lib/interpret/decision.ts';
+import { columnFeel, expandDecisions, inputsOf } from '../../lib/interpret/decision.ts';
 import { decisionBandsAreSound, decisionResultsAreRead, flowConditionsOf } from './decisions.ts';
 import { returnTargetsComeEarlier } from './return-to.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
@@ -195,9 +195,12 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
       flow.add(path);
     }
     tables.forEach((table, t) => {
-      expressions.push([table.input, ['workflow', 'decisions', t, 'input'], 'any']);
-      // Number bands on a text input (or the reverse) never match: checked on the table's expansion.
-      for (const m of checkFeel(decisionFeel(table), sample, 'any').mismatches.slice(0, 1)) ctx.report(s, 'feel/type-mismatch', ['workflow', 'decisions', t, 'input'], { left: m.left, right: m.right, leftType: FEEL_TYPE_NAMES[m.leftType], rightType: FEEL_TYPE_NAMES[m.rightType] });
+      inputsOf(table).forEach((input, c) => {
+        const at = table.inputs ? ['workflow', 'decisions', t, 'inputs', c, 'input'] : ['workflow', 'decisions', t, 'input'];
+        expressions.push([input, at, 'any']);
+        // Number bands on a text input (or the reverse) never match: checked on each column's tests.
+        for (const m of checkFeel(columnFeel(table, c), sample, 'any').mismatches.slice(0, 1)) ctx.report(s, 'feel/type-mismatch', at, { left: m.left, right: m.right, leftType: FEEL_TYPE_NAMES[m.leftType], rightType: FEEL_TYPE_NAMES[m.rightType] });
+      });
     });
     s.value.form?.sections.forEach((section, i) => {
       if (section.visibleIf) expressions.push([section.visibleIf, ['form', 'sections', i, 'visibleIf']]);

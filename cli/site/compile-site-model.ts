@@ -489,11 +489,18 @@ function workflowOf(nodes: WorkflowNode[], base: WorkflowContext, tables?: Decis
   return { ...(decisions ? { decisions } : {}), nodes: siteNodes, longestWorkdays: longest, shortestWorkdays: shortest, steps };
 }
 
-/** A decision table as the guide shows it (docs/routing.md): 金额 | 审批级别, one row per band, then 其他情况. */
+/**
+ * A decision table as the guide shows it (docs/routing.md): one column per input (金额 | 审批级别, or
+ * 请假类别 | 请假天数 | 审批层级), one row per rule, then 其他情况.
+ */
 function decisionOf(table: Decision, labels: WorkflowContext['labels'], service?: Service): SiteDecision {
-  const field = service ? [...fieldsOf(service)].find(({ field: f }) => f.id === table.input.trim())?.field : undefined;
-  const input = table.inputLabel ? st(table.inputLabel) : field ? st(field.label) : { zh: labels(table.input.trim(), 'zh') ?? table.input, en: labels(table.input.trim(), 'en') ?? table.input };
-  return compact({ id: table.id, name: st(table.name), input, rows: table.rules.map((rule) => ({ when: unaryTestInWords(rule.when), result: rule.result })), otherwise: table.default });
+  const heading = (input: string, label: Decision['inputLabel']): SiteText => {
+    const field = service ? [...fieldsOf(service)].find(({ field: f }) => f.id === input.trim())?.field : undefined;
+    return label ? st(label) : field ? st(field.label) : { zh: labels(input.trim(), 'zh') ?? input, en: labels(input.trim(), 'en') ?? input };
+  };
+  const inputs = table.inputs ? table.inputs.map((i) => heading(i.input, i.label)) : [heading(table.input ?? '', table.inputLabel)];
+  const rows = table.rules.map((rule) => ({ when: (Array.isArray(rule.when) ? rule.when : [rule.when]).map(unaryTestInWords), result: rule.result }));
+  return compact({ id: table.id, name: st(table.name), inputs, rows, otherwise: table.default });
 }
 
 /** The statistics page in both languages, counted over this variant's services only. */

@@ -242,12 +242,13 @@ export interface SiteWorkflow {
   steps: number;
 }
 
-/** A decision table in words: the input's label, the table's name, one row per rule, and the default. */
+/** A decision table in words: each input's label, the table's name, one row per rule (a test per input), and the default. */
 export interface SiteDecision {
   id: string;
   name: SiteText;
-  input: SiteText;
-  rows: { when: SiteText; result: string }[];
+  /** The column headings, one per input. */
+  inputs: SiteText[];
+  rows: { when: SiteText[]; result: string }[];
   /** The result when no rule matches; absent when then the result is empty. */
   otherwise?: string;
 }

@@ -119,6 +119,60 @@ export type Phone2 = string;
  */
 export type Email1 = string;
 /**
+ * 一张决策表：一个输入（input）或几个输入（inputs，如“请假类别 × 天数”），每行一个条件（几个输入时每个输入一个条件）和结果。/ A decision table: one input (input) or several (inputs, e.g. leave type × days), one rule per row with one test (one per input when there are several) and a result.
+ */
+export type Decision = Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2;
+export type Decision1 =
+  | {
+      [k: string]: unknown;
+    }
+  | {
+      [k: string]: unknown;
+    };
+/**
+ * 条件（FEEL 单元测试）：< 5000、>= 50000、区间 [5000..50000)（方括号含端点，圆括号不含）、一个数、一个或几个文本 "本科生", "研究生"，或 - 表示任何值。/ The test (a FEEL unary test): < 5000, >= 50000, a range [5000..50000) (square brackets include the end, round ones exclude it), a number, one or more texts, or - for any value.
+ */
+export type DecisionUnaryTest = string;
+/**
  * 按顺序执行的环节。/ Steps run in order.
  *
  * @minItems 1
@@ -789,17 +843,25 @@ export interface Workflow {
   steps: StepSequence;
   notifications?: WorkflowNotifications;
 }
-/**
- * 一张决策表：一个输入（FEEL，读表单字段或申请人属性），每行一个条件和结果。/ A decision table: one input (FEEL over form fields or applicant attributes), one test and one result per rule.
- */
-export interface Decision {
+export interface Decision2 {
   /**
    * 表的标识（小写开头的驼峰英文），流程条件中按此读取结果，如 approvalLevel = "校级"；不能与表单字段重名。/ Table id (lowerCamelCase), read by the flow's conditions; must not be a field's id.
    */
   id: string;
   name: LocalizedText;
-  input: FeelExpression;
+  input?: FeelExpression;
   inputLabel?: LocalizedText;
+  /**
+   * 几个输入（2–5 个，与 input 二选一）：每个输入是办事指南表格中的一列，每条规则按顺序为每个输入写一个条件，如请假类别 × 天数、金额 × 项目类型。/ Several inputs (2–5; either input or inputs): each is one column of the guide's table, and each rule writes one test per input in this order, e.g. leave type × days, amount × project type.
+   *
+   * @minItems 2
+   * @maxItems 5
+   */
+  inputs?:
+    | [DecisionInput, DecisionInput]
+    | [DecisionInput, DecisionInput, DecisionInput]
+    | [DecisionInput, DecisionInput, DecisionInput, DecisionInput]
+    | [DecisionInput, DecisionInput, DecisionInput, DecisionInput, DecisionInput];
   /**
    * 命中规则：first（按顺序取第一条符合的规则），目前只支持这一种，可省略。/ Hit policy: first (the first matching rule wins), the only one supported; may be omitted.
    */
@@ -816,11 +878,20 @@ export interface Decision {
    */
   default?: string;
 }
+export interface DecisionInput {
+  input: FeelExpression;
+  label?: LocalizedText;
+}
 export interface DecisionRule {
   /**
-   * 条件（FEEL 单元测试）：< 5000、>= 50000、区间 [5000..50000)（方括号含端点，圆括号不含）、一个数、一个或几个文本 "本科生", "研究生"，或 - 表示任何值。/ The test (a FEEL unary test): < 5000, >= 50000, a range [5000..50000) (square brackets include the end, round ones exclude it), a number, one or more texts, or - for any value.
+   * 条件：一个输入时写一个 FEEL 单元测试，如 "< 5000"；几个输入（inputs）时写一个列表，按输入的顺序每个输入一个，- 表示这一列任何值都可以，如 ['"事假", "病假"', "> 15"]。/ The test: with one input, one FEEL unary test such as "< 5000"; with several inputs, a list with one test per input in their order, - meaning any value in that column.
    */
-  when: string;
+  when:
+    | DecisionUnaryTest
+    | [DecisionUnaryTest, DecisionUnaryTest]
+    | [DecisionUnaryTest, DecisionUnaryTest, DecisionUnaryTest]
+    | [DecisionUnaryTest, DecisionUnaryTest, DecisionUnaryTest, DecisionUnaryTest]
+    | [DecisionUnaryTest, DecisionUnaryTest, DecisionUnaryTest, DecisionUnaryTest, DecisionUnaryTest];
   /**
    * 结果，流程条件与它比较，如 "校级"。/ The result the flow's conditions compare with, e.g. 校级.
    */

@@ -146,15 +146,35 @@ describe('compileSiteModel', () => {
     expect(leave.workflow!.decisions).toEqual([{
       id: 'leaveLevel',
       name: { zh: '审批级别' },
-      input: { zh: '请假天数' },
+      inputs: [{ zh: '请假天数' }],
       rows: [
-        { when: { zh: '不超过 3', en: 'is at most 3' }, result: '辅导员' },
-        { when: { zh: '大于 3 且小于 15', en: 'is more than 3 and is less than 15' }, result: '学院' },
-        { when: { zh: '不少于 15', en: 'is at least 15' }, result: '学工处' },
+        { when: [{ zh: '不超过 3', en: 'is at most 3' }], result: '辅导员' },
+        { when: [{ zh: '大于 3 且小于 15', en: 'is more than 3 and is less than 15' }], result: '学院' },
+        { when: [{ zh: '不少于 15', en: 'is at least 15' }], result: '学工处' },
       ],
     }]);
     const branch = leave.workflow!.nodes[1] as Extract<SiteNode, { kind: 'branch' }>;
     expect(branch.condition).toEqual({ zh: '按“审批级别”表，结果不为“辅导员”', en: 'by the “审批级别” table, the result is not "辅导员"' });
+  });
+
+  it('shows a table of two inputs with one column per input, headed by the field or the given label (issue 15)', async () => {
+    const source = editSource(await baselineSource(), [
+      ...SITE_EDITS,
+      RECLASSIFY,
+      { file: 'xgc/student-leave.yaml', find: 'workflow:\n  steps:\n', replace: 'workflow:\n  decisions:\n    - id: leaveLevel\n      name: 审批级别\n      inputs:\n        - input: leaveCampus\n          label: { zh: 是否离校, en: Leaving campus }\n        - input: days\n      rules:\n        - { when: ["-", "<= 3"], result: 辅导员 }\n        - { when: ["-", "> 3"], result: 学院 }\n  steps:\n' },
+      { file: 'xgc/student-leave.yaml', find: 'if: days > 3', replace: 'if: leaveLevel != "辅导员"' },
+    ]);
+    const { catalog } = checkSource(source, { today: TODAY });
+    const leave = compileSiteModel(catalog, { variant: 'public' }, NO_HISTORY).services.find((s) => s.id === 'student-leave')!;
+    expect(leave.workflow!.decisions).toEqual([{
+      id: 'leaveLevel',
+      name: { zh: '审批级别' },
+      inputs: [{ zh: '是否离校', en: 'Leaving campus' }, { zh: '请假天数' }],
+      rows: [
+        { when: [{ zh: '任何值', en: 'any value' }, { zh: '不超过 3', en: 'is at most 3' }], result: '辅导员' },
+        { when: [{ zh: '任何值', en: 'any value' }, { zh: '大于 3', en: 'is more than 3' }], result: '学院' },
+      ],
+    }]);
   });
 
   it('is deterministic: the same input gives the same JSON', async () => {
