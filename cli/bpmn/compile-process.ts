@@ -62,6 +62,8 @@ interface Scope {
   reopen?: boolean;
   /** Inside a countersign: the steps outside it its members return to (return-to.ts), for its boundary events. */
   returnsTo?: Set<string>;
+  /** Inside a 依次审批: its members, which a later member returns to by a loop inside the sub-process. */
+  inTurn?: Map<string, RuntimeStep>;
 }
 
 export interface CompiledProcess {
@@ -255,7 +257,12 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       // Return to a chosen step (return-to.ts): a loop back to each target's entry, or out of the countersign to it.
       for (const target of step.returnTo ?? []) {
         const back: Exit = { from: decision, name: `退回到${stepName(target)}`, condition: returnToCondition(step, variable, target), tag: `return_${target}` };
-        if (scope.countersign) {
+        const member = scope.inTurn?.get(target);
+        if (member && enters.has(target)) {
+          // 依次审批: back to an earlier member's entry, inside the sub-process; the members after it act again.
+          // A member with `when` that did not take part is no target: the choice is refused and the task opens again.
+          connect(scope, member.when === undefined ? back : { ...back, condition: `${back.condition} and ${joinedVar(target)} = true` }, enters.get(target)!);
+        } else if (scope.countersign) {
           scope.returnsTo?.add(target);
           connect(scope, back, endEvent(scope, `EndEvent_${step.id}_return_${target}`, `${step.name.zh}退回到${stepName(target)}`, { error: returnToErrorCode(target), name: `退回到${stepName(target)}` }));
         } else if (enters.has(target)) connect(scope, back, enters.get(target)!);
@@ -318,7 +325,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     const split = inTurn ? undefined : add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_split`, name: '同时办理' });
     if (split) connect(inner, { from: start }, split);
     if (!split) {
-      compileInTurn(inner, node, start);
+      compileInTurn({ ...inner, inTurn: new Map(node.steps.map((step) => [step.id, step])) }, node, start);
     } else if (usesCountersignVariants(node)) {
       compileCountersignVariants(inner, node, split);
     } else if (node.mode === 'all') {

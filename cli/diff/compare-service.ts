@@ -276,7 +276,8 @@ function fieldChanges(a: Service | undefined, b: Service): Change[] {
 
 const nodeName = (node: WorkflowNode): Bi => labelled(node.id, node.name ? text(node.name) : bi(node.id));
 
-function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
+/** `siblings`: for a member of a 依次审批, the other members, whose returns are said as resuming the sequence. */
+function stepTerms(s: Step, keys: (keyof Step)[], siblings: ReadonlySet<string> = new Set()): Bi {
   const zh: string[] = [];
   const en: string[] = [];
   for (const key of keys) {
@@ -307,8 +308,8 @@ function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
       en.push(s.fallback === undefined ? 'no fallback scope' : `fallback scope ${s.fallback}`);
     } else if (key === 'returnTo') {
       // Return to a chosen step (issue 15.5): the earlier steps the assignee may send the application back to.
-      zh.push(s.returnTo?.length ? `可退回到环节 ${s.returnTo.join('、')}（或申请人）` : '不退回到其他环节');
-      en.push(s.returnTo?.length ? `may return to step ${s.returnTo.join(', ')} (or the applicant)` : 'returns to no other step');
+      zh.push(s.returnTo?.length ? `可退回到环节 ${s.returnTo.map((t) => (siblings.has(t) ? `${t}（依次审批中前面的一位，从这一位起依次重新审批）` : t)).join('、')}（或申请人）` : '不退回到其他环节');
+      en.push(s.returnTo?.length ? `may return to step ${s.returnTo.map((t) => (siblings.has(t) ? `${t} (an earlier member of the sequence, which resumes there)` : t)).join(', ')} (or the applicant)` : 'returns to no other step');
     } else if (key === 'when') {
       // Countersign variants: a member's condition to take part.
       zh.push(s.when === undefined ? '总是参加会签' : `满足“${s.when}”时参加会签`);
@@ -327,6 +328,13 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
   const added = [...after.values()].filter((n) => !before.has(n.id)).map(nodeName);
   const removed = [...before.values()].filter((n) => !after.has(n.id)).map(nodeName);
   if (added.length || removed.length) changes.push({ topic: 'steps', ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}) });
+  // The members of each 依次审批, by member: a return among them resumes the sequence (docs/countersign.md).
+  const inTurnOf = (m: Map<string, WorkflowNode>) => {
+    const out = new Map<string, Set<string>>();
+    for (const node of m.values()) if ('parallel' in node && node.parallel === 'sequence') for (const member of node.steps) out.set(member.id, new Set(node.steps.map((x) => x.id)));
+    return out;
+  };
+  const [inTurnA, inTurnB] = [inTurnOf(before), inTurnOf(after)];
   for (const [id, old] of before) {
     const now = after.get(id);
     if (!now || same(old, now)) continue;
@@ -359,7 +367,7 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
       changes.push(...more('step', old, now, new Set(['id', 'system'])).map((c) => ({ ...c, subject })));
     } else if (!('if' in old) && !('parallel' in old) && !('by' in old) && !('system' in old) && !('publicity' in old) && !('if' in now) && !('parallel' in now) && !('by' in now) && !('system' in now) && !('publicity' in now)) {
       const keys = STEP_DESCRIBED.filter((k) => !same(old[k], now[k]));
-      if (keys.length) changes.push({ topic: 'step', subject, from: stepTerms(old, keys), to: stepTerms(now, keys) });
+      if (keys.length) changes.push({ topic: 'step', subject, from: stepTerms(old, keys, inTurnA.get(id)), to: stepTerms(now, keys, inTurnB.get(id)) });
       changes.push(...more('step', old, now, new Set(['id', ...STEP_DESCRIBED])).map((c) => ({ ...c, subject })));
     } else {
       changes.push({ topic: 'step', subject, to: bi('类型已改变', 'changed kind') });

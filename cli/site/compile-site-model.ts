@@ -418,7 +418,12 @@ function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
     if ('if' in node) {
       return compact({ kind: 'branch' as const, id: node.id, name: st(node.name), condition: conditionInWords(node.if, ctx.labels, ctx.tables), expression: node.if, then: nodesOf(node.then, ctx), else: nodesOf(node.else ?? [], ctx) });
     }
-    if ('parallel' in node) return compact({ kind: 'parallel' as const, id: node.id, name: st(node.name), mode: node.parallel, steps: node.steps.map((s) => stepOf(s, ctx)), atLeast: node.atLeast });
+    if ('parallel' in node) {
+      // 依次审批: a later member may return to an earlier one, and the sequence resumes there (docs/countersign.md).
+      const ids = node.steps.map((s) => s.id);
+      const returnsWithin = node.parallel === 'sequence' && node.steps.some((s, i) => (s.returnTo ?? []).some((t) => ids.indexOf(t) >= 0 && ids.indexOf(t) < i)) ? true : undefined;
+      return compact({ kind: 'parallel' as const, id: node.id, name: st(node.name), mode: node.parallel, steps: node.steps.map((s) => stepOf(s, ctx)), atLeast: node.atLeast, returnsWithin });
+    }
     // Applicant steps (issue 15.1): the applicant's own follow-up, with its deadline and what to fill in.
     if ('by' in node) {
       const label = node.dueAfter === undefined ? undefined : { zh: ctx.labels(node.dueAfter, 'zh') ?? node.dueAfter, en: ctx.labels(node.dueAfter, 'en') ?? ctx.labels(node.dueAfter, 'zh') ?? node.dueAfter };

@@ -324,6 +324,8 @@ export interface SiteParallel {
   steps: SiteStep[];
   /** n of m: the countersign passes once this many approve (countersign variants). */
   atLeast?: number;
+  /** 依次审批: a later member may return to an earlier one, and the sequence resumes at that member. */
+  returnsWithin?: true;
 }
 
 export interface SiteAppointment {

@@ -366,12 +366,17 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     }
   };
 
-  /** A return to an earlier step (return-to.ts): the flow re-runs from there, the applicant is not involved. */
-  const returnToStep = (decision: Decision, step: RuntimeStep): never => {
+  /** A return to an earlier step (return-to.ts), recorded: the steps from the target on are to be decided again. */
+  const returnedTo = (decision: Decision, step: RuntimeStep): string => {
     const target = decision.returnTo!;
     result.timeline.push({ type: 'returned', at: clock, step: step.id, stepName: step.name.zh, returnTo: target, ...(decision.comment ? { comment: decision.comment } : {}) });
     passed = passedBefore(passed, target);
-    throw new ReturnToStep(target);
+    return target;
+  };
+
+  /** A return to an earlier step (return-to.ts): the flow re-runs from there, the applicant is not involved. */
+  const returnToStep = (decision: Decision, step: RuntimeStep): never => {
+    throw new ReturnToStep(returnedTo(decision, step));
   };
 
   const applicantRevises = (decision: Decision, step: RuntimeStep) => {
@@ -482,17 +487,29 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   /**
    * 依次审批 (`parallel: sequence`, countersign.ts): the members taking part act one after another in the
    * order listed; a reject ends the application; a return to the applicant resumes at the returning member
-   * (those before it keep their approvals), as a plain step's does; a return to an earlier step re-runs from there.
+   * (those before it keep their approvals), as a plain step's does; a return to an earlier member of the same
+   * sequence resumes at that member, and every member after it acts again; a return to an earlier step
+   * outside re-runs from there. Members taking part are judged once, as the sequence starts.
    */
   const runInTurn = (node: Extract<RuntimeNode, { kind: 'parallel' }>) => {
-    for (const member of countersignMembers(node, holds)) {
-      for (;;) {
-        const { decision } = take([activate(member)]);
-        if (decision.action === 'approve') break;
-        if (decision.action === 'reject') reject(decision);
-        if (decision.returnTo !== undefined) returnToStep(decision, member);
-        applicantRevises(decision, member);
+    const members = countersignMembers(node, holds);
+    for (let i = 0; i < members.length; ) {
+      const member = members[i];
+      const { decision } = take([activate(member)]);
+      if (decision.action === 'approve') {
+        passed.push(member.id);
+        i++;
+        continue;
       }
+      if (decision.action === 'reject') reject(decision);
+      const back = decision.returnTo === undefined ? -1 : members.findIndex((m) => m.id === decision.returnTo);
+      if (back >= 0 && back < i) {
+        returnedTo(decision, member);
+        i = back;
+        continue;
+      }
+      if (decision.returnTo !== undefined) returnToStep(decision, member);
+      applicantRevises(decision, member);
     }
   };
 

@@ -48,6 +48,8 @@ const SYSTEM_STEP = (connector: string, days: string) => sub(LEAVE, '           
 const DOOR_CONNECTOR = sub('hall.yaml', 'itOffice: xgc\n', 'itOffice: xgc\nconnectors:\n  - { id: door-access, name: 门禁管理系统, department: xgc }\n');
 /** Issue 15.5: the leave's 学工处 member may return to the counselor; a step after the branch; an else arm. */
 const XGC_RETURN_TO = (target: string) => sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', `              deadline: 1\n              actions: [approve, reject, return]\n              returnTo: [${target}]\n`);
+/** The leave's countersign as a 依次审批: 学院审批, then 学工处审批. */
+const IN_TURN = sub(LEAVE, '          parallel: all\n', '          parallel: sequence\n');
 const REGISTRAR_AFTER = sub(LEAVE, '  notifications:\n    approved:', '    - { id: registrar, name: 登记, group: office-staff, scope: department, department: xgc, deadline: 1, actions: [approve] }\n  notifications:\n    approved:');
 const SHORT_ARM = sub(LEAVE, '  notifications:\n    approved:', '      else:\n        - { id: short-review, name: 短假登记, group: office-staff, scope: department, department: xgc, deadline: 1, actions: [approve] }\n  notifications:\n    approved:');
 
@@ -458,6 +460,10 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a countersign member returning to the step before the countersign', edits: [XGC_RETURN_TO('counselor-review')], expected: [] },
     { name: 'a mistyped target', edits: [XGC_RETURN_TO('counselor-reveiw')], expected: ['return/unknown-target xgc/student-leave.yaml:120:26'] },
     { name: 'a target inside a countersign', edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      returnTo: [xgc-review]\n')], expected: ['return/member-target xgc/student-leave.yaml:96:18'] },
+    { name: 'a member returning to an earlier member of a countersign of all', edits: [XGC_RETURN_TO('college-review')], expected: ['return/member-target xgc/student-leave.yaml:120:26'] },
+    { name: 'a member returning to an earlier member of the same 依次审批', edits: [IN_TURN, XGC_RETURN_TO('college-review')], expected: [] },
+    { name: 'a member of a 依次审批 returning to itself', edits: [IN_TURN, XGC_RETURN_TO('xgc-review')], expected: ['return/target-not-earlier xgc/student-leave.yaml:120:26'] },
+    { name: 'a member of a 依次审批 returning to a later member', edits: [IN_TURN, sub(LEAVE, '              deadline: 2\n              actions: [approve, reject]\n', '              deadline: 2\n              actions: [approve, reject, return]\n              returnTo: [xgc-review]\n')], expected: ['return/target-not-earlier xgc/student-leave.yaml:113:26'] },
     { name: 'a step returning to itself', edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      returnTo: [counselor-review]\n')], expected: ['return/target-not-earlier xgc/student-leave.yaml:96:18'] },
     { name: 'a target after the step', edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      returnTo: [registrar]\n'), REGISTRAR_AFTER], expected: ['return/target-not-earlier xgc/student-leave.yaml:96:18'] },
     { name: 'a target on the other arm of a branch', edits: [sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', '              deadline: 1\n              actions: [approve, reject, return]\n              returnTo: [short-review]\n'), SHORT_ARM], expected: ['return/target-not-earlier xgc/student-leave.yaml:120:26'] },

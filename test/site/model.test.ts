@@ -177,6 +177,19 @@ describe('compileSiteModel', () => {
     }]);
   });
 
+  it('says of a 依次审批 whose later member may return to an earlier one that it resumes there, and of no other', async () => {
+    const inTurn = { file: 'xgc/student-leave.yaml', find: '          parallel: all\n', replace: '          parallel: sequence\n' };
+    const modelOf = async (edits: { file: string; find: string; replace: string }[]) => {
+      const { catalog } = checkSource(editSource(await baselineSource(), [...SITE_EDITS, RECLASSIFY, inTurn, ...edits]), { today: TODAY });
+      const leave = compileSiteModel(catalog, { variant: 'public' }, NO_HISTORY).services.find((s) => s.id === 'student-leave')!;
+      return ((leave.workflow!.nodes[1] as Extract<SiteNode, { kind: 'branch' }>).then[0] as Extract<SiteNode, { kind: 'parallel' }>);
+    };
+    expect((await modelOf([])).returnsWithin).toBeUndefined();
+    const within = await modelOf([{ file: 'xgc/student-leave.yaml', find: '              deadline: 1\n              actions: [approve, reject]\n', replace: '              deadline: 1\n              actions: [approve, reject, return]\n              returnTo: [college-review]\n' }]);
+    expect(within).toMatchObject({ mode: 'sequence', returnsWithin: true });
+    expect(within.steps[1].returnTo).toEqual([{ zh: '学院审批' }]);
+  });
+
   it('is deterministic: the same input gives the same JSON', async () => {
     const { catalog } = await siteCatalog();
     const a = JSON.stringify(compileSiteModel(catalog, { variant: 'public' }, history));

@@ -112,6 +112,7 @@ export const UI = {
     countersignAtLeast: (n: number, m: number) => `${m} 人中 ${n} 人同意即通过`,
     countersignInTurn: (names: string[]) => `依次审批：${names.join(' → ')}`,
     countersignInTurnNote: '前一位同意后下一位才办理，每一位都看得到前面的意见；任一位不同意即办结。',
+    countersignInTurnReturn: '后面的一位退回到前面的一位时，从那一位起依次重新审批。',
     memberWhen: '参加条件：',
     totalTime: (longest: number, shortest: number) =>
       longest === shortest ? `各环节时限合计 ${longest} 个工作日。` : `各环节时限合计 ${shortest}–${longest} 个工作日（视分支而定）。`,
@@ -299,6 +300,7 @@ export const UI = {
     countersignAtLeast: (n: number, m: number) => `passes once ${n} of ${m} approve`,
     countersignInTurn: (names: string[]) => `In turn: ${names.join(' → ')}`,
     countersignInTurnNote: 'Each acts once the one before approved and sees the earlier comments; a refusal by any one ends the application.',
+    countersignInTurnReturn: 'When a later one returns it to an earlier one, the approvals run again in turn from that one.',
     memberWhen: 'Takes part only if: ',
     totalTime: (longest: number, shortest: number) =>
       longest === shortest ? `The steps take up to ${longest} work days in total.` : `The steps take ${shortest}–${longest} work days in total, depending on the branch.`,
