@@ -16,7 +16,8 @@ import { APPLICANT_ASSIGNEE, COMPLETE, applicantAssignedText, applicantDue, appl
 import { callingProblem, systemCallOf, systemDecisionProblem } from './system-step.ts';
 import type { SystemCall } from './system-step.ts';
 import { ReturnToStep, holdsStep, passedBefore, returnTargetsNow, returnToProblem } from './return-to.ts';
-import { CLOSE, OBJECT, isPublicityNode, objectedText, periodOpenProblem, periodOverProblem, publicityDecisionProblem, publicityPeriod, publicizingProblem, publishedText } from './publicity.ts';
+import { CLOSE, OBJECT, isPublicityNode, objectedText, objectionAnsweredText, objectionBranchId, periodOpenProblem, periodOverProblem, publicityDecisionProblem, publicityPeriod, publicizingProblem, publishedText } from './publicity.ts';
+import type { ReviewOutcome } from './publicity.ts';
 
 export type Action = 'approve' | 'reject' | 'return' | 'complete' | 'object' | 'close' | HandOverAction;
 
@@ -96,7 +97,7 @@ export interface TimelineEntry {
 }
 
 export interface Notification {
-  event: 'submitted' | 'assigned' | 'overdue' | 'returned' | 'approved' | 'rejected' | 'copied' | 'published' | 'objected';
+  event: 'submitted' | 'assigned' | 'overdue' | 'returned' | 'approved' | 'rejected' | 'copied' | 'published' | 'objected' | 'objection-answered';
   to: string;
   text: string;
 }
@@ -443,6 +444,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     const applicantTo = `applicant:${applicantName}`;
     result.notifications.push({ event: 'published', to: applicantTo, text: publishedText(input.service.name, step.name.zh, until) });
     let objections = 0;
+    const objectors: string[] = [];
     let closed = false;
     while (queue[0]?.step === step.id) {
       const decision = queue.shift()!;
@@ -450,6 +452,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
         const at = decision.at ? later(decision.at, clock) : clock;
         if (Date.parse(at) > Date.parse(endsAt)) throw new Stop('error', periodOverProblem(step, until));
         objections++;
+        if (decision.person && !objectors.includes(decision.person)) objectors.push(decision.person);
         clock = at;
         result.timeline.push({ type: 'objected', at, step: step.id, stepName: step.name.zh, ...(decision.person ? { person: decision.person } : {}), ...(decision.comment ? { comment: decision.comment } : {}) });
         continue;
@@ -468,6 +471,18 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     result.timeline.push({ type: 'publicized', at: endsAt, step: step.id, stepName: step.name.zh, objections });
     if (objections) result.notifications.push({ event: 'objected', to: applicantTo, text: objectedText(input.service.name, step.name.zh, objections) });
     entered = { ...entered, [step.variable]: objections > 0 };
+    if (objections) reviews.push({ step, objectors });
+  };
+
+  /**
+   * Objection reviews under way (issue 15.2): each period that ended with objections, and who objected, until its
+   * review ends — the review branch completes (the result upheld), a review step rejects, or returns to a step.
+   */
+  const reviews: { step: RuntimePublicity; objectors: string[] }[] = [];
+  const answerObjectors = (outcome: ReviewOutcome, open = reviews.splice(0)) => {
+    for (const { step, objectors } of open) {
+      for (const person of objectors) result.notifications.push({ event: 'objection-answered', to: `person:${person}`, text: objectionAnsweredText(input.service.name, step.name.zh, applicantName, outcome) });
+    }
   };
 
   const runStep = (step: RuntimeStep) => {
@@ -566,6 +581,9 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       else if (isPublicityNode(node)) runPublicity(node);
       else if (into !== undefined) runSequence(node.then.some((n) => holdsStep(n, into)) ? node.then : node.else, into);
       else runSequence(holds(node.condition) ? node.then : node.else);
+      // The review of a period's objections ran to its end: the result stands.
+      const review = reviews.findIndex((r) => objectionBranchId(r.step.id) === node.id);
+      if (node.kind === 'branch' && review >= 0) answerObjectors({ kind: 'upheld' }, reviews.splice(review, 1));
     }
   };
 
@@ -577,6 +595,13 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
         break;
       } catch (error) {
         if (!(error instanceof ReturnToStep)) throw error;
+        // A review step sent the application back to a step outside its review: that ends the review.
+        const steps = definition.workflow?.steps ?? [];
+        const ended = reviews.filter((r) => {
+          const branch = nodeById(steps, objectionBranchId(r.step.id));
+          return !(branch?.kind === 'branch' && branch.then.some((n) => holdsStep(n, error.target)));
+        });
+        answerObjectors({ kind: 'returned', stepName: nodeById(steps, error.target)?.name.zh ?? error.target }, ended.map((r) => reviews.splice(reviews.indexOf(r), 1)[0]));
         resumeAt = error.target;
       }
     }
@@ -586,6 +611,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     result.outcome = error.outcome;
     if (error.problem && error.outcome !== 'rejected') result.problem = error.problem;
     if (error.outcome === 'rejected') {
+      answerObjectors({ kind: 'rejected' });
       result.timeline.push({ type: 'completed', at: clock, outcome: 'rejected' });
       const last = result.timeline.filter((t) => t.type === 'acted').pop();
       notify('rejected', `applicant:${applicantName}`, definition.workflow?.notifications.rejected, { comment: last?.comment ?? '' });
@@ -600,6 +626,22 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   result.timeline.push({ type: 'completed', at: clock, outcome: 'approved' });
   notify('approved', `applicant:${applicantName}`, definition.workflow?.notifications.approved);
   return result;
+}
+
+/** The node with `id` anywhere in a workflow: a step, a countersign member, a branch, a publicity period. */
+function nodeById(nodes: RuntimeNode[], id: string): RuntimeNode | undefined {
+  for (const node of nodes) {
+    if (node.id === id) return node;
+    if (node.kind === 'parallel') {
+      const member = node.steps.find((m) => m.id === id);
+      if (member) return member;
+    }
+    if (node.kind === 'branch') {
+      const found = nodeById(node.then, id) ?? nodeById(node.else, id);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** The value that picks the part of a role group: the applicant's class or college, a form field, a department. */
