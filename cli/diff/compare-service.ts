@@ -1,4 +1,5 @@
 import { canonicalJson } from '../../lib/shared/canonical.ts';
+import { deadlineHours } from '../../lib/interpret/deadline.ts';
 import { APPLICANT_STEP_DESCRIBED, applicantStepTerms } from './applicant-step.ts';
 import { runtimeBehaviour } from '../compile/fingerprint.ts';
 import type { Service, WorkflowNode } from '../model/catalog.ts';
@@ -276,13 +277,20 @@ function fieldChanges(a: Service | undefined, b: Service): Change[] {
 
 const nodeName = (node: WorkflowNode): Bi => labelled(node.id, node.name ? text(node.name) : bi(node.id));
 
+/** A step's deadline in the diff's words: `2 个工作日` / `2 work days`, or `2 小时` / `2 hours` (issue 15.7). */
+function deadlineTerm(value: Step['deadline']): Bi {
+  const hours = deadlineHours(value);
+  if (hours !== undefined) return { zh: `${hours} 小时`, en: counted(hours, 'hour') };
+  return { zh: `${value} 个工作日`, en: counted(Number(value), 'work day') };
+}
+
 function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
   const zh: string[] = [];
   const en: string[] = [];
   for (const key of keys) {
     if (key === 'deadline') {
-      zh.push(`时限 ${s.deadline} 个工作日`);
-      en.push(`deadline ${counted(s.deadline, 'work day')}`);
+      zh.push(`时限 ${deadlineTerm(s.deadline).zh}`);
+      en.push(`deadline ${deadlineTerm(s.deadline).en}`);
     } else if (key === 'group' || key === 'scope') {
       if (zh.some((x) => x.startsWith('办理人'))) continue;
       zh.push(`办理人 ${s.group}@${s.scope}`);
@@ -299,8 +307,8 @@ function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
     } else if (key === 'deadlineWhen') {
       // Form-dependent deadlines (issue 15.7): each rule with its condition, in the order they are tried.
       const rules = s.deadlineWhen ?? [];
-      zh.push(rules.length ? `随表单的时限：${rules.map((r) => `${r.if} 时 ${r.deadline} 个工作日`).join('；')}` : '时限不随表单变化');
-      en.push(rules.length ? `form-dependent deadline: ${rules.map((r) => `${counted(r.deadline, 'work day')} if ${r.if}`).join('; ')}` : 'deadline does not depend on the form');
+      zh.push(rules.length ? `随表单的时限：${rules.map((r) => `${r.if} 时 ${deadlineTerm(r.deadline).zh}`).join('；')}` : '时限不随表单变化');
+      en.push(rules.length ? `form-dependent deadline: ${rules.map((r) => `${deadlineTerm(r.deadline).en} if ${r.if}`).join('; ')}` : 'deadline does not depend on the form');
     } else if (key === 'fallback') {
       // Routing: the fallback scope.
       zh.push(s.fallback === undefined ? '没有备用范围' : `备用范围 ${s.fallback}`);
