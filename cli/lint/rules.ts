@@ -26,6 +26,7 @@ import { validateStepData, validateSubmission } from '../../lib/interpret/valida
 import type { FieldError } from '../../lib/interpret/validate-submission.ts';
 import { expectedNames, workdayFunctionsStayInTheHall } from './workdays.ts';
 import { longestDeadline } from '../../lib/interpret/deadline.ts';
+import { hoursDeadlinesStayWithinADay, remindersComeBeforeTheDeadline } from './deadline-hours.ts';
 import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { compileCalendar } from '../compile/compile-runtime.ts';
 import { situationFactsFollowGuideRules, situationsAreDeclared, situationsStateADifference } from './situations.ts';
@@ -672,6 +673,9 @@ export const RULES: Record<string, Rule> = {
   onlineServicesHaveScenarios,
   scenarioDataFitsTheForm,
   workdayFunctionsStayInTheHall,
+  // issue 15.7: deadlines in hours (cli/lint/deadline-hours.ts)
+  hoursDeadlinesStayWithinADay,
+  remindersComeBeforeTheDeadline,
   // Personal information (cli/lint/privacy-rules.ts).
   privacyReadersAreKnown,
   sensitiveFilesHaveRetention,
