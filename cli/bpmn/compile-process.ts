@@ -183,7 +183,8 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
         moddle.create('zeebe:UserTask'),
         moddle.create('zeebe:AssignmentDefinition', { candidateGroups: candidateGroups(step) }),
         moddle.create('zeebe:FormDefinition', { formId: `${base}-${reviewForm(step.id)}` }),
-        moddle.create('zeebe:TaskSchedule', { dueDate: typeof days === 'string' ? `=now() + duration(${days.slice(1)})` : `=now() + duration("P${days}D")` }),
+        // A FEEL duration (`=if …`) goes in as the expression; an ISO one (`PT2H`, `P5D`) as a string.
+        moddle.create('zeebe:TaskSchedule', { dueDate: typeof days === 'string' ? `=now() + duration(${days.startsWith('=') ? days.slice(1) : `"${days}"`})` : `=now() + duration("P${days}D")` }),
         moddle.create('zeebe:IoMapping', {
           outputParameters: [
             moddle.create('zeebe:Output', { source: `=${REVIEW_DECISION_KEY}`, target: decisionVar(step.id) }),

@@ -455,6 +455,8 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
         if (!step) unknownStep(d.step, [...base, 'decisions', j, 'step']);
         else if (!step.actions.includes(d.action) && !(d.action === 'resolve' && step.actions.includes('delegate')) && !(d.action === 'approve' && step.actions.includes('add-approver'))) ctx.report(s, 'scenario/invalid-step-action', [...base, 'decisions', j, 'action'], { step: d.step, action: d.action });
       });
+      // Overdue marks (issue 15.7) name steps of the flow.
+      scenario.expect.overdue?.forEach((id, j) => unknownStep(id, [...base, 'expect', 'overdue', j]));
       if (scenario.booking && s.value.appointment) {
         const { resources, slots } = s.value.appointment;
         const b = scenario.booking;

@@ -1307,6 +1307,10 @@ export interface ScenarioExpectation {
    */
   submission?: 'valid' | 'invalid';
   /**
+   * 预期被标记超期的环节，按发生顺序；[] 表示都不超期。决定的 at 晚于环节期限（按工作日计的为到期日结束，按小时计的为到期时刻）即超期。/ The steps expected to be marked overdue, in order; [] means none. A step is overdue when its decision's at is after its deadline (the end of the due day for work days, the due time for hours).
+   */
+  overdue?: Id[];
+  /**
    * 预期按表单计算出的应缴金额（元，收费项目写了 amount 时）。/ The fee (yuan) expected to be computed from the form, when fee items give an amount.
    */
   fee?: number;

@@ -45,7 +45,7 @@ export class WorkCalendar {
   addHours(instant: string, hours: number): string {
     const at = new Date(Date.parse(instant) + hours * 3_600_000);
     const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: this.timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset' }).formatToParts(at).map((p) => [p.type, p.value]));
-    const offset = parts.timeZoneName === 'GMT' ? 'Z' : String(parts.timeZoneName).slice(3);
+    const offset = /^GMT([+-]00:00)?$/.test(String(parts.timeZoneName)) ? 'Z' : String(parts.timeZoneName).slice(3);
     return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
   }
 
