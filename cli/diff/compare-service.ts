@@ -1,5 +1,5 @@
 import { canonicalJson } from '../../lib/shared/canonical.ts';
-import { deadlineHours } from '../../lib/interpret/deadline.ts';
+import { deadlineHours, runtimeDeadline } from '../../lib/interpret/deadline.ts';
 import { APPLICANT_STEP_DESCRIBED, applicantStepTerms } from './applicant-step.ts';
 import { runtimeBehaviour } from '../compile/fingerprint.ts';
 import type { Service, WorkflowNode } from '../model/catalog.ts';
@@ -277,6 +277,11 @@ function fieldChanges(a: Service | undefined, b: Service): Change[] {
 
 const nodeName = (node: WorkflowNode): Bi => labelled(node.id, node.name ? text(node.name) : bi(node.id));
 
+/** A step with its deadlines as the runtime writes them, so that 2h and 2小时 compare equal. */
+function sameDeadlines(s: Step): Step {
+  return { ...s, deadline: runtimeDeadline(s.deadline), ...(s.deadlineWhen ? { deadlineWhen: s.deadlineWhen.map((rule) => ({ ...rule, deadline: runtimeDeadline(rule.deadline) })) } : {}) };
+}
+
 /** A step's deadline in the diff's words: `2 个工作日` / `2 work days`, or `2 小时` / `2 hours` (issue 15.7). */
 function deadlineTerm(value: Step['deadline']): Bi {
   const hours = deadlineHours(value);
@@ -366,7 +371,9 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
       changes.push(...value('step', systemCallWords(old), systemCallWords(now), subject));
       changes.push(...more('step', old, now, new Set(['id', 'system'])).map((c) => ({ ...c, subject })));
     } else if (!('if' in old) && !('parallel' in old) && !('by' in old) && !('system' in old) && !('publicity' in old) && !('if' in now) && !('parallel' in now) && !('by' in now) && !('system' in now) && !('publicity' in now)) {
-      const keys = STEP_DESCRIBED.filter((k) => !same(old[k], now[k]));
+      // 2h and 2小时 are one deadline (issue 15.7): compared as the runtime writes it, PT2H.
+      const [was, is] = [sameDeadlines(old), sameDeadlines(now)];
+      const keys = STEP_DESCRIBED.filter((k) => !same(was[k], is[k]));
       if (keys.length) changes.push({ topic: 'step', subject, from: stepTerms(old, keys), to: stepTerms(now, keys) });
       changes.push(...more('step', old, now, new Set(['id', ...STEP_DESCRIBED])).map((c) => ({ ...c, subject })));
     } else {
