@@ -22,7 +22,7 @@ export const hoursDeadlinesStayWithinADay: Rule = (ctx: LintContext) => {
       ];
       for (const { value, at } of values) {
         const hours = deadlineHours(value);
-        if (hours !== undefined && hours > HOURS_IN_A_DAY) ctx.report(s, 'time/hours-over-a-day', at, { step: step.id, hours, days: Math.ceil(hours / 8), limit: HOURS_IN_A_DAY });
+        if (hours !== undefined && hours > HOURS_IN_A_DAY) ctx.report(s, 'time/hours-over-a-day', at, { step: step.id, hours, days: Math.ceil(hours / 24), limit: HOURS_IN_A_DAY });
       }
     }
   }

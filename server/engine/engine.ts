@@ -548,8 +548,9 @@ export class Engine {
         : this.render(app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: dueLabel(task.due, dueAt) });
       if (text) await this.enqueue(tx, app.id, 'overdue', own ? applicantRecipient(app) : assignee, text, stamp);
     });
-    // Work-day tasks are reminded on their due day from 09:00; hours tasks (issue 15.7) once half their time has passed, at any hour.
-    const halfway = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND reminded_at IS NULL AND remind_at <= $1 ORDER BY remind_at, id", [stamp]);
+    // Work-day tasks are reminded on their due day from 09:00; hours tasks (issue 15.7) once half their time has passed,
+    // at any hour, unless already overdue (a sweep that did not run in the second half says "overdue", not "due soon").
+    const halfway = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND reminded_at IS NULL AND overdue_at IS NULL AND remind_at <= $1 ORDER BY remind_at, id", [stamp]);
     const dueToday = hour >= 9 ? await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND reminded_at IS NULL AND due_at IS NULL AND due = $1 ORDER BY id", [today]) : [];
     let reminded = 0;
     if (halfway.length + dueToday.length) {

@@ -478,6 +478,14 @@ for (const [rule, cases] of Object.entries(RULE_CASES)) {
 }
 
 describe('rule messages', () => {
+  it('suggest the work days an hours deadline over a day stands for', async () => {
+    const { diagnostics } = await checkEdited([sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 48h\n      actions: [approve, reject, return]\n      notify:')]);
+    expect(renderDiagnostic(diagnostics[0], 'zh')).toMatchObject({
+      message: '环节“counselor-review”的时限是 48 小时。小时从待办送达起连续计算，夜间、周末和节假日都算在内（工作日历只知道哪天上班，不知道几点上班），超过 24 小时的时限常常在没人上班时到期。',
+      hint: '超过一天的时限写成工作日（如 deadline: 2），只有当天要办完的事（紧急报修 2 小时、用印 4 小时）才按小时写。',
+    });
+  });
+
   it('name the path whose deadlines exceed the promise', async () => {
     const { diagnostics } = await checkEdited([sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 2')]);
     expect(renderDiagnostic(diagnostics[0], 'en').message).toBe('Along counselor-review → college-review the step deadlines add up to 3 work days, over the promised 2.');

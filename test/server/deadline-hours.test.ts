@@ -64,6 +64,8 @@ describe.each(STORE_KINDS)('hours deadlines on %s', (kind) => {
     // The survey that follows is due two hours after it opens.
     const [survey] = await engine.todo('t-hqc');
     expect([survey.step, Date.parse(survey.dueAt!) - Date.parse(survey.openedAt)]).toEqual(['survey', 7_200_000]);
+    // A sweep that first runs after the survey's due time marks it overdue and sends no "due soon" reminder.
+    expect(await engine.sweep(minutes(survey.openedAt, 150))).toEqual({ overdue: 1, reminded: 0 });
     await store.close();
   });
 
@@ -79,6 +81,17 @@ describe.each(STORE_KINDS)('hours deadlines on %s', (kind) => {
     expect(await engine.sweep(new Date('2026-03-04T00:05:00+08:00'))).toEqual({ overdue: 1, reminded: 0 });
     const [row] = await store.query<{ due_at: string | null; remind_at: string | null }>('SELECT due_at, remind_at FROM task WHERE id = $1', [task.id]);
     expect(row).toEqual({ due_at: null, remind_at: null });
+    await store.close();
+  });
+
+  it('lists an hours task before a work-day task due the same day, which runs to the day\'s end', async () => {
+    const { engine, store } = await flowHall(stores, kind, runtime, [['t-hqc', 'office-staff', 'hqc']]);
+    const normal = await engine.submit({ service: 'logistics-repair', applicant, data: repair(false) });
+    const urgent = await engine.submit({ service: 'logistics-repair', applicant, data: repair(true) });
+    if (!normal.ok || !urgent.ok) throw new Error('submit failed');
+    // The normal repair made due today, as a 0-work-day step would be: opened first, yet listed after the urgent one.
+    await store.run('UPDATE task SET due = $1 WHERE application_id = $2', ['2026-03-02', normal.application.id]);
+    expect((await engine.todo('t-hqc')).map((t) => t.application)).toEqual([urgent.application.id, normal.application.id]);
     await store.close();
   });
 });
