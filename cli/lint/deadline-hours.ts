@@ -10,7 +10,7 @@ import { deadlineHours } from '../../lib/interpret/deadline.ts';
 export const HOURS_IN_A_DAY = 24;
 
 /**
- * Hours deadlines (issue 15.7) stay within a day: beyond it, clock hours count nights and weekends the
+ * Hours deadlines (issue 15.7, docs/deadline-hours.md) stay within a day: beyond it, clock hours count nights and weekends the
  * office is closed, and work days say what the admin means.
  */
 export const hoursDeadlinesStayWithinADay: Rule = (ctx: LintContext) => {
