@@ -279,7 +279,7 @@ const nodeName = (node: WorkflowNode): Bi => labelled(node.id, node.name ? text(
 
 /** A step with its deadlines as the runtime writes them, so that 2h and 2小时 compare equal. */
 function sameDeadlines(s: Step): Step {
-  return { ...s, deadline: runtimeDeadline(s.deadline), ...(s.deadlineWhen ? { deadlineWhen: s.deadlineWhen.map((rule) => ({ ...rule, deadline: runtimeDeadline(rule.deadline) })) } : {}) };
+  return { ...s, deadline: runtimeDeadline(s.deadline), ...(s.deadlineWhen ? { deadlineWhen: s.deadlineWhen.map((rule) => ({ ...rule, deadline: runtimeDeadline(rule.deadline) })) as Step['deadlineWhen'] } : {}) };
 }
 
 /** A step's deadline in the diff's words: `2 个工作日` / `2 work days`, or `2 小时` / `2 hours` (issue 15.7). */
