@@ -94,7 +94,7 @@ describe('hours deadlines on the interpreter', () => {
   });
 
   it('the hall\'s zone writes the due time in its own offset', () => {
-    const utc = new WorkCalendar({ timezone: 'UTC', holidays: [], workdays: [] });
+    const utc = new WorkCalendar({ format: 'servicehall-calendar/v1', timezone: 'UTC', years: [], holidays: [], workdays: [] });
     expect(utc.addHours('2026-03-06T23:00:00+08:00', 4)).toBe('2026-03-06T19:00:00Z');
   });
 });
