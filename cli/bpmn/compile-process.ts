@@ -25,7 +25,8 @@ import {
 } from './names.ts';
 import { fieldsOfDefinition } from '../../lib/interpret/feel.ts';
 import { zeebeTypedCondition } from './typed-condition.ts';
-import { deadlineDuration, deadlineLabel } from './deadline-duration.ts';
+import { deadlineDuration, deadlineLabel, hasReminder } from './deadline-duration.ts';
+import { hasHoursDeadline } from '../../lib/interpret/deadline.ts';
 import { countsApprovals, failedCondition, joinedVar, passedCondition, usesCountersignVariants } from './countersign.ts';
 import { decisionsOf } from './names.ts';
 import { assignmentReference, unassignedMessage } from '../../lib/interpret/interpret.ts';
@@ -172,19 +173,20 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
 
   const approvalTask = (scope: Scope, step: RuntimeStep): ModdleElement => {
     // A form-dependent deadline (deadlineWhen) is a FEEL duration: see ./deadline-duration.ts.
-    const days = step.deadlineWhen ? deadlineDuration(step, conditionFields, definition.type === 'appointment') : calendarDays(step.deadline);
+    const days = step.deadlineWhen || hasHoursDeadline(step) ? deadlineDuration(step, conditionFields, definition.type === 'appointment') : calendarDays(Number(step.deadline));
     const last = `{step: ${feelString(step.id)}, name: ${feelString(step.name.zh)}, action: ${REVIEW_DECISION_KEY}, comment: ${REVIEW_COMMENT_KEY}}`;
     const task = add(scope, 'bpmn:UserTask', {
       id: `Task_${step.id}`,
       name: step.name.zh,
       documentation: [
-        doc(moddle, `办理人：${step.group}（范围 ${step.scope}，部门 ${step.department}）；时限 ${deadlineLabel(step)} 个工作日${step.reminder !== undefined ? `，到期前 ${step.reminder} 个工作日提醒` : ''}；可选操作：${step.actions.map((a) => ACTION_LABEL[a]).join('、')}。`),
+        doc(moddle, `办理人：${step.group}（范围 ${step.scope}，部门 ${step.department}）；时限 ${deadlineLabel(step)}${step.reminder !== undefined ? `，到期前 ${step.reminder} 个工作日提醒` : ''}${hasHoursDeadline(step) ? '，按小时计的时限过半时提醒' : ''}；可选操作：${step.actions.map((a) => ACTION_LABEL[a]).join('、')}。`),
       ],
       extensionElements: ext(moddle, [
         moddle.create('zeebe:UserTask'),
         moddle.create('zeebe:AssignmentDefinition', { candidateGroups: candidateGroups(step) }),
         moddle.create('zeebe:FormDefinition', { formId: `${base}-${reviewForm(step.id)}` }),
-        moddle.create('zeebe:TaskSchedule', { dueDate: typeof days === 'string' ? `=now() + duration(${days.slice(1)})` : `=now() + duration("P${days}D")` }),
+        // A FEEL duration (`=if …`) goes in as the expression; an ISO one (`PT2H`, `P5D`) as a string.
+        moddle.create('zeebe:TaskSchedule', { dueDate: typeof days === 'string' ? `=now() + duration(${days.startsWith('=') ? days.slice(1) : `"${days}"`})` : `=now() + duration("P${days}D")` }),
         moddle.create('zeebe:IoMapping', {
           outputParameters: [
             moddle.create('zeebe:Output', { source: `=${REVIEW_DECISION_KEY}`, target: decisionVar(step.id) }),
@@ -197,9 +199,10 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
         }),
       ]),
     });
-    timer(scope, task, `${step.id}_overdue`, `超过办理时限（${deadlineLabel(step)} 个工作日）`, days, `超期，提醒办理人（${step.name.zh}）`);
-    if (step.reminder !== undefined && step.deadline - step.reminder > 0) {
-      timer(scope, task, `${step.id}_reminder`, `到期前 ${step.reminder} 个工作日`, step.deadlineWhen ? deadlineDuration(step, conditionFields, definition.type === 'appointment', step.reminder) : calendarDays(step.deadline - step.reminder), `到期提醒（${step.name.zh}）`);
+    timer(scope, task, `${step.id}_overdue`, `超过办理时限（${deadlineLabel(step)}）`, days, `超期，提醒办理人（${step.name.zh}）`);
+    if (hasReminder(step)) {
+      const name = hasHoursDeadline(step) ? (step.reminder !== undefined ? `到期前 ${step.reminder} 个工作日或时限过半` : '时限过半') : `到期前 ${step.reminder} 个工作日`;
+      timer(scope, task, `${step.id}_reminder`, name, step.deadlineWhen || hasHoursDeadline(step) ? deadlineDuration(step, conditionFields, definition.type === 'appointment', step.reminder ?? 0, true) : calendarDays(Number(step.deadline) - step.reminder!), `到期提醒（${step.name.zh}）`);
     }
     return task;
   };

@@ -1,4 +1,5 @@
 import { canonicalJson } from '../../lib/shared/canonical.ts';
+import { deadlineHours, runtimeDeadline } from '../../lib/interpret/deadline.ts';
 import { APPLICANT_STEP_DESCRIBED, applicantStepTerms } from './applicant-step.ts';
 import { runtimeBehaviour } from '../compile/fingerprint.ts';
 import type { Service, WorkflowNode } from '../model/catalog.ts';
@@ -276,14 +277,26 @@ function fieldChanges(a: Service | undefined, b: Service): Change[] {
 
 const nodeName = (node: WorkflowNode): Bi => labelled(node.id, node.name ? text(node.name) : bi(node.id));
 
+/** A step with its deadlines as the runtime writes them, so that 2h and 2小时 compare equal. */
+function sameDeadlines(s: Step): Step {
+  return { ...s, deadline: runtimeDeadline(s.deadline), ...(s.deadlineWhen ? { deadlineWhen: s.deadlineWhen.map((rule) => ({ ...rule, deadline: runtimeDeadline(rule.deadline) })) as Step['deadlineWhen'] } : {}) };
+}
+
+/** A step's deadline in the diff's words: `2 个工作日` / `2 work days`, or `2 小时` / `2 hours` (issue 15.7). */
+function deadlineTerm(value: Step['deadline']): Bi {
+  const hours = deadlineHours(value);
+  if (hours !== undefined) return { zh: `${hours} 小时`, en: counted(hours, 'hour') };
+  return { zh: `${value} 个工作日`, en: counted(Number(value), 'work day') };
+}
+
 /** `siblings`: for a member of a 依次审批, the other members, whose returns are said as resuming the sequence. */
 function stepTerms(s: Step, keys: (keyof Step)[], siblings: ReadonlySet<string> = new Set()): Bi {
   const zh: string[] = [];
   const en: string[] = [];
   for (const key of keys) {
     if (key === 'deadline') {
-      zh.push(`时限 ${s.deadline} 个工作日`);
-      en.push(`deadline ${counted(s.deadline, 'work day')}`);
+      zh.push(`时限 ${deadlineTerm(s.deadline).zh}`);
+      en.push(`deadline ${deadlineTerm(s.deadline).en}`);
     } else if (key === 'group' || key === 'scope') {
       if (zh.some((x) => x.startsWith('办理人'))) continue;
       zh.push(`办理人 ${s.group}@${s.scope}`);
@@ -300,8 +313,8 @@ function stepTerms(s: Step, keys: (keyof Step)[], siblings: ReadonlySet<string> 
     } else if (key === 'deadlineWhen') {
       // Form-dependent deadlines (issue 15.7): each rule with its condition, in the order they are tried.
       const rules = s.deadlineWhen ?? [];
-      zh.push(rules.length ? `随表单的时限：${rules.map((r) => `${r.if} 时 ${r.deadline} 个工作日`).join('；')}` : '时限不随表单变化');
-      en.push(rules.length ? `form-dependent deadline: ${rules.map((r) => `${counted(r.deadline, 'work day')} if ${r.if}`).join('; ')}` : 'deadline does not depend on the form');
+      zh.push(rules.length ? `随表单的时限：${rules.map((r) => `${r.if} 时 ${deadlineTerm(r.deadline).zh}`).join('；')}` : '时限不随表单变化');
+      en.push(rules.length ? `form-dependent deadline: ${rules.map((r) => `${deadlineTerm(r.deadline).en} if ${r.if}`).join('; ')}` : 'deadline does not depend on the form');
     } else if (key === 'fallback') {
       // Routing: the fallback scope.
       zh.push(s.fallback === undefined ? '没有备用范围' : `备用范围 ${s.fallback}`);
@@ -366,7 +379,9 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
       changes.push(...value('step', systemCallWords(old), systemCallWords(now), subject));
       changes.push(...more('step', old, now, new Set(['id', 'system'])).map((c) => ({ ...c, subject })));
     } else if (!('if' in old) && !('parallel' in old) && !('by' in old) && !('system' in old) && !('publicity' in old) && !('if' in now) && !('parallel' in now) && !('by' in now) && !('system' in now) && !('publicity' in now)) {
-      const keys = STEP_DESCRIBED.filter((k) => !same(old[k], now[k]));
+      // 2h and 2小时 are one deadline (issue 15.7): compared as the runtime writes it, PT2H.
+      const [was, is] = [sameDeadlines(old), sameDeadlines(now)];
+      const keys = STEP_DESCRIBED.filter((k) => !same(was[k], is[k]));
       if (keys.length) changes.push({ topic: 'step', subject, from: stepTerms(old, keys, inTurnA.get(id)), to: stepTerms(now, keys, inTurnB.get(id)) });
       changes.push(...more('step', old, now, new Set(['id', ...STEP_DESCRIBED])).map((c) => ({ ...c, subject })));
     } else {

@@ -26,6 +26,7 @@ import { validateStepData, validateSubmission } from '../../lib/interpret/valida
 import type { FieldError } from '../../lib/interpret/validate-submission.ts';
 import { expectedNames, workdayFunctionsStayInTheHall } from './workdays.ts';
 import { longestDeadline } from '../../lib/interpret/deadline.ts';
+import { hoursDeadlinesStayWithinADay, remindersComeBeforeTheDeadline } from './deadline-hours.ts';
 import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { compileCalendar } from '../compile/compile-runtime.ts';
 import { situationFactsFollowGuideRules, situationsAreDeclared, situationsStateADifference } from './situations.ts';
@@ -457,6 +458,8 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
         if (!step) unknownStep(d.step, [...base, 'decisions', j, 'step']);
         else if (!step.actions.includes(d.action) && !(d.action === 'resolve' && step.actions.includes('delegate')) && !(d.action === 'approve' && step.actions.includes('add-approver'))) ctx.report(s, 'scenario/invalid-step-action', [...base, 'decisions', j, 'action'], { step: d.step, action: d.action });
       });
+      // Overdue marks (issue 15.7) name steps of the flow.
+      scenario.expect.overdue?.forEach((id, j) => unknownStep(id, [...base, 'expect', 'overdue', j]));
       if (scenario.booking && s.value.appointment) {
         const { resources, slots } = s.value.appointment;
         const b = scenario.booking;
@@ -675,6 +678,9 @@ export const RULES: Record<string, Rule> = {
   onlineServicesHaveScenarios,
   scenarioDataFitsTheForm,
   workdayFunctionsStayInTheHall,
+  // issue 15.7: deadlines in hours (cli/lint/deadline-hours.ts)
+  hoursDeadlinesStayWithinADay,
+  remindersComeBeforeTheDeadline,
   // Personal information (cli/lint/privacy-rules.ts).
   privacyReadersAreKnown,
   sensitiveFilesHaveRetention,

@@ -5,7 +5,7 @@ import { situationFacts } from '../model/situations.ts';
 import type { Decision, Place, SystemStep } from '../../generated/types/service.ts';
 import { resolveAttachment } from '../resolve/resolve-catalog.ts';
 import { conditionInWords, unaryTestInWords } from './condition-words.ts';
-import { longestDeadline, shortestDeadline } from '../../lib/interpret/deadline.ts';
+import { longestDeadline, runtimeDeadline, shortestDeadline } from '../../lib/interpret/deadline.ts';
 import type { GitHistory } from './git-history.ts';
 import { pinyinKeys, pinyinSortKey } from './pinyin.ts';
 import { computeCatalogStats, renderStatsPage } from '../stats/index.ts';
@@ -396,14 +396,14 @@ function stepOf(step: Step, ctx: WorkflowContext): SiteStep {
   });
   // Return to a chosen step (issue 15.5): the earlier steps this one may send the application back to.
   const returnTo = step.returnTo?.map((id) => st(ctx.stepNames?.get(id) ?? id));
-  const deadlineWhen = step.deadlineWhen?.map((rule) => ({ condition: conditionInWords(rule.if, ctx.labels, ctx.tables), deadline: rule.deadline }));
+  const deadlineWhen = step.deadlineWhen?.map((rule) => ({ condition: conditionInWords(rule.if, ctx.labels, ctx.tables), deadline: runtimeDeadline(rule.deadline) }));
   // Routing (docs/routing.md): a fallback scope, said after the scope it stands in for.
   const fallback = step.fallback === undefined ? undefined : scopeWords(step.fallback, ctx);
   if (fallback) {
     const orElse = (t: SiteText): SiteText => ({ zh: `${t.zh}；没有时为${fallback.zh}`, en: `${t.en ?? t.zh}; if none, ${fallback.en}` });
-    return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department: step.scope === 'department' || step.department === step.scope ? orElse(department) : department, role: step.scope === 'department' ? role : { zh: `${group.zh}（${orElse(scope ?? group).zh}）`, en: `${group.en ?? group.zh} (${orElse(scope ?? group).en})` }, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels, ctx.tables), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
+    return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department: step.scope === 'department' || step.department === step.scope ? orElse(department) : department, role: step.scope === 'department' ? role : { zh: `${group.zh}（${orElse(scope ?? group).zh}）`, en: `${group.en ?? group.zh} (${orElse(scope ?? group).en})` }, deadline: runtimeDeadline(step.deadline), deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels, ctx.tables), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
   }
-  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels, ctx.tables), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
+  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: runtimeDeadline(step.deadline), deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels, ctx.tables), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
 }
 
 /** A system step (issue 15.3): done by the hall calling another campus system, at once; nobody's task. */
@@ -442,7 +442,7 @@ function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
  * take part; with n of m, the n quickest of those that must take part (at least the required ones).
  */
 function variantShortest(node: Extract<SiteNode, { kind: 'parallel' }>): number {
-  const required = node.steps.filter((s) => !s.when).map((s) => s.deadline).sort((a, b) => a - b);
+  const required = node.steps.filter((s) => !s.when).map((s) => shortestDeadline({ deadline: s.deadline })).sort((a, b) => a - b);
   if (!required.length) return 0;
   const needed = node.atLeast === undefined ? required.length : Math.min(node.atLeast, required.length);
   return required[needed - 1];

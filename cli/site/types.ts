@@ -286,9 +286,10 @@ export interface SiteStep {
   department: SiteText;
   /** The role group and the part of it that acts, e.g. 辅导员（申请人所在班级）. */
   role: SiteText;
-  deadline: number;
+  /** Work days, or clock hours as an ISO duration (`PT2H`, issue 15.7). */
+  deadline: number | string;
   /** Deadlines that depend on the form (issue 15.7), the condition in words: the first that holds applies. */
-  deadlineWhen?: { condition: SiteText; deadline: number }[];
+  deadlineWhen?: { condition: SiteText; deadline: number | string }[];
   actions: ('approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate')[];
   description?: SiteText;
   /** A countersign member's condition to take part, in words (countersign variants). */

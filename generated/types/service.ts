@@ -183,6 +183,10 @@ export type StepSequence = [WorkflowNode, ...WorkflowNode[]];
  */
 export type WorkflowNode = Branch | Parallel | PublicityStep | ApplicantStep | SystemStep | Step;
 /**
+ * 办理时限：工作日数（整数），或小时数（如 2h、4小时）。/ A deadline: work days (an integer), or hours (e.g. 2h, 4小时).
+ */
+export type Deadline = number | string;
+/**
  * 通知文本，Handlebars 模板，可用 {{service.name}}、{{applicant.name}}、{{step.name}}、{{form.字段}}、{{dueDate}}、{{comment}}、{{url}}。/ Notification text as a Handlebars template; variables: service.name, applicant.name, step.name, form.<field>, dueDate, comment, url.
  */
 export type NotificationTemplate = string;
@@ -943,10 +947,7 @@ export interface Step {
    * 环节所属部门：部门代码（须为主管部门或参与部门）；applicant.college / applicant.department 表示申请人所在的学院或单位；form.字段 表示表单中选择的部门（如开课学院）。/ The step's department: a department code (the owner or a participant), the applicant's college or unit (applicant.college / applicant.department), or a department chosen in the form (form.<field>).
    */
   department: string;
-  /**
-   * 办理时限（工作日），0 表示当日。/ Deadline in work days; 0 means the same day.
-   */
-  deadline: number;
+  deadline: Deadline;
   /**
    * 随表单变化的办理时限：按顺序取第一条条件成立的时限，都不成立时用 deadline。如加急件 1 个工作日、普通件 3 个工作日。/ Deadlines that depend on the form: the first rule whose condition holds gives the deadline; otherwise deadline applies. E.g. 1 work day when urgent, 3 otherwise.
    *
@@ -995,7 +996,7 @@ export interface Step {
     ...('approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate')[]
   ];
   /**
-   * 到期前若干工作日提醒办理人（默认到期当天提醒）。/ Remind the assignee this many work days before the deadline.
+   * 到期前若干工作日提醒办理人（默认到期当天提醒）。只作用于按工作日计的时限；按小时计的时限总在过半时提醒。/ Remind the assignee this many work days before the deadline (by default on the due day). Applies to work-day deadlines only; an hours deadline always reminds when half of it has passed.
    */
   reminder?: number;
   notify?: StepNotifications;
@@ -1037,10 +1038,7 @@ export interface Step {
  */
 export interface DeadlineRule {
   if: FeelExpression;
-  /**
-   * 条件成立时的办理时限（工作日），0 表示当日。/ The deadline in work days when the condition holds; 0 means the same day.
-   */
-  deadline: number;
+  deadline: Deadline;
 }
 /**
  * 发给办理人的通知模板。/ Notification templates for the assignee.
@@ -1379,6 +1377,10 @@ export interface ScenarioExpectation {
    * 预期提交的数据是否有效，默认 valid。/ Whether the submission is expected to be valid.
    */
   submission?: 'valid' | 'invalid';
+  /**
+   * 预期被标记超期的环节，按发生顺序；[] 表示都不超期。决定的 at 晚于环节期限（按工作日计的为到期日结束，按小时计的为到期时刻）即超期。/ The steps expected to be marked overdue, in order; [] means none. A step is overdue when its decision's at is after its deadline (the end of the due day for work days, the due time for hours).
+   */
+  overdue?: Id[];
   /**
    * 预期按表单计算出的应缴金额（元，收费项目写了 amount 时）。/ The fee (yuan) expected to be computed from the form, when fee items give an amount.
    */

@@ -6,7 +6,7 @@ import { counted } from '../shared/plural.ts';
 import { approvalsNeeded, countersignMembers, tally } from './countersign.ts';
 import { routeStep } from './fallback.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
-import { stepDeadline } from './deadline.ts';
+import { dueLabel, stepDeadline } from './deadline.ts';
 import { feeVariables, withFee } from './fees.ts';
 import type { FeeAssessment } from './fees.ts';
 import type { Directory, FieldError } from './validate-submission.ts';
@@ -78,6 +78,8 @@ export interface TimelineEntry {
   assignee?: string;
   department?: string;
   due?: string;
+  /** assigned, overdue: the due time of an hours deadline (issue 15.7), in the zone's offset; `due` is its local date. */
+  dueAt?: string;
   action?: Exclude<Action, HandOverAction | 'object' | 'close'>;
   comment?: string;
   outcome?: 'approved' | 'rejected';
@@ -240,7 +242,8 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   };
   const departmentOf = (step: RuntimeStep) => resolveDepartment(step.department, input.applicant, data);
 
-  interface Active { step: RuntimeStep | RuntimeApplicantStep; since: string; due: string; assignee: string; hand: HandState; late?: boolean }
+  /** `dueAt`: the due time of an hours deadline; `due` is then its local date. */
+  interface Active { step: RuntimeStep | RuntimeApplicantStep; since: string; due: string; dueAt?: string; assignee: string; hand: HandState; late?: boolean }
   const activate = (step: RuntimeStep): Active => {
     const missing = missingReference(step, input.applicant, data);
     if (missing) {
@@ -252,11 +255,13 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     const assignee = assigneeOf(routeStep(step, input.applicant, data));
     const deadline = stepDeadline(step, () => ({ ...typeData(typedFields, { ...data, ...entered }), applicant: input.applicant, ...(input.booking ? { booking: typeBooking(input.booking) } : {}) }), clock, calendar);
     if (!deadline.ok) throw new Stop('error', deadline.problem);
-    const due = calendar.addWorkdays(calendar.localDate(clock), deadline.days);
+    // Work days end with the due day; hours run on the clock from now (the calendar has no working hours).
+    const dueAt = deadline.hours === undefined ? undefined : calendar.addHours(clock, deadline.hours);
+    const due = dueAt ? dueAt.slice(0, 10) : calendar.addWorkdays(calendar.localDate(clock), deadline.days ?? 0);
     result.assignees[step.id] = assignee;
-    result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(routeStep(step, input.applicant, data)), due });
-    notify('assigned', assignee, step.notify?.assigned, { step: { name: step.name.zh, id: step.id }, dueDate: due });
-    return { step, since: clock, due, assignee, hand: {} };
+    result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(routeStep(step, input.applicant, data)), due, ...(dueAt ? { dueAt } : {}) });
+    notify('assigned', assignee, step.notify?.assigned, { step: { name: step.name.zh, id: step.id }, dueDate: dueLabel(due, dueAt) });
+    return { step, since: clock, due, ...(dueAt ? { dueAt } : {}), assignee, hand: {} };
   };
 
   /**
@@ -301,11 +306,12 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     if (targetProblem) throw new Stop('error', targetProblem);
     const at = decision.at ? later(decision.at, task.since) : task.since;
     // One overdue per activation, however many people the task passes through.
-    if (calendar.localDate(at) > task.due && !task.late) {
+    // An hours deadline is missed by a decision after its due time; a work-day one by a decision after its due day.
+    if ((task.dueAt ? Date.parse(at) > Date.parse(task.dueAt) : calendar.localDate(at) > task.due) && !task.late) {
       task.late = true;
-      result.timeline.push({ type: 'overdue', at: calendar.endOfDay(task.due), step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, due: task.due });
+      result.timeline.push({ type: 'overdue', at: task.dueAt ?? calendar.endOfDay(task.due), step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, due: task.due, ...(task.dueAt ? { dueAt: task.dueAt } : {}) });
       if (isApplicantNode(task.step)) applicantNotify('overdue', task.step.notify?.overdue ?? applicantOverdueText(input.service.name, task.step.name.zh, task.due), task.step, task.due);
-      else notify('overdue', task.assignee, task.step.notify?.overdue, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due });
+      else notify('overdue', task.assignee, task.step.notify?.overdue, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: dueLabel(task.due, task.dueAt) });
     }
     clock = later(at, clock);
     const by = personOf(task.hand);
@@ -315,7 +321,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       const { entry, next } = handed;
       result.timeline.push({ type: entry.type, at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, ...(entry.action ? { action: entry.action } : {}), ...(entry.person ? { person: entry.person } : {}), ...(entry.to ? { to: entry.to } : {}), ...(entry.position ? { position: entry.position } : {}), ...(decision.comment ? { comment: decision.comment } : {}), ...standIn(decision) });
       // A person newly given the task is told, with the step's own words when it has them.
-      const text = next ? (render(task.step.notify?.assigned, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due }) ?? handOverText(input.service.name, task.step.name.zh, task.due, entry.type)) : undefined;
+      const text = next ? (render(task.step.notify?.assigned, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: dueLabel(task.due, task.dueAt) }) ?? handOverText(input.service.name, task.step.name.zh, dueLabel(task.due, task.dueAt), entry.type)) : undefined;
       if (next && text) result.notifications.push({ event: 'assigned', to: `person:${next}`, text });
       continue;
     }

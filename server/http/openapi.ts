@@ -117,6 +117,7 @@ const task = {
     scope: { type: 'string' },
     status: { enum: ['open', 'done', 'cancelled'] },
     due: { type: 'string', description: '期限（学校时区的日期）。/ Due date (local date).' },
+    dueAt: { type: 'string', format: 'date-time', description: '按小时计的时限的到期时刻（UTC），过了即超期；按工作日计的待办没有它。/ The due time of an hours deadline (UTC), overdue after it; absent for work-day tasks.' },
     openedAt: { type: 'string' },
     actedBy: { type: 'string' },
     actedAt: { type: 'string' },

@@ -297,7 +297,21 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a deadline rule counting work days (a BPMN timer has no calendar)', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: workdays between(today(), date("2026-10-10")) < 2\n          deadline: 0\n      actions: [approve, reject, return]\n      notify:')], expected: ['feel/workdays-outside-hall xgc/student-leave.yaml:96:15'] },
     { name: 'a deadline rule reading a field the form does not have', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: urgnt = true\n          deadline: 0\n      actions: [approve, reject, return]\n      notify:')], expected: ['feel/unknown-name xgc/student-leave.yaml:96:15'] },
     { name: 'a longer deadline for some forms counts against the promise', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: days > 10\n          deadline: 5\n      actions: [approve, reject, return]\n      notify:')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:38:7'] },
+    { name: 'an hours deadline counts against the promise as the one day it may run into (1 + 2 = 3)', edits: [sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 3'), sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 2h\n      actions: [approve, reject, return]\n      notify:')], expected: [] },
+    { name: '25 hours count as two days against the promise (2 + 2 > 3)', edits: [sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 3'), sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 25h\n      actions: [approve, reject, return]\n      notify:')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:38:7', 'time/hours-over-a-day xgc/student-leave.yaml:94:17'] },
     { name: 'a shorter deadline when urgent is fine', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: days <= 1\n          deadline: 0\n      actions: [approve, reject, return]\n      notify:')], expected: [] },
+  ],
+  // --- issue 15.7: deadlines in hours (cli/lint/deadline-hours.ts) ---
+  hoursDeadlinesStayWithinADay: [
+    { name: 'two days written as 48 hours', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 48h\n      actions: [approve, reject, return]\n      notify:')], expected: ['time/hours-over-a-day xgc/student-leave.yaml:94:17'] },
+    { name: 'a deadline rule of 30 小时', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: days <= 1\n          deadline: 30小时\n      actions: [approve, reject, return]\n      notify:')], expected: ['time/hours-over-a-day xgc/student-leave.yaml:97:21'] },
+    { name: '2 hours, and 24 小时 at the bound, are fine', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 24小时\n      deadlineWhen:\n        - if: days <= 1\n          deadline: 2h\n      actions: [approve, reject, return]\n      notify:')], expected: [] },
+  ],
+  remindersComeBeforeTheDeadline: [
+    { name: 'a work-day reminder on a step timed in hours', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 4h\n      reminder: 1\n      actions: [approve, reject, return]\n      notify:')], expected: ['time/reminder-with-hours xgc/student-leave.yaml:95:17'] },
+    { name: 'a reminder as long as the deadline', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      reminder: 1\n      actions: [approve, reject, return]\n      notify:')], expected: ['time/reminder-not-before-deadline xgc/student-leave.yaml:95:17'] },
+    { name: 'a reminder before the work-day deadline of a step that is in hours when urgent is fine', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 3\n      reminder: 1\n      deadlineWhen:\n        - if: days <= 1\n          deadline: 2h\n      actions: [approve, reject, return]\n      notify:'), sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 10')], expected: [] },
+    { name: 'a reminder on the due day (0) is fine', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      reminder: 0\n      actions: [approve, reject, return]\n      notify:')], expected: [] },
   ],
   // --- issue 15.4: countersign variants, n of m and members with a condition (a contiguous block) ---
   countersignVariantsAreSound: [
@@ -490,6 +504,14 @@ for (const [rule, cases] of Object.entries(RULE_CASES)) {
 }
 
 describe('rule messages', () => {
+  it('suggest the work days an hours deadline over a day stands for', async () => {
+    const { diagnostics } = await checkEdited([sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 48h\n      actions: [approve, reject, return]\n      notify:')]);
+    expect(renderDiagnostic(diagnostics[0], 'zh')).toMatchObject({
+      message: '环节“counselor-review”的时限是 48 小时。小时从待办送达起连续计算，夜间、周末和节假日都算在内（工作日历只知道哪天上班，不知道几点上班），超过 24 小时的时限常常在没人上班时到期。',
+      hint: '超过一天的时限写成工作日（如 deadline: 2），只有当天要办完的事（紧急报修 2 小时、用印 4 小时）才按小时写。',
+    });
+  });
+
   it('name the path whose deadlines exceed the promise', async () => {
     const { diagnostics } = await checkEdited([sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 2')]);
     expect(renderDiagnostic(diagnostics[0], 'en').message).toBe('Along counselor-review → college-review the step deadlines add up to 3 work days, over the promised 2.');

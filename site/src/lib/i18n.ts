@@ -1,4 +1,5 @@
 import type { Lang } from './model.ts';
+import { deadlineHours } from '../../../lib/interpret/deadline-value.ts';
 
 /** A booking quota's period (appointment.limits … period) as each language says “per …”. */
 const PER_PERIOD_ZH: Record<string, string> = { day: '每天', week: '每周', month: '每月', term: '每学期' };
@@ -89,6 +90,8 @@ export const UI = {
     stepRole: '办理人',
     deadline: '时限',
     workdays: (n: number) => (n === 0 ? '当日' : `${n} 个工作日`),
+    /** A step's deadline: work days, or clock hours (PT2H, issue 15.7) as “2 小时内”. */
+    stepDeadline: (d: number | string) => { const h = deadlineHours(d); return h === undefined ? (Number(d) === 0 ? '当日' : `${Number(d)} 个工作日`) : `${h} 小时内`; },
     days: (n: number) => `${n} 个自然日`,
     actions: { approve: '同意', reject: '不同意', return: '退回修改', transfer: '转办', 'add-approver': '加签', delegate: '委派' },
     stepCc: '抄送',
@@ -277,6 +280,7 @@ export const UI = {
     stepRole: 'Handled by',
     deadline: 'Time',
     workdays: (n: number) => (n === 0 ? 'same day' : `${n} work day${n === 1 ? '' : 's'}`),
+    stepDeadline: (d: number | string) => { const h = deadlineHours(d); return h === undefined ? (Number(d) === 0 ? 'same day' : `${Number(d)} work day${Number(d) === 1 ? '' : 's'}`) : `within ${h} hour${h === 1 ? '' : 's'}`; },
     days: (n: number) => `${n} day${n === 1 ? '' : 's'}`,
     actions: { approve: 'approve', reject: 'decline', return: 'return for changes', transfer: 'transfer', 'add-approver': 'add an approver', delegate: 'delegate' },
     stepCc: 'Copied to',
