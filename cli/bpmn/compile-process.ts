@@ -26,7 +26,8 @@ import {
 } from './names.ts';
 import { fieldsOfDefinition } from '../../lib/interpret/feel.ts';
 import { zeebeTypedCondition } from './typed-condition.ts';
-import { deadlineDuration, deadlineLabel } from './deadline-duration.ts';
+import { deadlineDuration, deadlineLabel, hasReminder } from './deadline-duration.ts';
+import { hasHoursDeadline } from '../../lib/interpret/deadline.ts';
 import { countsApprovals, failedCondition, joinedVar, passedCondition, usesCountersignVariants } from './countersign.ts';
 import { decisionsOf } from './names.ts';
 import { assignmentReference, unassignedMessage } from '../../lib/interpret/interpret.ts';
@@ -63,6 +64,8 @@ interface Scope {
   reopen?: boolean;
   /** Inside a countersign: the steps outside it its members return to (return-to.ts), for its boundary events. */
   returnsTo?: Set<string>;
+  /** Inside a 依次审批: its members, which a later member returns to by a loop inside the sub-process. */
+  inTurn?: Map<string, RuntimeStep>;
 }
 
 export interface CompiledProcess {
@@ -171,19 +174,20 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
 
   const approvalTask = (scope: Scope, step: RuntimeStep): ModdleElement => {
     // A form-dependent deadline (deadlineWhen) is a FEEL duration: see ./deadline-duration.ts.
-    const days = step.deadlineWhen ? deadlineDuration(step, conditionFields, definition.type === 'appointment') : calendarDays(step.deadline);
+    const days = step.deadlineWhen || hasHoursDeadline(step) ? deadlineDuration(step, conditionFields, definition.type === 'appointment') : calendarDays(Number(step.deadline));
     const last = `{step: ${feelString(step.id)}, name: ${feelString(step.name.zh)}, action: ${REVIEW_DECISION_KEY}, comment: ${REVIEW_COMMENT_KEY}}`;
     const task = add(scope, 'bpmn:UserTask', {
       id: `Task_${step.id}`,
       name: step.name.zh,
       documentation: [
-        doc(moddle, `办理人：${step.group}（范围 ${step.scope}，部门 ${step.department}）；时限 ${deadlineLabel(step)} 个工作日${step.reminder !== undefined ? `，到期前 ${step.reminder} 个工作日提醒` : ''}；可选操作：${step.actions.map((a) => ACTION_LABEL[a]).join('、')}。`),
+        doc(moddle, `办理人：${step.group}（范围 ${step.scope}，部门 ${step.department}）；时限 ${deadlineLabel(step)}${step.reminder !== undefined ? `，到期前 ${step.reminder} 个工作日提醒` : ''}${hasHoursDeadline(step) ? '，按小时计的时限过半时提醒' : ''}；可选操作：${step.actions.map((a) => ACTION_LABEL[a]).join('、')}。`),
       ],
       extensionElements: ext(moddle, [
         moddle.create('zeebe:UserTask'),
         moddle.create('zeebe:AssignmentDefinition', { candidateGroups: candidateGroups(step) }),
         moddle.create('zeebe:FormDefinition', { formId: `${base}-${reviewForm(step.id)}` }),
-        moddle.create('zeebe:TaskSchedule', { dueDate: typeof days === 'string' ? `=now() + duration(${days.slice(1)})` : `=now() + duration("P${days}D")` }),
+        // A FEEL duration (`=if …`) goes in as the expression; an ISO one (`PT2H`, `P5D`) as a string.
+        moddle.create('zeebe:TaskSchedule', { dueDate: typeof days === 'string' ? `=now() + duration(${days.startsWith('=') ? days.slice(1) : `"${days}"`})` : `=now() + duration("P${days}D")` }),
         moddle.create('zeebe:IoMapping', {
           outputParameters: [
             moddle.create('zeebe:Output', { source: `=${REVIEW_DECISION_KEY}`, target: decisionVar(step.id) }),
@@ -196,9 +200,10 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
         }),
       ]),
     });
-    timer(scope, task, `${step.id}_overdue`, `超过办理时限（${deadlineLabel(step)} 个工作日）`, days, `超期，提醒办理人（${step.name.zh}）`);
-    if (step.reminder !== undefined && step.deadline - step.reminder > 0) {
-      timer(scope, task, `${step.id}_reminder`, `到期前 ${step.reminder} 个工作日`, step.deadlineWhen ? deadlineDuration(step, conditionFields, definition.type === 'appointment', step.reminder) : calendarDays(step.deadline - step.reminder), `到期提醒（${step.name.zh}）`);
+    timer(scope, task, `${step.id}_overdue`, `超过办理时限（${deadlineLabel(step)}）`, days, `超期，提醒办理人（${step.name.zh}）`);
+    if (hasReminder(step)) {
+      const name = hasHoursDeadline(step) ? (step.reminder !== undefined ? `到期前 ${step.reminder} 个工作日或时限过半` : '时限过半') : `到期前 ${step.reminder} 个工作日`;
+      timer(scope, task, `${step.id}_reminder`, name, step.deadlineWhen || hasHoursDeadline(step) ? deadlineDuration(step, conditionFields, definition.type === 'appointment', step.reminder ?? 0, true) : calendarDays(Number(step.deadline) - step.reminder!), `到期提醒（${step.name.zh}）`);
     }
     return task;
   };
@@ -256,7 +261,12 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       // Return to a chosen step (return-to.ts): a loop back to each target's entry, or out of the countersign to it.
       for (const target of step.returnTo ?? []) {
         const back: Exit = { from: decision, name: `退回到${stepName(target)}`, condition: returnToCondition(step, variable, target), tag: `return_${target}` };
-        if (scope.countersign) {
+        const member = scope.inTurn?.get(target);
+        if (member && enters.has(target)) {
+          // 依次审批: back to an earlier member's entry, inside the sub-process; the members after it act again.
+          // A member with `when` that did not take part is no target: the choice is refused and the task opens again.
+          connect(scope, member.when === undefined ? back : { ...back, condition: `${back.condition} and ${joinedVar(target)} = true` }, enters.get(target)!);
+        } else if (scope.countersign) {
           scope.returnsTo?.add(target);
           connect(scope, back, endEvent(scope, `EndEvent_${step.id}_return_${target}`, `${step.name.zh}退回到${stepName(target)}`, { error: returnToErrorCode(target), name: `退回到${stepName(target)}` }));
         } else if (enters.has(target)) connect(scope, back, enters.get(target)!);
@@ -319,7 +329,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     const split = inTurn ? undefined : add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_split`, name: '同时办理' });
     if (split) connect(inner, { from: start }, split);
     if (!split) {
-      compileInTurn(inner, node, start);
+      compileInTurn({ ...inner, inTurn: new Map(node.steps.map((step) => [step.id, step])) }, node, start);
     } else if (usesCountersignVariants(node)) {
       compileCountersignVariants(inner, node, split);
     } else if (node.mode === 'all') {

@@ -169,6 +169,8 @@ class Layout {
   subPlanes = new Map<ModdleElement, Plane>();
   /** Returns to a chosen step (return-to.ts): flows back to an earlier step's entry, drawn last, above everything. */
   private loops: { flow: ModdleElement; from: () => Pt[]; to: ModdleElement }[] = [];
+  /** Returns to an earlier member of the 依次审批 being laid out: lanes above its own plane. */
+  private memberLoops: { flow: ModdleElement; from: () => Pt[]; to: ModdleElement }[] = [];
 
   private byId: Map<string, ModdleElement>;
 
@@ -363,6 +365,9 @@ class Layout {
       const upperRight = { x: cx(d) + GATEWAY / 4, y: y - GATEWAY / 4 };
       if (countersign) {
         const end = this.opt(`EndEvent_${step.id}_return_${target}`);
+        const member = end ? undefined : this.opt(`Gateway_${target}_enter`);
+        // 依次审批: a return to an earlier member loops inside the sub-process, drawn once its row is laid out (inTurn).
+        if (member) this.memberLoops.push({ flow: this.flow({ el: decision, tag: `return_${target}` }, member), from: () => [{ x: cx(d) + GATEWAY / 4, y: d.y + GATEWAY / 4 }, { x: cx(d) + 60 + i * 12, y: d.y + GATEWAY / 4 }], to: member });
         if (!end) return;
         const e = plane.place(end, cx(d) + 60 + i * 70 - EVENT / 2, y + REJECT_ROW - EVENT / 2, EVENT, EVENT);
         plane.edge(this.flow({ el: decision, tag: `return_${target}` }, end), [upperRight, { x: cx(e), y: upperRight.y }, bottom(e)]);
@@ -377,10 +382,10 @@ class Layout {
   }
 
   /** The return loops, each on its own lane above everything drawn on the main plane. */
-  returnLoops(plane: Plane): void {
-    if (!this.loops.length) return;
+  returnLoops(plane: Plane, loops = this.loops): void {
+    if (!loops.length) return;
     const { minY } = plane.extent([0, 0]);
-    this.loops.forEach(({ flow, from, to }, i) => {
+    loops.forEach(({ flow, from, to }, i) => {
       const lane = minY - 40 - i * 30;
       const start = from();
       const last = start[start.length - 1];
@@ -547,6 +552,7 @@ class Layout {
     const end = this.get(`EndEvent_${node.id}_approved`);
     plane.place(end, at + this.gapAfter(exit), -EVENT / 2, EVENT, EVENT);
     this.connect(plane, exit, end);
+    this.returnLoops(plane, this.memberLoops.splice(0));
     return plane;
   }
 

@@ -9,6 +9,7 @@ import { compileForm, objectSchema, runtimeField, runtimeText } from './compile-
 import { compileFees } from './compile-fees.ts';
 import { compileSystemStep } from './compile-system-step.ts';
 import { expandDecisions } from '../../lib/interpret/decision.ts';
+import { runtimeDeadline } from '../../lib/interpret/deadline.ts';
 import type { DecisionTable } from '../../lib/interpret/decision.ts';
 
 /** Services the runtime loads: handled online, linked or booked; never confidential, never drafts. */
@@ -25,8 +26,9 @@ function compileStep(step: Step, tables?: readonly DecisionTable[]): RuntimeStep
     group: step.group,
     scope: step.scope,
     department: step.department,
-    deadline: step.deadline,
-    ...(step.deadlineWhen ? { deadlineWhen: step.deadlineWhen.map((rule) => ({ condition: expand(rule.if), deadline: rule.deadline })) as RuntimeStep['deadlineWhen'] } : {}),
+    // Hours (issue 15.7) become an ISO duration, PT2H; work days stay the number they were, so other services keep their bytes.
+    deadline: runtimeDeadline(step.deadline),
+    ...(step.deadlineWhen ? { deadlineWhen: step.deadlineWhen.map((rule) => ({ condition: expand(rule.if), deadline: runtimeDeadline(rule.deadline) })) as RuntimeStep['deadlineWhen'] } : {}),
     ...(step.reminder !== undefined ? { reminder: step.reminder } : {}),
     actions: [...step.actions],
     ...(step.notify ? { notify: { ...step.notify } } : {}),

@@ -1,4 +1,5 @@
 import { canonicalJson } from '../../lib/shared/canonical.ts';
+import { deadlineHours, runtimeDeadline } from '../../lib/interpret/deadline.ts';
 import { APPLICANT_STEP_DESCRIBED, applicantStepTerms } from './applicant-step.ts';
 import { runtimeBehaviour } from '../compile/fingerprint.ts';
 import type { Service, WorkflowNode } from '../model/catalog.ts';
@@ -277,13 +278,26 @@ function fieldChanges(a: Service | undefined, b: Service): Change[] {
 
 const nodeName = (node: WorkflowNode): Bi => labelled(node.id, node.name ? text(node.name) : bi(node.id));
 
-function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
+/** A step with its deadlines as the runtime writes them, so that 2h and 2小时 compare equal. */
+function sameDeadlines(s: Step): Step {
+  return { ...s, deadline: runtimeDeadline(s.deadline), ...(s.deadlineWhen ? { deadlineWhen: s.deadlineWhen.map((rule) => ({ ...rule, deadline: runtimeDeadline(rule.deadline) })) as Step['deadlineWhen'] } : {}) };
+}
+
+/** A step's deadline in the diff's words: `2 个工作日` / `2 work days`, or `2 小时` / `2 hours` (issue 15.7). */
+function deadlineTerm(value: Step['deadline']): Bi {
+  const hours = deadlineHours(value);
+  if (hours !== undefined) return { zh: `${hours} 小时`, en: counted(hours, 'hour') };
+  return { zh: `${value} 个工作日`, en: counted(Number(value), 'work day') };
+}
+
+/** `siblings`: for a member of a 依次审批, the other members, whose returns are said as resuming the sequence. */
+function stepTerms(s: Step, keys: (keyof Step)[], siblings: ReadonlySet<string> = new Set()): Bi {
   const zh: string[] = [];
   const en: string[] = [];
   for (const key of keys) {
     if (key === 'deadline') {
-      zh.push(`时限 ${s.deadline} 个工作日`);
-      en.push(`deadline ${counted(s.deadline, 'work day')}`);
+      zh.push(`时限 ${deadlineTerm(s.deadline).zh}`);
+      en.push(`deadline ${deadlineTerm(s.deadline).en}`);
     } else if (key === 'group' || key === 'scope') {
       if (zh.some((x) => x.startsWith('办理人'))) continue;
       zh.push(`办理人 ${s.group}@${s.scope}`);
@@ -300,16 +314,16 @@ function stepTerms(s: Step, keys: (keyof Step)[]): Bi {
     } else if (key === 'deadlineWhen') {
       // Form-dependent deadlines (issue 15.7): each rule with its condition, in the order they are tried.
       const rules = s.deadlineWhen ?? [];
-      zh.push(rules.length ? `随表单的时限：${rules.map((r) => `${r.if} 时 ${r.deadline} 个工作日`).join('；')}` : '时限不随表单变化');
-      en.push(rules.length ? `form-dependent deadline: ${rules.map((r) => `${counted(r.deadline, 'work day')} if ${r.if}`).join('; ')}` : 'deadline does not depend on the form');
+      zh.push(rules.length ? `随表单的时限：${rules.map((r) => `${r.if} 时 ${deadlineTerm(r.deadline).zh}`).join('；')}` : '时限不随表单变化');
+      en.push(rules.length ? `form-dependent deadline: ${rules.map((r) => `${deadlineTerm(r.deadline).en} if ${r.if}`).join('; ')}` : 'deadline does not depend on the form');
     } else if (key === 'fallback') {
       // Routing: the fallback scope.
       zh.push(s.fallback === undefined ? '没有备用范围' : `备用范围 ${s.fallback}`);
       en.push(s.fallback === undefined ? 'no fallback scope' : `fallback scope ${s.fallback}`);
     } else if (key === 'returnTo') {
       // Return to a chosen step (issue 15.5): the earlier steps the assignee may send the application back to.
-      zh.push(s.returnTo?.length ? `可退回到环节 ${s.returnTo.join('、')}（或申请人）` : '不退回到其他环节');
-      en.push(s.returnTo?.length ? `may return to step ${s.returnTo.join(', ')} (or the applicant)` : 'returns to no other step');
+      zh.push(s.returnTo?.length ? `可退回到环节 ${s.returnTo.map((t) => (siblings.has(t) ? `${t}（依次审批中前面的一位，从这一位起依次重新审批）` : t)).join('、')}（或申请人）` : '不退回到其他环节');
+      en.push(s.returnTo?.length ? `may return to step ${s.returnTo.map((t) => (siblings.has(t) ? `${t} (an earlier member of the sequence, which resumes there)` : t)).join(', ')} (or the applicant)` : 'returns to no other step');
     } else if (key === 'when') {
       // Countersign variants: a member's condition to take part.
       zh.push(s.when === undefined ? '总是参加会签' : `满足“${s.when}”时参加会签`);
@@ -328,6 +342,13 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
   const added = [...after.values()].filter((n) => !before.has(n.id)).map(nodeName);
   const removed = [...before.values()].filter((n) => !after.has(n.id)).map(nodeName);
   if (added.length || removed.length) changes.push({ topic: 'steps', ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}) });
+  // The members of each 依次审批, by member: a return among them resumes the sequence (docs/countersign.md).
+  const inTurnOf = (m: Map<string, WorkflowNode>) => {
+    const out = new Map<string, Set<string>>();
+    for (const node of m.values()) if ('parallel' in node && node.parallel === 'sequence') for (const member of node.steps) out.set(member.id, new Set(node.steps.map((x) => x.id)));
+    return out;
+  };
+  const [inTurnA, inTurnB] = [inTurnOf(before), inTurnOf(after)];
   for (const [id, old] of before) {
     const now = after.get(id);
     if (!now || same(old, now)) continue;
@@ -363,8 +384,10 @@ function workflowChanges(a: Service | undefined, b: Service): Change[] {
       changes.push(...value('step', systemCallWords(old), systemCallWords(now), subject));
       changes.push(...more('step', old, now, new Set(['id', 'system'])).map((c) => ({ ...c, subject })));
     } else if (!('if' in old) && !('parallel' in old) && !('by' in old) && !('system' in old) && !('publicity' in old) && !('payment' in old) && !('if' in now) && !('parallel' in now) && !('by' in now) && !('system' in now) && !('publicity' in now) && !('payment' in now)) {
-      const keys = STEP_DESCRIBED.filter((k) => !same(old[k], now[k]));
-      if (keys.length) changes.push({ topic: 'step', subject, from: stepTerms(old, keys), to: stepTerms(now, keys) });
+      // 2h and 2小时 are one deadline (issue 15.7): compared as the runtime writes it, PT2H.
+      const [was, is] = [sameDeadlines(old), sameDeadlines(now)];
+      const keys = STEP_DESCRIBED.filter((k) => !same(was[k], is[k]));
+      if (keys.length) changes.push({ topic: 'step', subject, from: stepTerms(old, keys, inTurnA.get(id)), to: stepTerms(now, keys, inTurnB.get(id)) });
       changes.push(...more('step', old, now, new Set(['id', ...STEP_DESCRIBED])).map((c) => ({ ...c, subject })));
     } else {
       changes.push({ topic: 'step', subject, to: bi('类型已改变', 'changed kind') });
@@ -387,28 +410,37 @@ function decisionChanges(a: Service | undefined, b: Service): Change[] {
   const added = [...after.values()].filter((t) => !before.has(t.id)).map(named);
   const removed = [...before.values()].filter((t) => !after.has(t.id)).map(named);
   const changes: Change[] = added.length || removed.length ? [{ topic: 'decisions', ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}) }] : [];
-  const band = (when: string): Bi => {
-    const words = unaryTestInWords(when);
-    return bi(words.zh, words.en ?? words.zh);
+  // A rule's tests in words; with several inputs, each named by its column (请假类别：“事假”；请假天数：大于 15).
+  const band = (table: Decision, when: string | string[]): Bi => {
+    const tests = Array.isArray(when) ? when : [when];
+    const words = tests.map(unaryTestInWords);
+    if (!table.inputs) return bi(words[0].zh, words[0].en ?? words[0].zh);
+    const heads = table.inputs.map((i) => {
+      const field = [...fieldsOf(b)].find(({ field: f }) => f.id === i.input.trim())?.field;
+      return i.label ? text(i.label) : field ? text(field.label) : bi(i.input, i.input);
+    });
+    return bi(words.map((w, c) => `${heads[c]?.zh ?? c + 1}：${w.zh}`).join('；'), words.map((w, c) => `${heads[c]?.en ?? c + 1}: ${w.en ?? w.zh}`).join('; '));
   };
-  const row = (r: { when: string; result: string }): Bi => bi(`${band(r.when).zh} → ${r.result}`, `${band(r.when).en} → ${r.result}`);
+  const inputs = (t: Decision) => (t.inputs ? t.inputs.map((i) => i.input).join(' × ') : t.input ?? '');
   const otherwise = (d: string | undefined) => (d === undefined ? bi('没有（结果为空，条件不成立）', 'none (null: conditions are false)') : bi(d, d));
   for (const [id, old] of before) {
     const now = after.get(id);
     if (!now || same(old, now)) continue;
     const subject = bi(`“${text(now.name).zh}”`, `“${text(now.name).en}”`);
     const at = (i: number) => bi(`第 ${i + 1} 行`, `row ${i + 1}`);
-    changes.push(...value('decision', describe.plain(old.input), describe.plain(now.input), bi(`${subject.zh} › 输入`, `${subject.en} › input`)));
+    const row = (t: Decision, r: { when: string | string[]; result: string }): Bi => bi(`${band(t, r.when).zh} → ${r.result}`, `${band(t, r.when).en} → ${r.result}`);
+    changes.push(...value('decision', describe.plain(inputs(old)), describe.plain(inputs(now)), bi(`${subject.zh} › 输入`, `${subject.en} › input`)));
     for (let i = 0; i < Math.max(old.rules.length, now.rules.length); i++) {
       const [x, y] = [old.rules[i], now.rules[i]];
       const where = bi(`${subject.zh} › ${at(i).zh}`, `${subject.en} › ${at(i).en}`);
       if (x && y) {
-        changes.push(...value('decision', band(x.when), band(y.when), bi(`${where.zh}的区间`, `${where.en}, band`)));
+        const several = Boolean(old.inputs || now.inputs);
+        changes.push(...value('decision', band(old, x.when), band(now, y.when), several ? bi(`${where.zh}的条件`, `${where.en}, tests`) : bi(`${where.zh}的区间`, `${where.en}, band`)));
         changes.push(...value('decision', bi(x.result, x.result), bi(y.result, y.result), bi(`${where.zh}的结果`, `${where.en}, result`)));
       } else if (y) {
-        changes.push({ topic: 'decision', subject: where, added: [row(y)] });
+        changes.push({ topic: 'decision', subject: where, added: [row(now, y)] });
       } else if (x) {
-        changes.push({ topic: 'decision', subject: where, removed: [row(x)] });
+        changes.push({ topic: 'decision', subject: where, removed: [row(old, x)] });
       }
     }
     changes.push(...value('decision', otherwise(old.default), otherwise(now.default), bi(`${subject.zh} › 其他情况`, `${subject.en} › otherwise`)));

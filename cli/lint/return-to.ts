@@ -5,6 +5,7 @@ import { stepsOf } from '../model/catalog.ts';
 /**
  * Returns to a chosen step (issue 15.5, docs/return-to.md) are sound: every `returnTo` names a plain step
  * of the workflow that comes before the returning step on its route, and the step allows `return`.
+ * A member of a 依次审批 may also name an earlier member of the same sequence.
  * A step's key path (workflow.steps.<i>[.then|.else|.steps.<j>]…) says where it stands: the first place
  * two paths differ is either an index in one sequence (which comes first) or the two arms of one branch.
  */
@@ -26,9 +27,13 @@ export const returnTargetsComeEarlier: Rule = (ctx) => {
         const memberAt = targetPath.indexOf('steps', 2);
         if (memberAt >= 0) {
           const countersign = targetPath.slice(0, memberAt);
-          const node = countersign.reduce<unknown>((value, key) => (value as Record<string | number, unknown>)[key], s.value) as { id: string };
-          ctx.report(s, 'return/member-target', at, { step: step.id, target, countersign: node.id });
-          return;
+          const node = countersign.reduce<unknown>((value, key) => (value as Record<string | number, unknown>)[key], s.value) as { id: string; parallel: string };
+          // 依次审批 (docs/countersign.md): a later member may return to an earlier one of the same sequence, which resumes there.
+          const sameSequence = node.parallel === 'sequence' && path.length === targetPath.length && countersign.every((key, k) => path[k] === key);
+          if (!sameSequence) {
+            ctx.report(s, 'return/member-target', at, { step: step.id, target, countersign: node.id });
+            return;
+          }
         }
         const reason = notEarlier(targetPath, path);
         if (reason) ctx.report(s, 'return/target-not-earlier', at, { step: step.id, target, reason });

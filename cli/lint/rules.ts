@@ -17,7 +17,7 @@ import { publicityFollowsApproval, publicityPeriodsAreSound } from './publicity.
 import { paymentFollowsApproval, paymentStepsAreSound } from './payment.ts';
 import { countersignVariantsAreSound } from './countersign.ts';
 import { fallbackScopesAreUsed } from './routing.ts';
-import { decisionFeel, expandDecisions } from '../../lib/interpret/decision.ts';
+import { columnFeel, expandDecisions, inputsOf } from '../../lib/interpret/decision.ts';
 import { decisionBandsAreSound, decisionResultsAreRead, flowConditionsOf } from './decisions.ts';
 import { returnTargetsComeEarlier } from './return-to.ts';
 import type { RuntimeNode, RuntimeStep } from '../../generated/types/runtime/definition.ts';
@@ -27,6 +27,7 @@ import { validateStepData, validateSubmission } from '../../lib/interpret/valida
 import type { FieldError } from '../../lib/interpret/validate-submission.ts';
 import { expectedNames, workdayFunctionsStayInTheHall } from './workdays.ts';
 import { longestDeadline } from '../../lib/interpret/deadline.ts';
+import { hoursDeadlinesStayWithinADay, remindersComeBeforeTheDeadline } from './deadline-hours.ts';
 import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { compileCalendar } from '../compile/compile-runtime.ts';
 import { situationFactsFollowGuideRules, situationsAreDeclared, situationsStateADifference } from './situations.ts';
@@ -199,9 +200,12 @@ export const conditionsAreValidFeel: Rule = (ctx) => {
       flow.add(path);
     }
     tables.forEach((table, t) => {
-      expressions.push([table.input, ['workflow', 'decisions', t, 'input'], 'any']);
-      // Number bands on a text input (or the reverse) never match: checked on the table's expansion.
-      for (const m of checkFeel(decisionFeel(table), sample, 'any').mismatches.slice(0, 1)) ctx.report(s, 'feel/type-mismatch', ['workflow', 'decisions', t, 'input'], { left: m.left, right: m.right, leftType: FEEL_TYPE_NAMES[m.leftType], rightType: FEEL_TYPE_NAMES[m.rightType] });
+      inputsOf(table).forEach((input, c) => {
+        const at = table.inputs ? ['workflow', 'decisions', t, 'inputs', c, 'input'] : ['workflow', 'decisions', t, 'input'];
+        expressions.push([input, at, 'any']);
+        // Number bands on a text input (or the reverse) never match: checked on each column's tests.
+        for (const m of checkFeel(columnFeel(table, c), sample, 'any').mismatches.slice(0, 1)) ctx.report(s, 'feel/type-mismatch', at, { left: m.left, right: m.right, leftType: FEEL_TYPE_NAMES[m.leftType], rightType: FEEL_TYPE_NAMES[m.rightType] });
+      });
     });
     s.value.form?.sections.forEach((section, i) => {
       if (section.visibleIf) expressions.push([section.visibleIf, ['form', 'sections', i, 'visibleIf']]);
@@ -460,6 +464,8 @@ export const scenariosNameKnownThings: Rule = (ctx) => {
         if (!step) unknownStep(d.step, [...base, 'decisions', j, 'step']);
         else if (!step.actions.includes(d.action) && !(d.action === 'resolve' && step.actions.includes('delegate')) && !(d.action === 'approve' && step.actions.includes('add-approver'))) ctx.report(s, 'scenario/invalid-step-action', [...base, 'decisions', j, 'action'], { step: d.step, action: d.action });
       });
+      // Overdue marks (issue 15.7) name steps of the flow.
+      scenario.expect.overdue?.forEach((id, j) => unknownStep(id, [...base, 'expect', 'overdue', j]));
       if (scenario.booking && s.value.appointment) {
         const { resources, slots } = s.value.appointment;
         const b = scenario.booking;
@@ -679,6 +685,9 @@ export const RULES: Record<string, Rule> = {
   onlineServicesHaveScenarios,
   scenarioDataFitsTheForm,
   workdayFunctionsStayInTheHall,
+  // issue 15.7: deadlines in hours (cli/lint/deadline-hours.ts)
+  hoursDeadlinesStayWithinADay,
+  remindersComeBeforeTheDeadline,
   // Personal information (cli/lint/privacy-rules.ts).
   privacyReadersAreKnown,
   sensitiveFilesHaveRetention,

@@ -7,6 +7,7 @@ import { runtimeFingerprint } from '../compile/fingerprint.ts';
 import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { resolveDepartment, resolveScope, runWorkflow } from '../../lib/interpret/interpret.ts';
 import { routeStep } from '../../lib/interpret/fallback.ts';
+import { deadlineWorkdays } from '../../lib/interpret/deadline.ts';
 import type { Decision, TimelineEntry } from '../../lib/interpret/interpret.ts';
 import { DEFAULT_SUBMITTED_AT } from '../../lib/interpret/scenarios.ts';
 import type { Catalog, Service } from '../model/catalog.ts';
@@ -339,7 +340,8 @@ export function* generateEvents(catalog: Catalog, options: GenerateOptions): Gen
         const step = routeStep(m.steps.get(entry.step!)!, applicant, data);
         const scope = resolveScope(step.scope, step.department, applicant, data);
         const department = resolveDepartment(step.department, applicant, data);
-        const due = dayToDate(addWorkdays(workdays, clock.localDay(clockT), step.deadline));
+        // An hours deadline (issue 15.7) is simulated at its work-day bound: the synthetic log marks days, not hours.
+        const due = dayToDate(addWorkdays(workdays, clock.localDay(clockT), deadlineWorkdays(step.deadline)));
         const who = { group: step.group, ...(scope !== undefined ? { scope } : {}), department };
         active.set(step.id, { since: clockT, due, who });
         emit(clockT, { type: 'assigned', step: step.id }, { ...who, due });
@@ -350,7 +352,7 @@ export function* generateEvents(catalog: Catalog, options: GenerateOptions): Gen
       } else if (entry.type === 'acted') {
         const task = active.get(entry.step!)!;
         const step = m.steps.get(entry.step!) ?? { deadline: 1 };
-        const hours = Math.max(0.1, (step.deadline + 0.6) * 7 * 0.18 * (pace.get(task.who.department as string) ?? 1) * Math.exp(0.95 * normal(random)));
+        const hours = Math.max(0.1, (deadlineWorkdays(step.deadline) + 0.6) * 7 * 0.18 * (pace.get(task.who.department as string) ?? 1) * Math.exp(0.95 * normal(random)));
         const t = Math.max(clockT, workHoursLater(task.since, hours, clock, workdays, random));
         if (dayToDate(clock.localDay(t)) > task.due) {
           late = true;

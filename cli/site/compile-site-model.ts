@@ -5,7 +5,7 @@ import { situationFacts } from '../model/situations.ts';
 import type { Decision, Place, SystemStep } from '../../generated/types/service.ts';
 import { resolveAttachment } from '../resolve/resolve-catalog.ts';
 import { conditionInWords, unaryTestInWords } from './condition-words.ts';
-import { longestDeadline, shortestDeadline } from '../../lib/interpret/deadline.ts';
+import { longestDeadline, runtimeDeadline, shortestDeadline } from '../../lib/interpret/deadline.ts';
 import type { GitHistory } from './git-history.ts';
 import { pinyinKeys, pinyinSortKey } from './pinyin.ts';
 import { computeCatalogStats, renderStatsPage } from '../stats/index.ts';
@@ -396,14 +396,14 @@ function stepOf(step: Step, ctx: WorkflowContext): SiteStep {
   });
   // Return to a chosen step (issue 15.5): the earlier steps this one may send the application back to.
   const returnTo = step.returnTo?.map((id) => st(ctx.stepNames?.get(id) ?? id));
-  const deadlineWhen = step.deadlineWhen?.map((rule) => ({ condition: conditionInWords(rule.if, ctx.labels, ctx.tables), deadline: rule.deadline }));
+  const deadlineWhen = step.deadlineWhen?.map((rule) => ({ condition: conditionInWords(rule.if, ctx.labels, ctx.tables), deadline: runtimeDeadline(rule.deadline) }));
   // Routing (docs/routing.md): a fallback scope, said after the scope it stands in for.
   const fallback = step.fallback === undefined ? undefined : scopeWords(step.fallback, ctx);
   if (fallback) {
     const orElse = (t: SiteText): SiteText => ({ zh: `${t.zh}；没有时为${fallback.zh}`, en: `${t.en ?? t.zh}; if none, ${fallback.en}` });
-    return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department: step.scope === 'department' || step.department === step.scope ? orElse(department) : department, role: step.scope === 'department' ? role : { zh: `${group.zh}（${orElse(scope ?? group).zh}）`, en: `${group.en ?? group.zh} (${orElse(scope ?? group).en})` }, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels, ctx.tables), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
+    return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department: step.scope === 'department' || step.department === step.scope ? orElse(department) : department, role: step.scope === 'department' ? role : { zh: `${group.zh}（${orElse(scope ?? group).zh}）`, en: `${group.en ?? group.zh} (${orElse(scope ?? group).en})` }, deadline: runtimeDeadline(step.deadline), deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels, ctx.tables), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
   }
-  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: step.deadline, deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels, ctx.tables), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
+  return compact({ kind: 'step' as const, id: step.id, name: st(step.name), department, role, deadline: runtimeDeadline(step.deadline), deadlineWhen, actions: [...step.actions], description: st(step.description), when: step.when === undefined ? undefined : conditionInWords(step.when, ctx.labels, ctx.tables), ...(cc ? { cc } : {}), ...(step.batch ? { batch: true } : {}), ...(returnTo ? { returnTo } : {}) });
 }
 
 /** A system step (issue 15.3): done by the hall calling another campus system, at once; nobody's task. */
@@ -418,7 +418,12 @@ function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
     if ('if' in node) {
       return compact({ kind: 'branch' as const, id: node.id, name: st(node.name), condition: conditionInWords(node.if, ctx.labels, ctx.tables), expression: node.if, then: nodesOf(node.then, ctx), else: nodesOf(node.else ?? [], ctx) });
     }
-    if ('parallel' in node) return compact({ kind: 'parallel' as const, id: node.id, name: st(node.name), mode: node.parallel, steps: node.steps.map((s) => stepOf(s, ctx)), atLeast: node.atLeast });
+    if ('parallel' in node) {
+      // 依次审批: a later member may return to an earlier one, and the sequence resumes there (docs/countersign.md).
+      const ids = node.steps.map((s) => s.id);
+      const returnsWithin = node.parallel === 'sequence' && node.steps.some((s, i) => (s.returnTo ?? []).some((t) => ids.indexOf(t) >= 0 && ids.indexOf(t) < i)) ? true : undefined;
+      return compact({ kind: 'parallel' as const, id: node.id, name: st(node.name), mode: node.parallel, steps: node.steps.map((s) => stepOf(s, ctx)), atLeast: node.atLeast, returnsWithin });
+    }
     // Applicant steps (issue 15.1): the applicant's own follow-up, with its deadline and what to fill in.
     if ('by' in node) {
       const label = node.dueAfter === undefined ? undefined : { zh: ctx.labels(node.dueAfter, 'zh') ?? node.dueAfter, en: ctx.labels(node.dueAfter, 'en') ?? ctx.labels(node.dueAfter, 'zh') ?? node.dueAfter };
@@ -439,7 +444,7 @@ function nodesOf(nodes: WorkflowNode[], ctx: WorkflowContext): SiteNode[] {
  * take part; with n of m, the n quickest of those that must take part (at least the required ones).
  */
 function variantShortest(node: Extract<SiteNode, { kind: 'parallel' }>): number {
-  const required = node.steps.filter((s) => !s.when).map((s) => s.deadline).sort((a, b) => a - b);
+  const required = node.steps.filter((s) => !s.when).map((s) => shortestDeadline({ deadline: s.deadline })).sort((a, b) => a - b);
   if (!required.length) return 0;
   const needed = node.atLeast === undefined ? required.length : Math.min(node.atLeast, required.length);
   return required[needed - 1];
@@ -494,11 +499,18 @@ function workflowOf(nodes: WorkflowNode[], base: WorkflowContext, tables?: Decis
   return { ...(decisions ? { decisions } : {}), nodes: siteNodes, longestWorkdays: longest, shortestWorkdays: shortest, steps };
 }
 
-/** A decision table as the guide shows it (docs/routing.md): 金额 | 审批级别, one row per band, then 其他情况. */
+/**
+ * A decision table as the guide shows it (docs/routing.md): one column per input (金额 | 审批级别, or
+ * 请假类别 | 请假天数 | 审批层级), one row per rule, then 其他情况.
+ */
 function decisionOf(table: Decision, labels: WorkflowContext['labels'], service?: Service): SiteDecision {
-  const field = service ? [...fieldsOf(service)].find(({ field: f }) => f.id === table.input.trim())?.field : undefined;
-  const input = table.inputLabel ? st(table.inputLabel) : field ? st(field.label) : { zh: labels(table.input.trim(), 'zh') ?? table.input, en: labels(table.input.trim(), 'en') ?? table.input };
-  return compact({ id: table.id, name: st(table.name), input, rows: table.rules.map((rule) => ({ when: unaryTestInWords(rule.when), result: rule.result })), otherwise: table.default });
+  const heading = (input: string, label: Decision['inputLabel']): SiteText => {
+    const field = service ? [...fieldsOf(service)].find(({ field: f }) => f.id === input.trim())?.field : undefined;
+    return label ? st(label) : field ? st(field.label) : { zh: labels(input.trim(), 'zh') ?? input, en: labels(input.trim(), 'en') ?? input };
+  };
+  const inputs = table.inputs ? table.inputs.map((i) => heading(i.input, i.label)) : [heading(table.input ?? '', table.inputLabel)];
+  const rows = table.rules.map((rule) => ({ when: (Array.isArray(rule.when) ? rule.when : [rule.when]).map(unaryTestInWords), result: rule.result }));
+  return compact({ id: table.id, name: st(table.name), inputs, rows, otherwise: table.default });
 }
 
 /** The statistics page in both languages, counted over this variant's services only. */

@@ -242,12 +242,13 @@ export interface SiteWorkflow {
   steps: number;
 }
 
-/** A decision table in words: the input's label, the table's name, one row per rule, and the default. */
+/** A decision table in words: each input's label, the table's name, one row per rule (a test per input), and the default. */
 export interface SiteDecision {
   id: string;
   name: SiteText;
-  input: SiteText;
-  rows: { when: SiteText; result: string }[];
+  /** The column headings, one per input. */
+  inputs: SiteText[];
+  rows: { when: SiteText[]; result: string }[];
   /** The result when no rule matches; absent when then the result is empty. */
   otherwise?: string;
 }
@@ -298,9 +299,10 @@ export interface SiteStep {
   department: SiteText;
   /** The role group and the part of it that acts, e.g. 辅导员（申请人所在班级）. */
   role: SiteText;
-  deadline: number;
+  /** Work days, or clock hours as an ISO duration (`PT2H`, issue 15.7). */
+  deadline: number | string;
   /** Deadlines that depend on the form (issue 15.7), the condition in words: the first that holds applies. */
-  deadlineWhen?: { condition: SiteText; deadline: number }[];
+  deadlineWhen?: { condition: SiteText; deadline: number | string }[];
   actions: ('approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate')[];
   description?: SiteText;
   /** A countersign member's condition to take part, in words (countersign variants). */
@@ -336,6 +338,8 @@ export interface SiteParallel {
   steps: SiteStep[];
   /** n of m: the countersign passes once this many approve (countersign variants). */
   atLeast?: number;
+  /** 依次审批: a later member may return to an earlier one, and the sequence resumes at that member. */
+  returnsWithin?: true;
 }
 
 export interface SiteAppointment {

@@ -119,6 +119,60 @@ export type Phone2 = string;
  */
 export type Email1 = string;
 /**
+ * 一张决策表：一个输入（input）或几个输入（inputs，如“请假类别 × 天数”），每行一个条件（几个输入时每个输入一个条件）和结果。/ A decision table: one input (input) or several (inputs, e.g. leave type × days), one rule per row with one test (one per input when there are several) and a result.
+ */
+export type Decision = Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2 &
+  Decision1 &
+  Decision2;
+export type Decision1 =
+  | {
+      [k: string]: unknown;
+    }
+  | {
+      [k: string]: unknown;
+    };
+/**
+ * 条件（FEEL 单元测试）：< 5000、>= 50000、区间 [5000..50000)（方括号含端点，圆括号不含）、一个数、一个或几个文本 "本科生", "研究生"，或 - 表示任何值。/ The test (a FEEL unary test): < 5000, >= 50000, a range [5000..50000) (square brackets include the end, round ones exclude it), a number, one or more texts, or - for any value.
+ */
+export type DecisionUnaryTest = string;
+/**
  * 按顺序执行的环节。/ Steps run in order.
  *
  * @minItems 1
@@ -128,6 +182,10 @@ export type StepSequence = [WorkflowNode, ...WorkflowNode[]];
  * 一个环节（step）、一个系统环节（system）、一个条件分支（if）、一组会签（parallel）、一个申请人环节（by: applicant）或一个公示期（publicity）。/ A step, a system step, an if branch, a parallel countersign, an applicant step (by: applicant), or a publicity period (publicity).
  */
 export type WorkflowNode = Branch | Parallel | PublicityStep | PaymentStep | ApplicantStep | SystemStep | Step;
+/**
+ * 办理时限：工作日数（整数），或小时数（如 2h、4小时）。/ A deadline: work days (an integer), or hours (e.g. 2h, 4小时).
+ */
+export type Deadline = number | string;
 /**
  * 通知文本，Handlebars 模板，可用 {{service.name}}、{{applicant.name}}、{{step.name}}、{{form.字段}}、{{dueDate}}、{{comment}}、{{url}}。/ Notification text as a Handlebars template; variables: service.name, applicant.name, step.name, form.<field>, dueDate, comment, url.
  */
@@ -789,17 +847,25 @@ export interface Workflow {
   steps: StepSequence;
   notifications?: WorkflowNotifications;
 }
-/**
- * 一张决策表：一个输入（FEEL，读表单字段或申请人属性），每行一个条件和结果。/ A decision table: one input (FEEL over form fields or applicant attributes), one test and one result per rule.
- */
-export interface Decision {
+export interface Decision2 {
   /**
    * 表的标识（小写开头的驼峰英文），流程条件中按此读取结果，如 approvalLevel = "校级"；不能与表单字段重名。/ Table id (lowerCamelCase), read by the flow's conditions; must not be a field's id.
    */
   id: string;
   name: LocalizedText;
-  input: FeelExpression;
+  input?: FeelExpression;
   inputLabel?: LocalizedText;
+  /**
+   * 几个输入（2–5 个，与 input 二选一）：每个输入是办事指南表格中的一列，每条规则按顺序为每个输入写一个条件，如请假类别 × 天数、金额 × 项目类型。/ Several inputs (2–5; either input or inputs): each is one column of the guide's table, and each rule writes one test per input in this order, e.g. leave type × days, amount × project type.
+   *
+   * @minItems 2
+   * @maxItems 5
+   */
+  inputs?:
+    | [DecisionInput, DecisionInput]
+    | [DecisionInput, DecisionInput, DecisionInput]
+    | [DecisionInput, DecisionInput, DecisionInput, DecisionInput]
+    | [DecisionInput, DecisionInput, DecisionInput, DecisionInput, DecisionInput];
   /**
    * 命中规则：first（按顺序取第一条符合的规则），目前只支持这一种，可省略。/ Hit policy: first (the first matching rule wins), the only one supported; may be omitted.
    */
@@ -816,11 +882,20 @@ export interface Decision {
    */
   default?: string;
 }
+export interface DecisionInput {
+  input: FeelExpression;
+  label?: LocalizedText;
+}
 export interface DecisionRule {
   /**
-   * 条件（FEEL 单元测试）：< 5000、>= 50000、区间 [5000..50000)（方括号含端点，圆括号不含）、一个数、一个或几个文本 "本科生", "研究生"，或 - 表示任何值。/ The test (a FEEL unary test): < 5000, >= 50000, a range [5000..50000) (square brackets include the end, round ones exclude it), a number, one or more texts, or - for any value.
+   * 条件：一个输入时写一个 FEEL 单元测试，如 "< 5000"；几个输入（inputs）时写一个列表，按输入的顺序每个输入一个，- 表示这一列任何值都可以，如 ['"事假", "病假"', "> 15"]。/ The test: with one input, one FEEL unary test such as "< 5000"; with several inputs, a list with one test per input in their order, - meaning any value in that column.
    */
-  when: string;
+  when:
+    | DecisionUnaryTest
+    | [DecisionUnaryTest, DecisionUnaryTest]
+    | [DecisionUnaryTest, DecisionUnaryTest, DecisionUnaryTest]
+    | [DecisionUnaryTest, DecisionUnaryTest, DecisionUnaryTest, DecisionUnaryTest]
+    | [DecisionUnaryTest, DecisionUnaryTest, DecisionUnaryTest, DecisionUnaryTest, DecisionUnaryTest];
   /**
    * 结果，流程条件与它比较，如 "校级"。/ The result the flow's conditions compare with, e.g. 校级.
    */
@@ -872,10 +947,7 @@ export interface Step {
    * 环节所属部门：部门代码（须为主管部门或参与部门）；applicant.college / applicant.department 表示申请人所在的学院或单位；form.字段 表示表单中选择的部门（如开课学院）。/ The step's department: a department code (the owner or a participant), the applicant's college or unit (applicant.college / applicant.department), or a department chosen in the form (form.<field>).
    */
   department: string;
-  /**
-   * 办理时限（工作日），0 表示当日。/ Deadline in work days; 0 means the same day.
-   */
-  deadline: number;
+  deadline: Deadline;
   /**
    * 随表单变化的办理时限：按顺序取第一条条件成立的时限，都不成立时用 deadline。如加急件 1 个工作日、普通件 3 个工作日。/ Deadlines that depend on the form: the first rule whose condition holds gives the deadline; otherwise deadline applies. E.g. 1 work day when urgent, 3 otherwise.
    *
@@ -924,7 +996,7 @@ export interface Step {
     ...('approve' | 'reject' | 'return' | 'transfer' | 'add-approver' | 'delegate')[]
   ];
   /**
-   * 到期前若干工作日提醒办理人（默认到期当天提醒）。/ Remind the assignee this many work days before the deadline.
+   * 到期前若干工作日提醒办理人（默认到期当天提醒）。只作用于按工作日计的时限；按小时计的时限总在过半时提醒。/ Remind the assignee this many work days before the deadline (by default on the due day). Applies to work-day deadlines only; an hours deadline always reminds when half of it has passed.
    */
   reminder?: number;
   notify?: StepNotifications;
@@ -966,10 +1038,7 @@ export interface Step {
  */
 export interface DeadlineRule {
   if: FeelExpression;
-  /**
-   * 条件成立时的办理时限（工作日），0 表示当日。/ The deadline in work days when the condition holds; 0 means the same day.
-   */
-  deadline: number;
+  deadline: Deadline;
 }
 /**
  * 发给办理人的通知模板。/ Notification templates for the assignee.
@@ -1337,6 +1406,10 @@ export interface ScenarioExpectation {
    * 预期提交的数据是否有效，默认 valid。/ Whether the submission is expected to be valid.
    */
   submission?: 'valid' | 'invalid';
+  /**
+   * 预期被标记超期的环节，按发生顺序；[] 表示都不超期。决定的 at 晚于环节期限（按工作日计的为到期日结束，按小时计的为到期时刻）即超期。/ The steps expected to be marked overdue, in order; [] means none. A step is overdue when its decision's at is after its deadline (the end of the due day for work days, the due time for hours).
+   */
+  overdue?: Id[];
   /**
    * 预期按表单计算出的应缴金额（元，收费项目写了 amount 时）。/ The fee (yuan) expected to be computed from the form, when fee items give an amount.
    */

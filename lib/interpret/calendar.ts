@@ -39,6 +39,19 @@ export class WorkCalendar {
   }
 
   /**
+   * The instant `hours` clock hours after `instant` (issue 15.7), to the millisecond, written in the zone's own offset as
+   * {@link endOfDay} writes a due day's end, e.g. `2026-03-03T11:00:00+08:00`: an hours deadline's due time.
+   */
+  addHours(instant: string, hours: number): string {
+    const at = new Date(Date.parse(instant) + hours * 3_600_000);
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: this.timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset' }).formatToParts(at).map((p) => [p.type, p.value]));
+    const offset = /^GMT([+-]00:00)?$/.test(String(parts.timeZoneName)) ? 'Z' : String(parts.timeZoneName).slice(3);
+    // Milliseconds only when there are some (the hall's own clock): scenario instants stay as they were written.
+    const ms = at.getUTCMilliseconds();
+    return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${ms ? `.${String(ms).padStart(3, '0')}` : ''}${offset}`;
+  }
+
+  /**
    * The due date of a task that starts on `start` and is allowed `days` work days: 0 means by the end of
    * the first work day on or after `start`; each further day moves to the next work day.
    */

@@ -10,9 +10,27 @@ import { WORKDAY_PARSE_CONTEXT } from './workdays.ts';
  */
 export interface DecisionTable {
   id: string;
-  input: string;
-  rules: { when: string; result: string }[];
+  /** The one input, or `inputs` for a table of several columns (issue 15: 请假类别 × 天数). */
+  input?: string;
+  inputs?: { input: string; label?: unknown }[];
+  /** One test, or one per input when the table has several. */
+  rules: { when: string | string[]; result: string }[];
   default?: string;
+}
+
+/** The table's input expressions, one per column. */
+export function inputsOf(table: Pick<DecisionTable, 'input' | 'inputs'>): string[] {
+  return table.inputs ? table.inputs.map((i) => i.input) : [table.input ?? ''];
+}
+
+/**
+ * A rule's tests, one per column, or undefined when their number is not the table's (`decision/columns`):
+ * a table of one input takes one text, a table of several a list as long as `inputs`.
+ */
+export function testsOf(table: Pick<DecisionTable, 'input' | 'inputs'>, rule: { when: string | string[] }): string[] | undefined {
+  const columns = inputsOf(table).length;
+  if (table.inputs) return Array.isArray(rule.when) && rule.when.length === columns ? rule.when : undefined;
+  return typeof rule.when === 'string' ? [rule.when] : undefined;
 }
 
 /** One band of numbers; bounds may be infinite. */
@@ -77,16 +95,36 @@ export function testFeel(input: string, test: UnaryTest): string {
   return test.bands.map((band) => bandFeel(x, band)).join(' or ');
 }
 
+/** A rule's tests as one FEEL condition: each column's test, `and`-ed (parenthesised when it has an `or`); `-` drops out. */
+function ruleFeel(inputs: string[], tests: UnaryTest[]): string {
+  const parts = tests.flatMap((test, i) => (test.kind === 'any' ? [] : [testFeel(inputs[i], test)]));
+  if (parts.length <= 1) return parts[0] ?? 'true';
+  return parts.map((p) => (p.includes(' or ') ? `(${p})` : p)).join(' and ');
+}
+
 /** The whole table as one FEEL expression: `if <rule 1> then "r1" else if … else <default or null>`. */
 export function decisionFeel(table: DecisionTable): string {
+  const inputs = inputsOf(table);
   let feel = table.default !== undefined ? feelString(table.default) : 'null';
   for (let i = table.rules.length - 1; i >= 0; i--) {
     const rule = table.rules[i];
-    const test = parseUnaryTest(rule.when);
-    if (!test) continue; // the schema refuses it; never emitted
-    feel = test.kind === 'any' ? feelString(rule.result) : `if ${testFeel(table.input, test)} then ${feelString(rule.result)} else ${feel}`;
+    const tests = testsOf(table, rule)?.map(parseUnaryTest);
+    if (!tests || tests.some((t) => !t)) continue; // the schema or decision/columns refuses it; never emitted
+    const condition = ruleFeel(inputs, tests as UnaryTest[]);
+    feel = condition === 'true' ? feelString(rule.result) : `if ${condition} then ${feelString(rule.result)} else ${feel}`;
   }
   return feel;
+}
+
+/** One column of a table as FEEL (its tests `or`-ed), to check that column's tests against its input's type. */
+export function columnFeel(table: DecisionTable, column: number): string {
+  const input = inputsOf(table)[column];
+  const tests = table.rules.flatMap((rule) => {
+    const test = testsOf(table, rule)?.[column];
+    const parsed = test === undefined ? undefined : parseUnaryTest(test);
+    return parsed && parsed.kind !== 'any' ? [testFeel(input, parsed)] : [];
+  });
+  return tests.length ? tests.join(' or ') : 'true';
 }
 
 /** Where a condition reads a table: the spans of the table ids it names as data (not bound names, not path tails). */

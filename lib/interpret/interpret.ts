@@ -6,7 +6,7 @@ import { counted } from '../shared/plural.ts';
 import { approvalsNeeded, countersignMembers, tally } from './countersign.ts';
 import { routeStep } from './fallback.ts';
 import { validateStepData, validateSubmission } from './validate-submission.ts';
-import { stepDeadline } from './deadline.ts';
+import { dueLabel, stepDeadline } from './deadline.ts';
 import { assessFees, feeVariables, withFee } from './fees.ts';
 import type { FeeAssessment } from './fees.ts';
 import type { Directory, FieldError } from './validate-submission.ts';
@@ -17,7 +17,8 @@ import { callingProblem, systemCallOf, systemDecisionProblem } from './system-st
 import type { SystemCall } from './system-step.ts';
 import { ReturnToStep, holdsStep, passedBefore, returnTargetsNow, returnToProblem } from './return-to.ts';
 import { PAID, TIMEOUT, isPaymentNode, noFeeProblem, orderedText, paidLateProblem, paymentDecisionProblem, paymentPeriod, payingProblem, timeoutEarlyProblem, unpaidText } from './payment.ts';
-import { CLOSE, OBJECT, isPublicityNode, objectedText, periodOpenProblem, periodOverProblem, publicityDecisionProblem, publicityPeriod, publicizingProblem, publishedText } from './publicity.ts';
+import { CLOSE, OBJECT, isPublicityNode, objectedText, objectionAnsweredText, objectionBranchId, periodOpenProblem, periodOverProblem, publicityDecisionProblem, publicityPeriod, publicizingProblem, publishedText } from './publicity.ts';
+import type { ReviewOutcome } from './publicity.ts';
 
 export type Action = 'approve' | 'reject' | 'return' | 'complete' | 'object' | 'close' | 'paid' | 'timeout' | HandOverAction;
 
@@ -80,6 +81,8 @@ export interface TimelineEntry {
   assignee?: string;
   department?: string;
   due?: string;
+  /** assigned, overdue: the due time of an hours deadline (issue 15.7), in the zone's offset; `due` is its local date. */
+  dueAt?: string;
   action?: Exclude<Action, HandOverAction | 'object' | 'close' | 'paid' | 'timeout'>;
   comment?: string;
   outcome?: 'approved' | 'rejected' | 'unpaid';
@@ -103,7 +106,7 @@ export interface TimelineEntry {
 }
 
 export interface Notification {
-  event: 'submitted' | 'assigned' | 'overdue' | 'returned' | 'approved' | 'rejected' | 'copied' | 'published' | 'objected' | 'ordered' | 'unpaid';
+  event: 'submitted' | 'assigned' | 'overdue' | 'returned' | 'approved' | 'rejected' | 'copied' | 'published' | 'objected' | 'objection-answered' | 'ordered' | 'unpaid';
   to: string;
   text: string;
 }
@@ -249,7 +252,8 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   };
   const departmentOf = (step: RuntimeStep) => resolveDepartment(step.department, input.applicant, data);
 
-  interface Active { step: RuntimeStep | RuntimeApplicantStep; since: string; due: string; assignee: string; hand: HandState; late?: boolean }
+  /** `dueAt`: the due time of an hours deadline; `due` is then its local date. */
+  interface Active { step: RuntimeStep | RuntimeApplicantStep; since: string; due: string; dueAt?: string; assignee: string; hand: HandState; late?: boolean }
   const activate = (step: RuntimeStep): Active => {
     const missing = missingReference(step, input.applicant, data);
     if (missing) {
@@ -261,11 +265,13 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     const assignee = assigneeOf(routeStep(step, input.applicant, data));
     const deadline = stepDeadline(step, () => ({ ...typeData(typedFields, { ...data, ...entered }), applicant: input.applicant, ...(input.booking ? { booking: typeBooking(input.booking) } : {}) }), clock, calendar);
     if (!deadline.ok) throw new Stop('error', deadline.problem);
-    const due = calendar.addWorkdays(calendar.localDate(clock), deadline.days);
+    // Work days end with the due day; hours run on the clock from now (the calendar has no working hours).
+    const dueAt = deadline.hours === undefined ? undefined : calendar.addHours(clock, deadline.hours);
+    const due = dueAt ? dueAt.slice(0, 10) : calendar.addWorkdays(calendar.localDate(clock), deadline.days ?? 0);
     result.assignees[step.id] = assignee;
-    result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(routeStep(step, input.applicant, data)), due });
-    notify('assigned', assignee, step.notify?.assigned, { step: { name: step.name.zh, id: step.id }, dueDate: due });
-    return { step, since: clock, due, assignee, hand: {} };
+    result.timeline.push({ type: 'assigned', at: clock, step: step.id, stepName: step.name.zh, assignee, department: departmentOf(routeStep(step, input.applicant, data)), due, ...(dueAt ? { dueAt } : {}) });
+    notify('assigned', assignee, step.notify?.assigned, { step: { name: step.name.zh, id: step.id }, dueDate: dueLabel(due, dueAt) });
+    return { step, since: clock, due, ...(dueAt ? { dueAt } : {}), assignee, hand: {} };
   };
 
   /**
@@ -310,11 +316,12 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     if (targetProblem) throw new Stop('error', targetProblem);
     const at = decision.at ? later(decision.at, task.since) : task.since;
     // One overdue per activation, however many people the task passes through.
-    if (calendar.localDate(at) > task.due && !task.late) {
+    // An hours deadline is missed by a decision after its due time; a work-day one by a decision after its due day.
+    if ((task.dueAt ? Date.parse(at) > Date.parse(task.dueAt) : calendar.localDate(at) > task.due) && !task.late) {
       task.late = true;
-      result.timeline.push({ type: 'overdue', at: calendar.endOfDay(task.due), step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, due: task.due });
+      result.timeline.push({ type: 'overdue', at: task.dueAt ?? calendar.endOfDay(task.due), step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, due: task.due, ...(task.dueAt ? { dueAt: task.dueAt } : {}) });
       if (isApplicantNode(task.step)) applicantNotify('overdue', task.step.notify?.overdue ?? applicantOverdueText(input.service.name, task.step.name.zh, task.due), task.step, task.due);
-      else notify('overdue', task.assignee, task.step.notify?.overdue, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due });
+      else notify('overdue', task.assignee, task.step.notify?.overdue, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: dueLabel(task.due, task.dueAt) });
     }
     clock = later(at, clock);
     const by = personOf(task.hand);
@@ -324,7 +331,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       const { entry, next } = handed;
       result.timeline.push({ type: entry.type, at: clock, step: task.step.id, stepName: task.step.name.zh, assignee: task.assignee, ...(entry.action ? { action: entry.action } : {}), ...(entry.person ? { person: entry.person } : {}), ...(entry.to ? { to: entry.to } : {}), ...(entry.position ? { position: entry.position } : {}), ...(decision.comment ? { comment: decision.comment } : {}), ...standIn(decision) });
       // A person newly given the task is told, with the step's own words when it has them.
-      const text = next ? (render(task.step.notify?.assigned, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: task.due }) ?? handOverText(input.service.name, task.step.name.zh, task.due, entry.type)) : undefined;
+      const text = next ? (render(task.step.notify?.assigned, { step: { name: task.step.name.zh, id: task.step.id }, dueDate: dueLabel(task.due, task.dueAt) }) ?? handOverText(input.service.name, task.step.name.zh, dueLabel(task.due, task.dueAt), entry.type)) : undefined;
       if (next && text) result.notifications.push({ event: 'assigned', to: `person:${next}`, text });
       continue;
     }
@@ -376,12 +383,17 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     }
   };
 
-  /** A return to an earlier step (return-to.ts): the flow re-runs from there, the applicant is not involved. */
-  const returnToStep = (decision: Decision, step: RuntimeStep): never => {
+  /** A return to an earlier step (return-to.ts), recorded: the steps from the target on are to be decided again. */
+  const returnedTo = (decision: Decision, step: RuntimeStep): string => {
     const target = decision.returnTo!;
     result.timeline.push({ type: 'returned', at: clock, step: step.id, stepName: step.name.zh, returnTo: target, ...(decision.comment ? { comment: decision.comment } : {}) });
     passed = passedBefore(passed, target);
-    throw new ReturnToStep(target);
+    return target;
+  };
+
+  /** A return to an earlier step (return-to.ts): the flow re-runs from there, the applicant is not involved. */
+  const returnToStep = (decision: Decision, step: RuntimeStep): never => {
+    throw new ReturnToStep(returnedTo(decision, step));
   };
 
   const applicantRevises = (decision: Decision, step: RuntimeStep) => {
@@ -448,6 +460,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     const applicantTo = `applicant:${applicantName}`;
     result.notifications.push({ event: 'published', to: applicantTo, text: publishedText(input.service.name, step.name.zh, until) });
     let objections = 0;
+    const objectors: string[] = [];
     let closed = false;
     while (queue[0]?.step === step.id) {
       const decision = queue.shift()!;
@@ -455,6 +468,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
         const at = decision.at ? later(decision.at, clock) : clock;
         if (Date.parse(at) > Date.parse(endsAt)) throw new Stop('error', periodOverProblem(step, until));
         objections++;
+        if (decision.person && !objectors.includes(decision.person)) objectors.push(decision.person);
         clock = at;
         result.timeline.push({ type: 'objected', at, step: step.id, stepName: step.name.zh, ...(decision.person ? { person: decision.person } : {}), ...(decision.comment ? { comment: decision.comment } : {}) });
         continue;
@@ -473,6 +487,18 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     result.timeline.push({ type: 'publicized', at: endsAt, step: step.id, stepName: step.name.zh, objections });
     if (objections) result.notifications.push({ event: 'objected', to: applicantTo, text: objectedText(input.service.name, step.name.zh, objections) });
     entered = { ...entered, [step.variable]: objections > 0 };
+    if (objections) reviews.push({ step, objectors });
+  };
+
+  /**
+   * Objection reviews under way (issue 15.2): each period that ended with objections, and who objected, until its
+   * review ends — the review branch completes (the result upheld), a review step rejects, or returns to a step.
+   */
+  const reviews: { step: RuntimePublicity; objectors: string[] }[] = [];
+  const answerObjectors = (outcome: ReviewOutcome, open = reviews.splice(0)) => {
+    for (const { step, objectors } of open) {
+      for (const person of objectors) result.notifications.push({ event: 'objection-answered', to: `person:${person}`, text: objectionAnsweredText(input.service.name, step.name.zh, applicantName, outcome) });
+    }
   };
 
   /**
@@ -537,17 +563,29 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   /**
    * 依次审批 (`parallel: sequence`, countersign.ts): the members taking part act one after another in the
    * order listed; a reject ends the application; a return to the applicant resumes at the returning member
-   * (those before it keep their approvals), as a plain step's does; a return to an earlier step re-runs from there.
+   * (those before it keep their approvals), as a plain step's does; a return to an earlier member of the same
+   * sequence resumes at that member, and every member after it acts again; a return to an earlier step
+   * outside re-runs from there. Members taking part are judged once, as the sequence starts.
    */
   const runInTurn = (node: Extract<RuntimeNode, { kind: 'parallel' }>) => {
-    for (const member of countersignMembers(node, holds)) {
-      for (;;) {
-        const { decision } = take([activate(member)]);
-        if (decision.action === 'approve') break;
-        if (decision.action === 'reject') reject(decision);
-        if (decision.returnTo !== undefined) returnToStep(decision, member);
-        applicantRevises(decision, member);
+    const members = countersignMembers(node, holds);
+    for (let i = 0; i < members.length; ) {
+      const member = members[i];
+      const { decision } = take([activate(member)]);
+      if (decision.action === 'approve') {
+        passed.push(member.id);
+        i++;
+        continue;
       }
+      if (decision.action === 'reject') reject(decision);
+      const back = decision.returnTo === undefined ? -1 : members.findIndex((m) => m.id === decision.returnTo);
+      if (back >= 0 && back < i) {
+        returnedTo(decision, member);
+        i = back;
+        continue;
+      }
+      if (decision.returnTo !== undefined) returnToStep(decision, member);
+      applicantRevises(decision, member);
     }
   };
 
@@ -605,6 +643,9 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
       else if (isPaymentNode(node)) runPayment(node);
       else if (into !== undefined) runSequence(node.then.some((n) => holdsStep(n, into)) ? node.then : node.else, into);
       else runSequence(holds(node.condition) ? node.then : node.else);
+      // The review of a period's objections ran to its end: the result stands.
+      const review = reviews.findIndex((r) => objectionBranchId(r.step.id) === node.id);
+      if (node.kind === 'branch' && review >= 0) answerObjectors({ kind: 'upheld' }, reviews.splice(review, 1));
     }
   };
 
@@ -616,6 +657,13 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
         break;
       } catch (error) {
         if (!(error instanceof ReturnToStep)) throw error;
+        // A review step sent the application back to a step outside its review: that ends the review.
+        const steps = definition.workflow?.steps ?? [];
+        const ended = reviews.filter((r) => {
+          const branch = nodeById(steps, objectionBranchId(r.step.id));
+          return !(branch?.kind === 'branch' && branch.then.some((n) => holdsStep(n, error.target)));
+        });
+        answerObjectors({ kind: 'returned', stepName: nodeById(steps, error.target)?.name.zh ?? error.target }, ended.map((r) => reviews.splice(reviews.indexOf(r), 1)[0]));
         resumeAt = error.target;
       }
     }
@@ -627,6 +675,7 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
     // 未缴费 (issue 15.9b): the application ends; the applicant was told when the period ended.
     if (error.outcome === 'unpaid') result.timeline.push({ type: 'completed', at: clock, outcome: 'unpaid' });
     if (error.outcome === 'rejected') {
+      answerObjectors({ kind: 'rejected' });
       result.timeline.push({ type: 'completed', at: clock, outcome: 'rejected' });
       const last = result.timeline.filter((t) => t.type === 'acted').pop();
       notify('rejected', `applicant:${applicantName}`, definition.workflow?.notifications.rejected, { comment: last?.comment ?? '' });
@@ -641,6 +690,22 @@ function runFlow(definition: RuntimeDefinition, calendar: WorkCalendar, input: R
   result.timeline.push({ type: 'completed', at: clock, outcome: 'approved' });
   notify('approved', `applicant:${applicantName}`, definition.workflow?.notifications.approved);
   return result;
+}
+
+/** The node with `id` anywhere in a workflow: a step, a countersign member, a branch, a publicity period. */
+function nodeById(nodes: RuntimeNode[], id: string): RuntimeNode | undefined {
+  for (const node of nodes) {
+    if (node.id === id) return node;
+    if (node.kind === 'parallel') {
+      const member = node.steps.find((m) => m.id === id);
+      if (member) return member;
+    }
+    if (node.kind === 'branch') {
+      const found = nodeById(node.then, id) ?? nodeById(node.else, id);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** The value that picks the part of a role group: the applicant's class or college, a form field, a department. */

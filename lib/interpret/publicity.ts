@@ -56,6 +56,22 @@ export function objectedText(serviceName: string, stepName: string, count: numbe
   return `【公示】您申请的“${serviceName}”在“${stepName}”期间收到 ${count} 条异议，将进行复核。`;
 }
 
+/** How an objection review ended (issue 15.2): the result upheld, the application not passed, or sent back to a step. */
+export type ReviewOutcome = { kind: 'upheld' } | { kind: 'rejected' } | { kind: 'returned'; stepName: string };
+
+/**
+ * What each objector is told when the review of the objections ends: which application (the applicant's name, as
+ * the 公示 list shows it) and the outcome — never the reviewers' comments, which the applicant and approvers see.
+ */
+export function objectionAnsweredText(serviceName: string, stepName: string, applicantName: string, outcome: ReviewOutcome): string {
+  const said = outcome.kind === 'upheld'
+    ? '复核后维持公示结果，办理继续'
+    : outcome.kind === 'rejected'
+      ? '复核后该申请未予通过'
+      : `复核后申请退回“${outcome.stepName}”重新办理`;
+  return `【公示异议答复】您对${applicantName}的“${serviceName}”（${stepName}）提出的异议已复核完毕：${said}。感谢您的监督。`;
+}
+
 export const periodOverProblem = (step: RuntimePublicity, until: string): { zh: string; en: string } => ({
   zh: `“${step.name.zh}”已于 ${until} 公示期满，不能再提出异议`,
   en: `the publicity period "${step.id}" ended on ${until}; objections are closed`,

@@ -53,6 +53,11 @@ export function runScenario(definition: RuntimeDefinition, calendar: WorkCalenda
     const actual = result.fee ? yuanText(result.fee.totalFen) : undefined;
     if (result.fee?.totalFen !== fen) mismatches.push({ zh: `应缴金额：预期 ${yuanText(fen)} 元，实际 ${actual === undefined ? '未计算（收费项目没有 amount）' : `${actual} 元`}`, en: `fee: expected ${yuanText(fen)} yuan, got ${actual === undefined ? 'none (no fee item gives an amount)' : `${actual} yuan`}` });
   }
+  // Overdue marks (issue 15.7): the steps whose deadline the scenario's decision times miss, in order; [] says none.
+  if (expect.overdue !== undefined) {
+    const late = result.timeline.filter((e) => e.type === 'overdue').map((e) => e.step!);
+    if (late.join('|') !== expect.overdue.join('|')) mismatches.push({ zh: `超期：预期 ${path(expect.overdue)}，实际 ${path(late)}`, en: `overdue: expected ${expect.overdue.join(', ') || '(none)'}, got ${late.join(', ') || '(none)'}` });
+  }
   for (const [step, assignee] of Object.entries(expect.assignees ?? {})) {
     const actual = result.assignees[step];
     if (actual !== assignee) mismatches.push({ zh: `办理人（${step}）：预期 ${assignee}，实际 ${actual ?? '未分派'}`, en: `assignee of ${step}: expected ${assignee}, got ${actual ?? 'not assigned'}` });

@@ -6,9 +6,9 @@ import type { Store } from '../store/store.ts';
 
 /** What `hall dev` shows beside the flow: who one can be (personas) and what the hall would have sent (the outbox). */
 
-export type RoleLabel = '申请人' | '辅导员' | '学院' | '部门';
+export type RoleLabel = '申请人' | '辅导员' | '校领导' | '学院' | '部门';
 
-const ROLE_EN: Record<RoleLabel, string> = { 申请人: 'applicant', 辅导员: 'counselor', 学院: 'college', 部门: 'office' };
+const ROLE_EN: Record<RoleLabel, string> = { 申请人: 'applicant', 辅导员: 'counselor', 校领导: 'university leader', 学院: 'college', 部门: 'office' };
 
 export interface Persona {
   id: string;
@@ -38,12 +38,14 @@ export async function departmentTypes(catalog: string | undefined): Promise<Map<
 }
 
 /**
- * The suggested role of a person: nobody's holder → 申请人; a counselor → 辅导员; someone holding a group in a
+ * The suggested role of a person: nobody's holder → 申请人; a counselor → 辅导员; someone holding a group of the
+ * whole university (书记, 校长) or the leader in charge of a unit (分管校领导) → 校领导; someone holding a group in a
  * college (department.yaml `type: college`) → 学院; anyone else who holds a group → 部门 (the offices).
  */
 export function roleOf(holds: { group: string; scope: string }[], types: Map<string, string>): RoleLabel {
   if (!holds.length) return '申请人';
   if (holds.some((h) => h.group === 'counselor')) return '辅导员';
+  if (holds.some((h) => h.scope === '' || h.group === 'leader-in-charge')) return '校领导';
   if (holds.some((h) => types.get(h.scope) === 'college')) return '学院';
   return '部门';
 }

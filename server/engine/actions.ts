@@ -89,14 +89,18 @@ export async function applyActions(tx: Sql, application: string, fresh: Timeline
   }
 }
 
-/** The open tasks a person must act on: their groups' (not handed to someone), those handed to them, and those of colleagues they stand in for today. */
+/**
+ * The open tasks a person must act on: their groups' (not handed to someone), those handed to them, and those of
+ * colleagues they stand in for today. Soonest due first: on one day, hours tasks (issue 15.7) by their due time,
+ * before the day's work-day tasks, which run to its end.
+ */
 export async function openTasksOf(store: Sql, person: string, today: string): Promise<Record<string, unknown>[]> {
   return store.query(
     `SELECT t.* FROM membership m CROSS JOIN task t WHERE t.group_id = m.group_id AND t.scope = m.scope AND m.person_id = $1 AND t.status = 'open' AND t.person_id IS NULL
      UNION SELECT t.* FROM task t WHERE t.person_id = $1 AND t.status = 'open'
      UNION SELECT t.* FROM stand_in s CROSS JOIN membership m CROSS JOIN task t WHERE s.stand_in_id = $1 AND s.cancelled_at IS NULL AND s.starts <= $2 AND s.ends >= $2 AND m.person_id = s.person_id AND t.group_id = m.group_id AND t.scope = m.scope AND t.status = 'open' AND t.person_id IS NULL
      UNION SELECT t.* FROM stand_in s CROSS JOIN task t WHERE s.stand_in_id = $1 AND s.cancelled_at IS NULL AND s.starts <= $2 AND s.ends >= $2 AND t.person_id = s.person_id AND t.status = 'open'
-     ORDER BY due, opened_at, id`,
+     ORDER BY due, due_at NULLS LAST, opened_at, id`,
     [person, today],
   );
 }

@@ -174,7 +174,7 @@ export async function urge(engine: Engine, input: { application: string; applica
     for (const task of open) {
       const to = task.person ? `person:${task.person}` : task.scope ? `${task.group}@${task.scope}` : task.group;
       await engine.appendEvent(tx, app, { type: 'urged', at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}) });
-      await engine.enqueue(tx, app.id, 'urged', to, `【催办】申请人催办“${service}”的待办（期限 ${task.due}），请尽快办理。`, at);
+      await engine.enqueue(tx, app.id, 'urged', to, `【催办】申请人催办“${service}”的待办（期限 ${engine.dueText(task)}），请尽快办理。`, at);
     }
     return { ok: true, urged: open.length, count };
   });

@@ -6,6 +6,7 @@ import { assignmentReference, missingReference, offsetOf } from '../../lib/inter
 import type { Directory } from '../../lib/interpret/validate-submission.ts';
 import { TemplateError, renderTemplate } from '../../lib/interpret/notification-template.ts';
 import { feeVariables } from '../../lib/interpret/fees.ts';
+import { dueLabel } from '../../lib/interpret/deadline.ts';
 import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 import { claimAttachments } from '../files/attachments.ts';
 import { holdsNamedReader } from '../privacy/readers.ts';
@@ -81,6 +82,8 @@ export interface TaskRecord {
   scope: string;
   status: 'open' | 'done' | 'cancelled';
   due: string;
+  /** An hours deadline's due time (issue 15.7), UTC; `due` is then its local date. */
+  dueAt?: string;
   openedAt: string;
   actedBy?: string;
   actedAt?: string;
@@ -556,27 +559,37 @@ export class Engine {
     const today = this.runtime.calendar.localDate(now.toISOString());
     const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: this.runtime.calendar.timezone, hour: '2-digit', hourCycle: 'h23' }).format(now));
     const stamp = now.toISOString();
-    const late = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND overdue_at IS NULL AND due < $1 ORDER BY due, id", [today]);
+    // Work-day tasks are late once their due day has ended; hours tasks (issue 15.7) once their due time has passed.
+    const late = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND overdue_at IS NULL AND ((due_at IS NULL AND due < $1) OR due_at < $2) ORDER BY due, id", [today, stamp]);
     const overdue = await this.fireOnce('overdue', late, stamp, async (tx, task, app) => {
       const step = findStep(this.definitionOf(app).workflow?.steps ?? [], task.step);
       const assignee = task.scope ? `${task.group}@${task.scope}` : task.group;
-      // The same instant the interpreter gives an overdue step: the end of its due date in the school's time zone.
-      const at = this.runtime.calendar.endOfDay(task.due);
-      await this.appendEvent(tx, app, { type: 'overdue', at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), due: task.due });
+      // The same instant the interpreter gives an overdue step: the end of its due date in the school's time zone,
+      // or an hours deadline's due time, written in the zone's offset as the interpreter writes it.
+      const dueAt = task.dueAt ? this.runtime.calendar.addHours(task.dueAt, 0) : undefined;
+      const at = dueAt ?? this.runtime.calendar.endOfDay(task.due);
+      await this.appendEvent(tx, app, { type: 'overdue', at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), due: task.due, ...(dueAt ? { dueAt } : {}) });
       const own = applicantStepOf(this.definitionOf(app), task);
       const text = own
         ? (this.render(app, own.notify?.overdue ?? applicantOverdueText(this.serviceName(app), own.name.zh, task.due), { step: { name: own.name.zh, id: own.id }, dueDate: task.due }))
-        : this.render(app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due });
+        : this.render(app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: dueLabel(task.due, dueAt) });
       if (text) await this.enqueue(tx, app.id, 'overdue', own ? applicantRecipient(app) : assignee, text, stamp);
     });
+    // Work-day tasks are reminded on their due day from 09:00; hours tasks (issue 15.7) once half their time has passed,
+    // at any hour, unless already overdue (a sweep that did not run in the second half says "overdue", not "due soon").
+    const halfway = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND reminded_at IS NULL AND overdue_at IS NULL AND remind_at <= $1 ORDER BY remind_at, id", [stamp]);
+    const dueToday = hour >= 9 ? await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND reminded_at IS NULL AND due_at IS NULL AND due = $1 ORDER BY id", [today]) : [];
     let reminded = 0;
-    if (hour >= 9) {
-      const dueToday = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND reminded_at IS NULL AND due = $1 ORDER BY id", [today]);
-      reminded = await this.fireOnce('reminder', dueToday, stamp, async (tx, task, app) => {
+    if (halfway.length + dueToday.length) {
+      reminded = await this.fireOnce('reminder', [...halfway, ...dueToday], stamp, async (tx, task, app) => {
         const step = findStep(this.definitionOf(app).workflow?.steps ?? [], task.step);
         const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
         const own = applicantStepOf(this.definitionOf(app), task);
-        const text = own ? applicantReminderText(entry?.name.zh ?? app.service, own.name.zh, task.due) : `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”今天（${task.due}）到期，请及时办理。`;
+        const text = own
+          ? applicantReminderText(entry?.name.zh ?? app.service, own.name.zh, task.due)
+          : task.dueAt
+            ? `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”将于 ${this.dueText(task)} 到期，请及时办理。`
+            : `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”今天（${task.due}）到期，请及时办理。`;
         // A task handed to one person (转办, 加签, 委派) reminds that person, not the whole post; the applicant's own step (15.1) the applicant.
         await this.enqueue(tx, app.id, 'reminder', own ? applicantRecipient(app) : task.person ? `person:${task.person}` : task.scope ? `${task.group}@${task.scope}` : task.group, text, stamp);
       });
@@ -740,6 +753,11 @@ export class Engine {
     return fired;
   }
 
+  /** A task's due date as messages say it: the date, with the school's local time for an hours deadline (issue 15.7). */
+  dueText(task: Pick<TaskRecord, 'due' | 'dueAt'>): string {
+    return dueLabel(task.due, task.dueAt ? this.runtime.calendar.addHours(task.dueAt, 0) : undefined);
+  }
+
   /** The same closed template language, and the same context, the interpreter renders with; an unusable template sends nothing. */
   private render(app: ApplicationRecord, template: string | undefined, extra: Record<string, unknown>): string | undefined {
     if (!template) return undefined;
@@ -880,14 +898,14 @@ export class Engine {
       await later(tx, "UPDATE task SET status = 'cancelled' WHERE id = $1", [task.id]);
       if (unresolved > 0) unresolved -= await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'cancelled' WHERE task_id = $2 AND resolved_at IS NULL", [at, task.id]);
     }
-    const opening: { id: string; step: string; round: number; group: string; scope: string; due: string; at: string }[] = [];
+    const opening: { id: string; step: string; round: number; group: string; scope: string; due: string; dueAt?: string; at: string }[] = [];
     for (const w of waiting) {
       if (open.some((t) => t.step === w.step)) continue;
       const activations = result.timeline.filter((t) => t.type === 'assigned' && t.step === w.step);
       const last = activations.at(-1)!;
       // The applicant's own step (issue 15.1): their task, held by them alone.
       const [group, scope] = w.assignee === APPLICANT_ASSIGNEE ? [APPLICANT_TASK_GROUP, app.applicantId] : splitAssignee(w.assignee);
-      opening.push({ id: newId(this.now()), step: w.step, round: activations.length, group, scope, due: last.due!, at: last.at });
+      opening.push({ id: newId(this.now()), step: w.step, round: activations.length, group, scope, due: last.due!, ...(last.dueAt ? { dueAt: last.dueAt } : {}), at: last.at });
     }
     if (status === 'pending' && unresolved + writes.pendingIncidents > 0) status = 'incident';
     const counts = { timeline: Math.max(timeline.length, emitted.emittedTimeline), notifications: Math.max(notifications.length, emitted.emittedNotifications) };
@@ -898,8 +916,8 @@ export class Engine {
     let unheld = 0;
     for (const task of opening) {
       const [row] = await tx.query<{ held: unknown }>(
-        'INSERT INTO task (id, application_id, step, round, group_id, scope, status, due, opened_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING EXISTS (SELECT 1 FROM membership WHERE group_id = $5 AND scope = $6) AS held',
-        [task.id, app.id, task.step, task.round, task.group, task.scope, 'open', task.due, task.at],
+        'INSERT INTO task (id, application_id, step, round, group_id, scope, status, due, opened_at, due_at, remind_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING EXISTS (SELECT 1 FROM membership WHERE group_id = $5 AND scope = $6) AS held',
+        [task.id, app.id, task.step, task.round, task.group, task.scope, 'open', task.due, task.at, ...hoursTimers(task.at, task.dueAt)],
       );
       // Nobody holds the step's group@scope: an incident the IT office sees, never a task nobody sees (the applicant holds their own).
       if (!Number(row.held) && task.group !== APPLICANT_TASK_GROUP) {
@@ -945,6 +963,7 @@ export class Engine {
         ...(scope ? { scope } : {}),
         ...(entry.department ? { department: entry.department } : {}),
         ...(entry.due ? { due: entry.due } : {}),
+        ...(entry.dueAt ? { dueAt: entry.dueAt } : {}),
         ...(entry.action ? { action: entry.action } : {}),
         ...(entry.outcome ? { outcome: entry.outcome } : {}),
         ...(entry.comment ? { comment: entry.comment } : {}),
@@ -1012,8 +1031,8 @@ export class Engine {
         const assignee = task.scope ? `${task.group}@${task.scope}` : task.group;
         const entry = this.runtime.manifest.services.find((s) => s.id === app.service);
         const text =
-          this.render(app, step?.notify?.assigned, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: task.due }) ??
-          `【待办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”等待您办理，期限 ${task.due}。`;
+          this.render(app, step?.notify?.assigned, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: this.dueText(task) }) ??
+          `【待办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”等待您办理，期限 ${this.dueText(task)}。`;
         await this.enqueue(tx, app.id, 'assigned', assignee, text, stamp);
         if (app.status === 'incident' && (await unresolvedIncidents(tx, app.id)) === 0) {
           await tx.run("UPDATE application SET status = 'pending', updated_at = $1, revision = revision + 1 WHERE id = $2 AND status = 'incident'", [stamp, app.id]);
@@ -1187,7 +1206,17 @@ function toApplication(row: Row): ApplicationRecord {
 }
 
 /** The task columns a TaskRecord reads (act() selects them beside the application's, prefixed `task_`). */
-const TASK_COLUMNS = ['id', 'application_id', 'step', 'round', 'group_id', 'scope', 'status', 'due', 'opened_at', 'acted_by', 'acted_at', 'action', 'comment', 'person_id', 'handed_by', 'handed_at', 'on_behalf_of'] as const;
+const TASK_COLUMNS = ['id', 'application_id', 'step', 'round', 'group_id', 'scope', 'status', 'due', 'due_at', 'opened_at', 'acted_by', 'acted_at', 'action', 'comment', 'person_id', 'handed_by', 'handed_at', 'on_behalf_of'] as const;
+
+/**
+ * An hours task's timers as the store keeps them (UTC): `due_at`, the due time, and `remind_at`, half way
+ * from its opening to it. Null for a work-day task, which keeps the due-day rules.
+ */
+function hoursTimers(openedAt: string, dueAt: string | undefined): [string | null, string | null] {
+  if (!dueAt) return [null, null];
+  const [opened, due] = [Date.parse(openedAt), Date.parse(dueAt)];
+  return [new Date(due).toISOString(), new Date(opened + Math.floor((due - opened) / 2)).toISOString()];
+}
 
 function toTask(row: Row): TaskRecord {
   return {
@@ -1199,6 +1228,7 @@ function toTask(row: Row): TaskRecord {
     scope: String(row.scope),
     status: row.status as TaskRecord['status'],
     due: String(row.due),
+    ...(row.due_at ? { dueAt: String(row.due_at) } : {}),
     openedAt: String(row.opened_at),
     ...(row.acted_by ? { actedBy: String(row.acted_by) } : {}),
     ...(row.acted_at ? { actedAt: String(row.acted_at) } : {}),

@@ -57,8 +57,9 @@ export class HallMetrics {
     const count = async (sql: string, params: unknown[] = []) => Number((await store.query<{ n: number | string }>(sql, params))[0]?.n ?? 0);
     fromStore('hall_tasks_open', '办理中的待办 / open tasks', async (g) => g.set(await count("SELECT COUNT(*) AS n FROM task WHERE status = 'open'")));
     fromStore('hall_tasks_overdue', '已过期限仍未办理的待办 / open tasks past their due date', async (g) => {
-      const today = engine.runtime.calendar.localDate(new Date().toISOString());
-      g.set(await count("SELECT COUNT(*) AS n FROM task WHERE status = 'open' AND due < $1", [today]));
+      const now = new Date().toISOString();
+      // Hours tasks (issue 15.7) are past due after their due time, work-day tasks after their due day.
+      g.set(await count("SELECT COUNT(*) AS n FROM task WHERE status = 'open' AND ((due_at IS NULL AND due < $1) OR due_at < $2)", [engine.runtime.calendar.localDate(now), now]));
     });
     fromStore(
       'hall_outbox_messages',

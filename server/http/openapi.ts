@@ -117,6 +117,7 @@ const task = {
     scope: { type: 'string' },
     status: { enum: ['open', 'done', 'cancelled'] },
     due: { type: 'string', description: '期限（学校时区的日期）。/ Due date (local date).' },
+    dueAt: { type: 'string', format: 'date-time', description: '按小时计的时限的到期时刻（UTC），过了即超期；按工作日计的待办没有它。/ The due time of an hours deadline (UTC), overdue after it; absent for work-day tasks.' },
     openedAt: { type: 'string' },
     actedBy: { type: 'string' },
     actedAt: { type: 'string' },
@@ -500,7 +501,7 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
   // The preview's routes (server/http/dev.ts): they exist only under hall dev / hall serve --dev.
   'GET /api/dev/personas': {
     tags: ['dev'],
-    summary: '预览：人员目录中可以扮演的身份，含群组@范围和建议的角色（申请人、辅导员、学院、部门）/ preview: the people one may sign in as, with group@scope and a suggested role',
+    summary: '预览：人员目录中可以扮演的身份，含群组@范围和建议的角色（申请人、辅导员、校领导、学院、部门）/ preview: the people one may sign in as, with group@scope and a suggested role',
     response: {
       200: ok('身份 / personas', {
         personas: {
@@ -509,7 +510,7 @@ export const ROUTE_DOCS: Record<string, FastifySchema & Record<string, unknown>>
             id: { type: 'string' },
             name: { type: 'string' },
             holds: { type: 'array', items: { type: 'string' }, description: '群组@范围 / group@scope' },
-            role: ok('建议的角色 / suggested role', { zh: { enum: ['申请人', '辅导员', '学院', '部门'] }, en: { type: 'string' } }),
+            role: ok('建议的角色 / suggested role', { zh: { enum: ['申请人', '辅导员', '校领导', '学院', '部门'] }, en: { type: 'string' } }),
             attributes: { type: 'object', additionalProperties: true },
           }),
         },

@@ -16,6 +16,7 @@ import { STYLESHEET, STYLESHEET_PATH, layout } from './layout.ts';
 import type { Viewer } from './layout.ts';
 import { RATINGS, RATINGS_EN, deleteDraft, doneBy, holds, holdersOf, namesOf, people, readDraft, readEvaluation, recordEvaluation, saveDraft } from './store.ts';
 import { storeUploads } from './uploads.ts';
+import { dueShown, dueSpan, pastDue } from './due.ts';
 import { annotatedValues, batchForm, decisionsNow, mayOpenTask, onBehalfText, phraseLinks, phraseText, standInNote, taskTools, urgeSection, workEvent, workPages } from './work.ts';
 import { pageView, revealOnPage, shownText } from './privacy.ts';
 import { maskText } from '../privacy/mask.ts';
@@ -353,7 +354,7 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
           items.push(html`<li>${at}<p>${t(lang, '修改后重新提交', 'Revised and resubmitted')}</p></li>`);
           break;
         case 'assigned':
-          items.push(html`<li>${at}<p>${t(lang, '转到', 'Sent to')}${q(stepName(e.step))}${e.due ? html` · ${t(lang, '期限', 'due')} ${e.due}` : ''}</p></li>`);
+          items.push(html`<li>${at}<p>${t(lang, '转到', 'Sent to')}${q(stepName(e.step))}${e.due ? html` · ${t(lang, '期限', 'due')} ${dueShown({ due: e.due, dueAt: e.dueAt }, engine.runtime.calendar)}` : ''}</p></li>`);
           break;
         case 'acted': {
           const task = acted.find((x) => x.step === e.step && x.actedAt === e.at) ?? acted.find((x) => x.step === e.step && x.action === e.action);
@@ -435,8 +436,8 @@ ${(await proxyServices(engine, viewer.id)).length ? html`<p><a href="/proxy">${t
       }
       // A task handed to a person (转办, 加签, 委派) is theirs alone: name them, not the post.
       const who = task.person ? [(await namesOf(store, [task.person])).get(task.person) ?? task.person] : await holdersOf(store, task.group, task.scope);
-      const overdue = task.due < new Date().toISOString().slice(0, 10);
-      items.push(html`<li class="open"><p><strong>${t(lang, '当前环节：', 'Now at: ')}${stepName(task.step)}</strong></p><p>${t(lang, '办理人：', 'Held by: ')}${who.length ? who.join('、') : t(lang, '（等待分派）', '(waiting for assignment)')} · ${t(lang, '期限', 'due')} <span class="${overdue ? 'status overdue' : ''}">${task.due}${overdue ? t(lang, '（已超期）', ' (overdue)') : ''}</span></p></li>`);
+      // An hours deadline (issue 15.7) shows its time and is late after it; a work-day one after its day, in the school's zone.
+      items.push(html`<li class="open"><p><strong>${t(lang, '当前环节：', 'Now at: ')}${stepName(task.step)}</strong></p><p>${t(lang, '办理人：', 'Held by: ')}${who.length ? who.join('、') : t(lang, '（等待分派）', '(waiting for assignment)')} · ${t(lang, '期限', 'due')} ${dueSpan(task, new Date(), engine.runtime.calendar, lang)}</p></li>`);
     }
     return html`<ol class="timeline">${items}</ol>`;
   };
@@ -610,7 +611,7 @@ ${evaluation ? html`<p>${t(lang, '您的评价：', 'Your rating: ')}<strong>${l
     if (!viewer) return;
     const lang = langOf(request);
     const showDone = (request.query as { view?: string }).view === 'done';
-    const today = new Date().toISOString().slice(0, 10);
+    const now = new Date();
     const serviceOf = new Map<string, ApplicationRecord | undefined>();
     const nameFor = async (applicationId: string) => {
       if (!serviceOf.has(applicationId)) serviceOf.set(applicationId, await engine.application(applicationId));
@@ -628,10 +629,10 @@ ${evaluation ? html`<p>${t(lang, '您的评价：', 'Your rating: ')}<strong>${l
       const todo = await engine.todo(viewer.id);
       const rows = await Promise.all(todo.map(async (x) => ({ x, n: await nameFor(x.application) })));
       list = rows.length
-        ? html`<ul class="cards">${rows.map(({ x, n }) => html`<li><a class="name" href="/tasks/${x.id}">${n.service}</a><p>${n.step(x.step)} · ${n.applicant} · ${t(lang, '期限', 'due')} <span class="${x.due < today ? 'status overdue' : ''}">${x.due}${x.due < today ? t(lang, '（已超期）', ' (overdue)') : ''}</span></p></li>`)}</ul>`
+        ? html`<ul class="cards">${rows.map(({ x, n }) => html`<li><a class="name" href="/tasks/${x.id}">${n.service}</a><p>${n.step(x.step)} · ${n.applicant} · ${t(lang, '期限', 'due')} ${dueSpan(x, now, engine.runtime.calendar, lang)}</p></li>`)}</ul>`
         : html`<p>${t(lang, '没有待办。', 'Nothing to do.')}</p>`;
       // 批量审批 (server/pages/work.ts): the tasks whose step allows it, with checkboxes.
-      const batchRows = rows.map(({ x, n }) => { const a = serviceOf.get(x.application); return { task: x, step: a ? stepsOf(engine.runtime.version(a.service, a.version)).get(x.step) : undefined, label: html`${n.service} · ${n.step(x.step)} · ${n.applicant} · ${x.due}` }; });
+      const batchRows = rows.map(({ x, n }) => { const a = serviceOf.get(x.application); return { task: x, step: a ? stepsOf(engine.runtime.version(a.service, a.version)).get(x.step) : undefined, label: html`${n.service} · ${n.step(x.step)} · ${n.applicant} · ${dueShown(x, engine.runtime.calendar)}` }; });
       list = html`${list}${batchForm(engine, batchRows, lang, hidden(viewer))}`;
     }
     const body = html`<h1>${showDone ? t(lang, '已办', 'Done') : t(lang, '待办', 'To do')}</h1>
@@ -687,7 +688,7 @@ ${payUrl ? html`<p class="actions"><a class="button" href="${payUrl}">${t(lang, 
     const step = stepsOf(definition).get(task.step);
     const tasks = await engine.tasksOf(application.id);
     const data = application.decisions.reduce<Record<string, unknown>>((acc, d) => ({ ...acc, ...(d.revise ?? {}) }), { ...application.data });
-    const today = new Date().toISOString().slice(0, 10);
+    const late = task.status === 'open' && pastDue(task, new Date(), engine.runtime.calendar);
     // The decisions; hand-overs (转办, 加签, 委派) need a person to hand to and are the API's for now (docs/runtime.md).
     const actions = (task.status === 'open' ? decisionsNow(step, application, task) : (step?.actions ?? ['approve', 'reject'])).filter((a): a is 'approve' | 'reject' | 'return' => a === 'approve' || a === 'reject' || a === 'return');
     const stepFields = step?.fields ?? [];
@@ -697,7 +698,7 @@ ${payUrl ? html`<p class="actions"><a class="button" href="${payUrl}">${t(lang, 
 <h1>${tx(entryOf(application.service)?.name, lang) || application.service}</h1>
 ${note ?? ''}
 ${await standInNote(engine, viewer, task, lang)}
-<dl class="facts"><div><dt>${t(lang, '环节', 'Step')}</dt><dd>${tx(step?.name, lang) || task.step}</dd></div><div><dt>${t(lang, '申请人', 'Applicant')}</dt><dd>${String(application.applicant.name ?? '')}（${application.applicantId}）${proxyName ? t(lang, `，由 ${proxyName} 代为申请`, `, applied for by ${proxyName}`) : ''}</dd></div><div><dt>${t(lang, '期限', 'Due')}</dt><dd class="${task.status === 'open' && task.due < today ? 'status overdue' : ''}">${task.due}${task.status === 'open' && task.due < today ? t(lang, '（已超期）', ' (overdue)') : ''}</dd></div>${feeFact(application, lang)}</dl>
+<dl class="facts"><div><dt>${t(lang, '环节', 'Step')}</dt><dd>${tx(step?.name, lang) || task.step}</dd></div><div><dt>${t(lang, '申请人', 'Applicant')}</dt><dd>${String(application.applicant.name ?? '')}（${application.applicantId}）${proxyName ? t(lang, `，由 ${proxyName} 代为申请`, `, applied for by ${proxyName}`) : ''}</dd></div><div><dt>${t(lang, '期限', 'Due')}</dt><dd class="${late ? 'status overdue' : ''}">${dueShown(task, engine.runtime.calendar)}${late ? t(lang, '（已超期）', ' (overdue)') : ''}</dd></div>${feeFact(application, lang)}</dl>
 <h2>${t(lang, '申请内容', 'What was submitted')}</h2>
 ${await annotatedValues(engine, definition, application, data, lang, (iso) => when(iso, timezone()))}
 ${view.mayReveal ? revealButton(viewer, `/tasks/${task.id}/full`, lang) : ''}

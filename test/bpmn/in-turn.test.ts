@@ -64,6 +64,14 @@ describe('依次审批 in the BPMN export', () => {
     expect(elementsById['Event_chain_rejected'].attachedToRef.id).toBe('SubProcess_chain');
     expect(elementsById['Event_chain_return_intake'].outgoing[0].targetRef.id).toBe('Gateway_intake_enter');
   });
+
+  it('a return to an earlier member loops inside the sub-process to its entry; a member with when only when it took part', () => {
+    const fromOps = elementsById['Gateway_ops-turn_decision'].outgoing.map((f: { targetRef: { id: string }; conditionExpression?: { body: string } }) => [f.targetRef.id, f.conditionExpression?.body]);
+    expect(fromOps).toContainEqual(['Gateway_a-turn_enter', '=decision_ops_turn = "return" and return_to_ops_turn = "a-turn"']);
+    expect(fromOps).toContainEqual(['Gateway_b-turn_enter', '=decision_ops_turn = "return" and return_to_ops_turn = "b-turn" and joined_b_turn = true']);
+    expect(elementsById['SubProcess_chain'].flowElements.map((e: { id: string }) => e.id)).toContain('Gateway_a-turn_enter');
+    expect(elementsById['Event_chain_return_a-turn']).toBeUndefined();
+  });
 });
 
 describe('依次审批 on bpmn-engine, against the interpreter', () => {
@@ -89,6 +97,18 @@ describe('依次审批 on bpmn-engine, against the interpreter', () => {
     expect(engine.waiting).toEqual(['b-turn']);
   });
 
+  it.each([
+    ['a large amount: back to A, then A, B and 运维 again', { amount: 200000 }, 'a-turn', ['a-turn', 'b-turn', 'ops-turn', 'archive']],
+    ['a large amount: back to B, then B and 运维 again', { amount: 200000 }, 'b-turn', ['b-turn', 'ops-turn', 'archive']],
+    ['a small amount: back to A, B still skipped', { amount: 5000 }, 'a-turn', ['a-turn', 'ops-turn', 'archive']],
+  ])('a return from 运维 to an earlier member, %s', async (_, data, target, after) => {
+    const before = [{ step: 'intake', action: 'approve' as const }, { step: 'a-turn', action: 'approve' as const }, ...(data.amount > 100000 ? [{ step: 'b-turn', action: 'approve' as const }] : [])];
+    const decisions: Decision[] = [...before, { step: 'ops-turn', action: 'return', returnTo: target, comment: '请补充意见' }, ...after.map((step) => ({ step, action: 'approve' as const }))];
+    const { reference } = await both(data, decisions);
+    expect(reference.outcome).toBe('approved');
+    expect(reference.path).toEqual([...before.map((d) => d.step), 'ops-turn', ...after]);
+  });
+
   it('any sequence of decisions takes the same path, assignments and outcome (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -104,7 +124,9 @@ describe('依次审批 on bpmn-engine, against the interpreter', () => {
             if (probe.outcome !== 'pending') break;
             const task = probe.waiting[choice % probe.waiting.length];
             const action = task.actions[Math.floor(choice / probe.waiting.length) % task.actions.length];
-            const target = action === 'return' && task.returnTargets?.length && choice % 2 ? { returnTo: task.returnTargets[0] } : {};
+            // Every target the hall offers now, earlier members of the sequence among them (returnTargets: those passed).
+            const targets = task.returnTargets ?? [];
+            const target = action === 'return' && targets.length && choice % 2 ? { returnTo: targets[Math.floor(choice / 2) % targets.length] } : {};
             decisions.push({ step: task.step, action, ...(action === 'return' && revise && !('returnTo' in target) ? { revise } : {}), ...target });
           }
           await both(data, decisions);

@@ -48,6 +48,8 @@ const SYSTEM_STEP = (connector: string, days: string) => sub(LEAVE, '           
 const DOOR_CONNECTOR = sub('hall.yaml', 'itOffice: xgc\n', 'itOffice: xgc\nconnectors:\n  - { id: door-access, name: 门禁管理系统, department: xgc }\n');
 /** Issue 15.5: the leave's 学工处 member may return to the counselor; a step after the branch; an else arm. */
 const XGC_RETURN_TO = (target: string) => sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', `              deadline: 1\n              actions: [approve, reject, return]\n              returnTo: [${target}]\n`);
+/** The leave's countersign as a 依次审批: 学院审批, then 学工处审批. */
+const IN_TURN = sub(LEAVE, '          parallel: all\n', '          parallel: sequence\n');
 const REGISTRAR_AFTER = sub(LEAVE, '  notifications:\n    approved:', '    - { id: registrar, name: 登记, group: office-staff, scope: department, department: xgc, deadline: 1, actions: [approve] }\n  notifications:\n    approved:');
 const SHORT_ARM = sub(LEAVE, '  notifications:\n    approved:', '      else:\n        - { id: short-review, name: 短假登记, group: office-staff, scope: department, department: xgc, deadline: 1, actions: [approve] }\n  notifications:\n    approved:');
 
@@ -65,6 +67,12 @@ const RELEASE = (step: string) => `      unpaid:\n        - { id: ${step}, name:
 const LEAVE_TABLE = (rules: string, extra = '') => sub(LEAVE, 'workflow:\n  steps:\n', `workflow:\n  decisions:\n    - id: leaveLevel\n      name: 审批级别\n      input: days\n      rules:\n${rules}${extra}  steps:\n`);
 const BANDS = '        - { when: "<= 3", result: 辅导员 }\n        - { when: "> 3", result: 学院 }\n';
 const READ_TABLE = (condition = 'leaveLevel = "学院"') => sub(LEAVE, 'if: days > 3', `if: ${condition}`);
+/** Issue 15: a table of two inputs, 请假类别 × 天数 (a choice of three types before the table, days 0.5–60). */
+const LEAVE_TYPE = sub(LEAVE, '          visibleIf: leaveCampus = true\n', '          visibleIf: leaveCampus = true\n        - id: leaveType\n          label: 请假类别\n          type: choice\n          options: [病假, 事假, 公假]\n');
+const TWO_INPUTS = (rules: string, extra = '', inputs = '        - input: leaveType\n        - input: days\n') => [LEAVE_TYPE, sub(LEAVE, 'workflow:\n  steps:\n', `workflow:\n  decisions:\n    - id: leaveLevel\n      name: 审批级别\n      inputs:\n${inputs}      rules:\n${rules}${extra}  steps:\n`), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')];
+const GRID = '        - { when: [\'"病假"\', "<= 3"], result: 辅导员 }\n        - { when: [\'"病假"\', "> 3"], result: 学院 }\n        - { when: [\'"事假", "公假"\', "-"], result: 学院 }\n';
+/** Three columns of one number, each cut at 1..20: 43³ combinations, over the checked limit. */
+const CUBE = Array.from({ length: 20 }, (_, k) => `        - { when: ["= ${k + 1}", "= ${k + 1}", "= ${k + 1}"], result: 学院 }\n`).join('');
 
 /**
  * The broken cases of each rule in RULES: the baseline with one thing broken, and exactly what the
@@ -295,7 +303,21 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a deadline rule counting work days (a BPMN timer has no calendar)', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: workdays between(today(), date("2026-10-10")) < 2\n          deadline: 0\n      actions: [approve, reject, return]\n      notify:')], expected: ['feel/workdays-outside-hall xgc/student-leave.yaml:96:15'] },
     { name: 'a deadline rule reading a field the form does not have', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: urgnt = true\n          deadline: 0\n      actions: [approve, reject, return]\n      notify:')], expected: ['feel/unknown-name xgc/student-leave.yaml:96:15'] },
     { name: 'a longer deadline for some forms counts against the promise', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: days > 10\n          deadline: 5\n      actions: [approve, reject, return]\n      notify:')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:38:7'] },
+    { name: 'an hours deadline counts against the promise as the one day it may run into (1 + 2 = 3)', edits: [sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 3'), sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 2h\n      actions: [approve, reject, return]\n      notify:')], expected: [] },
+    { name: '25 hours count as two days against the promise (2 + 2 > 3)', edits: [sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 3'), sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 25h\n      actions: [approve, reject, return]\n      notify:')], expected: ['policy/deadline-exceeds-limit xgc/student-leave.yaml:38:7', 'time/hours-over-a-day xgc/student-leave.yaml:94:17'] },
     { name: 'a shorter deadline when urgent is fine', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: days <= 1\n          deadline: 0\n      actions: [approve, reject, return]\n      notify:')], expected: [] },
+  ],
+  // --- issue 15.7: deadlines in hours (cli/lint/deadline-hours.ts) ---
+  hoursDeadlinesStayWithinADay: [
+    { name: 'two days written as 48 hours', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 48h\n      actions: [approve, reject, return]\n      notify:')], expected: ['time/hours-over-a-day xgc/student-leave.yaml:94:17'] },
+    { name: 'a deadline rule of 30 小时', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      deadlineWhen:\n        - if: days <= 1\n          deadline: 30小时\n      actions: [approve, reject, return]\n      notify:')], expected: ['time/hours-over-a-day xgc/student-leave.yaml:97:21'] },
+    { name: '2 hours, and 24 小时 at the bound, are fine', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 24小时\n      deadlineWhen:\n        - if: days <= 1\n          deadline: 2h\n      actions: [approve, reject, return]\n      notify:')], expected: [] },
+  ],
+  remindersComeBeforeTheDeadline: [
+    { name: 'a work-day reminder on a step timed in hours', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 4h\n      reminder: 1\n      actions: [approve, reject, return]\n      notify:')], expected: ['time/reminder-with-hours xgc/student-leave.yaml:95:17'] },
+    { name: 'a reminder as long as the deadline', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      reminder: 1\n      actions: [approve, reject, return]\n      notify:')], expected: ['time/reminder-not-before-deadline xgc/student-leave.yaml:95:17'] },
+    { name: 'a reminder before the work-day deadline of a step that is in hours when urgent is fine', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 3\n      reminder: 1\n      deadlineWhen:\n        - if: days <= 1\n          deadline: 2h\n      actions: [approve, reject, return]\n      notify:'), sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 10')], expected: [] },
+    { name: 'a reminder on the due day (0) is fine', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 1\n      reminder: 0\n      actions: [approve, reject, return]\n      notify:')], expected: [] },
   ],
   // --- issue 15.4: countersign variants, n of m and members with a condition (a contiguous block) ---
   countersignVariantsAreSound: [
@@ -335,6 +357,20 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a condition reading a long table many times', edits: [LEAVE_TABLE('        - { when: "= 1", result: 辅导员 }\n        - { when: "= 2", result: 辅导员 }\n        - { when: "= 3", result: 辅导员 }\n        - { when: "= 4", result: 辅导员 }\n        - { when: "= 5", result: 辅导员 }\n        - { when: "= 6", result: 辅导员 }\n        - { when: "= 7", result: 辅导员 }\n        - { when: "= 8", result: 辅导员 }\n        - { when: "= 9", result: 辅导员 }\n        - { when: "= 10", result: 辅导员 }\n        - { when: "= 11", result: 辅导员 }\n        - { when: "= 12", result: 辅导员 }\n        - { when: "= 13", result: 辅导员 }\n        - { when: "= 14", result: 辅导员 }\n        - { when: "= 15", result: 辅导员 }\n        - { when: "= 16", result: 辅导员 }\n        - { when: "= 17", result: 辅导员 }\n        - { when: "= 18", result: 辅导员 }\n        - { when: "= 19", result: 辅导员 }\n        - { when: "= 20", result: 辅导员 }\n        - { when: "= 21", result: 辅导员 }\n        - { when: "= 22", result: 辅导员 }\n        - { when: "= 23", result: 辅导员 }\n        - { when: "= 24", result: 辅导员 }\n        - { when: "= 25", result: 辅导员 }\n        - { when: "= 26", result: 辅导员 }\n        - { when: "= 27", result: 辅导员 }\n        - { when: "= 28", result: 辅导员 }\n        - { when: "= 29", result: 辅导员 }\n        - { when: "= 30", result: 辅导员 }\n        - { when: "= 31", result: 辅导员 }\n        - { when: "= 32", result: 辅导员 }\n        - { when: "= 33", result: 辅导员 }\n        - { when: "= 34", result: 辅导员 }\n        - { when: "= 35", result: 辅导员 }\n        - { when: "= 36", result: 辅导员 }\n        - { when: "= 37", result: 辅导员 }\n        - { when: "= 38", result: 辅导员 }\n        - { when: "= 39", result: 辅导员 }\n        - { when: "= 40", result: 辅导员 }\n        - { when: "-", result: 学院 }\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['feel/budget xgc/student-leave.yaml:146:11'] },
     { name: 'a choice input with an option no rule names and no default', edits: [sub(LEAVE, '          visibleIf: leaveCampus = true\n', '          visibleIf: leaveCampus = true\n        - id: leaveType\n          label: 请假类别\n          type: choice\n          options: [病假, 事假, 公假]\n'), LEAVE_TABLE('        - { when: "\\"病假\\"", result: 辅导员 }\n        - { when: "\\"事假\\"", result: 学院 }\n'), sub(LEAVE, '      input: days\n', '      input: leaveType\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['decision/gap xgc/student-leave.yaml:96:7'] },
     { name: 'a text test naming no option of the choice', edits: [sub(LEAVE, '          visibleIf: leaveCampus = true\n', '          visibleIf: leaveCampus = true\n        - id: leaveType\n          label: 请假类别\n          type: choice\n          options: [病假, 事假, 公假]\n'), LEAVE_TABLE('        - { when: "\\"病假\\", \\"公假\\"", result: 辅导员 }\n        - { when: "\\"婚假\\"", result: 学院 }\n', '      default: 学院\n'), sub(LEAVE, '      input: days\n', '      input: leaveType\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['decision/unreachable xgc/student-leave.yaml:98:19'] },
+    // Tables of several inputs: every combination of the columns' pieces is checked (cli/lint/decisions.ts).
+    { name: 'two inputs whose rules cover every type × length', edits: TWO_INPUTS(GRID), expected: [] },
+    { name: 'two inputs leaving one type uncovered', edits: TWO_INPUTS('        - { when: [\'"病假"\', "<= 3"], result: 辅导员 }\n        - { when: [\'"病假"\', "> 3"], result: 学院 }\n        - { when: [\'"事假"\', "-"], result: 学院 }\n'), expected: ['decision/gap xgc/student-leave.yaml:98:7'] },
+    { name: 'two inputs leaving one length uncovered', edits: TWO_INPUTS('        - { when: ["-", "< 3"], result: 辅导员 }\n        - { when: ["-", "> 3"], result: 学院 }\n'), expected: ['decision/gap xgc/student-leave.yaml:98:7'] },
+    { name: 'two inputs with a gap the default fills', edits: TWO_INPUTS('        - { when: ["-", "< 3"], result: 辅导员 }\n        - { when: ["-", "> 3"], result: 学院 }\n', '      default: 学院\n'), expected: [] },
+    { name: 'two inputs where a row overlaps an earlier one', edits: TWO_INPUTS('        - { when: [\'"病假"\', "-"], result: 辅导员 }\n        - { when: ["-", "> 3"], result: 学院 }\n', '      default: 辅导员\n'), expected: ['decision/overlap xgc/student-leave.yaml:100:19'] },
+    { name: 'two inputs where a row is wholly covered', edits: TWO_INPUTS('        - { when: ["-", "<= 30"], result: 辅导员 }\n        - { when: [\'"病假"\', "[5..10]"], result: 学院 }\n        - { when: ["-", "> 30"], result: 学院 }\n'), expected: ['decision/unreachable xgc/student-leave.yaml:100:19'] },
+    { name: 'two inputs with a row after an any-value row', edits: TWO_INPUTS('        - { when: ["-", "-"], result: 辅导员 }\n        - { when: [\'"病假"\', "> 3"], result: 学院 }\n'), expected: ['decision/unreachable xgc/student-leave.yaml:100:19'] },
+    { name: 'two inputs with a row naming no option', edits: TWO_INPUTS(GRID + '        - { when: [\'"婚假"\', "-"], result: 学院 }\n'), expected: ['decision/unreachable xgc/student-leave.yaml:102:19'] },
+    { name: 'a row with fewer tests than inputs', edits: TWO_INPUTS('        - { when: [\'"病假"\', "<= 3"], result: 辅导员 }\n        - { when: "> 3", result: 学院 }\n', '      default: 学院\n'), expected: ['decision/columns xgc/student-leave.yaml:100:19'] },
+    { name: 'a list of tests in a table of one input', edits: [LEAVE_TABLE('        - { when: ["<= 3", "-"], result: 辅导员 }\n        - { when: "> 3", result: 学院 }\n'), READ_TABLE('leaveLevel = "学院" or leaveLevel = "辅导员" and false')], expected: ['decision/columns xgc/student-leave.yaml:93:19'] },
+    { name: 'number bands in the column of a choice', edits: TWO_INPUTS('        - { when: ["> 3", "-"], result: 学院 }\n', '      default: 辅导员\n'), expected: ['feel/type-mismatch xgc/student-leave.yaml:96:18'] },
+    { name: 'a column naming no field', edits: TWO_INPUTS(GRID, '', '        - input: leaveType\n        - input: dayz\n'), expected: ['feel/unknown-name xgc/student-leave.yaml:97:18'] },
+    { name: 'three inputs with more combinations than are checked', edits: TWO_INPUTS(CUBE, '      default: 辅导员\n', '        - input: days\n        - input: days * 2\n        - input: days * 3\n'), expected: ['decision/unchecked xgc/student-leave.yaml:95:7'] },
   ],
   decisionResultsAreRead: [
     { name: 'a table no condition reads', edits: [LEAVE_TABLE(BANDS)], expected: ['decision/unread xgc/student-leave.yaml:89:11'] },
@@ -458,6 +494,10 @@ const RULE_CASES: Record<string, BrokenCase[]> = {
     { name: 'a countersign member returning to the step before the countersign', edits: [XGC_RETURN_TO('counselor-review')], expected: [] },
     { name: 'a mistyped target', edits: [XGC_RETURN_TO('counselor-reveiw')], expected: ['return/unknown-target xgc/student-leave.yaml:120:26'] },
     { name: 'a target inside a countersign', edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      returnTo: [xgc-review]\n')], expected: ['return/member-target xgc/student-leave.yaml:96:18'] },
+    { name: 'a member returning to an earlier member of a countersign of all', edits: [XGC_RETURN_TO('college-review')], expected: ['return/member-target xgc/student-leave.yaml:120:26'] },
+    { name: 'a member returning to an earlier member of the same 依次审批', edits: [IN_TURN, XGC_RETURN_TO('college-review')], expected: [] },
+    { name: 'a member of a 依次审批 returning to itself', edits: [IN_TURN, XGC_RETURN_TO('xgc-review')], expected: ['return/target-not-earlier xgc/student-leave.yaml:120:26'] },
+    { name: 'a member of a 依次审批 returning to a later member', edits: [IN_TURN, sub(LEAVE, '              deadline: 2\n              actions: [approve, reject]\n', '              deadline: 2\n              actions: [approve, reject, return]\n              returnTo: [xgc-review]\n')], expected: ['return/target-not-earlier xgc/student-leave.yaml:113:26'] },
     { name: 'a step returning to itself', edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      returnTo: [counselor-review]\n')], expected: ['return/target-not-earlier xgc/student-leave.yaml:96:18'] },
     { name: 'a target after the step', edits: [sub(LEAVE, '      actions: [approve, reject, return]\n', '      actions: [approve, reject, return]\n      returnTo: [registrar]\n'), REGISTRAR_AFTER], expected: ['return/target-not-earlier xgc/student-leave.yaml:96:18'] },
     { name: 'a target on the other arm of a branch', edits: [sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', '              deadline: 1\n              actions: [approve, reject, return]\n              returnTo: [short-review]\n'), SHORT_ARM], expected: ['return/target-not-earlier xgc/student-leave.yaml:120:26'] },
@@ -484,9 +524,29 @@ for (const [rule, cases] of Object.entries(RULE_CASES)) {
 }
 
 describe('rule messages', () => {
+  it('suggest the work days an hours deadline over a day stands for', async () => {
+    const { diagnostics } = await checkEdited([sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]\n      notify:', '      deadline: 48h\n      actions: [approve, reject, return]\n      notify:')]);
+    expect(renderDiagnostic(diagnostics[0], 'zh')).toMatchObject({
+      message: '环节“counselor-review”的时限是 48 小时。小时从待办送达起连续计算，夜间、周末和节假日都算在内（工作日历只知道哪天上班，不知道几点上班），超过 24 小时的时限常常在没人上班时到期。',
+      hint: '超过一天的时限写成工作日（如 deadline: 2），只有当天要办完的事（紧急报修 2 小时、用印 4 小时）才按小时写。',
+    });
+  });
+
   it('name the path whose deadlines exceed the promise', async () => {
     const { diagnostics } = await checkEdited([sub(LEAVE, '    promised:\n      value: 5', '    promised:\n      value: 2')]);
     expect(renderDiagnostic(diagnostics[0], 'en').message).toBe('Along counselor-review → college-review the step deadlines add up to 3 work days, over the promised 2.');
+  });
+
+  it('say the combinations of a two-input table that no rule covers, merged into boxes', async () => {
+    const message = async (edits: ReturnType<typeof TWO_INPUTS>) => (await checkEdited(edits)).diagnostics.map((d) => renderDiagnostic(d, 'zh').message);
+    expect(await message(TWO_INPUTS('        - { when: [\'"病假"\', "<= 3"], result: 辅导员 }\n        - { when: [\'"病假"\', "> 3"], result: 学院 }\n        - { when: [\'"事假"\', "-"], result: 学院 }\n'))).toEqual(['表“leaveLevel”的输入为 (leaveType: "公假", days: -) 时没有规则符合，也没有 default：结果为空，读这张表的条件都不成立。']);
+    expect(await message(TWO_INPUTS('        - { when: [\'"病假"\', "< 3"], result: 辅导员 }\n        - { when: ["-", "> 3"], result: 学院 }\n'))).toEqual(['表“leaveLevel”的输入为 (leaveType: -, days: = 3)、(leaveType: "事假", "公假", days: [0.5..3)) 时没有规则符合，也没有 default：结果为空，读这张表的条件都不成立。']);
+    expect(await message(TWO_INPUTS('        - { when: [\'"病假"\', "-"], result: 辅导员 }\n        - { when: ["-", "> 3"], result: 学院 }\n', '      default: 辅导员\n'))).toEqual(['表“leaveLevel”第 2 条规则的 (leaveType: "病假", days: (3..60]) 与前面的规则重叠；按顺序取第一条符合的规则，这部分得到前面规则的结果。']);
+  });
+
+  it('say a table too large to check was not checked, never that it is sound', async () => {
+    const { diagnostics } = await checkEdited(TWO_INPUTS(CUBE, '      default: 辅导员\n', '        - input: days\n        - input: days * 2\n        - input: days * 3\n'));
+    expect(renderDiagnostic(diagnostics[0], 'zh').message).toBe('表“leaveLevel”有 3 个输入、72,283 种取值组合，超过检查上限 50,000：没有检查这张表的空隙、重叠和永远用不到的规则，这些问题可能存在。');
   });
 
   it('suggest the field a condition meant', async () => {

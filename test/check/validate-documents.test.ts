@@ -15,7 +15,11 @@ describe('validateDocuments: schema errors point at the YAML node', () => {
     { name: 'a link service without link', edits: [sub(LINK, 'link:\n  system: 网络教学平台\n  url: https://lms.test.edu.cn\n  sso: true\n', '')], expected: ['schema/required jsj/teaching-platform.yaml:1:1'] },
     { name: 'a misspelt key', edits: [sub(LEAVE, '  summary: 学生因病', '  sumary: 学生因病')], expected: ['schema/required xgc/student-leave.yaml:17:1', 'schema/unknown-property xgc/student-leave.yaml:18:3'] },
     { name: 'a step key renamed', edits: [sub(LEAVE, '      deadline: 1\n      actions: [approve, reject, return]', '      deadline: 1\n      action: [approve, reject, return]')], expected: ['schema/required xgc/student-leave.yaml:89:7', 'schema/unknown-property xgc/student-leave.yaml:95:7'] },
-    { name: 'words for a number', edits: [sub(LEAVE, 'deadline: 1\n      actions: [approve, reject, return]', 'deadline: 一天\n      actions: [approve, reject, return]')], expected: ['schema/type xgc/student-leave.yaml:94:17'] },
+    // A deadline is work days or hours (issue 15.7): words for it are a format problem that names both forms.
+    { name: 'words for a deadline', edits: [sub(LEAVE, 'deadline: 1\n      actions: [approve, reject, return]', 'deadline: 一天\n      actions: [approve, reject, return]')], expected: ['schema/pattern xgc/student-leave.yaml:94:17'] },
+    { name: 'hours past the bound, or minutes', edits: [sub(LEAVE, 'deadline: 1\n      actions: [approve, reject, return]', 'deadline: 120h\n      actions: [approve, reject, return]'), sub(LEAVE, '              deadline: 2\n', '              deadline: 30min\n')], expected: ['schema/pattern xgc/student-leave.yaml:94:17', 'schema/pattern xgc/student-leave.yaml:111:25'] },
+    { name: 'too many work days', edits: [sub(LEAVE, 'deadline: 1\n      actions: [approve, reject, return]', 'deadline: 61\n      actions: [approve, reject, return]')], expected: ['schema/range xgc/student-leave.yaml:94:17'] },
+    { name: 'hours written as 2h, 2 h or 2小时 are fine', edits: [sub(LEAVE, 'deadline: 1\n      actions: [approve, reject, return]', 'deadline: 2h\n      actions: [approve, reject, return]'), sub(LEAVE, '              deadline: 2\n', '              deadline: 2 h\n'), sub(LEAVE, '              deadline: 1\n              actions: [approve, reject]\n', '              deadline: 2小时\n              actions: [approve, reject]\n')], expected: [] },
     { name: 'a single value for a list', edits: [sub(LEAVE, 'topics: [student-affairs]', 'topics: student-affairs')], expected: ['schema/type xgc/student-leave.yaml:13:9'] },
     { name: 'a number for text', edits: [sub('xgc/department.yaml', 'phone: 010-88880201', 'phone: 88880201')], expected: ['schema/type xgc/department.yaml:18:8'] },
     { name: 'a number in a text list', edits: [sub(LEAVE, '    - 在校本科生。', '    - 3')], expected: ['schema/type xgc/student-leave.yaml:20:7'] },
@@ -59,6 +63,14 @@ describe('validateDocuments: schema errors point at the YAML node', () => {
       '不认识字段“sumary”。是不是想写“summary”？',
     ]);
     expect(renderDiagnostic(diagnostics[0], 'en').hint).toBe('Allowed values: draft, pilot, online, suspended, retired.');
+  });
+
+  it('says how to write a deadline, both forms, when it is neither', async () => {
+    const { diagnostics } = await checkEdited([sub(LEAVE, 'deadline: 1\n      actions: [approve, reject, return]', 'deadline: 两天\n      actions: [approve, reject, return]')]);
+    expect(renderDiagnostic(diagnostics[0], 'zh')).toMatchObject({
+      message: '“两天”的格式不对：时限写工作日数（阿拉伯数字，如 3，0 表示当日），或小时数（1 到 99，写成 2h 或 2小时，从环节开始连续计算）',
+      hint: '按说明改写，例如：2h',
+    });
   });
 });
 

@@ -64,3 +64,29 @@ describe('hall simulate stays within the FEEL budget (issue 12.2)', () => {
     expect(result.all).toMatch(/catalog\/ops\/flow\.yaml:39:11 .*feel\/function-definition/);
   }, 60_000);
 });
+
+describe('hall test and hall simulate on a deadline in hours (issue 15.7)', () => {
+  /** The flows fixture with unit-review due 2 hours after it opens. */
+  async function twoHours(edit: (text: string) => string = (t) => t): Promise<string> {
+    return flowsWith('amount > 100000', (t) => edit(t.replace('department: applicant.department, deadline: 1, actions', 'department: applicant.department, deadline: 2h, actions')));
+  }
+
+  it('hall test: a scenario states which steps are overdue, and fails, naming both lists, when they differ', async () => {
+    const late = (overdue: string) => (t: string) =>
+      t.replace('      - { step: unit-review, action: approve }\n      - { step: b-quick', '      - { step: unit-review, action: approve, at: "2026-03-02T11:30:00+08:00" }\n      - { step: b-quick').replace('      path: [unit-review, b-quick, ops-done]\n', `      path: [unit-review, b-quick, ops-done]\n      overdue: ${overdue}\n`);
+    const right = await hall(['test', '--service', 'flow'], { cwd: await twoHours(late('[unit-review]')) });
+    expect(right.all).toContain('2 passed, 0 failed');
+    const wrong = await hall(['test', '--service', 'flow'], { cwd: await twoHours(late('[]')) });
+    expect(wrong.exitCode).toBe(1);
+    expect(wrong.all).toContain('超期：预期 （空），实际 unit-review');
+  }, 60_000);
+
+  it('hall simulate shows the due time and the overdue mark at it', async () => {
+    const dir = await twoHours();
+    await writeFile(path.join(dir, 'data.yaml'), 'amount: 5000\nurgent: false\ncategory: 设备\nunit: dept-b\n');
+    await writeFile(path.join(dir, 'decisions.yaml'), '- { step: unit-review, action: approve, at: "2026-03-02T11:30:00+08:00" }\n- { step: a-quick, action: approve }\n- { step: ops-done, action: approve }\n');
+    const run = await hall(['simulate', 'flow', '--as', 'as.yaml', '--data', 'data.yaml', '--decisions', 'decisions.yaml'], { cwd: dir });
+    expect(run.all).toMatch(/待办\s+使用单位审核.*（期限 2026-03-02 11:00）/);
+    expect(run.all).toMatch(/2026-03-02 11:00\s+超期\s+使用单位审核/);
+  }, 60_000);
+});

@@ -71,4 +71,52 @@ describe('依次审批 in the interpreter', () => {
     ]);
     expect(waiting(result)).toEqual(['a-turn']);
   });
+
+  it('offers as targets the earlier members that acted, never one skipped by its condition', () => {
+    const upTo = (amount: number) => [{ step: 'intake', action: 'approve' as const }, { step: 'a-turn', action: 'approve' as const }, ...(amount > 100000 ? [{ step: 'b-turn', action: 'approve' as const }] : [])];
+    expect(run({ amount: 200000 }, upTo(200000)).waiting[0]).toMatchObject({ step: 'ops-turn', returnTargets: ['intake', 'a-turn', 'b-turn'] });
+    expect(run({ amount: 5000 }, upTo(5000)).waiting[0]).toMatchObject({ step: 'ops-turn', returnTargets: ['intake', 'a-turn'] });
+    const skipped = run({ amount: 5000 }, [...upTo(5000), { step: 'ops-turn', action: 'return', returnTo: 'b-turn' }]);
+    expect(skipped.outcome).toBe('error');
+    expect(skipped.problem?.zh).toBe('本申请没有经过环节“b-turn”，不能退回到那里');
+  });
+
+  it('a return to an earlier member resumes there: that member and every later one act again, the applicant is not involved', () => {
+    const result = run({ amount: 200000 }, [
+      { step: 'intake', action: 'approve' },
+      { step: 'a-turn', action: 'approve' },
+      { step: 'b-turn', action: 'approve' },
+      { step: 'ops-turn', action: 'return', returnTo: 'a-turn', comment: '请 A 补充预算意见' },
+    ]);
+    expect(waiting(result)).toEqual(['a-turn']);
+    expect(result.timeline.filter((t) => t.type === 'returned')).toEqual([expect.objectContaining({ step: 'ops-turn', returnTo: 'a-turn', comment: '请 A 补充预算意见' })]);
+    expect(result.timeline.some((t) => t.type === 'resubmitted')).toBe(false);
+    expect(result.notifications.some((n) => n.event === 'returned')).toBe(false);
+    const after = run({ amount: 200000 }, [
+      { step: 'intake', action: 'approve' },
+      { step: 'a-turn', action: 'approve' },
+      { step: 'b-turn', action: 'approve' },
+      { step: 'ops-turn', action: 'return', returnTo: 'a-turn' },
+      { step: 'a-turn', action: 'approve' },
+    ]);
+    // B decides again: its earlier approval was given before the return and no longer stands.
+    expect(waiting(after)).toEqual(['b-turn']);
+    expect(after.waiting[0]).not.toHaveProperty('returnTargets');
+    expect(after.timeline.filter((t) => t.type === 'assigned' && t.step === 'b-turn')).toHaveLength(2);
+  });
+
+  it('after a return to an earlier member, a later return to the applicant resumes at the member who returned it', () => {
+    const result = run({ amount: 200000 }, [
+      { step: 'intake', action: 'approve' },
+      { step: 'a-turn', action: 'approve' },
+      { step: 'b-turn', action: 'approve' },
+      { step: 'ops-turn', action: 'return', returnTo: 'b-turn' },
+      { step: 'b-turn', action: 'return', revise: { note: '补充大额说明' } },
+      { step: 'b-turn', action: 'approve' },
+      { step: 'ops-turn', action: 'approve' },
+      { step: 'archive', action: 'approve' },
+    ]);
+    expect(result.outcome).toBe('approved');
+    expect(result.path).toEqual(['intake', 'a-turn', 'b-turn', 'ops-turn', 'b-turn', 'b-turn', 'ops-turn', 'archive']);
+  });
 });

@@ -62,4 +62,44 @@ describe('publicity periods on the interpreter', () => {
     expect(run([...college, { step: 'college-publicity', action: 'close', at: '2026-03-06T12:00:00+08:00' }])).toMatchObject({ outcome: 'error', problem: { zh: '“学院公示”公示至 2026-03-09，公示期未满' } });
     expect(run([...college, { step: 'college-publicity', action: 'approve' }]).outcome).toBe('error');
   });
+
+  describe('each objector is told the review\'s outcome once it ends', () => {
+    const objections: Decision[] = [
+      { step: 'college-publicity', action: 'object', at: '2026-03-04T15:00:00+08:00', person: '2022020315', comment: '竞赛奖项是团队奖' },
+      { step: 'college-publicity', action: 'object', at: '2026-03-05T09:00:00+08:00', comment: '没有署名的异议' },
+      { step: 'college-publicity', action: 'object', at: '2026-03-09T20:00:00+08:00', person: 't-xgc', comment: '排名有误' },
+    ];
+    const answered = (result: ReturnType<typeof run>) => result.notifications.filter((n) => n.event === 'objection-answered').map((n) => [n.to, n.text]);
+    const said = (outcome: string) => `【公示异议答复】您对张晓明的“本科生奖学金申请”（学院公示）提出的异议已复核完毕：${outcome}。感谢您的监督。`;
+
+    it('while the review is open, nobody', () => {
+      expect(answered(run([...college, ...objections]))).toEqual([]);
+    });
+
+    it('the result upheld: each named objector, once', () => {
+      const result = run([...college, ...objections, { step: 'college-recheck', action: 'approve' }]);
+      expect(answered(result)).toEqual([['person:2022020315', said('复核后维持公示结果，办理继续')], ['person:t-xgc', said('复核后维持公示结果，办理继续')]]);
+      expect(answered(run([...college, ...objections, { step: 'college-recheck', action: 'approve' }, { step: 'xgc-review', action: 'approve' }]))).toHaveLength(2);
+    });
+
+    it('the application rejected by the review', () => {
+      expect(answered(run([...college, ...objections, { step: 'college-recheck', action: 'reject' }]))).toEqual([['person:2022020315', said('复核后该申请未予通过')], ['person:t-xgc', said('复核后该申请未予通过')]]);
+    });
+
+    it('a rejection after the review says nothing more to objectors, and a period without objections none at all', () => {
+      expect(answered(run([...college, ...objections, { step: 'college-recheck', action: 'approve' }, { step: 'xgc-review', action: 'reject' }]))).toHaveLength(2);
+      expect(answered(run([...college, { step: 'xgc-review', action: 'reject' }]))).toEqual([]);
+    });
+
+    it('a review step sending it back to an earlier step: told so, and the new period\'s objectors apart', () => {
+      const definition = structuredClone(runtime.current('scholarship-application'));
+      const review = definition.workflow!.steps.find((n) => n.id === 'college-publicity-objected');
+      if (review?.kind !== 'branch' || review.then[0].kind !== 'step') throw new Error('the example changed: no college review branch');
+      review.then[0].actions = ['approve', 'reject', 'return'];
+      review.then[0].returnTo = ['counselor-review'];
+      const result = runWorkflow(definition, runtime.calendar, { applicant, data, decisions: [...college, ...objections, { step: 'college-recheck', action: 'return', returnTo: 'counselor-review', comment: '请辅导员重新核实' }], submittedAt: '2026-03-02T09:00:00+08:00', service: { id: 'scholarship-application', name: '本科生奖学金申请' } });
+      expect(answered(result)).toEqual([['person:2022020315', said('复核后申请退回“辅导员审核”重新办理')], ['person:t-xgc', said('复核后申请退回“辅导员审核”重新办理')]]);
+      expect(result.waiting.map((w) => w.step)).toEqual(['counselor-review']);
+    });
+  });
 });

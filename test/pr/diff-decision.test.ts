@@ -38,4 +38,19 @@ describe('hall diff: decision tables', () => {
     expect(md).toContain('**决策表 “审批级别” › 第 2 行的结果**：学院 → 学院审批');
     expect(en).toContain('is at most 3 → is at most 5');
   });
+
+  it('says a row of a two-input table by its columns, and the inputs that changed', async () => {
+    const two = (inputs: string, rows: string) => `workflow:\n  decisions:\n    - id: leaveLevel\n      name: 审批级别\n      inputs:\n${inputs}      rules:\n${rows}  steps:\n`;
+    const inputs = '        - { input: leaveCampus, label: { zh: 是否离校, en: Leaving campus } }\n        - input: days\n';
+    await repo.edit(LEAVE, 'workflow:\n  steps:\n', two(inputs, '        - { when: ["-", "<= 3"], result: 辅导员 }\n        - { when: ["-", "> 3"], result: 学院 }\n'));
+    await repo.edit(LEAVE, 'if: days > 3', 'if: leaveLevel != "辅导员"');
+    await repo.commit('a table of two inputs');
+    await repo.edit(LEAVE, '        - { when: ["-", "<= 3"], result: 辅导员 }\n        - { when: ["-", "> 3"], result: 学院 }\n', '        - { when: ["-", "<= 5"], result: 辅导员 }\n        - { when: ["-", "> 5"], result: 学院 }\n');
+    let { diff } = await diffJson(repo);
+    expect(changeOf(diff, 'student-leave', 'decision', '第 1 行的条件')).toMatchObject({ from: { zh: '是否离校：任何值；请假天数：不超过 3', en: 'Leaving campus: any value; 请假天数: is at most 3' }, to: { zh: '是否离校：任何值；请假天数：不超过 5' } });
+    expect(changeOf(diff, 'student-leave', 'decision', '第 2 行的条件')).toMatchObject({ from: { zh: '是否离校：任何值；请假天数：大于 3' }, to: { zh: '是否离校：任何值；请假天数：大于 5' } });
+    await repo.edit(LEAVE, inputs, '        - { input: leaveCampus, label: { zh: 是否离校, en: Leaving campus } }\n        - input: days\n        - input: destination\n');
+    ({ diff } = await diffJson(repo));
+    expect(changeOf(diff, 'student-leave', 'decision', '输入')).toMatchObject({ from: { zh: 'leaveCampus × days' }, to: { zh: 'leaveCampus × days × destination' } });
+  });
 });

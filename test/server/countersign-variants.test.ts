@@ -202,6 +202,41 @@ describe.each(STORE_KINDS)('依次审批 (parallel: sequence) in the engine on %
     expect(rounds.map((r) => `${r.step}#${Number(r.round)}`)).toEqual(['a-turn#1', 'b-turn#1', 'b-turn#2']);
   });
 
+  it('a return to an earlier member: that member gets a new task, then every later member again; the applicant is not involved', async () => {
+    const { engine, store } = await hall(kind);
+    const id = await submit(engine, { amount: 200000 });
+    await act(engine, 'ops-staff', 'intake', 'approve');
+    await act(engine, 'a-staff', 'a-turn', 'approve');
+    await act(engine, 'b-head', 'b-turn', 'approve');
+    const opsTask = (await engine.todo('ops-head')).find((t) => t.step === 'ops-turn')!;
+    expect(engine.returnTargets((await engine.application(id))!, opsTask.step)).toEqual(['intake', 'a-turn', 'b-turn']);
+    expect((await act(engine, 'ops-head', 'ops-turn', 'return', { returnTo: 'a-turn', comment: '请 A 补充预算意见' })).status).toBe('pending');
+    expect(await openSteps(store, id)).toEqual(['a-turn']);
+    await act(engine, 'a-staff', 'a-turn', 'approve');
+    expect(await openSteps(store, id)).toEqual(['b-turn']);
+    await act(engine, 'b-head', 'b-turn', 'approve');
+    await act(engine, 'ops-head', 'ops-turn', 'approve');
+    expect((await act(engine, 'ops-staff', 'archive', 'approve')).status).toBe('approved');
+    const rounds = await store.query<{ step: string; round: number }>("SELECT step, round FROM task WHERE application_id = $1 AND step <> 'intake' ORDER BY step, round", [id]);
+    expect(rounds.map((r) => `${r.step}#${Number(r.round)}`)).toEqual(['a-turn#1', 'a-turn#2', 'archive#1', 'b-turn#1', 'b-turn#2', 'ops-turn#1', 'ops-turn#2']);
+    const returned = (await engine.events(id)).filter((e) => e.type === 'returned');
+    expect(returned).toEqual([expect.objectContaining({ step: 'ops-turn', returnTo: 'a-turn', comment: '请 A 补充预算意见' })]);
+    const app = (await engine.application(id))!;
+    const reference = runWorkflow(inTurn, runtime.calendar, { applicant: applicant.attributes, data: app.data, decisions: app.decisions, submittedAt: app.submittedAt, service: { id: 'in-turn', name: '依次审批测试事项' } });
+    expect(reference.path).toEqual(['intake', 'a-turn', 'b-turn', 'ops-turn', 'a-turn', 'b-turn', 'ops-turn', 'archive']);
+  });
+
+  it('a return to a member its condition skipped is refused, and the task stays open', async () => {
+    const { engine, store } = await hall(kind);
+    const id = await submit(engine, { amount: 5000 });
+    await act(engine, 'ops-staff', 'intake', 'approve');
+    await act(engine, 'a-staff', 'a-turn', 'approve');
+    const task = (await engine.todo('ops-head')).find((t) => t.step === 'ops-turn')!;
+    const refused = await engine.act({ task: task.id, person: 'ops-head', action: 'return', returnTo: 'b-turn' });
+    expect(refused.ok).toBe(false);
+    expect(await openSteps(store, id)).toEqual(['ops-turn']);
+  });
+
   it('a return to the step before it runs the whole sequence again from its first member', async () => {
     const { engine, store } = await hall(kind);
     const id = await submit(engine, { amount: 5000 });

@@ -112,6 +112,47 @@ describe.each(STORE_KINDS)('the preview on %s', (kind) => {
     expect(list.map((p) => [p.id, p.role.zh, p.holds])).toEqual([
       ['2022020315', '申请人', []],
       ['2023010101', '申请人', []],
+      ['L001', '校领导', ['party-secretary']],
+      ['L002', '校领导', ['president']],
+      ['L003', '校领导', ['leader-in-charge@jsj', 'leader-in-charge@jwc', 'leader-in-charge@kyc']],
+      ['L004', '校领导', ['leader-in-charge@gjc', 'leader-in-charge@rsc', 'leader-in-charge@sjc']],
+      ['T2004012', '部门', ['department-head@sjc']],
+      ['T2005009', '部门', ['department-head@xcb']],
+      ['T2005097', '部门', ['department-head@dzb']],
+      ['T2006002', '部门', ['department-head@xgc']],
+      ['T2006021', '部门', ['department-head@hqc']],
+      ['T2007015', '部门', ['department-deputy@jwc']],
+      ['T2007119', '部门', ['department-head@kyc']],
+      ['T2008011', '学院', ['department-head@jsj']],
+      ['T2008026', '部门', ['department-deputy@xcb']],
+      ['T2008090', '部门', ['department-deputy@yjsy']],
+      ['T2009017', '部门', ['supervisor@jsj-ds01']],
+      ['T2009033', '部门', ['department-deputy@bwc']],
+      ['T2009104', '部门', ['department-deputy@cwc']],
+      ['T2010023', '学院', ['department-deputy@jsj']],
+      ['T2010040', '部门', ['department-head@tw']],
+      ['T2011019', '部门', ['department-deputy@xgc']],
+      ['T2011061', '部门', ['office-staff@zzb']],
+      ['T2011110', '部门', ['office-staff@rsc']],
+      ['T2012031', '部门', ['office-staff@jwc']],
+      ['T2012048', '部门', ['office-staff@sjc']],
+      ['T2012094', '部门', ['office-staff@dzb']],
+      ['T2012116', '部门', ['office-staff@kyc']],
+      ['T2013042', '部门', ['office-staff@xcb']],
+      ['T2013050', '部门', ['office-staff@bwc']],
+      ['T2013088', '部门', ['office-staff@yjsy']],
+      ['T2014036', '学院', ['foreign-affairs-secretary@jsj', 'office-staff@jsj', 'research-secretary@jsj']],
+      ['T2014067', '部门', ['office-staff@hqc']],
+      ['T2014101', '部门', ['office-staff@cwc']],
+      ['T2015032', '申请人', []],
+      ['T2015077', '部门', ['club-advisor@T2015077', 'course-teacher@T2015077']],
+      ['T2015083', '部门', ['office-staff@gjc']],
+      ['T2015113', '部门', ['office-staff@tsg']],
+      ['T2016045', '学院', ['academic-secretary@jsj', 'graduate-secretary@jsj']],
+      ['T2016072', '部门', ['office-staff@tw']],
+      ['T2016107', '部门', ['office-staff@zcc']],
+      ['T2017058', '学院', ['league-secretary@jsj']],
+      ['Y2023080105', '申请人', []],
       ['t-chen', '学院', ['department-deputy@wxy']],
       ['t-it', '部门', ['office-staff@xxzx']],
       ['t-liu', '辅导员', ['counselor@jsj-2301']],
@@ -128,6 +169,27 @@ describe.each(STORE_KINDS)('the preview on %s', (kind) => {
     const mine = outbox.filter((m) => m.application === id);
     expect(mine.map((m) => m.recipient).sort()).toEqual(['applicant:李雨桐', 'counselor@wxy-2203']);
     expect(mine.find((m) => m.recipient === 'counselor@wxy-2203')).toMatchObject({ people: [{ id: 't-wang' }, { id: 't-zhou' }], subject: `【${runtime.manifest.hall.name}】学生请假审批`, body: expect.stringContaining('李雨桐同学提交了5天的请假申请') });
+  });
+
+  it('walks 本科课程教材选用审批 to its end with the personas: 教务处 returns it to the college\'s deputy, who and 教务处 then act again', async () => {
+    const teacher = await as('T2015032');
+    const data = { teacherName: '周文斌', teacherUnit: 'jsj', term: '2026-2027学年第一学期', courseName: '操作系统', classes: '计科2401-2404', copies: 158, bookTitle: '操作系统概念（第十版）', isbn: '9787111604365', origin: '国内出版', reason: '本教材为计算机专业核心课程经典教材，与课程教学大纲一致。' };
+    const created = await teacher.post('/api/applications', { service: 'textbook-selection', data });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().application.id as string;
+    const decide = async (person: string, body: object) => {
+      const task = (await engine.tasksOf(id)).find((t) => t.status === 'open');
+      expect(task, `a task open for ${person}`).toBeDefined();
+      const res = await (await as(person)).post(`/api/tasks/${task!.id}/decision`, body);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    await decide('T2016045', { action: 'approve' });
+    await decide('T2010023', { action: 'approve' });
+    await decide('T2012031', { action: 'return', returnTo: 'deputy-review', comment: '请附学院教材选用委员会的审核意见' });
+    await decide('T2010023', { action: 'approve', comment: '已附审核意见' });
+    const last = await decide('T2012031', { action: 'approve' });
+    expect(last.application.status).toBe('approved');
   });
 
   it('serves the pages as escaped HTML marked as the preview; the run page needs a session and hides others\' runs', async () => {

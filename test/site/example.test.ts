@@ -66,6 +66,17 @@ describe('hall site on the example catalog', () => {
   });
 });
 
+describe('deadlines in hours on the step cards (issue 15.7)', () => {
+  const text = async (page: string) => (await readFile(path.join(out, page), 'utf8')).replace(/<[^>]+>/g, '');
+  it('say 1 小时内 / 2 小时内 for the urgent repair and within 4 hours for a network fault, beside the work days otherwise', async () => {
+    expect(await text('services/logistics-repair/index.html')).toMatch(/若「紧急故障」为“是”：1 小时内\s*其他情况：1 个工作日/);
+    expect(await text('services/logistics-repair/index.html')).toMatch(/若「紧急故障」为“是”：2 小时内\s*其他情况：1 个工作日/);
+    expect(await text('en/services/it-repair/index.html')).toMatch(/within 4 hours\s*otherwise: 1 work day/);
+    // The path's length counts an hours step as the day it may run into at most, and as nothing at least.
+    expect(await text('services/logistics-repair/index.html')).toContain('各环节时限合计 2–6 个工作日');
+  });
+});
+
 describe('the example catalog in Chromium', () => {
   it('finds 休学申请 by Chinese, by full pinyin and by initials', async () => {
     const page = await watchedPage(browser, problems);

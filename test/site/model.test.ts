@@ -146,15 +146,48 @@ describe('compileSiteModel', () => {
     expect(leave.workflow!.decisions).toEqual([{
       id: 'leaveLevel',
       name: { zh: '审批级别' },
-      input: { zh: '请假天数' },
+      inputs: [{ zh: '请假天数' }],
       rows: [
-        { when: { zh: '不超过 3', en: 'is at most 3' }, result: '辅导员' },
-        { when: { zh: '大于 3 且小于 15', en: 'is more than 3 and is less than 15' }, result: '学院' },
-        { when: { zh: '不少于 15', en: 'is at least 15' }, result: '学工处' },
+        { when: [{ zh: '不超过 3', en: 'is at most 3' }], result: '辅导员' },
+        { when: [{ zh: '大于 3 且小于 15', en: 'is more than 3 and is less than 15' }], result: '学院' },
+        { when: [{ zh: '不少于 15', en: 'is at least 15' }], result: '学工处' },
       ],
     }]);
     const branch = leave.workflow!.nodes[1] as Extract<SiteNode, { kind: 'branch' }>;
     expect(branch.condition).toEqual({ zh: '按“审批级别”表，结果不为“辅导员”', en: 'by the “审批级别” table, the result is not "辅导员"' });
+  });
+
+  it('shows a table of two inputs with one column per input, headed by the field or the given label (issue 15)', async () => {
+    const source = editSource(await baselineSource(), [
+      ...SITE_EDITS,
+      RECLASSIFY,
+      { file: 'xgc/student-leave.yaml', find: 'workflow:\n  steps:\n', replace: 'workflow:\n  decisions:\n    - id: leaveLevel\n      name: 审批级别\n      inputs:\n        - input: leaveCampus\n          label: { zh: 是否离校, en: Leaving campus }\n        - input: days\n      rules:\n        - { when: ["-", "<= 3"], result: 辅导员 }\n        - { when: ["-", "> 3"], result: 学院 }\n  steps:\n' },
+      { file: 'xgc/student-leave.yaml', find: 'if: days > 3', replace: 'if: leaveLevel != "辅导员"' },
+    ]);
+    const { catalog } = checkSource(source, { today: TODAY });
+    const leave = compileSiteModel(catalog, { variant: 'public' }, NO_HISTORY).services.find((s) => s.id === 'student-leave')!;
+    expect(leave.workflow!.decisions).toEqual([{
+      id: 'leaveLevel',
+      name: { zh: '审批级别' },
+      inputs: [{ zh: '是否离校', en: 'Leaving campus' }, { zh: '请假天数' }],
+      rows: [
+        { when: [{ zh: '任何值', en: 'any value' }, { zh: '不超过 3', en: 'is at most 3' }], result: '辅导员' },
+        { when: [{ zh: '任何值', en: 'any value' }, { zh: '大于 3', en: 'is more than 3' }], result: '学院' },
+      ],
+    }]);
+  });
+
+  it('says of a 依次审批 whose later member may return to an earlier one that it resumes there, and of no other', async () => {
+    const inTurn = { file: 'xgc/student-leave.yaml', find: '          parallel: all\n', replace: '          parallel: sequence\n' };
+    const modelOf = async (edits: { file: string; find: string; replace: string }[]) => {
+      const { catalog } = checkSource(editSource(await baselineSource(), [...SITE_EDITS, RECLASSIFY, inTurn, ...edits]), { today: TODAY });
+      const leave = compileSiteModel(catalog, { variant: 'public' }, NO_HISTORY).services.find((s) => s.id === 'student-leave')!;
+      return ((leave.workflow!.nodes[1] as Extract<SiteNode, { kind: 'branch' }>).then[0] as Extract<SiteNode, { kind: 'parallel' }>);
+    };
+    expect((await modelOf([])).returnsWithin).toBeUndefined();
+    const within = await modelOf([{ file: 'xgc/student-leave.yaml', find: '              deadline: 1\n              actions: [approve, reject]\n', replace: '              deadline: 1\n              actions: [approve, reject, return]\n              returnTo: [college-review]\n' }]);
+    expect(within).toMatchObject({ mode: 'sequence', returnsWithin: true });
+    expect(within.steps[1].returnTo).toEqual([{ zh: '学院审批' }]);
   });
 
   it('is deterministic: the same input gives the same JSON', async () => {

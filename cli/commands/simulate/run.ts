@@ -5,6 +5,7 @@ import { compileCalendar, compileDefinition } from '../../compile/compile-runtim
 import { runtimeFingerprint } from '../../compile/fingerprint.ts';
 import { WorkCalendar } from '../../../lib/interpret/calendar.ts';
 import { runWorkflow } from '../../../lib/interpret/interpret.ts';
+import { dueLabel } from '../../../lib/interpret/deadline.ts';
 import type { Action, Decision, RunResult } from '../../../lib/interpret/interpret.ts';
 import { closest } from '../../diagnostics/suggest.ts';
 import { directoryOf, textZh } from '../../model/catalog.ts';
@@ -105,7 +106,8 @@ export function formatTimeline(result: RunResult, name: string, lang: 'zh' | 'en
     const parts = [when, EVENT_NAMES[lang][t.type]];
     if (t.stepName || t.step) parts.push(t.stepName ?? t.step!);
     if (t.assignee) parts.push(`→ ${t.assignee}`);
-    if (t.due) parts.push(lang === 'zh' ? `（期限 ${t.due}）` : `(due ${t.due})`);
+    // An hours deadline (issue 15.7) says its time too: （期限 2026-03-06 18:30）.
+    if (t.due) parts.push(lang === 'zh' ? `（期限 ${dueLabel(t.due, t.dueAt)}）` : `(due ${dueLabel(t.due, t.dueAt)})`);
     if (t.amountFen !== undefined) parts.push(lang === 'zh' ? `${yuanText(t.amountFen)} 元` : `${yuanText(t.amountFen)} yuan`);
     if (t.until) parts.push(t.type === 'ordered' ? (lang === 'zh' ? `（${t.until} 前缴费）` : `(pay by ${t.until})`) : lang === 'zh' ? `（公示至 ${t.until}）` : `(until ${t.until})`);
     if (t.objections !== undefined) parts.push(lang === 'zh' ? `异议 ${t.objections} 条` : counted(t.objections, 'objection'));

@@ -12,7 +12,7 @@ export const RETURN_TO_DIAGNOSTICS = {
     { bad: '- id: counselor\n  returnTo: [dean]\n- id: dean', good: '- id: counselor\n- id: dean\n  returnTo: [counselor]' }),
   'return/member-target': d('error', ['不能退回到会签中的一个环节', 'Return target inside a countersign'],
     ['环节“{step}”的 returnTo 写了会签“{countersign}”中的环节“{target}”，会签只能整体办理。', 'Step "{step}" lists "{target}", a member of countersign "{countersign}": a countersign runs as a whole.'],
-    ['退回到会签之前的环节（会签随后整体重新办理），或退回申请人。', 'Return to a step before the countersign (which then runs again as a whole), or to the applicant.']),
+    ['退回到会签之前的环节（会签随后整体重新办理），或退回申请人。只有依次审批（parallel: sequence）中后面的一位可以退回到同一依次审批中前面的一位。', 'Return to a step before the countersign (which then runs again as a whole), or to the applicant. Only a later member of a parallel: sequence may return to an earlier member of the same sequence.']),
   'return/without-return': d('error', ['写了 returnTo 却不允许退回', 'returnTo without return'],
     ['环节“{step}”写了 returnTo，但 actions 中没有 return，办理人无法退回。', 'Step "{step}" has returnTo, but return is not among its actions: its assignee cannot return.'],
     ['在 actions 中加上 return，或删除 returnTo。', 'Add return to actions, or remove returnTo.'],

@@ -7,6 +7,10 @@
 export type RuntimeNode =
   RuntimeStep | RuntimeBranch | RuntimeParallel | RuntimeApplicantStep | RuntimePublicity | RuntimePayment;
 /**
+ * 时限：整数是工作日数（按清单中的工作日历，0 表示当日，到期日结束时超期）；PT2H 这样的 ISO 8601 时长是从环节开始连续计算的小时数（不扣夜间与节假日，到时超期，过半时提醒）。/ A deadline: an integer is work days on the manifest's calendar (0 means the same day; overdue when the due day ends); an ISO 8601 duration such as PT2H is clock hours from the step's start (nights and holidays included; overdue when they end, reminded when half have passed).
+ */
+export type RuntimeDeadline = number | string;
+/**
  * 顺序执行的节点。/ Nodes in order.
  */
 export type RuntimeSequence = RuntimeNode[];
@@ -205,10 +209,7 @@ export interface RuntimeStep {
    * 所属部门代码，或 applicant.<属性>。/ Department code or applicant.<attribute>.
    */
   department: string;
-  /**
-   * 时限（工作日）。/ Deadline in work days.
-   */
-  deadline: number;
+  deadline: RuntimeDeadline;
   /**
    * 随表单变化的时限：第一条条件成立的规则给出时限，都不成立时用 deadline；只在事项写了时出现。/ Form-dependent deadlines: the first rule whose condition holds gives the deadline, else deadline; present only when the service has them.
    *
@@ -263,10 +264,7 @@ export interface RuntimeDeadlineRule {
    * FEEL 条件（不带 =）。/ FEEL condition (no leading =).
    */
   condition: string;
-  /**
-   * 时限（工作日）。/ Deadline in work days.
-   */
-  deadline: number;
+  deadline: RuntimeDeadline;
 }
 /**
  * 发给办理人的通知。/ Notifications to the assignee.

@@ -88,6 +88,10 @@ export interface RuntimeEvent {
    */
   due?: string;
   /**
+   * 按小时计的时限的到期时刻（assigned、overdue；due 为它在学校时区的日期）。/ The due time of an hours deadline (assigned, overdue); due is its local date.
+   */
+  dueAt?: string;
+  /**
    * 决定（acted）；complete 申请人完成申请人环节（如销假）。/ Decision; complete — the applicant completed an applicant step (e.g. 销假).
    */
   action?: 'approve' | 'reject' | 'return' | 'complete';

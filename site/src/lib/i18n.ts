@@ -1,4 +1,5 @@
 import type { Lang } from './model.ts';
+import { deadlineHours } from '../../../lib/interpret/deadline-value.ts';
 
 /** A booking quota's period (appointment.limits … period) as each language says “per …”. */
 const PER_PERIOD_ZH: Record<string, string> = { day: '每天', week: '每周', month: '每月', term: '每学期' };
@@ -89,6 +90,8 @@ export const UI = {
     stepRole: '办理人',
     deadline: '时限',
     workdays: (n: number) => (n === 0 ? '当日' : `${n} 个工作日`),
+    /** A step's deadline: work days, or clock hours (PT2H, issue 15.7) as “2 小时内”. */
+    stepDeadline: (d: number | string) => { const h = deadlineHours(d); return h === undefined ? (Number(d) === 0 ? '当日' : `${Number(d)} 个工作日`) : `${h} 小时内`; },
     days: (n: number) => `${n} 个自然日`,
     actions: { approve: '同意', reject: '不同意', return: '退回修改', transfer: '转办', 'add-approver': '加签', delegate: '委派' },
     stepCc: '抄送',
@@ -116,6 +119,7 @@ export const UI = {
     countersignAtLeast: (n: number, m: number) => `${m} 人中 ${n} 人同意即通过`,
     countersignInTurn: (names: string[]) => `依次审批：${names.join(' → ')}`,
     countersignInTurnNote: '前一位同意后下一位才办理，每一位都看得到前面的意见；任一位不同意即办结。',
+    countersignInTurnReturn: '后面的一位退回到前面的一位时，从那一位起依次重新审批。',
     memberWhen: '参加条件：',
     totalTime: (longest: number, shortest: number) =>
       longest === shortest ? `各环节时限合计 ${longest} 个工作日。` : `各环节时限合计 ${shortest}–${longest} 个工作日（视分支而定）。`,
@@ -280,6 +284,7 @@ export const UI = {
     stepRole: 'Handled by',
     deadline: 'Time',
     workdays: (n: number) => (n === 0 ? 'same day' : `${n} work day${n === 1 ? '' : 's'}`),
+    stepDeadline: (d: number | string) => { const h = deadlineHours(d); return h === undefined ? (Number(d) === 0 ? 'same day' : `${Number(d)} work day${Number(d) === 1 ? '' : 's'}`) : `within ${h} hour${h === 1 ? '' : 's'}`; },
     days: (n: number) => `${n} day${n === 1 ? '' : 's'}`,
     actions: { approve: 'approve', reject: 'decline', return: 'return for changes', transfer: 'transfer', 'add-approver': 'add an approver', delegate: 'delegate' },
     stepCc: 'Copied to',
@@ -307,6 +312,7 @@ export const UI = {
     countersignAtLeast: (n: number, m: number) => `passes once ${n} of ${m} approve`,
     countersignInTurn: (names: string[]) => `In turn: ${names.join(' → ')}`,
     countersignInTurnNote: 'Each acts once the one before approved and sees the earlier comments; a refusal by any one ends the application.',
+    countersignInTurnReturn: 'When a later one returns it to an earlier one, the approvals run again in turn from that one.',
     memberWhen: 'Takes part only if: ',
     totalTime: (longest: number, shortest: number) =>
       longest === shortest ? `The steps take up to ${longest} work days in total.` : `The steps take ${shortest}–${longest} work days in total, depending on the branch.`,
