@@ -93,6 +93,30 @@ describe('hall report as a process', () => {
     expect(run.stdout).toMatch(/读取事件日志 \[[█░]+\] +\d+%/);
     expect(run.stdout).toContain(`✔ 读取 ${files} 个文件`);
   });
+
+  it("reads the catalog through hall build's check cache: an edited file is read afresh, and the bytes equal a run without the cache", async () => {
+    // A copy of the repository's catalog and manifest, so the edit below touches nothing shared.
+    const repo = path.join(tmp.dir, 'cached-repo');
+    await cp(path.join(REPO, 'catalog'), path.join(repo, 'catalog'), { recursive: true });
+    await cp(path.join(REPO, 'generated/runtime/manifest.json'), path.join(repo, 'generated/runtime/manifest.json'));
+    const report = async (out: string, ...extra: string[]) => {
+      const run = await runHall(['report', 'catalog', '--events', logs, '--out', path.join(tmp.dir, out), ...extra], { cwd: repo });
+      expect(run.exitCode, run.stderr).toBe(0);
+      return readFile(path.join(tmp.dir, out, 'services.csv'), 'utf8');
+    };
+    const before = await report('cache-1');
+    expect(before).toContain('本科生在读证明');
+    const file = path.join(repo, 'catalog/jwc/enrollment-certificate.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('zh: 本科生在读证明', 'zh: 本科生在读证明（改名）'));
+    // The first run filled the cache with the old file; the second must not be served the old name from it.
+    const cached = await report('cache-2');
+    expect(cached).toContain('本科生在读证明（改名）');
+    const uncached = await report('cache-3', '--no-cache');
+    expect(cached).toBe(uncached);
+    for (const name of ['report.json', 'report.md', 'index.html']) {
+      expect(await readFile(path.join(tmp.dir, 'cache-2', name), 'utf8')).toBe(await readFile(path.join(tmp.dir, 'cache-3', name), 'utf8'));
+    }
+  });
 });
 
 describe('hall stats as a process', () => {

@@ -9,6 +9,7 @@ export interface ReportCommandOptions {
   out?: string;
   manifest?: string;
   progress?: boolean;
+  cache: boolean;
   lang: Lang;
 }
 
@@ -23,6 +24,7 @@ export function define(program: Command): void {
     .addOption(outOption('dir', '输出文件夹：index.html、report.md、report.json 和 CSV，默认为仓库根下的 report / output folder (default: report at the repository root)'))
     .option('--manifest <file>', '运行清单，用于检查事项版本；默认 generated/runtime/manifest.json / runtime manifest for version checks')
     .option('--no-progress', '不显示进度条 / no progress bar')
+    .option('--no-cache', '不使用也不写入构建缓存（node_modules/.cache/servicehall）/ neither use nor fill the build cache')
     .addOption(langOption())
     .action(async (dir: string | undefined, options: ReportCommandOptions) => {
       const { runReport } = await import('./run.ts');

@@ -11,6 +11,7 @@ import { count } from '../../render/format.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { counted } from '../../../lib/shared/plural.ts';
 import { checkOrStop } from '../check/run.ts';
+import { DEFAULT_CACHE_DIR } from '../../compile/cache.ts';
 import { fromRoot } from '../../load/locate-catalog.ts';
 import type { ReportCommandOptions } from './index.ts';
 
@@ -94,8 +95,11 @@ export async function runReport(dir: string | undefined, options: ReportCommandO
   if (!files.length) throw new UsageError(t.noFiles(options.events));
 
   // The report reads the catalog's model (names, departments, time limits): a catalog that loads and resolves
-  // is enough; lint findings do not change what happened and are `hall check`'s to report.
-  const checked = await checkOrStop(dir, { lang: options.lang, lint: false }, { zh: T.zh.errors, en: T.en.errors }, { errorsOnly: true });
+  // is enough; lint findings do not change what happened and are `hall check`'s to report. With `hall build`'s
+  // check cache (keyed on each file's bytes and the toolchain), unchanged files are not parsed or validated again:
+  // that was a quarter of a million-event report's time.
+  const cacheDir = options.cache === false ? undefined : DEFAULT_CACHE_DIR;
+  const checked = await checkOrStop(dir, { lang: options.lang, lint: false, cacheDir }, { zh: T.zh.errors, en: T.en.errors }, { errorsOnly: true });
   if (!checked) return 1;
   const manifestFile = options.manifest ?? fromRoot(checked.location.root, DEFAULT_MANIFEST);
   const out = options.out ?? fromRoot(checked.location.root, 'report');
