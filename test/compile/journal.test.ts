@@ -9,6 +9,7 @@ import { StagedGenerated } from '../../cli/compile/generated-io.ts';
 import { readCatalog } from '../../cli/load/read-catalog.ts';
 import { SCHEMAS_DIR } from '../../cli/shared/paths.ts';
 import { hall } from '../helpers/cli.ts';
+import { loadRuntime } from '../../lib/runtime/index.ts';
 
 /**
  * A build that changes a few files commits them in place from a journal (issue 16: a one-service change
@@ -113,12 +114,16 @@ describe('a small change is committed in place from a journal', () => {
         expect(left.map((l) => l.replace(/-.*/, ''))).toEqual(['generated.tmp']);
       } else {
         expect(left.map((l) => l.replace(/-.*/, ''))).toEqual(['generated.apply']);
+        // Past the commit point generated/ may hold new files beside the old manifest: a hall loading it
+        // now is told why and what to do, and keeps what it runs (never a mix).
+        await expect(loadRuntime(path.join(repo, 'generated'))).rejects.toThrow(/正在由 hall build 提交，或提交时被中断.*再运行一次 hall build/);
       }
       // The next run — here the CLI's --check, which writes nothing of its own — finishes or clears it first.
       const check = await hall(['build', '--check', '--today', TODAY], { cwd: repo });
       expect(check.exitCode, check.all).toBe(n === 0 ? 1 : 0);
       expect(await tree(path.join(repo, 'generated'))).toEqual(n === 0 ? old : expected);
       expect(await leftovers(repo)).toEqual([]);
+      if (n > 0) expect((await loadRuntime(path.join(repo, 'generated'))).manifest.services.length).toBeGreaterThan(0);
     }
   });
 });
