@@ -40,8 +40,27 @@ export function assertZeebeCondition(condition: string, serviceId: string): void
   if (problem) throw new Error(`BPMN export of ${serviceId}: condition ${JSON.stringify(condition)} ${problem} (hall check should have rejected it)`);
 }
 
+/**
+ * Conditions already found sound, by their text: the same few conditions (`=decision_review = "approve"`,
+ * the routing guards) recur in most services' processes, and each check parses and evaluates FEEL.
+ */
+const sound = new Set<string>();
+const SOUND = 20_000;
+
 /** Why a condition cannot go into a Zeebe process, or undefined when it can. */
 export function zeebeConditionProblem(condition: string): string | undefined {
+  if (sound.has(condition)) return undefined;
+  const problem = conditionProblem(condition);
+  // Only a sound verdict is kept: a problem may be a time budget overrun, which a calmer moment would not repeat.
+  if (problem === undefined) {
+    if (sound.size >= SOUND) sound.clear();
+    sound.add(condition);
+  }
+  return problem;
+}
+
+/** A condition's verdict, as a function of its text alone (no context, a fixed clock). */
+function conditionProblem(condition: string): string | undefined {
   if (!condition.startsWith('=')) return 'does not start with "="';
   let tree;
   try {

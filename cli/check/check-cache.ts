@@ -86,18 +86,26 @@ export class CheckCache {
     this.changed[name] = true;
   }
 
-  static fileKey(file: string, bytes: Uint8Array): string {
-    return hashOf(file, bytes);
+  /** Keys already computed in this check, by the bytes read (each file's key is asked for parse and lint). */
+  private readonly keys = new WeakMap<Uint8Array, { file: string; key: string }>();
+
+  /** The hash of a file's path and bytes, computed once per check. */
+  fileKey(file: string, bytes: Uint8Array): string {
+    const known = this.keys.get(bytes);
+    if (known?.file === file) return known.key;
+    const key = hashOf(file, bytes);
+    this.keys.set(bytes, { file, key });
+    return key;
   }
 
   /** The clean parse of `file` when its bytes are those remembered. */
   parsed(file: string, bytes: Uint8Array): CleanFile | undefined {
-    const data = this.lookup('parse', file, CheckCache.fileKey(file, bytes));
+    const data = this.lookup('parse', file, this.fileKey(file, bytes));
     return data && (deserialize(data) as CleanFile);
   }
 
   rememberParsed(file: string, bytes: Uint8Array, clean: CleanFile): void {
-    this.store('parse', file, CheckCache.fileKey(file, bytes), clean);
+    this.store('parse', file, this.fileKey(file, bytes), clean);
   }
 
   /**

@@ -87,7 +87,7 @@ function lintCached(catalog: Catalog, source: CatalogSource, today: string, cach
   const keys = new Map<string, string>();
   for (const [id, located] of catalog.services) {
     const file = located.parsed.file;
-    const key = `${context}:${CheckCache.fileKey(file, bytesOf.get(file)!)}`;
+    const key = `${context}:${cache.fileKey(file, bytesOf.get(file)!)}`;
     const remembered = cache.linted(file, key);
     if (remembered) out.push(...remembered);
     else {

@@ -125,11 +125,16 @@ export function under(sink: OutputSink, prefix: string): OutputSink {
 
 const STAGE_MARK = '.tmp-';
 const ASIDE_MARK = '.old-';
+/** A staged folder past its commit point, being applied in place (see StagedGenerated). */
+const APPLY_MARK = '.apply-';
+/** The journal of an in-place commit, inside the staged folder. */
+const JOURNAL = '.hall-commit.json';
 
 /**
- * Put back what a killed build left beside `out` (same folder, names `<out>.tmp-*` and `<out>.old-*`):
- * a staged folder is half-written, so it goes; an old folder set aside is the committed generated/
- * when the build died between the two renames (then it moves back), else a leftover that goes.
+ * Put back what a killed build left beside `out` (same folder, names `<out>.tmp-*`, `<out>.apply-*` and
+ * `<out>.old-*`): a staged folder is half-written, so it goes; an applied one is past its commit point,
+ * so its journal is carried out; an old folder set aside is the committed generated/ when the build died
+ * between the two renames of a whole swap (then it moves back), else a leftover that goes.
  */
 export function recoverGenerated(out: string): void {
   const parent = path.dirname(out);
@@ -140,6 +145,8 @@ export function recoverGenerated(out: string): void {
   } catch {
     return;
   }
+  // A commit that was applying in place when the build died is carried out first: it is past its commit point.
+  for (const n of names.filter((n) => n.startsWith(`${base}${APPLY_MARK}`)).sort()) applyJournal(out, path.join(parent, n));
   const asides = names.filter((n) => n.startsWith(`${base}${ASIDE_MARK}`)).sort();
   const stages = names.filter((n) => n.startsWith(`${base}${STAGE_MARK}`));
   if (asides.length && !existsSync(out)) {
@@ -200,23 +207,33 @@ function fsyncFile(file: string): void {
 }
 
 /**
- * generated/ built beside itself and swapped in whole. Files stream into `<out>.tmp-XXXX` as the build
- * produces them (so memory does not grow with the catalog); a file whose bytes equal the committed one
- * is hard-linked from it (the same bytes, by construction — a kept version is carried byte-for-byte),
- * any other is written. With a `cacheDir`, an OutputIndex says which committed files still hold the bytes
- * the last build left, so those are compared (and carried) by hash without being read. `commit` then
- * syncs the staged folder and swaps: the old folder is renamed aside, the new one renamed in, the old one
- * removed. Until the first rename the committed generated/ is untouched; a build killed at any point
- * leaves either it or the complete new one (after the aside rename, `recoverGenerated` on the next run
- * moves it back). With `check`, nothing is written: the sink only records how the folder on disk differs.
+ * generated/ built beside itself. Files stream into `<out>.tmp-XXXX` as the build produces them (so
+ * memory does not grow with the catalog); a file whose bytes equal the committed one is left where it is
+ * (the same bytes, by construction — a kept version is carried byte-for-byte) and only the others are
+ * written. With a `cacheDir`, an OutputIndex says which committed files still hold the bytes the last
+ * build left, so those are compared (and carried) by hash without being read. Until `commit`'s commit
+ * point the committed generated/ is untouched: a build killed before it leaves the old folder as it was.
+ * `commit` syncs what was written, then either
+ * - (most builds: a few files change) writes a journal of the files to move in and to delete, renames
+ *   the staged folder to `<out>.apply-XXXX` — the commit point — and applies the journal, new files
+ *   first and the manifest and deploy list last; a build killed while applying is completed by the next
+ *   run (`recoverGenerated`), before it reads anything. A change of one service costs a few renames, not
+ *   a link and an unlink of every file of a province's generated/;
+ * - (many changes, or no generated/ yet) links the unchanged files into the staged folder and swaps it in
+ *   whole: the old folder is renamed aside, the new one renamed in, the old one removed (after the aside
+ *   rename, `recoverGenerated` on the next run moves it back).
+ * With `check`, nothing is written: the sink only records how the folder on disk differs.
  */
 export class StagedGenerated implements OutputSink {
   readonly diff: GeneratedDiff = { missing: [], changed: [], unexpected: [] };
   /** Every file produced, with the sha256 of its bytes. */
   private readonly planned = new Map<string, string>();
+  /** The sha256 of each produced file's committed bytes (undefined: none), as first compared. */
+  private readonly committed = new Map<string, string | undefined>();
+  /** Files written into the staged folder (their bytes differ from the committed ones). */
+  private readonly staged = new Set<string>();
   private readonly dirs = new Set<string>();
-  /** Files written (not linked) into the staged folder, and their folders: what must be synced before the swap. */
-  private readonly writtenFiles: string[] = [];
+  /** Folders that got written files: what must be synced before the commit point. */
   private readonly written = new Set<string>();
   /** --check: files that differ from the folder on disk (the others are read from it). */
   private readonly differing = new Map<string, string>();
@@ -227,6 +244,8 @@ export class StagedGenerated implements OutputSink {
   readonly memo: OutputSink['memo'];
   /** How many files were carried over unread on the output index's word (for tests and the bench). */
   carried = 0;
+  /** How the last commit went: journal applied in place, or the whole folder swapped (for tests). */
+  committedBy: 'journal' | 'swap' | undefined;
   private constructor(out: string, stage: string | undefined, index: OutputIndex | undefined) {
     this.out = out;
     this.stage = stage;
@@ -262,15 +281,9 @@ export class StagedGenerated implements OutputSink {
 
   carry(rel: string, hash: string): boolean {
     if (!this.stage || this.planned.has(rel) || this.index?.hashOf(rel) !== hash) return false;
-    const target = path.join(this.stage, rel);
-    this.placeDir(target);
-    try {
-      linkSync(path.join(this.out, rel), target);
-    } catch {
-      return false;
-    }
     this.planned.set(rel, hash);
-    this.index!.stamp(rel, target, hash);
+    this.committed.set(rel, hash);
+    this.index!.keep(rel);
     this.carried++;
     return true;
   }
@@ -279,15 +292,19 @@ export class StagedGenerated implements OutputSink {
     const bytes = Buffer.from(content, 'utf8');
     const hash = sha256(bytes);
     const committed = path.join(this.out, rel);
-    const again = this.planned.has(rel);
     // The committed file's hash: from the index when it vouches for the file, else from its bytes.
     let oldHash: string | undefined;
-    if (!again) {
+    let vouched = false;
+    if (this.committed.has(rel)) {
+      oldHash = this.committed.get(rel);
+    } else {
       oldHash = this.index?.hashOf(rel);
+      vouched = oldHash !== undefined;
       if (oldHash === undefined) {
         const old = readBytes(committed);
         oldHash = old === undefined ? undefined : sha256(old);
       }
+      this.committed.set(rel, oldHash);
       if (oldHash === undefined) this.diff.missing.push(rel);
       else if (oldHash !== hash) this.diff.changed.push(rel);
     }
@@ -298,26 +315,22 @@ export class StagedGenerated implements OutputSink {
       return;
     }
     const target = path.join(this.stage, rel);
-    const dir = this.placeDir(target);
-    if (again) rmSync(target, { force: true });
+    if (this.staged.delete(rel)) rmSync(target, { force: true });
     if (oldHash === hash) {
-      try {
-        linkSync(committed, target);
-        this.index?.stamp(rel, target, hash);
-        return;
-      } catch {
-        // No hard links here (another file system, or none at all): write a copy.
-      }
+      // The committed file stays where it is.
+      if (vouched) this.index?.keep(rel);
+      else this.index?.stamp(rel, committed, hash);
+      return;
     }
+    this.written.add(this.placeDir(target));
     writeFileSync(target, bytes);
     this.index?.stamp(rel, target, hash);
-    this.writtenFiles.push(target);
-    this.written.add(dir);
+    this.staged.add(rel);
   }
 
   get(rel: string): string | undefined {
     if (!this.planned.has(rel)) return undefined;
-    if (this.stage) return readFileSync(path.join(this.stage, rel), 'utf8');
+    if (this.staged.has(rel)) return readFileSync(path.join(this.stage!, rel), 'utf8');
     return this.differing.get(rel) ?? readFileSync(path.join(this.out, rel), 'utf8');
   }
 
@@ -330,26 +343,133 @@ export class StagedGenerated implements OutputSink {
     return this.diff;
   }
 
-  /** Swap the staged folder in (see the class comment). */
+  /** Make generated/ what this build produced (see the class comment). */
   async commit(): Promise<GeneratedDiff> {
     if (!this.stage) throw new Error('a --check build has nothing to commit');
     const diff = await this.finish();
-    // Written files and their folders are made durable before the swap (a linked file's bytes are
-    // already on disk): one syncfs where it exists.
-    syncTree(this.stage, this.writtenFiles, this.written);
-    fsyncDir(this.stage);
-    const parent = path.dirname(this.out);
-    const aside = existsSync(this.out) ? `${this.out}${ASIDE_MARK}${path.basename(this.stage).slice(path.basename(this.out).length + STAGE_MARK.length)}` : undefined;
-    if (aside) renameSync(this.out, aside);
-    renameSync(this.stage, this.out);
-    fsyncDir(parent);
-    if (aside) rmSync(aside, { recursive: true, force: true });
+    const moves = this.staged.size + diff.unexpected.length;
+    const inPlace = existsSync(this.out) && moves <= Math.max(JOURNAL_MOVES, this.planned.size / 10) && [...this.staged].every((rel) => fitsInPlace(this.out, rel));
+    if (inPlace) this.applyInPlace(diff.unexpected);
+    else this.swap();
     this.index?.save();
     return diff;
+  }
+
+  private applyInPlace(deletes: string[]): void {
+    const stage = this.stage!;
+    // New files first, changed ones next, the files that name others (manifest, deploy list) last: a
+    // reader of a folder caught mid-way meets the old manifest over files that all exist.
+    const rank = (rel: string) => (LAST.has(rel) ? 2 : this.committed.get(rel) === undefined ? 0 : 1);
+    const writes = [...this.staged].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    const journal = path.join(stage, JOURNAL);
+    writeFileSync(journal, JSON.stringify({ writes, deletes } satisfies Journal));
+    syncTree(stage, [...writes.map((rel) => path.join(stage, rel)), journal], this.written);
+    fsyncDir(stage);
+    const apply = `${this.out}${APPLY_MARK}${path.basename(stage).slice(path.basename(this.out).length + STAGE_MARK.length)}`;
+    renameSync(stage, apply);
+    fsyncDir(path.dirname(this.out));
+    applyJournal(this.out, apply);
+    this.committedBy = 'journal';
+  }
+
+  private swap(): void {
+    const stage = this.stage!;
+    // Unchanged files join the staged folder as hard links (a copy where links are not possible).
+    for (const rel of this.planned.keys()) {
+      if (this.staged.has(rel)) continue;
+      const target = path.join(stage, rel);
+      this.placeDir(target);
+      try {
+        linkSync(path.join(this.out, rel), target);
+      } catch {
+        writeFileSync(target, readFileSync(path.join(this.out, rel)));
+        this.index?.stamp(rel, target, this.planned.get(rel)!);
+        this.written.add(path.dirname(target));
+      }
+    }
+    // Written files and their folders are made durable before the swap (a linked file's bytes are
+    // already on disk): one syncfs where it exists.
+    syncTree(stage, [...this.staged].map((rel) => path.join(stage, rel)), this.written);
+    fsyncDir(stage);
+    const parent = path.dirname(this.out);
+    const aside = existsSync(this.out) ? `${this.out}${ASIDE_MARK}${path.basename(stage).slice(path.basename(this.out).length + STAGE_MARK.length)}` : undefined;
+    if (aside) renameSync(this.out, aside);
+    renameSync(stage, this.out);
+    fsyncDir(parent);
+    if (aside) rmSync(aside, { recursive: true, force: true });
+    this.committedBy = 'swap';
   }
 
   /** Drop the staged folder: the committed generated/ stays as it was. */
   discard(): void {
     if (this.stage) rmSync(this.stage, { recursive: true, force: true });
   }
+}
+
+/** At most this many files moved or deleted in place (or a tenth of the folder, if more); beyond, the folder is swapped whole. */
+const JOURNAL_MOVES = 256;
+/** The files that name other files of generated/: moved in last. */
+const LAST = new Set(['runtime/manifest.json', 'bpmn/deploy.json']);
+
+/** What a commit applies in place: files to move from the applied folder into generated/, then files to delete. */
+interface Journal {
+  writes: string[];
+  deletes: string[];
+}
+
+/** Whether `rel` can be renamed into `out` in place: no folder where the file goes, no file where a folder of its path goes. */
+function fitsInPlace(out: string, rel: string): boolean {
+  const parts = rel.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    let stat;
+    try {
+      stat = lstatSync(path.join(out, ...parts.slice(0, i)));
+    } catch {
+      return true;
+    }
+    if (i < parts.length ? !stat.isDirectory() : stat.isDirectory()) return false;
+  }
+  return true;
+}
+
+/**
+ * Carry out a committed journal: move each written file from `apply` into `out` (one not in `apply` any
+ * more was moved already), delete the files the build no longer produces (and folders they leave empty),
+ * then remove `apply`. Safe to run again after it was interrupted.
+ */
+function applyJournal(out: string, apply: string): void {
+  let journal: Journal;
+  try {
+    journal = JSON.parse(readFileSync(path.join(apply, JOURNAL), 'utf8')) as Journal;
+  } catch {
+    // Renamed only after its journal was synced: an applied folder without one is not ours to apply.
+    rmSync(apply, { recursive: true, force: true });
+    return;
+  }
+  const dirs = new Set<string>();
+  for (const rel of journal.writes) {
+    const target = path.join(out, rel);
+    if (!existsSync(path.join(apply, rel))) continue;
+    const dir = path.dirname(target);
+    if (!dirs.has(dir)) mkdirSync(dir, { recursive: true });
+    dirs.add(dir);
+    renameSync(path.join(apply, rel), target);
+  }
+  const root = path.resolve(out);
+  for (const rel of journal.deletes) {
+    rmSync(path.join(out, rel), { force: true });
+    // Folders the deletion left empty go too, as they would in a folder built afresh.
+    for (let dir = path.dirname(path.resolve(out, rel)); dir.startsWith(root + path.sep); dir = path.dirname(dir)) {
+      try {
+        if (readdirSync(dir).length) break;
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        break;
+      }
+      dirs.add(path.dirname(dir));
+    }
+  }
+  syncTree(out, [], dirs);
+  rmSync(apply, { recursive: true, force: true });
+  fsyncDir(path.dirname(out));
 }

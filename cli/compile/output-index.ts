@@ -69,7 +69,13 @@ export class OutputIndex {
     }
   }
 
-  /** Record the file just placed at `abs` (in the staged folder, which becomes `out/rel`) with its bytes' hash. */
+  /** Keep the stamp of `rel`, a committed file this build leaves in place (after `hashOf` vouched for it). */
+  keep(rel: string): void {
+    const stamp = this.old?.files.get(rel);
+    if (stamp) this.files.set(rel, stamp);
+  }
+
+  /** Record the file just placed at `abs` (in the staged folder, which becomes `out/rel`; or `out/rel` itself) with its bytes' hash. */
   stamp(rel: string, abs: string, hash: string): void {
     try {
       const s = lstatSync(abs);

@@ -109,9 +109,13 @@ export function planRuntime<Files extends OutputSink = Map<string, string>>(cata
     if (!current) {
       const version = Math.max(0, ...(prev?.versions ?? []).map((v) => v.version), ...removed.filter((r) => r.id === id).map((r) => r.version)) + 1;
       const file = `${id}/v${version}.json`;
-      const bytes = compileAt(version);
+      const definition = compileDefinition(service, version, fingerprint);
+      const bytes = canonicalJson(definition);
       files.set(file, bytes);
       current = { version, file, sha256: sha256(bytes), fingerprint };
+      // The next build asks for this version's pinned name (lastPinned): known now, so it is never read back.
+      const title = (definition.form?.schema as { title?: unknown } | undefined)?.title;
+      files.memo?.remember(`pinned-name:${current.sha256}`, typeof title === 'string' ? JSON.stringify(title) : '');
       kept.push(current);
       newVersions.push({ id, version });
     }

@@ -22,16 +22,93 @@ let ajv: Ajv2020 | undefined;
  * Patterns run on RE2 (linear time), never on the backtracking RegExp engine. multipleOfPrecision: a money
  * field is a multiple of 0.01, and 4999.99 / 0.01 is not an integer in binary floating point.
  */
-const newAjv = () => addFormats(new Ajv2020({ allErrors: true, strict: false, multipleOfPrecision: 6, code: { regExp: ajvRegExp } }));
+export const newAjv = () => addFormats(new Ajv2020({ allErrors: true, strict: false, multipleOfPrecision: 6, code: { regExp: ajvRegExp } }));
 const compiled = new Map<string, ValidateFunction>();
 
 function validatorFor(definition: RuntimeDefinition): ValidateFunction {
   const key = `${definition.id}@${definition.fingerprint}`;
   let v = compiled.get(key);
   if (!v) {
-    ajv ??= newAjv();
-    v = ajv.compile(definition.form!.schema);
+    v = objectValidator(definition.form!.schema);
     compiled.set(key, v);
+  }
+  return v;
+}
+
+/** Validators of one field's schema, by its JSON without annotations: most fields of a catalog share a handful. */
+const fieldValidators = new Map<string, ValidateFunction>();
+/** Most field validators kept; a province's distinct fields (patterns, option lists) stay far below it. */
+const FIELD_VALIDATORS = 20_000;
+
+/** The top-level keywords a form's (or a step's) object schema has (compile-form.ts objectSchema); any other is compiled whole. */
+const OBJECT_KEYS = new Set(['$schema', 'title', 'description', 'type', 'additionalProperties', 'properties', 'required']);
+const DRAFT_2020 = 'https://json-schema.org/draft/2020-12/schema';
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** A schema that refers to another part of the document (or names itself) cannot be compiled on its own. */
+const selfContained = (value: unknown): boolean =>
+  Array.isArray(value) ? value.every(selfContained) : !isRecord(value) || Object.entries(value).every(([k, v]) => !k.startsWith('$') && selfContained(v));
+const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * The validator of a form's submission schema — `{ type: object, additionalProperties: false,
+ * properties, required }` — without compiling the whole of it: ajv's code generation was most of what
+ * `hall check` spent on scenario data (each form is a new schema, each field one of a few). Each field's
+ * schema is compiled once per distinct shape (its title and x- annotations do not validate anything) and
+ * the object's own keywords are applied here, giving the errors ajv gives for the whole schema, in its
+ * order (`allErrors`: the type; then each missing required property; each property not in the form; then
+ * each present property's own errors under its path). test/interpret/split-validator.test.ts compares the
+ * two on random schemas and data. Any other shape is compiled whole.
+ */
+export function objectValidator(schema: object): ValidateFunction {
+  ajv ??= newAjv();
+  const s = schema as Record<string, unknown>;
+  const split =
+    Object.keys(s).every((k) => OBJECT_KEYS.has(k) || k.startsWith('x-')) &&
+    (s.$schema === undefined || s.$schema === DRAFT_2020) &&
+    s.type === 'object' &&
+    s.additionalProperties === false &&
+    isRecord(s.properties) &&
+    (s.required === undefined || (Array.isArray(s.required) && s.required.every((r) => typeof r === 'string'))) &&
+    Object.values(s.properties).every((p) => isRecord(p) && selfContained(p));
+  if (!split) return ajv.compile(schema);
+  const required = (s.required ?? []) as string[];
+  const properties = Object.entries(s.properties as Record<string, Record<string, unknown>>).map(([key, field]) => [key, fieldValidator(field)] as const);
+  const known = new Set(Object.keys(s.properties as object));
+  const validate = ((data: unknown) => {
+    const errors: ErrorObject[] = [];
+    if (!isRecord(data)) {
+      errors.push({ instancePath: '', schemaPath: '#/type', keyword: 'type', params: { type: 'object' }, message: 'must be object' });
+    } else {
+      for (const missing of required) {
+        if (data[missing] === undefined) errors.push({ instancePath: '', schemaPath: '#/required', keyword: 'required', params: { missingProperty: missing }, message: `must have required property '${missing}'` });
+      }
+      for (const key in data) {
+        if (!known.has(key)) errors.push({ instancePath: '', schemaPath: '#/additionalProperties', keyword: 'additionalProperties', params: { additionalProperty: key }, message: 'must NOT have additional properties' });
+      }
+      for (const [key, check] of properties) {
+        if (data[key] === undefined || check(data[key])) continue;
+        const path = `/${escapePointer(key)}`;
+        for (const e of check.errors ?? []) errors.push({ ...e, instancePath: `${path}${e.instancePath}`, schemaPath: `#/properties/${encodeURIComponent(escapePointer(key))}${e.schemaPath.slice(1)}` });
+      }
+    }
+    validate.errors = errors.length ? errors : null;
+    return errors.length === 0;
+  }) as ValidateFunction;
+  validate.errors = null;
+  validate.schema = schema;
+  return validate;
+}
+
+/** One field's validator, shared by every field with the same schema but for its annotations. */
+function fieldValidator(field: Record<string, unknown>): ValidateFunction {
+  const bare = Object.fromEntries(Object.entries(field).filter(([k]) => k !== 'title' && k !== 'description' && !k.startsWith('x-')));
+  const key = JSON.stringify(bare);
+  let v = fieldValidators.get(key);
+  if (!v) {
+    v = ajv!.compile(bare);
+    if (fieldValidators.size >= FIELD_VALIDATORS) fieldValidators.clear();
+    fieldValidators.set(key, v);
   }
   return v;
 }
@@ -237,8 +314,7 @@ export function validateStepData(step: Pick<RuntimeStep, 'id' | 'schema' | 'fiel
   const key = options.requireAll ? step.schema : (schema as RuntimeStep['schema']);
   let v = options.requireAll ? stepValidators.get(key) : undefined;
   if (!v) {
-    ajv ??= newAjv();
-    v = ajv.compile(schema as object);
+    v = objectValidator(schema as object);
     if (options.requireAll) stepValidators.set(key, v);
   }
   const labels = new Map(step.fields.map((f) => [f.id, f.label.zh]));

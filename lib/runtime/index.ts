@@ -120,6 +120,15 @@ function sequenceProblems(id: string, kept: number[], removed: number[]): string
  * nothing partial is returned.
  */
 export async function loadRuntime(generatedDir: string): Promise<LoadedRuntime> {
+  // `hall build` commits a few changed files in place from a journal (`<generated>.apply-*` beside it): until
+  // that folder is gone, generated/ may hold new files beside the old manifest. Say so, rather than list them.
+  const base = path.basename(path.resolve(generatedDir));
+  const applying = (await readdir(path.dirname(path.resolve(generatedDir))).catch(() => [] as string[])).filter((name) => name.startsWith(`${base}.apply-`));
+  if (applying.length) {
+    throw new RuntimeLoadError([
+      `${base}/ 正在由 hall build 提交，或提交时被中断（${applying.join('、')}）：请等它完成，或再运行一次 hall build 补完 / ${base}/ is being committed by hall build, or a commit was interrupted (${applying.join(', ')}): wait for it, or run hall build again to complete it`,
+    ]);
+  }
   const dir = path.join(generatedDir, 'runtime');
   const v = schemaValidators();
   const manifestText = await readText(path.join(dir, 'manifest.json'));
