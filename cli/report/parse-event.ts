@@ -7,6 +7,10 @@ export type Rating = NonNullable<RuntimeEvent['rating']>;
 export const RATINGS: readonly Rating[] = ['非常满意', '满意', '基本满意', '不满意', '非常不满意'];
 const APPLICANT_TEXT = ['type', 'college', 'department'] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** An unassigned step's missing value: `applicant.<attribute>` or `form.<field>` (the schema's pattern). */
+const MISSING = /^(applicant|form)\.[a-zA-Z][a-zA-Z0-9]*$/;
+/** Types whose events name their step (the schema's allOf). */
+const NEEDS_STEP = new Set<string>(['assigned', 'unassigned', 'acted', 'overdue', 'published', 'objected', 'publicized', 'ordered', 'paid', 'unpaid', 'transferred', 'added', 'delegated']);
 
 /** Why a line of the log was not counted. Plain data; the renderers word it. */
 export type LineProblem =
@@ -163,6 +167,7 @@ export function checkEvent(value: unknown): number | LineProblem {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { kind: 'not-object' };
   const e = value as Record<string, unknown>;
   let type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown, id: unknown, group: unknown, department: unknown, onBehalfOf: unknown;
+  let reason: unknown, missing: unknown, to: unknown, until: unknown, objections: unknown, amountFen: unknown;
   keyA = 0;
   keyB = 0;
   // One pass over the keys present: events of different types have different shapes, and reading a fixed
@@ -210,13 +215,42 @@ export function checkEvent(value: unknown): number | LineProblem {
       case 'channel':
       case 'scope':
       case 'comment':
+      case 'person':
+      case 'proxy':
+      case 'to':
+      case 'returnTo':
+      case 'order':
+      case 'transaction':
         if (typeof v !== 'string') return { kind: 'invalid', field: key, value: shown(v) };
         if (key === 'group') group = v;
         else if (key === 'department') department = v;
+        else if (key === 'to') to = v;
         fold(key.length * 961 + key.charCodeAt(0) * 31 + key.charCodeAt(1), v);
         break;
       case 'due':
+      case 'until':
         if (typeof v !== 'string' || !DATE.test(v)) return { kind: 'invalid', field: key, value: shown(v) };
+        if (key === 'until') until = v;
+        break;
+      case 'dueAt':
+        if (typeof v !== 'string' || Number.isNaN(parseInstant(v))) return { kind: 'invalid', field: key, value: shown(v) };
+        break;
+      case 'reason':
+        if (v !== 'missing-value' && v !== 'no-holder') return { kind: 'invalid', field: key, value: shown(v) };
+        reason = v;
+        break;
+      case 'missing':
+        if (typeof v !== 'string' || !MISSING.test(v)) return { kind: 'invalid', field: key, value: shown(v) };
+        missing = v;
+        break;
+      case 'position':
+        if (v !== 'before' && v !== 'after') return { kind: 'invalid', field: key, value: shown(v) };
+        break;
+      case 'amountFen':
+      case 'objections':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return { kind: 'invalid', field: key, value: shown(v) };
+        if (key === 'amountFen') amountFen = v;
+        else objections = v;
         break;
       case 'onBehalfOf':
         if (typeof v !== 'string') return { kind: 'invalid', field: key, value: shown(v) };
@@ -243,8 +277,18 @@ export function checkEvent(value: unknown): number | LineProblem {
   if (typeof service !== 'string') return { kind: 'invalid', field: 'service', value: shown(service) };
   if (version === undefined) return { kind: 'missing', field: 'version' };
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return { kind: 'invalid', field: 'version', value: shown(version) };
-  if ((type === 'assigned' || type === 'unassigned' || type === 'acted' || type === 'overdue') && step === undefined) return { kind: 'missing', field: 'step' };
-  if (action !== undefined && action !== 'approve' && action !== 'reject' && action !== 'return') return { kind: 'invalid', field: 'action', value: shown(action) };
+  // The fields each type requires (the schema's allOf).
+  if (step === undefined && NEEDS_STEP.has(type)) return { kind: 'missing', field: 'step' };
+  if (type === 'unassigned') {
+    if (group === undefined) return { kind: 'missing', field: 'group' };
+    if (reason !== 'no-holder' && missing === undefined) return { kind: 'missing', field: 'missing' };
+  }
+  if (to === undefined && (type === 'transferred' || type === 'added' || type === 'delegated')) return { kind: 'missing', field: 'to' };
+  if (type === 'published' && until === undefined) return { kind: 'missing', field: 'until' };
+  if (type === 'publicized' && objections === undefined) return { kind: 'missing', field: 'objections' };
+  if ((type === 'ordered' || type === 'paid') && amountFen === undefined) return { kind: 'missing', field: 'amountFen' };
+  // 'complete': an applicant's own step (销假, 报到) done.
+  if (action !== undefined && action !== 'approve' && action !== 'reject' && action !== 'return' && action !== 'complete') return { kind: 'invalid', field: 'action', value: shown(action) };
   if (type === 'acted' && action === undefined) return { kind: 'missing', field: 'action' };
   if (outcome !== undefined && outcome !== 'approved' && outcome !== 'rejected' && outcome !== 'unpaid') return { kind: 'invalid', field: 'outcome', value: shown(outcome) };
   if (type === 'completed' && outcome === undefined) return { kind: 'missing', field: 'outcome' };

@@ -16,6 +16,7 @@ import { tempDir, testContext, writeLines } from './helpers.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 const validate = addFormats(new Ajv2020({ strict: false })).compile(eventSchema);
+const EVENT_TYPES: string[] = eventSchema.properties.type.enum;
 
 const ok = (instance: string, extra: object = {}) => ({ type: 'submitted', at: '2026-10-09T10:00:00+08:00', instance, service: 'leave', version: 1, ...extra });
 
@@ -93,16 +94,27 @@ describe('lines that are not events', () => {
   it('agree with the event schema on generated valid and broken events', () => {
     const event = fc.record(
       {
-        type: fc.constantFrom('submitted', 'assigned', 'acted', 'returned', 'resubmitted', 'overdue', 'completed', 'withdrawn', 'rated', 'nope'),
+        // Every type the schema allows (a type added there and not here was counted as a broken line), and one it does not.
+        type: fc.constantFrom(...EVENT_TYPES, 'nope'),
         at: fc.oneof(fc.constant('2026-10-09T10:00:00+08:00'), fc.constant('2026-10-09T02:00:00.5Z'), fc.constant('2026-10-09'), fc.string({ maxLength: 4 })),
         instance: fc.oneof(fc.string({ minLength: 1, maxLength: 6 }), fc.constant(''), fc.integer()),
         service: fc.oneof(fc.constantFrom('leave', 'ghost'), fc.integer()),
         version: fc.oneof(fc.integer({ min: -1, max: 3 }), fc.constant('1'), fc.double({ min: 0, max: 3, noNaN: true })),
         step: fc.oneof(fc.string({ maxLength: 4 }), fc.integer()),
-        action: fc.constantFrom('approve', 'reject', 'return', 'maybe'),
+        action: fc.constantFrom('approve', 'reject', 'return', 'complete', 'maybe'),
+        reason: fc.constantFrom('missing-value', 'no-holder', 'lost'),
+        position: fc.constantFrom('before', 'after', 'beside'),
+        dueAt: fc.constantFrom('2026-10-09T12:00:00+08:00', 'noon'),
+        person: fc.oneof(fc.constant('s-1'), fc.integer()),
         outcome: fc.constantFrom('approved', 'rejected', 'pending'),
         rating: fc.constantFrom('非常满意', '满意', '基本满意', '不满意', '非常不满意', '好'),
         due: fc.constantFrom('2026-10-10', 'soon'),
+        group: fc.oneof(fc.constant('counselor'), fc.integer()),
+        missing: fc.constantFrom('applicant.college', 'form.unit', 'college'),
+        to: fc.oneof(fc.constant('t-li'), fc.integer()),
+        until: fc.constantFrom('2026-10-16', 'next week'),
+        objections: fc.oneof(fc.integer({ min: -1, max: 3 }), fc.constant('2')),
+        amountFen: fc.oneof(fc.integer({ min: -1, max: 50_000 }), fc.constant(1.5), fc.constant('100')),
         applicant: fc.oneof(fc.record({ college: fc.oneof(fc.string(), fc.integer()) }), fc.constant(null)),
       },
       { requiredKeys: [] },
@@ -113,6 +125,41 @@ describe('lines that are not events', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('count one valid event of every type the event schema names', async () => {
+    // The fields each type requires (the schema's allOf), with values the schema accepts.
+    const needs: Record<string, object> = {
+      assigned: { step: 'a' },
+      unassigned: { step: 'a', group: 'counselor', reason: 'missing-value', missing: 'applicant.college' },
+      acted: { step: 'a', action: 'approve' },
+      overdue: { step: 'a' },
+      completed: { outcome: 'approved' },
+      rated: { rating: '满意' },
+      transferred: { step: 'a', to: 't-li' },
+      added: { step: 'a', to: 't-li', position: 'before' },
+      delegated: { step: 'a', to: 't-li' },
+      published: { step: 'a', until: '2026-10-16' },
+      objected: { step: 'a', person: 's-1', comment: '名单有误' },
+      publicized: { step: 'a', objections: 0 },
+      ordered: { step: 'pay', amountFen: 20_000, until: '2026-10-14' },
+      paid: { step: 'pay', amountFen: 20_000 },
+      unpaid: { step: 'pay' },
+    };
+    const lines = [
+      ...EVENT_TYPES.map((type, i) => ok(`x-${i}`, { type, ...(needs[type] ?? {}) })),
+      // The applicant's own step done (销假, issue 15.1): the hall writes it as `acted` with `complete`.
+      ok('x-leave', { type: 'acted', step: 'report-back', action: 'complete' }),
+      // A step nobody holds: no missing value to name.
+      ok('x-nobody', { type: 'unassigned', step: 'a', group: 'counselor', reason: 'no-holder' }),
+    ];
+    for (const line of lines) expect(validate(line), `${JSON.stringify(line)} ${JSON.stringify(validate.errors)}`).toBe(true);
+    for (const line of lines) expect(typeof checkEvent(line), JSON.stringify(line)).toBe('number');
+    const file = path.join(tmp.dir, 'every-type.jsonl');
+    await writeLines(file, lines);
+    const data = await reportOf(file);
+    expect(data.input.problems).toBe(0);
+    expect(data.input.events).toBe(EVENT_TYPES.length + 2);
   });
 });
 
