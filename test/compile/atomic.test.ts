@@ -6,17 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { generateCatalog } from '../../bench/generate.ts';
 import { HALL, NODE, hall, scratchCopy } from '../helpers/cli.ts';
 import { FLOWS } from '../helpers/flows.ts';
+import { filesBelow } from './tree.ts';
 
-/** Every file below `dir` with its bytes (base64, so a byte-level change shows). */
-async function tree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const rel = path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/');
-    out[rel] = (await readFile(path.join(dir, rel))).toString('base64');
-  }
-  return out;
-}
 
 /** Names beside generated/ that a build leaves only while it runs (or when it was killed). */
 const leftovers = async (repo: string) => (await readdir(repo)).filter((n) => /^generated\.(tmp|old)-/.test(n)).sort();
@@ -29,7 +20,7 @@ describe('hall build swaps generated/ in whole (issue 16 item 1)', () => {
     await generateCatalog(repo, 120);
     const first = await hall(['build', '--no-cache', '--today', '2026-10-01'], { cwd: repo });
     expect(first.exitCode, first.all).toBe(0);
-    const before = await tree(path.join(repo, 'generated'));
+    const before = await filesBelow(path.join(repo, 'generated'));
     expect(Object.keys(before).length).toBeGreaterThan(300);
 
     // A runtime change in every service file (each first deadline), so the next build writes new versions throughout.
@@ -61,18 +52,18 @@ describe('hall build swaps generated/ in whole (issue 16 item 1)', () => {
     const killed = await build;
     expect(killed.signal).toBe('SIGKILL');
 
-    expect(await tree(path.join(repo, 'generated'))).toEqual(before);
+    expect(await filesBelow(path.join(repo, 'generated'))).toEqual(before);
     expect((await leftovers(repo)).some((n) => n.startsWith('generated.tmp-'))).toBe(true);
     // The committed folder is what the loader and --check see: still complete and consistent.
     const stale = await hall(['build', '--check', '--today', '2026-10-01'], { cwd: repo });
     expect(stale.exitCode).toBe(1);
-    expect(await tree(path.join(repo, 'generated'))).toEqual(before);
+    expect(await filesBelow(path.join(repo, 'generated'))).toEqual(before);
 
     const again = await hall(['build', '--today', '2026-10-01'], { cwd: repo });
     expect(again.exitCode, again.all).toBe(0);
     expect(await leftovers(repo)).toEqual([]);
     expect((await hall(['build', '--check', '--today', '2026-10-01'], { cwd: repo })).exitCode).toBe(0);
-    const after = await tree(path.join(repo, 'generated'));
+    const after = await filesBelow(path.join(repo, 'generated'));
     // Every kept version of the old folder is carried over byte-for-byte, beside the new versions.
     for (const [rel, bytes] of Object.entries(before)) if (/^runtime\/[^/]+\/v\d+\.json$/.test(rel)) expect(after[rel], rel).toBe(bytes);
     expect(Object.keys(after).filter((rel) => /\/v2\.json$/.test(rel)).length).toBe(changed);
@@ -81,14 +72,14 @@ describe('hall build swaps generated/ in whole (issue 16 item 1)', () => {
   it('a build that died between its two renames is put back by the next run', { timeout: 300_000 }, async () => {
     const repo = await scratchCopy(FLOWS);
     expect((await hall(['build'], { cwd: repo })).exitCode).toBe(0);
-    const before = await tree(path.join(repo, 'generated'));
+    const before = await filesBelow(path.join(repo, 'generated'));
     // The state after "rename old aside" and before "rename new in": no generated/, the old one aside, a staged one.
     await rename(path.join(repo, 'generated'), path.join(repo, 'generated.old-x1y2z3'));
     await mkdir(path.join(repo, 'generated.tmp-x1y2z3/runtime'), { recursive: true });
     await writeFile(path.join(repo, 'generated.tmp-x1y2z3/runtime/manifest.json'), '{"half": ');
     const check = await hall(['build', '--check'], { cwd: repo });
     expect(check.exitCode, check.all).toBe(0);
-    expect(await tree(path.join(repo, 'generated'))).toEqual(before);
+    expect(await filesBelow(path.join(repo, 'generated'))).toEqual(before);
     expect(await leftovers(repo)).toEqual([]);
   });
 
@@ -100,10 +91,10 @@ describe('hall build swaps generated/ in whole (issue 16 item 1)', () => {
     expect((await hall(['build'], { cwd: repo })).exitCode).toBe(0);
     const v1 = path.join(repo, 'generated/runtime/flow/v1.json');
     await writeFile(v1, (await readFile(v1, 'utf8')).replace('"deadline": 1', '"deadline": 9'));
-    const before = await tree(path.join(repo, 'generated'));
+    const before = await filesBelow(path.join(repo, 'generated'));
     const r = await hall(['build'], { cwd: repo });
     expect(r.exitCode).toBe(1);
-    expect(await tree(path.join(repo, 'generated'))).toEqual(before);
+    expect(await filesBelow(path.join(repo, 'generated'))).toEqual(before);
     expect(await leftovers(repo)).toEqual([]);
   });
 });

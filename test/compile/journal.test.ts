@@ -10,6 +10,7 @@ import { readCatalog } from '../../cli/load/read-catalog.ts';
 import { SCHEMAS_DIR } from '../../cli/shared/paths.ts';
 import { hall } from '../helpers/cli.ts';
 import { loadRuntime } from '../../lib/runtime/index.ts';
+import { filesBelow } from './tree.ts';
 
 /**
  * A build that changes a few files commits them in place from a journal (issue 16: a one-service change
@@ -30,15 +31,6 @@ vi.mock('node:fs', async (importOriginal) => {
 
 const TODAY = '2026-10-01';
 
-async function tree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const rel = path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/');
-    out[rel] = (await readFile(path.join(dir, rel))).toString('base64');
-  }
-  return out;
-}
 
 const leftovers = async (repo: string) => (await readdir(repo)).filter((n) => /^generated\.(tmp|old|apply)-/.test(n)).sort();
 
@@ -80,7 +72,7 @@ describe('a small change is committed in place from a journal', () => {
     fail.afterRenames = Infinity;
     expect((await build(base)).committedBy).toBe('swap');
     await changeOne(base);
-    const old = await tree(path.join(base, 'generated'));
+    const old = await filesBelow(path.join(base, 'generated'));
 
     // The clean result: the same change built by a build that is not interrupted (and applied in place).
     const clean = await mkdtemp(path.join(os.tmpdir(), 'hall-journal-clean-'));
@@ -89,14 +81,14 @@ describe('a small change is committed in place from a journal', () => {
     const done = await build(clean);
     expect(done.committedBy).toBe('journal');
     const renames = fail.renames;
-    const expected = await tree(path.join(clean, 'generated'));
+    const expected = await filesBelow(path.join(clean, 'generated'));
     expect(expected).not.toEqual(old);
     // The real CLI, with no cache at all, writes the same folder.
     const fresh = await mkdtemp(path.join(os.tmpdir(), 'hall-journal-fresh-'));
     await cp(path.join(base, 'catalog'), path.join(fresh, 'catalog'), { recursive: true });
     await cp(path.join(base, 'generated'), path.join(fresh, 'generated'), { recursive: true });
     expect((await hall(['build', '--no-cache', '--today', TODAY], { cwd: fresh })).exitCode).toBe(0);
-    expect(await tree(path.join(fresh, 'generated'))).toEqual(expected);
+    expect(await filesBelow(path.join(fresh, 'generated'))).toEqual(expected);
     // The first rename is the commit point; each later one moves one file in.
     expect(renames).toBeGreaterThan(3);
 
@@ -110,7 +102,7 @@ describe('a small change is committed in place from a journal', () => {
       const left = await leftovers(repo);
       if (n === 0) {
         // Died before its commit point: the old folder, byte for byte, and a staged folder to clear.
-        expect(await tree(path.join(repo, 'generated'))).toEqual(old);
+        expect(await filesBelow(path.join(repo, 'generated'))).toEqual(old);
         expect(left.map((l) => l.replace(/-.*/, ''))).toEqual(['generated.tmp']);
       } else {
         expect(left.map((l) => l.replace(/-.*/, ''))).toEqual(['generated.apply']);
@@ -121,7 +113,7 @@ describe('a small change is committed in place from a journal', () => {
       // The next run — here the CLI's --check, which writes nothing of its own — finishes or clears it first.
       const check = await hall(['build', '--check', '--today', TODAY], { cwd: repo });
       expect(check.exitCode, check.all).toBe(n === 0 ? 1 : 0);
-      expect(await tree(path.join(repo, 'generated'))).toEqual(n === 0 ? old : expected);
+      expect(await filesBelow(path.join(repo, 'generated'))).toEqual(n === 0 ? old : expected);
       expect(await leftovers(repo)).toEqual([]);
       if (n > 0) expect((await loadRuntime(path.join(repo, 'generated'))).manifest.services.length).toBeGreaterThan(0);
     }

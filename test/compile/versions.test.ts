@@ -1,4 +1,4 @@
-import { appendFile, cp, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,18 +16,11 @@ import { hall, ROOT, scratchCopy } from '../helpers/cli.ts';
 import { FLOWS } from '../helpers/flows.ts';
 import { oneEditPerPath } from './edits.ts';
 import { diffJson, makeRepo } from '../pr/helpers.ts';
+import { filesBelow } from './tree.ts';
 
 const BASELINE = path.join(ROOT, 'test/fixtures/baseline/catalog');
 const TODAY = '2026-10-01';
 
-async function tree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const rel of (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile())) {
-    const file = path.relative(dir, path.join(rel.parentPath, rel.name)).split(path.sep).join('/');
-    out[file] = await readFile(path.join(dir, file), 'utf8');
-  }
-  return out;
-}
 
 async function edit(file: string, from: string | RegExp, to: string) {
   const text = await readFile(file, 'utf8');
@@ -53,7 +46,7 @@ describe('a kept version is immutable (issue 11 item 6)', () => {
   it('no edit of any field of a service rewrites a file of a kept version; whatever changes what a version holds makes a new one', async () => {
     const { dir, cache } = await builtCopy(BASELINE);
     const generated = path.join(dir, 'generated');
-    const before = await tree(generated);
+    const before = await filesBelow(generated, 'utf8');
     const manifest = await manifestOf(generated);
     // Every file of a kept version: runtime JSON, BPMN and Camunda forms (not the lists that name them).
     const kept = Object.keys(before).filter((f) => /^(runtime|bpmn)\/[a-z0-9-]+\/v\d+(\.json|\.bpmn|\/.+\.form)$/.test(f));
@@ -95,7 +88,7 @@ describe('a kept version is immutable (issue 11 item 6)', () => {
 describe('kept versions are never dropped (issue 11 item 7, issue 12 item 7)', () => {
   it('a deleted published service: check reports its kept versions at its manifest entry, and build refuses and writes nothing', async () => {
     const { dir } = await builtCopy(BASELINE);
-    const before = await tree(path.join(dir, 'generated'));
+    const before = await filesBelow(path.join(dir, 'generated'), 'utf8');
     const line = before['runtime/manifest.json'].split('\n').findIndex((l) => l.includes('"id": "lab-booking"')) + 1;
     await rm(path.join(dir, 'catalog/jsj/lab-booking.yaml'));
     const check = await hall(['check'], { cwd: dir });
@@ -105,7 +98,7 @@ describe('kept versions are never dropped (issue 11 item 7, issue 12 item 7)', (
     const build = await hall(['build'], { cwd: dir });
     expect(build.exitCode, build.all).toBe(1);
     expect(build.all).toContain('构建不会删除已发布的运行版本（lab-booking）');
-    expect(await tree(path.join(dir, 'generated'))).toEqual(before);
+    expect(await filesBelow(path.join(dir, 'generated'), 'utf8')).toEqual(before);
   });
 
   it.each([
@@ -114,7 +107,7 @@ describe('kept versions are never dropped (issue 11 item 7, issue 12 item 7)', (
     ['confidential', 'classification: public', 'classification: confidential', 'classification', '公开范围改成了涉密（confidential）'],
   ])('a published service made %s: check reports it at that field, and build keeps every file', async (_what, from, to, key, change) => {
     const { dir } = await builtCopy(BASELINE);
-    const before = await tree(path.join(dir, 'generated'));
+    const before = await filesBelow(path.join(dir, 'generated'), 'utf8');
     const file = path.join(dir, 'catalog/xgc/enrolment-certificate.yaml');
     await edit(file, from, to);
     const line = (await readFile(file, 'utf8')).split('\n').findIndex((l) => l.startsWith(`${key}:`)) + 1;
@@ -125,7 +118,7 @@ describe('kept versions are never dropped (issue 11 item 7, issue 12 item 7)', (
     expect(found[0].message).toContain(change);
     const build = await hall(['build'], { cwd: dir });
     expect(build.exitCode, build.all).toBe(1);
-    expect(await tree(path.join(dir, 'generated'))).toEqual(before);
+    expect(await filesBelow(path.join(dir, 'generated'), 'utf8')).toEqual(before);
   });
 
   it('the IT office removes kept versions only by the documented procedure, which leaves a record, and version numbers are never reused', async () => {
@@ -139,7 +132,7 @@ describe('kept versions are never dropped (issue 11 item 7, issue 12 item 7)', (
     expect(removed.exitCode, removed.all).toBe(0);
     const generated = path.join(dir, 'generated');
     expect((await manifestOf(generated)).removed).toEqual([{ id: 'lab-booking', version: 1, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
-    expect(Object.keys(await tree(generated)).filter((f) => f.includes('lab-booking'))).toEqual([]);
+    expect(Object.keys(await filesBelow(generated, 'utf8')).filter((f) => f.includes('lab-booking'))).toEqual([]);
     expect((await hall(['check'], { cwd: dir })).exitCode).toBe(0);
     await loadRuntime(generated);
     // The id comes back: it continues at v2, so no two different definitions ever share a number.

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../server/engine/engine.ts';
 import { SIGNATURE_HEADER, signBody } from '../../server/engine/payment.ts';
 import { SystemCaller } from '../../server/engine/system-calls.ts';
-import { insertAttachment, newAttachmentId } from '../../server/files/attachments.ts';
 import type { Store } from '../../server/store/store.ts';
 import { call, inProcessHall, signIn } from './routes.ts';
+import { submitStall } from './stall.ts';
 import { STORE_KINDS, storeFactory } from './stores.ts';
 
 /**
@@ -24,12 +24,6 @@ const SECRET = 'campus-pay-callback-secret-for-tests';
 const PAY_URL = 'https://pay.example.edu.cn/cashier?order={orderId}';
 const platform = (connector: string) => (connector === 'campus-pay' ? { secret: SECRET, payUrl: PAY_URL } : undefined);
 
-const STALL = {
-  hostUnit: 'xxzx', contactName: '孙老师', contactPhone: '13907310060', companyName: '中国移动通信集团湖南有限公司长沙分公司', creditCode: '91430100712106385X',
-  companyContact: '邓强', companyPhone: '13974100001', businessType: '通信业务', targetsStudents: false, campus: '本部校区', area: '第一食堂门前东侧',
-  period: { start: '2026-03-02', end: '2026-03-06' }, stallCount: 2, needPower: true, staffCount: 6,
-  description: '为春季入学的研究生办理校园网融合套餐和校园卡，现场提供资费说明，不设消费门槛，不赠送礼品诱导办理。',
-};
 
 /** The platform's stand-in: records each order it is sent. */
 const orders: { key: string | undefined; body: { application: string; step: string; payload: Record<string, unknown> } }[] = [];
@@ -53,14 +47,8 @@ async function approvedStall(store: Store, engine: Engine, fill: string): Promis
   for (const [person, group, scope] of [['p-head', 'department-head', 'xxzx'], ['p-zcc', 'office-staff', 'zcc'], ['p-bwc', 'office-staff', 'bwc']]) {
     await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [person, group, scope]);
   }
-  const data: Record<string, unknown> = { ...STALL };
-  for (const field of ['license', 'agreement', 'pledge']) {
-    const id = newAttachmentId('pdf');
-    await insertAttachment(store, { id, sha256: field.padEnd(64, fill), size: 10, mediaType: 'application/pdf', ext: 'pdf', name: `${field}.pdf`, uploader: 't-it', service: 'commercial-stall', field, createdAt: new Date().toISOString() });
-    data[field] = [id];
-  }
-  const submitted = await engine.submit({ service: 'commercial-stall', applicant: { id: 't-it', attributes: { name: '孙老师', type: '教职工', department: 'xxzx', phone: '13907310060' } }, data, channel: 'pc' });
-  if (!submitted.ok) throw new Error(JSON.stringify(submitted));
+  // Not aimed at students: 学生工作处 stays out of the countersign.
+  const submitted = await submitStall(store, engine, fill, { targetsStudents: false });
   const id = submitted.application.id;
   for (const person of ['p-head', 'p-zcc', 'p-bwc']) {
     for (const task of (await engine.todo(person)).filter((t) => t.application === id)) {
