@@ -202,7 +202,7 @@ import { evaluateFeel, runScenario, type FeelOutcome, type Scenario } from 'serv
 const runtime = await loadRuntime('generated');
 const definition: RuntimeDefinition = runtime.current('${SERVICE}');
 const result: RunResult = runWorkflow(definition, runtime.calendar, { applicant: {}, data: {}, decisions: [{ step: 'a', action: 'approve' }], submittedAt: '2026-03-02T09:00:00+08:00', service: { id: '${SERVICE}', name: '学生请假' } });
-const outcome: 'approved' | 'rejected' | 'pending' | 'invalid' | 'error' | 'unassigned' = result.outcome;
+const outcome: 'approved' | 'rejected' | 'pending' | 'invalid' | 'error' | 'unassigned' | 'unpaid' = result.outcome;
 const feel: FeelOutcome = evaluateFeel('1 + 1', {}, '2026-03-02T09:00:00+08:00');
 export const seen: [typeof outcome, FeelOutcome, typeof runScenario, Scenario | undefined, RuntimeEvent | undefined, RuntimeLoadError | undefined] = [outcome, feel, runScenario, undefined, undefined, undefined];
 `);
