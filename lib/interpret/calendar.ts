@@ -39,6 +39,15 @@ export class WorkCalendar {
   }
 
   /**
+   * A period of `days` work days opening at the instant `start` (a 公示 period, a payment period): its last
+   * day (the `days`th work day after the start's date) and the instant it ends (that day's last second).
+   */
+  workdayPeriod(days: number, start: string): { until: string; endsAt: string } {
+    const until = this.addWorkdays(this.localDate(start), days);
+    return { until, endsAt: this.endOfDay(until) };
+  }
+
+  /**
    * The instant `hours` clock hours after `instant` (issue 15.7), to the millisecond, written in the zone's own offset as
    * {@link endOfDay} writes a due day's end, e.g. `2026-03-03T11:00:00+08:00`: an hours deadline's due time.
    */

@@ -41,8 +41,7 @@ export function orderIdOf(application: string, stepId: string): string {
 
 /** The period opening at `start`: its last day and the instant it ends (as a publicity period's). */
 export function paymentPeriod(days: number, start: string, calendar: WorkCalendar): { until: string; endsAt: string } {
-  const until = calendar.addWorkdays(calendar.localDate(start), days);
-  return { until, endsAt: calendar.endOfDay(until) };
+  return calendar.workdayPeriod(days, start);
 }
 
 /** Every payment step of a compiled workflow, in order (in branches too). */

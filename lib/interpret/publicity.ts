@@ -37,8 +37,7 @@ export function objectionBranchName(): { zh: string; en: string } {
 
 /** The period that opens at `start`: its last day (the `days`th work day after the start's date) and the instant it ends. */
 export function publicityPeriod(days: number, start: string, calendar: WorkCalendar): { until: string; endsAt: string } {
-  const until = calendar.addWorkdays(calendar.localDate(start), days);
-  return { until, endsAt: calendar.endOfDay(until) };
+  return calendar.workdayPeriod(days, start);
 }
 
 /** Every publicity period of a compiled workflow, in order (in branches and objection branches too). */
