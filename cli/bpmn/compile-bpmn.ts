@@ -1,11 +1,12 @@
 import { parseExpression } from 'feelin';
 import { DEFAULT_CLOCK, evaluateFeel } from '../../lib/interpret/feel.ts';
-import type { BpmnModdle } from 'bpmn-moddle';
 import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
 import { canonicalJson } from '../../lib/shared/canonical.ts';
 import { compileForms } from './compile-forms.ts';
-import { compileProcess, createModdle } from './compile-process.ts';
+import { compileProcess } from './compile-process.ts';
 import { layoutDefinitions } from './layout.ts';
+import { bpmnModel, writeBpmnXml } from './xml.ts';
+import type { BpmnElement, BpmnFactory } from './xml.ts';
 
 export interface CompiledBpmn {
   /** The laid-out BPMN 2.0 XML. */
@@ -19,14 +20,22 @@ export interface CompiledBpmn {
  * Deterministic: the same definition and name give the same bytes. Throws only on a bug (a
  * condition the catalog checks should have rejected).
  */
-export async function compileBpmn(definition: RuntimeDefinition, serviceName: string, moddle: BpmnModdle = createModdle()): Promise<CompiledBpmn> {
-  const { definitions, conditions } = compileProcess(moddle, definition, serviceName);
-  for (const condition of conditions) assertZeebeCondition(condition, definition.id);
-  layoutDefinitions(moddle, definitions, definition);
-  const { xml: bpmn } = await moddle.toXML(definitions, { format: true });
+export async function compileBpmn(definition: RuntimeDefinition, serviceName: string): Promise<CompiledBpmn> {
+  const bpmn = writeBpmnXml(processDefinitions(bpmnModel, definition, serviceName));
   const forms = new Map<string, string>();
   for (const [name, form] of compileForms(definition, serviceName)) forms.set(name, canonicalJson(form));
   return { bpmn, forms };
+}
+
+/**
+ * The laid-out `bpmn:Definitions` of one service version, built with `model`: the export's own (./xml.ts),
+ * or a bpmn-moddle instance, whose writer the tests hold ./xml.ts's to.
+ */
+export function processDefinitions(model: BpmnFactory, definition: RuntimeDefinition, serviceName: string): BpmnElement {
+  const { definitions, conditions } = compileProcess(model, definition, serviceName);
+  for (const condition of conditions) assertZeebeCondition(condition, definition.id);
+  layoutDefinitions(model, definitions, definition);
+  return definitions;
 }
 
 /**

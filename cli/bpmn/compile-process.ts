@@ -1,6 +1,4 @@
-import { BpmnModdle } from 'bpmn-moddle';
-import type { ModdleElement } from 'bpmn-moddle';
-import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
+import type { BpmnElement, BpmnFactory } from './xml.ts';
 import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeField, RuntimeNode, RuntimeParallel, RuntimePayment, RuntimePublicity, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { APPLICATION_ID_VAR, OBJECTION_MESSAGE, endsVar, periodDuration, publicityIds } from './publicity.ts';
 import { PAYMENT_MESSAGE, amountVar, feeFeel, paymentDuration, paymentIds, paymentJobType } from './payment.ts';
@@ -37,14 +35,9 @@ import { REVIEW_RETURN_TO_KEY, returnTargetsOf, returnToApplicantCondition, retu
 /** The Camunda 8 minor the export targets (user tasks, version tags and linked forms need 8.6+). */
 export const EXECUTION_PLATFORM_VERSION = '8.7.0';
 
-/** One moddle instance for the whole run: building and serialising are synchronous apart from toXML. */
-export function createModdle(): BpmnModdle {
-  return new BpmnModdle({ zeebe });
-}
-
 /** Where the next element attaches: the element a flow leaves from, and what that flow carries. */
 interface Exit {
-  from: ModdleElement;
+  from: BpmnElement;
   name?: string;
   /** A FEEL condition, already `=`-prefixed. */
   condition?: string;
@@ -55,7 +48,7 @@ interface Exit {
 
 /** A process or sub-process being filled. */
 interface Scope {
-  owner: ModdleElement;
+  owner: BpmnElement;
   /** Inside a countersign: reject and return leave the sub-process by throwing an error. */
   countersign: boolean;
   /** Inside an n-of-m countersign: where a member's reject goes (it counts a vote, see countersign.ts). */
@@ -69,7 +62,7 @@ interface Scope {
 }
 
 export interface CompiledProcess {
-  definitions: ModdleElement;
+  definitions: BpmnElement;
   /** Every sequence flow condition written, for the caller to verify (`=`-prefixed FEEL). */
   conditions: string[];
 }
@@ -79,22 +72,22 @@ export interface CompiledProcess {
  * the service, its version and the step, branch and countersign ids, so the same definition always
  * gives the same model. See docs/camunda.md for the mapping.
  */
-export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition, serviceName: string): CompiledProcess {
+export function compileProcess(model: BpmnFactory, definition: RuntimeDefinition, serviceName: string): CompiledProcess {
   const base = formBase(definition.id, definition.version);
   const conditions: string[] = [];
-  const errors = new Map<string, ModdleElement>();
-  const process = moddle.create('bpmn:Process', {
+  const errors = new Map<string, BpmnElement>();
+  const process = model.create('bpmn:Process', {
     id: definition.id,
     name: serviceName,
     isExecutable: true,
     flowElements: [],
-    documentation: [doc(moddle, `${serviceName}（${definition.id}）第 ${definition.version} 版审批流程，由 hall build 从运行定义生成，请勿手工修改。`)],
-    extensionElements: ext(moddle, [moddle.create('zeebe:VersionTag', { value: `v${definition.version}` })]),
+    documentation: [doc(model, `${serviceName}（${definition.id}）第 ${definition.version} 版审批流程，由 hall build 从运行定义生成，请勿手工修改。`)],
+    extensionElements: ext(model, [model.create('zeebe:VersionTag', { value: `v${definition.version}` })]),
   });
   const root: Scope = { owner: process, countersign: false };
   // Return to a chosen step (return-to.ts): each target's entry gateway, for the return loops.
   const returnTargets = returnTargetsOf(definition);
-  const enters = new Map<string, ModdleElement>();
+  const enters = new Map<string, BpmnElement>();
   const stepName = (id: string) => stepNames.get(id) ?? id;
   const stepNames = new Map<string, string>();
   const nameSteps = (nodes: RuntimeNode[]): void => {
@@ -109,23 +102,23 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
   const conditionFields = fieldsOfDefinition(definition);
 
   const ids = new Set<string>();
-  const add = (scope: Scope, type: string, attrs: Record<string, unknown>): ModdleElement => {
+  const add = (scope: Scope, type: string, attrs: Record<string, unknown>): BpmnElement => {
     const id = attrs.id as string;
     // Two workflow nodes with one id would give two BPMN elements with one id: an invalid file.
     if (ids.has(id)) throw new Error(`BPMN export of ${definition.id}: the element id ${id} occurs twice (two workflow nodes share an id?)`);
     ids.add(id);
-    const element = moddle.create(type, attrs);
+    const element = model.create(type, attrs);
     scope.owner.get('flowElements').push(element);
     return element;
   };
 
-  const connect = (scope: Scope, exit: Exit, target: ModdleElement): void => {
+  const connect = (scope: Scope, exit: Exit, target: BpmnElement): void => {
     const flow = add(scope, 'bpmn:SequenceFlow', {
       id: flowId(exit.from.id!, target.id!, exit.tag),
       sourceRef: exit.from,
       targetRef: target,
       ...(exit.name ? { name: exit.name } : {}),
-      ...(exit.condition ? { conditionExpression: moddle.create('bpmn:FormalExpression', { body: exit.condition }) } : {}),
+      ...(exit.condition ? { conditionExpression: model.create('bpmn:FormalExpression', { body: exit.condition }) } : {}),
     });
     if (exit.condition) conditions.push(exit.condition);
     // The layout keeps a gateway's first outgoing flow on its row: let the approval continue straight on.
@@ -135,44 +128,44 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     if (exit.isDefault) exit.from.set('default', flow);
   };
 
-  const errorRef = (code: string, name: string): ModdleElement => {
+  const errorRef = (code: string, name: string): BpmnElement => {
     let error = errors.get(code);
     if (!error) {
-      error = moddle.create('bpmn:Error', { id: `Error_${code.replace(/-/g, '_')}`, name, errorCode: code });
+      error = model.create('bpmn:Error', { id: `Error_${code.replace(/-/g, '_')}`, name, errorCode: code });
       errors.set(code, error);
     }
     return error;
   };
 
-  const endEvent = (scope: Scope, id: string, name: string, kind: 'none' | 'terminate' | { error: string; name: string } = 'none'): ModdleElement => {
+  const endEvent = (scope: Scope, id: string, name: string, kind: 'none' | 'terminate' | { error: string; name: string } = 'none'): BpmnElement => {
     const eventDefinitions =
-      kind === 'none' ? [] : kind === 'terminate' ? [moddle.create('bpmn:TerminateEventDefinition', { id: `${id}_terminate` })] : [moddle.create('bpmn:ErrorEventDefinition', { id: `${id}_error`, errorRef: errorRef(kind.error, kind.name) })];
+      kind === 'none' ? [] : kind === 'terminate' ? [model.create('bpmn:TerminateEventDefinition', { id: `${id}_terminate` })] : [model.create('bpmn:ErrorEventDefinition', { id: `${id}_error`, errorRef: errorRef(kind.error, kind.name) })];
     return add(scope, 'bpmn:EndEvent', { id, name, eventDefinitions });
   };
 
-  const reviseTask = (scope: Scope, id: string, returnedBy: string): ModdleElement =>
+  const reviseTask = (scope: Scope, id: string, returnedBy: string): BpmnElement =>
     add(scope, 'bpmn:UserTask', {
       id: `Task_${id}_revise`,
       name: `申请人修改后重新提交（${returnedBy}退回）`,
-      extensionElements: ext(moddle, [
-        moddle.create('zeebe:UserTask'),
-        moddle.create('zeebe:AssignmentDefinition', { assignee: `=${APPLICANT_USER_VAR}` }),
-        moddle.create('zeebe:FormDefinition', { formId: `${base}-${REVISE_FORM}` }),
+      extensionElements: ext(model, [
+        model.create('zeebe:UserTask'),
+        model.create('zeebe:AssignmentDefinition', { assignee: `=${APPLICANT_USER_VAR}` }),
+        model.create('zeebe:FormDefinition', { formId: `${base}-${REVISE_FORM}` }),
       ]),
     });
 
-  const timer = (scope: Scope, task: ModdleElement, id: string, name: string, days: number | string, endName: string) => {
+  const timer = (scope: Scope, task: BpmnElement, id: string, name: string, days: number | string, endName: string) => {
     const boundary = add(scope, 'bpmn:BoundaryEvent', {
       id: `Event_${id}`,
       name,
       attachedToRef: task,
       cancelActivity: false,
-      eventDefinitions: [moddle.create('bpmn:TimerEventDefinition', { id: `Event_${id}_timer`, timeDuration: moddle.create('bpmn:FormalExpression', { body: typeof days === 'string' ? days : `P${days}D` }) })],
+      eventDefinitions: [model.create('bpmn:TimerEventDefinition', { id: `Event_${id}_timer`, timeDuration: model.create('bpmn:FormalExpression', { body: typeof days === 'string' ? days : `P${days}D` }) })],
     });
     connect(scope, { from: boundary }, endEvent(scope, `EndEvent_${id}`, endName));
   };
 
-  const approvalTask = (scope: Scope, step: RuntimeStep): ModdleElement => {
+  const approvalTask = (scope: Scope, step: RuntimeStep): BpmnElement => {
     // A form-dependent deadline (deadlineWhen) is a FEEL duration: see ./deadline-duration.ts.
     const days = step.deadlineWhen || hasHoursDeadline(step) ? deadlineDuration(step, conditionFields, definition.type === 'appointment') : calendarDays(Number(step.deadline));
     const last = `{step: ${feelString(step.id)}, name: ${feelString(step.name.zh)}, action: ${REVIEW_DECISION_KEY}, comment: ${REVIEW_COMMENT_KEY}}`;
@@ -180,22 +173,22 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       id: `Task_${step.id}`,
       name: step.name.zh,
       documentation: [
-        doc(moddle, `办理人：${step.group}（范围 ${step.scope}，部门 ${step.department}）；时限 ${deadlineLabel(step)}${step.reminder !== undefined ? `，到期前 ${step.reminder} 个工作日提醒` : ''}${hasHoursDeadline(step) ? '，按小时计的时限过半时提醒' : ''}；可选操作：${step.actions.map((a) => ACTION_LABEL[a]).join('、')}。`),
+        doc(model, `办理人：${step.group}（范围 ${step.scope}，部门 ${step.department}）；时限 ${deadlineLabel(step)}${step.reminder !== undefined ? `，到期前 ${step.reminder} 个工作日提醒` : ''}${hasHoursDeadline(step) ? '，按小时计的时限过半时提醒' : ''}；可选操作：${step.actions.map((a) => ACTION_LABEL[a]).join('、')}。`),
       ],
-      extensionElements: ext(moddle, [
-        moddle.create('zeebe:UserTask'),
-        moddle.create('zeebe:AssignmentDefinition', { candidateGroups: candidateGroups(step) }),
-        moddle.create('zeebe:FormDefinition', { formId: `${base}-${reviewForm(step.id)}` }),
+      extensionElements: ext(model, [
+        model.create('zeebe:UserTask'),
+        model.create('zeebe:AssignmentDefinition', { candidateGroups: candidateGroups(step) }),
+        model.create('zeebe:FormDefinition', { formId: `${base}-${reviewForm(step.id)}` }),
         // A FEEL duration (`=if …`) goes in as the expression; an ISO one (`PT2H`, `P5D`) as a string.
-        moddle.create('zeebe:TaskSchedule', { dueDate: typeof days === 'string' ? `=now() + duration(${days.startsWith('=') ? days.slice(1) : `"${days}"`})` : `=now() + duration("P${days}D")` }),
-        moddle.create('zeebe:IoMapping', {
+        model.create('zeebe:TaskSchedule', { dueDate: typeof days === 'string' ? `=now() + duration(${days.startsWith('=') ? days.slice(1) : `"${days}"`})` : `=now() + duration("P${days}D")` }),
+        model.create('zeebe:IoMapping', {
           outputParameters: [
-            moddle.create('zeebe:Output', { source: `=${REVIEW_DECISION_KEY}`, target: decisionVar(step.id) }),
-            moddle.create('zeebe:Output', { source: `=${REVIEW_COMMENT_KEY}`, target: commentVar(step.id) }),
-            moddle.create('zeebe:Output', { source: `=${last}`, target: LAST_DECISION_VAR }),
+            model.create('zeebe:Output', { source: `=${REVIEW_DECISION_KEY}`, target: decisionVar(step.id) }),
+            model.create('zeebe:Output', { source: `=${REVIEW_COMMENT_KEY}`, target: commentVar(step.id) }),
+            model.create('zeebe:Output', { source: `=${last}`, target: LAST_DECISION_VAR }),
             // What the assignee fills in at this step joins the application's data, for later conditions.
-            ...(step.fields ?? []).map((f) => moddle.create('zeebe:Output', { source: `=${f.id}`, target: f.id })),
-            ...(step.returnTo ? [moddle.create('zeebe:Output', { source: `=${REVIEW_RETURN_TO_KEY}`, target: returnToVar(step.id) })] : []),
+            ...(step.fields ?? []).map((f) => model.create('zeebe:Output', { source: `=${f.id}`, target: f.id })),
+            ...(step.returnTo ? [model.create('zeebe:Output', { source: `=${REVIEW_RETURN_TO_KEY}`, target: returnToVar(step.id) })] : []),
           ],
         }),
       ]),
@@ -231,7 +224,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
   const compileStep = (scope: Scope, step: RuntimeStep, exit: Exit): Exit => {
     // System steps (issue 15.3): a service task for the connector's worker (./system-step.ts).
     if (step.system) {
-      const task = add(scope, 'bpmn:ServiceTask', systemServiceTask(moddle, step, conditionFields, definition.type === 'appointment', (values) => ext(moddle, values)));
+      const task = add(scope, 'bpmn:ServiceTask', systemServiceTask(model, step, conditionFields, definition.type === 'appointment', (values) => ext(model, values)));
       connect(scope, exit, task);
       return { from: task };
     }
@@ -313,7 +306,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     const returns = !reopen && node.steps.some((s) => s.actions.includes('return'));
     const rejects = node.steps.some((s) => s.actions.includes('reject'));
     let entry = exit;
-    let enter: ModdleElement | undefined;
+    let enter: BpmnElement | undefined;
     if (returns) {
       enter = add(scope, 'bpmn:ExclusiveGateway', { id: `Gateway_${node.id}_enter`, name: `${node.name.zh}（办理）` });
       connect(scope, exit, enter);
@@ -340,18 +333,18 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       for (const step of node.steps) connect(inner, compileStep(inner, step, { from: split }), endEvent(inner, `EndEvent_${step.id}_approved`, `${step.name.zh}同意，或签结束`, 'terminate'));
     }
     if (rejects) {
-      const caught = add(scope, 'bpmn:BoundaryEvent', { id: `Event_${node.id}_rejected`, name: '有人不同意', attachedToRef: sub, cancelActivity: true, eventDefinitions: [moddle.create('bpmn:ErrorEventDefinition', { id: `Event_${node.id}_rejected_error`, errorRef: errorRef(REJECT_ERROR_CODE, '不同意') })] });
+      const caught = add(scope, 'bpmn:BoundaryEvent', { id: `Event_${node.id}_rejected`, name: '有人不同意', attachedToRef: sub, cancelActivity: true, eventDefinitions: [model.create('bpmn:ErrorEventDefinition', { id: `Event_${node.id}_rejected_error`, errorRef: errorRef(REJECT_ERROR_CODE, '不同意') })] });
       connect(scope, { from: caught }, endEvent(scope, `EndEvent_${node.id}_rejected`, `不同意，办结（${node.name.zh}）`));
     }
     if (returns) {
-      const caught = add(scope, 'bpmn:BoundaryEvent', { id: `Event_${node.id}_returned`, name: '有人退回', attachedToRef: sub, cancelActivity: true, eventDefinitions: [moddle.create('bpmn:ErrorEventDefinition', { id: `Event_${node.id}_returned_error`, errorRef: errorRef(RETURN_ERROR_CODE, '退回修改') })] });
+      const caught = add(scope, 'bpmn:BoundaryEvent', { id: `Event_${node.id}_returned`, name: '有人退回', attachedToRef: sub, cancelActivity: true, eventDefinitions: [model.create('bpmn:ErrorEventDefinition', { id: `Event_${node.id}_returned_error`, errorRef: errorRef(RETURN_ERROR_CODE, '退回修改') })] });
       const revise = reviseTask(scope, node.id, node.name.zh);
       connect(scope, { from: caught }, revise);
       connect(scope, { from: revise }, enter!);
     }
     // A member's return to a step before the countersign (return-to.ts): caught per target, back to its entry.
     for (const target of inner.returnsTo ?? []) {
-      const caught = add(scope, 'bpmn:BoundaryEvent', { id: `Event_${node.id}_return_${target}`, name: `退回到${stepName(target)}`, attachedToRef: sub, cancelActivity: true, eventDefinitions: [moddle.create('bpmn:ErrorEventDefinition', { id: `Event_${node.id}_return_${target}_error`, errorRef: errorRef(returnToErrorCode(target), `退回到${stepName(target)}`) })] });
+      const caught = add(scope, 'bpmn:BoundaryEvent', { id: `Event_${node.id}_return_${target}`, name: `退回到${stepName(target)}`, attachedToRef: sub, cancelActivity: true, eventDefinitions: [model.create('bpmn:ErrorEventDefinition', { id: `Event_${node.id}_return_${target}_error`, errorRef: errorRef(returnToErrorCode(target), `退回到${stepName(target)}`) })] });
       if (enters.has(target)) connect(scope, { from: caught, tag: `return_${target}` }, enters.get(target)!);
     }
     return { from: sub };
@@ -364,14 +357,14 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
    * event (withdrawing the other tasks); each rejection checks whether n can still be reached and
    * otherwise throws the reject error. Votes are counted over sub-process variables (countersign.ts).
    */
-  const countersignInputs = (node: RuntimeParallel): { extensionElements?: ModdleElement } => {
+  const countersignInputs = (node: RuntimeParallel): { extensionElements?: BpmnElement } => {
     const inTurn = node.mode === 'sequence';
     if (!countsApprovals(node) && !(inTurn && node.steps.some((step) => step.when !== undefined))) return {};
     const inputs = node.steps.flatMap((step) => [
-      ...(inTurn ? [] : [moddle.create('zeebe:Input', { source: '=null', target: decisionVar(step.id) })]),
-      ...(step.when !== undefined ? [moddle.create('zeebe:Input', { source: `=(${zeebeTypedCondition(step.when, conditionFields, definition.type === 'appointment')}) = true`, target: joinedVar(step.id) })] : []),
+      ...(inTurn ? [] : [model.create('zeebe:Input', { source: '=null', target: decisionVar(step.id) })]),
+      ...(step.when !== undefined ? [model.create('zeebe:Input', { source: `=(${zeebeTypedCondition(step.when, conditionFields, definition.type === 'appointment')}) = true`, target: joinedVar(step.id) })] : []),
     ]);
-    return { extensionElements: ext(moddle, [moddle.create('zeebe:IoMapping', { inputParameters: inputs })]) };
+    return { extensionElements: ext(model, [model.create('zeebe:IoMapping', { inputParameters: inputs })]) };
   };
 
   /**
@@ -379,7 +372,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
    * sub-process starts, `joined_<step>`) sits between an exclusive gateway whose default skips it and a
    * merge after it. A reject throws `servicehall-reject`; a return loops to the returning member's entry.
    */
-  const compileInTurn = (inner: Scope, node: RuntimeParallel, start: ModdleElement): void => {
+  const compileInTurn = (inner: Scope, node: RuntimeParallel, start: BpmnElement): void => {
     let current: Exit = { from: start };
     for (const step of node.steps) {
       if (step.when === undefined) {
@@ -396,7 +389,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     connect(inner, current, endEvent(inner, `EndEvent_${node.id}_approved`, '依次审批通过'));
   };
 
-  const compileCountersignVariants = (inner: Scope, node: RuntimeParallel, split: ModdleElement): void => {
+  const compileCountersignVariants = (inner: Scope, node: RuntimeParallel, split: BpmnElement): void => {
     const counted = countsApprovals(node);
     const join = node.mode === 'all' && !counted ? add(inner, 'bpmn:ParallelGateway', { id: `Gateway_${node.id}_join`, name: '全部同意' }) : undefined;
     const vote = (step: RuntimeStep, exit: Exit) => {
@@ -437,13 +430,13 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     const task = add(scope, 'bpmn:UserTask', {
       id: `Task_${step.id}`,
       name: step.name.zh,
-      documentation: [doc(moddle, `申请人本人办理；时限 ${step.deadline} 个工作日${step.dueAfter !== undefined ? `（从表单“${step.dueAfter}”之后起算，大厅按此计算；Camunda 的计时器从任务开始起算）` : ''}。`)],
-      extensionElements: ext(moddle, [
-        moddle.create('zeebe:UserTask'),
-        moddle.create('zeebe:AssignmentDefinition', { assignee: `=${APPLICANT_USER_VAR}` }),
-        moddle.create('zeebe:FormDefinition', { formId: `${base}-${reviewForm(step.id)}` }),
-        moddle.create('zeebe:TaskSchedule', { dueDate: `=now() + duration("P${days}D")` }),
-        ...(step.fields?.length ? [moddle.create('zeebe:IoMapping', { outputParameters: step.fields.map((f) => moddle.create('zeebe:Output', { source: `=${f.id}`, target: f.id })) })] : []),
+      documentation: [doc(model, `申请人本人办理；时限 ${step.deadline} 个工作日${step.dueAfter !== undefined ? `（从表单“${step.dueAfter}”之后起算，大厅按此计算；Camunda 的计时器从任务开始起算）` : ''}。`)],
+      extensionElements: ext(model, [
+        model.create('zeebe:UserTask'),
+        model.create('zeebe:AssignmentDefinition', { assignee: `=${APPLICANT_USER_VAR}` }),
+        model.create('zeebe:FormDefinition', { formId: `${base}-${reviewForm(step.id)}` }),
+        model.create('zeebe:TaskSchedule', { dueDate: `=now() + duration("P${days}D")` }),
+        ...(step.fields?.length ? [model.create('zeebe:IoMapping', { outputParameters: step.fields.map((f) => model.create('zeebe:Output', { source: `=${f.id}`, target: f.id })) })] : []),
       ]),
     });
     connect(scope, exit, task);
@@ -452,14 +445,14 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
   };
 
   /** A publicity period (./publicity.ts): events and an event-based gateway; the branch after it reads the variable. */
-  const messages: ModdleElement[] = [];
+  const messages: BpmnElement[] = [];
   const compilePublicity = (scope: Scope, node: RuntimePublicity, exit: Exit): Exit => {
     const ids = publicityIds(node.id);
-    const output = (pairs: [string, string][]) => ext(moddle, [moddle.create('zeebe:IoMapping', { outputParameters: pairs.map(([source, target]) => moddle.create('zeebe:Output', { source, target })) })]);
+    const output = (pairs: [string, string][]) => ext(model, [model.create('zeebe:IoMapping', { outputParameters: pairs.map(([source, target]) => model.create('zeebe:Output', { source, target })) })]);
     const published = add(scope, 'bpmn:IntermediateThrowEvent', {
       id: ids.published,
       name: `${node.name.zh}开始（${node.days} 个工作日）`,
-      documentation: [doc(moddle, `公示 ${node.days} 个工作日（Camunda 按 ${periodDuration(node)} 计时）；期内学校的集成以消息 ${OBJECTION_MESSAGE}-${node.id}（关联键 ${APPLICATION_ID_VAR}）转来每条异议；期满时 ${node.variable} 为是否有异议。`)],
+      documentation: [doc(model, `公示 ${node.days} 个工作日（Camunda 按 ${periodDuration(node)} 计时）；期内学校的集成以消息 ${OBJECTION_MESSAGE}-${node.id}（关联键 ${APPLICATION_ID_VAR}）转来每条异议；期满时 ${node.variable} 为是否有异议。`)],
       extensionElements: output([['=false', node.variable], [`=string(now() + duration("${periodDuration(node)}"))`, endsVar(node)]]),
     });
     connect(scope, exit, published);
@@ -467,12 +460,12 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     connect(scope, { from: published }, open);
     const wait = add(scope, 'bpmn:EventBasedGateway', { id: ids.wait, name: '异议或期满' });
     connect(scope, { from: open }, wait);
-    const message = moddle.create('bpmn:Message', { id: ids.message, name: `${OBJECTION_MESSAGE}-${node.id}`, extensionElements: ext(moddle, [moddle.create('zeebe:Subscription', { correlationKey: `=${APPLICATION_ID_VAR}` })]) });
+    const message = model.create('bpmn:Message', { id: ids.message, name: `${OBJECTION_MESSAGE}-${node.id}`, extensionElements: ext(model, [model.create('zeebe:Subscription', { correlationKey: `=${APPLICATION_ID_VAR}` })]) });
     messages.push(message);
     const objection = add(scope, 'bpmn:IntermediateCatchEvent', {
       id: ids.objection,
       name: '收到异议',
-      eventDefinitions: [moddle.create('bpmn:MessageEventDefinition', { id: `${ids.objection}_message`, messageRef: message })],
+      eventDefinitions: [model.create('bpmn:MessageEventDefinition', { id: `${ids.objection}_message`, messageRef: message })],
       extensionElements: output([['=true', node.variable]]),
     });
     connect(scope, { from: wait }, objection);
@@ -480,7 +473,7 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
     const ended = add(scope, 'bpmn:IntermediateCatchEvent', {
       id: ids.ended,
       name: '公示期满',
-      eventDefinitions: [moddle.create('bpmn:TimerEventDefinition', { id: `${ids.ended}_timer`, timeDate: moddle.create('bpmn:FormalExpression', { body: `=${endsVar(node)}` }) })],
+      eventDefinitions: [model.create('bpmn:TimerEventDefinition', { id: `${ids.ended}_timer`, timeDate: model.create('bpmn:FormalExpression', { body: `=${endsVar(node)}` }) })],
     });
     connect(scope, { from: wait }, ended);
     return { from: ended };
@@ -489,44 +482,44 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
   /** A payment step (./payment.ts): the order's service task, a receive task for the confirmation, an interrupting timer. */
   const compilePayment = (scope: Scope, node: RuntimePayment, exit: Exit): Exit => {
     const ids = paymentIds(node.id);
-    const output = (pairs: [string, string][]) => moddle.create('zeebe:IoMapping', { outputParameters: pairs.map(([source, target]) => moddle.create('zeebe:Output', { source, target })) });
+    const output = (pairs: [string, string][]) => model.create('zeebe:IoMapping', { outputParameters: pairs.map(([source, target]) => model.create('zeebe:Output', { source, target })) });
     const amount = add(scope, 'bpmn:IntermediateThrowEvent', {
       id: ids.amount,
       name: `${node.name.zh}：计算应缴金额`,
-      documentation: [doc(moddle, `按收费项目和表单计算应缴金额（分），写入 ${amountVar(node)}。`)],
-      extensionElements: ext(moddle, [output([[`=${feeFeel(definition.fees, conditionFields, definition.type === 'appointment')}`, amountVar(node)]])]),
+      documentation: [doc(model, `按收费项目和表单计算应缴金额（分），写入 ${amountVar(node)}。`)],
+      extensionElements: ext(model, [output([[`=${feeFeel(definition.fees, conditionFields, definition.type === 'appointment')}`, amountVar(node)]])]),
     });
     connect(scope, exit, amount);
     const owed = add(scope, 'bpmn:ExclusiveGateway', { id: ids.owed, name: `${node.name.zh}：需要缴费？` });
     connect(scope, { from: amount }, owed);
     const settled = add(scope, 'bpmn:ExclusiveGateway', { id: ids.settled, name: `${node.name.zh}（合并）` });
-    const free = add(scope, 'bpmn:IntermediateThrowEvent', { id: ids.free, name: '无需缴费', extensionElements: ext(moddle, [output([['=true', node.variable]])]) });
+    const free = add(scope, 'bpmn:IntermediateThrowEvent', { id: ids.free, name: '无需缴费', extensionElements: ext(model, [output([['=true', node.variable]])]) });
     connect(scope, { from: owed, name: '无应缴金额', isDefault: true, tag: 'free' }, free);
     connect(scope, { from: free }, settled);
     const order = add(scope, 'bpmn:ServiceTask', {
       id: ids.order,
       name: `${node.name.zh}：下单`,
-      documentation: [doc(moddle, `在统一支付平台（接口 ${node.connector}）为本申请下单，订单号为“申请标识.${node.id}”，金额为 ${amountVar(node)}（分）。`)],
-      extensionElements: ext(moddle, [
-        moddle.create('zeebe:TaskDefinition', { type: paymentJobType(node.connector), retries: '6' }),
-        moddle.create('zeebe:TaskHeaders', {
+      documentation: [doc(model, `在统一支付平台（接口 ${node.connector}）为本申请下单，订单号为“申请标识.${node.id}”，金额为 ${amountVar(node)}（分）。`)],
+      extensionElements: ext(model, [
+        model.create('zeebe:TaskDefinition', { type: paymentJobType(node.connector), retries: '6' }),
+        model.create('zeebe:TaskHeaders', {
           values: [
-            moddle.create('zeebe:Header', { key: 'connector', value: node.connector }),
-            ...(node.path !== undefined ? [moddle.create('zeebe:Header', { key: 'path', value: node.path })] : []),
-            moddle.create('zeebe:Header', { key: 'step', value: node.id }),
+            model.create('zeebe:Header', { key: 'connector', value: node.connector }),
+            ...(node.path !== undefined ? [model.create('zeebe:Header', { key: 'path', value: node.path })] : []),
+            model.create('zeebe:Header', { key: 'step', value: node.id }),
           ],
         }),
       ]),
     });
     connect(scope, { from: owed, name: '需要缴费', condition: `=(${amountVar(node)} > 0) = true`, tag: 'owed' }, order);
-    const message = moddle.create('bpmn:Message', { id: ids.message, name: `${PAYMENT_MESSAGE}-${node.id}`, extensionElements: ext(moddle, [moddle.create('zeebe:Subscription', { correlationKey: `=${APPLICATION_ID_VAR}` })]) });
+    const message = model.create('bpmn:Message', { id: ids.message, name: `${PAYMENT_MESSAGE}-${node.id}`, extensionElements: ext(model, [model.create('zeebe:Subscription', { correlationKey: `=${APPLICATION_ID_VAR}` })]) });
     messages.push(message);
     const wait = add(scope, 'bpmn:ReceiveTask', {
       id: ids.wait,
       name: `${node.name.zh}（等待缴费确认）`,
-      documentation: [doc(moddle, `缴费期限 ${node.days} 个工作日（Camunda 按 ${paymentDuration(node)} 计时）；统一支付平台确认到账后，学校的集成以消息 ${PAYMENT_MESSAGE}-${node.id}（关联键 ${APPLICATION_ID_VAR}）通知；${node.variable} 为是否已缴费。`)],
+      documentation: [doc(model, `缴费期限 ${node.days} 个工作日（Camunda 按 ${paymentDuration(node)} 计时）；统一支付平台确认到账后，学校的集成以消息 ${PAYMENT_MESSAGE}-${node.id}（关联键 ${APPLICATION_ID_VAR}）通知；${node.variable} 为是否已缴费。`)],
       messageRef: message,
-      extensionElements: ext(moddle, [output([['=true', node.variable]])]),
+      extensionElements: ext(model, [output([['=true', node.variable]])]),
     });
     connect(scope, { from: order }, wait);
     const timeout = add(scope, 'bpmn:BoundaryEvent', {
@@ -534,9 +527,9 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
       name: `缴费期满（${node.days} 个工作日）`,
       attachedToRef: wait,
       cancelActivity: true,
-      eventDefinitions: [moddle.create('bpmn:TimerEventDefinition', { id: `${ids.timeout}_timer`, timeDuration: moddle.create('bpmn:FormalExpression', { body: paymentDuration(node) }) })],
+      eventDefinitions: [model.create('bpmn:TimerEventDefinition', { id: `${ids.timeout}_timer`, timeDuration: model.create('bpmn:FormalExpression', { body: paymentDuration(node) }) })],
     });
-    const unpaid = add(scope, 'bpmn:IntermediateThrowEvent', { id: ids.unpaid, name: '逾期未缴费', extensionElements: ext(moddle, [output([['=false', node.variable]])]) });
+    const unpaid = add(scope, 'bpmn:IntermediateThrowEvent', { id: ids.unpaid, name: '逾期未缴费', extensionElements: ext(model, [output([['=false', node.variable]])]) });
     connect(scope, { from: timeout }, unpaid);
     connect(scope, { from: wait }, settled);
     if (node.whenUnpaid === 'end') connect(scope, { from: unpaid }, endEvent(scope, ids.end, `未缴费，办结（${node.name.zh}）`));
@@ -560,12 +553,12 @@ export function compileProcess(moddle: BpmnModdle, definition: RuntimeDefinition
   const start = add(root, 'bpmn:StartEvent', {
     id: 'StartEvent_submitted',
     name: '提交申请',
-    extensionElements: ext(moddle, [moddle.create('zeebe:FormDefinition', { formId: `${base}-${APPLY_FORM}` })]),
+    extensionElements: ext(model, [model.create('zeebe:FormDefinition', { formId: `${base}-${APPLY_FORM}` })]),
   });
   const last = compileSequence(root, definition.workflow?.steps ?? [], { from: start });
   connect(root, last, endEvent(root, 'EndEvent_approved', '同意，办结'));
 
-  const definitions = moddle.create('bpmn:Definitions', {
+  const definitions = model.create('bpmn:Definitions', {
     id: `Definitions_${definition.id}_v${definition.version}`,
     targetNamespace: 'https://servicehall.dev/bpmn',
     exporter: 'servicehall',
@@ -594,10 +587,10 @@ function filledCheck(field: RuntimeField): string {
   return field.visibleIf ? `(not((${field.visibleIf}) = true) or ${present})` : present;
 }
 
-function ext(moddle: BpmnModdle, values: ModdleElement[]): ModdleElement {
-  return moddle.create('bpmn:ExtensionElements', { values });
+function ext(model: BpmnFactory, values: BpmnElement[]): BpmnElement {
+  return model.create('bpmn:ExtensionElements', { values });
 }
 
-function doc(moddle: BpmnModdle, text: string): ModdleElement {
-  return moddle.create('bpmn:Documentation', { text });
+function doc(model: BpmnFactory, text: string): BpmnElement {
+  return model.create('bpmn:Documentation', { text });
 }

@@ -1,4 +1,4 @@
-import type { BpmnModdle, ModdleElement } from 'bpmn-moddle';
+import type { BpmnElement, BpmnFactory } from './xml.ts';
 import type { RuntimeApplicantStep, RuntimeBranch, RuntimeDefinition, RuntimeNode, RuntimeParallel, RuntimePayment, RuntimePublicity, RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import { flowId } from './compile-process.ts';
 import { countsApprovals } from './countersign.ts';
@@ -21,11 +21,11 @@ import { paymentIds } from './payment.ts';
  *
  * Throws when an element of the process gets no shape: the layout and compile-process have drifted.
  */
-export function layoutDefinitions(moddle: BpmnModdle, definitions: ModdleElement, definition: RuntimeDefinition): void {
-  const process = (definitions.get('rootElements') as ModdleElement[]).find((e) => e.$type === 'bpmn:Process')!;
-  const byId = new Map<string, ModdleElement>();
-  const index = (container: ModdleElement): void => {
-    for (const element of container.get('flowElements') as ModdleElement[]) {
+export function layoutDefinitions(model: BpmnFactory, definitions: BpmnElement, definition: RuntimeDefinition): void {
+  const process = (definitions.get('rootElements') as BpmnElement[]).find((e) => e.$type === 'bpmn:Process')!;
+  const byId = new Map<string, BpmnElement>();
+  const index = (container: BpmnElement): void => {
+    for (const element of container.get('flowElements') as BpmnElement[]) {
       byId.set(element.id!, element);
       if (element.$type === 'bpmn:SubProcess') index(element);
     }
@@ -44,9 +44,9 @@ export function layoutDefinitions(moddle: BpmnModdle, definitions: ModdleElement
   layout.connect(main, last, end);
   layout.returnLoops(main);
 
-  const diagrams: ModdleElement[] = [diagram(moddle, process, main)];
-  for (const [sub, plane] of layout.subPlanes) diagrams.push(diagram(moddle, sub, plane));
-  const drawn = new Set<ModdleElement>([...main.shapes.map((s) => s.el), ...main.edges.map((e) => e.flow)]);
+  const diagrams: BpmnElement[] = [diagram(model, process, main)];
+  for (const [sub, plane] of layout.subPlanes) diagrams.push(diagram(model, sub, plane));
+  const drawn = new Set<BpmnElement>([...main.shapes.map((s) => s.el), ...main.edges.map((e) => e.flow)]);
   for (const [, plane] of layout.subPlanes) for (const e of [...plane.shapes.map((s) => s.el), ...plane.edges.map((x) => x.flow)]) drawn.add(e);
   const missing = [...byId.values()].filter((e) => !drawn.has(e));
   if (missing.length) throw new Error(`BPMN layout of ${definition.id}: no shape for ${missing.map((e) => e.id).join(', ')} (layout.ts and compile-process.ts disagree)`);
@@ -84,13 +84,13 @@ interface Pt {
 
 /** Where a block leaves from: the element, and the tag of the flow it leaves by (see compile-process). */
 interface Exit {
-  el: ModdleElement;
+  el: BpmnElement;
   tag?: string;
 }
 
 /** A laid-out block: its first element (entered from the left on its row) and its exit. */
 interface Block {
-  first?: ModdleElement;
+  first?: BpmnElement;
   exit?: Exit;
   /** The right edge of the exit element (or of the block's left when empty). */
   right: number;
@@ -98,24 +98,24 @@ interface Block {
 
 /** The shapes and flows of one diagram plane, in the order they were drawn. */
 class Plane {
-  shapes: { el: ModdleElement; b: Box; label?: Box }[] = [];
-  edges: { flow: ModdleElement; pts: Pt[]; label?: Box }[] = [];
-  box = new Map<ModdleElement, Box>();
+  shapes: { el: BpmnElement; b: Box; label?: Box }[] = [];
+  edges: { flow: BpmnElement; pts: Pt[]; label?: Box }[] = [];
+  box = new Map<BpmnElement, Box>();
   /** Where to look first for a label, when its element's kind does not say. */
-  prefer = new Map<ModdleElement, Side[]>();
+  prefer = new Map<BpmnElement, Side[]>();
 
-  place(el: ModdleElement, x: number, y: number, w: number, h: number): Box {
+  place(el: BpmnElement, x: number, y: number, w: number, h: number): Box {
     const b = { x, y, w, h };
     this.shapes.push({ el, b });
     this.box.set(el, b);
     return b;
   }
 
-  edge(flow: ModdleElement, pts: Pt[]): void {
+  edge(flow: BpmnElement, pts: Pt[]): void {
     this.edges.push({ flow, pts: simplify(pts) });
   }
 
-  of(el: ModdleElement): Box {
+  of(el: BpmnElement): Box {
     const b = this.box.get(el);
     if (!b) throw new Error(`BPMN layout: ${el.id} is not placed yet`);
     return b;
@@ -166,34 +166,34 @@ const bottom = (b: Box): Pt => ({ x: b.x + b.w / 2, y: b.y + b.h });
 const cx = (b: Box): number => b.x + b.w / 2;
 
 class Layout {
-  subPlanes = new Map<ModdleElement, Plane>();
+  subPlanes = new Map<BpmnElement, Plane>();
   /** Returns to a chosen step (return-to.ts): flows back to an earlier step's entry, drawn last, above everything. */
-  private loops: { flow: ModdleElement; from: () => Pt[]; to: ModdleElement }[] = [];
+  private loops: { flow: BpmnElement; from: () => Pt[]; to: BpmnElement }[] = [];
   /** Returns to an earlier member of the 依次审批 being laid out: lanes above its own plane. */
-  private memberLoops: { flow: ModdleElement; from: () => Pt[]; to: ModdleElement }[] = [];
+  private memberLoops: { flow: BpmnElement; from: () => Pt[]; to: BpmnElement }[] = [];
 
-  private byId: Map<string, ModdleElement>;
+  private byId: Map<string, BpmnElement>;
 
-  constructor(byId: Map<string, ModdleElement>) {
+  constructor(byId: Map<string, BpmnElement>) {
     this.byId = byId;
   }
 
-  get(id: string): ModdleElement {
+  get(id: string): BpmnElement {
     const el = this.byId.get(id);
     if (!el) throw new Error(`BPMN layout: no element ${id} (layout.ts and compile-process.ts disagree)`);
     return el;
   }
 
-  opt(id: string): ModdleElement | undefined {
+  opt(id: string): BpmnElement | undefined {
     return this.byId.get(id);
   }
 
-  flow(exit: Exit, target: ModdleElement): ModdleElement {
+  flow(exit: Exit, target: BpmnElement): BpmnElement {
     return this.get(flowId(exit.el.id!, target.id!, exit.tag));
   }
 
   /** A straight flow from an exit to an element on the same row. */
-  connect(plane: Plane, exit: Exit, target: ModdleElement): void {
+  connect(plane: Plane, exit: Exit, target: BpmnElement): void {
     const from = plane.of(exit.el);
     const to = plane.of(target);
     plane.edge(this.flow(exit, target), [right(from), { x: to.x, y: right(from).y }]);
@@ -201,7 +201,7 @@ class Layout {
 
   /** Room after an exit: for the label of the flow leaving it, and for a task's timer labels. */
   gapAfter(exit: Exit): number {
-    const name = (exit.el.get('outgoing') as ModdleElement[]).find((f) => (exit.tag ? f.id!.endsWith(`_${exit.tag}`) : true))?.name as string | undefined;
+    const name = (exit.el.get('outgoing') as BpmnElement[]).find((f) => (exit.tag ? f.id!.endsWith(`_${exit.tag}`) : true))?.name as string | undefined;
     const forLabel = name ? Math.min(textWidth(name), FLOW_LABEL_W) + 30 : 0;
     const forTimers = exit.el.$type === 'bpmn:UserTask' || exit.el.$type === 'bpmn:ReceiveTask' || exit.el.$type === 'bpmn:SubProcess' ? TIMER_GAP : 0;
     // Gateways' labels sit above them, wider than the gateway.
@@ -210,7 +210,7 @@ class Layout {
   }
 
   sequence(plane: Plane, nodes: RuntimeNode[], x: number, y: number, countersign = false): Block {
-    let first: ModdleElement | undefined;
+    let first: BpmnElement | undefined;
     let exit: Exit | undefined;
     let at = x;
     for (const node of nodes) {
@@ -289,8 +289,8 @@ class Layout {
     const revise = this.opt(`Task_${step.id}_revise`);
     let at = x;
     let previous: Exit | undefined;
-    let first: ModdleElement | undefined;
-    const onRow = (el: ModdleElement, w: number, h: number, gapBefore?: number): Box => {
+    let first: BpmnElement | undefined;
+    const onRow = (el: BpmnElement, w: number, h: number, gapBefore?: number): Box => {
       if (previous) at += gapBefore ?? this.gapAfter(previous);
       const b = plane.place(el, at, y - h / 2, w, h);
       if (previous) this.connect(plane, previous, el);
@@ -360,7 +360,7 @@ class Layout {
    * whole diagram and back left into the target's entry from above (returnLoops). In a countersign, the
    * member's error end for each target sits above the decision, right of its rejection.
    */
-  returnsTo(plane: Plane, step: RuntimeStep, decision: ModdleElement, d: Box, y: number, countersign: boolean): void {
+  returnsTo(plane: Plane, step: RuntimeStep, decision: BpmnElement, d: Box, y: number, countersign: boolean): void {
     (step.returnTo ?? []).forEach((target, i) => {
       const upperRight = { x: cx(d) + GATEWAY / 4, y: y - GATEWAY / 4 };
       if (countersign) {
@@ -398,7 +398,7 @@ class Layout {
    * Countersign variants: an n-of-m member's rejection counts a vote above its decision (the check, the
    * end that rejects the countersign to its right, the end that only counts above it).
    */
-  voteOnReject(plane: Plane, step: RuntimeStep, decision: ModdleElement, d: Box, rejects: ModdleElement, rejected: ModdleElement, y: number): void {
+  voteOnReject(plane: Plane, step: RuntimeStep, decision: BpmnElement, d: Box, rejects: BpmnElement, rejected: BpmnElement, y: number): void {
     const g = plane.place(rejects, d.x, y + REJECT_ROW - GATEWAY / 2, GATEWAY, GATEWAY);
     plane.edge(this.flow({ el: decision, tag: 'reject' }, rejects), [top(d), bottom(g)]);
     const e = plane.place(rejected, g.x + GATEWAY + GATEWAY_GAP, y + REJECT_ROW - EVENT / 2, EVENT, EVENT);
@@ -410,7 +410,7 @@ class Layout {
   }
 
   /** A countersign member with `when`: its gateway on the row before the step, the skip hanging below. */
-  memberWhen(plane: Plane, step: RuntimeStep, x: number, countersign: boolean): { gateway?: ModdleElement; block: Block } {
+  memberWhen(plane: Plane, step: RuntimeStep, x: number, countersign: boolean): { gateway?: BpmnElement; block: Block } {
     const gateway = this.opt(`Gateway_${step.id}_when`);
     if (!gateway) return { block: this.step(plane, step, x, 0, countersign) };
     const g = plane.place(gateway, x, -GATEWAY / 2, GATEWAY, GATEWAY);
@@ -425,10 +425,10 @@ class Layout {
   }
 
   /** A boundary timer on a task's bottom edge, and the end it leads to hanging below it. */
-  timer(plane: Plane, event: ModdleElement, host: Box, x: number, y: number): void {
+  timer(plane: Plane, event: BpmnElement, host: Box, x: number, y: number): void {
     const b = plane.place(event, x, host.y + host.h - EVENT / 2, EVENT, EVENT);
-    const flow = event.get('outgoing')[0] as ModdleElement;
-    const end = flow.get('targetRef') as ModdleElement;
+    const flow = event.get('outgoing')[0] as BpmnElement;
+    const end = flow.get('targetRef') as BpmnElement;
     const e = plane.place(end, x, y + HANG - EVENT / 2, EVENT, EVENT);
     plane.edge(flow, [bottom(b), top(e)]);
   }
@@ -578,7 +578,7 @@ class Layout {
       rows.push({ block, y: rowY });
     }
     const endX = Math.max(...rows.map((r) => r.block.right + this.gapAfter(r.block.exit!)));
-    const fromSplit = (first: ModdleElement, rowY: number) =>
+    const fromSplit = (first: BpmnElement, rowY: number) =>
       plane.edge(this.flow({ el: split }, first), rowY === y ? [right(gate), left(plane.of(first))] : [bottom(gate), { x: cx(gate), y: rowY }, left(plane.of(first))]);
     if (countsApprovals(node)) {
       // n of m: each approval checks the count; enough ends the countersign, else the vote is counted.
@@ -724,7 +724,7 @@ function overlaps(a: Box, b: Box): boolean {
 function placeLabels(plane: Plane): void {
   const placed: Box[] = [];
   // Every flow segment's box, made once (as `crosses` makes it) rather than for each candidate tried.
-  const segments: { flow: ModdleElement; box: Box }[] = [];
+  const segments: { flow: BpmnElement; box: Box }[] = [];
   for (const e of plane.edges) {
     for (let i = 0; i + 1 < e.pts.length; i++) {
       const [p, q] = [e.pts[i], e.pts[i + 1]];
@@ -732,14 +732,14 @@ function placeLabels(plane: Plane): void {
     }
   }
   /** How many shapes, foreign flow segments and labels a candidate touches; stops at `limit`. */
-  const cost = (c: Box, own: ModdleElement, limit: number): number => {
+  const cost = (c: Box, own: BpmnElement, limit: number): number => {
     let n = 0;
     for (const s of plane.shapes) if (s.el !== own && overlaps(c, s.b) && ++n >= limit) return n;
     for (const s of segments) if (s.flow !== own && overlaps(c, s.box) && ++n >= limit) return n;
     for (const l of placed) if (overlaps(c, l) && ++n >= limit) return n;
     return n;
   };
-  const choose = (candidates: Box[], own: ModdleElement): Box => {
+  const choose = (candidates: Box[], own: BpmnElement): Box => {
     for (const c of candidates) if (cost(c, own, 1) === 0) return c;
     // Nowhere free: the least crowded spot (the readability test reports it).
     let best = candidates[0];
@@ -768,7 +768,7 @@ function placeLabels(plane: Plane): void {
 }
 
 /** Where a label is looked for first: gateways above, events below, boundary events beside their flow. */
-function sidesFor(el: ModdleElement, b: Box, plane: Plane): Side[] {
+function sidesFor(el: BpmnElement, b: Box, plane: Plane): Side[] {
   const preferred = plane.prefer.get(el);
   if (preferred) return preferred;
   if (el.$type === 'bpmn:BoundaryEvent') {
@@ -788,21 +788,21 @@ function round(b: Box): Box {
 // ---------------------------------------------------------------------------------------------------
 // DI
 
-function diagram(moddle: BpmnModdle, owner: ModdleElement, plane: Plane): ModdleElement {
+function diagram(model: BpmnFactory, owner: BpmnElement, plane: Plane): BpmnElement {
   placeLabels(plane);
-  const bounds = (b: Box) => moddle.create('dc:Bounds', { x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.w), height: Math.round(b.h) });
-  const label = (b?: Box) => (b ? { label: moddle.create('bpmndi:BPMNLabel', { bounds: bounds(b) }) } : {});
-  const elements: ModdleElement[] = [];
+  const bounds = (b: Box) => model.create('dc:Bounds', { x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.w), height: Math.round(b.h) });
+  const label = (b?: Box) => (b ? { label: model.create('bpmndi:BPMNLabel', { bounds: bounds(b) }) } : {});
+  const elements: BpmnElement[] = [];
   for (const { el, b, label: l } of plane.shapes) {
     const attrs: Record<string, unknown> = { id: `${el.id}_di`, bpmnElement: el, bounds: bounds(b), ...label(l) };
     if (el.$type === 'bpmn:ExclusiveGateway') attrs.isMarkerVisible = true;
     if (el.$type === 'bpmn:SubProcess') attrs.isExpanded = false;
-    elements.push(moddle.create('bpmndi:BPMNShape', attrs));
+    elements.push(model.create('bpmndi:BPMNShape', attrs));
   }
   for (const { flow, pts, label: l } of plane.edges) {
-    const waypoint = pts.map((p) => moddle.create('dc:Point', { x: Math.round(p.x), y: Math.round(p.y) }));
-    elements.push(moddle.create('bpmndi:BPMNEdge', { id: `${flow.id}_di`, bpmnElement: flow, waypoint, ...label(l) }));
+    const waypoint = pts.map((p) => model.create('dc:Point', { x: Math.round(p.x), y: Math.round(p.y) }));
+    elements.push(model.create('bpmndi:BPMNEdge', { id: `${flow.id}_di`, bpmnElement: flow, waypoint, ...label(l) }));
   }
-  const bpmnPlane = moddle.create('bpmndi:BPMNPlane', { id: `BPMNPlane_${owner.id}`, bpmnElement: owner, planeElement: elements });
-  return moddle.create('bpmndi:BPMNDiagram', { id: `BPMNDiagram_${owner.id}`, plane: bpmnPlane });
+  const bpmnPlane = model.create('bpmndi:BPMNPlane', { id: `BPMNPlane_${owner.id}`, bpmnElement: owner, planeElement: elements });
+  return model.create('bpmndi:BPMNDiagram', { id: `BPMNDiagram_${owner.id}`, plane: bpmnPlane });
 }

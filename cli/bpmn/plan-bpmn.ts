@@ -4,7 +4,6 @@ import type { Cache } from '../compile/cache.ts';
 import { NO_CACHE } from '../compile/cache.ts';
 import { canonicalJson, sha256 } from '../../lib/shared/canonical.ts';
 import { compileBpmn } from './compile-bpmn.ts';
-import { createModdle } from './compile-process.ts';
 
 /**
  * generated/bpmn/: for every kept version of every service with a workflow, `<id>/v<n>.bpmn` and its
@@ -26,7 +25,6 @@ export async function planBpmn<Out extends { set(rel: string, content: string): 
   memo?: { recall(key: string): string | undefined; remember(key: string, value: string): void },
 ): Promise<Out> {
   const deploy: DeployEntry[] = [];
-  const moddle = createModdle();
   for (const service of manifest.services) {
     for (const version of service.versions) {
       let text: string | undefined;
@@ -51,7 +49,7 @@ export async function planBpmn<Out extends { set(rel: string, content: string): 
         } else {
           const definition = JSON.parse(text ?? runtimeFiles.get(version.file)!) as RuntimeDefinition;
           if (definition.workflow) {
-            const { bpmn, forms } = await compileBpmn(definition, shownName(definition), moddle);
+            const { bpmn, forms } = await compileBpmn(definition, shownName(definition));
             compiled = { bpmn, forms: [...forms] };
           } else {
             compiled = null;

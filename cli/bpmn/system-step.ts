@@ -1,4 +1,4 @@
-import type { BpmnModdle, ModdleElement } from 'bpmn-moddle';
+import type { BpmnElement, BpmnFactory } from './xml.ts';
 import type { RuntimeStep } from '../../generated/types/runtime/definition.ts';
 import type { TypedField } from '../../lib/interpret/feel.ts';
 import { zeebeTypedCondition } from './typed-condition.ts';
@@ -18,19 +18,19 @@ export function payloadFeel(step: RuntimeStep, fields: TypedField[], hasBooking:
  * the payload as the `payload` input; the connector, path and timeout as task headers. When the retries
  * are used up Zeebe raises an incident, as the hall does (docs/camunda.md).
  */
-export function systemServiceTask(moddle: BpmnModdle, step: RuntimeStep, fields: TypedField[], hasBooking: boolean, ext: (values: ModdleElement[]) => ModdleElement): Record<string, unknown> {
+export function systemServiceTask(model: BpmnFactory, step: RuntimeStep, fields: TypedField[], hasBooking: boolean, ext: (values: BpmnElement[]) => BpmnElement): Record<string, unknown> {
   const system = step.system!;
   return {
     id: `Task_${step.id}`,
     name: step.name.zh,
     extensionElements: ext([
-      moddle.create('zeebe:TaskDefinition', { type: systemJobType(system.connector), retries: String(system.retries + 1) }),
-      moddle.create('zeebe:IoMapping', { inputParameters: [moddle.create('zeebe:Input', { source: payloadFeel(step, fields, hasBooking), target: 'payload' })] }),
-      moddle.create('zeebe:TaskHeaders', {
+      model.create('zeebe:TaskDefinition', { type: systemJobType(system.connector), retries: String(system.retries + 1) }),
+      model.create('zeebe:IoMapping', { inputParameters: [model.create('zeebe:Input', { source: payloadFeel(step, fields, hasBooking), target: 'payload' })] }),
+      model.create('zeebe:TaskHeaders', {
         values: [
-          moddle.create('zeebe:Header', { key: 'connector', value: system.connector }),
-          ...(system.path !== undefined ? [moddle.create('zeebe:Header', { key: 'path', value: system.path })] : []),
-          moddle.create('zeebe:Header', { key: 'timeoutSeconds', value: String(system.timeoutSeconds) }),
+          model.create('zeebe:Header', { key: 'connector', value: system.connector }),
+          ...(system.path !== undefined ? [model.create('zeebe:Header', { key: 'path', value: system.path })] : []),
+          model.create('zeebe:Header', { key: 'timeoutSeconds', value: String(system.timeoutSeconds) }),
         ],
       }),
     ]),
