@@ -14,7 +14,12 @@ import { compileBpmn } from './compile-bpmn.ts';
  * Compiling and laying out is the slow part of a build, so each version's output is cached under a hash
  * of its definition and `compilerKey` (the compiler's own fingerprint): an unchanged service is never
  * laid out again. Files go to `files` as each version is done (a Map by default; the build streams them
- * to disk, so a province's diagrams are never all in memory).
+ * to disk, so a province's diagrams are never all in memory). The cache then keeps only this build's
+ * entries: a version no longer kept, or compiled by an older compiler, would otherwise stay forever.
+ *
+ * The cache still pays with the export's own XML writer (./xml.ts): reading an entry back costs about a
+ * sixth of compiling and laying the version out again. It is read only when the output index cannot vouch
+ * for generated/'s files (a fresh clone with a kept cache, files changed by hand or by git).
  */
 export async function planBpmn<Out extends { set(rel: string, content: string): unknown; carry?(rel: string, sha256: string): boolean } = Map<string, string>>(
   runtimeFiles: { get(rel: string): string | undefined; hashOf?(rel: string): string | undefined },
@@ -25,6 +30,7 @@ export async function planBpmn<Out extends { set(rel: string, content: string): 
   memo?: { recall(key: string): string | undefined; remember(key: string, value: string): void },
 ): Promise<Out> {
   const deploy: DeployEntry[] = [];
+  const used = new Set<string>();
   for (const service of manifest.services) {
     for (const version of service.versions) {
       let text: string | undefined;
@@ -32,6 +38,7 @@ export async function planBpmn<Out extends { set(rel: string, content: string): 
       // A kept version edited by hand is not planned; the runtime plan reports it and the build stops.
       if (hash === undefined) continue;
       const key = sha256(`${compilerKey}\0${hash}`);
+      used.add(key);
       const stem = `${service.id}/v${version.version}`;
       // What this version compiled to last time (its files' hashes): when every file of generated/ still
       // holds those bytes, they are carried over unread and nothing is compiled or read from the cache.
@@ -69,6 +76,7 @@ export async function planBpmn<Out extends { set(rel: string, content: string): 
     }
   }
   files.set(DEPLOY_FILE, canonicalJson({ format: 'servicehall-camunda-deploy/v1', rule: DEPLOY_RULE, processes: deploy }));
+  cache.prune?.(used);
   return files;
 }
 

@@ -91,7 +91,7 @@ const eventDefinitions = p('eventDefinitions', 'e');
 const node = [id, documentation, extensionElements, name, incoming, outgoing];
 const dflt = p('default', 'r');
 
-/** Every kind the export writes, its properties in bpmn-moddle's descriptor order (bpmn-moddle 9, zeebe-bpmn-moddle). */
+/** Every kind the export writes, its properties in bpmn-moddle's descriptor order (bpmn-moddle 10, zeebe-bpmn-moddle 2). */
 const KINDS = new Map<string, Kind>([
   ['bpmn:Definitions', { tag: 'bpmn:definitions', props: [id, name, p('targetNamespace', 'a'), p('rootElements', 'e'), p('diagrams', 'e'), p('exporter', 'a'), p('exporterVersion', 'a')] }],
   ['bpmn:Process', { tag: 'bpmn:process', props: [id, documentation, extensionElements, name, p('flowElements', 'e'), p('isExecutable', 'a')] }],

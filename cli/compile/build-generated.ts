@@ -39,7 +39,7 @@ export async function emitGenerated(catalog: Catalog, generatedDir: string, sche
   const typesCache = cacheDir ? diskCache(cacheDir, 'types') : NO_CACHE;
   out.set('README.md', generatedReadme());
   const runtime = planRuntime(catalog, await readPreviousRuntime(path.join(generatedDir, 'runtime')), removals, under(out, 'runtime/'));
-  const bpmnKey = cacheDir ? toolchainFingerprint(['cli/bpmn', 'lib'], ['bpmn-moddle', 'zeebe-bpmn-moddle']) : '';
+  const bpmnKey = cacheDir ? toolchainFingerprint(['cli/bpmn', 'lib'], []) : '';
   await planBpmn(runtime.files, runtime.manifest, bpmnCache, bpmnKey, under(out, 'bpmn/'), out.memo);
   for (const [rel, content] of await cachedTypes(schemasDir, typesCache, cacheDir !== undefined)) out.set(`types/${rel}`, content);
   return runtime;

@@ -1,5 +1,9 @@
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planBpmn } from '../../cli/bpmn/plan-bpmn.ts';
+import { diskCache } from '../../cli/compile/cache.ts';
 import type { Cache } from '../../cli/compile/cache.ts';
 import { planRuntime } from '../../cli/compile/plan-runtime.ts';
 import { loadFlows } from '../helpers/flows.ts';
@@ -61,5 +65,35 @@ describe('incremental build: BPMN is compiled once per unchanged definition', ()
     cache.misses = 0;
     await planBpmn(runtime.files, runtime.manifest, cache, 'compiler-2');
     expect(cache.misses).toBe(6);
+  });
+});
+
+describe('the BPMN cache on disk keeps only what the last build used', () => {
+  it('drops entries no build uses any more (a stray one, an abandoned half-written one, those of an older compiler) and keeps those in use', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hall-bpmn-cache-'));
+    try {
+      const folder = path.join(dir, 'bpmn');
+      const { catalog } = await loadFlows();
+      const runtime = planRuntime(catalog, { read: () => undefined });
+      const cold = await planBpmn(runtime.files, runtime.manifest, diskCache(dir, 'bpmn'), 'compiler-1');
+      const first = readdirSync(folder).sort();
+      // One entry per kept version of every service, workflow or not (a version without one caches `null`).
+      expect(first.length).toBe(runtime.manifest.services.reduce((n, s) => n + s.versions.length, 0));
+      // Left behind: a stray entry, a half-written one of a build that died an hour ago, one being written now.
+      writeFileSync(path.join(folder, 'f'.repeat(64)), '{}');
+      writeFileSync(path.join(folder, `${'e'.repeat(64)}.123.tmp`), '{');
+      utimesSync(path.join(folder, `${'e'.repeat(64)}.123.tmp`), new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+      writeFileSync(path.join(folder, `${'d'.repeat(64)}.456.tmp`), '{');
+      const warm = await planBpmn(runtime.files, runtime.manifest, diskCache(dir, 'bpmn'), 'compiler-1');
+      expect([...warm]).toEqual([...cold]);
+      expect(readdirSync(folder).sort()).toEqual([...first, `${'d'.repeat(64)}.456.tmp`].sort());
+      // A new compiler: every old entry goes, as many new ones come.
+      await planBpmn(runtime.files, runtime.manifest, diskCache(dir, 'bpmn'), 'compiler-2');
+      const second = readdirSync(folder).filter((name) => !name.endsWith('.tmp'));
+      expect(second.length).toBe(first.length);
+      expect(second.filter((name) => first.includes(name))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
