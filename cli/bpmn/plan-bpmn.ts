@@ -1,7 +1,5 @@
 import type { RuntimeDefinition } from '../../generated/types/runtime/definition.ts';
 import type { RuntimeManifest } from '../../generated/types/runtime/manifest.ts';
-import type { Cache } from '../compile/cache.ts';
-import { NO_CACHE } from '../compile/cache.ts';
 import { canonicalJson, sha256 } from '../../lib/shared/canonical.ts';
 import { compileBpmn } from './compile-bpmn.ts';
 
@@ -11,26 +9,25 @@ import { compileBpmn } from './compile-bpmn.ts';
  * process stays what it was while its instances run). `runtimeFiles` are generated/runtime/'s files,
  * relative to it. Paths in the result are relative to generated/bpmn/. Each version's files depend on
  * its kept definition alone (the name shown is the one pinned in it), so no catalog edit changes them.
- * Compiling and laying out is the slow part of a build, so each version's output is cached under a hash
- * of its definition and `compilerKey` (the compiler's own fingerprint): an unchanged service is never
- * laid out again. Files go to `files` as each version is done (a Map by default; the build streams them
- * to disk, so a province's diagrams are never all in memory). The cache then keeps only this build's
- * entries: a version no longer kept, or compiled by an older compiler, would otherwise stay forever.
+ * An unchanged version is not compiled again: `memo` (the build's output index) remembers, under a hash of
+ * its definition and `compilerKey` (the compiler's own fingerprint), the hashes of the files it compiled
+ * to, and while generated/ still holds those bytes they are carried over unread. Files go to `files` as
+ * each version is done (a Map by default; the build streams them to disk, so a province's diagrams are
+ * never all in memory).
  *
- * The cache still pays with the export's own XML writer (./xml.ts): reading an entry back costs about a
- * sixth of compiling and laying the version out again. It is read only when the output index cannot vouch
- * for generated/'s files (a fresh clone with a kept cache, files changed by hand or by git).
+ * Compiled output is not cached beyond that. Since the export writes its XML itself (./xml.ts), a version
+ * compiles in about 3 ms of CPU; a cache of the output (JSON of each version's XML and forms, about 88 KB)
+ * cost a cold build more to write — serialising and writing it was about a tenth of the build — than it
+ * saved on the rare build that read it (one whose generated/ the output index cannot vouch for).
  */
 export async function planBpmn<Out extends { set(rel: string, content: string): unknown; carry?(rel: string, sha256: string): boolean } = Map<string, string>>(
   runtimeFiles: { get(rel: string): string | undefined; hashOf?(rel: string): string | undefined },
   manifest: RuntimeManifest,
-  cache: Cache = NO_CACHE,
   compilerKey = '',
   files: Out = new Map<string, string>() as unknown as Out,
   memo?: { recall(key: string): string | undefined; remember(key: string, value: string): void },
 ): Promise<Out> {
   const deploy: DeployEntry[] = [];
-  const used = new Set<string>();
   for (const service of manifest.services) {
     for (const version of service.versions) {
       let text: string | undefined;
@@ -38,7 +35,6 @@ export async function planBpmn<Out extends { set(rel: string, content: string): 
       // A kept version edited by hand is not planned; the runtime plan reports it and the build stops.
       if (hash === undefined) continue;
       const key = sha256(`${compilerKey}\0${hash}`);
-      used.add(key);
       const stem = `${service.id}/v${version.version}`;
       // What this version compiled to last time (its files' hashes): when every file of generated/ still
       // holds those bytes, they are carried over unread and nothing is compiled or read from the cache.
@@ -49,19 +45,11 @@ export async function planBpmn<Out extends { set(rel: string, content: string): 
       if (outline && files.carry && files.carry(`${stem}.bpmn`, outline.bpmn) && outline.forms.every(([name, h]) => files.carry!(`${stem}/${name}.form`, h))) {
         forms = outline.forms.map(([name]) => name);
       } else {
-        const hit = cache.get(key);
-        let compiled: { bpmn: string; forms: [string, string][] } | null;
-        if (hit !== undefined) {
-          compiled = JSON.parse(hit) as typeof compiled;
-        } else {
-          const definition = JSON.parse(text ?? runtimeFiles.get(version.file)!) as RuntimeDefinition;
-          if (definition.workflow) {
-            const { bpmn, forms } = await compileBpmn(definition, shownName(definition));
-            compiled = { bpmn, forms: [...forms] };
-          } else {
-            compiled = null;
-          }
-          cache.set(key, JSON.stringify(compiled));
+        let compiled: { bpmn: string; forms: [string, string][] } | null = null;
+        const definition = JSON.parse(text ?? runtimeFiles.get(version.file)!) as RuntimeDefinition;
+        if (definition.workflow) {
+          const { bpmn, forms } = await compileBpmn(definition, shownName(definition));
+          compiled = { bpmn, forms: [...forms] };
         }
         memo?.remember(`bpmn:${key}`, JSON.stringify(compiled && ({ bpmn: sha256(compiled.bpmn), forms: compiled.forms.map(([name, form]) => [name, sha256(form)]) } satisfies Outline)));
         if (!compiled) continue;
@@ -76,7 +64,6 @@ export async function planBpmn<Out extends { set(rel: string, content: string): 
     }
   }
   files.set(DEPLOY_FILE, canonicalJson({ format: 'servicehall-camunda-deploy/v1', rule: DEPLOY_RULE, processes: deploy }));
-  cache.prune?.(used);
   return files;
 }
 

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Catalog } from '../model/catalog.ts';
@@ -31,16 +32,18 @@ export async function planGenerated(catalog: Catalog, generatedDir: string, sche
 /**
  * Produce every file of generated/ into `out`, one at a time, in a fixed order: README, runtime/ (the
  * previous versions read from `generatedDir` as needed), bpmn/ (read back from `out`), types/. With a
- * `cacheDir`, the slow parts (BPMN layout, type generation) are reused from earlier builds when their
- * inputs are unchanged. Nothing is held beyond the file being produced, the manifest and the deploy list.
+ * `cacheDir`, type generation is reused from earlier builds when its inputs are unchanged, and an unchanged
+ * BPMN version's files are carried over by the output index (`out.memo`, see planBpmn). Nothing is held
+ * beyond the file being produced, the manifest and the deploy list.
  */
 export async function emitGenerated(catalog: Catalog, generatedDir: string, schemasDir: string, out: OutputSink, cacheDir?: string, removals: Removal[] = []): Promise<RuntimePlan> {
-  const bpmnCache = cacheDir ? diskCache(cacheDir, 'bpmn') : NO_CACHE;
   const typesCache = cacheDir ? diskCache(cacheDir, 'types') : NO_CACHE;
   out.set('README.md', generatedReadme());
   const runtime = planRuntime(catalog, await readPreviousRuntime(path.join(generatedDir, 'runtime')), removals, under(out, 'runtime/'));
   const bpmnKey = cacheDir ? toolchainFingerprint(['cli/bpmn', 'lib'], []) : '';
-  await planBpmn(runtime.files, runtime.manifest, bpmnCache, bpmnKey, under(out, 'bpmn/'), out.memo);
+  await planBpmn(runtime.files, runtime.manifest, bpmnKey, under(out, 'bpmn/'), out.memo);
+  // Builds before the export wrote its own XML kept every compile here, forever (see planBpmn).
+  if (cacheDir) rmSync(path.join(cacheDir, 'bpmn'), { recursive: true, force: true });
   for (const [rel, content] of await cachedTypes(schemasDir, typesCache, cacheDir !== undefined)) out.set(`types/${rel}`, content);
   return runtime;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sha256 } from '../../lib/shared/canonical.ts';
 import { TOOLCHAIN_ROOT } from '../shared/paths.ts';
@@ -7,8 +7,6 @@ import { TOOLCHAIN_ROOT } from '../shared/paths.ts';
 export interface Cache {
   get(key: string): string | undefined;
   set(key: string, value: string): void;
-  /** Drop every entry but those under `keep` (a build's own keys, so the cache does not grow with each edit). */
-  prune?(keep: Set<string>): void;
 }
 
 /** A cache that remembers nothing (`hall build --no-cache`, and pure tests). */
@@ -40,30 +38,8 @@ export function diskCache(dir: string, namespace: string): Cache {
         // A cache that cannot be written only makes the next build slower.
       }
     },
-    prune(keep) {
-      let names: string[];
-      try {
-        names = readdirSync(folder);
-      } catch {
-        return;
-      }
-      const now = Date.now();
-      for (const name of names) {
-        if (keep.has(name)) continue;
-        // Another build's entry being written (`<key>.<pid>.tmp`) is left alone unless it was abandoned long ago.
-        try {
-          if (name.endsWith('.tmp') && now - statSync(path.join(folder, name)).mtimeMs < STALE_TMP_MS) continue;
-          rmSync(path.join(folder, name), { force: true });
-        } catch {
-          // An entry that cannot be removed only takes room.
-        }
-      }
-    },
   };
 }
-
-/** A half-written cache entry older than this was left by a build that died. */
-const STALE_TMP_MS = 60 * 60 * 1000;
 
 /**
  * A hash of a part of the toolchain: its source files and the versions of the packages it uses, so a
