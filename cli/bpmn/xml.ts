@@ -210,13 +210,16 @@ export function writeBpmnXml(definitions: BpmnElement): string {
     const prefix = tag.slice(0, tag.indexOf(':'));
     if (!used.includes(prefix)) used.push(prefix);
   };
-  let out = '';
+  // Joined once at the end: cheaper than flattening a string built by thousands of `+=`.
+  const out: string[] = [];
   /** Where the root's namespace declarations go: known only once the whole document is written. */
   let declarationsAt = -1;
   const custom: [string, string][] = [];
 
-  const write = (element: BpmnElement, depth: number, tag: string, typed: boolean): void => {
+  /** Writes `element`, tagged `tag` when a property names it (else by its kind), typed by xsi:type when `typed`. */
+  const write = (element: BpmnElement, depth: number, propertyTag: string | undefined, typed: boolean): void => {
     const plan = planOf(element);
+    const tag = propertyTag ?? plan.tag;
     const indent = indentOf(depth);
     // bpmn-moddle logs namespaces in this order: an expression's xsi:type, the tag, its attributes, its children.
     let open = `${indent}<${tag}`;
@@ -242,39 +245,40 @@ export function writeBpmnXml(definitions: BpmnElement): string {
       } else attrs += ` ${key}="${escapeAttr(value)}"`;
     }
     if (declarationsAt === -1) {
-      out += open;
+      out.push(open);
       declarationsAt = out.length;
       open = '';
     }
     const text = plan.body && element[plan.body.name];
     if (plan.body && present(plan.body, text)) {
-      out += `${open}${attrs}>${escapeBody(String(text))}</${tag}>\n`;
+      out.push(`${open}${attrs}>${escapeBody(String(text))}</${tag}>\n`);
       return;
     }
     const children = plan.children.filter((prop) => present(prop, element[prop.name]));
     if (children.length === 0) {
-      out += `${open}${attrs} />\n`;
+      out.push(`${open}${attrs} />\n`);
       return;
     }
-    out += `${open}${attrs}>\n`;
+    out.push(`${open}${attrs}>\n`);
     const inner = indentOf(depth + 1);
     for (const prop of children) {
       const value = element[prop.name];
       if (prop.how === 'R') {
         use(prop.tag!);
-        for (const ref of value as BpmnElement[]) out += `${inner}<${prop.tag}>${escapeBody(String(ref.id))}</${prop.tag}>\n`;
+        for (const ref of value as BpmnElement[]) out.push(`${inner}<${prop.tag}>${escapeBody(String(ref.id))}</${prop.tag}>\n`);
       } else if (prop.how === 'x') {
         write(value as BpmnElement, depth + 1, prop.tag!, true);
       } else if (Array.isArray(value)) {
-        for (const child of value as BpmnElement[]) write(child, depth + 1, prop.how === 'p' ? prop.tag! : planOf(child).tag, false);
+        for (const child of value as BpmnElement[]) write(child, depth + 1, prop.how === 'p' ? prop.tag : undefined, false);
       } else {
-        write(value as BpmnElement, depth + 1, planOf(value as BpmnElement).tag, false);
+        write(value as BpmnElement, depth + 1, undefined, false);
       }
     }
-    out += `${indent}</${tag}>\n`;
+    out.push(`${indent}</${tag}>\n`);
   };
-  write(definitions, 0, planOf(definitions).tag, false);
+  write(definitions, 0, undefined, false);
   // Known namespaces in order of first use, then those the document declares itself.
   const declarations = [...used.map((prefix) => [prefix, NAMESPACES[prefix]] as const), ...custom].map(([prefix, uri]) => ` xmlns:${prefix}="${escapeAttr(uri)}"`).join('');
-  return PREAMBLE + out.slice(0, declarationsAt) + declarations + out.slice(declarationsAt);
+  out.splice(declarationsAt, 0, declarations);
+  return PREAMBLE + out.join('');
 }
