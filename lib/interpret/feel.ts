@@ -222,12 +222,26 @@ export interface TypedField {
   columns?: TypedField[];
 }
 
+/**
+ * A date field's text as a FEEL date, remembered per text (issue 13: every replay types the application's
+ * data again, and building a date through Temporal cost more than the rest of the typing). FEEL dates are
+ * immutable values, so one object may stand for its text wherever it appears.
+ */
+const typedDates = new Map<string, unknown>();
+function typedDate(text: string): unknown {
+  if (typedDates.has(text)) return typedDates.get(text);
+  const typed = date(text);
+  if (typedDates.size >= 10_000) typedDates.delete(typedDates.keys().next().value!);
+  typedDates.set(text, typed);
+  return typed;
+}
+
 /** One submitted value as FEEL sees it; a value that does not parse stays as it is (the schema reports it). */
 export function typeValue(field: TypedField, value: unknown): unknown {
   if (value === null || value === undefined) return value;
   switch (field.type) {
     case 'date':
-      return typeof value === 'string' ? (date(value) ?? value) : value;
+      return typeof value === 'string' ? (typedDate(value) ?? value) : value;
     case 'datetime':
       return typeof value === 'string' ? (dateAndTime(value) ?? value) : value;
     case 'daterange': {
