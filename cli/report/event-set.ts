@@ -26,6 +26,11 @@ export class EventSet {
     return this.used;
   }
 
+  /** Slots in the table (twice the events it holds before growing). */
+  get capacity(): number {
+    return this.slots;
+  }
+
   /**
    * Add a fingerprint (hi, lo) first read from file `file`. Returns -1 when it is new, else the file index
    * the earlier copy was read from.
@@ -77,7 +82,8 @@ export class DayEventSets {
   add(day: number, hi: number, lo: number, file: number): number {
     let set = day === this.lastDay ? this.last : this.days.get(day);
     if (!set) {
-      set = new EventSet(0, 1 << 10);
+      // A day is about as busy as the one before: start at its size instead of growing to it again.
+      set = new EventSet(0, this.last?.capacity ?? 1 << 10);
       this.days.set(day, set);
     }
     this.lastDay = day;

@@ -83,6 +83,17 @@ export function isDate(s: string): boolean {
  * and costs a fraction of `Date.parse`.
  */
 export function parseInstant(s: string): number {
+  // Events come in bursts at one instant: the same text (often the same string) as the last one asked about.
+  if (s === lastInstantText) return lastInstant;
+  lastInstantText = s;
+  lastInstant = readInstant(s);
+  return lastInstant;
+}
+
+let lastInstantText = '';
+let lastInstant = Number.NaN;
+
+function readInstant(s: string): number {
   const n = s.length;
   if (n < 20 || !dateAt(s, 0) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return Number.NaN;
   const sep = s.charCodeAt(10);

@@ -98,6 +98,29 @@ const cache = new StringCache();
 /** Node's Buffer decoders without toString's argument handling (they are what toString calls). */
 type Bytes = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
 
+/**
+ * The last `at` read, as bytes and as text: events come in bursts at one instant (a submission and its first
+ * assignment, a decision and the next step), and reusing the text also lets parseInstant answer from its memo.
+ */
+const lastAtBytes = new Uint8Array(64);
+let lastAtLength = -1;
+let lastAt = '';
+
+function sameAsLastAt(b: Uint8Array, s: number, e: number): boolean {
+  if (e - s !== lastAtLength) return false;
+  for (let i = 0; i < lastAtLength; i++) if (lastAtBytes[i] !== b[s + i]) return false;
+  return true;
+}
+
+function rememberAt(text: string, b: Uint8Array, s: number, e: number): string {
+  if (e - s <= lastAtBytes.length) {
+    for (let i = s; i < e; i++) lastAtBytes[i - s] = b[i];
+    lastAtLength = e - s;
+    lastAt = text;
+  } else lastAtLength = -1;
+  return text;
+}
+
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
 /**
@@ -160,6 +183,10 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
           case UNTIL:
           case DUE_AT: {
             if (!ascii) return Number.NaN;
+            if (key === AT) {
+              at = sameAsLastAt(b, vs, ve) ? lastAt : rememberAt(b.latin1Slice(vs, ve), b, vs, ve);
+              break;
+            }
             const text = b.latin1Slice(vs, ve);
             if (key === AT) at = text;
             else if (key === DUE_AT) {
