@@ -2,15 +2,12 @@
  * The events already counted, as 64-bit fingerprints in an open-addressing table: no string kept. Two
  * different events share a fingerprint with odds of about n²/2⁶⁵ (one in thirty million for a million
  * events). Each slot also records which file (by index) the event was first read from, so a file read twice
- * can be named.
- *
- * A slot's fingerprint and file sit side by side in one typed array (four 32-bit words, one cache line),
- * so adding an event costs one trip to memory, not one per array: at a million events the table is far
- * larger than the caches, and those trips were most of what counting an event cost.
+ * can be named. A slot's two halves sit side by side (one trip to memory for both): ten bytes a slot in all.
  */
 export class EventSet {
-  /** Slot i: [4i] high word, [4i+1] low word, [4i+2] file index; 0/0 marks an empty slot. */
+  /** Slot i: [2i] high word, [2i+1] low word; 0/0 marks an empty slot. */
   private table: Int32Array;
+  private source: Uint16Array;
   private slots: number;
   private used = 0;
 
@@ -19,16 +16,12 @@ export class EventSet {
     let slots = smallest;
     while (slots * 0.5 < expected && slots < 1 << 22) slots *= 2;
     this.slots = slots;
-    this.table = new Int32Array(slots * 4);
+    this.table = new Int32Array(slots * 2);
+    this.source = new Uint16Array(slots);
   }
 
   get size(): number {
     return this.used;
-  }
-
-  /** Slots in the table (twice the events it holds before growing). */
-  get capacity(): number {
-    return this.slots;
   }
 
   /**
@@ -43,27 +36,27 @@ export class EventSet {
     const mask = this.slots - 1;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
-      const at = i << 2;
-      const h = t[at];
-      const l = t[at + 1];
+      const h = t[i << 1];
+      const l = t[(i << 1) + 1];
       if (h === 0 && l === 0) {
-        t[at] = hi;
-        t[at + 1] = lo;
-        t[at + 2] = file;
+        t[i << 1] = hi;
+        t[(i << 1) + 1] = lo;
+        this.source[i] = Math.min(file, 0xffff);
         this.used++;
         return -1;
       }
-      if (h === hi && l === lo) return t[at + 2];
+      if (h === hi && l === lo) return this.source[i];
       i = (i + 1) & mask;
     }
   }
 
   private grow(): void {
-    const old = this.table;
+    const { table, source } = this;
     this.slots *= 2;
-    this.table = new Int32Array(this.slots * 4);
+    this.table = new Int32Array(this.slots * 2);
+    this.source = new Uint16Array(this.slots);
     this.used = 0;
-    for (let at = 0; at < old.length; at += 4) if (old[at] !== 0 || old[at + 1] !== 0) this.add(old[at], old[at + 1], old[at + 2]);
+    for (let i = 0; i < source.length; i++) if (table[i << 1] !== 0 || table[(i << 1) + 1] !== 0) this.add(table[i << 1], table[(i << 1) + 1], source[i]);
   }
 }
 
@@ -82,8 +75,8 @@ export class DayEventSets {
   add(day: number, hi: number, lo: number, file: number): number {
     let set = day === this.lastDay ? this.last : this.days.get(day);
     if (!set) {
-      // A day is about as busy as the one before: start at its size instead of growing to it again.
-      set = new EventSet(0, this.last?.capacity ?? 1 << 10);
+      // A day is about as busy as the one before: start with room for as many events instead of growing to it.
+      set = new EventSet(this.last?.size ?? 0, 1 << 10);
       this.days.set(day, set);
     }
     this.lastDay = day;

@@ -42,6 +42,19 @@ class ByteTable {
     const n = e - s;
     return (n * 37 + b[s] * 7 + b[e - 1] * 3 + b[s + (n >> 1)]) & 255;
   }
+  /** Whether word `index`, then a closing quote, is at `b[s]`, before `end`. */
+  at(b: Uint8Array, s: number, end: number, index: number): boolean {
+    const w = this.words[index];
+    if (s + w.length >= end) return false;
+    for (let i = 0; i < w.length; i++) if (w[i] !== b[s + i]) return false;
+    return b[s + w.length] === 0x22;
+  }
+
+  /** The byte length of word `index`. */
+  length(index: number): number {
+    return this.words[index].length;
+  }
+
   /** The index of `b[s, e)` among the words, or -1. */
   find(b: Uint8Array, s: number, e: number): number {
     if (e <= s) return -1;
@@ -58,6 +71,12 @@ class ByteTable {
 }
 
 const KEY_TABLE = new ByteTable(KEYS);
+/**
+ * Which key each event type had at each place in the line last time (-1 an unknown key, -2 not yet seen):
+ * a runtime writes every event of a type with its keys in one order, so the guess is nearly always right.
+ */
+const MAX_PREDICTED = 24;
+const PREDICTED = new Int8Array((EVENT_TYPES.length + 1) * MAX_PREDICTED).fill(-2);
 const TYPE_TABLE = new ByteTable(EVENT_TYPES);
 const ACTIONS = ['approve', 'reject', 'return', 'complete'] as const;
 const ACTION_TABLE = new ByteTable(ACTIONS);
@@ -121,6 +140,13 @@ function rememberAt(text: string, b: Uint8Array, s: number, e: number): string {
   return text;
 }
 
+/** Bytes inside a JSON string: plain ASCII, the closing quote, UTF-8 beyond ASCII, or what this reader leaves to JSON.parse (a backslash, a control character). */
+const PLAIN = 0;
+const QUOTE = 1;
+const NON_ASCII = 2;
+const OTHER = 3;
+const BYTE_CLASS = new Uint8Array(256).map((_, c) => (c === 0x22 ? QUOTE : c === 0x5c || c < 0x20 ? OTHER : c >= 0x80 ? NON_ASCII : PLAIN));
+
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
 /**
@@ -138,6 +164,9 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
   let group: string | undefined, department: string | undefined, onBehalfOf: boolean | undefined, reason: string | undefined, missing: boolean | undefined;
   let to: boolean | undefined, until: boolean | undefined, objections: number | undefined, amountFen: number | undefined;
   let seen = 0;
+  /** Keys read so far, and the type's place in PREDICTED (0 until the type is read). */
+  let ordinal = 0;
+  let typeSlot = 0;
   resetKey();
   while (i < end && isSpace(b[i])) i++;
   if (b[i] === 0x7d) i++;
@@ -146,8 +175,20 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
       // A key: plain characters only.
       if (b[i] !== 0x22) return Number.NaN;
       const ks = ++i;
-      for (let c = b[i]; c !== 0x22; c = b[++i]) if (i >= end || c === 0x5c || c < 0x20) return Number.NaN;
-      const key = KEY_TABLE.find(b, ks, i);
+      // The key the last event of this type had here, when these bytes are it (a known key holds no
+      // quote, backslash or control character, so matching it is reading it); else read and look it up.
+      const slot = typeSlot * MAX_PREDICTED + (ordinal < MAX_PREDICTED ? ordinal : 0);
+      const guess = ordinal < MAX_PREDICTED ? PREDICTED[slot] : -1;
+      let key: number;
+      if (guess >= 0 && KEY_TABLE.at(b, ks, end, guess)) {
+        key = guess;
+        i = ks + KEY_TABLE.length(guess);
+      } else {
+        for (let c = b[i]; c !== 0x22; c = b[++i]) if (i >= end || c === 0x5c || c < 0x20) return Number.NaN;
+        key = KEY_TABLE.find(b, ks, i);
+        if (ordinal < MAX_PREDICTED) PREDICTED[slot] = key;
+      }
+      ordinal++;
       i++;
       while (i < end && isSpace(b[i])) i++;
       if (b[i] !== 0x3a) return Number.NaN;
@@ -163,10 +204,15 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
         // A string without escapes or control characters.
         const vs = ++i;
         let ascii = true;
-        for (let x = b[i]; x !== 0x22; x = b[++i]) {
-          if (i >= end || x === 0x5c || x < 0x20) return Number.NaN;
-          if (x >= 0x80) ascii = false;
+        for (;;) {
+          while (BYTE_CLASS[b[i]] === PLAIN) i++;
+          const kind = BYTE_CLASS[b[i]];
+          if (kind === QUOTE) break;
+          if (kind !== NON_ASCII) return Number.NaN; // a backslash, a control character, or the end of the buffer
+          ascii = false;
+          i++;
         }
+        if (i >= end) return Number.NaN;
         const ve = i;
         i++;
         switch (key) {
@@ -176,6 +222,7 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
             const t = TYPE_TABLE.find(b, vs, ve);
             if (t === -1) return Number.NaN;
             type = EVENT_TYPES[t];
+            typeSlot = t + 1;
             break;
           }
           case AT:
