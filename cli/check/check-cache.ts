@@ -24,6 +24,8 @@ interface Loaded extends Blob {
   fromDisk: boolean;
   baseBytes: number;
   logBytes: number;
+  /** Whether the whole log was read: after a record cut short or damaged, appending would go unread. */
+  logWhole: boolean;
 }
 
 /** A file that parsed without a finding and is valid against the schema of its kind. */
@@ -68,12 +70,13 @@ function jsonExact(value: unknown): boolean {
   return true;
 }
 
-function encode(value: unknown): Buffer {
+/** Exported for tests: how an entry is stored. */
+export function encode(value: unknown): Buffer {
   return jsonExact(value) ? Buffer.concat([Buffer.of(JSON_TAG), Buffer.from(JSON.stringify(value), 'utf8')]) : Buffer.concat([Buffer.of(V8_TAG), serialize(value)]);
 }
 
 /** A fresh copy of an encoded value (nothing downstream can alter the cache). */
-function decode(data: Buffer): unknown {
+export function decode(data: Buffer): unknown {
   return data[0] === JSON_TAG ? JSON.parse(data.toString('utf8', 1)) : deserialize(data.subarray(1));
 }
 
@@ -140,7 +143,7 @@ export class CheckCache {
       }
     } catch {
       // No cache yet, an unreadable one or another toolchain's: start from nothing (the next save writes a base).
-      return { toolchain: this.toolchain, entries: new Map(), fromDisk: false, baseBytes: 0, logBytes: 0 };
+      return { toolchain: this.toolchain, entries: new Map(), fromDisk: false, baseBytes: 0, logBytes: 0, logWhole: true };
     }
     let log: Buffer | undefined;
     try {
@@ -164,7 +167,7 @@ export class CheckCache {
       for (const [file, key, data] of record.puts) entries.set(file, { key, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
       for (const file of record.deletes) entries.delete(file);
     }
-    return { toolchain: this.toolchain, entries, fromDisk: true, baseBytes: base.length, logBytes: log?.length ?? 0 };
+    return { toolchain: this.toolchain, entries, fromDisk: true, baseBytes: base.length, logBytes: log?.length ?? 0, logWhole: at === (log?.length ?? 0) };
   }
 
   private lookup(name: 'parse' | 'lint', file: string, key: string): Buffer | undefined {
@@ -240,7 +243,8 @@ export class CheckCache {
         if (old.fromDisk && !puts.length && !deletes.length) continue;
         const base = path.join(this.dir, `${name}.bin`);
         const log = path.join(this.dir, `${name}.log`);
-        if (old.fromDisk) {
+        // A log with a cut or damaged record is never appended to (what follows would go unread): a new base.
+        if (old.fromDisk && old.logWhole) {
           const body = serialize({ toolchain: this.toolchain, puts: puts.map(([file, e]) => [file, e.key, e.data]), deletes } satisfies LogRecord);
           if (old.logBytes + body.length + 36 <= Math.max(LOG_MIN, old.baseBytes * LOG_SHARE)) {
             const head = Buffer.alloc(36);
