@@ -33,9 +33,14 @@ export class WorkCalendar {
    * use (the hall runtime keeps instants in UTC, scenarios write them in local time).
    */
   endOfDay(date: string): string {
+    return this.atLocalTime(date, '23:59:59');
+  }
+
+  /** An instant given as a date and a wall-clock time in the hall's time zone, e.g. `2026-03-03T09:00:00+08:00`. */
+  atLocalTime(date: string, time: string): string {
     const name = new Intl.DateTimeFormat('en-US', { timeZone: this.timezone, timeZoneName: 'longOffset' }).formatToParts(new Date(`${date}T12:00:00Z`)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
     const offset = name === 'GMT' ? 'Z' : name.slice(3);
-    return `${date}T23:59:59${offset}`;
+    return `${date}T${time}${offset}`;
   }
 
   /**
@@ -74,6 +79,20 @@ export class WorkCalendar {
     return date;
   }
 
+  /**
+   * The work day `days` work days before `date` (a step's `reminder`: that many work days before its due date);
+   * `date` itself, or the first work day before it, for 0.
+   */
+  workdaysBefore(date: string, days: number): string {
+    let day = date;
+    while (!this.isWorkday(day)) day = previousDay(day);
+    for (let i = 0; i < days; i++) {
+      day = previousDay(day);
+      while (!this.isWorkday(day)) day = previousDay(day);
+    }
+    return day;
+  }
+
   /** Work days from `from` (exclusive) to `to` (inclusive); 0 when `to` is not after `from`. */
   workdaysBetween(from: string, to: string): number {
     let count = 0;
@@ -84,4 +103,8 @@ export class WorkCalendar {
 
 export function nextDay(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+export function previousDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }

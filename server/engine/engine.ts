@@ -7,6 +7,7 @@ import type { Directory } from '../../lib/interpret/validate-submission.ts';
 import { TemplateError, renderTemplate } from '../../lib/interpret/notification-template.ts';
 import { feeVariables } from '../../lib/interpret/fees.ts';
 import { dueLabel } from '../../lib/interpret/deadline.ts';
+import type { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import type { Row, Sql, Store, Transaction } from '../store/store.ts';
 import { claimAttachments } from '../files/attachments.ts';
 import { holdsNamedReader } from '../privacy/readers.ts';
@@ -575,8 +576,9 @@ export class Engine {
         : this.render(app, step?.notify?.overdue, { step: { name: step?.name.zh ?? task.step, id: task.step }, dueDate: dueLabel(task.due, dueAt) });
       if (text) await this.enqueue(tx, app.id, 'overdue', own ? applicantRecipient(app) : assignee, text, stamp);
     });
-    // Work-day tasks are reminded on their due day from 09:00; hours tasks (issue 15.7) once half their time has passed,
-    // at any hour, unless already overdue (a sweep that did not run in the second half says "overdue", not "due soon").
+    // Work-day tasks are reminded on their due day from 09:00, or from 09:00 `reminder` work days before it when their
+    // step says so (remind_at); hours tasks (issue 15.7) once half their time has passed, at any hour; neither once
+    // overdue (a sweep that did not run in the second half says "overdue", not "due soon").
     const halfway = await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND reminded_at IS NULL AND overdue_at IS NULL AND remind_at <= $1 ORDER BY remind_at, id", [stamp]);
     const dueToday = hour >= 9 ? await this.store.query<{ id: string }>("SELECT id FROM task WHERE status = 'open' AND reminded_at IS NULL AND due_at IS NULL AND due = $1 ORDER BY id", [today]) : [];
     let reminded = 0;
@@ -587,7 +589,7 @@ export class Engine {
         const own = applicantStepOf(this.definitionOf(app), task);
         const text = own
           ? applicantReminderText(entry?.name.zh ?? app.service, own.name.zh, task.due)
-          : task.dueAt
+          : task.dueAt || task.due !== today
             ? `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”将于 ${this.dueText(task)} 到期，请及时办理。`
             : `【催办】“${entry?.name.zh ?? app.service}”的“${step?.name.zh ?? task.step}”今天（${task.due}）到期，请及时办理。`;
         // A task handed to one person (转办, 加签, 委派) reminds that person, not the whole post; the applicant's own step (15.1) the applicant.
@@ -898,14 +900,14 @@ export class Engine {
       await later(tx, "UPDATE task SET status = 'cancelled' WHERE id = $1", [task.id]);
       if (unresolved > 0) unresolved -= await tx.run("UPDATE incident SET resolved_at = $1, resolution = 'cancelled' WHERE task_id = $2 AND resolved_at IS NULL", [at, task.id]);
     }
-    const opening: { id: string; step: string; round: number; group: string; scope: string; due: string; dueAt?: string; at: string }[] = [];
+    const opening: { id: string; step: string; round: number; group: string; scope: string; due: string; dueAt?: string; at: string; reminder?: number }[] = [];
     for (const w of waiting) {
       if (open.some((t) => t.step === w.step)) continue;
       const activations = result.timeline.filter((t) => t.type === 'assigned' && t.step === w.step);
       const last = activations.at(-1)!;
       // The applicant's own step (issue 15.1): their task, held by them alone.
       const [group, scope] = w.assignee === APPLICANT_ASSIGNEE ? [APPLICANT_TASK_GROUP, app.applicantId] : splitAssignee(w.assignee);
-      opening.push({ id: newId(this.now()), step: w.step, round: activations.length, group, scope, due: last.due!, ...(last.dueAt ? { dueAt: last.dueAt } : {}), at: last.at });
+      opening.push({ id: newId(this.now()), step: w.step, round: activations.length, group, scope, due: last.due!, ...(last.dueAt ? { dueAt: last.dueAt } : {}), at: last.at, reminder: findStep(this.definitionOf(app).workflow?.steps ?? [], w.step)?.reminder });
     }
     if (status === 'pending' && unresolved + writes.pendingIncidents > 0) status = 'incident';
     const counts = { timeline: Math.max(timeline.length, emitted.emittedTimeline), notifications: Math.max(notifications.length, emitted.emittedNotifications) };
@@ -917,7 +919,7 @@ export class Engine {
     for (const task of opening) {
       const [row] = await tx.query<{ held: unknown }>(
         'INSERT INTO task (id, application_id, step, round, group_id, scope, status, due, opened_at, due_at, remind_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING EXISTS (SELECT 1 FROM membership WHERE group_id = $5 AND scope = $6) AS held',
-        [task.id, app.id, task.step, task.round, task.group, task.scope, 'open', task.due, task.at, ...hoursTimers(task.at, task.dueAt)],
+        [task.id, app.id, task.step, task.round, task.group, task.scope, 'open', task.due, task.at, ...taskTimers(this.runtime.calendar, task)],
       );
       // Nobody holds the step's group@scope: an incident the IT office sees, never a task nobody sees (the applicant holds their own).
       if (!Number(row.held) && task.group !== APPLICANT_TASK_GROUP) {
@@ -1209,13 +1211,21 @@ function toApplication(row: Row): ApplicationRecord {
 const TASK_COLUMNS = ['id', 'application_id', 'step', 'round', 'group_id', 'scope', 'status', 'due', 'due_at', 'opened_at', 'acted_by', 'acted_at', 'action', 'comment', 'person_id', 'handed_by', 'handed_at', 'on_behalf_of'] as const;
 
 /**
- * An hours task's timers as the store keeps them (UTC): `due_at`, the due time, and `remind_at`, half way
- * from its opening to it. Null for a work-day task, which keeps the due-day rules.
+ * A task's timers as the store keeps them (UTC), `due_at` and `remind_at`. An hours task: its due time, and half
+ * way from its opening to it. A work-day task whose step has a `reminder` of n work days: no due time (the due-day
+ * rule marks it overdue) and 09:00 on the work day n work days before its due date — or its opening, when that is
+ * later (a `deadlineWhen` branch shorter than the reminder: it reminds at once, as the BPMN timer of "deadline
+ * minus reminder, never below zero" does). Both null otherwise: reminded on its due day from 09:00.
  */
-function hoursTimers(openedAt: string, dueAt: string | undefined): [string | null, string | null] {
-  if (!dueAt) return [null, null];
-  const [opened, due] = [Date.parse(openedAt), Date.parse(dueAt)];
-  return [new Date(due).toISOString(), new Date(opened + Math.floor((due - opened) / 2)).toISOString()];
+function taskTimers(calendar: WorkCalendar, task: { at: string; due: string; dueAt?: string; reminder?: number }): [string | null, string | null] {
+  const opened = Date.parse(task.at);
+  if (task.dueAt) {
+    const due = Date.parse(task.dueAt);
+    return [new Date(due).toISOString(), new Date(opened + Math.floor((due - opened) / 2)).toISOString()];
+  }
+  if (!task.reminder) return [null, null];
+  const remind = Date.parse(calendar.atLocalTime(calendar.workdaysBefore(task.due, task.reminder), '09:00:00'));
+  return [null, new Date(Math.max(remind, opened)).toISOString()];
 }
 
 function toTask(row: Row): TaskRecord {

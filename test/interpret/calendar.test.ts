@@ -29,6 +29,22 @@ describe('work calendar', () => {
     expect(calendar.addWorkdays(start, days)).toBe(due);
   });
 
+  it.each([
+    ['0 days before a work day is that day', '2026-03-10', 0, '2026-03-10'],
+    ['2 days before a Tuesday is the Friday before (the weekend skipped)', '2026-03-10', 2, '2026-03-06'],
+    ['1 day before 10-08 jumps back over National Day', '2026-10-08', 1, '2026-09-30'],
+    ['1 day before Monday 10-12 is the make-up Saturday', '2026-10-12', 1, '2026-10-10'],
+  ])('a reminder: %s', (_name, due, days, date) => {
+    expect(calendar.workdaysBefore(due, days)).toBe(date);
+    // Going forward again from there lands on the due date: the two counts agree.
+    expect(calendar.addWorkdays(date, days)).toBe(due);
+  });
+
+  it('writes a local wall-clock time with the zone offset', () => {
+    expect(calendar.atLocalTime('2026-03-06', '09:00:00')).toBe('2026-03-06T09:00:00+08:00');
+    expect(calendar.endOfDay('2026-03-06')).toBe('2026-03-06T23:59:59+08:00');
+  });
+
   it('counts work days between two dates', () => {
     expect(calendar.workdaysBetween('2026-09-30', '2026-10-10')).toBe(3); // 10-08, 10-09 and the make-up 10-10
   });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRuntime, runWorkflow } from '../../lib/runtime/index.ts';
-import type { LoadedRuntime } from '../../lib/runtime/index.ts';
+import type { LoadedRuntime, RuntimeDefinition } from '../../lib/runtime/index.ts';
 import { Engine } from '../../server/engine/engine.ts';
 import { migrate } from '../../server/store/migrate.ts';
 import { ROOT } from '../helpers/cli.ts';
@@ -53,6 +53,50 @@ describe.each(STORE_KINDS)('timers on %s', (kind) => {
     expect((await engine.events(app.id)).filter((e) => e.type === 'overdue')).toHaveLength(1);
     const overdueNotes = await store.query("SELECT id FROM outbox WHERE event = 'overdue'");
     expect(overdueNotes).toHaveLength(reference.notifications.filter((n) => n.event === 'overdue').length);
+  });
+});
+
+/** The example runtime with one step given another deadline and a `reminder` (no example service writes one above 0). */
+function withReminder(base: LoadedRuntime, service: string, step: string, deadline: number, reminder: number): LoadedRuntime {
+  const patch = (d: RuntimeDefinition): RuntimeDefinition =>
+    d.id !== service || !d.workflow ? d : { ...d, workflow: { ...d.workflow, steps: d.workflow.steps.map((n) => (n.kind === 'step' && n.id === step ? { ...n, deadline, reminder } : n)) } };
+  return { ...base, current: (id) => patch(base.current(id)), version: (id, v) => patch(base.version(id, v)) };
+}
+
+describe.each(STORE_KINDS)('a step\'s reminder on %s', (kind) => {
+  it('reminds `reminder` work days before the due date from 09:00 — across a weekend — once, and the overdue mark still comes after the due day', async () => {
+    const location = await stores.location(kind);
+    const store = await stores.open(location);
+    await migrate(store);
+    await store.run("INSERT INTO membership (person_id, group_id, scope) VALUES ('t-wang', 'counselor', 'wxy-2203')");
+    // Opened Thursday 2026-03-05 with 3 work days: due Tuesday 03-10; 2 work days before it is Friday 03-06 (the weekend is not counted).
+    const engine = new Engine({ store, runtime: withReminder(runtime, 'student-leave', 'counselor-review', 3, 2), now: () => beijing('2026-03-05T10:00:00') });
+    const submitted = await engine.submit({ service: 'student-leave', applicant, data });
+    if (!submitted.ok) throw new Error('submit failed');
+    const [task] = await engine.todo('t-wang');
+    expect(task.due).toBe('2026-03-10');
+    expect(await engine.sweep(beijing('2026-03-05T18:00:00'))).toEqual({ overdue: 0, reminded: 0 });
+    expect(await engine.sweep(beijing('2026-03-06T08:59:00'))).toEqual({ overdue: 0, reminded: 0 });
+    expect(await engine.sweep(beijing('2026-03-06T09:00:00'))).toEqual({ overdue: 0, reminded: 1 });
+    // Not again on the due day, where a step without `reminder` is reminded.
+    expect(await engine.sweep(beijing('2026-03-10T09:30:00'))).toEqual({ overdue: 0, reminded: 0 });
+    const reminders = await store.query<{ recipient: string; body: string }>("SELECT recipient, body FROM outbox WHERE event = 'reminder'");
+    expect(reminders).toEqual([{ recipient: 'counselor@wxy-2203', body: '【催办】“学生请假审批”的“辅导员审核”将于 2026-03-10 到期，请及时办理。' }]);
+    expect(await engine.sweep(beijing('2026-03-10T23:00:00'))).toEqual({ overdue: 0, reminded: 0 });
+    expect(await engine.sweep(beijing('2026-03-11T00:01:00'))).toEqual({ overdue: 1, reminded: 0 });
+  });
+
+  it('reminds at once when the reminder reaches back before the task opened (as the BPMN timer "deadline minus reminder, never below zero")', async () => {
+    const location = await stores.location(kind);
+    const store = await stores.open(location);
+    await migrate(store);
+    await store.run("INSERT INTO membership (person_id, group_id, scope) VALUES ('t-wang', 'counselor', 'wxy-2203')");
+    const engine = new Engine({ store, runtime: withReminder(runtime, 'student-leave', 'counselor-review', 1, 3), now: () => beijing('2026-03-05T20:00:00') });
+    const submitted = await engine.submit({ service: 'student-leave', applicant, data });
+    if (!submitted.ok) throw new Error('submit failed');
+    expect(await engine.sweep(beijing('2026-03-05T19:59:00'))).toEqual({ overdue: 0, reminded: 0 });
+    expect(await engine.sweep(beijing('2026-03-05T20:01:00'))).toEqual({ overdue: 0, reminded: 1 });
+    expect(await engine.sweep(beijing('2026-03-06T09:30:00'))).toEqual({ overdue: 0, reminded: 0 });
   });
 });
 
