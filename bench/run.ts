@@ -22,6 +22,8 @@ import type { BenchStage } from './stages.ts';
  * RSS with 100,000 open applications ('serve memory').
  *
  * Options: --sizes 1000,10000  --rounds 5  --keep (leave the generated catalogs in place)
+ *          --site-10000 (the guide site at 10,000 services too, beside its floor, and its own figures at
+ *          10,000 after those at 1,000: minutes per build, so not in the default run)
  *          --stages check,serve  (only the stages whose name contains one of these words; default all;
  *          'serve load' and 'serve memory' name the two hall serve reports)
  *          --seconds 10 (each hall serve load run)  --stores sqlite,postgres  --applications 100000
@@ -32,7 +34,8 @@ const ROUNDS = Number(option('--rounds') ?? 5);
 const KEEP = process.argv.includes('--keep');
 const SELECTED = option('--stages')?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
 const selected = (name: string) => !SELECTED || SELECTED.some((s) => name.toLowerCase().includes(s));
-const STAGES = ALL_STAGES.filter((s) => selected(s.name));
+const SITE_10000 = process.argv.includes('--site-10000');
+const STAGES = ALL_STAGES.filter((s) => selected(s.name)).map((s) => (SITE_10000 && s.name === 'hall site' ? { ...s, sizes: [...(s.sizes ?? []), 10_000] } : s));
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -192,9 +195,10 @@ try {
     log('hall serve: memory with open applications');
     process.stdout.write(`\n${memoryReport(await memory({ applications: Number(option('--applications') ?? 100_000), seconds: Number(option('--seconds') ?? 10), log }))}\n`);
   }
-  if (SIZES.includes(1000) && selected('hall site') && !process.argv.includes('--no-search')) {
+  if (selected('hall site') && !process.argv.includes('--no-search')) {
     // The site's own figures: guide vs a bare Astro site built in this run, and bytes one search fetches.
-    process.stdout.write(`\n${await siteReport(1000)}\n`);
+    for (const size of [1000, ...(SITE_10000 ? [10_000] : [])].filter((n) => SIZES.includes(n))) process.stdout.write(`\n${await siteReport(size)}\n`);
+    if (!SITE_10000) process.stdout.write('\nguide site at 10,000 services: not run by default (minutes per build); npm run bench -- --site-10000\n');
   }
 } finally {
   if (KEEP) process.stderr.write(`catalogs kept in ${root}\n`);

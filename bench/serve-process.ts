@@ -15,7 +15,28 @@ export interface Running {
   peakMB(): number;
   /** Current resident set (VmRSS), in MB. */
   rssMB(): number;
+  /** CPU time the process has used so far (user + system), in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on every Linux the bench runs on). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time of a process in ms (user + system), from /proc/<pid>/stat; with `children`, also that of the
+ * children it has waited for (a PostgreSQL server's backends that have exited). NaN where there is no /proc.
+ */
+export function processCpuMs(pid: number, children = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces, in parentheses): utime is the 14th field, stime the 15th, cutime and cstime the 16th and 17th.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const ticks = f[11] + f[12] + (children ? f[13] + f[14] : 0);
+    return (ticks * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
 }
 
 function statusField(pid: number, field: string): number {
@@ -56,6 +77,7 @@ export async function startProcess(args: string[], env: Record<string, string> =
     child,
     peakMB: () => statusField(child.pid!, 'VmHWM'),
     rssMB: () => statusField(child.pid!, 'VmRSS'),
+    cpuMs: () => processCpuMs(child.pid!),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

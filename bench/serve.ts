@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { migrate } from '../server/store/migrate.ts';
 import { openStore } from '../server/store/store.ts';
 import type { Row, Store, Transaction } from '../server/store/store.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
-import { HALL, REPO, startProcess } from './serve-process.ts';
+import { HALL, REPO, processCpuMs, startProcess } from './serve-process.ts';
 import type { Running } from './serve-process.ts';
 import type { TestPostgres } from '../test/helpers/postgres.ts';
 
@@ -130,12 +130,18 @@ export interface Load {
   /** Status codes other than 2xx, with counts: a rate limit shows here as 429. */
   statuses: Record<string, number>;
   seconds: number;
+  /**
+   * CPU (user + system) per 2xx answer, in ms: of the server process, and on PostgreSQL of the database server's
+   * processes. Unlike req/s it hardly moves with what else runs on the machine (the bench shares it).
+   */
+  cpu?: { server: number; database?: number };
 }
 
 type Build = () => { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string };
 
 /** Drive `url` with CONNECTIONS clients for `seconds` (or until `amount` requests), each request built by `next`. */
-export async function cannon(url: string, next: Build, limit: { seconds?: number; amount?: number }): Promise<Load> {
+export async function cannon(url: string, next: Build, limit: { seconds?: number; amount?: number }, meter?: CpuMeter): Promise<Load> {
+  const before = meter && { server: meter.server(), database: meter.database?.() };
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -156,7 +162,52 @@ export async function cannon(url: string, next: Build, limit: { seconds?: number
   if (result.errors) statuses.errors = result.errors;
   if (result.timeouts) statuses.timeouts = result.timeouts;
   const ok = result['2xx'];
-  return { rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, ok, failed: result.non2xx + result.errors + result.timeouts, statuses, seconds: result.duration };
+  const perAnswer = (after: number, start: number | undefined) => (start === undefined || !Number.isFinite(after - start) || !ok ? undefined : (after - start) / ok);
+  const server = meter && perAnswer(meter.server(), before!.server);
+  const database = meter?.database && perAnswer(meter.database(), before!.database);
+  const cpu = server === undefined ? undefined : { server, ...(database === undefined ? {} : { database }) };
+  return { rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, ok, failed: result.non2xx + result.errors + result.timeouts, statuses, seconds: result.duration, ...(cpu ? { cpu } : {}) };
+}
+
+/** CPU used so far (ms) by the server under load and, on PostgreSQL, by the database server. */
+export interface CpuMeter {
+  server: () => number;
+  database?: () => number;
+}
+
+/**
+ * CPU used so far (ms) by the PostgreSQL server listening on `port`: the postmaster with the backends it has
+ * reaped, and the backends alive now. Linux only (/proc); NaN elsewhere.
+ */
+export function postgresCpuMs(port: number): () => number {
+  let postmaster: number | undefined;
+  const find = () => {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        if (path.basename(argv[0]) === 'postgres' && argv.includes('-p') && argv[argv.indexOf('-p') + 1] === String(port)) return Number(entry);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return undefined;
+  };
+  return () => {
+    postmaster ??= find();
+    if (postmaster === undefined) return NaN;
+    let total = processCpuMs(postmaster, true);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) total += processCpuMs(Number(entry));
+      } catch {
+        // exited meanwhile: its time is in the postmaster's reaped children's
+      }
+    }
+    return total;
+  };
 }
 
 /** Round-robin over the sessions: each of the 100 clients acts as a different person at any moment. */
@@ -224,10 +275,11 @@ async function throughputOn(kind: 'sqlite' | 'postgres', work: string, pg: TestP
     options.log(`  ${kind}: hall warm-up`);
     await cannon(hall.url, submissions(applicants, personas), { seconds: 3 });
     options.log(`  ${kind}: hall submissions`);
-    sub = await cannon(hall.url, submissions(applicants, personas), { seconds: options.seconds });
+    const meter: CpuMeter = { server: hall.cpuMs, ...(pg ? { database: postgresCpuMs(pg.port) } : {}) };
+    sub = await cannon(hall.url, submissions(applicants, personas), { seconds: options.seconds }, meter);
     const queue = await approvalQueue(hall.url, approvers);
     options.log(`  ${kind}: hall approvals (${queue.length.toLocaleString('en')} open tasks)`);
-    app = await cannon(hall.url, approvals(queue), { amount: queue.length });
+    app = await cannon(hall.url, approvals(queue), { amount: queue.length }, meter);
   } finally {
     await hall.stop();
   }
@@ -238,8 +290,9 @@ async function throughputOn(kind: 'sqlite' | 'postgres', work: string, pg: TestP
       const payload = JSON.stringify({ service: 'student-leave', data: leaveOf(students[0][0]), channel: 'pc' });
       options.log(`  ${kind}: ${grouped ? 'grouped floor' : 'floor'} warm-up, submissions, approvals`);
       await cannon(floor.url, body(payload), { seconds: 3 });
-      const submissions = await cannon(floor.url, body(payload), { seconds: options.seconds });
-      const approvals = await cannon(floor.url, body(DECISION), { amount: Math.max(app.ok, 1000) });
+      const meter: CpuMeter = { server: floor.cpuMs, ...(pg ? { database: postgresCpuMs(pg.port) } : {}) };
+      const submissions = await cannon(floor.url, body(payload), { seconds: options.seconds }, meter);
+      const approvals = await cannon(floor.url, body(DECISION), { amount: Math.max(app.ok, 1000) }, meter);
       return { submissions, approvals };
     } finally {
       await floor.stop();
@@ -304,12 +357,21 @@ export function throughputTable(rows: ThroughputRow[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.filter((b) => b.length > 3).map((b) => b[i].length)));
   const line = (cells: string[]) => (cells.length === 3 ? `${cells[0].padEnd(widths[0])}  ${cells[1].padEnd(widths[1])}  ${cells[2]}` : cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
   const grouped = rows.filter((r) => r.hall && r.groupedFloor).map((r) => `  ${r.store} ${r.what}: grouped floor ${r.groupedFloor!.rps.toFixed(0)} req/s, p50/p99 ${r.groupedFloor!.p50}/${r.groupedFloor!.p99} ms; hall/grouped floor ${(r.hall!.rps / r.groupedFloor!.rps).toFixed(2)}×, p99 ${(r.hall!.p99 / Math.max(r.groupedFloor!.p99, 1)).toFixed(2)}×`);
+  const ms = (n: number | undefined) => (n === undefined ? '?' : n.toFixed(2));
+  const cpu = rows
+    .filter((r) => r.hall?.cpu && r.floor?.cpu)
+    .map((r) => {
+      const [h, f] = [r.hall!.cpu!, r.floor!.cpu!];
+      const both = (c: { server: number; database?: number }) => c.server + (c.database ?? 0);
+      return `  ${r.store} ${r.what}: hall ${ms(h.server)}${h.database === undefined ? '' : ` + database ${ms(h.database)}`} ms, floor ${ms(f.server)}${f.database === undefined ? '' : ` + database ${ms(f.database)}`} ms: ${(both(h) / both(f)).toFixed(1)}× the floor's`;
+    });
   return [
     `hall serve at ${CONNECTIONS} concurrent clients (autocannon, loopback) beside its floor in the same run: Fastify + one INSERT of the same payload per request, committed on its own, same store and settings`,
     '',
     line(head),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...body.map(line),
+    ...(cpu.length ? ['', 'CPU (user + system) per answered request, which the machine\'s other load hardly moves: the server process, and on PostgreSQL the database server\'s processes:', ...cpu] : []),
     ...(grouped.length ? ['', 'For comparison, the floor through the hall\'s store layer, which commits the INSERTs waiting at once in one group (one fsync):', ...grouped] : []),
   ].join('\n');
 }

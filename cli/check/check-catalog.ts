@@ -4,6 +4,7 @@ import { lintCatalog } from '../lint/lint-catalog.ts';
 import { parseServiceFile, withDocumentOnDemand } from '../load/parse-file.ts';
 import { CheckCache } from './check-cache.ts';
 import { toolchainFingerprint } from '../compile/cache.ts';
+import { knownFingerprint, runtimeFingerprint } from '../compile/fingerprint.ts';
 import type { Located, Service } from '../model/catalog.ts';
 import type { DocumentKind } from '../validate/schemas.ts';
 import type { ParsedFile } from '../load/parse-file.ts';
@@ -43,6 +44,7 @@ export function checkSource(source: CatalogSource, options: { today: string; cac
       const parsed = withDocumentOnDemand(file, new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes), hit.value);
       files.push(parsed);
       known.set(parsed, hit.kind);
+      if (hit.fingerprint !== undefined) knownFingerprint(hit.value, hit.fingerprint);
       continue;
     }
     const { parsed, diagnostics: found } = parseServiceFile(bytes, file);
@@ -57,7 +59,8 @@ export function checkSource(source: CatalogSource, options: { today: string; cac
     const documents = new Map(validated.documents.map((d) => [d.parsed, d]));
     for (const { parsed, bytes } of fresh) {
       const d = documents.get(parsed);
-      if (d?.valid) cache.rememberParsed(parsed.file, bytes, { kind: d.kind, value: d.value });
+      // A service's runtime fingerprint is a function of its value: remembered with it, for the build.
+      if (d?.valid) cache.rememberParsed(parsed.file, bytes, { kind: d.kind, value: d.value, ...(d.kind === 'Service' ? { fingerprint: runtimeFingerprint(d.value as unknown as Service) } : {}) });
     }
   }
   const resolved = resolveCatalog(validated.documents, source.dir, source.files);

@@ -28,7 +28,20 @@ export function runtimeBehaviour(service: Service): Record<string, unknown> {
 
 /** sha256 of the service's runtime behaviour: equal fingerprints ⇔ same behaviour. */
 export function runtimeFingerprint(service: Service): string {
-  return sha256(canonicalJson(runtimeBehaviour(service)));
+  return known.get(service) ?? sha256(canonicalJson(runtimeBehaviour(service)));
+}
+
+/**
+ * Fingerprints already known for service values just read, by the value object: the build's check cache
+ * remembers each service file's fingerprint under the hash of its bytes (the value is a function of
+ * them), so a province's unchanged services are not serialized and hashed again. Nothing alters a
+ * service value once read (the check cache hands out fresh copies), so the fingerprint stays its own.
+ */
+const known = new WeakMap<object, string>();
+
+/** Record the fingerprint of a service value just decoded from a cache entry that holds it. */
+export function knownFingerprint(value: object, fingerprint: string): void {
+  known.set(value, fingerprint);
 }
 
 /**

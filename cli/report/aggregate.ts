@@ -2,7 +2,7 @@ import type { RuntimeEvent } from '../../generated/types/runtime/event.ts';
 import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { WorkdayIndex, ZoneClock, dateToDay, dayToDate } from './clock.ts';
 import type { ReportContext, Text } from './context.ts';
-import { EventSet } from './event-set.ts';
+import { DayEventSets, EventSet } from './event-set.ts';
 import { CHECKED, EVENT_KEY, RATINGS, checkEvent } from './parse-event.ts';
 import type { CheckedEvent, LineProblem } from './parse-event.ts';
 
@@ -232,7 +232,9 @@ export class ReportAggregator {
   private readonly duplicateSource: number[] = [];
   private current: FileCounts | undefined;
   private currentIndex = 0;
-  private readonly seen: EventSet;
+  /** Events with an `id`, by its fingerprint; those without, by their content's, day by day. */
+  private seen: EventSet | undefined;
+  private readonly seenOnDay = new DayEventSets();
   private readonly notBeforeDay: number;
   private readonly notAfterMs: number;
   private blank = 0;
@@ -252,7 +254,6 @@ export class ReportAggregator {
     const years = context.calendar.years;
     this.notBeforeDay = dateToDay(`${years.length ? Math.min(...years) : 2000}-01-01`);
     this.notAfterMs = (options.now ?? Date.now()) + FUTURE_SKEW_MS;
-    this.seen = new EventSet(options.expectedEvents);
     for (const s of context.services.values()) {
       this.accs.set(s.id, { ...emptyFigures(), id: s.id, name: s.name, owner: s.owner, known: true, ...(s.promised ? { promised: s.promised } : {}), events: 0, ...(s.versions ? { versions: [...s.versions] } : {}) });
     }
@@ -375,7 +376,7 @@ export class ReportAggregator {
    * (so CHECKED and EVENT_KEY hold its fields and fingerprint). An event dated outside the window, or one
    * read before (same `id`; without one, same content), is a problem line instead.
    */
-  add(parsed: RuntimeEvent, epochMs: number, line: number, checked = false): void {
+  add(parsed: RuntimeEvent | undefined, epochMs: number, line: number, checked = false): void {
     // Read the fields checkEvent copied out (see CHECKED); check here when the caller did not.
     if (!checked && typeof checkEvent(parsed) !== 'number') throw new Error('add() takes events that checkEvent accepts');
     const event = CHECKED;
@@ -389,7 +390,7 @@ export class ReportAggregator {
       this.addProblem(line, { kind: 'out-of-window', at: event.at, bound: 'before', limit: dayToDate(this.notBeforeDay) });
       return;
     }
-    const prior = this.seen.add(key[0], key[1], this.currentIndex);
+    const prior = event.keyed ? (this.seen ??= new EventSet(this.options.expectedEvents)).add(key[0], key[1], this.currentIndex) : this.seenOnDay.add(day, key[0], key[1], this.currentIndex);
     if (prior !== -1) {
       const f = this.currentFile;
       f.duplicates++;

@@ -4,6 +4,7 @@ import type { ReportContext } from './context.ts';
 import type { RuntimeEvent } from '../../generated/types/runtime/event.ts';
 import { checkEvent, notJson } from './parse-event.ts';
 import { ReadBreak, readLines } from './read-events.ts';
+import { scanEvent } from './scan-event.ts';
 import type { EventFile } from './read-events.ts';
 
 export interface ReportProgress {
@@ -37,6 +38,13 @@ export async function buildReport(files: EventFile[], context: ReportContext, op
         const checked = checkEvent(value);
         if (typeof checked === 'number') aggregator.add(value as RuntimeEvent, checked, line, true);
         else aggregator.addProblem(line, checked);
+      },
+      // Most lines are read from their bytes (scan-event.ts); the rest, and every line it is unsure of, as above.
+      bytes(buf: Buffer, start: number, end: number, line: number) {
+        const at = scanEvent(buf, start, end);
+        if (Number.isNaN(at)) return false;
+        aggregator.add(undefined, at, line, true);
+        return true;
       },
       tooLong(line: number) {
         aggregator.addProblem(line, { kind: 'too-long' });

@@ -6,9 +6,8 @@ export type Rating = NonNullable<RuntimeEvent['rating']>;
 /** The five levels of 好差评 (国办发〔2019〕51号), best first; the last two are 差评. */
 export const RATINGS: readonly Rating[] = ['非常满意', '满意', '基本满意', '不满意', '非常不满意'];
 const APPLICANT_TEXT = ['type', 'college', 'department'] as const;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** An unassigned step's missing value: `applicant.<attribute>` or `form.<field>` (the schema's pattern). */
-const MISSING = /^(applicant|form)\.[a-zA-Z][a-zA-Z0-9]*$/;
+export const MISSING = /^(applicant|form)\.[a-zA-Z][a-zA-Z0-9]*$/;
 /** Types whose events name their step (the schema's allOf). */
 const NEEDS_STEP = new Set<string>(['assigned', 'unassigned', 'acted', 'overdue', 'published', 'objected', 'publicized', 'ordered', 'paid', 'unpaid', 'transferred', 'added', 'delegated']);
 
@@ -51,31 +50,61 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146097 + doe - 719468;
 }
 
-/** The digit at `i`, or -1. */
+/** The digit at `i`, or -100 (which no range check below lets through). */
 const digitAt = (s: string, i: number) => {
   const d = s.charCodeAt(i) - 48;
   return d >= 0 && d <= 9 ? d : -100;
 };
 
+/** What `\s` matches in a JavaScript regular expression (ajv-formats splits a date-time on `t|\s`). */
+function isRegexSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Whether `s` from `i` is YYYY-MM-DD of a real calendar day (the schema's `format: date`, as ajv-formats checks it). */
+function dateAt(s: string, i: number): boolean {
+  if (s.charCodeAt(i + 4) !== 45 || s.charCodeAt(i + 7) !== 45) return false;
+  const year = digitAt(s, i) * 1000 + digitAt(s, i + 1) * 100 + digitAt(s, i + 2) * 10 + digitAt(s, i + 3);
+  const month = digitAt(s, i + 5) * 10 + digitAt(s, i + 6);
+  const day = digitAt(s, i + 8) * 10 + digitAt(s, i + 9);
+  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeap(year) ? 29 : MONTH_DAYS[month - 1]);
+}
+
+/** A `format: date` value: YYYY-MM-DD naming a day that exists (2026-02-30 does not). */
+export function isDate(s: string): boolean {
+  return s.length === 10 && dateAt(s, 0);
+}
+
 /**
- * An RFC 3339 date-time with an offset (the schema's `format: date-time`: "T" or a space between date and
- * time, seconds required, fraction optional) → epoch milliseconds; NaN when it is not one. Read by hand
- * with integer arithmetic: it runs once per event and costs a fraction of `Date.parse`.
+ * An RFC 3339 date-time with an offset, as the schema's `format: date-time` is checked (ajv-formats, full
+ * mode): "T", "t" or any white space between date and time, seconds required, a fraction optional, the
+ * offset "Z", "+08:00", "+0800" or "+08", and a leap second only at 23:59 UTC → epoch milliseconds (a leap
+ * second counts as :59); NaN when it is not one. Read by hand with integer arithmetic: it runs once per event
+ * and costs a fraction of `Date.parse`.
  */
 export function parseInstant(s: string): number {
+  // Events come in bursts at one instant: the same text (often the same string) as the last one asked about.
+  if (s === lastInstantText) return lastInstant;
+  lastInstantText = s;
+  lastInstant = readInstant(s);
+  return lastInstant;
+}
+
+let lastInstantText = '';
+let lastInstant = Number.NaN;
+
+function readInstant(s: string): number {
   const n = s.length;
-  if (n < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return Number.NaN;
+  if (n < 20 || !dateAt(s, 0) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return Number.NaN;
   const sep = s.charCodeAt(10);
-  if (sep !== 84 && sep !== 116 && sep !== 32) return Number.NaN;
-  // A non-digit makes its term -100, which no check below lets through.
+  if (sep !== 84 && sep !== 116 && !isRegexSpace(sep)) return Number.NaN;
   const year = digitAt(s, 0) * 1000 + digitAt(s, 1) * 100 + digitAt(s, 2) * 10 + digitAt(s, 3);
   const month = digitAt(s, 5) * 10 + digitAt(s, 6);
   const day = digitAt(s, 8) * 10 + digitAt(s, 9);
   const hour = digitAt(s, 11) * 10 + digitAt(s, 12);
   const minute = digitAt(s, 14) * 10 + digitAt(s, 15);
   const second = digitAt(s, 17) * 10 + digitAt(s, 18);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return Number.NaN;
-  if (day > (month === 2 && isLeap(year) ? 29 : MONTH_DAYS[month - 1])) return Number.NaN;
+  if (hour < 0 || minute < 0 || second < 0) return Number.NaN;
   let i = 19;
   let ms = 0;
   if (s.charCodeAt(i) === 46) {
@@ -88,16 +117,27 @@ export function parseInstant(s: string): number {
     if (i === start) return Number.NaN;
     ms = Math.floor(ms);
   }
-  let offset = 0;
+  let sign = 1;
+  let oh = 0;
+  let om = 0;
   const z = s.charCodeAt(i);
-  if ((z === 90 || z === 122) && i + 1 === n) offset = 0;
-  else if ((z === 43 || z === 45) && i + 6 === n && s.charCodeAt(i + 3) === 58) {
-    const oh = digitAt(s, i + 1) * 10 + digitAt(s, i + 2);
-    const om = digitAt(s, i + 4) * 10 + digitAt(s, i + 5);
+  if ((z === 90 || z === 122) && i + 1 === n) sign = 1;
+  else if (z === 43 || z === 45) {
+    sign = z === 43 ? 1 : -1;
+    oh = digitAt(s, i + 1) * 10 + digitAt(s, i + 2);
+    if (i + 3 === n) om = 0;
+    else if (i + 5 === n) om = digitAt(s, i + 3) * 10 + digitAt(s, i + 4);
+    else if (i + 6 === n && s.charCodeAt(i + 3) === 58) om = digitAt(s, i + 4) * 10 + digitAt(s, i + 5);
+    else return Number.NaN;
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN;
-    offset = (z === 43 ? 1 : -1) * (oh * 60 + om) * 60_000;
   } else return Number.NaN;
-  return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + Math.min(second, 59) * 1000 + ms - offset;
+  if (hour > 23 || minute > 59 || second > 59) {
+    // A leap second: ajv-formats lets 60 seconds (and a fraction) through only at 23:59 UTC.
+    const utcMinute = minute - om * sign;
+    const utcHour = hour - oh * sign - (utcMinute < 0 ? 1 : 0);
+    if (!((utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second <= 60)) return Number.NaN;
+  }
+  return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + Math.min(second, 59) * 1000 + ms - sign * (oh * 60 + om) * 60_000;
 }
 
 /**
@@ -120,6 +160,8 @@ export interface CheckedEvent {
   rating: Rating | undefined;
   /** 委托: a stand-in acted for an absent approver (the event's `onBehalfOf`). */
   standIn: boolean;
+  /** The event has an `id`, so EVENT_KEY is the id's fingerprint (else its content's, instant included). */
+  keyed: boolean;
 }
 
 /**
@@ -127,12 +169,12 @@ export interface CheckedEvent {
  * have different shapes, and reading their fields straight from the parsed objects makes every read site
  * megamorphic (several times slower at a million events).
  */
-export const CHECKED: CheckedEvent = { type: 'submitted', at: '', instance: '', service: '', version: 0, group: undefined, department: undefined, outcome: undefined, rating: undefined, standIn: false };
+export const CHECKED: CheckedEvent = { type: 'submitted', at: '', instance: '', service: '', version: 0, group: undefined, department: undefined, outcome: undefined, rating: undefined, standIn: false, keyed: false };
 let keyA = 0;
 let keyB = 0;
 
 /** Add a field's hash (two 32-bit FNV-1a style lanes, seeded by the field) to the fingerprint. */
-function fold(seed: number, text: string): void {
+export function fold(seed: number, text: string): void {
   let a = Math.imul(0x811c9dc5 ^ seed, 0x01000193);
   let b = Math.imul(0x2f3b5c71 ^ seed, 0x5bd1e995);
   for (let i = 0; i < text.length; i++) {
@@ -144,6 +186,29 @@ function fold(seed: number, text: string): void {
   keyA = (keyA + a) | 0;
   keyB = (keyB + Math.imul(b ^ (b >>> 15), 0x27d4eb2d)) | 0;
 }
+
+/** fold() of the text whose bytes `buf[start, end)` are all ASCII (so each byte is its char code), read in place. */
+export function foldAscii(seed: number, buf: Uint8Array, start: number, end: number): void {
+  let a = Math.imul(0x811c9dc5 ^ seed, 0x01000193);
+  let b = Math.imul(0x2f3b5c71 ^ seed, 0x5bd1e995);
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 13;
+  }
+  keyA = (keyA + a) | 0;
+  keyB = (keyB + Math.imul(b ^ (b >>> 15), 0x27d4eb2d)) | 0;
+}
+
+/** Start a new fingerprint. */
+export function resetKey(): void {
+  keyA = 0;
+  keyB = 0;
+}
+
+/** The seed a text field is hashed with (checkEvent's, so both readers agree). */
+export const fieldSeed = (key: string) => key.length * 961 + key.charCodeAt(0) * 31 + key.charCodeAt(1);
 
 /** Add a number's hash (an instant, a version) to the fingerprint. */
 function foldNumber(seed: number, n: number): void {
@@ -225,11 +290,11 @@ export function checkEvent(value: unknown): number | LineProblem {
         if (key === 'group') group = v;
         else if (key === 'department') department = v;
         else if (key === 'to') to = v;
-        fold(key.length * 961 + key.charCodeAt(0) * 31 + key.charCodeAt(1), v);
+        fold(fieldSeed(key), v);
         break;
       case 'due':
       case 'until':
-        if (typeof v !== 'string' || !DATE.test(v)) return { kind: 'invalid', field: key, value: shown(v) };
+        if (typeof v !== 'string' || !isDate(v)) return { kind: 'invalid', field: key, value: shown(v) };
         if (key === 'until') until = v;
         break;
       case 'dueAt':
@@ -266,6 +331,15 @@ export function checkEvent(value: unknown): number | LineProblem {
       // Other properties are allowed: the schema leaves the event open for runtimes to add their own.
     }
   }
+  return finishCheck(type, at, instance, service, version, step, action, outcome, rating, id, group, department, onBehalfOf, reason, missing, to, until, objections, amountFen);
+}
+
+/**
+ * The rest of checkEvent, once each field present has been read (and those checkEvent hashes folded into
+ * the fingerprint): required fields, types and enums, then the fingerprint and CHECKED. Shared by
+ * checkEvent and the byte-level reader (scan-event.ts), so both accept exactly the same events.
+ */
+export function finishCheck(type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown, id: unknown, group: unknown, department: unknown, onBehalfOf: unknown, reason: unknown, missing: unknown, to: unknown, until: unknown, objections: unknown, amountFen: unknown): number | LineProblem {
   if (type === undefined) return { kind: 'missing', field: 'type' };
   if (typeof type !== 'string' || !isEventType(type)) return { kind: 'invalid', field: 'type', value: shown(type) };
   if (at === undefined) return { kind: 'missing', field: 'at' };
@@ -320,6 +394,7 @@ export function checkEvent(value: unknown): number | LineProblem {
   CHECKED.outcome = outcome as CheckedEvent['outcome'];
   CHECKED.rating = rating as Rating | undefined;
   CHECKED.standIn = onBehalfOf !== undefined;
+  CHECKED.keyed = id !== undefined;
   return epochMs;
 }
 

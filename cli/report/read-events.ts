@@ -105,6 +105,12 @@ export interface LineSink {
   blank(lineNumber: number): void;
   /** A line that is not valid UTF-8; `column` is the 1-based character where decoding first fails. */
   badUtf8(lineNumber: number, column: number): void;
+  /**
+   * Optional: offered the bytes of a line (line break and CR cut off, known to be UTF-8, never the first
+   * line, which may start with a BOM) before it is decoded. Returning true means it was read; false sends
+   * it on to `line` (or `blank`) as usual.
+   */
+  bytes?(buf: Buffer, start: number, end: number, lineNumber: number): boolean;
 }
 
 /** Where a file stopped being readable: the line that broke off and the (decompressed) byte offset. */
@@ -137,7 +143,8 @@ export async function readLines(file: string, sink: LineSink, onBytes?: (bytes: 
   /** Decompressed bytes received, and those before the line being cut. */
   let received = 0;
   let lineStart = 0;
-  const emit = (buf: Buffer, start: number, end: number) => {
+  const bytes = sink.bytes?.bind(sink);
+  const emit = (buf: Buffer, start: number, end: number, utf8 = false) => {
     lineNumber++;
     if (skipping) {
       skipping = false;
@@ -153,6 +160,7 @@ export async function readLines(file: string, sink: LineSink, onBytes?: (bytes: 
       sink.blank(lineNumber);
       return;
     }
+    if (utf8 && bytes && lineNumber !== 1 && bytes(buf, start, end, lineNumber)) return;
     let text = buf.toString('utf8', start, end);
     // Decoding turns bad bytes into U+FFFD; a real U+FFFD in the text is valid UTF-8, so ask the bytes.
     const replaced = text.indexOf('\ufffd');
@@ -192,8 +200,12 @@ export async function readLines(file: string, sink: LineSink, onBytes?: (bytes: 
         start = nl + 1;
         lineStart = base + start;
       }
+      // The whole lines of this chunk, checked as UTF-8 at once (a multi-byte character never holds the
+      // byte 0x0A): when they are, each is offered to `bytes` without checking it again.
+      const last = bytes ? chunk.lastIndexOf(10) : -1;
+      const utf8 = last > start && isUtf8(chunk.subarray(start, last));
       for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
-        emit(chunk, start, nl);
+        emit(chunk, start, nl, utf8);
         start = nl + 1;
         lineStart = base + start;
       }

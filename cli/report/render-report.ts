@@ -419,7 +419,9 @@ interface Section {
  * Build the report's sections once, for both the HTML page and Markdown: each section carries its
  * charts (HTML only) and tables (both). Pure.
  */
-function sections(data: ReportData, lang: Lang): { head: { title: string; lines: string[] }; sections: Section[] } {
+function sections(data: ReportData, lang: Lang, charts = true): { head: { title: string; lines: string[] }; sections: Section[] } {
+  // Markdown has no charts: drawing them only to drop them was a third of rendering a report.
+  const draw = <T,>(chart: (options: T) => string, options: T) => (charts ? chart(options) : '');
   const t = L[lang];
   const c = t.col;
   const total = derive(data.total);
@@ -471,7 +473,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const top = busiestDays(data);
   const topHours = busiestHours(data);
   busy.html.push(
-    timeSeriesChart({
+    draw(timeSeriesChart, {
       lang,
       id: 'daily',
       title: t.daily,
@@ -485,7 +487,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   table(busy, [c.date, c.weekday, c.applications], top.map((d) => [d.date, WEEKDAYS[lang][weekdayOf(d.date)], d.applications]));
   const hourLabel = (x: { weekday: number; hour: number }) => t.hourRange(WEEKDAYS[lang][x.weekday], x.hour);
   busy.html.push(
-    heatmap({
+    draw(heatmap, {
       lang,
       id: 'hours',
       title: t.heat,
@@ -504,7 +506,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const deptRows = data.departments.filter((d) => d.applications > 0 || d.stepsAssigned > 0 || d.ratings.some(Boolean));
   const deptName = (d: (typeof data.departments)[number]) => (d.code === '' ? t.unknownDept : inLang(d.name, lang));
   depts.html.push(
-    stackedBarChart({
+    draw(stackedBarChart, {
       lang,
       id: 'dept-outcomes',
       title: t.deptOutcome,
@@ -541,11 +543,11 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   const shown = 31;
   const bins = data.total.duration.slice(0, shown - 1).map((v, i) => ({ label: String(i), value: v }));
   bins.push({ label: `${shown - 1}+`, value: data.total.duration.slice(shown - 1).reduce((a, b) => a + b, 0) });
-  duration.html.push(columnChart({ lang, id: 'duration', title: t.duration, desc: t.durationDesc(days(total.medianDays, true), days(total.p90Days, true)), columns: bins, labelEvery: 5, width: 960 }));
+  duration.html.push(draw(columnChart, { lang, id: 'duration', title: t.duration, desc: t.durationDesc(days(total.medianDays, true), days(total.p90Days, true)), columns: bins, labelEvery: 5, width: 960 }));
   note(duration, `${t.durationDesc(days(total.medianDays, true), days(total.p90Days, true))} ${t.durationNote}`);
   const timedDepts = deptRows.filter((d) => d.timed > 0);
   duration.html.push(
-    barChart({
+    draw(barChart, {
       lang,
       id: 'on-time',
       title: t.onTimeTitle,
@@ -560,7 +562,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   note(overdue, t.overdueNote);
   const groupLabel = (r: ReportData['overdue'][number]) => `${inLang(r.groupName, lang)} · ${inLang(r.departmentName, lang)}`;
   const worst = data.overdue.filter((r) => r.overdue > 0).slice(0, 15);
-  if (worst.length) overdue.html.push(barChart({ lang, id: 'overdue', title: t.overdueChart, desc: worst.map((r) => `${groupLabel(r)} ${r.overdue}`).join(lang === 'zh' ? '；' : '; '), bars: worst.map((r) => ({ label: groupLabel(r), value: r.overdue, note: `${r.overdue}（${percent(r.overdue, r.assigned)}）`, color: PALETTE.warn })) }));
+  if (worst.length) overdue.html.push(draw(barChart, { lang, id: 'overdue', title: t.overdueChart, desc: worst.map((r) => `${groupLabel(r)} ${r.overdue}`).join(lang === 'zh' ? '；' : '; '), bars: worst.map((r) => ({ label: groupLabel(r), value: r.overdue, note: `${r.overdue}（${percent(r.overdue, r.assigned)}）`, color: PALETTE.warn })) }));
   table(overdue, [c.group, c.dept, c.assigned, c.overdue, c.overdueRate], data.overdue.filter((r) => r.overdue > 0).map((r) => [inLang(r.groupName, lang), inLang(r.departmentName, lang), r.assigned, r.overdue, num(percent(r.overdue, r.assigned))]));
 
   // Satisfaction.
@@ -568,7 +570,7 @@ function sections(data: ReportData, lang: Lang): { head: { title: string; lines:
   note(sat, t.satisfactionNote);
   const ratedDepts = deptRows.filter((d) => d.ratings.some(Boolean));
   sat.html.push(
-    stackedBarChart({
+    draw(stackedBarChart, {
       lang,
       id: 'ratings',
       title: t.satisfactionChart,
@@ -690,7 +692,7 @@ ${body}
 
 /** The report in Markdown: the same sections and tables as the page, without charts. Pure. */
 export function renderReportMarkdown(data: ReportData, lang: Lang): string {
-  const { head, sections: list } = sections(data, lang);
+  const { head, sections: list } = sections(data, lang, false);
   return `# ${head.title}\n\n${head.lines.join('  \n')}\n\n${list.map((s) => `## ${s.title}\n\n${s.md.join('\n')}`).join('\n')}`.replace(/\n{3,}/g, '\n\n');
 }
 

@@ -1,5 +1,8 @@
 import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
 
+/** Most instants whose local date a calendar keeps (the oldest dropped first). */
+const REMEMBERED = 10_000;
+
 /** Work days on the hall's calendar: weekends off, public holidays off, make-up weekend days on. */
 export class WorkCalendar {
   readonly timezone: string;
@@ -7,6 +10,7 @@ export class WorkCalendar {
   private readonly workdays: Set<string>;
   /** Made once: building an Intl formatter costs more than a whole step of a run (the hall replays flows per request). */
   private readonly dateFormat: Intl.DateTimeFormat;
+  private readonly localDates = new Map<string, string>();
 
   constructor(calendar: RuntimeCalendar) {
     this.timezone = calendar.timezone;
@@ -24,7 +28,14 @@ export class WorkCalendar {
 
   /** The calendar date of an instant in the hall's time zone. */
   localDate(instant: string): string {
-    return this.dateFormat.format(new Date(instant));
+    // Remembered (issue 13): every replay of an application asks again for the dates of the same instants.
+    let date = this.localDates.get(instant);
+    if (date === undefined) {
+      date = this.dateFormat.format(new Date(instant));
+      if (this.localDates.size >= REMEMBERED) this.localDates.delete(this.localDates.keys().next().value!);
+      this.localDates.set(instant, date);
+    }
+    return date;
   }
 
   /**

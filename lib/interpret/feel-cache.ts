@@ -1,3 +1,4 @@
+import { FeelDate, FeelDateTime, FeelDuration, FeelTime } from 'feelin';
 import { parser } from 'lezer-feel';
 
 /**
@@ -93,4 +94,99 @@ export function parsedOnce<T>(context: Record<string, unknown>, evaluate: () => 
   } finally {
     armed = undefined;
   }
+}
+
+/**
+ * Results of evaluations, kept per expression and input values (issue 13). Past the parse, feelin builds
+ * its execution tree on every call (`_buildExecutionTree`, not exported, so not reusable) and then
+ * evaluates it: under load that was most of the FEEL time, for the same few conditions on the same data
+ * (a submission validates the form and runs the flow over it; every approval replays the application's
+ * flow on data that never changes).
+ *
+ * A FEEL expression without functions in its scope is a pure function of its expression and its values,
+ * so an answer is reused only when the scope holds nothing but values whose whole meaning is in their key:
+ * null, booleans, numbers, strings, FEEL dates, times, date-times and durations (by class and canonical
+ * `iso`, which feelin's own equality reads), and plain objects and arrays of those. A scope holding a
+ * function (`today()`, `now()`, the work-day functions: anything time-dependent), a JS Date or any other
+ * object is evaluated every time; so is a scope whose key would be long (a big table). Only successes with
+ * a primitive value (null, boolean, number, string) are kept, so a cached answer is never an object a caller
+ * could change; failures and budget overruns are evaluated again each time.
+ */
+
+/** Most results kept; the least recently used is dropped beyond it. */
+export const FEEL_RESULTS_SIZE = 10_000;
+
+/** Scopes whose key would be longer than this are evaluated every time. */
+const RESULT_KEY_LIMIT = 2_000;
+
+const results = new Map<string, null | boolean | number | string>();
+
+/** Evaluations answered from the result memo (for tests and the benchmark; feelParseStats counts the parses of the others). */
+export const feelResultStats = { hits: 0, misses: 0 };
+
+/**
+ * The key of `scope`'s values for the result memo, or undefined when an evaluation on it must run. A function
+ * at the top of the scope that the expression cannot call (`mentions` says none of the words of its name is in
+ * the expression: the work-day functions, always in scope because their names hold a space) only counts by its
+ * name; any other function makes the evaluation run.
+ */
+export function valuesKey(scope: Record<string, unknown>, mentions: (word: string) => boolean = () => true): string | undefined {
+  let key = '';
+  for (const [name, value] of Object.entries(scope)) {
+    if (typeof value === 'function') {
+      if (name.split(/[^\p{L}\p{N}_$]+/u).some((word) => word !== '' && mentions(word))) return undefined;
+      key += `${JSON.stringify(name)}ƒ`;
+    }
+  }
+  const add = (v: unknown, depth: number): boolean => {
+    if (key.length > RESULT_KEY_LIMIT || depth > 8) return false;
+    if (v === null) key += 'n';
+    else if (v === undefined) key += 'u';
+    else if (typeof v === 'boolean') key += v ? 't' : 'f';
+    else if (typeof v === 'number') key += `d${Object.is(v, -0) ? '-0' : String(v)};`;
+    else if (typeof v === 'string') key += `s${JSON.stringify(v)}`;
+    else if (typeof v !== 'object') return false;
+    else if (v instanceof FeelDate || v instanceof FeelDateTime || v instanceof FeelTime || v instanceof FeelDuration) {
+      key += `${v.constructor.name}${JSON.stringify((v as { iso: string }).iso)}`;
+    } else if (Array.isArray(v)) {
+      key += '[';
+      for (const item of v) if (!add(item, depth + 1)) return false;
+      key += ']';
+    } else {
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      key += '{';
+      for (const name of Object.keys(v)) {
+        key += JSON.stringify(name);
+        if (!add((v as Record<string, unknown>)[name], depth + 1)) return false;
+      }
+      key += '}';
+    }
+    return true;
+  };
+  return add(Object.fromEntries(Object.entries(scope).filter(([, value]) => typeof value !== 'function')), 0) ? key : undefined;
+}
+
+/**
+ * The value of `expression` on `scope`, from the memo when the same expression was evaluated on the same
+ * values, else from `evaluate` (kept when it is a primitive). `evaluate` throws for a failure: nothing is kept.
+ */
+export function memoised(expression: string, scope: Record<string, unknown>, mentions: (word: string) => boolean, evaluate: () => unknown): unknown {
+  const values = valuesKey(scope, mentions);
+  if (values === undefined) return evaluate();
+  const key = `${expression}\u0000${values}`;
+  const found = results.get(key);
+  if (found !== undefined || results.has(key)) {
+    results.delete(key);
+    results.set(key, found!);
+    feelResultStats.hits++;
+    return found;
+  }
+  const value = evaluate();
+  feelResultStats.misses++;
+  if (value === null || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string') {
+    results.set(key, value);
+    if (results.size > FEEL_RESULTS_SIZE) results.delete(results.keys().next().value!);
+  }
+  return value;
 }

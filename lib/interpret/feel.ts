@@ -1,7 +1,7 @@
 import vm from 'node:vm';
 import { date, dateAndTime, evaluate, parseExpression } from 'feelin';
 import type { SyntaxNode } from '@lezer/common';
-import { parsedOnce } from './feel-cache.ts';
+import { memoised, parsedOnce } from './feel-cache.ts';
 import type { RuntimeDefinition, RuntimeNode } from '../../generated/types/runtime/definition.ts';
 import type { WorkCalendar } from './calendar.ts';
 import { WORKDAY_FUNCTIONS, WORKDAY_PARSE_CONTEXT, workdayScope, zonedToday } from './workdays.ts';
@@ -199,8 +199,9 @@ export function evaluateFeel(expression: string, context: Record<string, unknown
   for (const source of [context, clockOf(at), workdays.functions, calendar ? { today: zonedToday(calendar, at) } : {}]) {
     for (const key of Object.keys(source)) if (!PLAIN_NAME.test(key) || names.has(key)) scope[key] = (source as Record<string, unknown>)[key];
   }
-  // Parsed once per expression and context shape (feel-cache.ts), evaluated on this context every time.
-  const run = () => parsedOnce(scope, () => evaluate(expression, scope).value);
+  // Answered from the memo when evaluated before on the same values (and nothing time-dependent in scope); else
+  // parsed once per expression and context shape, and evaluated on this context (feel-cache.ts).
+  const run = () => memoised(expression, scope, (word) => names.has(word), () => parsedOnce(scope, () => evaluate(expression, scope).value));
   let value: unknown;
   try {
     value = found.watched ? watched(run) : run();
@@ -221,12 +222,26 @@ export interface TypedField {
   columns?: TypedField[];
 }
 
+/**
+ * A date field's text as a FEEL date, remembered per text (issue 13: every replay types the application's
+ * data again, and building a date through Temporal cost more than the rest of the typing). FEEL dates are
+ * immutable values, so one object may stand for its text wherever it appears.
+ */
+const typedDates = new Map<string, unknown>();
+function typedDate(text: string): unknown {
+  if (typedDates.has(text)) return typedDates.get(text);
+  const typed = date(text);
+  if (typedDates.size >= 10_000) typedDates.delete(typedDates.keys().next().value!);
+  typedDates.set(text, typed);
+  return typed;
+}
+
 /** One submitted value as FEEL sees it; a value that does not parse stays as it is (the schema reports it). */
 export function typeValue(field: TypedField, value: unknown): unknown {
   if (value === null || value === undefined) return value;
   switch (field.type) {
     case 'date':
-      return typeof value === 'string' ? (date(value) ?? value) : value;
+      return typeof value === 'string' ? (typedDate(value) ?? value) : value;
     case 'datetime':
       return typeof value === 'string' ? (dateAndTime(value) ?? value) : value;
     case 'daterange': {

@@ -325,7 +325,7 @@ export class Engine {
     return this.store.transaction(async (tx) => {
       // The task and its application, both locked, and whether the person holds the task's group@scope: one statement.
       const locked = tx.query(
-        `SELECT a.*, ${TASK_COLUMNS.map((c) => `t.${c} AS task_${c}`).join(', ')}, EXISTS (SELECT 1 FROM membership m WHERE m.person_id = $2 AND m.group_id = t.group_id AND m.scope = t.scope) AS holds FROM task t JOIN application a ON a.id = t.application_id WHERE t.id = $1 ${tx.lockRow}`,
+        `SELECT ${APPLICATION_COLUMNS.map((c) => `a.${c}`).join(', ')}, ${TASK_COLUMNS.map((c) => `t.${c} AS task_${c}`).join(', ')}, EXISTS (SELECT 1 FROM membership m WHERE m.person_id = $2 AND m.group_id = t.group_id AND m.scope = t.scope) AS holds FROM task t JOIN application a ON a.id = t.application_id WHERE t.id = $1 ${tx.lockRow}`,
         [input.task, input.person],
       );
       // What apply() reads, sent behind the lock without waiting for it (one round trip for both on PostgreSQL, which
@@ -1187,6 +1187,13 @@ function conflict(task: TaskRecord): { ok: false } & Refusal {
     message: { zh: `${task.actedBy ?? '其他办理人'} 已于 ${task.actedAt ?? ''} 办理了这个环节`, en: `${task.actedBy ?? 'another approver'} acted on this step at ${task.actedAt ?? ''}` },
   };
 }
+
+/**
+ * The application columns toApplication() reads, and the emitted counts apply() needs: what act() selects by
+ * name (issue 13: `a.*` kept the approval's statement from being prepared, so PostgreSQL parsed and planned
+ * its join on every approval). test/server/statements.test.ts checks it against the table's columns.
+ */
+export const APPLICATION_COLUMNS = ['id', 'service', 'version', 'applicant_id', 'applicant', 'data', 'booking', 'proxy_id', 'decisions', 'status', 'channel', 'submitted_at', 'updated_at', 'revision', 'emitted_timeline', 'emitted_notifications'] as const;
 
 function toApplication(row: Row): ApplicationRecord {
   return {

@@ -37,7 +37,12 @@ export async function exportEvents(store: Store, dir: string, options: { timezon
         await file.close();
       }
       const stamp = now.toISOString();
-      for (const r of rows) await tx.run('UPDATE event SET exported_at = $1 WHERE id = $2', [stamp, r.id]);
+      // One statement for the batch (issue 13: one per event was a round trip each, a thousand in a row under load,
+      // holding a pooled connection, and the export fell behind the events the hall wrote). One text whatever the
+      // batch's size, so it stays one prepared statement: the ids as an array (PostgreSQL) or a JSON list (SQLite).
+      const ids = rows.map((r) => r.id);
+      if (store.kind === 'postgres') await tx.run('UPDATE event SET exported_at = $1 WHERE id = ANY($2::text[])', [stamp, ids]);
+      else await tx.run('UPDATE event SET exported_at = $1 WHERE id IN (SELECT value FROM json_each($2))', [stamp, JSON.stringify(ids)]);
       return rows.length;
     });
     total += count;

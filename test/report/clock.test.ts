@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { WorkdayIndex, ZoneClock, dateToDay, dayToDate } from '../../cli/report/clock.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { parseInstant } from '../../cli/report/parse-event.ts';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 import { CALENDAR } from './helpers.ts';
 
 const calendar = new WorkCalendar(CALENDAR);
@@ -110,11 +114,41 @@ describe('parseInstant', () => {
     );
   });
 
-  it.each(['2026-02-30T10:00:00Z', '2026-13-01T10:00:00Z', '2026-10-09T24:00:00Z', '2026-10-09T10:00:00', '2026-10-09', '2026-10-09T10:00Z', 'yesterday', '2026-10-09T10:00:00+0800', '２０２６-10-09T10:00:00Z', ''])('rejects %j', (text) => {
+  it.each(['2026-02-30T10:00:00Z', '2026-13-01T10:00:00Z', '2026-10-09T24:00:00Z', '2026-10-09T10:00:00', '2026-10-09', '2026-10-09T10:00Z', 'yesterday', '2026-10-09T10:00:00+08:0', '２０２６-10-09T10:00:00Z', '2026-10-09T10:00:60+08:00', ''])('rejects %j', (text) => {
     expect(parseInstant(text)).toBeNaN();
   });
 
   it('accepts a space for T and leap-year 29 February', () => {
     expect(parseInstant('2028-02-29 10:00:00+08:00')).toBe(Date.parse('2028-02-29T10:00:00+08:00'));
+  });
+
+  it('accepts exactly the strings the event schema’s date-time format accepts (ajv-formats)', () => {
+    // The schema is the contract: an instant it accepts is an event, one it refuses a broken line.
+    const ajv = addFormats(new Ajv2020({ strict: false }));
+    const isDateTime = ajv.compile({ type: 'string', format: 'date-time' });
+    const two = (min: number, max: number) => fc.integer({ min, max }).map((n) => String(n).padStart(2, '0'));
+    const text = fc
+      .tuple(
+        fc.constantFrom('2026', '2028', '1900', '2000'),
+        two(0, 13),
+        two(0, 32),
+        fc.constantFrom('T', 't', ' ', '\t', '\u3000', '\u00a0', 'x', '_'),
+        two(0, 25),
+        two(0, 60),
+        two(58, 61),
+        fc.constantFrom('', '.5', '.123456', '.'),
+        fc.constantFrom('Z', 'z', '+08:00', '-05:30', '+0800', '+08', '+08:0', '+24:00', '+00:60', '', '+00:01', '-00:01', '+01:00'),
+      )
+      .map(([y, mo, d, sep, h, mi, s, frac, zone]) => `${y}-${mo}-${d}${sep}${h}:${mi}:${s}${frac}${zone}`);
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(!Number.isNaN(parseInstant(t)), t).toBe(isDateTime(t));
+        if (!Number.isNaN(parseInstant(t)) && !/:6\d/.test(t) && Number(t.slice(11, 13)) < 24) expect(parseInstant(t)).toBe(Date.parse(t.replace(/^(.{10})./, '$1T').replace(/([+-]\d\d)(\d\d)$/, '$1:$2').replace(/([+-]\d\d)$/, '$1:00')));
+      }),
+      { numRuns: 5000 },
+    );
+    // Leap seconds only at 23:59 UTC, as ajv-formats has it.
+    expect(parseInstant('2026-12-31T23:59:60Z')).toBe(Date.parse('2026-12-31T23:59:59Z'));
+    expect(parseInstant('2027-01-01T07:59:60+08:00')).toBe(Date.parse('2026-12-31T23:59:59Z'));
   });
 });

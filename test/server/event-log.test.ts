@@ -42,4 +42,26 @@ describe.each(STORE_KINDS)('the event log on %s', (kind) => {
     expect(readdirSync(dir)).toEqual(['events-2026-03-02.jsonl.gz']);
     expect(gunzipSync(readFileSync(path.join(dir, 'events-2026-03-02.jsonl.gz'))).toString().trim().split('\n')).toHaveLength(6);
   });
+
+  it('marks a batch exported in one statement: batches of any size, each event written once and marked, none left behind', async () => {
+    const runtime = await loadRuntime(`${ROOT}/generated`);
+    const store = await stores.open(await stores.location(kind));
+    await migrate(store);
+    const engine = new Engine({ store, runtime, now: () => new Date('2026-03-02T01:00:00Z') });
+    await store.run('INSERT INTO membership (person_id, group_id, scope) VALUES ($1, $2, $3)', ['t-wang', 'counselor', 'wxy-2203']);
+    for (let i = 0; i < 5; i++) expect((await engine.submit({ service: 'student-leave', applicant, data: leave })).ok).toBe(true);
+    const dir = mkdtempSync(path.join(tmpdir(), 'hall-events-'));
+    const options = { timezone: runtime.calendar.timezone, now: new Date('2026-03-02T02:00:00Z') };
+    // 10 events in batches of 4, 4 and 2.
+    expect(await exportEvents(store, dir, { ...options, batch: 4 })).toBe(10);
+    const lines = readFileSync(path.join(dir, 'events-2026-03-02.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string });
+    const rows = await store.query<{ id: string; exported_at: string | null }>('SELECT id, exported_at FROM event ORDER BY id');
+    expect(lines.map((l) => l.id)).toEqual(rows.map((r) => r.id));
+    expect(rows.every((r) => r.exported_at === '2026-03-02T02:00:00.000Z')).toBe(true);
+    // Only the new events go out next time: the marks are exact, neither more nor fewer rows than written.
+    expect((await engine.submit({ service: 'student-leave', applicant, data: leave })).ok).toBe(true);
+    expect(await exportEvents(store, dir, { ...options, batch: 4 })).toBe(2);
+    expect(readFileSync(path.join(dir, 'events-2026-03-02.jsonl'), 'utf8').trim().split('\n')).toHaveLength(12);
+    expect(await exportEvents(store, dir, options)).toBe(0);
+  });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { feelParseStats } from '../../lib/interpret/feel-cache.ts';
+import { feelParseStats, feelResultStats } from '../../lib/interpret/feel-cache.ts';
 import { loadRuntime, runWorkflow } from '../../lib/runtime/index.ts';
 import type { LoadedRuntime } from '../../lib/runtime/index.ts';
 import { Engine } from '../../server/engine/engine.ts';
@@ -205,8 +205,8 @@ describe('an approval on the engine', () => {
     const submitted = await engine.submit({ service: 'student-leave', applicant: { id: '2022020315', attributes: { name: '李雨桐', number: '2022020315', type: '本科生', college: 'wxy', class: 'wxy-2203' } }, data });
     if (!submitted.ok) throw new Error(submitted.message.zh);
     const [task] = await engine.todo('t-a');
-    // FEEL evaluations (each parses once, from the cache or not) of one run of the interpreter over the application with the decision.
-    const evaluations = () => feelParseStats.hits + feelParseStats.misses;
+    // FEEL evaluations (each parses once, from the cache or not, or is answered from the result memo) of one run of the interpreter over the application with the decision.
+    const evaluations = () => feelParseStats.hits + feelParseStats.misses + feelResultStats.hits;
     const app = submitted.application;
     const run = (accepted: boolean) => {
       const start = evaluations();
