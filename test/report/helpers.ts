@@ -48,3 +48,22 @@ export async function tempDir(prefix = 'hall-report-'): Promise<{ dir: string; c
 export async function writeLines(file: string, lines: (object | string)[]): Promise<void> {
   await writeFile(file, `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`);
 }
+
+/** The fields each event type requires (the event schema's allOf), with values the schema accepts. */
+export const EVENT_NEEDS: Record<string, object> = {
+  assigned: { step: 'a' },
+  unassigned: { step: 'a', group: 'counselor', reason: 'missing-value', missing: 'applicant.college' },
+  acted: { step: 'a', action: 'approve' },
+  overdue: { step: 'a' },
+  completed: { outcome: 'approved' },
+  rated: { rating: '满意' },
+  transferred: { step: 'a', to: 't-li' },
+  added: { step: 'a', to: 't-li', position: 'before' },
+  delegated: { step: 'a', to: 't-li' },
+  published: { step: 'a', until: '2026-10-16' },
+  objected: { step: 'a', person: 's-1', comment: '名单有误' },
+  publicized: { step: 'a', objections: 0 },
+  ordered: { step: 'pay', amountFen: 20_000, until: '2026-10-14' },
+  paid: { step: 'pay', amountFen: 20_000 },
+  unpaid: { step: 'pay' },
+};

@@ -12,7 +12,7 @@ import eventSchema from '../../schemas/runtime/event.schema.json' with { type: '
 import { buildReport } from '../../cli/report/build-report.ts';
 import { listEventFiles, MAX_LINE_BYTES } from '../../cli/report/read-events.ts';
 import { checkEvent } from '../../cli/report/parse-event.ts';
-import { tempDir, testContext, writeLines } from './helpers.ts';
+import { EVENT_NEEDS as needs, tempDir, testContext, writeLines } from './helpers.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 const validate = addFormats(new Ajv2020({ strict: false })).compile(eventSchema);
@@ -128,24 +128,6 @@ describe('lines that are not events', () => {
   });
 
   it('count one valid event of every type the event schema names', async () => {
-    // The fields each type requires (the schema's allOf), with values the schema accepts.
-    const needs: Record<string, object> = {
-      assigned: { step: 'a' },
-      unassigned: { step: 'a', group: 'counselor', reason: 'missing-value', missing: 'applicant.college' },
-      acted: { step: 'a', action: 'approve' },
-      overdue: { step: 'a' },
-      completed: { outcome: 'approved' },
-      rated: { rating: '满意' },
-      transferred: { step: 'a', to: 't-li' },
-      added: { step: 'a', to: 't-li', position: 'before' },
-      delegated: { step: 'a', to: 't-li' },
-      published: { step: 'a', until: '2026-10-16' },
-      objected: { step: 'a', person: 's-1', comment: '名单有误' },
-      publicized: { step: 'a', objections: 0 },
-      ordered: { step: 'pay', amountFen: 20_000, until: '2026-10-14' },
-      paid: { step: 'pay', amountFen: 20_000 },
-      unpaid: { step: 'pay' },
-    };
     const lines = [
       ...EVENT_TYPES.map((type, i) => ok(`x-${i}`, { type, ...(needs[type] ?? {}) })),
       // The applicant's own step done (销假, issue 15.1): the hall writes it as `acted` with `complete`.

@@ -13,7 +13,7 @@ import { listEventFiles, readLines } from '../../cli/report/read-events.ts';
 import { scanEvent } from '../../cli/report/scan-event.ts';
 import { writeEventLog } from '../../cli/report/write-log.ts';
 import eventSchema from '../../schemas/runtime/event.schema.json' with { type: 'json' };
-import { tempDir, writeLines } from './helpers.ts';
+import { EVENT_NEEDS as NEEDS, tempDir, writeLines } from './helpers.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const EVENT_TYPES: string[] = eventSchema.properties.type.enum;
@@ -77,24 +77,6 @@ const event = fc.record(
   { requiredKeys: [] },
 );
 
-/** The fields each type requires (the schema's allOf), with values it accepts. */
-const NEEDS: Record<string, object> = {
-  assigned: { step: 'a' },
-  unassigned: { step: 'a', group: 'counselor', reason: 'missing-value', missing: 'applicant.college' },
-  acted: { step: 'a', action: 'approve' },
-  overdue: { step: 'a' },
-  completed: { outcome: 'approved' },
-  rated: { rating: '满意' },
-  transferred: { step: 'a', to: 't-li' },
-  added: { step: 'a', to: 't-li', position: 'before' },
-  delegated: { step: 'a', to: 't-li' },
-  published: { step: 'a', until: '2026-10-16' },
-  objected: { step: 'a', person: 's-1', comment: '名单有误' },
-  publicized: { step: 'a', objections: 0 },
-  ordered: { step: 'pay', amountFen: 20_000, until: '2026-10-14' },
-  paid: { step: 'pay', amountFen: 20_000 },
-  unpaid: { step: 'pay' },
-};
 
 /** Events the schema mostly accepts: every type with what it requires, and optional fields of every kind. */
 const validish = fc
