@@ -81,13 +81,7 @@ export class WorkCalendar {
    * the first work day on or after `start`; each further day moves to the next work day.
    */
   addWorkdays(start: string, days: number): string {
-    let date = start;
-    while (!this.isWorkday(date)) date = nextDay(date);
-    for (let i = 0; i < days; i++) {
-      date = nextDay(date);
-      while (!this.isWorkday(date)) date = nextDay(date);
-    }
-    return date;
+    return this.stepWorkdays(start, days, 1);
   }
 
   /**
@@ -95,11 +89,16 @@ export class WorkCalendar {
    * `date` itself, or the first work day before it, for 0.
    */
   workdaysBefore(date: string, days: number): string {
+    return this.stepWorkdays(date, days, -1);
+  }
+
+  /** From `date` (or the first work day from it in `direction`), `days` work days on in `direction` (1 forward, -1 back). */
+  private stepWorkdays(date: string, days: number, direction: 1 | -1): string {
     let day = date;
-    while (!this.isWorkday(day)) day = previousDay(day);
+    while (!this.isWorkday(day)) day = shiftDay(day, direction);
     for (let i = 0; i < days; i++) {
-      day = previousDay(day);
-      while (!this.isWorkday(day)) day = previousDay(day);
+      day = shiftDay(day, direction);
+      while (!this.isWorkday(day)) day = shiftDay(day, direction);
     }
     return day;
   }
@@ -113,9 +112,10 @@ export class WorkCalendar {
 }
 
 export function nextDay(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return shiftDay(date, 1);
 }
 
-export function previousDay(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+/** The date `days` calendar days after `date` (before it when negative). */
+export function shiftDay(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }

@@ -1,6 +1,6 @@
 import { FeelDate, FeelDateTime, date } from 'feelin';
 import type { WorkCalendar } from './calendar.ts';
-import { nextDay } from './calendar.ts';
+import { shiftDay } from './calendar.ts';
 
 /**
  * FEEL's work-day functions, over the hall's compiled calendar (weekends, public holidays and make-up
@@ -38,10 +38,6 @@ function isoDate(value: unknown, calendar: WorkCalendar): string | undefined {
   return undefined;
 }
 
-function previousDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-}
-
 function daysApart(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
@@ -58,9 +54,9 @@ export function workdaysBetween(calendar: WorkCalendar, a: string, b: string): n
 export function addWorkdays(calendar: WorkCalendar, start: string, n: number): string {
   if (Math.abs(n) * 3 > WORKDAY_SPAN_LIMIT) throw new WorkdaySpanError(`add workdays: ${n} work days is more than the limit of ${Math.floor(WORKDAY_SPAN_LIMIT / 3)}`);
   let day = start;
-  const step = n > 0 ? nextDay : previousDay;
+  const direction = n > 0 ? 1 : -1;
   for (let left = Math.abs(n); left > 0; ) {
-    day = step(day);
+    day = shiftDay(day, direction);
     if (calendar.isWorkday(day)) left--;
   }
   return day;
