@@ -1,7 +1,15 @@
 import type { RuntimeCalendar } from '../../generated/types/runtime/calendar.ts';
 
-/** Most instants whose local date a calendar keeps (the oldest dropped first). */
+/** Most instants whose local date a calendar keeps (the oldest dropped first); also most quarter hours, and most work-day steps. */
 const REMEMBERED = 10_000;
+
+/**
+ * A UTC quarter hour: the local date changes at most once inside one (at local midnight, or at an offset change,
+ * and no zone changes its offset twice in fifteen minutes), so a quarter hour whose first and last millisecond
+ * have the same local date has it throughout. One that holds a change (a midnight at a whole quarter hour's
+ * offset falls on its first millisecond, so only odd offsets such as local mean time's) is formatted per instant.
+ */
+const QUARTER_HOUR = 900_000;
 
 /** Work days on the hall's calendar: weekends off, public holidays off, make-up weekend days on. */
 export class WorkCalendar {
@@ -11,6 +19,10 @@ export class WorkCalendar {
   /** Made once: building an Intl formatter costs more than a whole step of a run (the hall replays flows per request). */
   private readonly dateFormat: Intl.DateTimeFormat;
   private readonly localDates = new Map<string, string>();
+  /** The local date of a whole UTC quarter hour, when its first and last millisecond have the same one. */
+  private readonly quarterDates = new Map<number, string>();
+  /** {@link stepWorkdays}' answers: every replay of an application asks again for the same due days. */
+  private readonly steps = new Map<string, string>();
 
   constructor(calendar: RuntimeCalendar) {
     this.timezone = calendar.timezone;
@@ -31,9 +43,26 @@ export class WorkCalendar {
     // Remembered (issue 13): every replay of an application asks again for the dates of the same instants.
     let date = this.localDates.get(instant);
     if (date === undefined) {
-      date = this.dateFormat.format(new Date(instant));
-      if (this.localDates.size >= REMEMBERED) this.localDates.delete(this.localDates.keys().next().value!);
-      this.localDates.set(instant, date);
+      date = this.dateOf(Date.parse(instant)) ?? this.dateFormat.format(new Date(instant));
+      remember(this.localDates, instant, date);
+    }
+    return date;
+  }
+
+  /**
+   * The local date of the millisecond `ms` through its quarter hour: formatted once per quarter hour (each request
+   * brings a new instant, the clock's now), not once per instant. Undefined for a quarter hour in which the date
+   * changes, or an instant that is not one: the caller formats it directly.
+   */
+  private dateOf(ms: number): string | undefined {
+    if (!Number.isFinite(ms)) return undefined;
+    const quarter = Math.floor(ms / QUARTER_HOUR);
+    let date = this.quarterDates.get(quarter);
+    if (date === undefined) {
+      const first = this.dateFormat.format(new Date(quarter * QUARTER_HOUR));
+      if (first !== this.dateFormat.format(new Date(quarter * QUARTER_HOUR + QUARTER_HOUR - 1))) return undefined;
+      date = first;
+      remember(this.quarterDates, quarter, date);
     }
     return date;
   }
@@ -94,6 +123,16 @@ export class WorkCalendar {
 
   /** From `date` (or the first work day from it in `direction`), `days` work days on in `direction` (1 forward, -1 back). */
   private stepWorkdays(date: string, days: number, direction: 1 | -1): string {
+    const key = `${date}|${days}|${direction}`;
+    let day = this.steps.get(key);
+    if (day === undefined) {
+      day = this.walkWorkdays(date, days, direction);
+      remember(this.steps, key, day);
+    }
+    return day;
+  }
+
+  private walkWorkdays(date: string, days: number, direction: 1 | -1): string {
     let day = date;
     while (!this.isWorkday(day)) day = shiftDay(day, direction);
     for (let i = 0; i < days; i++) {
@@ -109,6 +148,12 @@ export class WorkCalendar {
     for (let d = nextDay(from); d <= to; d = nextDay(d)) if (this.isWorkday(d)) count++;
     return count;
   }
+}
+
+/** Keep `value` under `key`, dropping the oldest entry beyond REMEMBERED. */
+function remember<K>(map: Map<K, string>, key: K, value: string): void {
+  if (map.size >= REMEMBERED) map.delete(map.keys().next().value!);
+  map.set(key, value);
 }
 
 export function nextDay(date: string): string {

@@ -180,11 +180,15 @@ export function missingReference(step: Pick<RuntimeStep, 'scope' | 'department' 
   return value === undefined || value === null || value === '' ? reference : undefined;
 }
 
-class Stop extends Error {
+/**
+ * How a run stops short of its end: thrown by the step that stops it, caught by runFlow (never beyond it). Not an
+ * Error (issue 13): a run that waits for a decision, as every replay of an open application does, stops this way,
+ * and an Error records the call stack when it is made, which was most of the cost of a stop.
+ */
+class Stop {
   readonly outcome: RunResult['outcome'];
   readonly problem?: { zh: string; en: string };
   constructor(outcome: RunResult['outcome'], problem?: { zh: string; en: string }) {
-    super(outcome);
     this.outcome = outcome;
     this.problem = problem;
   }

@@ -8,8 +8,16 @@ import type { Store } from '../store/store.ts';
 /** The log's file for a day: `events-YYYY-MM-DD.jsonl`, gzipped to `.jsonl.gz` once the day is over. */
 const DAY_FILE = /^events-(\d{4}-\d{2}-\d{2})\.jsonl$/;
 
+/** Date formatters by time zone: making one costs more than formatting with it (issue 13: once per exported batch). */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 function localDate(instant: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  let format = formats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formats.set(timezone, format);
+  }
+  return format.format(instant);
 }
 
 /**

@@ -21,7 +21,7 @@ import { applicantStepRoutes } from './applicant-steps.ts';
 import { publicityRoutes } from './publicity.ts';
 import { paymentRoutes } from './payment.ts';
 import { returnToRoutes } from './return-to.ts';
-import { requestId } from './logging.ts';
+import { OneLinePerRequest, requestId } from './logging.ts';
 import { HallMetrics, metrics } from './metrics.ts';
 import type { MetricsAccess } from './metrics.ts';
 import { openapi } from './openapi.ts';
@@ -87,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const store = engine.store;
   const app = Fastify({
     logger: options.logger ?? false,
+    logController: new OneLinePerRequest(),
     genReqId: requestId,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 512 * 1024,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { LogController } from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pino from 'pino';
 
@@ -39,6 +40,24 @@ export function loggerOptions(level: LogLevel) {
       res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
     },
   };
+}
+
+/**
+ * One line per request, written when its answer is (Fastify writes two: `incoming request` with the request, then
+ * `request completed` with the status). Issue 13: a log line costs a serialisation, the redaction of every key and
+ * its share of the write; the second line per request was about 3% of the hall's CPU under load. The one line
+ * carries both the request (method, redacted URL, address) and the answer (status, time). Errors keep Fastify's
+ * `request errored` line, with the request added. A request whose answer is never written (the client went away
+ * first) has no line; a change it made is still logged by its engine event.
+ */
+export class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
 }
 
 /** A request id: the proxy's `x-request-id` when it looks like one (so the two logs join), else a new UUID. */

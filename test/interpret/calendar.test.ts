@@ -74,4 +74,42 @@ describe('work calendar', () => {
       Intl.DateTimeFormat = Real;
     }
   });
+  it('reads the local date of any instant as Intl does, though it formats once per quarter hour', () => {
+    // Every minute (and odd seconds) around local midnights and offset changes, in zones with whole, half, quarter and
+    // odd (local mean time) offsets: a quarter hour holding a change of date must not lend its date to the others.
+    const cases: [string, string][] = [
+      ['Asia/Shanghai', '2026-03-01T15:00:00Z'],
+      ['Asia/Shanghai', '1900-12-31T15:00:00Z'], // +08:05:43 until 1901's first midnight, when the clock went back 5:43
+      ['Africa/Monrovia', '1971-06-01T00:00:00Z'], // -00:44:30: midnight at 00:44:30 UTC, inside a quarter hour
+      ['Asia/Kathmandu', '2026-03-01T17:30:00Z'], // +05:45
+      ['America/New_York', '2026-11-01T03:00:00Z'], // back from -04:00 to -05:00 at 06:00 UTC
+      ['America/New_York', '2026-03-08T04:00:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T12:00:00Z'], // half an hour of summer time
+    ];
+    for (const [timezone, from] of cases) {
+      const calendar = new WorkCalendar({ format: 'servicehall-calendar/v1', timezone, years: [], holidays: [], workdays: [] });
+      const direct = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      for (let second = 0; second < 12 * 3600; second += 7) {
+        const instant = new Date(Date.parse(from) + second * 1000 + (second % 1000)).toISOString();
+        expect(calendar.localDate(instant), `${timezone} ${instant}`).toBe(direct.format(new Date(instant)));
+      }
+    }
+    // Instants written with an offset, as scenarios write them, and one that is not an instant at all.
+    expect(calendar.localDate('2026-03-02T00:00:00+08:00')).toBe('2026-03-02');
+    expect(calendar.localDate('2026-03-01T23:59:59.999+08:00')).toBe('2026-03-01');
+    expect(() => calendar.localDate('not a time')).toThrow(RangeError);
+  });
+
+  it('steps work days the same way when it answers from memory', async () => {
+    // A calendar that has answered nothing yet, against one that answers from memory.
+    const fresh = async () => (await loadFlows()).calendar;
+    const warm = await fresh();
+    for (const [date, days] of [['2026-09-30', 3], ['2026-10-01', 0], ['2026-10-10', 2], ['2026-09-30', 3]] as const) {
+      expect(warm.addWorkdays(date, days)).toBe((await fresh()).addWorkdays(date, days));
+      expect(warm.workdaysBefore(date, days)).toBe((await fresh()).workdaysBefore(date, days));
+    }
+    // Forward and back from the same day are different questions.
+    expect(warm.addWorkdays('2026-10-08', 1)).toBe('2026-10-09');
+    expect(warm.workdaysBefore('2026-10-08', 1)).toBe('2026-09-30');
+  });
 });

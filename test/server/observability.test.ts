@@ -98,11 +98,14 @@ describe.each(STORE_KINDS)('logs and metrics of a running hall on %s', (kind) =>
     const lines = () => collected.join('').split('\n').slice(0, -1);
     while (!lines().some((l) => l.includes('"delivery-failed"')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
     const parsed = lines().map((l) => JSON.parse(l) as Record<string, any>);
-    const incoming = parsed.filter((l) => l.msg === 'incoming request');
-    expect(incoming.length).toBeGreaterThan(5);
+    // One line per request, with the request and its answer (server/http/logging.ts).
+    const requests = parsed.filter((l) => l.msg === 'request completed');
+    expect(requests.length).toBeGreaterThan(5);
+    expect(parsed.filter((l) => l.msg === 'incoming request')).toEqual([]);
     for (const line of parsed.filter((l) => l.req || l.res)) expect(line.reqId, JSON.stringify(line)).toMatch(/^[\w.:-]{8,64}$/);
-    expect(incoming.find((l) => l.req.url === '/api/me' && l.reqId === 'proxy-req-000123')).toBeTruthy();
-    expect(incoming.find((l) => l.req.url.startsWith('/auth/cas/callback'))?.req.url).toBe('/auth/cas/callback?ticket=[redacted]');
+    expect(requests.find((l) => l.req.url === '/api/me' && l.reqId === 'proxy-req-000123')).toMatchObject({ req: { method: 'GET' }, res: { statusCode: 200 }, responseTime: expect.any(Number) });
+    expect(new Set(requests.map((l) => l.reqId)).size).toBe(requests.length);
+    expect(requests.find((l) => l.req.url.startsWith('/auth/cas/callback'))).toMatchObject({ req: { url: '/auth/cas/callback?ticket=[redacted]' }, res: { statusCode: 302 } });
     const text = collected.join('');
     for (const secret of [student.cookie.split('=')[1], counselor.cookie.split('=')[1], casCookie, student.csrf, counselor.csrf, ticket, 'c2VjcmV0OnNlY3JldA==']) expect(text).not.toContain(secret);
     expect(parsed.find((l) => l.event === 'submitted')).toMatchObject({ application, service: 'student-leave', reqId: expect.any(String) });
