@@ -1,5 +1,5 @@
 import { itOfficeOnly } from './admin.ts';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preSerializationAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preSerializationHookHandler } from 'fastify';
 import type { ApplicationRecord, Engine } from '../engine/engine.ts';
 import { fieldViews, readsInFull, recordFieldView, revealedBy } from '../privacy/access.ts';
 import { maskApplication, maskText, personalFields } from '../privacy/mask.ts';
@@ -16,8 +16,8 @@ const FULL_VIEWS = new WeakSet<FastifyRequest>();
  * route marked the request as an entitled reader's full view. Registered once on the root app, so no
  * route can forget it.
  */
-export function maskAnswers(engine: Engine): preSerializationAsyncHookHandler {
-  const fieldsOf = (app: ApplicationRecord): Map<string, PersonalKind> => {
+export function maskAnswers(engine: Engine): preSerializationHookHandler {
+  const fieldsOf = (app: ApplicationRecord): ReadonlyMap<string, PersonalKind> => {
     try {
       return personalFields(engine.runtime.version(app.service, app.version));
     } catch {
@@ -25,7 +25,9 @@ export function maskAnswers(engine: Engine): preSerializationAsyncHookHandler {
     }
   };
   const mask = (value: unknown) => (isApplication(value) ? maskApplication(value, fieldsOf(value)) : value);
-  return async (request, _reply, payload) => {
+  // A callback hook (issue 13: on every answer; an async hook costs a promise and a turn of the microtask queue).
+  return (request, _reply, payload, done) => done(null, masked(request, payload));
+  function masked(request: FastifyRequest, payload: unknown): unknown {
     if (FULL_VIEWS.has(request) || !payload || typeof payload !== 'object' || Array.isArray(payload)) return payload;
     const body = payload as Record<string, unknown>;
     if (!['application', 'applications', 'task', 'tasks', 'events'].some((k) => k in body)) return payload;
@@ -38,7 +40,7 @@ export function maskAnswers(engine: Engine): preSerializationAsyncHookHandler {
       ...(Array.isArray(body.tasks) ? { tasks: body.tasks.map(maskComment) } : {}),
       ...(Array.isArray(body.events) ? { events: body.events.map(maskComment) } : {}),
     };
-  };
+  }
 }
 
 function maskComment(value: unknown): unknown {

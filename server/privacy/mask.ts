@@ -51,8 +51,20 @@ function kindOf(field: RuntimeField): PersonalKind | undefined {
   return undefined;
 }
 
-/** The personal fields of a definition, form and step fields alike: `id` or `table.column` → kind. */
-export function personalFields(definition: RuntimeDefinition): Map<string, PersonalKind> {
+/** personalFields' answers: a definition version never changes once loaded, and every answer with an application asks (issue 13). */
+const personalByDefinition = new WeakMap<RuntimeDefinition, ReadonlyMap<string, PersonalKind>>();
+
+/** The personal fields of a definition, form and step fields alike: `id` or `table.column` → kind. Found once per definition. */
+export function personalFields(definition: RuntimeDefinition): ReadonlyMap<string, PersonalKind> {
+  let found = personalByDefinition.get(definition);
+  if (!found) {
+    found = findPersonalFields(definition);
+    personalByDefinition.set(definition, found);
+  }
+  return found;
+}
+
+function findPersonalFields(definition: RuntimeDefinition): Map<string, PersonalKind> {
   const found = new Map<string, PersonalKind>();
   const visit = (fields: RuntimeField[]) => {
     for (const field of fields) {
@@ -95,7 +107,7 @@ export function sensitiveFileFields(definition: RuntimeDefinition): Set<string> 
  * Form data (or a step's data, or a resubmission's changes) with its personal fields masked, and ID-card
  * and mobile numbers masked in every other text. `revealed` collects the personal fields that held a value.
  */
-export function maskData(data: Record<string, unknown>, fields: Map<string, PersonalKind>, revealed?: Set<string>): Record<string, unknown> {
+export function maskData(data: Record<string, unknown>, fields: ReadonlyMap<string, PersonalKind>, revealed?: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
     const kind = fields.get(key);
@@ -111,7 +123,7 @@ export function maskData(data: Record<string, unknown>, fields: Map<string, Pers
   return out;
 }
 
-function maskRow(table: string, row: Record<string, unknown>, fields: Map<string, PersonalKind>, revealed?: Set<string>): Record<string, unknown> {
+function maskRow(table: string, row: Record<string, unknown>, fields: ReadonlyMap<string, PersonalKind>, revealed?: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(row)) {
     const kind = fields.get(`${table}.${column}`);
@@ -129,7 +141,7 @@ function maskAny(value: unknown): unknown {
 }
 
 /** The personal fields an application holds a value in (what a full view reveals). */
-export function personalFieldsHeld(data: Record<string, unknown>, decisions: { data?: Record<string, unknown>; revise?: Record<string, unknown> }[], fields: Map<string, PersonalKind>): string[] {
+export function personalFieldsHeld(data: Record<string, unknown>, decisions: { data?: Record<string, unknown>; revise?: Record<string, unknown> }[], fields: ReadonlyMap<string, PersonalKind>): string[] {
   const revealed = new Set<string>();
   maskData(data, fields, revealed);
   for (const d of decisions) {
@@ -142,7 +154,7 @@ export function personalFieldsHeld(data: Record<string, unknown>, decisions: { d
 /** An application as a list or summary shows it: form data, step data, revisions, applicant attributes and comments masked. */
 export function maskApplication<T extends { data: Record<string, unknown>; applicant: Record<string, unknown>; decisions: { data?: Record<string, unknown>; revise?: Record<string, unknown>; comment?: string }[] }>(
   application: T,
-  fields: Map<string, PersonalKind>,
+  fields: ReadonlyMap<string, PersonalKind>,
 ): T {
   return {
     ...application,
