@@ -132,9 +132,10 @@ export const feelResultStats = { hits: 0, misses: 0 };
  */
 export function valuesKey(scope: Record<string, unknown>, mentions: (word: string) => boolean = () => true): string | undefined {
   let key = '';
-  for (const [name, value] of Object.entries(scope)) {
-    if (typeof value === 'function') {
-      if (name.split(/[^\p{L}\p{N}_$]+/u).some((word) => word !== '' && mentions(word))) return undefined;
+  const names = Object.keys(scope);
+  for (const name of names) {
+    if (typeof scope[name] === 'function') {
+      if (wordsOf(name).some((word) => mentions(word))) return undefined;
       key += `${JSON.stringify(name)}ƒ`;
     }
   }
@@ -164,7 +165,28 @@ export function valuesKey(scope: Record<string, unknown>, mentions: (word: strin
     }
     return true;
   };
-  return add(Object.fromEntries(Object.entries(scope).filter(([, value]) => typeof value !== 'function')), 0) ? key : undefined;
+  // The values beside the functions, written as add() writes a plain object of them (without making that object: issue 13).
+  if (key.length > RESULT_KEY_LIMIT) return undefined;
+  key += '{';
+  for (const name of names) {
+    const value = scope[name];
+    if (typeof value === 'function') continue;
+    key += JSON.stringify(name);
+    if (!add(value, 1)) return undefined;
+  }
+  return `${key}}`;
+}
+
+/** The words of a function's name in a scope, split once per name (the work-day functions are in every scope). */
+const nameWords = new Map<string, string[]>();
+
+function wordsOf(name: string): string[] {
+  let words = nameWords.get(name);
+  if (!words) {
+    words = name.split(/[^\p{L}\p{N}_$]+/u).filter((word) => word !== '');
+    if (nameWords.size < 1_000) nameWords.set(name, words);
+  }
+  return words;
 }
 
 /**
