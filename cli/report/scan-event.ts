@@ -1,5 +1,6 @@
-import { RATINGS, MISSING, fieldSeed, finishCheck, fold, foldAscii, isDate, parseInstant, resetKey } from './parse-event.ts';
-import type { EventType } from './parse-event.ts';
+import eventSchema from '../../schemas/runtime/event.schema.json' with { type: 'json' };
+import { MISSING, fieldSeed, finishCheck, fold, foldAscii, isDate, parseInstant, resetKey } from './parse-event.ts';
+import type { EventType, Rating } from './parse-event.ts';
 
 /**
  * The byte-level reader of one log line: the common event (a flat JSON object of plain strings and whole
@@ -16,12 +17,25 @@ import type { EventType } from './parse-event.ts';
  * UTF-8 (the reader checks each chunk with isUtf8 before offering its lines here).
  */
 
-const KEYS = ['type', 'at', 'instance', 'service', 'version', 'step', 'action', 'outcome', 'rating', 'id', 'group', 'department', 'channel', 'scope', 'comment', 'person', 'proxy', 'to', 'returnTo', 'order', 'transaction', 'due', 'until', 'dueAt', 'reason', 'missing', 'position', 'amountFen', 'objections', 'onBehalfOf', 'applicant'] as const;
+/** The keys this reader knows how to check (the event schema's properties; a test keeps the two lists equal). */
+export const KEYS = ['type', 'at', 'instance', 'service', 'version', 'step', 'action', 'outcome', 'rating', 'id', 'group', 'department', 'channel', 'scope', 'comment', 'person', 'proxy', 'to', 'returnTo', 'order', 'transaction', 'due', 'until', 'dueAt', 'reason', 'missing', 'position', 'amountFen', 'objections', 'onBehalfOf', 'applicant'] as const;
 const [TYPE, AT, INSTANCE, SERVICE, VERSION, STEP, ACTION, OUTCOME, RATING, ID, GROUP, DEPARTMENT, CHANNEL, SCOPE, COMMENT, PERSON, PROXY, TO, RETURN_TO, ORDER, TRANSACTION, DUE, UNTIL, DUE_AT, REASON, MISSING_KEY, POSITION, AMOUNT_FEN, OBJECTIONS, ON_BEHALF_OF, APPLICANT] = KEYS.map((_, i) => i);
 /** The fingerprint seed of each key checkEvent hashes a text field under (0 when it does not). */
 const SEEDS = KEYS.map((k, i) => (i === STEP ? 1 : i >= GROUP && i <= TRANSACTION ? fieldSeed(k) : 0));
 
-const EVENT_TYPES: readonly EventType[] = ['submitted', 'assigned', 'unassigned', 'acted', 'returned', 'resubmitted', 'overdue', 'completed', 'withdrawn', 'rated', 'expired', 'transferred', 'added', 'delegated', 'resolved', 'copied', 'acknowledged', 'urged', 'called', 'published', 'objected', 'publicized', 'ordered', 'paid', 'unpaid'];
+/**
+ * The enums, read from the event schema when the module loads: a value the schema gains later is read here
+ * at full speed (and a value it drops is left to checkEvent, which words the problem).
+ */
+const SCHEMA = eventSchema.properties;
+const EVENT_TYPES = SCHEMA.type.enum as readonly EventType[];
+const ACTIONS = SCHEMA.action.enum as readonly string[];
+const OUTCOMES = SCHEMA.outcome.enum as readonly string[];
+const RATINGS = SCHEMA.rating.enum as readonly Rating[];
+const REASONS = SCHEMA.reason.enum as readonly string[];
+const POSITIONS = SCHEMA.position.enum as readonly string[];
+// Keys seen are a bit mask of 31 bits.
+if (KEYS.length > 31) throw new Error('scan-event.ts: more than 31 keys to track');
 
 /**
  * Byte strings → index, by open addressing on (length, first, last, middle byte) and a full compare. Used
@@ -29,18 +43,24 @@ const EVENT_TYPES: readonly EventType[] = ['submitted', 'assigned', 'unassigned'
  */
 class ByteTable {
   private readonly words: Uint8Array[];
-  private readonly slots = new Int16Array(256).fill(-1);
+  private readonly slots: Int16Array;
+  private readonly mask: number;
   constructor(words: readonly string[]) {
     this.words = words.map((w) => new TextEncoder().encode(w));
+    // At most a quarter full, however many words the schema lists.
+    let size = 256;
+    while (size < words.length * 4) size *= 2;
+    this.slots = new Int16Array(size).fill(-1);
+    this.mask = size - 1;
     this.words.forEach((bytes, index) => {
-      let h = ByteTable.hash(bytes, 0, bytes.length);
-      while (this.slots[h] !== -1) h = (h + 1) & 255;
+      let h = this.hash(bytes, 0, bytes.length);
+      while (this.slots[h] !== -1) h = (h + 1) & this.mask;
       this.slots[h] = index;
     });
   }
-  private static hash(b: Uint8Array, s: number, e: number): number {
+  private hash(b: Uint8Array, s: number, e: number): number {
     const n = e - s;
-    return (n * 37 + b[s] * 7 + b[e - 1] * 3 + b[s + (n >> 1)]) & 255;
+    return (n * 37 + b[s] * 7 + b[e - 1] * 3 + b[s + (n >> 1)]) & this.mask;
   }
   /** Whether word `index`, then a closing quote, is at `b[s]`, before `end`. */
   at(b: Uint8Array, s: number, end: number, index: number): boolean {
@@ -58,7 +78,7 @@ class ByteTable {
   /** The index of `b[s, e)` among the words, or -1. */
   find(b: Uint8Array, s: number, e: number): number {
     if (e <= s) return -1;
-    for (let h = ByteTable.hash(b, s, e); ; h = (h + 1) & 255) {
+    for (let h = this.hash(b, s, e); ; h = (h + 1) & this.mask) {
       const index = this.slots[h];
       if (index === -1) return -1;
       const w = this.words[index];
@@ -78,14 +98,11 @@ const KEY_TABLE = new ByteTable(KEYS);
 const MAX_PREDICTED = 24;
 const PREDICTED = new Int8Array((EVENT_TYPES.length + 1) * MAX_PREDICTED).fill(-2);
 const TYPE_TABLE = new ByteTable(EVENT_TYPES);
-const ACTIONS = ['approve', 'reject', 'return', 'complete'] as const;
 const ACTION_TABLE = new ByteTable(ACTIONS);
-const OUTCOMES = ['approved', 'rejected', 'unpaid'] as const;
 const OUTCOME_TABLE = new ByteTable(OUTCOMES);
 const RATING_TABLE = new ByteTable(RATINGS);
-const REASONS = ['missing-value', 'no-holder'] as const;
 const REASON_TABLE = new ByteTable(REASONS);
-const POSITION_TABLE = new ByteTable(['before', 'after']);
+const POSITION_TABLE = new ByteTable(POSITIONS);
 
 /**
  * Strings decoded from bytes, kept so the same bytes give the same string object (a service id, a group, a

@@ -10,7 +10,7 @@ import { reportContext } from '../../cli/report/context.ts';
 import { generateEvents } from '../../cli/report/generate.ts';
 import { CHECKED, EVENT_KEY, checkEvent, notJson } from '../../cli/report/parse-event.ts';
 import { listEventFiles, readLines } from '../../cli/report/read-events.ts';
-import { scanEvent } from '../../cli/report/scan-event.ts';
+import { KEYS, scanEvent } from '../../cli/report/scan-event.ts';
 import { writeEventLog } from '../../cli/report/write-log.ts';
 import eventSchema from '../../schemas/runtime/event.schema.json' with { type: 'json' };
 import { EVENT_NEEDS as NEEDS, tempDir, writeLines } from './helpers.ts';
@@ -149,6 +149,31 @@ describe('the byte reader (scan-event.ts)', () => {
       }),
       { numRuns: 6000 },
     );
+  });
+
+  describe('in step with the event schema', () => {
+    const properties = eventSchema.properties as Record<string, { enum?: string[] }>;
+    const base = { at: '2026-10-09T10:00:00+08:00', instance: 'A1', service: 'leave', version: 1 };
+
+    it('knows every property the schema lists, and no other', () => {
+      expect([...KEYS].sort()).toEqual(Object.keys(properties).sort());
+    });
+
+    it('reads every value of every enum in the schema itself, as checkEvent does', () => {
+      let values = 0;
+      for (const type of EVENT_TYPES) expect(agrees(JSON.stringify({ type, ...base, ...NEEDS[type] })), type).toBe(true);
+      for (const [key, { enum: values_ }] of Object.entries(properties)) {
+        if (key === 'type' || !values_) continue;
+        for (const value of values_) {
+          values++;
+          const line = JSON.stringify({ type: 'acted', ...base, ...NEEDS.acted, [key]: value });
+          expect(agrees(line), line).toBe(true);
+          // A value the schema does not list is not read as one (the ordinary reader words the problem).
+          expect(scanned(line.replace(`"${key}":"${value}"`, `"${key}":"${value}x"`)).result, key).toBeNaN();
+        }
+      }
+      expect(values).toBeGreaterThanOrEqual(15);
+    });
   });
 
   describe('inside hall report', () => {
