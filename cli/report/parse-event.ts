@@ -50,10 +50,10 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146097 + doe - 719468;
 }
 
-/** The digit at `i`, or -100 (which no range check below lets through). */
+/** The digit at `i`, or -10000: weighted by up to 1000 in a year, it still leaves any sum negative, which no range check below lets through. */
 const digitAt = (s: string, i: number) => {
   const d = s.charCodeAt(i) - 48;
-  return d >= 0 && d <= 9 ? d : -100;
+  return d >= 0 && d <= 9 ? d : -10000;
 };
 
 /** What `\s` matches in a JavaScript regular expression (ajv-formats splits a date-time on `t|\s`). */
