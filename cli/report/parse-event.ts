@@ -37,11 +37,11 @@ const shown = (value: unknown) => {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 };
 
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const isLeap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+export const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+export const isLeap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 
 /** Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
+export function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
@@ -339,11 +339,12 @@ export function checkEvent(value: unknown): number | LineProblem {
  * the fingerprint): required fields, types and enums, then the fingerprint and CHECKED. Shared by
  * checkEvent and the byte-level reader (scan-event.ts), so both accept exactly the same events.
  */
-export function finishCheck(type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown, id: unknown, group: unknown, department: unknown, onBehalfOf: unknown, reason: unknown, missing: unknown, to: unknown, until: unknown, objections: unknown, amountFen: unknown): number | LineProblem {
+export function finishCheck(type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown, id: unknown, group: unknown, department: unknown, onBehalfOf: unknown, reason: unknown, missing: unknown, to: unknown, until: unknown, objections: unknown, amountFen: unknown, atMs = Number.NaN): number | LineProblem {
   if (type === undefined) return { kind: 'missing', field: 'type' };
   if (typeof type !== 'string' || !isEventType(type)) return { kind: 'invalid', field: 'type', value: shown(type) };
   if (at === undefined) return { kind: 'missing', field: 'at' };
-  const epochMs = typeof at === 'string' ? parseInstant(at) : Number.NaN;
+  // `atMs`: the byte reader has read `at` already (as parseInstant would).
+  const epochMs = !Number.isNaN(atMs) ? atMs : typeof at === 'string' ? parseInstant(at) : Number.NaN;
   if (Number.isNaN(epochMs)) return { kind: 'invalid', field: 'at', value: shown(at) };
   if (instance === undefined) return { kind: 'missing', field: 'instance' };
   if (typeof instance !== 'string' || instance === '') return { kind: 'invalid', field: 'instance', value: shown(instance) };

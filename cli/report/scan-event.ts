@@ -1,5 +1,5 @@
 import eventSchema from '../../schemas/runtime/event.schema.json' with { type: 'json' };
-import { MISSING, fieldSeed, finishCheck, fold, foldAscii, isDate, parseInstant, resetKey } from './parse-event.ts';
+import { MISSING, MONTH_DAYS, daysFromCivil, fieldSeed, finishCheck, fold, foldAscii, isDate, isLeap, parseInstant, resetKey } from './parse-event.ts';
 import type { EventType, Rating } from './parse-event.ts';
 
 /**
@@ -28,12 +28,17 @@ const SEEDS = KEYS.map((k, i) => (i === STEP ? 1 : i >= GROUP && i <= TRANSACTIO
  * at full speed (and a value it drops is left to checkEvent, which words the problem).
  */
 const SCHEMA = eventSchema.properties;
-const EVENT_TYPES = SCHEMA.type.enum as readonly EventType[];
-const ACTIONS = SCHEMA.action.enum as readonly string[];
-const OUTCOMES = SCHEMA.outcome.enum as readonly string[];
-const RATINGS = SCHEMA.rating.enum as readonly Rating[];
-const REASONS = SCHEMA.reason.enum as readonly string[];
-const POSITIONS = SCHEMA.position.enum as readonly string[];
+/**
+ * The same text as an internalized string (as a literal in the source is): the report compares these with
+ * literals ('submitted', 'approved', …) for every event, and two internalized strings compare by identity.
+ */
+const internal = <T extends string>(values: readonly string[]) => values.map((v) => Object.keys({ [v]: 0 })[0] as T);
+const EVENT_TYPES = internal<EventType>(SCHEMA.type.enum);
+const ACTIONS = internal(SCHEMA.action.enum);
+const OUTCOMES = internal(SCHEMA.outcome.enum);
+const RATINGS = internal<Rating>(SCHEMA.rating.enum);
+const REASONS = internal(SCHEMA.reason.enum);
+const POSITIONS = SCHEMA.position.enum;
 // Keys seen are a bit mask of 31 bits.
 if (KEYS.length > 31) throw new Error('scan-event.ts: more than 31 keys to track');
 
@@ -106,30 +111,51 @@ const POSITION_TABLE = new ByteTable(POSITIONS);
 
 /**
  * Strings decoded from bytes, kept so the same bytes give the same string object (a service id, a group, a
- * department): Map look-ups on it then find a hash already computed. Bounded; past its size a string is
+ * department, an application's id across its events): Map look-ups on it then find a hash already computed,
+ * and no string is made for it again. Direct-mapped on the bytes' FNV-1a hash (computed while the value is
+ * scanned), each slot's bytes kept in one flat array and compared in full; a value longer than a slot is
  * decoded afresh each time.
  */
 class StringCache {
-  private readonly keys: (Uint8Array | undefined)[] = new Array(4096).fill(undefined);
-  private readonly values: string[] = new Array(4096).fill('');
-  get(b: Bytes, s: number, e: number, ascii: boolean): string {
-    let h = 0x811c9dc5;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
-    const slot = (h ^ (h >>> 16)) & 4095;
-    const known = this.keys[slot];
-    if (known !== undefined && known.length === e - s) {
+  private static readonly WIDTH = 48;
+  private readonly mask: number;
+  private readonly bytes: Uint8Array;
+  private readonly lengths: Int32Array;
+  private readonly values: string[];
+  constructor(slots: number) {
+    this.mask = slots - 1;
+    this.bytes = new Uint8Array(slots * StringCache.WIDTH);
+    this.lengths = new Int32Array(slots).fill(-1);
+    this.values = new Array<string>(slots).fill('');
+  }
+  /** The string of `b[s, e)`, whose FNV-1a hash is `h` (see HASH_BASIS) and which is plain ASCII when `ascii`. */
+  get(b: Bytes, s: number, e: number, ascii: boolean, h: number): string {
+    const n = e - s;
+    if (n > StringCache.WIDTH) return ascii ? b.latin1Slice(s, e) : b.utf8Slice(s, e);
+    const slot = (h ^ (h >>> 15)) & this.mask;
+    const at = slot * StringCache.WIDTH;
+    const known = this.bytes;
+    if (this.lengths[slot] === n) {
       let i = 0;
-      while (i < known.length && known[i] === b[s + i]) i++;
-      if (i === known.length) return this.values[slot];
+      while (i < n && known[at + i] === b[s + i]) i++;
+      if (i === n) return this.values[slot];
     }
     const text = ascii ? b.latin1Slice(s, e) : b.utf8Slice(s, e);
-    this.keys[slot] = new Uint8Array(b.subarray(s, e));
+    for (let i = 0; i < n; i++) known[at + i] = b[s + i];
+    this.lengths[slot] = n;
     this.values[slot] = text;
     return text;
   }
 }
 
-const cache = new StringCache();
+/** FNV-1a's offset basis and prime: StringCache.get's `h` is these folded over the value's bytes. */
+const HASH_BASIS = 0x811c9dc5;
+const HASH_PRIME = 0x01000193;
+
+/** Services, groups and departments: a few thousand in any hall. */
+const cache = new StringCache(4096);
+/** Applications' ids: an application's events lie close together in the log, so a slot lives long enough to be reused. */
+const instances = new StringCache(16384);
 
 /** Node's Buffer decoders without toString's argument handling (they are what toString calls). */
 type Bytes = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
@@ -141,6 +167,7 @@ type Bytes = Buffer & { latin1Slice(start: number, end: number): string; utf8Sli
 const lastAtBytes = new Uint8Array(64);
 let lastAtLength = -1;
 let lastAt = '';
+let lastAtMs = Number.NaN;
 
 function sameAsLastAt(b: Uint8Array, s: number, e: number): boolean {
   if (e - s !== lastAtLength) return false;
@@ -157,6 +184,77 @@ function rememberAt(text: string, b: Uint8Array, s: number, e: number): string {
   return text;
 }
 
+/** The digit at `b[i]`, or -10000 (see parse-event.ts's digitAt). */
+function digit(b: Uint8Array, i: number): number {
+  const d = b[i] - 48;
+  return d >= 0 && d <= 9 ? d : -10000;
+}
+
+/** Whether `b[s, s + 10)` is YYYY-MM-DD of a real calendar day (parse-event.ts's dateAt, on bytes). */
+function dateBytes(b: Uint8Array, s: number): boolean {
+  if (b[s + 4] !== 45 || b[s + 7] !== 45) return false;
+  const year = digit(b, s) * 1000 + digit(b, s + 1) * 100 + digit(b, s + 2) * 10 + digit(b, s + 3);
+  const month = digit(b, s + 5) * 10 + digit(b, s + 6);
+  const day = digit(b, s + 8) * 10 + digit(b, s + 9);
+  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeap(year) ? 29 : MONTH_DAYS[month - 1]);
+}
+
+/** Where the value instantBytes read ends: the index of its closing quote. */
+let instantEnd = 0;
+
+/**
+ * The common date-times read straight from the string value starting at `b[s]`, with its closing quote:
+ * YYYY-MM-DD, "T", "t" or a space, hh:mm:ss, a fraction or not, then "Z", "z", ±hh:mm, ±hhmm or ±hh — the
+ * instant (epoch ms) parseInstant gives the same text, computed the same way, and `instantEnd` set. NaN when
+ * it is anything else (a leap second, an hour past 23, a missing offset, …): the caller then reads the
+ * value as text, the ordinary way, so nothing this function leaves out is judged here.
+ */
+function instantBytes(b: Uint8Array, s: number): number {
+  if (!dateBytes(b, s) || b[s + 13] !== 58 || b[s + 16] !== 58) return Number.NaN;
+  const sep = b[s + 10];
+  if (sep !== 84 && sep !== 116 && sep !== 32) return Number.NaN;
+  const hour = digit(b, s + 11) * 10 + digit(b, s + 12);
+  const minute = digit(b, s + 14) * 10 + digit(b, s + 15);
+  const second = digit(b, s + 17) * 10 + digit(b, s + 18);
+  if (hour < 0 || minute < 0 || second < 0 || hour > 23 || minute > 59 || second > 59) return Number.NaN;
+  let i = s + 19;
+  let ms = 0;
+  if (b[i] === 46) {
+    let scale = 100;
+    const start = ++i;
+    for (let d = digit(b, i); d >= 0; d = digit(b, ++i)) {
+      ms += d * scale;
+      scale /= 10;
+    }
+    if (i === start) return Number.NaN;
+    ms = Math.floor(ms);
+  }
+  let sign = 1;
+  let oh = 0;
+  let om = 0;
+  const z = b[i];
+  if (z === 90 || z === 122) i++;
+  else if (z === 43 || z === 45) {
+    sign = z === 43 ? 1 : -1;
+    oh = digit(b, i + 1) * 10 + digit(b, i + 2);
+    if (b[i + 3] === 0x22) i += 3;
+    else if (b[i + 5] === 0x22) {
+      om = digit(b, i + 3) * 10 + digit(b, i + 4);
+      i += 5;
+    } else if (b[i + 6] === 0x22 && b[i + 3] === 58) {
+      om = digit(b, i + 4) * 10 + digit(b, i + 5);
+      i += 6;
+    } else return Number.NaN;
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN;
+  } else return Number.NaN;
+  if (b[i] !== 0x22) return Number.NaN;
+  instantEnd = i;
+  const year = digit(b, s) * 1000 + digit(b, s + 1) * 100 + digit(b, s + 2) * 10 + digit(b, s + 3);
+  const month = digit(b, s + 5) * 10 + digit(b, s + 6);
+  const day = digit(b, s + 8) * 10 + digit(b, s + 9);
+  return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms - sign * (oh * 60 + om) * 60_000;
+}
+
 /** Bytes inside a JSON string: plain ASCII, the closing quote, UTF-8 beyond ASCII, or what this reader leaves to JSON.parse (a backslash, a control character). */
 const PLAIN = 0;
 const QUOTE = 1;
@@ -164,7 +262,8 @@ const NON_ASCII = 2;
 const OTHER = 3;
 const BYTE_CLASS = new Uint8Array(256).map((_, c) => (c === 0x22 ? QUOTE : c === 0x5c || c < 0x20 ? OTHER : c >= 0x80 ? NON_ASCII : PLAIN));
 
-const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+/** JSON's white space; most bytes asked about are not, and fail the first test. */
+const isSpace = (c: number) => c <= 32 && (c === 32 || c === 9 || c === 10 || c === 13);
 
 /**
  * Read one line `b[start, end)` as an event. Returns its instant (epoch ms) with CHECKED and EVENT_KEY
@@ -180,6 +279,8 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
   let step: boolean | undefined, action: string | undefined, outcome: string | undefined, rating: string | undefined, id: string | undefined;
   let group: string | undefined, department: string | undefined, onBehalfOf: boolean | undefined, reason: string | undefined, missing: boolean | undefined;
   let to: boolean | undefined, until: boolean | undefined, objections: number | undefined, amountFen: number | undefined;
+  /** `at` as read from its bytes (NaN when it was read as text). */
+  let atMs = Number.NaN;
   let seen = 0;
   /** Keys read so far, and the type's place in PREDICTED (0 until the type is read). */
   let ordinal = 0;
@@ -217,18 +318,49 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
         seen |= 1 << key;
       }
       const c = b[i];
-      if (c === 0x22) {
+      if (c === 0x22 && (key === AT || key === DUE || key === UNTIL) && (key === AT ? !Number.isNaN((atMs = instantBytes(b, i + 1))) : dateBytes(b, i + 1) && b[i + 11] === 0x22)) {
+        // An instant or a date of the common shapes, read from its bytes (no string for a date; for an
+        // instant, the last one's string when the bytes are the same).
+        const vs = i + 1;
+        if (key === AT) {
+          const ve = instantEnd;
+          at = atMs === lastAtMs && sameAsLastAt(b, vs, ve) ? lastAt : rememberAt(b.latin1Slice(vs, ve), b, vs, ve);
+          lastAtMs = atMs;
+          i = ve + 1;
+        } else {
+          if (key === UNTIL) until = true;
+          i = vs + 11;
+        }
+      } else if (c === 0x22) {
         // A string without escapes or control characters.
         const vs = ++i;
         let ascii = true;
-        for (;;) {
-          while (BYTE_CLASS[b[i]] === PLAIN) i++;
-          const kind = BYTE_CLASS[b[i]];
-          if (kind === QUOTE) break;
-          if (kind !== NON_ASCII) return Number.NaN; // a backslash, a control character, or the end of the buffer
-          ascii = false;
-          i++;
-        }
+        // The bytes' FNV-1a hash, for the values StringCache keeps, computed on the way.
+        let h = HASH_BASIS;
+        if (key === INSTANCE || key === SERVICE || key === GROUP || key === DEPARTMENT)
+          for (;;) {
+            const x = b[i];
+            const kind = BYTE_CLASS[x];
+            if (kind === PLAIN) {
+              h = Math.imul(h ^ x, HASH_PRIME);
+              i++;
+              continue;
+            }
+            if (kind === QUOTE) break;
+            if (kind !== NON_ASCII) return Number.NaN;
+            h = Math.imul(h ^ x, HASH_PRIME);
+            ascii = false;
+            i++;
+          }
+        else
+          for (;;) {
+            while (BYTE_CLASS[b[i]] === PLAIN) i++;
+            const kind = BYTE_CLASS[b[i]];
+            if (kind === QUOTE) break;
+            if (kind !== NON_ASCII) return Number.NaN; // a backslash, a control character, or the end of the buffer
+            ascii = false;
+            i++;
+          }
         if (i >= end) return Number.NaN;
         const ve = i;
         i++;
@@ -260,10 +392,10 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
             break;
           }
           case INSTANCE:
-            instance = ascii ? b.latin1Slice(vs, ve) : b.utf8Slice(vs, ve);
+            instance = instances.get(b, vs, ve, ascii, h);
             break;
           case SERVICE:
-            service = cache.get(b, vs, ve, ascii);
+            service = cache.get(b, vs, ve, ascii, h);
             break;
           case ID:
             if (ve === vs) return Number.NaN;
@@ -311,7 +443,7 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
           default: {
             // A text field the fingerprint reads (step, group, department, channel, scope, …, transaction).
             if (key === GROUP || key === DEPARTMENT) {
-              const text = cache.get(b, vs, ve, ascii);
+              const text = cache.get(b, vs, ve, ascii, h);
               if (key === GROUP) group = text;
               else department = text;
               fold(SEEDS[key], text);
@@ -372,6 +504,6 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
     }
   while (i < end && isSpace(b[i])) i++;
   if (i !== end) return Number.NaN;
-  const checked = finishCheck(type, at, instance, service, version, step, action, outcome, rating, id, group, department, onBehalfOf, reason, missing, to, until, objections, amountFen);
+  const checked = finishCheck(type, at, instance, service, version, step, action, outcome, rating, id, group, department, onBehalfOf, reason, missing, to, until, objections, amountFen, atMs);
   return typeof checked === 'number' ? checked : Number.NaN;
 }
