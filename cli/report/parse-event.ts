@@ -201,6 +201,27 @@ export function foldAscii(seed: number, buf: Uint8Array, start: number, end: num
   keyB = (keyB + Math.imul(b ^ (b >>> 15), 0x27d4eb2d)) | 0;
 }
 
+/**
+ * What fold(seed, text) adds to the fingerprint, as [a, b]: the byte reader works it out once for a text
+ * that recurs (an event type, an enum value, a service, an application's id) and adds it with addToKey.
+ */
+export function foldParts(seed: number, text: string): [number, number] {
+  const [a, b] = [keyA, keyB];
+  keyA = 0;
+  keyB = 0;
+  fold(seed, text);
+  const parts: [number, number] = [keyA, keyB];
+  keyA = a;
+  keyB = b;
+  return parts;
+}
+
+/** Add parts foldParts gave to the fingerprint (the fields' parts are summed, so the order does not matter). */
+export function addToKey(a: number, b: number): void {
+  keyA = (keyA + a) | 0;
+  keyB = (keyB + b) | 0;
+}
+
 /** Start a new fingerprint. */
 export function resetKey(): void {
   keyA = 0;
@@ -339,7 +360,7 @@ export function checkEvent(value: unknown): number | LineProblem {
  * the fingerprint): required fields, types and enums, then the fingerprint and CHECKED. Shared by
  * checkEvent and the byte-level reader (scan-event.ts), so both accept exactly the same events.
  */
-export function finishCheck(type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown, id: unknown, group: unknown, department: unknown, onBehalfOf: unknown, reason: unknown, missing: unknown, to: unknown, until: unknown, objections: unknown, amountFen: unknown, atMs = Number.NaN): number | LineProblem {
+export function finishCheck(type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown, id: unknown, group: unknown, department: unknown, onBehalfOf: unknown, reason: unknown, missing: unknown, to: unknown, until: unknown, objections: unknown, amountFen: unknown, atMs = Number.NaN, textsFolded = false): number | LineProblem {
   if (type === undefined) return { kind: 'missing', field: 'type' };
   if (typeof type !== 'string' || !isEventType(type)) return { kind: 'invalid', field: 'type', value: shown(type) };
   if (at === undefined) return { kind: 'missing', field: 'at' };
@@ -374,14 +395,17 @@ export function finishCheck(type: unknown, at: unknown, instance: unknown, servi
     keyB = 0;
     fold(0, id as string);
   } else {
-    fold(2, type);
-    fold(3, instance);
-    fold(4, service);
+    // `textsFolded`: the byte reader has added type, instance, service, action, outcome and rating already.
+    if (!textsFolded) {
+      fold(2, type);
+      fold(3, instance);
+      fold(4, service);
+      if (action !== undefined) fold(7, action as string);
+      if (outcome !== undefined) fold(8, outcome as string);
+      if (rating !== undefined) fold(9, rating as string);
+    }
     foldNumber(5, version);
     foldNumber(6, epochMs);
-    if (action !== undefined) fold(7, action as string);
-    if (outcome !== undefined) fold(8, outcome as string);
-    if (rating !== undefined) fold(9, rating as string);
   }
   EVENT_KEY[0] = keyA;
   EVENT_KEY[1] = keyB;

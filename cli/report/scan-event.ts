@@ -1,5 +1,5 @@
 import eventSchema from '../../schemas/runtime/event.schema.json' with { type: 'json' };
-import { MISSING, MONTH_DAYS, daysFromCivil, fieldSeed, finishCheck, fold, foldAscii, isDate, isLeap, parseInstant, resetKey } from './parse-event.ts';
+import { MISSING, MONTH_DAYS, addToKey, daysFromCivil, fieldSeed, finishCheck, fold, foldAscii, foldParts, isDate, isLeap, parseInstant, resetKey } from './parse-event.ts';
 import type { EventType, Rating } from './parse-event.ts';
 
 /**
@@ -96,6 +96,16 @@ class ByteTable {
 }
 
 const KEY_TABLE = new ByteTable(KEYS);
+
+/** What each value of an enum adds to the fingerprint (finishCheck's seeds), worked out once. */
+const partsOf = (seed: number, values: readonly string[]) => {
+  const parts = values.map((v) => foldParts(seed, v));
+  return { a: Int32Array.from(parts, (p) => p[0]), b: Int32Array.from(parts, (p) => p[1]) };
+};
+const TYPE_PARTS = partsOf(2, EVENT_TYPES);
+const ACTION_PARTS = partsOf(7, ACTIONS);
+const OUTCOME_PARTS = partsOf(8, OUTCOMES);
+const RATING_PARTS = partsOf(9, RATINGS);
 /**
  * Which key each event type had at each place in the line last time (-1 an unknown key, -2 not yet seen):
  * a runtime writes every event of a type with its keys in one order, so the guess is nearly always right.
@@ -118,32 +128,54 @@ const POSITION_TABLE = new ByteTable(POSITIONS);
  */
 class StringCache {
   private static readonly WIDTH = 48;
+  private readonly seed: number;
   private readonly mask: number;
   private readonly bytes: Uint8Array;
   private readonly lengths: Int32Array;
   private readonly values: string[];
-  constructor(slots: number) {
+  /** Each slot's text's part of the fingerprint (foldParts under `seed`). */
+  private readonly partsA: Int32Array;
+  private readonly partsB: Int32Array;
+  /** The parts of the text the last get() returned. */
+  partA = 0;
+  partB = 0;
+  /** `seed`: the one the field is folded into the fingerprint with. */
+  constructor(slots: number, seed: number) {
+    this.seed = seed;
     this.mask = slots - 1;
     this.bytes = new Uint8Array(slots * StringCache.WIDTH);
     this.lengths = new Int32Array(slots).fill(-1);
     this.values = new Array<string>(slots).fill('');
+    this.partsA = new Int32Array(slots);
+    this.partsB = new Int32Array(slots);
   }
   /** The string of `b[s, e)`, whose FNV-1a hash is `h` (see HASH_BASIS) and which is plain ASCII when `ascii`. */
   get(b: Bytes, s: number, e: number, ascii: boolean, h: number): string {
     const n = e - s;
-    if (n > StringCache.WIDTH) return ascii ? b.latin1Slice(s, e) : b.utf8Slice(s, e);
+    if (n > StringCache.WIDTH) {
+      const text = ascii ? b.latin1Slice(s, e) : b.utf8Slice(s, e);
+      [this.partA, this.partB] = foldParts(this.seed, text);
+      return text;
+    }
     const slot = (h ^ (h >>> 15)) & this.mask;
     const at = slot * StringCache.WIDTH;
     const known = this.bytes;
     if (this.lengths[slot] === n) {
       let i = 0;
       while (i < n && known[at + i] === b[s + i]) i++;
-      if (i === n) return this.values[slot];
+      if (i === n) {
+        this.partA = this.partsA[slot];
+        this.partB = this.partsB[slot];
+        return this.values[slot];
+      }
     }
     const text = ascii ? b.latin1Slice(s, e) : b.utf8Slice(s, e);
     for (let i = 0; i < n; i++) known[at + i] = b[s + i];
     this.lengths[slot] = n;
     this.values[slot] = text;
+    [this.partA, this.partB] = foldParts(this.seed, text);
+    this.partsA[slot] = this.partA;
+    this.partsB[slot] = this.partB;
     return text;
   }
 }
@@ -152,10 +184,12 @@ class StringCache {
 const HASH_BASIS = 0x811c9dc5;
 const HASH_PRIME = 0x01000193;
 
-/** Services, groups and departments: a few thousand in any hall. */
-const cache = new StringCache(4096);
+/** Services, groups and departments: a few thousand in any hall. The seeds are checkEvent's (finishCheck's for service). */
+const services = new StringCache(4096, 4);
+const groups = new StringCache(1024, fieldSeed('group'));
+const departments = new StringCache(1024, fieldSeed('department'));
 /** Applications' ids: an application's events lie close together in the log, so a slot lives long enough to be reused. */
-const instances = new StringCache(16384);
+const instances = new StringCache(16384, 3);
 
 /** Node's Buffer decoders without toString's argument handling (they are what toString calls). */
 type Bytes = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
@@ -372,6 +406,7 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
             if (t === -1) return Number.NaN;
             type = EVENT_TYPES[t];
             typeSlot = t + 1;
+            addToKey(TYPE_PARTS.a[t], TYPE_PARTS.b[t]);
             break;
           }
           case AT:
@@ -393,9 +428,11 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
           }
           case INSTANCE:
             instance = instances.get(b, vs, ve, ascii, h);
+            addToKey(instances.partA, instances.partB);
             break;
           case SERVICE:
-            service = cache.get(b, vs, ve, ascii, h);
+            service = services.get(b, vs, ve, ascii, h);
+            addToKey(services.partA, services.partB);
             break;
           case ID:
             if (ve === vs) return Number.NaN;
@@ -405,18 +442,21 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
             const a = ACTION_TABLE.find(b, vs, ve);
             if (a === -1) return Number.NaN;
             action = ACTIONS[a];
+            addToKey(ACTION_PARTS.a[a], ACTION_PARTS.b[a]);
             break;
           }
           case OUTCOME: {
             const o = OUTCOME_TABLE.find(b, vs, ve);
             if (o === -1) return Number.NaN;
             outcome = OUTCOMES[o];
+            addToKey(OUTCOME_PARTS.a[o], OUTCOME_PARTS.b[o]);
             break;
           }
           case RATING: {
             const r = RATING_TABLE.find(b, vs, ve);
             if (r === -1) return Number.NaN;
             rating = RATINGS[r];
+            addToKey(RATING_PARTS.a[r], RATING_PARTS.b[r]);
             break;
           }
           case REASON: {
@@ -442,11 +482,12 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
             return Number.NaN;
           default: {
             // A text field the fingerprint reads (step, group, department, channel, scope, …, transaction).
-            if (key === GROUP || key === DEPARTMENT) {
-              const text = cache.get(b, vs, ve, ascii, h);
-              if (key === GROUP) group = text;
-              else department = text;
-              fold(SEEDS[key], text);
+            if (key === GROUP) {
+              group = groups.get(b, vs, ve, ascii, h);
+              addToKey(groups.partA, groups.partB);
+            } else if (key === DEPARTMENT) {
+              department = departments.get(b, vs, ve, ascii, h);
+              addToKey(departments.partA, departments.partB);
             } else if (ascii) foldAscii(SEEDS[key], b, vs, ve);
             else fold(SEEDS[key], b.utf8Slice(vs, ve));
             if (key === STEP) step = true;
@@ -504,6 +545,6 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
     }
   while (i < end && isSpace(b[i])) i++;
   if (i !== end) return Number.NaN;
-  const checked = finishCheck(type, at, instance, service, version, step, action, outcome, rating, id, group, department, onBehalfOf, reason, missing, to, until, objections, amountFen, atMs);
+  const checked = finishCheck(type, at, instance, service, version, step, action, outcome, rating, id, group, department, onBehalfOf, reason, missing, to, until, objections, amountFen, atMs, true);
   return typeof checked === 'number' ? checked : Number.NaN;
 }
