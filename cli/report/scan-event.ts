@@ -67,19 +67,6 @@ class ByteTable {
     const n = e - s;
     return (n * 37 + b[s] * 7 + b[e - 1] * 3 + b[s + (n >> 1)]) & this.mask;
   }
-  /** Whether word `index`, then a closing quote, is at `b[s]`, before `end`. */
-  at(b: Uint8Array, s: number, end: number, index: number): boolean {
-    const w = this.words[index];
-    if (s + w.length >= end) return false;
-    for (let i = 0; i < w.length; i++) if (w[i] !== b[s + i]) return false;
-    return b[s + w.length] === 0x22;
-  }
-
-  /** The byte length of word `index`. */
-  length(index: number): number {
-    return this.words[index].length;
-  }
-
   /** The index of `b[s, e)` among the words, or -1. */
   find(b: Uint8Array, s: number, e: number): number {
     if (e <= s) return -1;
@@ -96,6 +83,10 @@ class ByteTable {
 }
 
 const KEY_TABLE = new ByteTable(KEYS);
+/** Each key followed by `":`, one after another, where each starts and how long it is with those two. */
+const KEY_BYTES = new TextEncoder().encode(KEYS.map((k) => `${k}":`).join(''));
+const KEY_LENGTH = Int32Array.from(KEYS, (k) => k.length + 2);
+const KEY_START = Int32Array.from(KEYS, (_, i) => KEYS.slice(0, i).reduce((n, k) => n + k.length + 2, 0));
 
 /** What each value of an enum adds to the fingerprint (finishCheck's seeds), worked out once. */
 const partsOf = (seed: number, values: readonly string[]) => {
@@ -331,20 +322,28 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
       // quote, backslash or control character, so matching it is reading it); else read and look it up.
       const slot = typeSlot * MAX_PREDICTED + (ordinal < MAX_PREDICTED ? ordinal : 0);
       const guess = ordinal < MAX_PREDICTED ? PREDICTED[slot] : -1;
-      let key: number;
-      if (guess >= 0 && KEY_TABLE.at(b, ks, end, guess)) {
-        key = guess;
-        i = ks + KEY_TABLE.length(guess);
-      } else {
+      let key = -1;
+      if (guess >= 0) {
+        // The guess with its closing quote and colon, as a runtime writes them (`"at":`), in one comparison.
+        const n = KEY_LENGTH[guess];
+        const from = KEY_START[guess];
+        let j = 0;
+        if (ks + n <= end) while (j < n && KEY_BYTES[from + j] === b[ks + j]) j++;
+        if (j === n) {
+          key = guess;
+          i = ks + n;
+        }
+      }
+      if (key === -1) {
         for (let c = b[i]; c !== 0x22; c = b[++i]) if (i >= end || c === 0x5c || c < 0x20) return Number.NaN;
         key = KEY_TABLE.find(b, ks, i);
         if (ordinal < MAX_PREDICTED) PREDICTED[slot] = key;
+        i++;
+        while (i < end && isSpace(b[i])) i++;
+        if (b[i] !== 0x3a) return Number.NaN;
+        i++;
       }
       ordinal++;
-      i++;
-      while (i < end && isSpace(b[i])) i++;
-      if (b[i] !== 0x3a) return Number.NaN;
-      i++;
       while (i < end && isSpace(b[i])) i++;
       if (key !== -1) {
         // A key given twice: JSON.parse keeps the last; leave that to it.
