@@ -169,7 +169,45 @@ export interface CheckedEvent {
  * have different shapes, and reading their fields straight from the parsed objects makes every read site
  * megamorphic (several times slower at a million events).
  */
-export const CHECKED: CheckedEvent = { type: 'submitted', at: '', instance: '', service: '', version: 0, group: undefined, department: undefined, outcome: undefined, rating: undefined, standIn: false, keyed: false };
+export const CHECKED: CheckedEvent = {
+  type: 'submitted',
+  // `at` is wanted only for a line reported as a problem: from the byte reader it is kept as bytes, decoded when asked for.
+  get at() {
+    if (atLength >= 0) {
+      atText = atBytes.latin1Slice(0, atLength);
+      atLength = -1;
+    }
+    return atText;
+  },
+  set at(text: string) {
+    atText = text;
+    atLength = -1;
+  },
+  instance: '',
+  service: '',
+  version: 0,
+  group: undefined,
+  department: undefined,
+  outcome: undefined,
+  rating: undefined,
+  standIn: false,
+  keyed: false,
+};
+
+/** CHECKED.at: its text, or (atLength ≥ 0) its ASCII bytes, not yet decoded. */
+const atBytes = Buffer.alloc(64) as Buffer & { latin1Slice(start: number, end: number): string };
+let atLength = -1;
+let atText = '';
+
+/** Set CHECKED.at to the ASCII text `b[s, e)`, copied now and decoded only if it is read. */
+export function checkedAtFromBytes(b: Uint8Array, s: number, e: number): void {
+  if (e - s > atBytes.length) {
+    CHECKED.at = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
+    return;
+  }
+  for (let i = s; i < e; i++) atBytes[i - s] = b[i];
+  atLength = e - s;
+}
 let keyA = 0;
 let keyB = 0;
 
@@ -364,7 +402,7 @@ export function finishCheck(type: unknown, at: unknown, instance: unknown, servi
   if (type === undefined) return { kind: 'missing', field: 'type' };
   if (typeof type !== 'string' || !isEventType(type)) return { kind: 'invalid', field: 'type', value: shown(type) };
   if (at === undefined) return { kind: 'missing', field: 'at' };
-  // `atMs`: the byte reader has read `at` already (as parseInstant would).
+  // `atMs`: the byte reader has read `at` already (as parseInstant would), and sets CHECKED.at itself.
   const epochMs = !Number.isNaN(atMs) ? atMs : typeof at === 'string' ? parseInstant(at) : Number.NaN;
   if (Number.isNaN(epochMs)) return { kind: 'invalid', field: 'at', value: shown(at) };
   if (instance === undefined) return { kind: 'missing', field: 'instance' };
@@ -410,7 +448,7 @@ export function finishCheck(type: unknown, at: unknown, instance: unknown, servi
   EVENT_KEY[0] = keyA;
   EVENT_KEY[1] = keyB;
   CHECKED.type = type as EventType;
-  CHECKED.at = at as string;
+  if (Number.isNaN(atMs)) CHECKED.at = at as string;
   CHECKED.instance = instance;
   CHECKED.service = service;
   CHECKED.version = version;

@@ -1,5 +1,5 @@
 import eventSchema from '../../schemas/runtime/event.schema.json' with { type: 'json' };
-import { MISSING, MONTH_DAYS, addToKey, daysFromCivil, fieldSeed, finishCheck, fold, foldAscii, foldParts, isDate, isLeap, parseInstant, resetKey } from './parse-event.ts';
+import { MISSING, MONTH_DAYS, addToKey, checkedAtFromBytes, daysFromCivil, fieldSeed, finishCheck, fold, foldAscii, foldParts, isDate, isLeap, parseInstant, resetKey } from './parse-event.ts';
 import type { EventType, Rating } from './parse-event.ts';
 
 /**
@@ -118,7 +118,7 @@ const POSITION_TABLE = new ByteTable(POSITIONS);
  * decoded afresh each time.
  */
 class StringCache {
-  private static readonly WIDTH = 48;
+  private readonly width: number;
   private readonly seed: number;
   private readonly mask: number;
   private readonly bytes: Uint8Array;
@@ -130,11 +130,12 @@ class StringCache {
   /** The parts of the text the last get() returned. */
   partA = 0;
   partB = 0;
-  /** `seed`: the one the field is folded into the fingerprint with. */
-  constructor(slots: number, seed: number) {
+  /** `seed`: the one the field is folded into the fingerprint with; `width`: the longest value kept, in bytes. */
+  constructor(slots: number, seed: number, width = 48) {
     this.seed = seed;
+    this.width = width;
     this.mask = slots - 1;
-    this.bytes = new Uint8Array(slots * StringCache.WIDTH);
+    this.bytes = new Uint8Array(slots * width);
     this.lengths = new Int32Array(slots).fill(-1);
     this.values = new Array<string>(slots).fill('');
     this.partsA = new Int32Array(slots);
@@ -143,13 +144,13 @@ class StringCache {
   /** The string of `b[s, e)`, whose FNV-1a hash is `h` (see HASH_BASIS) and which is plain ASCII when `ascii`. */
   get(b: Bytes, s: number, e: number, ascii: boolean, h: number): string {
     const n = e - s;
-    if (n > StringCache.WIDTH) {
+    if (n > this.width) {
       const text = ascii ? b.latin1Slice(s, e) : b.utf8Slice(s, e);
       [this.partA, this.partB] = foldParts(this.seed, text);
       return text;
     }
     const slot = (h ^ (h >>> 15)) & this.mask;
-    const at = slot * StringCache.WIDTH;
+    const at = slot * this.width;
     const known = this.bytes;
     if (this.lengths[slot] === n) {
       let i = 0;
@@ -179,35 +180,14 @@ const HASH_PRIME = 0x01000193;
 const services = new StringCache(4096, 4);
 const groups = new StringCache(1024, fieldSeed('group'));
 const departments = new StringCache(1024, fieldSeed('department'));
-/** Applications' ids: an application's events lie close together in the log, so a slot lives long enough to be reused. */
-const instances = new StringCache(16384, 3);
+/**
+ * Applications' ids (a UUID is 36 bytes): an application's events lie close together in the log, so a slot
+ * lives long enough to be reused. Small enough (160 KB) to stay in the processor's cache.
+ */
+const instances = new StringCache(4096, 3, 40);
 
 /** Node's Buffer decoders without toString's argument handling (they are what toString calls). */
 type Bytes = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
-
-/**
- * The last `at` read, as bytes and as text: events come in bursts at one instant (a submission and its first
- * assignment, a decision and the next step), and reusing the text also lets parseInstant answer from its memo.
- */
-const lastAtBytes = new Uint8Array(64);
-let lastAtLength = -1;
-let lastAt = '';
-let lastAtMs = Number.NaN;
-
-function sameAsLastAt(b: Uint8Array, s: number, e: number): boolean {
-  if (e - s !== lastAtLength) return false;
-  for (let i = 0; i < lastAtLength; i++) if (lastAtBytes[i] !== b[s + i]) return false;
-  return true;
-}
-
-function rememberAt(text: string, b: Uint8Array, s: number, e: number): string {
-  if (e - s <= lastAtBytes.length) {
-    for (let i = s; i < e; i++) lastAtBytes[i - s] = b[i];
-    lastAtLength = e - s;
-    lastAt = text;
-  } else lastAtLength = -1;
-  return text;
-}
 
 /** The digit at `b[i]`, or -10000 (see parse-event.ts's digitAt). */
 function digit(b: Uint8Array, i: number): number {
@@ -304,8 +284,10 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
   let step: boolean | undefined, action: string | undefined, outcome: string | undefined, rating: string | undefined, id: string | undefined;
   let group: string | undefined, department: string | undefined, onBehalfOf: boolean | undefined, reason: string | undefined, missing: boolean | undefined;
   let to: boolean | undefined, until: boolean | undefined, objections: number | undefined, amountFen: number | undefined;
-  /** `at` as read from its bytes (NaN when it was read as text). */
+  /** `at` as read from its bytes, and where they are (NaN when it was read as text). */
   let atMs = Number.NaN;
+  let atStart = 0;
+  let atEnd = 0;
   let seen = 0;
   /** Keys read so far, and the type's place in PREDICTED (0 until the type is read). */
   let ordinal = 0;
@@ -352,14 +334,14 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
       }
       const c = b[i];
       if (c === 0x22 && (key === AT || key === DUE || key === UNTIL) && (key === AT ? !Number.isNaN((atMs = instantBytes(b, i + 1))) : dateBytes(b, i + 1) && b[i + 11] === 0x22)) {
-        // An instant or a date of the common shapes, read from its bytes (no string for a date; for an
-        // instant, the last one's string when the bytes are the same).
+        // An instant or a date of the common shapes, read from its bytes, no string made (CHECKED.at is
+        // decoded from them if it is ever read).
         const vs = i + 1;
         if (key === AT) {
-          const ve = instantEnd;
-          at = atMs === lastAtMs && sameAsLastAt(b, vs, ve) ? lastAt : rememberAt(b.latin1Slice(vs, ve), b, vs, ve);
-          lastAtMs = atMs;
-          i = ve + 1;
+          at = '';
+          atStart = vs;
+          atEnd = instantEnd;
+          i = atEnd + 1;
         } else {
           if (key === UNTIL) until = true;
           i = vs + 11;
@@ -414,7 +396,7 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
           case DUE_AT: {
             if (!ascii) return Number.NaN;
             if (key === AT) {
-              at = sameAsLastAt(b, vs, ve) ? lastAt : rememberAt(b.latin1Slice(vs, ve), b, vs, ve);
+              at = b.latin1Slice(vs, ve);
               break;
             }
             const text = b.latin1Slice(vs, ve);
@@ -545,5 +527,7 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
   while (i < end && isSpace(b[i])) i++;
   if (i !== end) return Number.NaN;
   const checked = finishCheck(type, at, instance, service, version, step, action, outcome, rating, id, group, department, onBehalfOf, reason, missing, to, until, objections, amountFen, atMs, true);
-  return typeof checked === 'number' ? checked : Number.NaN;
+  if (typeof checked !== 'number') return Number.NaN;
+  if (!Number.isNaN(atMs)) checkedAtFromBytes(b, atStart, atEnd);
+  return checked;
 }
