@@ -113,7 +113,7 @@ const POSITION_TABLE = new ByteTable(POSITIONS);
 /**
  * Strings decoded from bytes, kept so the same bytes give the same string object (a service id, a group, a
  * department, an application's id across its events): Map look-ups on it then find a hash already computed,
- * and no string is made for it again. Direct-mapped on the bytes' FNV-1a hash (computed while the value is
+ * and no string is made for it again. Direct-mapped on the bytes' hash (`h`, computed while the value is
  * scanned), each slot's bytes kept in one flat array and compared in full; a value longer than a slot is
  * decoded afresh each time.
  */
@@ -141,7 +141,7 @@ class StringCache {
     this.partsA = new Int32Array(slots);
     this.partsB = new Int32Array(slots);
   }
-  /** The string of `b[s, e)`, whose FNV-1a hash is `h` (see HASH_BASIS) and which is plain ASCII when `ascii`. */
+  /** The string of `b[s, e)`, whose hash is `h` (see nextHash) and which is plain ASCII when `ascii`. */
   get(b: Bytes, s: number, e: number, ascii: boolean, h: number): string {
     const n = e - s;
     if (n > this.width) {
@@ -149,7 +149,7 @@ class StringCache {
       [this.partA, this.partB] = foldParts(this.seed, text);
       return text;
     }
-    const slot = (h ^ (h >>> 15)) & this.mask;
+    const slot = h & this.mask;
     const at = slot * this.width;
     const known = this.bytes;
     if (this.lengths[slot] === n) {
@@ -172,9 +172,13 @@ class StringCache {
   }
 }
 
-/** FNV-1a's offset basis and prime: StringCache.get's `h` is these folded over the value's bytes. */
-const HASH_BASIS = 0x811c9dc5;
-const HASH_PRIME = 0x01000193;
+/**
+ * StringCache's hash, h·31 + byte from HASH_BASIS: a shift, a subtraction and an addition a byte (a slot
+ * index needs no stronger mixing: every hit is checked byte for byte), and ids that differ in their last
+ * characters (sq-0000001, sq-0000002, …) land in neighbouring slots instead of colliding.
+ */
+const HASH_BASIS = 7;
+const nextHash = (h: number, byte: number) => ((h << 5) - h + byte) | 0;
 
 /** Services, groups and departments: a few thousand in any hall. The seeds are checkEvent's (finishCheck's for service). */
 const services = new StringCache(4096, 4);
@@ -350,20 +354,20 @@ export function scanEvent(buf: Buffer, start: number, end: number): number {
         // A string without escapes or control characters.
         const vs = ++i;
         let ascii = true;
-        // The bytes' FNV-1a hash, for the values StringCache keeps, computed on the way.
+        // The bytes' hash, for the values StringCache keeps, computed on the way.
         let h = HASH_BASIS;
         if (key === INSTANCE || key === SERVICE || key === GROUP || key === DEPARTMENT)
           for (;;) {
             const x = b[i];
             const kind = BYTE_CLASS[x];
             if (kind === PLAIN) {
-              h = Math.imul(h ^ x, HASH_PRIME);
+              h = nextHash(h, x);
               i++;
               continue;
             }
             if (kind === QUOTE) break;
             if (kind !== NON_ASCII) return Number.NaN;
-            h = Math.imul(h ^ x, HASH_PRIME);
+            h = nextHash(h, x);
             ascii = false;
             i++;
           }
