@@ -215,27 +215,49 @@ describe('round trips per change on PostgreSQL', () => {
     return { engine, store, waits };
   }
 
-  it('a submission waits twice: BEGIN, the application and its task (whose holder it needs); then its events and messages in one statement, and COMMIT', async () => {
+  it('a submission waits once: BEGIN, the application, its task, its events and messages (and, if the task has no holder, its incident) in one statement, and COMMIT', async () => {
     const { engine, store, waits } = await pgHall();
     try {
       const texts: string[] = [];
       const sent = await waits(() => engine.submit({ service: 'student-leave', applicant: student('2022020315', 'wxy-2203'), data: twoDays }), texts);
-      expect(sent).toEqual([
-        ['BEGIN', 'INSERT INTO application', 'INSERT INTO task'],
-        ['WITH w0 AS', 'COMMIT'],
-      ]);
-      // The events and the messages: one statement, data-modifying CTEs (server/engine/writes.ts).
-      expect(texts.find((t) => t.startsWith('WITH'))).toMatch(/^WITH w0 AS \(INSERT INTO event \(.*\) VALUES .*\) INSERT INTO outbox \(/);
+      expect(sent).toEqual([['BEGIN', 'INSERT INTO application', 'INSERT INTO task', 'WITH w0 AS', 'COMMIT']]);
+      // The events and the messages, and the rows written only when the task has no holder: one statement, data-modifying
+      // CTEs (server/engine/writes.ts) whose answer (did the application become an incident?) comes with the COMMIT.
+      expect(texts.find((t) => t.startsWith('WITH'))).toMatch(/^WITH w0 AS \(INSERT INTO event \(.*\) VALUES .*\), w1 AS \(INSERT INTO outbox \(.*NOT EXISTS \(SELECT 1 FROM membership .*UPDATE application SET status = 'incident' .* RETURNING id$/);
       const [app] = await store.query<{ id: string; status: string }>('SELECT id, status FROM application');
       expect(app.status).toBe('pending');
       expect((await store.query<{ type: string }>('SELECT type FROM event WHERE application_id = $1 ORDER BY id', [app.id])).map((e) => e.type)).toEqual(['submitted', 'assigned']);
       expect((await store.query('SELECT id FROM outbox WHERE application_id = $1', [app.id])).length).toBeGreaterThan(0);
+      expect(await store.query('SELECT id FROM incident')).toEqual([]);
     } finally {
       await store.close();
     }
   });
 
-  it('an approval waits twice (three times when it opens the next step): the locked task with the application’s tasks, then every write with COMMIT', async () => {
+  it('a submission whose task has no holder still waits once, and the database writes its incident and unassigned event and answers incident', async () => {
+    const { engine, store, waits } = await pgHall();
+    try {
+      let answered: string | undefined;
+      const sent = await waits(async () => {
+        const outcome = await engine.submit({ service: 'student-leave', applicant: student('2022020399', 'wxy-2299'), data: twoDays });
+        if (outcome.ok) answered = outcome.application.status;
+        return outcome;
+      });
+      expect(sent).toHaveLength(1);
+      // What the applicant is told is what was written.
+      expect(answered).toBe('incident');
+      const [app] = await store.query<{ id: string; status: string }>('SELECT id, status FROM application');
+      expect(app.status).toBe('incident');
+      expect((await engine.application(app.id))!.status).toBe('incident');
+      expect((await store.query<{ type: string }>('SELECT type FROM event WHERE application_id = $1 ORDER BY id', [app.id])).map((e) => e.type)).toEqual(['submitted', 'assigned', 'unassigned']);
+      const [task] = await store.query<{ id: string }>('SELECT id FROM task WHERE application_id = $1', [app.id]);
+      expect(await store.query('SELECT task_id, group_id, scope, reason FROM incident WHERE application_id = $1', [app.id])).toEqual([{ task_id: task.id, group_id: 'counselor', scope: 'wxy-2299', reason: 'no-holder' }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an approval waits twice, also when it opens the next step (whose holder the database checks with the writes): the locked task with the application’s tasks, then every write with COMMIT', async () => {
     const { engine, store, waits } = await pgHall();
     try {
       for (const data of [twoDays, fiveDays]) {
@@ -247,7 +269,7 @@ describe('round trips per change on PostgreSQL', () => {
         expect(sent[1][0]).toBe('UPDATE task SET');
         expect(sent.at(-1)!.at(-1)).toBe('COMMIT');
         expect(sent.flat()).toContain('INSERT INTO copy');
-        expect(sent, JSON.stringify(sent)).toHaveLength(data === twoDays ? 2 : 3);
+        expect(sent, JSON.stringify(sent)).toHaveLength(2);
         const [app] = await store.query<{ status: string; revision: number }>('SELECT status, revision FROM application WHERE id = $1', [submitted.application.id]);
         expect(app).toEqual({ status: data === twoDays ? 'approved' : 'pending', revision: 2 });
       }
