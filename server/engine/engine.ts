@@ -917,6 +917,11 @@ export class Engine {
           ? 'pending'
           : 'incident';
     const waiting = status === 'pending' ? result.waiting : [];
+    // Approver actions (server/engine/actions.ts) update the new tasks and add copies: when they follow, the new rows
+    // are written before them; otherwise a new application and its tasks go with the flush (one statement on PostgreSQL).
+    const fresh = timeline.slice(emitted.emittedTimeline);
+    const handedOver = waiting.some((w) => w.person) || app.decisions.some((d) => isHandOver(d.action));
+    const actionsFollow = handedOver || fresh.some((t) => t.type === 'copied');
     const open = tasks.filter((t) => t.status === 'open');
     for (const task of open) {
       if (waiting.some((w) => w.step === task.step)) continue;
@@ -936,7 +941,7 @@ export class Engine {
     const counts = { timeline: Math.max(timeline.length, emitted.emittedTimeline), notifications: Math.max(notifications.length, emitted.emittedNotifications) };
     const write = (s: ApplicationStatus) =>
       later(tx, 'UPDATE application SET decisions = $1, status = $2, updated_at = $3, emitted_timeline = $4, emitted_notifications = $5, revision = revision + 1 WHERE id = $6', [json(app.decisions), s, at, counts.timeline, counts.notifications, app.id]);
-    if (emitted.fresh) await this.insertApplication(tx, app, status, counts);
+    if (emitted.fresh) await writes.application(tx, applicationValues(app, status, counts), !actionsFollow);
     else await write(status);
     for (const task of opening) {
       const values = [task.id, app.id, task.step, task.round, task.group, task.scope, 'open', task.due, task.at, ...taskTimers(this.runtime.calendar, task)];
@@ -953,12 +958,11 @@ export class Engine {
               event: this.eventRow(app, { type: 'unassigned', at: task.at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), reason: 'no-holder' }),
               incident: { id: newId(this.now()), application: app.id, task: task.id, step: task.step, group: task.group, scope: task.scope, reason: 'no-holder', missing: null, since: task.at },
             },
+        !actionsFollow,
       );
     }
     // Approver actions (server/engine/actions.ts): who holds a handed-over task, and copies; no statement when none is in play.
-    const fresh = timeline.slice(emitted.emittedTimeline);
-    const handedOver = waiting.some((w) => w.person) || app.decisions.some((d) => isHandOver(d.action));
-    if (handedOver || fresh.some((t) => t.type === 'copied')) await applyActions(tx, app.id, fresh, waiting, () => newId(this.now()), handedOver);
+    if (actionsFollow) await applyActions(tx, app.id, fresh, waiting, () => newId(this.now()), handedOver);
     unresolved += writes.pendingIncidents;
     // Written above as pending: set 'incident' by the flush when a new task has no holder.
     const flushed = await writes.flush(tx, status === 'pending' ? app.id : undefined);
@@ -1009,15 +1013,6 @@ export class Engine {
         ...(entry.transaction ? { transaction: entry.transaction } : {}),
       };
     }
-  }
-
-  /** A new application's row, written once with the state its first run gives it (the first revision). */
-  private async insertApplication(tx: Sql, app: ApplicationRecord, status: ApplicationStatus, counts: { timeline: number; notifications: number }) {
-    await later(
-      tx,
-      'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision, booking, booking_slot, booking_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $16)',
-      [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), json(app.decisions), status, app.channel, app.submittedAt, app.submittedAt, counts.timeline, counts.notifications, app.booking ? json(app.booking) : null, app.booking ? slotKey(app.booking) : null, app.booking?.date ?? null],
-    );
   }
 
   private async raiseIncident(tx: Sql, application: string, incident: { step: string; group: string; scope: string; reason: IncidentRecord['reason']; missing?: string; task?: string }, since: string) {
@@ -1135,6 +1130,11 @@ export class Engine {
     return { id: newId(this.now()), application: app.id, at: body.at, type: body.type, body: json(body) };
   }
 
+}
+
+/** A new application's row (Writes' application columns), written once with the state its first run gives it (the first revision). */
+function applicationValues(app: ApplicationRecord, status: ApplicationStatus, counts: { timeline: number; notifications: number }): unknown[] {
+  return [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), json(app.decisions), status, app.channel, app.submittedAt, app.submittedAt, counts.timeline, counts.notifications, 1, app.booking ? json(app.booking) : null, app.booking ? slotKey(app.booking) : null, app.booking?.date ?? null];
 }
 
 /** A stored application row as a record. */

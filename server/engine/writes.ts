@@ -25,6 +25,8 @@ export async function later(sql: Sql, text: string, params: unknown[] = []): Pro
 
 const EVENT_COLUMNS = ['id', 'application_id', 'at', 'type', 'body'] as const;
 const OUTBOX_COLUMNS = ['id', 'application_id', 'event', 'recipient', 'body', 'status', 'attempts', 'next_attempt_at', 'created_at'] as const;
+const APPLICATION_COLUMNS = ['id', 'service', 'version', 'applicant_id', 'applicant', 'data', 'decisions', 'status', 'channel', 'submitted_at', 'updated_at', 'emitted_timeline', 'emitted_notifications', 'revision', 'booking', 'booking_slot', 'booking_date'] as const;
+const STATUS = APPLICATION_COLUMNS.indexOf('status');
 const TASK_COLUMNS = ['id', 'application_id', 'step', 'round', 'group_id', 'scope', 'status', 'due', 'opened_at', 'due_at', 'remind_at'] as const;
 const INCIDENT_COLUMNS = ['id', 'application_id', 'task_id', 'step', 'group_id', 'scope', 'reason', 'missing', 'since'] as const;
 
@@ -62,6 +64,9 @@ export class Writes {
   private readonly unheldRows: Unheld[] = [];
   /** A task inserted on the sequential path had no holder (its rows are queued as any others). */
   private unheldSeen = false;
+  /** A new application's row and new tasks, written by the flush (pipelined stores, when nothing in between needs them). */
+  private applicationRow: unknown[] | undefined;
+  private readonly tasks: unknown[][] = [];
 
   event(row: EventRow): void {
     this.events.push(eventValues(row));
@@ -81,19 +86,34 @@ export class Writes {
    * statement writes those rows on the database's own reading of the membership. Elsewhere (SQLite: no round trips)
    * the insert answers whether the task has a holder, as one statement.
    */
-  async task(tx: Sql, values: unknown[], unheld?: { group: string; scope: string; event: EventRow; incident: IncidentRow }): Promise<void> {
+  async task(tx: Sql, values: unknown[], unheld: { group: string; scope: string; event: EventRow; incident: IncidentRow } | undefined, fold: boolean): Promise<void> {
     const params = [...values];
-    if (!unheld) return later(tx, insertText('task', TASK_COLUMNS, [values], []), params);
-    if (typeof (tx as Partial<Transaction>).defer === 'function') {
-      this.unheldRows.push({ group: unheld.group, scope: unheld.scope, event: eventValues(unheld.event), incident: incidentValues(unheld.incident) });
-      return later(tx, insertText('task', TASK_COLUMNS, [values], []), params);
+    const pipelined = typeof (tx as Partial<Transaction>).defer === 'function';
+    if (pipelined && unheld) this.unheldRows.push({ group: unheld.group, scope: unheld.scope, event: eventValues(unheld.event), incident: incidentValues(unheld.incident) });
+    if (pipelined && fold) {
+      this.tasks.push(values);
+      return;
     }
+    if (!unheld || pipelined) return later(tx, insertText('task', TASK_COLUMNS, [values], []), params);
     const text = `${insertText('task', TASK_COLUMNS, [values], [])} RETURNING EXISTS (SELECT 1 FROM membership WHERE group_id = $${params.push(unheld.group)} AND scope = $${params.push(unheld.scope)}) AS held`;
     const [row] = await tx.query<{ held: unknown }>(text, params);
     if (Number(row.held)) return;
     this.unheldSeen = true;
     this.event(unheld.event);
     this.incident(unheld.incident);
+  }
+
+  /**
+   * Insert a new application's row (values in APPLICATION_COLUMNS' order). `fold`: nothing before the flush needs the row,
+   * so on a pipelined store it goes with the flush, its status decided there when a new task may have no holder.
+   */
+  async application(tx: Sql, values: unknown[], fold: boolean): Promise<void> {
+    if (fold && typeof (tx as Partial<Transaction>).defer === 'function') {
+      this.applicationRow = values;
+      return;
+    }
+    const params: unknown[] = [];
+    await later(tx, insertText('application', APPLICATION_COLUMNS, [values], params), params);
   }
 
   /** Incidents queued and not yet written (those written only without a holder not counted). */
@@ -113,8 +133,11 @@ export class Writes {
    * the conditional rows keyed on the incidents written just before (the write transaction is exclusive).
    */
   async flush(tx: Sql, pending?: string): Promise<Flushed> {
-    // Rows held back for the database's decision exist only on a pipelined store (Writes.task).
+    // Rows held back for the database's decision, and rows folded into the flush, exist only on a pipelined store.
     const unheld = this.unheldRows.splice(0);
+    const application = this.applicationRow;
+    this.applicationRow = undefined;
+    const tasks = this.tasks.splice(0);
     const marks = pending !== undefined && unheld.length > 0;
     let tables = ([['incident', INCIDENT_COLUMNS, this.incidents], ['event', EVENT_COLUMNS, this.events], ['outbox', OUTBOX_COLUMNS, this.outbox]] as const).filter(([, , rows]) => rows.length > 0);
     const pipelined = typeof (tx as Partial<Transaction>).defer === 'function';
@@ -123,26 +146,33 @@ export class Writes {
       for (const [table, columns, rows] of tables) await insertRows(tx, table, columns, rows.splice(0));
       tables = [];
     }
-    if (pipelined && (tables.length > 1 || unheld.length > 0)) {
+    if (pipelined && (tables.length > 1 || unheld.length > 0 || application || tasks.length > 0)) {
       const params: unknown[] = [];
-      const statements = tables.map(([table, columns, rows]) => insertText(table, columns, rows, params));
+      const holderless = (u: Unheld) => `NOT EXISTS (SELECT 1 FROM membership WHERE group_id = $${params.push(u.group)} AND scope = $${params.push(u.scope)})`;
+      const statements: string[] = [];
+      if (application) {
+        // Its status: 'incident' when a new task has no holder, read in this statement's snapshot like the rows below.
+        const values = application.map((value, i) => (i === STATUS && marks ? `CASE WHEN ${unheld.map(holderless).join(' OR ')} THEN 'incident' ELSE $${params.push(value)} END` : `$${params.push(value)}`));
+        statements.push(`INSERT INTO application (${APPLICATION_COLUMNS.join(', ')}) VALUES (${values.join(', ')})`);
+      }
+      if (tasks.length) statements.push(insertText('task', TASK_COLUMNS, tasks, params));
+      statements.push(...tables.map(([table, columns, rows]) => insertText(table, columns, rows, params)));
       for (const [, , rows] of tables) rows.splice(0);
       if (unheld.length) {
-        const holderless = (u: Unheld) => `NOT EXISTS (SELECT 1 FROM membership WHERE group_id = $${params.push(u.group)} AND scope = $${params.push(u.scope)})`;
         statements.push(conditionalText('incident', INCIDENT_COLUMNS, unheld.map((u) => [u.incident, holderless(u)]), params));
         statements.push(conditionalText('event', EVENT_COLUMNS, unheld.map((u) => [u.event, holderless(u)]), params));
-        if (marks) statements.push(`UPDATE application SET status = 'incident' WHERE id = $${params.push(pending)} AND status = 'pending' AND (${unheld.map(holderless).join(' OR ')}) RETURNING id`);
+        // The answer: whether the application became an incident. Its row inserted here is not visible to an UPDATE in the
+        // same statement, so then the same condition is selected; an existing row is updated.
+        if (marks) statements.push(application ? `SELECT ${unheld.map(holderless).join(' OR ')} AS unheld` : `UPDATE application SET status = 'incident' WHERE id = $${params.push(pending)} AND status = 'pending' AND (${unheld.map(holderless).join(' OR ')}) RETURNING id`);
       }
       const last = statements.pop()!;
       const text = statements.length ? `WITH ${statements.map((statement, i) => `w${i} AS (${statement})`).join(', ')} ${last}` : last;
-      if (!marks) {
-        await later(tx, text, params);
-        return { unheld: Promise.resolve(false) };
-      }
-      // Not awaited here: the answer travels with the next statement waited for (or COMMIT).
-      const answer = tx.query(text, params).then((rows) => rows.length > 0);
-      answer.catch(() => undefined);
-      return { unheld: answer };
+      // Not waited for: the answer travels with the next statement waited for (or is the COMMIT's, sent alone).
+      const answer = (tx as Transaction).defer!<{ unheld?: unknown }>(text, params);
+      if (!marks) return { unheld: Promise.resolve(false) };
+      const unheldNow = answer.then((rows) => (application ? rows[0]?.unheld === true : rows.length > 0));
+      unheldNow.catch(() => undefined);
+      return { unheld: unheldNow };
     }
     // Sequential: the conditional rows were decided when their tasks were inserted (Writes.task) and are queued as any others.
     await insertRows(tx, 'incident', INCIDENT_COLUMNS, this.incidents.splice(0));

@@ -215,15 +215,17 @@ describe('round trips per change on PostgreSQL', () => {
     return { engine, store, waits };
   }
 
-  it('a submission waits once: BEGIN, the application, its task, its events and messages (and, if the task has no holder, its incident) in one statement, and COMMIT', async () => {
+  it('a submission waits once, for one statement: the application, its task, its events and messages (and, if the task has no holder, its incident), its own transaction', async () => {
     const { engine, store, waits } = await pgHall();
     try {
       const texts: string[] = [];
       const sent = await waits(() => engine.submit({ service: 'student-leave', applicant: student('2022020315', 'wxy-2203'), data: twoDays }), texts);
-      expect(sent).toEqual([['BEGIN', 'INSERT INTO application', 'INSERT INTO task', 'WITH w0 AS', 'COMMIT']]);
-      // The events and the messages, and the rows written only when the task has no holder: one statement, data-modifying
-      // CTEs (server/engine/writes.ts) whose answer (did the application become an incident?) comes with the COMMIT.
-      expect(texts.find((t) => t.startsWith('WITH'))).toMatch(/^WITH w0 AS \(INSERT INTO event \(.*\) VALUES .*\), w1 AS \(INSERT INTO outbox \(.*NOT EXISTS \(SELECT 1 FROM membership .*UPDATE application SET status = 'incident' .* RETURNING id$/);
+      // One statement, sent alone: its own transaction, without BEGIN and COMMIT (server/store/pg-pipeline.ts).
+      expect(sent).toEqual([['WITH w0 AS']]);
+      // The application, its task, events and messages, and the rows written only when the task has no holder: data-
+      // modifying CTEs (server/engine/writes.ts) whose answer (is the application an incident?) is the statement's.
+      expect(texts).toHaveLength(1);
+      expect(texts[0]).toMatch(/^WITH w0 AS \(INSERT INTO application \(.*CASE WHEN NOT EXISTS \(SELECT 1 FROM membership .*\), w1 AS \(INSERT INTO task \(.*\), w2 AS \(INSERT INTO event \(.*\), w3 AS \(INSERT INTO outbox \(.*\), w4 AS \(INSERT INTO incident .*\), w5 AS \(INSERT INTO event .*\) SELECT NOT EXISTS \(SELECT 1 FROM membership .* AS unheld$/);
       const [app] = await store.query<{ id: string; status: string }>('SELECT id, status FROM application');
       expect(app.status).toBe('pending');
       expect((await store.query<{ type: string }>('SELECT type FROM event WHERE application_id = $1 ORDER BY id', [app.id])).map((e) => e.type)).toEqual(['submitted', 'assigned']);
@@ -347,6 +349,19 @@ describe('round trips per change on PostgreSQL', () => {
         tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['two']);
       });
       expect((await store.query<{ id: string }>('SELECT id FROM pipelined ORDER BY id')).map((r) => r.id)).toEqual(['one', 'two']);
+      // A transaction of one statement is sent alone (its own transaction): its failure is the error thrown, nothing is
+      // kept, and the connection is clean; its rows are the transaction's answer.
+      await expect(store.transaction(async (tx) => void tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['one']))).rejects.toThrow(/duplicate key/);
+      const answer = await store.transaction(async (tx) => ({ rows: tx.defer!<{ id: string }>('INSERT INTO pipelined (id) VALUES ($1) RETURNING id', ['three']) }));
+      expect(await answer.rows).toEqual([{ id: 'three' }]);
+      // Thrown before COMMIT: the statement held back is never sent.
+      await expect(
+        store.transaction(async (tx) => {
+          tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['never']);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      expect((await store.query<{ id: string }>('SELECT id FROM pipelined ORDER BY id')).map((r) => r.id)).toEqual(['one', 'three', 'two']);
     } finally {
       await store.close();
     }
