@@ -15,6 +15,11 @@ type Mutation = (text: string) => string;
 
 /** More runs for a deeper hunt: HALL_FUZZ_RUNS=5000 npx vitest run test/check/fuzz */
 const RUNS = Number(process.env.HALL_FUZZ_RUNS ?? 300);
+/**
+ * The tests' wall-clock timeouts only catch a hang: each run's own work is bounded by CPU time inside
+ * mutationProperty. At 100 ms a run (30 s) they failed on a machine at a load of 15–25 with no change.
+ */
+const HANG_MS_PER_RUN = 1_000;
 
 const lineSplit = (text: string) => text.split('\n');
 const atLine = (f: (lines: string[], i: number) => void) => (pick: number) => (text: string) => {
@@ -112,12 +117,12 @@ describe('checkSource on mutated catalog files', () => {
     warnings.mockRestore();
   });
 
-  it('always returns diagnostics for the baseline fixture, never throws', { timeout: RUNS * 100 }, async () => {
+  it('always returns diagnostics for the baseline fixture, never throws', { timeout: RUNS * HANG_MS_PER_RUN }, async () => {
     const source = await readCatalog('catalog', BASELINE);
     fc.assert(mutationProperty(source), { numRuns: RUNS });
   });
 
-  it.runIf(existsSync(path.join(REPO, 'catalog/hall.yaml')))('always returns diagnostics for the real catalog, never throws', { timeout: RUNS * 200 }, async () => {
+  it.runIf(existsSync(path.join(REPO, 'catalog/hall.yaml')))('always returns diagnostics for the real catalog, never throws', { timeout: RUNS * 2 * HANG_MS_PER_RUN }, async () => {
     const source = await readCatalog('catalog', REPO);
     fc.assert(mutationProperty(source, true), { numRuns: Math.ceil(RUNS * 2 / 3) });
   });

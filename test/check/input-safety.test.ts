@@ -34,13 +34,15 @@ describe('12.1 form patterns run within a budget', () => {
       import { validateSubmission } from './lib/runtime/index.ts';
       const definition = ${JSON.stringify(definition)};
       const data = { studentName: '张晓明', days: 5, leaveCampus: true, destination: 'a'.repeat(34) + 'b' };
-      const started = performance.now();
+      const started = process.cpuUsage();
       const errors = validateSubmission(definition, data, { name: '张晓明' });
-      console.log(JSON.stringify({ ms: performance.now() - started, errors }));
+      const used = process.cpuUsage(started);
+      console.log(JSON.stringify({ ms: (used.user + used.system) / 1000, errors }));
     `);
     expect(run.timedOut, run.all).toBe(false);
     const out = JSON.parse(run.stdout) as { ms: number; errors: { field: string; message: { zh: string } }[] };
     expect(out.errors).toEqual([{ field: 'destination', label: '去往地点', message: { zh: '格式不正确', en: 'has the wrong format' } }]);
+    // CPU time, not the wall clock, so a loaded machine does not fail it; the process timeout catches a hang.
     expect(out.ms).toBeLessThan(5_000);
   });
 

@@ -80,9 +80,11 @@ describe('parseServiceFile', () => {
   });
 
   it('stops the billion laughs quickly', () => {
-    const started = performance.now();
+    // CPU time, not the wall clock: under a load of 20 the wall clock is no measure of the work done.
+    const started = process.cpuUsage();
     expect(findings(BILLION_LAUGHS)).toEqual(['yaml/alias-limit 2:8']);
-    expect(performance.now() - started).toBeLessThan(2000);
+    const used = process.cpuUsage(started);
+    expect((used.user + used.system) / 1000).toBeLessThan(2000);
   });
 
   it('drops forbidden keys before conversion, so nothing is polluted', () => {
