@@ -167,10 +167,10 @@ interface Instance {
   submitted: boolean;
   returns: number;
   /** Concluded before its submission was seen (logs merged out of order, or started before the log). */
-  concluded?: { outcome: 'approved' | 'rejected' | 'unpaid' | 'withdrawn'; day: number };
+  concluded: { outcome: 'approved' | 'rejected' | 'unpaid' | 'withdrawn'; day: number } | undefined;
   /** Group and department of the latest assignment, for `overdue` events that leave them out. */
-  group?: string;
-  department?: string;
+  group: string | undefined;
+  department: string | undefined;
 }
 
 interface OverdueCounts {
@@ -332,7 +332,8 @@ export class ReportAggregator {
   private instance(event: CheckedEvent, acc: ServiceAcc): Instance {
     let inst = this.instances.get(event.instance);
     if (!inst) {
-      inst = { acc, cohort: false, submittedDay: 0, submitted: false, returns: 0 };
+      // Every field from the start: one shape, all in the object, however the application goes on.
+      inst = { acc, cohort: false, submittedDay: 0, submitted: false, returns: 0, concluded: undefined, group: undefined, department: undefined };
       this.instances.set(event.instance, inst);
     }
     return inst;

@@ -37,11 +37,11 @@ const shown = (value: unknown) => {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 };
 
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const isLeap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+export const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+export const isLeap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 
 /** Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
+export function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
@@ -50,10 +50,10 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146097 + doe - 719468;
 }
 
-/** The digit at `i`, or -100 (which no range check below lets through). */
+/** The digit at `i`, or -10000: weighted by up to 1000 in a year, it still leaves any sum negative, which no range check below lets through. */
 const digitAt = (s: string, i: number) => {
   const d = s.charCodeAt(i) - 48;
-  return d >= 0 && d <= 9 ? d : -100;
+  return d >= 0 && d <= 9 ? d : -10000;
 };
 
 /** What `\s` matches in a JavaScript regular expression (ajv-formats splits a date-time on `t|\s`). */
@@ -169,7 +169,45 @@ export interface CheckedEvent {
  * have different shapes, and reading their fields straight from the parsed objects makes every read site
  * megamorphic (several times slower at a million events).
  */
-export const CHECKED: CheckedEvent = { type: 'submitted', at: '', instance: '', service: '', version: 0, group: undefined, department: undefined, outcome: undefined, rating: undefined, standIn: false, keyed: false };
+export const CHECKED: CheckedEvent = {
+  type: 'submitted',
+  // `at` is wanted only for a line reported as a problem: from the byte reader it is kept as bytes, decoded when asked for.
+  get at() {
+    if (atLength >= 0) {
+      atText = atBytes.latin1Slice(0, atLength);
+      atLength = -1;
+    }
+    return atText;
+  },
+  set at(text: string) {
+    atText = text;
+    atLength = -1;
+  },
+  instance: '',
+  service: '',
+  version: 0,
+  group: undefined,
+  department: undefined,
+  outcome: undefined,
+  rating: undefined,
+  standIn: false,
+  keyed: false,
+};
+
+/** CHECKED.at: its text, or (atLength ≥ 0) its ASCII bytes, not yet decoded. */
+const atBytes = Buffer.alloc(64) as Buffer & { latin1Slice(start: number, end: number): string };
+let atLength = -1;
+let atText = '';
+
+/** Set CHECKED.at to the ASCII text `b[s, e)`, copied now and decoded only if it is read. */
+export function checkedAtFromBytes(b: Uint8Array, s: number, e: number): void {
+  if (e - s > atBytes.length) {
+    CHECKED.at = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
+    return;
+  }
+  for (let i = s; i < e; i++) atBytes[i - s] = b[i];
+  atLength = e - s;
+}
 let keyA = 0;
 let keyB = 0;
 
@@ -199,6 +237,27 @@ export function foldAscii(seed: number, buf: Uint8Array, start: number, end: num
   }
   keyA = (keyA + a) | 0;
   keyB = (keyB + Math.imul(b ^ (b >>> 15), 0x27d4eb2d)) | 0;
+}
+
+/**
+ * What fold(seed, text) adds to the fingerprint, as [a, b]: the byte reader works it out once for a text
+ * that recurs (an event type, an enum value, a service, an application's id) and adds it with addToKey.
+ */
+export function foldParts(seed: number, text: string): [number, number] {
+  const [a, b] = [keyA, keyB];
+  keyA = 0;
+  keyB = 0;
+  fold(seed, text);
+  const parts: [number, number] = [keyA, keyB];
+  keyA = a;
+  keyB = b;
+  return parts;
+}
+
+/** Add parts foldParts gave to the fingerprint (the fields' parts are summed, so the order does not matter). */
+export function addToKey(a: number, b: number): void {
+  keyA = (keyA + a) | 0;
+  keyB = (keyB + b) | 0;
 }
 
 /** Start a new fingerprint. */
@@ -339,11 +398,12 @@ export function checkEvent(value: unknown): number | LineProblem {
  * the fingerprint): required fields, types and enums, then the fingerprint and CHECKED. Shared by
  * checkEvent and the byte-level reader (scan-event.ts), so both accept exactly the same events.
  */
-export function finishCheck(type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown, id: unknown, group: unknown, department: unknown, onBehalfOf: unknown, reason: unknown, missing: unknown, to: unknown, until: unknown, objections: unknown, amountFen: unknown): number | LineProblem {
+export function finishCheck(type: unknown, at: unknown, instance: unknown, service: unknown, version: unknown, step: unknown, action: unknown, outcome: unknown, rating: unknown, id: unknown, group: unknown, department: unknown, onBehalfOf: unknown, reason: unknown, missing: unknown, to: unknown, until: unknown, objections: unknown, amountFen: unknown, atMs = Number.NaN, textsFolded = false): number | LineProblem {
   if (type === undefined) return { kind: 'missing', field: 'type' };
   if (typeof type !== 'string' || !isEventType(type)) return { kind: 'invalid', field: 'type', value: shown(type) };
   if (at === undefined) return { kind: 'missing', field: 'at' };
-  const epochMs = typeof at === 'string' ? parseInstant(at) : Number.NaN;
+  // `atMs`: the byte reader has read `at` already (as parseInstant would), and sets CHECKED.at itself.
+  const epochMs = !Number.isNaN(atMs) ? atMs : typeof at === 'string' ? parseInstant(at) : Number.NaN;
   if (Number.isNaN(epochMs)) return { kind: 'invalid', field: 'at', value: shown(at) };
   if (instance === undefined) return { kind: 'missing', field: 'instance' };
   if (typeof instance !== 'string' || instance === '') return { kind: 'invalid', field: 'instance', value: shown(instance) };
@@ -373,19 +433,22 @@ export function finishCheck(type: unknown, at: unknown, instance: unknown, servi
     keyB = 0;
     fold(0, id as string);
   } else {
-    fold(2, type);
-    fold(3, instance);
-    fold(4, service);
+    // `textsFolded`: the byte reader has added type, instance, service, action, outcome and rating already.
+    if (!textsFolded) {
+      fold(2, type);
+      fold(3, instance);
+      fold(4, service);
+      if (action !== undefined) fold(7, action as string);
+      if (outcome !== undefined) fold(8, outcome as string);
+      if (rating !== undefined) fold(9, rating as string);
+    }
     foldNumber(5, version);
     foldNumber(6, epochMs);
-    if (action !== undefined) fold(7, action as string);
-    if (outcome !== undefined) fold(8, outcome as string);
-    if (rating !== undefined) fold(9, rating as string);
   }
   EVENT_KEY[0] = keyA;
   EVENT_KEY[1] = keyB;
   CHECKED.type = type as EventType;
-  CHECKED.at = at as string;
+  if (Number.isNaN(atMs)) CHECKED.at = at as string;
   CHECKED.instance = instance;
   CHECKED.service = service;
   CHECKED.version = version;

@@ -287,7 +287,7 @@ export class Engine {
     const bookingErrors = bookingProblems(definition, this.runtime.calendar, input.booking, now);
     if (bookingErrors.length) return invalid(undefined, bookingErrors);
     const result = this.replay(definition, app, [], this.directory);
-    return this.store.transaction(async (tx) => {
+    const outcome = await this.store.transaction(async (tx): Promise<Outcome<{ settled: Promise<ApplicationStatus> }>> => {
       // The form's file fields hold attachment ids: each must be the applicant's own upload for this field, not yet in another application.
       const files = await claimAttachments(tx, definition, { person: app.applicantId, service: app.service, values: app.data });
       const locked = lockedPrefillErrors(definition, input.applicant.attributes, input.data);
@@ -311,18 +311,21 @@ export class Engine {
         if (Number(row.n) >= PLACES_PER_SLOT) return invalid(undefined, [slotFull(definition, app.booking)]);
       }
       // apply() inserts the application's row, with the state its first run gives it.
-      const status = await this.apply(tx, app, definition, result, { emittedTimeline: 0, emittedNotifications: 0, fresh: true }, submittedAt);
+      const { settled } = await this.applyPipelined(tx, app, definition, result, { emittedTimeline: 0, emittedNotifications: 0, fresh: true }, submittedAt);
       await files.bind(app.id, submittedAt);
       // 代理申请 (server/engine/proxy.ts): who applied on the applicant's behalf, and the applicant told.
       if (app.proxy) await recordProxy(tx, this, app, submittedAt);
-      // apply() counted the submission as the first revision, as the stored row says.
-      return { ok: true, application: { ...app, status, revision: app.revision + 1 } };
+      return { ok: true as const, settled };
     });
+    if (!outcome.ok) return outcome;
+    // Known once the transaction committed (on PostgreSQL its answer came with the COMMIT). apply() counted the
+    // submission as the first revision, as the stored row says.
+    return { ok: true, application: { ...app, status: await outcome.settled, revision: app.revision + 1 } };
   }
 
   /** An approver decides a task. Exactly one of two people acting on the same task wins; the other gets a conflict. */
   async act(input: { task: string; person: string; action: Action; comment?: string; data?: Record<string, unknown>; to?: string; position?: 'before' | 'after'; returnTo?: string }): Promise<Outcome<{ application: ApplicationRecord; task: TaskRecord }>> {
-    return this.store.transaction(async (tx) => {
+    const outcome = await this.store.transaction(async (tx): Promise<Outcome<{ application: ApplicationRecord; task: TaskRecord; settled: Promise<ApplicationStatus> }>> => {
       // The task and its application, both locked, and whether the person holds the task's group@scope: one statement.
       const locked = tx.query(
         `SELECT ${APPLICATION_COLUMNS.map((c) => `a.${c}`).join(', ')}, ${TASK_COLUMNS.map((c) => `t.${c} AS task_${c}`).join(', ')}, EXISTS (SELECT 1 FROM membership m WHERE m.person_id = $2 AND m.group_id = t.group_id AND m.scope = t.scope) AS holds FROM task t JOIN application a ON a.id = t.application_id WHERE t.id = $1 ${tx.lockRow}`,
@@ -367,14 +370,18 @@ export class Engine {
       // The locked row's counts are current: nothing else writes them while the lock is held.
       const emitted = { emittedTimeline: Number(row.emitted_timeline), emittedNotifications: Number(row.emitted_notifications) };
       if (mark.image) await recordUse(tx, mark.image, { application: app.id, task: task.id, step: task.step, person: input.person, at }, this.now());
-      const status = await this.apply(tx, { ...app, decisions }, definition, result, { ...emitted, around: aroundAfter(aroundRows, task.id, passedOn) }, at);
+      const { settled } = await this.applyPipelined(tx, { ...app, decisions }, definition, result, { ...emitted, around: aroundAfter(aroundRows, task.id, passedOn) }, at);
       const { comment: _, ...undecided } = task;
       // A task passed on stays open with its new holder (written by apply): read back only then; a decided one is known.
       const decided: TaskRecord = passedOn
         ? toTask((await tx.query(`SELECT * FROM task WHERE id = $1`, [task.id]))[0])
         : { ...undecided, status: 'done', actedBy: input.person, actedAt: at, action: input.action, ...(input.comment ? { comment: input.comment } : {}), ...(may.actor.onBehalfOf ? { onBehalfOf: may.actor.onBehalfOf } : {}) };
-      return { ok: true, application: { ...app, decisions, status, updatedAt: at, revision: app.revision + 1 }, task: decided };
+      // The status is known once the transaction committed (a next step's holder is checked by the database meanwhile).
+      return { ok: true, application: { ...app, decisions, status: app.status, updatedAt: at, revision: app.revision + 1 }, task: decided, settled };
     });
+    if (!outcome.ok) return outcome;
+    const { settled, ...done } = outcome;
+    return { ...done, application: { ...done.application, status: await settled } };
   }
 
   /**
@@ -843,6 +850,22 @@ export class Engine {
     emitted: { emittedTimeline: number; emittedNotifications: number; fresh?: boolean; around?: AroundRow[] },
     at: string,
   ): Promise<ApplicationStatus> {
+    return (await this.applyPipelined(tx, app, definition, result, emitted, at)).settled;
+  }
+
+  /**
+   * {@link apply} without waiting for the application's final status: `settled` resolves once the transaction's
+   * answers are in (on PostgreSQL with its COMMIT), so a submission is one round trip (issue 13). Await it only
+   * after the transaction committed (or where a round trip costs nothing).
+   */
+  private async applyPipelined(
+    tx: Transaction,
+    app: ApplicationRecord,
+    definition: RuntimeDefinition,
+    result: RunResult,
+    emitted: { emittedTimeline: number; emittedNotifications: number; fresh?: boolean; around?: AroundRow[] },
+    at: string,
+  ): Promise<{ settled: Promise<ApplicationStatus> }> {
     const { timeline, notifications } = result;
     const returned = result.awaiting === 'applicant';
     const writes = new Writes();
@@ -894,6 +917,11 @@ export class Engine {
           ? 'pending'
           : 'incident';
     const waiting = status === 'pending' ? result.waiting : [];
+    // Approver actions (server/engine/actions.ts) update the new tasks and add copies: when they follow, the new rows
+    // are written before them; otherwise a new application and its tasks go with the flush (one statement on PostgreSQL).
+    const fresh = timeline.slice(emitted.emittedTimeline);
+    const handedOver = waiting.some((w) => w.person) || app.decisions.some((d) => isHandOver(d.action));
+    const actionsFollow = handedOver || fresh.some((t) => t.type === 'copied');
     const open = tasks.filter((t) => t.status === 'open');
     for (const task of open) {
       if (waiting.some((w) => w.step === task.step)) continue;
@@ -913,32 +941,31 @@ export class Engine {
     const counts = { timeline: Math.max(timeline.length, emitted.emittedTimeline), notifications: Math.max(notifications.length, emitted.emittedNotifications) };
     const write = (s: ApplicationStatus) =>
       later(tx, 'UPDATE application SET decisions = $1, status = $2, updated_at = $3, emitted_timeline = $4, emitted_notifications = $5, revision = revision + 1 WHERE id = $6', [json(app.decisions), s, at, counts.timeline, counts.notifications, app.id]);
-    if (emitted.fresh) await this.insertApplication(tx, app, status, counts);
+    if (emitted.fresh) await writes.application(tx, applicationValues(app, status, counts), !actionsFollow);
     else await write(status);
-    let unheld = 0;
     for (const task of opening) {
-      const [row] = await tx.query<{ held: unknown }>(
-        'INSERT INTO task (id, application_id, step, round, group_id, scope, status, due, opened_at, due_at, remind_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING EXISTS (SELECT 1 FROM membership WHERE group_id = $5 AND scope = $6) AS held',
-        [task.id, app.id, task.step, task.round, task.group, task.scope, 'open', task.due, task.at, ...taskTimers(this.runtime.calendar, task)],
+      const values = [task.id, app.id, task.step, task.round, task.group, task.scope, 'open', task.due, task.at, ...taskTimers(this.runtime.calendar, task)];
+      // Nobody holds the step's group@scope: an incident the IT office sees, never a task nobody sees (the applicant holds
+      // their own). On PostgreSQL the database decides it with the change's other writes, without a wait (Writes.task).
+      await writes.task(
+        tx,
+        values,
+        task.group === APPLICANT_TASK_GROUP
+          ? undefined
+          : {
+              group: task.group,
+              scope: task.scope,
+              event: this.eventRow(app, { type: 'unassigned', at: task.at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), reason: 'no-holder' }),
+              incident: { id: newId(this.now()), application: app.id, task: task.id, step: task.step, group: task.group, scope: task.scope, reason: 'no-holder', missing: null, since: task.at },
+            },
+        !actionsFollow,
       );
-      // Nobody holds the step's group@scope: an incident the IT office sees, never a task nobody sees (the applicant holds their own).
-      if (!Number(row.held) && task.group !== APPLICANT_TASK_GROUP) {
-        unheld++;
-        writes.event(this.eventRow(app, { type: 'unassigned', at: task.at, step: task.step, group: task.group, ...(task.scope ? { scope: task.scope } : {}), reason: 'no-holder' }));
-        writes.incident({ id: newId(this.now()), application: app.id, task: task.id, step: task.step, group: task.group, scope: task.scope, reason: 'no-holder', missing: null, since: task.at });
-      }
     }
     // Approver actions (server/engine/actions.ts): who holds a handed-over task, and copies; no statement when none is in play.
-    const fresh = timeline.slice(emitted.emittedTimeline);
-    const handedOver = waiting.some((w) => w.person) || app.decisions.some((d) => isHandOver(d.action));
-    if (handedOver || fresh.some((t) => t.type === 'copied')) await applyActions(tx, app.id, fresh, waiting, () => newId(this.now()), handedOver);
-    // Written above as pending: the status is the same update's, set again in this transaction.
-    if (unheld && status === 'pending') {
-      status = 'incident';
-      await later(tx, 'UPDATE application SET status = $1 WHERE id = $2', [status, app.id]);
-    }
+    if (actionsFollow) await applyActions(tx, app.id, fresh, waiting, () => newId(this.now()), handedOver);
     unresolved += writes.pendingIncidents;
-    await writes.flush(tx);
+    // Written above as pending: set 'incident' by the flush when a new task has no holder.
+    const flushed = await writes.flush(tx, status === 'pending' ? app.id : undefined);
     // System steps (issue 15.3, ./system-calls.ts): the call the run now waits on, made after this transaction commits.
     if (result.calling && fresh.some((t) => t.type === 'called' && t.step === result.calling!.step)) await enqueueSystemCall(tx, app.id, result.calling, at, newId(this.now()));
     // Publicity periods (issue 15.2, ./publicity.ts): the period the run now waits in, ended by the sweep.
@@ -953,7 +980,11 @@ export class Engine {
       // A payment refused (issue 15.9b: a wrong amount, a second or late payment) stays open: money waits for a refund whatever the outcome.
       await later(tx, "UPDATE incident SET resolved_at = $1, resolution = 'closed' WHERE application_id = $2 AND resolved_at IS NULL AND reason NOT LIKE 'payment-%'", [at, app.id]);
     }
-    return status;
+    // On PostgreSQL the flush's answer (whether a new task had no holder) comes with the next statement waited for, or COMMIT.
+    const written = status;
+    const settled = flushed.unheld.then((unheld): ApplicationStatus => (unheld ? 'incident' : written));
+    settled.catch(() => undefined);
+    return { settled };
 
     function eventOf(entry: TimelineEntry): Partial<RuntimeEvent> {
       const [group, scope] = entry.assignee ? splitAssignee(entry.assignee) : [undefined, undefined];
@@ -982,15 +1013,6 @@ export class Engine {
         ...(entry.transaction ? { transaction: entry.transaction } : {}),
       };
     }
-  }
-
-  /** A new application's row, written once with the state its first run gives it (the first revision). */
-  private async insertApplication(tx: Sql, app: ApplicationRecord, status: ApplicationStatus, counts: { timeline: number; notifications: number }) {
-    await later(
-      tx,
-      'INSERT INTO application (id, service, version, applicant_id, applicant, data, decisions, status, channel, submitted_at, updated_at, emitted_timeline, emitted_notifications, revision, booking, booking_slot, booking_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $16)',
-      [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), json(app.decisions), status, app.channel, app.submittedAt, app.submittedAt, counts.timeline, counts.notifications, app.booking ? json(app.booking) : null, app.booking ? slotKey(app.booking) : null, app.booking?.date ?? null],
-    );
   }
 
   private async raiseIncident(tx: Sql, application: string, incident: { step: string; group: string; scope: string; reason: IncidentRecord['reason']; missing?: string; task?: string }, since: string) {
@@ -1108,6 +1130,11 @@ export class Engine {
     return { id: newId(this.now()), application: app.id, at: body.at, type: body.type, body: json(body) };
   }
 
+}
+
+/** A new application's row (Writes' application columns), written once with the state its first run gives it (the first revision). */
+function applicationValues(app: ApplicationRecord, status: ApplicationStatus, counts: { timeline: number; notifications: number }): unknown[] {
+  return [app.id, app.service, app.version, app.applicantId, json(app.applicant), json(app.data), json(app.decisions), status, app.channel, app.submittedAt, app.submittedAt, counts.timeline, counts.notifications, 1, app.booking ? json(app.booking) : null, app.booking ? slotKey(app.booking) : null, app.booking?.date ?? null];
 }
 
 /** A stored application row as a record. */

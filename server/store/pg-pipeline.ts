@@ -12,7 +12,10 @@ import type { Row, Transaction } from './store.ts';
  *   the application's row): nothing waits for it, it travels with the next statement that is waited for,
  *   or with `COMMIT`;
  * - everything written within one tick of the event loop leaves in one socket write (the stream is
- *   corked until the next tick), so a batch is one packet, not one per statement.
+ *   corked until the next tick), so a batch is one packet, not one per statement;
+ * - the first statement is held back until a second one is written or something is waited for: a transaction that
+ *   is one statement (a submission, server/engine/writes.ts) is sent alone at COMMIT, its own transaction, with
+ *   neither BEGIN nor COMMIT for PostgreSQL to run and answer.
  *
  * Order is kept (PostgreSQL runs a connection's statements in the order they arrive), so a read sees every
  * write deferred before it, and the transaction is the same one: a deferred write that fails aborts it,
@@ -38,6 +41,12 @@ export class PipelinedTransaction implements Transaction {
   private deferred: Sent[] = [];
   /** Statements written in this tick, sent together when it ends. */
   private batch: string[] = [];
+  /**
+   * The transaction's first statement, not written yet: if it stays the only one, COMMIT sends it alone, its own
+   * transaction without BEGIN and COMMIT (issue 13: a submission is one statement, and BEGIN and COMMIT were two more
+   * for the database to run and answer); anything else written or waited for sends BEGIN and it first.
+   */
+  private held: { text: string; config: pg.QueryConfig | string; resolve: (r: pg.QueryResult) => void; reject: (e: unknown) => void } | undefined;
 
   private readonly client: pg.PoolClient;
   private readonly statement: Statement;
@@ -57,10 +66,28 @@ export class PipelinedTransaction implements Transaction {
 
   /** Whether anything was written (a transaction that wrote nothing needs neither COMMIT nor ROLLBACK). */
   get started(): boolean {
-    return this.begun;
+    return this.begun || this.held !== undefined;
   }
 
   private write(text: string, config: pg.QueryConfig | string): Promise<pg.QueryResult> {
+    if (!this.begun && !this.held) {
+      return new Promise<pg.QueryResult>((resolve, reject) => {
+        this.held = { text, config, resolve, reject };
+      });
+    }
+    this.release();
+    return this.send(text, config, true);
+  }
+
+  /** Write the held first statement, after BEGIN: the transaction has more than one statement, or waits for it. */
+  private release(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
+    this.send(held.text, held.config, true).then(held.resolve, held.reject);
+  }
+
+  private send(text: string, config: pg.QueryConfig | string, transaction: boolean): Promise<pg.QueryResult> {
     if (!this.corked) {
       // Everything written until this tick ends (the change's code runs on until it waits) leaves in one write.
       const stream = (this.client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
@@ -75,7 +102,7 @@ export class PipelinedTransaction implements Transaction {
         this.observe?.(sent);
       });
     }
-    if (!this.begun) {
+    if (transaction && !this.begun) {
       this.begun = true;
       this.batch.push('BEGIN');
       this.track('BEGIN', this.client.query('BEGIN'));
@@ -92,6 +119,8 @@ export class PipelinedTransaction implements Transaction {
 
   /** Wait for `result`, the last statement written: one round trip for everything written since the last wait. */
   private async wait(result: Promise<pg.QueryResult>): Promise<pg.QueryResult> {
+    // Waiting for an answer: the held first statement (maybe this one) must be on its way.
+    this.release();
     const before = this.deferred.length;
     try {
       const answer = await result;
@@ -120,8 +149,12 @@ export class PipelinedTransaction implements Transaction {
     return (await this.wait(this.write(text, this.statement(text, params)))).rowCount ?? 0;
   }
 
-  defer(text: string, params: unknown[] = []): void {
-    this.track(text, this.write(text, this.statement(text, params)));
+  defer<R extends Row = Row>(text: string, params: unknown[] = []): Promise<R[]> {
+    const result = this.write(text, this.statement(text, params));
+    this.track(text, result);
+    const rows = result.then((r) => r.rows as R[]);
+    rows.catch(() => undefined);
+    return rows;
   }
 
   async exec(script: string): Promise<void> {
@@ -134,6 +167,16 @@ export class PipelinedTransaction implements Transaction {
 
   /** COMMIT, written with the deferred writes still travelling: one round trip. Throws (rolled back) when any of them failed. */
   async commit(): Promise<void> {
+    const alone = this.held;
+    if (alone && !this.begun) {
+      // The only statement: sent alone it is its own transaction, committed when it answers (or rolled back with its error).
+      this.held = undefined;
+      const result = this.send(alone.text, alone.config, false);
+      result.then(alone.resolve, alone.reject);
+      this.deferred = [];
+      await result;
+      return;
+    }
     if (!this.begun) return;
     const commit = this.write('COMMIT', 'COMMIT');
     const travelling = [...this.deferred];
@@ -147,6 +190,13 @@ export class PipelinedTransaction implements Transaction {
   }
 
   async rollback(): Promise<void> {
+    if (this.held && !this.begun) {
+      // Never written: nothing to roll back.
+      this.held.reject(new Error('the transaction was rolled back before its statement was sent'));
+      this.held = undefined;
+      this.deferred = [];
+      return;
+    }
     if (!this.begun) return;
     await this.earlierFailure();
     await this.write('ROLLBACK', 'ROLLBACK');

@@ -37,9 +37,10 @@ export interface Transaction extends Sql {
   /**
    * Send a write whose answer the change does not need, without waiting for it (PostgreSQL: it travels with
    * the next statement waited for, or with COMMIT; a failure aborts the transaction and is thrown there).
-   * Optional: where a store has none, `later()` (server/engine/writes.ts) runs the statement at once.
+   * Optional: where a store has none, `later()` (server/engine/writes.ts) runs the statement at once. Returns its
+   * rows, known once the next wait (or COMMIT) is answered: await them only after that, never to decide what to send.
    */
-  defer?(text: string, params?: unknown[]): void;
+  defer?<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
 }
 
 /** The store cannot be reached (the database is down or refuses connections): the hall answers 503. */

@@ -4,7 +4,7 @@ import { WorkCalendar } from '../../lib/interpret/calendar.ts';
 import { WorkdayIndex, ZoneClock, dateToDay, dayToDate } from '../../cli/report/clock.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { parseInstant } from '../../cli/report/parse-event.ts';
+import { isDate, parseInstant } from '../../cli/report/parse-event.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 import { CALENDAR } from './helpers.ts';
@@ -129,7 +129,8 @@ describe('parseInstant', () => {
     const two = (min: number, max: number) => fc.integer({ min, max }).map((n) => String(n).padStart(2, '0'));
     const text = fc
       .tuple(
-        fc.constantFrom('2026', '2028', '1900', '2000'),
+        // Not a digit in the year's tens or units place: no year, however the rest adds up.
+        fc.constantFrom('2026', '2028', '1900', '2000', '202x', '20x6', '20/6', '2:26'),
         two(0, 13),
         two(0, 32),
         fc.constantFrom('T', 't', ' ', '\t', '\u3000', '\u00a0', 'x', '_'),
@@ -146,6 +147,14 @@ describe('parseInstant', () => {
         if (!Number.isNaN(parseInstant(t)) && !/:6\d/.test(t) && Number(t.slice(11, 13)) < 24) expect(parseInstant(t)).toBe(Date.parse(t.replace(/^(.{10})./, '$1T').replace(/([+-]\d\d)(\d\d)$/, '$1:$2').replace(/([+-]\d\d)$/, '$1:00')));
       }),
       { numRuns: 5000 },
+    );
+    const isDay = ajv.compile({ type: 'string', format: 'date' });
+    const day = fc.tuple(fc.constantFrom('2026', '2028', '2100', '2000', '202x', '20x6', '2/26', ':026'), two(0, 13), fc.constantFrom(...'0123456789x/:'.split('')), fc.constantFrom(...'0123456789x/:'.split(''))).map(([y, mo, d1, d2]) => `${y}-${mo}-${d1}${d2}`);
+    fc.assert(
+      fc.property(day, (d) => {
+        expect(isDate(d), d).toBe(isDay(d));
+      }),
+      { numRuns: 3000 },
     );
     // Leap seconds only at 23:59 UTC, as ajv-formats has it.
     expect(parseInstant('2026-12-31T23:59:60Z')).toBe(Date.parse('2026-12-31T23:59:59Z'));

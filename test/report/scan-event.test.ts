@@ -10,7 +10,7 @@ import { reportContext } from '../../cli/report/context.ts';
 import { generateEvents } from '../../cli/report/generate.ts';
 import { CHECKED, EVENT_KEY, checkEvent, notJson } from '../../cli/report/parse-event.ts';
 import { listEventFiles, readLines } from '../../cli/report/read-events.ts';
-import { scanEvent } from '../../cli/report/scan-event.ts';
+import { KEYS, scanEvent } from '../../cli/report/scan-event.ts';
 import { writeEventLog } from '../../cli/report/write-log.ts';
 import eventSchema from '../../schemas/runtime/event.schema.json' with { type: 'json' };
 import { EVENT_NEEDS as NEEDS, tempDir, writeLines } from './helpers.ts';
@@ -132,6 +132,39 @@ describe('the byte reader (scan-event.ts)', () => {
     expect(read).toBeGreaterThan(100);
   });
 
+  it('reads instants and dates from their bytes as parseInstant and isDate read them', () => {
+    const two = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((n) => String(n).padStart(2, '0'));
+    // Mostly what a runtime writes, now and then something else in each place.
+    const mostly = <T,>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<T>) => fc.oneof({ arbitrary: usual, weight: 6 }, { arbitrary: odd, weight: 1 });
+    const instant = fc
+      .tuple(
+        mostly(fc.constantFrom('2026', '2028', '1900', '2000'), fc.constantFrom('0000', '9999', '20x6', '202x', '20/6')),
+        mostly(two(1, 12), two(0, 19)),
+        mostly(two(1, 28), two(0, 39)),
+        mostly(fc.constantFrom('T', 't', ' '), fc.constantFrom('_', '\t', '\u3000')),
+        mostly(two(0, 23), two(0, 29)),
+        mostly(two(0, 59), two(0, 69)),
+        mostly(two(0, 59), two(0, 69)),
+        mostly(fc.constantFrom('', '.5', '.123'), fc.constantFrom('.', '.1234567', '.x')),
+        mostly(fc.constantFrom('Z', 'z', '+08:00', '-05:30', '+0800', '+08'), fc.constantFrom('', '+8', '+24:00', '+08:60', '+08:0', '-00:00', 'Z ', '+08:00Z')),
+      )
+      .map(([y, mo, d, sep, h, mi, sec, frac, zone]) => `${y}-${mo}-${d}${sep}${h}:${mi}:${sec}${frac}${zone}`);
+    const date = fc
+      .tuple(mostly(fc.constantFrom('2026', '2028', '2100'), fc.constantFrom('20x6', '202x')), mostly(two(1, 12), two(0, 19)), mostly(two(1, 28), two(0, 39)), mostly(fc.constant(''), fc.constantFrom(' ', 'Z')))
+      .map(([y, mo, d, tail]) => `${y}-${mo}-${d}${tail}`);
+    let read = 0;
+    fc.assert(
+      fc.property(instant, date, fc.constantFrom('due', 'until'), (at, day, key) => {
+        const line = JSON.stringify({ type: 'published', at, instance: 'A1', service: 'leave', version: 1, step: 'a', until: '2026-10-16', [key]: day });
+        if (agrees(line)) read++;
+        // The same instant twice in a row (the reader reuses the last one's text).
+        agrees(line);
+      }),
+      { numRuns: 4000 },
+    );
+    expect(read).toBeGreaterThan(400);
+  });
+
   it('never reads a broken line as an event (bytes deleted, inserted or changed)', () => {
     const valid = [
       '{"type":"submitted","at":"2026-10-09T10:00:00+08:00","instance":"A1","service":"leave","version":1,"applicant":{"type":"本科生","college":"jsj"},"channel":"app"}',
@@ -149,6 +182,31 @@ describe('the byte reader (scan-event.ts)', () => {
       }),
       { numRuns: 6000 },
     );
+  });
+
+  describe('in step with the event schema', () => {
+    const properties = eventSchema.properties as Record<string, { enum?: string[] }>;
+    const base = { at: '2026-10-09T10:00:00+08:00', instance: 'A1', service: 'leave', version: 1 };
+
+    it('knows every property the schema lists, and no other', () => {
+      expect([...KEYS].sort()).toEqual(Object.keys(properties).sort());
+    });
+
+    it('reads every value of every enum in the schema itself, as checkEvent does', () => {
+      let values = 0;
+      for (const type of EVENT_TYPES) expect(agrees(JSON.stringify({ type, ...base, ...NEEDS[type] })), type).toBe(true);
+      for (const [key, { enum: values_ }] of Object.entries(properties)) {
+        if (key === 'type' || !values_) continue;
+        for (const value of values_) {
+          values++;
+          const line = JSON.stringify({ type: 'acted', ...base, ...NEEDS.acted, [key]: value });
+          expect(agrees(line), line).toBe(true);
+          // A value the schema does not list is not read as one (the ordinary reader words the problem).
+          expect(scanned(line.replace(`"${key}":"${value}"`, `"${key}":"${value}x"`)).result, key).toBeNaN();
+        }
+      }
+      expect(values).toBeGreaterThanOrEqual(15);
+    });
   });
 
   describe('inside hall report', () => {

@@ -215,27 +215,51 @@ describe('round trips per change on PostgreSQL', () => {
     return { engine, store, waits };
   }
 
-  it('a submission waits twice: BEGIN, the application and its task (whose holder it needs); then its events and messages in one statement, and COMMIT', async () => {
+  it('a submission waits once, for one statement: the application, its task, its events and messages (and, if the task has no holder, its incident), its own transaction', async () => {
     const { engine, store, waits } = await pgHall();
     try {
       const texts: string[] = [];
       const sent = await waits(() => engine.submit({ service: 'student-leave', applicant: student('2022020315', 'wxy-2203'), data: twoDays }), texts);
-      expect(sent).toEqual([
-        ['BEGIN', 'INSERT INTO application', 'INSERT INTO task'],
-        ['WITH w0 AS', 'COMMIT'],
-      ]);
-      // The events and the messages: one statement, data-modifying CTEs (server/engine/writes.ts).
-      expect(texts.find((t) => t.startsWith('WITH'))).toMatch(/^WITH w0 AS \(INSERT INTO event \(.*\) VALUES .*\) INSERT INTO outbox \(/);
+      // One statement, sent alone: its own transaction, without BEGIN and COMMIT (server/store/pg-pipeline.ts).
+      expect(sent).toEqual([['WITH w0 AS']]);
+      // The application, its task, events and messages, and the rows written only when the task has no holder: data-
+      // modifying CTEs (server/engine/writes.ts) whose answer (is the application an incident?) is the statement's.
+      expect(texts).toHaveLength(1);
+      expect(texts[0]).toMatch(/^WITH w0 AS \(INSERT INTO application \(.*CASE WHEN NOT EXISTS \(SELECT 1 FROM membership .*\), w1 AS \(INSERT INTO task \(.*\), w2 AS \(INSERT INTO event \(.*\), w3 AS \(INSERT INTO outbox \(.*\), w4 AS \(INSERT INTO incident .*\), w5 AS \(INSERT INTO event .*\) SELECT NOT EXISTS \(SELECT 1 FROM membership .* AS unheld$/);
       const [app] = await store.query<{ id: string; status: string }>('SELECT id, status FROM application');
       expect(app.status).toBe('pending');
       expect((await store.query<{ type: string }>('SELECT type FROM event WHERE application_id = $1 ORDER BY id', [app.id])).map((e) => e.type)).toEqual(['submitted', 'assigned']);
       expect((await store.query('SELECT id FROM outbox WHERE application_id = $1', [app.id])).length).toBeGreaterThan(0);
+      expect(await store.query('SELECT id FROM incident')).toEqual([]);
     } finally {
       await store.close();
     }
   });
 
-  it('an approval waits twice (three times when it opens the next step): the locked task with the application’s tasks, then every write with COMMIT', async () => {
+  it('a submission whose task has no holder still waits once, and the database writes its incident and unassigned event and answers incident', async () => {
+    const { engine, store, waits } = await pgHall();
+    try {
+      let answered: string | undefined;
+      const sent = await waits(async () => {
+        const outcome = await engine.submit({ service: 'student-leave', applicant: student('2022020399', 'wxy-2299'), data: twoDays });
+        if (outcome.ok) answered = outcome.application.status;
+        return outcome;
+      });
+      expect(sent).toHaveLength(1);
+      // What the applicant is told is what was written.
+      expect(answered).toBe('incident');
+      const [app] = await store.query<{ id: string; status: string }>('SELECT id, status FROM application');
+      expect(app.status).toBe('incident');
+      expect((await engine.application(app.id))!.status).toBe('incident');
+      expect((await store.query<{ type: string }>('SELECT type FROM event WHERE application_id = $1 ORDER BY id', [app.id])).map((e) => e.type)).toEqual(['submitted', 'assigned', 'unassigned']);
+      const [task] = await store.query<{ id: string }>('SELECT id FROM task WHERE application_id = $1', [app.id]);
+      expect(await store.query('SELECT task_id, group_id, scope, reason FROM incident WHERE application_id = $1', [app.id])).toEqual([{ task_id: task.id, group_id: 'counselor', scope: 'wxy-2299', reason: 'no-holder' }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an approval waits twice, also when it opens the next step (whose holder the database checks with the writes): the locked task with the application’s tasks, then every write with COMMIT', async () => {
     const { engine, store, waits } = await pgHall();
     try {
       for (const data of [twoDays, fiveDays]) {
@@ -247,7 +271,7 @@ describe('round trips per change on PostgreSQL', () => {
         expect(sent[1][0]).toBe('UPDATE task SET');
         expect(sent.at(-1)!.at(-1)).toBe('COMMIT');
         expect(sent.flat()).toContain('INSERT INTO copy');
-        expect(sent, JSON.stringify(sent)).toHaveLength(data === twoDays ? 2 : 3);
+        expect(sent, JSON.stringify(sent)).toHaveLength(2);
         const [app] = await store.query<{ status: string; revision: number }>('SELECT status, revision FROM application WHERE id = $1', [submitted.application.id]);
         expect(app).toEqual({ status: data === twoDays ? 'approved' : 'pending', revision: 2 });
       }
@@ -325,6 +349,19 @@ describe('round trips per change on PostgreSQL', () => {
         tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['two']);
       });
       expect((await store.query<{ id: string }>('SELECT id FROM pipelined ORDER BY id')).map((r) => r.id)).toEqual(['one', 'two']);
+      // A transaction of one statement is sent alone (its own transaction): its failure is the error thrown, nothing is
+      // kept, and the connection is clean; its rows are the transaction's answer.
+      await expect(store.transaction(async (tx) => void tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['one']))).rejects.toThrow(/duplicate key/);
+      const answer = await store.transaction(async (tx) => ({ rows: tx.defer!<{ id: string }>('INSERT INTO pipelined (id) VALUES ($1) RETURNING id', ['three']) }));
+      expect(await answer.rows).toEqual([{ id: 'three' }]);
+      // Thrown before COMMIT: the statement held back is never sent.
+      await expect(
+        store.transaction(async (tx) => {
+          tx.defer!('INSERT INTO pipelined (id) VALUES ($1)', ['never']);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      expect((await store.query<{ id: string }>('SELECT id FROM pipelined ORDER BY id')).map((r) => r.id)).toEqual(['one', 'three', 'two']);
     } finally {
       await store.close();
     }
