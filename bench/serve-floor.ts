@@ -15,7 +15,12 @@ import { openStore } from '../server/store/store.ts';
  * the hall's own store layer instead, which commits the INSERTs waiting at once in one group
  * (server/store/sqlite-group.ts): the floor of a service that does group commit too, printed beside.
  *
- * `node bench/serve-floor.ts <store location> [--grouped]` prints its address.
+ * `--rows` writes, in one statement, the rows a submission of the bench's service writes (issue 13: an
+ * application, its task, two events and two outbox messages, each carrying the payload; primary keys only):
+ * the floor of a hall that keeps the rule that every change appends its events and messages in the same
+ * transaction, printed beside the one-INSERT floor so the gap between the two is visible.
+ *
+ * `node bench/serve-floor.ts <store location> [--grouped | --rows]` prints its address.
  */
 const [location] = process.argv.slice(2);
 if (!location) {
@@ -24,7 +29,19 @@ if (!location) {
 }
 const CREATE = 'CREATE TABLE IF NOT EXISTS floor_item (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at TEXT NOT NULL)';
 const INSERT = 'INSERT INTO floor_item (id, body, created_at) VALUES ($1, $2, $3)';
-const direct = !/^postgres(ql)?:\/\//.test(location) && !process.argv.includes('--grouped');
+const rows = process.argv.includes('--rows');
+if (rows && !/^postgres(ql)?:\/\//.test(location)) {
+  process.stderr.write('--rows needs PostgreSQL (data-modifying WITH)\n');
+  process.exit(2);
+}
+const direct = !/^postgres(ql)?:\/\//.test(location) && !process.argv.includes('--grouped') && !rows;
+/** `--rows`: what a submission writes (`SELECT * FROM` each table after one bench submission: 1, 1, 2, 2 rows). */
+const ROW_TABLES: [table: string, count: number][] = [['floor_application', 1], ['floor_task', 1], ['floor_event', 2], ['floor_outbox', 2]];
+const ROWS_INSERT = (() => {
+  let n = 0;
+  const parts = ROW_TABLES.flatMap(([table, count]) => Array.from({ length: count }, () => `INSERT INTO ${table} (id, body, created_at) VALUES ($${++n}, $${++n}, $${++n})`));
+  return `WITH ${parts.slice(0, -1).map((p, i) => `w${i} AS (${p})`).join(', ')} ${parts.at(-1)}`;
+})();
 
 let insert: (values: string[]) => Promise<unknown> | unknown;
 let close: () => Promise<void> | void;
@@ -35,6 +52,11 @@ if (direct) {
   const statement = db.prepare(INSERT.replace(/\$(\d)/g, '?$1'));
   insert = (values) => statement.run(...values);
   close = () => db.close();
+} else if (rows) {
+  const store = await openStore(location);
+  for (const [table] of ROW_TABLES) await store.exec(CREATE.replace('floor_item', table));
+  insert = ([, body, at]) => store.run(ROWS_INSERT, ROW_TABLES.flatMap(([, count]) => Array.from({ length: count }, () => [randomBytes(12).toString('hex'), body, at])).flat());
+  close = () => store.close();
 } else {
   const store = await openStore(location);
   await store.exec(CREATE);

@@ -54,9 +54,12 @@ export async function startHall(options: HallOptions): Promise<Running> {
   return startProcess([...(options.node ?? []), HALL, 'serve', options.catalog ?? path.join(REPO, 'catalog'), '--port', '0', '--dev', '--directory', options.directory, '--events', options.events, '--store', options.store, '--config', config]);
 }
 
-/** The floor (bench/serve-floor.ts); `grouped`: its INSERTs through the hall's store layer, which commits them in groups. */
-export function startFloor(store: string, node: string[] = [], grouped = false): Promise<Running> {
-  return startProcess([...node, path.join(import.meta.dirname, 'serve-floor.ts'), store, ...(grouped ? ['--grouped'] : [])]);
+/**
+ * The floor (bench/serve-floor.ts). `grouped`: its INSERTs through the hall's store layer, which commits them in
+ * groups (SQLite); `rows`: the rows a submission writes, in one statement (PostgreSQL).
+ */
+export function startFloor(store: string, node: string[] = [], mode: 'one' | 'grouped' | 'rows' = 'one'): Promise<Running> {
+  return startProcess([...node, path.join(import.meta.dirname, 'serve-floor.ts'), store, ...(mode === 'one' ? [] : [`--${mode}`])]);
 }
 
 // ————— people —————
@@ -132,7 +135,8 @@ export interface Load {
   seconds: number;
   /**
    * CPU (user + system) per 2xx answer, in ms: of the server process, and on PostgreSQL of the database server's
-   * processes. Unlike req/s it hardly moves with what else runs on the machine (the bench shares it).
+   * processes. It moves much less than req/s with what else runs on the machine (the bench shares it), though above
+   * a load of ~10 it rises too: compare runs at like load.
    */
   cpu?: { server: number; database?: number };
 }
@@ -249,6 +253,8 @@ export interface ThroughputRow {
   floor?: Load;
   /** SQLite: the floor through the hall's store layer, whose group commit shares one fsync among the INSERTs waiting (for comparison). */
   groupedFloor?: Load;
+  /** PostgreSQL: the floor writing the six rows a submission writes in one statement (for comparison). */
+  rowsFloor?: Load;
   skipped?: string;
 }
 
@@ -283,12 +289,12 @@ async function throughputOn(kind: 'sqlite' | 'postgres', work: string, pg: TestP
   } finally {
     await hall.stop();
   }
-  const floorRun = async (name: string, grouped: boolean) => {
-    const floor = await startFloor(location(name), [], grouped);
+  const floorRun = async (name: string, mode: 'one' | 'grouped' | 'rows') => {
+    const floor = await startFloor(location(name), [], mode);
     try {
       const body = (b: string): Build => () => ({ method: 'POST', path: '/insert', headers: {}, body: b });
       const payload = JSON.stringify({ service: 'student-leave', data: leaveOf(students[0][0]), channel: 'pc' });
-      options.log(`  ${kind}: ${grouped ? 'grouped floor' : 'floor'} warm-up, submissions, approvals`);
+      options.log(`  ${kind}: ${mode === 'one' ? 'floor' : `${mode} floor`} warm-up, submissions, approvals`);
       await cannon(floor.url, body(payload), { seconds: 3 });
       const meter: CpuMeter = { server: floor.cpuMs, ...(pg ? { database: postgresCpuMs(pg.port) } : {}) };
       const submissions = await cannon(floor.url, body(payload), { seconds: options.seconds }, meter);
@@ -298,11 +304,12 @@ async function throughputOn(kind: 'sqlite' | 'postgres', work: string, pg: TestP
       await floor.stop();
     }
   };
-  const floor = await floorRun(`floor_${kind}`, false);
-  const grouped = kind === 'sqlite' ? await floorRun(`floor_grouped_${kind}`, true) : undefined;
+  const floor = await floorRun(`floor_${kind}`, 'one');
+  const grouped = kind === 'sqlite' ? await floorRun(`floor_grouped_${kind}`, 'grouped') : undefined;
+  const rows = kind === 'postgres' ? await floorRun(`floor_rows_${kind}`, 'rows') : undefined;
   return [
-    { store: kind, what: 'submissions', hall: sub, floor: floor.submissions, ...(grouped ? { groupedFloor: grouped.submissions } : {}) },
-    { store: kind, what: 'approvals', hall: app, floor: floor.approvals, ...(grouped ? { groupedFloor: grouped.approvals } : {}) },
+    { store: kind, what: 'submissions', hall: sub, floor: floor.submissions, ...(grouped ? { groupedFloor: grouped.submissions } : {}), ...(rows ? { rowsFloor: rows.submissions } : {}) },
+    { store: kind, what: 'approvals', hall: app, floor: floor.approvals, ...(grouped ? { groupedFloor: grouped.approvals } : {}), ...(rows ? { rowsFloor: rows.approvals } : {}) },
   ];
 }
 
@@ -356,8 +363,11 @@ export function throughputTable(rows: ThroughputRow[]): string {
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.filter((b) => b.length > 3).map((b) => b[i].length)));
   const line = (cells: string[]) => (cells.length === 3 ? `${cells[0].padEnd(widths[0])}  ${cells[1].padEnd(widths[1])}  ${cells[2]}` : cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
-  const grouped = rows.filter((r) => r.hall && r.groupedFloor).map((r) => `  ${r.store} ${r.what}: grouped floor ${r.groupedFloor!.rps.toFixed(0)} req/s, p50/p99 ${r.groupedFloor!.p50}/${r.groupedFloor!.p99} ms; hall/grouped floor ${(r.hall!.rps / r.groupedFloor!.rps).toFixed(2)}×, p99 ${(r.hall!.p99 / Math.max(r.groupedFloor!.p99, 1)).toFixed(2)}×`);
   const ms = (n: number | undefined) => (n === undefined ? '?' : n.toFixed(2));
+  const beside = (r: ThroughputRow, other: Load, name: string) =>
+    `  ${r.store} ${r.what}: ${name} ${other.rps.toFixed(0)} req/s, p50/p99 ${other.p50}/${other.p99} ms${other.cpu ? `, CPU ${ms(other.cpu.server)}${other.cpu.database === undefined ? '' : ` + database ${ms(other.cpu.database)}`} ms` : ''}; hall/${name} ${(r.hall!.rps / other.rps).toFixed(2)}×, p99 ${(r.hall!.p99 / Math.max(other.p99, 1)).toFixed(2)}×`;
+  const grouped = rows.filter((r) => r.hall && r.groupedFloor).map((r) => beside(r, r.groupedFloor!, 'grouped floor'));
+  const rowsFloor = rows.filter((r) => r.hall && r.rowsFloor).map((r) => beside(r, r.rowsFloor!, 'rows floor'));
   const cpu = rows
     .filter((r) => r.hall?.cpu && r.floor?.cpu)
     .map((r) => {
@@ -371,8 +381,9 @@ export function throughputTable(rows: ThroughputRow[]): string {
     line(head),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...body.map(line),
-    ...(cpu.length ? ['', 'CPU (user + system) per answered request, which the machine\'s other load hardly moves: the server process, and on PostgreSQL the database server\'s processes:', ...cpu] : []),
+    ...(cpu.length ? ['', 'CPU (user + system) per answered request, which moves less than req/s with the machine\'s other load (above a load of ~10 it rises too: compare runs at like load): the server process, and on PostgreSQL the database server\'s processes:', ...cpu] : []),
     ...(grouped.length ? ['', 'For comparison, the floor through the hall\'s store layer, which commits the INSERTs waiting at once in one group (one fsync):', ...grouped] : []),
+    ...(rowsFloor.length ? ['', 'For comparison, a floor writing in one statement the six rows a submission writes (an application, its task, two events, two outbox messages; primary keys only):', ...rowsFloor] : []),
   ].join('\n');
 }
 
