@@ -842,15 +842,8 @@ export class Engine {
    * inserts with its final state instead of updating it); events, messages and incidents are written with
    * one multi-row INSERT per table at the end; a new task says whether its group@scope has a holder.
    */
-  private async apply(
-    tx: Transaction,
-    app: ApplicationRecord,
-    definition: RuntimeDefinition,
-    result: RunResult,
-    emitted: { emittedTimeline: number; emittedNotifications: number; fresh?: boolean; around?: AroundRow[] },
-    at: string,
-  ): Promise<ApplicationStatus> {
-    return (await this.applyPipelined(tx, app, definition, result, emitted, at)).settled;
+  private async apply(...args: Parameters<Engine['applyPipelined']>): Promise<ApplicationStatus> {
+    return (await this.applyPipelined(...args)).settled;
   }
 
   /**
