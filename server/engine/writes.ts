@@ -18,9 +18,13 @@ import type { Sql, Transaction } from '../store/store.ts';
  * check: its failure still aborts the transaction.
  */
 export async function later(sql: Sql, text: string, params: unknown[] = []): Promise<void> {
-  const tx = sql as Partial<Transaction>;
-  if (typeof tx.defer === 'function') tx.defer(text, params);
+  if (pipelines(sql)) sql.defer(text, params);
   else await sql.run(text, params);
+}
+
+/** Whether the store sends statements without waiting for their answers (PostgreSQL's pipelined transaction). */
+function pipelines(sql: Sql): sql is Sql & Required<Pick<Transaction, 'defer'>> {
+  return typeof (sql as Partial<Transaction>).defer === 'function';
 }
 
 const EVENT_COLUMNS = ['id', 'application_id', 'at', 'type', 'body'] as const;
@@ -88,7 +92,7 @@ export class Writes {
    */
   async task(tx: Sql, values: unknown[], unheld: { group: string; scope: string; event: EventRow; incident: IncidentRow } | undefined, fold: boolean): Promise<void> {
     const params = [...values];
-    const pipelined = typeof (tx as Partial<Transaction>).defer === 'function';
+    const pipelined = pipelines(tx);
     if (pipelined && unheld) this.unheldRows.push({ group: unheld.group, scope: unheld.scope, event: eventValues(unheld.event), incident: incidentValues(unheld.incident) });
     if (pipelined && fold) {
       this.tasks.push(values);
@@ -108,7 +112,7 @@ export class Writes {
    * so on a pipelined store it goes with the flush, its status decided there when a new task may have no holder.
    */
   async application(tx: Sql, values: unknown[], fold: boolean): Promise<void> {
-    if (fold && typeof (tx as Partial<Transaction>).defer === 'function') {
+    if (fold && pipelines(tx)) {
       this.applicationRow = values;
       return;
     }
@@ -140,7 +144,7 @@ export class Writes {
     const tasks = this.tasks.splice(0);
     const marks = pending !== undefined && unheld.length > 0;
     let tables = ([['incident', INCIDENT_COLUMNS, this.incidents], ['event', EVENT_COLUMNS, this.events], ['outbox', OUTBOX_COLUMNS, this.outbox]] as const).filter(([, , rows]) => rows.length > 0);
-    const pipelined = typeof (tx as Partial<Transaction>).defer === 'function';
+    const pipelined = pipelines(tx);
     if (pipelined && tables.some(([, , rows]) => rows.length > ROWS_PER_STATEMENT)) {
       // Too many rows for one statement's parameters: each table on its own (never for one change's rows in practice).
       for (const [table, columns, rows] of tables) await insertRows(tx, table, columns, rows.splice(0));
